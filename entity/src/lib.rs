@@ -1,0 +1,10 @@
+//! sea-orm entities: one file per table, nothing but the database's shape.
+pub mod event;
+pub mod exhibit;
+pub mod idempotency_key;
+pub mod organiser;
+pub mod outbox;
+pub mod pitch;
+pub mod pitch_slot;
+pub mod registration;
+pub mod stage;

@@ -1,0 +1,48 @@
+use sea_orm::entity::prelude::*;
+
+/// A mail waiting to be sent (or sent): written in the transaction of the change that causes it.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "outbox")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    /// Which message this is, e.g. `registration_confirmed`.
+    pub kind: String,
+    pub event_id: Option<Uuid>,
+    pub recipient: String,
+    pub recipient_name: String,
+    pub language: String,
+    pub subject: String,
+    pub text_body: String,
+    pub html_body: String,
+    /// An iCalendar attachment, when the mail carries one.
+    pub ics: Option<String>,
+    /// The attachment's METHOD (`REQUEST`, `CANCEL`, `PUBLISH`).
+    pub ics_method: Option<String>,
+    pub message_id: String,
+    pub status: OutboxStatus,
+    pub attempts: i32,
+    pub next_attempt_at: DateTimeUtc,
+    /// A worker's claim: another worker leaves the row alone until then.
+    pub locked_until: Option<DateTimeUtc>,
+    pub last_error: Option<String>,
+    pub created_at: DateTimeUtc,
+    pub sent_at: Option<DateTimeUtc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, serde::Serialize, serde::Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "lowercase")]
+pub enum OutboxStatus {
+    #[sea_orm(string_value = "pending")]
+    Pending,
+    #[sea_orm(string_value = "sent")]
+    Sent,
+    #[sea_orm(string_value = "failed")]
+    Failed,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,23 @@
+//! podium's schema, one migration per step; the same migrations run on SQLite and PostgreSQL.
+pub use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_create_organisers;
+mod m20261128_000002_create_events;
+mod m20261128_000003_create_registrations;
+mod m20261128_000004_create_outbox;
+mod m20261128_000005_create_programme;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261128_000001_create_organisers::Migration),
+            Box::new(m20261128_000002_create_events::Migration),
+            Box::new(m20261128_000003_create_registrations::Migration),
+            Box::new(m20261128_000004_create_outbox::Migration),
+            Box::new(m20261128_000005_create_programme::Migration),
+        ]
+    }
+}

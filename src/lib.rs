@@ -1,0 +1,1 @@
+//! podium: event and annual-conference management.
