@@ -1,1 +1,12 @@
 //! podium: event and annual-conference management.
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod metrics;
+pub mod routes;
+pub mod seed;
+pub mod services;
+pub mod startup;
+pub mod telemetry;

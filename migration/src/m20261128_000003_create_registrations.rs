@@ -41,7 +41,10 @@ impl MigrationTrait for Migration {
             .await?;
         for (name, cols) in [
             ("idx_registrations_event_created", "event_id, created_at"),
-            ("idx_registrations_event_status_seq", "event_id, status, waitlist_seq"),
+            (
+                "idx_registrations_event_status_seq",
+                "event_id, status, waitlist_seq",
+            ),
             ("idx_registrations_event_name", "event_id, name"),
             ("idx_registrations_hold", "status, hold_expires_at"),
         ] {

@@ -1,0 +1,111 @@
+//! Organiser authentication: bearer tokens, stored only as SHA-256 hashes.
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
+use base64::Engine;
+use entity::organiser::{self, Role};
+use rand::Rng;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
+use crate::startup::AppState;
+
+/// A fresh secret: 256 random bits, URL-safe.
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+pub fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// The organiser behind the request's bearer token.
+#[derive(Debug, Clone)]
+pub struct Organiser(pub organiser::Model);
+
+impl Organiser {
+    pub fn is_admin(&self) -> bool {
+        self.0.role == Role::Admin
+    }
+
+    pub fn require_admin(&self) -> Result<(), ApiError> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden("this needs an admin token".to_owned()))
+        }
+    }
+}
+
+/// The organiser if a bearer token is sent, `None` for anonymous requests.
+/// A token that is sent but not valid is still a 401.
+#[derive(Debug, Clone)]
+pub struct MaybeOrganiser(pub Option<Organiser>);
+
+impl MaybeOrganiser {
+    pub fn is_organiser(&self) -> bool {
+        self.0.is_some()
+    }
+}
+
+fn bearer(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let value = value.to_str().map_err(|_| ApiError::Unauthorized)?;
+    let (scheme, token) = value.split_once(' ').ok_or(ApiError::Unauthorized)?;
+    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+        return Err(ApiError::Unauthorized);
+    }
+    Ok(Some(token.trim().to_owned()))
+}
+
+async fn lookup(state: web::Data<AppState>, token: String) -> Result<Organiser, ApiError> {
+    organiser::Entity::find()
+        .filter(organiser::Column::TokenHash.eq(hash_token(&token)))
+        .filter(organiser::Column::RevokedAt.is_null())
+        .one(&state.db)
+        .await?
+        .map(Organiser)
+        .ok_or(ApiError::Unauthorized)
+}
+
+fn state_of(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state missing")))
+}
+
+impl FromRequest for Organiser {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = bearer(req);
+        let state = state_of(req);
+        Box::pin(async move {
+            let token = token?.ok_or(ApiError::Unauthorized)?;
+            lookup(state?, token).await
+        })
+    }
+}
+
+impl FromRequest for MaybeOrganiser {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = bearer(req);
+        let state = state_of(req);
+        Box::pin(async move {
+            match token? {
+                None => Ok(Self(None)),
+                Some(token) => Ok(Self(Some(lookup(state?, token).await?))),
+            }
+        })
+    }
+}

@@ -1,0 +1,63 @@
+//! An event as organisers describe it, validated.
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use super::text::Validator;
+
+pub const TITLE_MAX: usize = 200;
+pub const DESCRIPTION_MAX: usize = 10_000;
+pub const VENUE_MAX: usize = 200;
+pub const ADDRESS_MAX: usize = 500;
+pub const CAPACITY_MAX: i32 = 1_000_000;
+
+/// A new event, every field checked.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub title: String,
+    pub slug: Option<String>,
+    pub description: String,
+    pub venue: String,
+    pub address: String,
+    pub timezone: Tz,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub capacity: i32,
+    pub waitlist: bool,
+    pub registration_opens_at: Option<DateTime<Utc>>,
+    pub registration_closes_at: Option<DateTime<Utc>>,
+    pub require_email_confirmation: bool,
+    pub exhibit_capacity: Option<i32>,
+    pub series: Option<String>,
+}
+
+/// The rules that involve more than one field; also checked after a partial update.
+pub struct Schedule {
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub registration_opens_at: Option<DateTime<Utc>>,
+    pub registration_closes_at: Option<DateTime<Utc>>,
+}
+
+impl Schedule {
+    pub fn check(&self, v: &mut Validator) {
+        if self.ends_at <= self.starts_at {
+            v.push("ends_at", "must be after starts_at");
+        }
+        if let (Some(opens), Some(closes)) =
+            (self.registration_opens_at, self.registration_closes_at)
+        {
+            if closes <= opens {
+                v.push(
+                    "registration_closes_at",
+                    "must be after registration_opens_at",
+                );
+            }
+        }
+    }
+}
+
+pub fn check_capacity(v: &mut Validator, field: &str, capacity: i32) {
+    if !(0..=CAPACITY_MAX).contains(&capacity) {
+        v.push(field, format!("must be between 0 and {CAPACITY_MAX}"));
+    }
+}

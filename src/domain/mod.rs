@@ -1,0 +1,8 @@
+//! Validated types: raw request strings stop at the HTTP edge and become these.
+pub mod email;
+pub mod event;
+pub mod text;
+pub mod time;
+
+pub use email::EmailAddress;
+pub use text::Validator;

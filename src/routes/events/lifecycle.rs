@@ -1,0 +1,101 @@
+//! Publishing, cancelling and the next edition.
+use actix_web::{post, web, HttpResponse};
+use sea_orm::TransactionTrait;
+
+use super::{CloneEvent, EventResponse};
+use crate::auth::Organiser;
+use crate::domain::text::{self, Validator};
+use crate::domain::{event as rules, time::parse_instant};
+use crate::error::{ApiError, ApiResult};
+use crate::services::{events, notifications};
+use crate::startup::AppState;
+
+/// Publish a draft: it becomes visible and open for registration.
+#[utoipa::path(tag = "events", security(("bearer" = [])), params(("event" = String, Path)),
+    responses((status = 200, body = EventResponse), (status = 401, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+#[post("/events/{event}/publish")]
+pub async fn publish(
+    state: web::Data<AppState>,
+    _who: Organiser,
+    key: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let event = events::find_visible(&state.db, &key, true).await?;
+    let event = events::publish(&state.db, event.id).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", super::etag(&event)))
+        .json(EventResponse::new(event, &state.public_url)))
+}
+
+/// Cancel the event: every active attendee, presenter and exhibitor is mailed; feeds mark it cancelled.
+#[utoipa::path(tag = "events", security(("bearer" = [])), params(("event" = String, Path)),
+    responses((status = 200, body = EventResponse), (status = 401, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem)))]
+#[post("/events/{event}/cancel")]
+pub async fn cancel(
+    state: web::Data<AppState>,
+    _who: Organiser,
+    key: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let found = events::find_visible(&state.db, &key, true).await?;
+    let txn = state.db.begin().await?;
+    let locked = events::lock_for_change(&txn, found.id).await?;
+    let event = if locked.status == entity::event::EventStatus::Cancelled {
+        locked
+    } else {
+        let event = events::mark_cancelled(&txn, locked).await?;
+        notifications::event_cancelled(&txn, &state, &event).await?;
+        event
+    };
+    txn.commit().await?;
+    state.wake_mailer();
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", super::etag(&event)))
+        .json(EventResponse::new(event, &state.public_url)))
+}
+
+/// The next edition of an annual conference: stages and slot layout shifted in time, no people.
+#[utoipa::path(tag = "events", security(("bearer" = [])), params(("event" = String, Path)), request_body = CloneEvent,
+    responses((status = 201, body = EventResponse, headers(("Location" = String))),
+        (status = 401, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[post("/events/{event}/clone")]
+pub async fn clone_event(
+    state: web::Data<AppState>,
+    _who: Organiser,
+    key: web::Path<String>,
+    body: web::Json<CloneEvent>,
+) -> ApiResult<HttpResponse> {
+    let source = events::find_visible(&state.db, &key, true).await?;
+    let body = body.into_inner();
+    let mut v = Validator::new();
+    let starts_at = v.check(parse_instant("starts_at", &body.starts_at));
+    let slug = match &body.slug {
+        Some(s) => v.check(text::slug("slug", s)).map(Some),
+        None => Some(None),
+    };
+    let title = match &body.title {
+        Some(t) => v
+            .check(text::one_line("title", t, rules::TITLE_MAX))
+            .map(Some),
+        None => Some(None),
+    };
+    v.finish()?;
+    let (Some(starts_at), Some(slug), Some(title)) = (starts_at, slug, title) else {
+        return Err(ApiError::BadRequest("invalid clone request".to_owned()));
+    };
+    let event = events::clone_edition(
+        &state.db,
+        source,
+        events::NextEdition {
+            starts_at,
+            slug,
+            title,
+        },
+    )
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/events/{}", event.id)))
+        .insert_header(("ETag", super::etag(&event)))
+        .json(EventResponse::new(event, &state.public_url)))
+}

@@ -1,0 +1,266 @@
+//! Events: the DTOs and the wiring; one file per action.
+mod create;
+mod lifecycle;
+mod read;
+mod stages;
+mod stats;
+mod update;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use entity::event::{self, EventStatus};
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use crate::domain::time::in_zone;
+
+pub fn config(cfg: &mut ServiceConfig) {
+    cfg.service(create::create_event)
+        .service(read::list_events)
+        .service(read::get_event)
+        .service(read::get_series)
+        .service(update::update_event)
+        .service(lifecycle::publish)
+        .service(lifecycle::cancel)
+        .service(lifecycle::clone_event)
+        .service(stages::create_stage)
+        .service(stages::list_stages)
+        .service(stages::update_stage)
+        .service(stages::delete_stage)
+        .service(stats::event_stats);
+}
+
+/// A new draft event.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateEvent {
+    #[schema(max_length = 200)]
+    pub title: String,
+    /// `[a-z0-9-]`; derived from the title when absent.
+    pub slug: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub venue: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    /// IANA time zone, default `UTC`.
+    pub timezone: Option<String>,
+    /// RFC 3339 with offset.
+    #[schema(format = DateTime, value_type = String)]
+    pub starts_at: String,
+    #[schema(format = DateTime, value_type = String)]
+    pub ends_at: String,
+    /// Seats; default 100.
+    pub capacity: Option<i64>,
+    /// Whether a full event takes a waitlist (default true).
+    pub waitlist: Option<bool>,
+    #[schema(format = DateTime, value_type = Option<String>)]
+    pub registration_opens_at: Option<String>,
+    #[schema(format = DateTime, value_type = Option<String>)]
+    pub registration_closes_at: Option<String>,
+    /// Double opt-in (default false).
+    pub require_email_confirmation: Option<bool>,
+    pub exhibit_capacity: Option<i64>,
+    /// Slug of the annual series this edition belongs to.
+    pub series: Option<String>,
+}
+
+/// Fields to change; `null` clears the optional ones.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct UpdateEvent {
+    pub title: Option<String>,
+    pub slug: Option<String>,
+    pub description: Option<String>,
+    pub venue: Option<String>,
+    pub address: Option<String>,
+    pub timezone: Option<String>,
+    #[schema(format = DateTime, value_type = Option<String>)]
+    pub starts_at: Option<String>,
+    #[schema(format = DateTime, value_type = Option<String>)]
+    pub ends_at: Option<String>,
+    pub capacity: Option<i64>,
+    pub waitlist: Option<bool>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(format = DateTime, value_type = Option<String>)]
+    pub registration_opens_at: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(format = DateTime, value_type = Option<String>)]
+    pub registration_closes_at: Option<Option<String>>,
+    pub require_email_confirmation: Option<bool>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>)]
+    pub exhibit_capacity: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub series: Option<Option<String>>,
+}
+
+/// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
+pub fn nullable<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventResponse {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub venue: String,
+    pub address: String,
+    pub timezone: String,
+    /// In the event's time zone, with its offset.
+    pub starts_at: DateTime<FixedOffset>,
+    pub ends_at: DateTime<FixedOffset>,
+    pub capacity: i32,
+    pub waitlist: bool,
+    pub registration_opens_at: Option<DateTime<FixedOffset>>,
+    pub registration_closes_at: Option<DateTime<FixedOffset>>,
+    pub require_email_confirmation: bool,
+    pub exhibit_capacity: Option<i32>,
+    pub series: Option<String>,
+    pub status: EventStatus,
+    pub confirmed_count: i32,
+    pub pending_count: i32,
+    pub waitlisted_count: i32,
+    pub seats_left: i32,
+    /// Whether a registration made now would be accepted (published, inside the window).
+    pub registration_open: bool,
+    pub approved_exhibits: i32,
+    pub calendar_url: String,
+    pub webcal_url: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl EventResponse {
+    pub fn new(m: event::Model, public_url: &str) -> Self {
+        let tz = m.timezone.clone();
+        let local = |t: DateTime<Utc>| in_zone(t, &tz);
+        let calendar_url = format!("{public_url}/api/v1/events/{}/calendar.ics", m.slug);
+        let webcal_url = webcal(&calendar_url);
+        let now = Utc::now();
+        let registration_open = m.status == EventStatus::Published
+            && m.registration_opens_at.is_none_or(|t| t <= now)
+            && m.registration_closes_at.is_none_or(|t| now < t)
+            && now < m.ends_at;
+        Self {
+            id: m.id,
+            seats_left: (m.capacity - m.confirmed_count - m.pending_count).max(0),
+            starts_at: local(m.starts_at),
+            ends_at: local(m.ends_at),
+            registration_opens_at: m.registration_opens_at.map(local),
+            registration_closes_at: m.registration_closes_at.map(local),
+            slug: m.slug,
+            title: m.title,
+            description: m.description,
+            venue: m.venue,
+            address: m.address,
+            timezone: m.timezone,
+            capacity: m.capacity,
+            waitlist: m.waitlist,
+            require_email_confirmation: m.require_email_confirmation,
+            exhibit_capacity: m.exhibit_capacity,
+            series: m.series,
+            status: m.status,
+            confirmed_count: m.confirmed_count,
+            pending_count: m.pending_count,
+            waitlisted_count: m.waitlisted_count,
+            registration_open,
+            approved_exhibits: m.approved_exhibits,
+            calendar_url,
+            webcal_url,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+/// `https://host/feed.ics` as a subscription link calendar apps open: `webcal://host/feed.ics`.
+pub fn webcal(url: &str) -> String {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .unwrap_or(url);
+    format!("webcal://{rest}")
+}
+
+/// The ETag of an event's editable state.
+pub fn etag(m: &event::Model) -> String {
+    format!("\"{}-{}\"", m.id.simple(), m.version)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SeriesResponse {
+    pub slug: String,
+    /// Editions, oldest first.
+    pub editions: Vec<EventResponse>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatsResponse {
+    pub event_id: Uuid,
+    pub capacity: i32,
+    pub seats_left: i32,
+    /// Registrations by status (`confirmed`, `waitlisted`, `pending`, `cancelled`, `expired`).
+    pub registrations: BTreeMap<String, i64>,
+    /// Active registrations (confirmed, pending, waitlisted) by sector.
+    pub by_sector: BTreeMap<String, i64>,
+    pub checked_in: i64,
+    pub pitches: BTreeMap<String, i64>,
+    pub exhibits: BTreeMap<String, i64>,
+    pub pitch_slots: i64,
+    pub pitch_slots_assigned: i64,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CloneEvent {
+    /// Start of the next edition; everything shifts by the same amount.
+    #[schema(format = DateTime, value_type = String)]
+    pub starts_at: String,
+    pub slug: Option<String>,
+    pub title: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateStage {
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub position: Option<i32>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UpdateStage {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub position: Option<i32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StageResponse {
+    pub id: Uuid,
+    pub event_id: Uuid,
+    pub name: String,
+    pub description: String,
+    pub position: i32,
+}
+
+impl From<entity::stage::Model> for StageResponse {
+    fn from(m: entity::stage::Model) -> Self {
+        Self {
+            id: m.id,
+            event_id: m.event_id,
+            name: m.name,
+            description: m.description,
+            position: m.position,
+        }
+    }
+}

@@ -1,0 +1,33 @@
+//! HTTP routes: each resource wires itself; `startup` composes them once.
+pub mod events;
+pub mod health;
+pub mod organisers;
+pub mod pagination;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Everything under `/api/v1`.
+pub fn api(cfg: &mut ServiceConfig) {
+    organisers::config(cfg);
+    events::config(cfg);
+}
+
+/// `If-Match` against the current ETag: absent or `*` passes.
+pub fn check_if_match(
+    req: &actix_web::HttpRequest,
+    etag: &str,
+) -> Result<(), crate::error::ApiError> {
+    let Some(value) = req.headers().get(actix_web::http::header::IF_MATCH) else {
+        return Ok(());
+    };
+    let value = value.to_str().unwrap_or_default();
+    let matches = value
+        .split(',')
+        .map(|t| t.trim().trim_start_matches("W/"))
+        .any(|t| t == "*" || t == etag);
+    if matches {
+        Ok(())
+    } else {
+        Err(crate::error::ApiError::PreconditionFailed)
+    }
+}

@@ -1,0 +1,174 @@
+//! Organiser accounts: admins create and revoke them; everyone may see and rotate their own.
+use actix_web::{delete, get, post, web, HttpResponse};
+use chrono::{DateTime, Utc};
+use entity::organiser::{self, Role};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use crate::auth::Organiser;
+use crate::domain::{text, EmailAddress, Validator};
+use crate::error::{ApiError, ApiResult};
+use crate::services::organisers;
+use crate::startup::AppState;
+
+pub fn config(cfg: &mut ServiceConfig) {
+    cfg.service(create)
+        .service(list)
+        .service(me)
+        .service(rotate_me)
+        .service(rotate)
+        .service(revoke);
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateOrganiser {
+    pub name: String,
+    pub email: String,
+    /// `organiser` (default) or `admin`.
+    #[serde(default)]
+    pub role: Option<Role>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganiserResponse {
+    pub id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl From<organiser::Model> for OrganiserResponse {
+    fn from(m: organiser::Model) -> Self {
+        Self {
+            id: m.id,
+            name: m.name,
+            email: m.email,
+            role: m.role,
+            created_at: m.created_at,
+            revoked_at: m.revoked_at,
+        }
+    }
+}
+
+/// An organiser with its token: shown once, at creation or rotation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganiserWithToken {
+    #[serde(flatten)]
+    pub organiser: OrganiserResponse,
+    pub token: String,
+}
+
+/// Create an organiser (admin).
+#[utoipa::path(tag = "organisers", security(("bearer" = [])), request_body = CreateOrganiser,
+    responses((status = 201, body = OrganiserWithToken), (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[post("/organisers")]
+pub async fn create(
+    state: web::Data<AppState>,
+    who: Organiser,
+    body: web::Json<CreateOrganiser>,
+) -> ApiResult<HttpResponse> {
+    who.require_admin()?;
+    let body = body.into_inner();
+    let mut v = Validator::new();
+    let name = v.check(text::one_line("name", &body.name, 200));
+    let email = v.check(EmailAddress::parse("email", &body.email));
+    v.finish()?;
+    let (Some(name), Some(email)) = (name, email) else {
+        return Err(ApiError::BadRequest("invalid organiser".to_owned()));
+    };
+    let (model, token) = organisers::create(
+        &state.db,
+        &name,
+        email.as_str(),
+        body.role.unwrap_or(Role::Organiser),
+    )
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/organisers/{}", model.id)))
+        .json(OrganiserWithToken {
+            organiser: model.into(),
+            token,
+        }))
+}
+
+/// List organisers (admin).
+#[utoipa::path(tag = "organisers", security(("bearer" = [])),
+    responses((status = 200, body = Vec<OrganiserResponse>), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
+#[get("/organisers")]
+pub async fn list(
+    state: web::Data<AppState>,
+    who: Organiser,
+) -> ApiResult<web::Json<Vec<OrganiserResponse>>> {
+    who.require_admin()?;
+    let all = organisers::list(&state.db).await?;
+    Ok(web::Json(all.into_iter().map(Into::into).collect()))
+}
+
+/// The organiser behind the token.
+#[utoipa::path(tag = "organisers", security(("bearer" = [])),
+    responses((status = 200, body = OrganiserResponse), (status = 401, body = crate::error::Problem)))]
+#[get("/organisers/me")]
+pub async fn me(who: Organiser) -> web::Json<OrganiserResponse> {
+    web::Json(who.0.into())
+}
+
+/// Replace the caller's own token; the old one stops working at once.
+#[utoipa::path(tag = "organisers", security(("bearer" = [])),
+    responses((status = 200, body = OrganiserWithToken), (status = 401, body = crate::error::Problem)))]
+#[post("/organisers/me/rotate")]
+pub async fn rotate_me(
+    state: web::Data<AppState>,
+    who: Organiser,
+) -> ApiResult<web::Json<OrganiserWithToken>> {
+    let (model, token) = organisers::rotate(&state.db, who.0.id)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    Ok(web::Json(OrganiserWithToken {
+        organiser: model.into(),
+        token,
+    }))
+}
+
+/// Replace an organiser's token (admin).
+#[utoipa::path(tag = "organisers", security(("bearer" = [])),
+    responses((status = 200, body = OrganiserWithToken), (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+#[post("/organisers/{id}/rotate")]
+pub async fn rotate(
+    state: web::Data<AppState>,
+    who: Organiser,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<OrganiserWithToken>> {
+    who.require_admin()?;
+    let (model, token) = organisers::rotate(&state.db, *id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("active organiser"))?;
+    Ok(web::Json(OrganiserWithToken {
+        organiser: model.into(),
+        token,
+    }))
+}
+
+/// Revoke an organiser's token (admin); an organiser may also revoke their own.
+#[utoipa::path(tag = "organisers", security(("bearer" = [])),
+    responses((status = 200, body = OrganiserResponse), (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+#[delete("/organisers/{id}")]
+pub async fn revoke(
+    state: web::Data<AppState>,
+    who: Organiser,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<OrganiserResponse>> {
+    if who.0.id != *id {
+        who.require_admin()?;
+    }
+    let model = organisers::revoke(&state.db, *id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("organiser"))?;
+    Ok(web::Json(model.into()))
+}

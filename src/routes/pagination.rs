@@ -1,0 +1,63 @@
+//! `?limit=&cursor=` lists answering `{items, next_cursor, total}`.
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::error::ApiError;
+
+pub const DEFAULT_LIMIT: u64 = 50;
+pub const MAX_LIMIT: u64 = 500;
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct PageQuery {
+    /// Items per page, 1 to 500 (default 50).
+    pub limit: Option<u64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl PageQuery {
+    pub fn limit(&self) -> Result<u64, ApiError> {
+        match self.limit {
+            None => Ok(DEFAULT_LIMIT),
+            Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+            Some(_) => Err(ApiError::invalid("limit", "must be between 1 and 500")),
+        }
+    }
+
+    /// An offset cursor: where the page starts.
+    pub fn offset(&self) -> Result<u64, ApiError> {
+        match &self.cursor {
+            None => Ok(0),
+            Some(cursor) => decode_cursor(cursor)
+                .and_then(|c| c.strip_prefix("o:").and_then(|n| n.parse().ok()))
+                .ok_or_else(|| ApiError::invalid("cursor", "is not a cursor this list gave out")),
+        }
+    }
+}
+
+pub fn encode_cursor(raw: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
+}
+
+pub fn decode_cursor(cursor: &str) -> Option<String> {
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()?;
+    String::from_utf8(bytes).ok()
+}
+
+/// The cursor of the page after `offset + count`, if there is one.
+pub fn next_offset_cursor(offset: u64, count: usize, total: u64) -> Option<String> {
+    let next = offset + count as u64;
+    (count > 0 && next < total).then(|| encode_cursor(&format!("o:{next}")))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T: ToSchema> {
+    pub items: Vec<T>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+    /// How many items match, over all pages.
+    pub total: u64,
+}

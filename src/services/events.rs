@@ -1,0 +1,392 @@
+//! Events: creation, lookup by id or slug, updates, the life cycle and the next edition.
+use chrono::{DateTime, Duration, Utc};
+use entity::{
+    event::{self, EventStatus},
+    exhibit, pitch, pitch_slot, registration, stage,
+};
+use sea_orm::{
+    sea_query::{Expr, ExprTrait, Query},
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::domain::{event::NewEvent, text::slugify, time::now};
+use crate::error::{ApiError, ApiResult};
+
+/// Finds an event by its id or its slug.
+pub async fn find(
+    db: &impl ConnectionTrait,
+    key: &str,
+) -> Result<Option<event::Model>, sea_orm::DbErr> {
+    match Uuid::parse_str(key) {
+        Ok(id) => event::Entity::find_by_id(id).one(db).await,
+        Err(_) => {
+            event::Entity::find()
+                .filter(event::Column::Slug.eq(key))
+                .one(db)
+                .await
+        }
+    }
+}
+
+/// The event, or a 404; drafts exist only for organisers.
+pub async fn find_visible(
+    db: &impl ConnectionTrait,
+    key: &str,
+    organiser: bool,
+) -> ApiResult<event::Model> {
+    match find(db, key).await? {
+        Some(event) if organiser || event.status != EventStatus::Draft => Ok(event),
+        _ => Err(ApiError::event_not_found(key)),
+    }
+}
+
+/// Takes the event's row lock for the rest of the transaction and marks the event changed.
+///
+/// Every transaction that changes the programme or the counts of one event starts here, so
+/// they run one after another per event on PostgreSQL and SQLite alike, and the version that
+/// ETags and feed caches key on moves with them.
+pub async fn lock_for_change(db: &impl ConnectionTrait, event_id: Uuid) -> ApiResult<event::Model> {
+    event::Entity::update_many()
+        .col_expr(
+            event::Column::Version,
+            Expr::col(event::Column::Version).add(1),
+        )
+        .col_expr(event::Column::UpdatedAt, Expr::value(now()))
+        .filter(event::Column::Id.eq(event_id))
+        .exec(db)
+        .await?;
+    event::Entity::find_by_id(event_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("event"))
+}
+
+async fn unique_slug(db: &impl ConnectionTrait, base: &str) -> Result<String, sea_orm::DbErr> {
+    let mut candidate = base.to_owned();
+    for n in 2.. {
+        if find(db, &candidate).await?.is_none() {
+            break;
+        }
+        candidate = format!("{base}-{n}");
+    }
+    Ok(candidate)
+}
+
+pub async fn create(db: &DatabaseConnection, new: NewEvent) -> ApiResult<event::Model> {
+    let slug = match new.slug {
+        Some(slug) => {
+            if find(db, &slug).await?.is_some() {
+                return Err(ApiError::conflict(format!("the slug '{slug}' is taken")));
+            }
+            slug
+        }
+        None => unique_slug(db, &slugify(&new.title)).await?,
+    };
+    let at = now();
+    let model = event::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        slug: Set(slug),
+        title: Set(new.title),
+        description: Set(new.description),
+        venue: Set(new.venue),
+        address: Set(new.address),
+        timezone: Set(new.timezone.name().to_owned()),
+        starts_at: Set(new.starts_at),
+        ends_at: Set(new.ends_at),
+        capacity: Set(new.capacity),
+        waitlist: Set(new.waitlist),
+        registration_opens_at: Set(new.registration_opens_at),
+        registration_closes_at: Set(new.registration_closes_at),
+        require_email_confirmation: Set(new.require_email_confirmation),
+        exhibit_capacity: Set(new.exhibit_capacity),
+        series: Set(new.series),
+        status: Set(EventStatus::Draft),
+        confirmed_count: Set(0),
+        pending_count: Set(0),
+        waitlisted_count: Set(0),
+        waitlist_seq: Set(0),
+        approved_exhibits: Set(0),
+        sequence: Set(0),
+        version: Set(1),
+        created_at: Set(at),
+        updated_at: Set(at),
+    };
+    Ok(model.insert(db).await?)
+}
+
+/// Filters for the event list.
+pub struct EventFilter {
+    pub statuses: Vec<EventStatus>,
+    pub series: Option<String>,
+    pub offset: u64,
+    pub limit: u64,
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: EventFilter,
+) -> ApiResult<(Vec<event::Model>, u64)> {
+    let mut query = event::Entity::find().filter(event::Column::Status.is_in(filter.statuses));
+    if let Some(series) = filter.series {
+        query = query.filter(event::Column::Series.eq(series));
+    }
+    let total = query.clone().count(db).await?;
+    let items = query
+        .order_by_asc(event::Column::StartsAt)
+        .order_by_asc(event::Column::Id)
+        .offset(filter.offset)
+        .limit(filter.limit)
+        .all(db)
+        .await?;
+    Ok((items, total))
+}
+
+/// Moves an event from draft to published.
+pub async fn publish(db: &DatabaseConnection, event_id: Uuid) -> ApiResult<event::Model> {
+    let txn = db.begin().await?;
+    let event = lock_for_change(&txn, event_id).await?;
+    match event.status {
+        EventStatus::Published => {}
+        EventStatus::Cancelled => {
+            return Err(ApiError::conflict("a cancelled event cannot be published"));
+        }
+        EventStatus::Draft => {
+            let mut active: event::ActiveModel = event.into();
+            active.status = Set(EventStatus::Published);
+            active.update(&txn).await?;
+        }
+    }
+    let event = lock_for_change(&txn, event_id).await?;
+    txn.commit().await?;
+    Ok(event)
+}
+
+/// Sets an event's status to cancelled, bumping its iCalendar sequence.
+/// The caller sends the mails in the same transaction.
+pub async fn mark_cancelled(
+    txn: &impl ConnectionTrait,
+    event: event::Model,
+) -> ApiResult<event::Model> {
+    let sequence = event.sequence + 1;
+    let mut active: event::ActiveModel = event.into();
+    active.status = Set(EventStatus::Cancelled);
+    active.sequence = Set(sequence);
+    Ok(active.update(txn).await?)
+}
+
+/// The next edition of an annual event: stages and the slot layout, shifted in time; no people.
+pub struct NextEdition {
+    pub starts_at: DateTime<Utc>,
+    pub slug: Option<String>,
+    pub title: Option<String>,
+}
+
+pub async fn clone_edition(
+    db: &DatabaseConnection,
+    source: event::Model,
+    next: NextEdition,
+) -> ApiResult<event::Model> {
+    let shift: Duration = next.starts_at - source.starts_at;
+    let title = next
+        .title
+        .unwrap_or_else(|| next_title(&source.title, &source.starts_at, &next.starts_at));
+    let txn = db.begin().await?;
+    let slug = match next.slug {
+        Some(slug) => {
+            if find(&txn, &slug).await?.is_some() {
+                return Err(ApiError::conflict(format!("the slug '{slug}' is taken")));
+            }
+            slug
+        }
+        None => unique_slug(&txn, &slugify(&title)).await?,
+    };
+    let series = match &source.series {
+        Some(series) => series.clone(),
+        None => {
+            // The first clone makes the source the first edition of a series named after it.
+            event::Entity::update_many()
+                .col_expr(event::Column::Series, Expr::value(source.slug.clone()))
+                .filter(event::Column::Id.eq(source.id))
+                .exec(&txn)
+                .await?;
+            source.slug.clone()
+        }
+    };
+    let at = now();
+    let new_id = Uuid::now_v7();
+    let shifted = |t: DateTime<Utc>| t + shift;
+    event::ActiveModel {
+        id: Set(new_id),
+        slug: Set(slug),
+        title: Set(title),
+        description: Set(source.description.clone()),
+        venue: Set(source.venue.clone()),
+        address: Set(source.address.clone()),
+        timezone: Set(source.timezone.clone()),
+        starts_at: Set(shifted(source.starts_at)),
+        ends_at: Set(shifted(source.ends_at)),
+        capacity: Set(source.capacity),
+        waitlist: Set(source.waitlist),
+        registration_opens_at: Set(source.registration_opens_at.map(shifted)),
+        registration_closes_at: Set(source.registration_closes_at.map(shifted)),
+        require_email_confirmation: Set(source.require_email_confirmation),
+        exhibit_capacity: Set(source.exhibit_capacity),
+        series: Set(Some(series)),
+        status: Set(EventStatus::Draft),
+        confirmed_count: Set(0),
+        pending_count: Set(0),
+        waitlisted_count: Set(0),
+        waitlist_seq: Set(0),
+        approved_exhibits: Set(0),
+        sequence: Set(0),
+        version: Set(1),
+        created_at: Set(at),
+        updated_at: Set(at),
+    }
+    .insert(&txn)
+    .await?;
+
+    let stages = stage::Entity::find()
+        .filter(stage::Column::EventId.eq(source.id))
+        .all(&txn)
+        .await?;
+    let slots = pitch_slot::Entity::find()
+        .filter(pitch_slot::Column::EventId.eq(source.id))
+        .all(&txn)
+        .await?;
+    for old_stage in stages {
+        let new_stage_id = Uuid::now_v7();
+        stage::ActiveModel {
+            id: Set(new_stage_id),
+            event_id: Set(new_id),
+            name: Set(old_stage.name.clone()),
+            description: Set(old_stage.description.clone()),
+            position: Set(old_stage.position),
+            created_at: Set(at),
+        }
+        .insert(&txn)
+        .await?;
+        for slot in slots.iter().filter(|s| s.stage_id == old_stage.id) {
+            pitch_slot::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                event_id: Set(new_id),
+                stage_id: Set(new_stage_id),
+                starts_at: Set(shifted(slot.starts_at)),
+                ends_at: Set(shifted(slot.ends_at)),
+                pitch_id: Set(None),
+                sequence: Set(0),
+                created_at: Set(at),
+                updated_at: Set(at),
+            }
+            .insert(&txn)
+            .await?;
+        }
+    }
+    let created = event::Entity::find_by_id(new_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| ApiError::not_found("event"))?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// "Jahrestagung 2026" starting in 2027 becomes "Jahrestagung 2027".
+fn next_title(title: &str, old: &DateTime<Utc>, new: &DateTime<Utc>) -> String {
+    use chrono::Datelike;
+    let (old_year, new_year) = (old.year().to_string(), new.year().to_string());
+    if old_year != new_year && title.contains(&old_year) {
+        title.replace(&old_year, &new_year)
+    } else {
+        title.to_owned()
+    }
+}
+
+#[derive(Debug, FromQueryResult)]
+struct GroupCount {
+    key: Option<String>,
+    n: i64,
+}
+
+async fn count_by(
+    db: &impl ConnectionTrait,
+    table: &str,
+    column: &str,
+    event_id: Uuid,
+) -> ApiResult<Vec<(String, i64)>> {
+    let query = Query::select()
+        .expr_as(
+            Expr::col(sea_orm::sea_query::Alias::new(column)),
+            sea_orm::sea_query::Alias::new("key"),
+        )
+        .expr_as(Expr::cust("COUNT(*)"), sea_orm::sea_query::Alias::new("n"))
+        .from(sea_orm::sea_query::Alias::new(table))
+        .and_where(Expr::col(sea_orm::sea_query::Alias::new("event_id")).eq(event_id))
+        .group_by_col(sea_orm::sea_query::Alias::new(column))
+        .to_owned();
+    let rows = GroupCount::find_by_statement(db.get_database_backend().build(&query))
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.key.unwrap_or_default(), r.n))
+        .collect())
+}
+
+/// Counts of one event: registrations by status, sector and check-in; pitches and exhibits by status.
+pub struct EventStats {
+    pub registrations_by_status: Vec<(String, i64)>,
+    pub active_by_sector: Vec<(String, i64)>,
+    pub checked_in: i64,
+    pub pitches_by_status: Vec<(String, i64)>,
+    pub exhibits_by_status: Vec<(String, i64)>,
+    pub slots_total: i64,
+    pub slots_assigned: i64,
+}
+
+pub async fn stats(db: &impl ConnectionTrait, event_id: Uuid) -> ApiResult<EventStats> {
+    let active = [
+        registration::RegistrationStatus::Confirmed,
+        registration::RegistrationStatus::Pending,
+        registration::RegistrationStatus::Waitlisted,
+    ];
+    let sector_rows = registration::Entity::find()
+        .select_only()
+        .column_as(registration::Column::Sector, "key")
+        .column_as(Expr::cust("COUNT(*)"), "n")
+        .filter(registration::Column::EventId.eq(event_id))
+        .filter(registration::Column::Status.is_in(active))
+        .group_by(registration::Column::Sector)
+        .into_model::<GroupCount>()
+        .all(db)
+        .await?;
+    let checked_in = registration::Entity::find()
+        .filter(registration::Column::EventId.eq(event_id))
+        .filter(registration::Column::CheckedInAt.is_not_null())
+        .count(db)
+        .await? as i64;
+    let slots_total = pitch_slot::Entity::find()
+        .filter(pitch_slot::Column::EventId.eq(event_id))
+        .count(db)
+        .await? as i64;
+    let slots_assigned = pitch_slot::Entity::find()
+        .filter(pitch_slot::Column::EventId.eq(event_id))
+        .filter(pitch_slot::Column::PitchId.is_not_null())
+        .count(db)
+        .await? as i64;
+    // Keep the entity modules referenced so the table names below stay in sync with them.
+    let _ = (pitch::Entity, exhibit::Entity);
+    Ok(EventStats {
+        registrations_by_status: count_by(db, "registrations", "status", event_id).await?,
+        active_by_sector: sector_rows
+            .into_iter()
+            .map(|r| (r.key.unwrap_or_default(), r.n))
+            .collect(),
+        checked_in,
+        pitches_by_status: count_by(db, "pitches", "status", event_id).await?,
+        exhibits_by_status: count_by(db, "exhibits", "status", event_id).await?,
+        slots_total,
+        slots_assigned,
+    })
+}

@@ -1,0 +1,6 @@
+//! Queries and transactions, one file per aggregate; they take domain types and return entities.
+pub mod events;
+pub mod notifications;
+pub mod organisers;
+pub mod registrations;
+pub mod stages;

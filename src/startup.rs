@@ -1,0 +1,221 @@
+//! The application: state, middleware and routes wired together, on a port of its own.
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::{
+    dev::Server,
+    http::{header, Method},
+    middleware::{self, from_fn},
+    web, App, HttpRequest, HttpServer,
+};
+use anyhow::Context;
+use sea_orm::DatabaseConnection;
+use tracing_actix_web::TracingLogger;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa_actix_web::{scope, AppExt};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::config::Settings;
+use crate::error::{self, ApiError};
+use crate::{db, routes, services};
+
+/// Largest accepted request body.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+/// What every handler may reach.
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub settings: Arc<Settings>,
+    /// Base of the links in mails and feeds, without a trailing slash.
+    pub public_url: String,
+    /// Path templates and methods of every route, to tell a 405 from a 404.
+    pub routes: Vec<(String, Vec<Method>)>,
+}
+
+impl AppState {
+    /// Tells the mail worker that a transaction has queued mail.
+    pub fn wake_mailer(&self) {}
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    /// The token of the admin created on a first start, if this start created one.
+    pub initial_admin_token: Option<String>,
+}
+
+impl Application {
+    /// Connects, migrates, makes sure an admin exists and binds the listener.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let db = db::connect(&settings.database_url, settings.db_max_connections).await?;
+        db::migrate(&db).await?;
+        Self::build_with_db(settings, db).await
+    }
+
+    pub async fn build_with_db(settings: Settings, db: DatabaseConnection) -> anyhow::Result<Self> {
+        let initial_admin_token = services::organisers::ensure_first_admin(&db)
+            .await
+            .context("creating the first admin")?;
+        let listener = TcpListener::bind(settings.bind)
+            .with_context(|| format!("cannot listen on {}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let public_url = match &settings.public_url {
+            Some(_) => settings.public_url(),
+            None => format!("http://{}:{}", settings.bind.ip(), port),
+        };
+        let (_, spec) = build_app(None);
+        let state = web::Data::new(AppState {
+            db,
+            public_url,
+            routes: route_table(&spec),
+            settings: Arc::new(settings),
+        });
+        let server = HttpServer::new(move || build_app(Some(state.clone())).0)
+            .listen(listener)?
+            .shutdown_timeout(30)
+            .run();
+        Ok(Self {
+            port,
+            server,
+            initial_admin_token,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// The App and its OpenAPI description, from one list of routes.
+fn build_app(
+    state: Option<web::Data<AppState>>,
+) -> (
+    App<
+        impl actix_web::dev::ServiceFactory<
+            actix_web::dev::ServiceRequest,
+            Config = (),
+            Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+            Error = actix_web::Error,
+            InitError = (),
+        >,
+    >,
+    utoipa::openapi::OpenApi,
+) {
+    let mut app = App::new()
+        .app_data(
+            web::JsonConfig::default()
+                .limit(BODY_LIMIT)
+                .error_handler(error::json_error),
+        )
+        .app_data(web::PayloadConfig::new(BODY_LIMIT))
+        .app_data(web::PathConfig::default().error_handler(error::path_error))
+        .app_data(web::QueryConfig::default().error_handler(error::query_error));
+    if let Some(state) = state {
+        app = app.app_data(state);
+    }
+    let (app, mut spec) = app
+        .wrap(from_fn(crate::metrics::track))
+        .wrap(TracingLogger::default())
+        .wrap(
+            middleware::DefaultHeaders::new()
+                .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                .add((header::X_FRAME_OPTIONS, "DENY"))
+                .add((header::REFERRER_POLICY, "no-referrer")),
+        )
+        .into_utoipa_app()
+        .service(routes::health::healthz)
+        .service(routes::health::readyz)
+        .service(routes::health::metrics)
+        .service(scope::scope("/api/v1").configure(routes::api))
+        .split_for_parts();
+    spec.info.title = "podium".to_owned();
+    spec.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    spec.info.contact = None;
+    spec.info.license = Some(utoipa::openapi::License::new("MIT"));
+    spec.info.description = Some(
+        "Events and annual conferences: registrations, pitches, exhibits and calendar feeds."
+            .to_owned(),
+    );
+    let components = spec.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "bearer",
+        SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+    );
+    let app = app
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", spec.clone()))
+        .service(web::redirect("/docs", "/docs/"))
+        .default_service(web::to(not_found));
+    (app, spec)
+}
+
+fn route_table(spec: &utoipa::openapi::OpenApi) -> Vec<(String, Vec<Method>)> {
+    spec.paths
+        .paths
+        .iter()
+        .map(|(path, item)| {
+            let mut methods = Vec::new();
+            let ops = [
+                (Method::GET, &item.get),
+                (Method::POST, &item.post),
+                (Method::PUT, &item.put),
+                (Method::PATCH, &item.patch),
+                (Method::DELETE, &item.delete),
+            ];
+            for (method, op) in ops {
+                if op.is_some() {
+                    methods.push(method);
+                }
+            }
+            if methods.contains(&Method::GET) {
+                methods.push(Method::HEAD);
+            }
+            (path.clone(), methods)
+        })
+        .collect()
+}
+
+fn template_matches(template: &str, path: &str) -> bool {
+    let mut t = template.trim_matches('/').split('/');
+    let mut p = path.trim_matches('/').split('/');
+    loop {
+        match (t.next(), p.next()) {
+            (None, None) => return true,
+            (Some(ts), Some(ps)) if ts.starts_with('{') || ts == ps => {}
+            _ => return false,
+        }
+    }
+}
+
+/// No route matched: a 405 with `Allow` when the path exists with other methods, else a 404.
+async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
+    let allowed = req.app_data::<web::Data<AppState>>().and_then(|state| {
+        state
+            .routes
+            .iter()
+            .find(|(template, _)| template_matches(template, req.path()))
+            .map(|(_, methods)| methods.clone())
+    });
+    match allowed {
+        Some(methods) => {
+            let allow = methods
+                .iter()
+                .map(Method::as_str)
+                .collect::<Vec<_>>()
+                .join(", ");
+            let err = ApiError::MethodNotAllowed(format!(
+                "{} is not allowed here; allowed: {allow}",
+                req.method()
+            ));
+            let mut response = actix_web::ResponseError::error_response(&err);
+            if let Ok(value) = header::HeaderValue::from_str(&allow) {
+                response.headers_mut().insert(header::ALLOW, value);
+            }
+            Ok(response)
+        }
+        None => Err(ApiError::NotFound(format!("no resource at {}", req.path()))),
+    }
+}
