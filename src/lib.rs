@@ -1,1 +1,3 @@
 //! podium: event and annual-conference management.
+
+pub mod calendar;
