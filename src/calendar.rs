@@ -1,0 +1,786 @@
+//! Pure functions that turn plain calendar data into iCalendar (RFC 5545) text.
+//!
+//! The serializer is written by hand rather than with the `icalendar` crate: that crate
+//! (0.17) escapes neither CR nor other control characters in TEXT, writes URI values and
+//! parameters (`CN=`) unescaped, orders properties alphabetically, and fills a missing
+//! `DTSTAMP`/`UID` from the clock and a random UUID. A feed must be byte-identical for
+//! identical data and immune to property injection, so the three pieces it needs — TEXT
+//! escaping, a property writer and 75-octet folding on UTF-8 boundaries — live here, along
+//! with the `VTIMEZONE` generator that no crate provides.
+//!
+//! Nothing here reads the clock or a random source; items are written in the order given.
+
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Offset, TimeZone, Utc};
+use chrono_tz::{OffsetComponents, OffsetName, Tz};
+use sha2::{Digest, Sha256};
+
+/// The iTIP method of a calendar object (RFC 5546).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Publish,
+    Request,
+    Cancel,
+}
+
+impl Method {
+    fn as_str(self) -> &'static str {
+        match self {
+            Method::Publish => "PUBLISH",
+            Method::Request => "REQUEST",
+            Method::Cancel => "CANCEL",
+        }
+    }
+}
+
+/// `STATUS` of a `VEVENT`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemStatus {
+    Confirmed,
+    Tentative,
+    Cancelled,
+}
+
+impl ItemStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            ItemStatus::Confirmed => "CONFIRMED",
+            ItemStatus::Tentative => "TENTATIVE",
+            ItemStatus::Cancelled => "CANCELLED",
+        }
+    }
+}
+
+/// One `VEVENT`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    /// Stable across renders, e.g. `"{uuid}@podium"`.
+    pub uid: String,
+    pub summary: String,
+    /// Omitted from the output when empty.
+    pub description: String,
+    /// Omitted from the output when empty.
+    pub location: String,
+    pub url: Option<String>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub status: ItemStatus,
+    pub sequence: i32,
+    pub created: DateTime<Utc>,
+    /// Also written as `DTSTAMP`, so the output depends on the data only.
+    pub last_modified: DateTime<Utc>,
+    /// `(name, email)`.
+    pub organizer: Option<(String, String)>,
+    pub categories: Vec<String>,
+}
+
+/// One `VCALENDAR`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Calendar {
+    /// `X-WR-CALNAME`.
+    pub name: String,
+    /// `X-WR-TIMEZONE`, the `TZID` of `DTSTART`/`DTEND`, and the `VTIMEZONE` emitted.
+    pub timezone: Tz,
+    pub method: Method,
+    /// `REFRESH-INTERVAL` and `X-PUBLISHED-TTL`; 0 is written as 1 minute.
+    pub refresh_minutes: u32,
+    pub items: Vec<Item>,
+}
+
+/// Renders the calendar as iCalendar text: CRLF line ends, folded at 75 octets.
+pub fn render(cal: &Calendar) -> String {
+    let mut out = String::with_capacity(1024 + cal.items.len() * 768);
+    let tzid = cal.timezone.name();
+    let refresh = format!("PT{}M", cal.refresh_minutes.max(1));
+
+    line(&mut out, "BEGIN:VCALENDAR");
+    line(&mut out, "VERSION:2.0");
+    line(&mut out, "PRODID:-//podium//podium//EN");
+    line(&mut out, "CALSCALE:GREGORIAN");
+    line(&mut out, &format!("METHOD:{}", cal.method.as_str()));
+    line(
+        &mut out,
+        &format!("X-WR-CALNAME:{}", escape_text(&cal.name)),
+    );
+    line(&mut out, &format!("X-WR-TIMEZONE:{}", escape_text(tzid)));
+    line(
+        &mut out,
+        &format!("REFRESH-INTERVAL;VALUE=DURATION:{refresh}"),
+    );
+    line(&mut out, &format!("X-PUBLISHED-TTL:{refresh}"));
+
+    if let Some((first, last)) = year_span(&cal.items) {
+        write_vtimezone(&mut out, cal.timezone, first - 1, last + 1);
+    }
+    for item in &cal.items {
+        write_event(&mut out, cal.timezone, item);
+    }
+
+    line(&mut out, "END:VCALENDAR");
+    out
+}
+
+/// A strong `ETag` for a rendered body: the first 32 hex digits of its SHA-256, quoted.
+pub fn etag_for(body: &str) -> String {
+    let digest = hex::encode(Sha256::digest(body.as_bytes()));
+    format!("\"{}\"", &digest[..32])
+}
+
+/// The newest `last_modified` among the items, for a `Last-Modified` header.
+pub fn last_modified(cal: &Calendar) -> Option<DateTime<Utc>> {
+    cal.items.iter().map(|item| item.last_modified).max()
+}
+
+fn write_event(out: &mut String, tz: Tz, item: &Item) {
+    line(out, "BEGIN:VEVENT");
+    line(out, &format!("UID:{}", escape_text(&item.uid)));
+    line(out, &format!("DTSTAMP:{}", utc_stamp(item.last_modified)));
+    line(out, &format!("DTSTART{}", local_stamp(tz, item.starts_at)));
+    line(out, &format!("DTEND{}", local_stamp(tz, item.ends_at)));
+    line(out, &format!("CREATED:{}", utc_stamp(item.created)));
+    line(
+        out,
+        &format!("LAST-MODIFIED:{}", utc_stamp(item.last_modified)),
+    );
+    line(out, &format!("SEQUENCE:{}", item.sequence.max(0)));
+    line(out, &format!("STATUS:{}", item.status.as_str()));
+    line(out, &format!("SUMMARY:{}", escape_text(&item.summary)));
+    if !item.description.is_empty() {
+        line(
+            out,
+            &format!("DESCRIPTION:{}", escape_text(&item.description)),
+        );
+    }
+    if !item.location.is_empty() {
+        line(out, &format!("LOCATION:{}", escape_text(&item.location)));
+    }
+    if let Some(url) = item.url.as_deref().map(sanitize_uri) {
+        if !url.is_empty() {
+            line(out, &format!("URL:{url}"));
+        }
+    }
+    if let Some((name, email)) = &item.organizer {
+        let email = sanitize_uri(email);
+        let name = param_value(name);
+        if name.is_empty() {
+            line(out, &format!("ORGANIZER:mailto:{email}"));
+        } else {
+            line(out, &format!("ORGANIZER;CN={name}:mailto:{email}"));
+        }
+    }
+    let categories: Vec<String> = item
+        .categories
+        .iter()
+        .map(|c| escape_text(c))
+        .filter(|c| !c.is_empty())
+        .collect();
+    if !categories.is_empty() {
+        line(out, &format!("CATEGORIES:{}", categories.join(",")));
+    }
+    line(out, "END:VEVENT");
+}
+
+/// Writes one content line, folded, with its CRLF.
+fn line(out: &mut String, content: &str) {
+    out.push_str(&fold(content));
+    out.push_str("\r\n");
+}
+
+/// Folds a content line so that no physical line exceeds 75 octets (CRLF not counted),
+/// breaking only on UTF-8 character boundaries; continuation lines start with one space.
+fn fold(content: &str) -> String {
+    const LIMIT: usize = 75;
+    let mut folded = String::with_capacity(content.len() + content.len() / 64 * 3);
+    let mut used = 0;
+    for ch in content.chars() {
+        let width = ch.len_utf8();
+        if used + width > LIMIT {
+            folded.push_str("\r\n ");
+            used = 1;
+        }
+        folded.push(ch);
+        used += width;
+    }
+    folded
+}
+
+/// Escapes a TEXT value (RFC 5545 §3.3.11). Line breaks of any style become `\n`; other
+/// control characters are dropped, so user text can never end a content line.
+fn escape_text(input: &str) -> String {
+    let mut escaped = String::with_capacity(input.len());
+    let mut chars = input.chars().peekable();
+    while let Some(ch) = chars.next() {
+        match ch {
+            '\\' => escaped.push_str("\\\\"),
+            ';' => escaped.push_str("\\;"),
+            ',' => escaped.push_str("\\,"),
+            '\n' => escaped.push_str("\\n"),
+            '\r' => {
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                escaped.push_str("\\n");
+            }
+            '\t' => escaped.push('\t'),
+            c if c.is_control() => {}
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+/// A URI value has no escaping in iCalendar; control characters and whitespace are not
+/// valid in a URI, so they are dropped.
+fn sanitize_uri(input: &str) -> String {
+    input
+        .chars()
+        .filter(|c| !c.is_control() && !c.is_whitespace())
+        .collect()
+}
+
+/// A parameter value (RFC 5545 §3.1): no controls, no DQUOTE; quoted when it holds
+/// `:`, `;` or `,`.
+fn param_value(input: &str) -> String {
+    let clean: String = input
+        .chars()
+        .map(|c| if c == '"' { '\'' } else { c })
+        .filter(|c| !c.is_control())
+        .collect();
+    if clean.contains([':', ';', ',']) {
+        format!("\"{clean}\"")
+    } else {
+        clean
+    }
+}
+
+fn utc_stamp(at: DateTime<Utc>) -> String {
+    at.format("%Y%m%dT%H%M%SZ").to_string()
+}
+
+/// `;TZID=<zone>:<local time>`, or `:<utc>Z` when the local time is ambiguous and names
+/// an instant other than its first occurrence (RFC 5545 §3.3.5 picks the first).
+fn local_stamp(tz: Tz, at: DateTime<Utc>) -> String {
+    let local = at.with_timezone(&tz).naive_local();
+    match tz.from_local_datetime(&local).earliest() {
+        Some(first) if first == at => {
+            format!(";TZID={}:{}", tz.name(), local.format("%Y%m%dT%H%M%S"))
+        }
+        _ => format!(":{}", utc_stamp(at)),
+    }
+}
+
+/// First and last calendar year (UTC) touched by any item's start or end.
+fn year_span(items: &[Item]) -> Option<(i32, i32)> {
+    let years = items
+        .iter()
+        .flat_map(|item| [item.starts_at.year(), item.ends_at.year()]);
+    let first = years.clone().min()?;
+    let last = years.max()?;
+    Some((first, last))
+}
+
+/// What distinguishes one observance of a zone from another.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Observance {
+    offset_seconds: i32,
+    is_dst: bool,
+    name: String,
+}
+
+fn observance_at(tz: Tz, at: DateTime<Utc>) -> Observance {
+    let offset = tz.offset_from_utc_datetime(&at.naive_utc());
+    Observance {
+        offset_seconds: offset.fix().local_minus_utc(),
+        is_dst: offset.dst_offset() != Duration::zero(),
+        name: offset
+            .abbreviation()
+            .map(str::to_owned)
+            .unwrap_or_else(|| utc_offset(offset.fix().local_minus_utc())),
+    }
+}
+
+/// Writes a `VTIMEZONE` with one sub-component per transition from January 1st of
+/// `first_year` to the end of `last_year` (UTC), plus one for the observance in force at
+/// the start, so every local time in that range resolves from this file alone.
+fn write_vtimezone(out: &mut String, tz: Tz, first_year: i32, last_year: i32) {
+    let year_start = |year: i32| {
+        NaiveDate::from_ymd_opt(year, 1, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|d| d.and_utc())
+    };
+    let (Some(start), Some(end)) = (year_start(first_year), year_start(last_year + 1)) else {
+        return;
+    };
+
+    line(out, "BEGIN:VTIMEZONE");
+    line(out, &format!("TZID:{}", escape_text(tz.name())));
+    let initial = observance_at(tz, start);
+    write_observance(out, start, &initial, &initial);
+    for (at, from, to) in transitions(tz, start, end) {
+        write_observance(out, at, &from, &to);
+    }
+    line(out, "END:VTIMEZONE");
+}
+
+/// Offset changes in `[start, end)`, found by hourly sampling and then bisected to the
+/// second. No zone in the tz database changes twice within an hour.
+fn transitions(
+    tz: Tz,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Vec<(DateTime<Utc>, Observance, Observance)> {
+    let step = Duration::hours(1);
+    let mut found = Vec::new();
+    let mut at = start;
+    let mut current = observance_at(tz, at);
+    while at < end {
+        let next = at + step;
+        let observed = observance_at(tz, next);
+        if observed != current {
+            // Invariant: `lo` has the old observance, `hi` the new one.
+            let (mut lo, mut hi) = (at, next);
+            while hi - lo > Duration::seconds(1) {
+                let mid = lo + (hi - lo) / 2;
+                if observance_at(tz, mid) == current {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            let to = observance_at(tz, hi);
+            if hi < end {
+                found.push((hi, current, to.clone()));
+            }
+            current = to;
+        }
+        at = next;
+    }
+    found
+}
+
+/// One `STANDARD`/`DAYLIGHT` block; its `DTSTART` is the onset in the local time that
+/// was in force before it (RFC 5545 §3.6.5).
+fn write_observance(out: &mut String, at: DateTime<Utc>, from: &Observance, to: &Observance) {
+    let kind = if to.is_dst { "DAYLIGHT" } else { "STANDARD" };
+    let onset = at.naive_utc() + Duration::seconds(i64::from(from.offset_seconds));
+    line(out, &format!("BEGIN:{kind}"));
+    line(out, &format!("DTSTART:{}", onset.format("%Y%m%dT%H%M%S")));
+    line(
+        out,
+        &format!("TZOFFSETFROM:{}", utc_offset(from.offset_seconds)),
+    );
+    line(
+        out,
+        &format!("TZOFFSETTO:{}", utc_offset(to.offset_seconds)),
+    );
+    line(out, &format!("TZNAME:{}", escape_text(&to.name)));
+    line(out, &format!("END:{kind}"));
+}
+
+/// `±HHMM`, or `±HHMMSS` when the offset has seconds (RFC 5545 §3.3.14).
+fn utc_offset(seconds: i32) -> String {
+    let sign = if seconds < 0 { '-' } else { '+' };
+    let abs = seconds.unsigned_abs();
+    let (h, m, s) = (abs / 3600, abs / 60 % 60, abs % 60);
+    let mut text = format!("{sign}{h:02}{m:02}");
+    if s != 0 {
+        let _ = write!(text, "{s:02}");
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap()
+    }
+
+    fn item(uid: &str, starts_at: DateTime<Utc>) -> Item {
+        Item {
+            uid: uid.to_owned(),
+            summary: "Opening keynote".to_owned(),
+            description: "Doors open at 9.".to_owned(),
+            location: "Hall A".to_owned(),
+            url: Some("https://podium.example/events/1".to_owned()),
+            starts_at,
+            ends_at: starts_at + Duration::hours(1),
+            status: ItemStatus::Confirmed,
+            sequence: 2,
+            created: utc(2026, 1, 5, 10, 0),
+            last_modified: utc(2026, 2, 1, 12, 30),
+            organizer: Some(("Ada Lovelace".to_owned(), "ada@podium.example".to_owned())),
+            categories: vec!["Talk".to_owned(), "Main, stage".to_owned()],
+        }
+    }
+
+    fn berlin(items: Vec<Item>) -> Calendar {
+        Calendar {
+            name: "Podium".to_owned(),
+            timezone: chrono_tz::Europe::Berlin,
+            method: Method::Publish,
+            refresh_minutes: 60,
+            items,
+        }
+    }
+
+    fn unfold(text: &str) -> String {
+        text.replace("\r\n ", "")
+    }
+
+    /// The unfolded content lines, without their CRLF.
+    fn content_lines(text: &str) -> Vec<String> {
+        unfold(text)
+            .split("\r\n")
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    fn value_of(text: &str, prefix: &str) -> Vec<String> {
+        content_lines(text)
+            .into_iter()
+            .filter_map(|l| l.strip_prefix(prefix).map(str::to_owned))
+            .collect()
+    }
+
+    fn assert_physical_lines_fit(text: &str) {
+        for physical in text.as_bytes().split(|b| *b == b'\n') {
+            let physical = physical.strip_suffix(b"\r").unwrap_or(physical);
+            assert!(physical.len() <= 75, "{} octets", physical.len());
+            assert!(std::str::from_utf8(physical).is_ok(), "split a character");
+        }
+    }
+
+    #[test]
+    fn long_ascii_lines_are_folded_at_75_octets_and_unfold_to_the_original() {
+        let content = format!("SUMMARY:{}", "x".repeat(300));
+        let folded = fold(&content);
+        assert_physical_lines_fit(&folded);
+        assert_eq!(folded.split("\r\n").next().unwrap().len(), 75);
+        assert!(folded.split("\r\n").skip(1).all(|l| l.starts_with(' ')));
+        assert_eq!(unfold(&folded), content);
+    }
+
+    #[test]
+    fn a_line_of_exactly_75_octets_is_not_folded() {
+        let content = "x".repeat(75);
+        assert_eq!(fold(&content), content);
+        assert_eq!(fold(&format!("{content}y")), format!("{content}\r\n y"));
+    }
+
+    #[test]
+    fn folding_never_splits_a_multi_byte_character() {
+        for pad in 0..8 {
+            for wide in ["ü", "€", "😀", "👩‍💻"] {
+                let content = format!("SUMMARY:{}{}", "a".repeat(60 + pad), wide.repeat(40));
+                let folded = fold(&content);
+                assert_physical_lines_fit(&folded);
+                assert_eq!(unfold(&folded), content);
+            }
+        }
+    }
+
+    #[test]
+    fn every_physical_line_of_a_rendered_feed_fits_and_ends_in_crlf() {
+        let mut long = item("u1@podium", utc(2026, 6, 1, 8, 0));
+        long.summary = "Grüße aus München 😀 ".repeat(20);
+        long.description = "Zeile eins\r\nZeile zwei\rZeile drei\n".repeat(10);
+        let text = render(&berlin(vec![long]));
+        assert_physical_lines_fit(&text);
+        assert!(text.ends_with("END:VCALENDAR\r\n"));
+        let bytes = text.as_bytes();
+        for (i, b) in bytes.iter().enumerate() {
+            if *b == b'\n' {
+                assert_eq!(bytes[i - 1], b'\r', "bare LF at {i}");
+            }
+            if *b == b'\r' {
+                assert_eq!(bytes[i + 1], b'\n', "bare CR at {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn text_is_escaped_and_line_breaks_are_normalised() {
+        assert_eq!(escape_text(r"a\b;c,d"), r"a\\b\;c\,d");
+        assert_eq!(escape_text("1\r\n2\r3\n4"), r"1\n2\n3\n4");
+        assert_eq!(
+            escape_text("bell\u{7}null\u{0}del\u{7f}c1\u{85}\ttab"),
+            "bellnulldelc1\ttab"
+        );
+        assert_eq!(escape_text("colon: ok"), "colon: ok");
+    }
+
+    #[test]
+    fn user_text_cannot_inject_a_property_or_a_component() {
+        let attack = "Talk\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:evil\nSUMMARY:x\rSTATUS:CANCELLED";
+        let mut hostile = item("u1@podium", utc(2026, 6, 1, 8, 0));
+        hostile.summary = attack.to_owned();
+        hostile.description = attack.to_owned();
+        hostile.location = attack.to_owned();
+        hostile.categories = vec![attack.to_owned()];
+        hostile.url = Some("https://x.example/\r\nATTACH:evil".to_owned());
+        hostile.organizer = Some((
+            "Eve\";X=1:mailto:e@x\r\nX-EVIL:1".to_owned(),
+            "eve@x.example\r\nX-EVIL:2".to_owned(),
+        ));
+        let text = render(&berlin(vec![hostile]));
+        let lines = content_lines(&text);
+
+        assert_eq!(lines.iter().filter(|l| *l == "BEGIN:VEVENT").count(), 1);
+        assert_eq!(lines.iter().filter(|l| *l == "END:VEVENT").count(), 1);
+        assert!(lines.iter().all(|l| !l.starts_with("UID:evil")));
+        assert!(lines.iter().all(|l| !l.starts_with("X-EVIL")));
+        assert!(lines.iter().all(|l| !l.starts_with("ATTACH")));
+        assert_eq!(value_of(&text, "STATUS:"), ["CONFIRMED"]);
+        assert_eq!(
+            value_of(&text, "SUMMARY:"),
+            [r"Talk\nEND:VEVENT\nBEGIN:VEVENT\nUID:evil\nSUMMARY:x\nSTATUS:CANCELLED"]
+        );
+        assert_eq!(value_of(&text, "URL:"), ["https://x.example/ATTACH:evil"]);
+        assert_eq!(
+            value_of(&text, "ORGANIZER;"),
+            ["CN=\"Eve';X=1:mailto:e@xX-EVIL:1\":mailto:eve@x.exampleX-EVIL:2"]
+        );
+    }
+
+    #[test]
+    fn categories_are_escaped_and_comma_separated() {
+        let text = render(&berlin(vec![item("u1@podium", utc(2026, 6, 1, 8, 0))]));
+        assert_eq!(value_of(&text, "CATEGORIES:"), [r"Talk,Main\, stage"]);
+    }
+
+    #[test]
+    fn the_calendar_header_carries_name_method_timezone_and_refresh() {
+        let text = render(&berlin(vec![]));
+        let lines = content_lines(&text);
+        assert_eq!(
+            lines,
+            [
+                "BEGIN:VCALENDAR",
+                "VERSION:2.0",
+                "PRODID:-//podium//podium//EN",
+                "CALSCALE:GREGORIAN",
+                "METHOD:PUBLISH",
+                "X-WR-CALNAME:Podium",
+                "X-WR-TIMEZONE:Europe/Berlin",
+                "REFRESH-INTERVAL;VALUE=DURATION:PT60M",
+                "X-PUBLISHED-TTL:PT60M",
+                "END:VCALENDAR",
+            ]
+        );
+    }
+
+    #[test]
+    fn each_method_is_written_by_its_rfc_name() {
+        for (method, name) in [
+            (Method::Publish, "PUBLISH"),
+            (Method::Request, "REQUEST"),
+            (Method::Cancel, "CANCEL"),
+        ] {
+            let mut cal = berlin(vec![]);
+            cal.method = method;
+            assert_eq!(value_of(&render(&cal), "METHOD:"), [name]);
+        }
+    }
+
+    #[test]
+    fn a_cancelled_item_stays_in_the_feed_with_status_cancelled() {
+        let mut cancelled = item("u2@podium", utc(2026, 6, 1, 8, 0));
+        cancelled.status = ItemStatus::Cancelled;
+        let mut tentative = item("u3@podium", utc(2026, 6, 2, 8, 0));
+        tentative.status = ItemStatus::Tentative;
+        let text = render(&berlin(vec![
+            item("u1@podium", utc(2026, 6, 1, 8, 0)),
+            cancelled,
+            tentative,
+        ]));
+        assert_eq!(
+            value_of(&text, "UID:"),
+            ["u1@podium", "u2@podium", "u3@podium"]
+        );
+        assert_eq!(
+            value_of(&text, "STATUS:"),
+            ["CONFIRMED", "CANCELLED", "TENTATIVE"]
+        );
+    }
+
+    #[test]
+    fn event_times_and_stamps_come_from_the_data() {
+        let text = render(&berlin(vec![item("u1@podium", utc(2026, 6, 1, 8, 0))]));
+        assert_eq!(
+            value_of(&text, "DTSTART;"),
+            ["TZID=Europe/Berlin:20260601T100000"]
+        );
+        assert_eq!(
+            value_of(&text, "DTEND;"),
+            ["TZID=Europe/Berlin:20260601T110000"]
+        );
+        assert_eq!(value_of(&text, "DTSTAMP:"), ["20260201T123000Z"]);
+        assert_eq!(value_of(&text, "LAST-MODIFIED:"), ["20260201T123000Z"]);
+        assert_eq!(value_of(&text, "CREATED:"), ["20260105T100000Z"]);
+        assert_eq!(value_of(&text, "SEQUENCE:"), ["2"]);
+        assert_eq!(
+            value_of(&text, "ORGANIZER;"),
+            ["CN=Ada Lovelace:mailto:ada@podium.example"]
+        );
+    }
+
+    #[test]
+    fn berlin_times_across_both_dst_changes_get_the_right_local_time() {
+        let spring = item("spring@podium", utc(2026, 3, 29, 1, 30));
+        let autumn = item("autumn@podium", utc(2026, 10, 25, 0, 30));
+        let text = render(&berlin(vec![spring, autumn]));
+        assert_eq!(
+            value_of(&text, "DTSTART;"),
+            [
+                "TZID=Europe/Berlin:20260329T033000",
+                "TZID=Europe/Berlin:20261025T023000"
+            ]
+        );
+        // 01:30Z is the second 02:30 of that night; a TZID time would mean the first.
+        assert_eq!(value_of(&text, "DTEND:"), ["20261025T013000Z"]);
+        assert_eq!(
+            value_of(&text, "DTEND;"),
+            ["TZID=Europe/Berlin:20260329T043000"]
+        );
+    }
+
+    #[test]
+    fn the_berlin_vtimezone_lists_every_transition_from_the_year_before_to_the_year_after() {
+        let text = render(&berlin(vec![item("u@podium", utc(2026, 3, 29, 1, 30))]));
+        let unfolded = unfold(&text);
+        let tz_block = unfolded
+            .split("BEGIN:VTIMEZONE\r\n")
+            .nth(1)
+            .and_then(|rest| rest.split("END:VTIMEZONE").next())
+            .unwrap();
+        assert!(tz_block.starts_with("TZID:Europe/Berlin\r\n"));
+        let expected = [
+            ("STANDARD", "20250101T010000", "+0100", "+0100", "CET"),
+            ("DAYLIGHT", "20250330T020000", "+0100", "+0200", "CEST"),
+            ("STANDARD", "20251026T030000", "+0200", "+0100", "CET"),
+            ("DAYLIGHT", "20260329T020000", "+0100", "+0200", "CEST"),
+            ("STANDARD", "20261025T030000", "+0200", "+0100", "CET"),
+            ("DAYLIGHT", "20270328T020000", "+0100", "+0200", "CEST"),
+            ("STANDARD", "20271031T030000", "+0200", "+0100", "CET"),
+        ];
+        let blocks: Vec<String> = expected
+            .iter()
+            .map(|(kind, start, from, to, name)| {
+                format!(
+                    "BEGIN:{kind}\r\nDTSTART:{start}\r\nTZOFFSETFROM:{from}\r\n\
+                     TZOFFSETTO:{to}\r\nTZNAME:{name}\r\nEND:{kind}\r\n"
+                )
+            })
+            .collect();
+        assert_eq!(
+            tz_block,
+            format!("TZID:Europe/Berlin\r\n{}", blocks.concat())
+        );
+    }
+
+    #[test]
+    fn a_zone_without_transitions_gets_a_single_standard_block() {
+        let mut cal = berlin(vec![item("u@podium", utc(2026, 6, 1, 8, 0))]);
+        cal.timezone = chrono_tz::UTC;
+        let text = render(&cal);
+        assert_eq!(value_of(&text, "BEGIN:STANDARD").len(), 1);
+        assert!(value_of(&text, "BEGIN:DAYLIGHT").is_empty());
+        assert_eq!(value_of(&text, "TZOFFSETTO:"), ["+0000"]);
+        assert_eq!(value_of(&text, "DTSTART;"), ["TZID=UTC:20260601T080000"]);
+    }
+
+    #[test]
+    fn offsets_with_seconds_and_negative_offsets_are_formatted() {
+        assert_eq!(utc_offset(3600), "+0100");
+        assert_eq!(utc_offset(-(3 * 3600 + 30 * 60)), "-0330");
+        assert_eq!(utc_offset(3208), "+005328");
+        assert_eq!(utc_offset(0), "+0000");
+    }
+
+    #[test]
+    fn identical_input_renders_byte_identical_output() {
+        let cal = berlin(vec![
+            item("u1@podium", utc(2026, 3, 29, 1, 30)),
+            item("u2@podium", utc(2027, 1, 1, 0, 0)),
+        ]);
+        let first = render(&cal);
+        assert_eq!(first, render(&cal.clone()));
+        assert_eq!(etag_for(&first), etag_for(&render(&cal)));
+    }
+
+    #[test]
+    fn the_etag_is_a_quoted_32_digit_hash_that_changes_with_the_body() {
+        let tag = etag_for("a");
+        assert_eq!(tag.len(), 34);
+        assert!(tag.starts_with('"') && tag.ends_with('"'));
+        assert_ne!(tag, etag_for("b"));
+    }
+
+    #[test]
+    fn last_modified_is_the_newest_item_change() {
+        let mut newer = item("u2@podium", utc(2026, 6, 1, 8, 0));
+        newer.last_modified = utc(2026, 5, 1, 0, 0);
+        let cal = berlin(vec![item("u1@podium", utc(2026, 6, 1, 8, 0)), newer]);
+        assert_eq!(last_modified(&cal), Some(utc(2026, 5, 1, 0, 0)));
+        assert_eq!(last_modified(&berlin(vec![])), None);
+    }
+
+    #[test]
+    fn the_python_icalendar_parser_reads_the_same_instants_and_text() {
+        use std::io::Write as _;
+        use std::process::{Command, Stdio};
+
+        let injection = "Keynote; part 1, \\ \"quoted\"\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:evil";
+        let mut spring = item("spring@podium", utc(2026, 3, 29, 1, 30));
+        spring.summary = injection.to_owned();
+        let mut autumn = item("autumn@podium", utc(2026, 10, 25, 0, 30));
+        autumn.status = ItemStatus::Cancelled;
+        autumn.summary = "Grüße 😀 ".repeat(12);
+        let body = render(&berlin(vec![spring, autumn]));
+
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/parse_ics.py");
+        let mut child = Command::new("python3")
+            .arg(script)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("python3 must be installed to run this test");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(body.as_bytes())
+            .unwrap();
+        let output = child.wait_with_output().unwrap();
+        assert!(
+            output.status.success(),
+            "parse_ics.py failed (is `pip install icalendar` done?): {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let parsed: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+
+        assert_eq!(parsed["calname"], "Podium");
+        assert_eq!(parsed["method"], "PUBLISH");
+        assert_eq!(parsed["timezones"], serde_json::json!(["Europe/Berlin"]));
+        let events = parsed["events"].as_array().unwrap();
+        assert_eq!(events.len(), 2);
+        assert_eq!(events[0]["uid"], "spring@podium");
+        assert_eq!(events[0]["summary"], injection.replace("\r\n", "\n"));
+        assert_eq!(events[0]["dtstart_utc"], "2026-03-29T01:30:00Z");
+        assert_eq!(events[0]["dtend_utc"], "2026-03-29T02:30:00Z");
+        assert_eq!(events[0]["dtstamp_utc"], "2026-02-01T12:30:00Z");
+        assert_eq!(events[0]["sequence"], 2);
+        assert_eq!(events[1]["uid"], "autumn@podium");
+        assert_eq!(events[1]["summary"], "Grüße 😀 ".repeat(12));
+        assert_eq!(events[1]["status"], "CANCELLED");
+        assert_eq!(events[1]["dtstart_utc"], "2026-10-25T00:30:00Z");
+        assert_eq!(events[1]["dtend_utc"], "2026-10-25T01:30:00Z");
+        assert_eq!(events[1]["url"], "https://podium.example/events/1");
+    }
+}
