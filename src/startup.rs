@@ -53,6 +53,7 @@ impl Application {
     }
 
     pub async fn build_with_db(settings: Settings, db: DatabaseConnection) -> anyhow::Result<Self> {
+        crate::metrics::handle();
         let initial_admin_token = services::organisers::ensure_first_admin(&db)
             .await
             .context("creating the first admin")?;

@@ -1,0 +1,137 @@
+//! Malformed input gets problem+json, never a 500.
+use reqwest::Method;
+use serde_json::json;
+
+use crate::helpers::{spawn_app, Answer};
+
+#[tokio::test]
+async fn malformed_json_is_a_400() {
+    let app = spawn_app().await;
+    let answer = app
+        .client
+        .post(app.url("/api/v1/events"))
+        .bearer_auth(&app.admin_token)
+        .header("content-type", "application/json")
+        .body("{\"title\": ")
+        .send()
+        .await
+        .unwrap();
+    Answer::read(answer).await.assert_problem(400);
+}
+
+#[tokio::test]
+async fn a_wrong_content_type_is_a_415() {
+    let app = spawn_app().await;
+    let answer = app
+        .client
+        .post(app.url("/api/v1/events"))
+        .bearer_auth(&app.admin_token)
+        .header("content-type", "text/plain")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    Answer::read(answer).await.assert_problem(415);
+}
+
+#[tokio::test]
+async fn a_body_over_one_mebibyte_is_a_413() {
+    let app = spawn_app().await;
+    let huge = format!("{{\"title\": \"{}\"}}", "a".repeat(1024 * 1024 + 10));
+    let answer = app
+        .client
+        .post(app.url("/api/v1/events"))
+        .bearer_auth(&app.admin_token)
+        .header("content-type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
+    Answer::read(answer).await.assert_problem(413);
+}
+
+#[tokio::test]
+async fn wrong_types_and_missing_fields_are_422_with_the_field() {
+    let app = spawn_app().await;
+    let answer = app
+        .post_admin("/api/v1/events", &json!({"capacity": 3}))
+        .await;
+    answer.assert_problem(422);
+    assert!(answer.error_fields().contains(&"title".to_owned()));
+    let answer = app
+        .post_admin(
+            "/api/v1/events",
+            &json!({"title": 5, "starts_at": [], "ends_at": {}}),
+        )
+        .await;
+    answer.assert_problem(422);
+}
+
+#[tokio::test]
+async fn unknown_paths_are_404_and_wrong_methods_405() {
+    let app = spawn_app().await;
+    app.get("/api/v1/nothing-here").await.assert_problem(404);
+    app.get("/nope").await.assert_problem(404);
+    let answer = app
+        .request(Method::PUT, "/api/v1/events", Some(&app.admin_token), None)
+        .await;
+    answer.assert_problem(405);
+    assert!(answer.header("allow").unwrap().contains("POST"));
+}
+
+#[tokio::test]
+async fn a_bad_uuid_in_the_path_is_a_404() {
+    let app = spawn_app().await;
+    let event = app.create_event(json!({})).await;
+    let id = event["id"].as_str().unwrap();
+    app.patch_admin(
+        &format!("/api/v1/events/{id}/stages/not-a-uuid"),
+        &json!({"name": "x"}),
+    )
+    .await
+    .assert_problem(404);
+}
+
+#[tokio::test]
+async fn a_bad_query_is_a_problem_not_a_500() {
+    let app = spawn_app().await;
+    app.get("/api/v1/events?limit=abc")
+        .await
+        .assert_problem(400);
+    app.get("/api/v1/events?limit=0").await.assert_problem(422);
+    app.get("/api/v1/events?limit=501")
+        .await
+        .assert_problem(422);
+    app.get("/api/v1/events?cursor=%%%")
+        .await
+        .assert_problem(422);
+    app.get("/api/v1/events?status=bogus")
+        .await
+        .assert_problem(422);
+}
+
+#[tokio::test]
+async fn hostile_strings_do_not_break_anything() {
+    let app = spawn_app().await;
+    for title in [
+        "'; DROP TABLE events; --",
+        "\u{0}",
+        "🎉 Jahrestagung",
+        "<script>alert(1)</script>",
+    ] {
+        let answer = app
+            .post_admin(
+                "/api/v1/events",
+                &json!({"title": title, "starts_at": "2027-01-01T10:00:00Z", "ends_at": "2027-01-01T12:00:00Z"}),
+            )
+            .await;
+        assert!(
+            answer.status == 201 || answer.status == 422,
+            "{title}: {}",
+            answer.text
+        );
+    }
+    app.get("/api/v1/events/'%20OR%201=1")
+        .await
+        .assert_problem(404);
+}

@@ -1,0 +1,352 @@
+use reqwest::Method;
+use serde_json::json;
+
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn creating_an_event_gives_a_draft_with_a_derived_slug_and_local_times() {
+    let app = spawn_app().await;
+    let event = app
+        .create_event(json!({"title": "Jahrestagung 2027: Größe zählt"}))
+        .await;
+    assert_eq!(event["status"], "draft");
+    assert_eq!(event["slug"], "jahrestagung-2027-groesse-zaehlt");
+    assert_eq!(event["starts_at"], "2027-06-24T09:00:00+02:00");
+    assert_eq!(event["timezone"], "Europe/Berlin");
+    assert_eq!(event["seats_left"], 150);
+    assert_eq!(event["waitlist"], true);
+    assert!(event["calendar_url"]
+        .as_str()
+        .unwrap()
+        .ends_with("/calendar.ics"));
+    assert!(event["webcal_url"]
+        .as_str()
+        .unwrap()
+        .starts_with("webcal://"));
+}
+
+#[tokio::test]
+async fn a_draft_is_hidden_from_the_public_until_published() {
+    let app = spawn_app().await;
+    let event = app.create_event(json!({"slug": "sommerfest"})).await;
+    app.get("/api/v1/events/sommerfest")
+        .await
+        .assert_problem(404);
+    assert_eq!(app.get("/api/v1/events").await.json["total"], 0);
+    assert_eq!(app.get_admin("/api/v1/events").await.json["total"], 1);
+    let published = app
+        .post_admin("/api/v1/events/sommerfest/publish", &json!({}))
+        .await;
+    published.assert_status(200);
+    assert_eq!(published.json["status"], "published");
+    let by_id = app
+        .get(&format!("/api/v1/events/{}", event["id"].as_str().unwrap()))
+        .await;
+    by_id.assert_status(200);
+    assert!(by_id.header("etag").is_some());
+    assert_eq!(app.get("/api/v1/events").await.json["total"], 1);
+}
+
+#[tokio::test]
+async fn organisers_filter_the_list_by_status() {
+    let app = spawn_app().await;
+    app.create_event(json!({"slug": "a"})).await;
+    app.published_event(json!({"slug": "b"})).await;
+    let drafts = app.get_admin("/api/v1/events?status=draft").await;
+    assert_eq!(drafts.json["total"], 1);
+    assert_eq!(drafts.json["items"][0]["slug"], "a");
+    let public_drafts = app.get("/api/v1/events?status=draft").await;
+    assert_eq!(public_drafts.json["total"], 0);
+}
+
+#[tokio::test]
+async fn the_event_list_pages_with_a_cursor() {
+    let app = spawn_app().await;
+    for day in 1..=5 {
+        app.published_event(json!({
+            "title": format!("Workshop {day}"),
+            "starts_at": format!("2027-03-0{day}T10:00:00+01:00"),
+            "ends_at": format!("2027-03-0{day}T12:00:00+01:00"),
+        }))
+        .await;
+    }
+    let first = app.get("/api/v1/events?limit=2").await;
+    assert_eq!(first.json["total"], 5);
+    assert_eq!(first.json["items"].as_array().unwrap().len(), 2);
+    let mut seen: Vec<String> = first.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["title"].as_str().unwrap().to_owned())
+        .collect();
+    let mut cursor = first.json["next_cursor"].as_str().map(str::to_owned);
+    while let Some(c) = cursor {
+        let page = app.get(&format!("/api/v1/events?limit=2&cursor={c}")).await;
+        page.assert_status(200);
+        for e in page.json["items"].as_array().unwrap() {
+            seen.push(e["title"].as_str().unwrap().to_owned());
+        }
+        cursor = page.json["next_cursor"].as_str().map(str::to_owned);
+    }
+    assert_eq!(
+        seen,
+        (1..=5).map(|d| format!("Workshop {d}")).collect::<Vec<_>>()
+    );
+}
+
+#[tokio::test]
+async fn invalid_events_name_every_bad_field() {
+    let app = spawn_app().await;
+    let answer = app
+        .post_admin(
+            "/api/v1/events",
+            &json!({
+                "title": "x".repeat(201),
+                "slug": "Not A Slug",
+                "timezone": "Europe/Atlantis",
+                "starts_at": "2027-06-24T18:00:00+02:00",
+                "ends_at": "2027-06-24T09:00:00+02:00",
+                "capacity": -1,
+                "venue": "two\nlines",
+                "description": "d".repeat(10_001)
+            }),
+        )
+        .await;
+    answer.assert_problem(422);
+    let fields = answer.error_fields();
+    for field in [
+        "title",
+        "slug",
+        "timezone",
+        "ends_at",
+        "capacity",
+        "venue",
+        "description",
+    ] {
+        assert!(
+            fields.contains(&field.to_owned()),
+            "{field} not reported: {fields:?}"
+        );
+    }
+    let naive = app
+        .post_admin(
+            "/api/v1/events",
+            &json!({"title": "t", "starts_at": "2027-06-24T09:00:00", "ends_at": "2027-06-24T10:00:00+02:00"}),
+        )
+        .await;
+    naive.assert_problem(422);
+    assert_eq!(naive.error_fields(), vec!["starts_at"]);
+}
+
+#[tokio::test]
+async fn a_taken_slug_is_a_conflict() {
+    let app = spawn_app().await;
+    app.create_event(json!({"slug": "jt"})).await;
+    app.post_admin(
+        "/api/v1/events",
+        &json!({"title": "t", "slug": "jt", "starts_at": "2027-06-24T09:00:00Z", "ends_at": "2027-06-24T10:00:00Z"}),
+    )
+    .await
+    .assert_problem(409);
+}
+
+#[tokio::test]
+async fn creating_events_needs_an_organiser_token() {
+    let app = spawn_app().await;
+    app.post("/api/v1/events", &json!({"title": "t"}))
+        .await
+        .assert_problem(401);
+}
+
+#[tokio::test]
+async fn patch_updates_fields_and_honours_if_match() {
+    let app = spawn_app().await;
+    let event = app.create_event(json!({"slug": "jt"})).await;
+    let read = app.get_admin("/api/v1/events/jt").await;
+    let etag = read.header("etag").unwrap().to_owned();
+    let updated = app
+        .client
+        .patch(app.url("/api/v1/events/jt"))
+        .bearer_auth(&app.admin_token)
+        .header("If-Match", &etag)
+        .json(
+            &json!({"title": "Neuer Titel", "registration_opens_at": "2027-01-01T00:00:00+01:00"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(updated.status(), 200);
+    let new_etag = updated.headers()["etag"].to_str().unwrap().to_owned();
+    assert_ne!(new_etag, etag);
+    let body: serde_json::Value = updated.json().await.unwrap();
+    assert_eq!(body["title"], "Neuer Titel");
+    assert_eq!(body["id"], event["id"]);
+    assert_eq!(body["registration_opens_at"], "2027-01-01T00:00:00+01:00");
+
+    let stale = app
+        .client
+        .patch(app.url("/api/v1/events/jt"))
+        .bearer_auth(&app.admin_token)
+        .header("If-Match", &etag)
+        .json(&json!({"title": "Verloren"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), 412);
+    assert_eq!(
+        app.get_admin("/api/v1/events/jt").await.json["title"],
+        "Neuer Titel"
+    );
+
+    let cleared = app
+        .patch_admin("/api/v1/events/jt", &json!({"registration_opens_at": null}))
+        .await;
+    cleared.assert_status(200);
+    assert!(cleared.json["registration_opens_at"].is_null());
+}
+
+#[tokio::test]
+async fn patch_rejects_an_end_before_the_start_and_changes_nothing() {
+    let app = spawn_app().await;
+    app.create_event(json!({"slug": "jt"})).await;
+    app.patch_admin(
+        "/api/v1/events/jt",
+        &json!({"ends_at": "2027-06-24T08:00:00+02:00", "title": "X"}),
+    )
+    .await
+    .assert_problem(422);
+    let event = app.get_admin("/api/v1/events/jt").await;
+    assert_eq!(event.json["title"], "Jahrestagung 2027");
+}
+
+#[tokio::test]
+async fn a_cancelled_event_stays_listed_and_cannot_be_published_again() {
+    let app = spawn_app().await;
+    app.published_event(json!({"slug": "jt"})).await;
+    let cancelled = app.post_admin("/api/v1/events/jt/cancel", &json!({})).await;
+    cancelled.assert_status(200);
+    assert_eq!(cancelled.json["status"], "cancelled");
+    let listed = app.get("/api/v1/events").await;
+    assert_eq!(listed.json["items"][0]["status"], "cancelled");
+    app.post_admin("/api/v1/events/jt/publish", &json!({}))
+        .await
+        .assert_problem(409);
+}
+
+#[tokio::test]
+async fn stages_are_created_listed_renamed_and_removed() {
+    let app = spawn_app().await;
+    app.published_event(json!({"slug": "jt"})).await;
+    let main = app
+        .post_admin("/api/v1/events/jt/stages", &json!({"name": "Hauptbühne"}))
+        .await;
+    main.assert_status(201);
+    assert!(main.header("location").is_some());
+    app.post_admin("/api/v1/events/jt/stages", &json!({"name": "Forum"}))
+        .await
+        .assert_status(201);
+    app.post_admin("/api/v1/events/jt/stages", &json!({"name": "Forum"}))
+        .await
+        .assert_problem(409);
+    let list = app.get("/api/v1/events/jt/stages").await;
+    let names: Vec<&str> = list
+        .json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Hauptbühne", "Forum"]);
+    let id = main.json["id"].as_str().unwrap();
+    let renamed = app
+        .patch_admin(
+            &format!("/api/v1/events/jt/stages/{id}"),
+            &json!({"name": "Große Bühne"}),
+        )
+        .await;
+    renamed.assert_status(200);
+    assert_eq!(renamed.json["name"], "Große Bühne");
+    app.delete_admin(&format!("/api/v1/events/jt/stages/{id}"))
+        .await
+        .assert_status(204);
+    assert_eq!(
+        app.get("/api/v1/events/jt/stages")
+            .await
+            .json
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    app.delete_admin(&format!("/api/v1/events/jt/stages/{id}"))
+        .await
+        .assert_problem(404);
+}
+
+#[tokio::test]
+async fn cloning_makes_the_next_edition_with_stages_and_a_series() {
+    let app = spawn_app().await;
+    app.published_event(json!({"slug": "jt-2027", "title": "Jahrestagung 2027"}))
+        .await;
+    app.post_admin(
+        "/api/v1/events/jt-2027/stages",
+        &json!({"name": "Hauptbühne"}),
+    )
+    .await
+    .assert_status(201);
+    let next = app
+        .post_admin(
+            "/api/v1/events/jt-2027/clone",
+            &json!({"starts_at": "2028-06-22T09:00:00+02:00", "slug": "jt-2028"}),
+        )
+        .await;
+    next.assert_status(201);
+    assert_eq!(next.json["status"], "draft");
+    assert_eq!(next.json["title"], "Jahrestagung 2028");
+    assert_eq!(next.json["ends_at"], "2028-06-22T18:00:00+02:00");
+    assert_eq!(next.json["confirmed_count"], 0);
+    let stages = app.get_admin("/api/v1/events/jt-2028/stages").await;
+    assert_eq!(stages.json[0]["name"], "Hauptbühne");
+    let series = next.json["series"].as_str().unwrap().to_owned();
+    let editions = app.get_admin(&format!("/api/v1/series/{series}")).await;
+    editions.assert_status(200);
+    let slugs: Vec<&str> = editions.json["editions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(slugs, ["jt-2027", "jt-2028"]);
+    app.get("/api/v1/series/none-such")
+        .await
+        .assert_problem(404);
+}
+
+#[tokio::test]
+async fn stats_start_at_zero() {
+    let app = spawn_app().await;
+    app.published_event(json!({"slug": "jt"})).await;
+    let stats = app.get_admin("/api/v1/events/jt/stats").await;
+    stats.assert_status(200);
+    assert_eq!(stats.json["registrations"]["confirmed"], 0);
+    assert_eq!(stats.json["by_sector"]["science"], 0);
+    assert_eq!(stats.json["checked_in"], 0);
+    app.get("/api/v1/events/jt/stats").await.assert_problem(401);
+}
+
+#[tokio::test]
+async fn capacity_cannot_go_below_zero_or_past_the_limit() {
+    let app = spawn_app().await;
+    app.create_event(json!({"slug": "jt"})).await;
+    app.patch_admin("/api/v1/events/jt", &json!({"capacity": -5}))
+        .await
+        .assert_problem(422);
+    app.request(
+        Method::PATCH,
+        "/api/v1/events/jt",
+        None,
+        Some(&json!({"capacity": 5})),
+    )
+    .await
+    .assert_problem(401);
+}

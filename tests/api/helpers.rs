@@ -1,0 +1,267 @@
+//! `spawn_app()`: podium on a random port with a database of its own.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use podium::{config::Settings, db, startup::Application};
+use reqwest::{header, Method, Response, StatusCode};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+pub struct TestApp {
+    pub address: String,
+    pub port: u16,
+    pub db: DatabaseConnection,
+    pub admin_token: String,
+    pub client: reqwest::Client,
+    pub mail_dir: PathBuf,
+    pub database_url: String,
+}
+
+/// A fresh database: a new PostgreSQL database when `TEST_DATABASE_URL` is set, else a SQLite file.
+pub async fn fresh_database_url() -> String {
+    let name = format!("podium_test_{}", Uuid::new_v4().simple());
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(base) if base.starts_with("postgres") => {
+            let admin = db::connect(&base, 1)
+                .await
+                .expect("TEST_DATABASE_URL reachable");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create test database");
+            admin.close().await.ok();
+            let mut url = url::Url::parse(&base).expect("TEST_DATABASE_URL is a URL");
+            url.set_path(&name);
+            url.to_string()
+        }
+        _ => {
+            let path = std::env::temp_dir().join(format!("{name}.db"));
+            format!("sqlite://{}?mode=rwc", path.display())
+        }
+    }
+}
+
+pub fn is_postgres() -> bool {
+    std::env::var("TEST_DATABASE_URL").is_ok_and(|u| u.starts_with("postgres"))
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts podium with settings adjusted by `adjust` (SMTP, rate limit, …).
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let database_url = fresh_database_url().await;
+    let mut settings = Settings::for_database(&database_url);
+    settings.bind = "127.0.0.1:0".parse().expect("address");
+    settings.rate_limit = 0;
+    settings.db_max_connections = 8;
+    settings.mail_poll_ms = 50;
+    let mail_dir = std::env::temp_dir().join(format!("podium-mail-{}", Uuid::new_v4().simple()));
+    settings.mail_dir = mail_dir.clone();
+    adjust(&mut settings);
+    let app = Application::build(settings).await.expect("podium starts");
+    let port = app.port();
+    let admin_token = app
+        .initial_admin_token
+        .clone()
+        .expect("a first admin on a fresh database");
+    tokio::spawn(app.run_until_stopped());
+    let db = db::connect(&database_url, 2)
+        .await
+        .expect("test connection");
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        port,
+        db,
+        admin_token,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
+        mail_dir,
+        database_url,
+    }
+}
+
+/// An answer read whole: status, headers and body (JSON when it parses).
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: header::HeaderMap,
+    pub text: String,
+    pub json: Value,
+}
+
+impl Answer {
+    pub async fn read(response: Response) -> Self {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap_or_default();
+        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Self {
+            status,
+            headers,
+            text,
+            json,
+        }
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts a problem+json answer with this status.
+    pub fn assert_problem(&self, status: u16) -> &Self {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected answer: {}",
+            self.text
+        );
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "problem+json expected: {}",
+            self.text
+        );
+        assert_eq!(self.json["status"], status);
+        assert!(self.json["type"].is_string() && self.json["title"].is_string());
+        assert!(self.json["detail"].is_string());
+        self
+    }
+
+    pub fn assert_status(&self, status: u16) -> &Self {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected answer: {}",
+            self.text
+        );
+        self
+    }
+
+    /// The fields named in a validation problem.
+    pub fn error_fields(&self) -> Vec<String> {
+        self.json["errors"]
+            .as_array()
+            .map(|errors| {
+                errors
+                    .iter()
+                    .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Answer {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        Answer::read(request.send().await.expect("request sent")).await
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        self.request(Method::GET, path, None, None).await
+    }
+
+    pub async fn get_as(&self, path: &str, token: &str) -> Answer {
+        self.request(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn get_admin(&self, path: &str) -> Answer {
+        self.request(Method::GET, path, Some(&self.admin_token), None)
+            .await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Answer {
+        self.request(Method::POST, path, None, Some(body)).await
+    }
+
+    pub async fn post_admin(&self, path: &str, body: &Value) -> Answer {
+        self.request(Method::POST, path, Some(&self.admin_token), Some(body))
+            .await
+    }
+
+    pub async fn patch_admin(&self, path: &str, body: &Value) -> Answer {
+        self.request(Method::PATCH, path, Some(&self.admin_token), Some(body))
+            .await
+    }
+
+    pub async fn put_admin(&self, path: &str, body: &Value) -> Answer {
+        self.request(Method::PUT, path, Some(&self.admin_token), Some(body))
+            .await
+    }
+
+    pub async fn delete_admin(&self, path: &str) -> Answer {
+        self.request(Method::DELETE, path, Some(&self.admin_token), None)
+            .await
+    }
+
+    pub async fn delete(&self, path: &str) -> Answer {
+        self.request(Method::DELETE, path, None, None).await
+    }
+
+    /// A draft event; `overrides` replace fields of a valid default.
+    pub async fn create_event(&self, overrides: Value) -> Value {
+        let mut body = json!({
+            "title": "Jahrestagung 2027",
+            "description": "Pitches, Ausstellung und Empfang.",
+            "venue": "Volkshaus Jena",
+            "address": "Carl-Zeiß-Platz 15, 07743 Jena",
+            "timezone": "Europe/Berlin",
+            "starts_at": "2027-06-24T09:00:00+02:00",
+            "ends_at": "2027-06-24T18:00:00+02:00",
+            "capacity": 150
+        });
+        if let (Some(body), Some(overrides)) = (body.as_object_mut(), overrides.as_object()) {
+            for (k, v) in overrides {
+                body.insert(k.clone(), v.clone());
+            }
+        }
+        let answer = self.post_admin("/api/v1/events", &body).await;
+        answer.assert_status(201);
+        answer.json
+    }
+
+    /// A published event; `overrides` as for [`TestApp::create_event`].
+    pub async fn published_event(&self, overrides: Value) -> Value {
+        let event = self.create_event(overrides).await;
+        let id = event["id"].as_str().expect("id");
+        let answer = self
+            .post_admin(&format!("/api/v1/events/{id}/publish"), &json!({}))
+            .await;
+        answer.assert_status(200);
+        answer.json
+    }
+
+    /// A second organiser (not admin) and its token.
+    pub async fn organiser_token(&self) -> String {
+        let answer = self
+            .post_admin(
+                "/api/v1/organisers",
+                &json!({"name": "Orga Nisator", "email": "orga@example.org"}),
+            )
+            .await;
+        answer.assert_status(201);
+        answer.json["token"].as_str().expect("token").to_owned()
+    }
+}
