@@ -1,1 +1,2 @@
 //! podium: event and annual-conference management.
+pub mod mail;
