@@ -76,12 +76,30 @@ pub enum Role {
 /// `Monday, 24 June 2019, 09:00–17:00 (Europe/Berlin)`,
 /// `Montag, 24. Juni 2019, 09:00–17:00 Uhr (Europe/Berlin)`.
 pub fn format_when(start: DateTime<Utc>, end: DateTime<Utc>, tz: Tz, lang: Language) -> String {
-    let (s, e) = (tz.from_utc_datetime(&start.naive_utc()), tz.from_utc_datetime(&end.naive_utc()));
+    let (s, e) = (
+        tz.from_utc_datetime(&start.naive_utc()),
+        tz.from_utc_datetime(&end.naive_utc()),
+    );
     let day = |d: &DateTime<Tz>| {
-        let (wd, m) = (d.weekday().num_days_from_monday() as usize, d.month0() as usize);
+        let (wd, m) = (
+            d.weekday().num_days_from_monday() as usize,
+            d.month0() as usize,
+        );
         match lang {
-            Language::En => format!("{}, {} {} {}", WEEKDAYS_EN[wd], d.day(), MONTHS_EN[m], d.year()),
-            Language::De => format!("{}, {}. {} {}", WEEKDAYS_DE[wd], d.day(), MONTHS_DE[m], d.year()),
+            Language::En => format!(
+                "{}, {} {} {}",
+                WEEKDAYS_EN[wd],
+                d.day(),
+                MONTHS_EN[m],
+                d.year()
+            ),
+            Language::De => format!(
+                "{}, {}. {} {}",
+                WEEKDAYS_DE[wd],
+                d.day(),
+                MONTHS_DE[m],
+                d.year()
+            ),
         }
     };
     let hm = |d: &DateTime<Tz>| d.format("%H:%M").to_string();
@@ -92,19 +110,62 @@ pub fn format_when(start: DateTime<Utc>, end: DateTime<Utc>, tz: Tz, lang: Langu
     if s.date_naive() == e.date_naive() {
         format!("{}, {}–{}{uhr} ({})", day(&s), hm(&s), hm(&e), tz.name())
     } else {
-        format!("{}, {}{uhr} – {}, {}{uhr} ({})", day(&s), hm(&s), day(&e), hm(&e), tz.name())
+        format!(
+            "{}, {}{uhr} – {}, {}{uhr} ({})",
+            day(&s),
+            hm(&s),
+            day(&e),
+            hm(&e),
+            tz.name()
+        )
     }
 }
 
-const WEEKDAYS_EN: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
-const WEEKDAYS_DE: [&str; 7] = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"];
+const WEEKDAYS_EN: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+const WEEKDAYS_DE: [&str; 7] = [
+    "Montag",
+    "Dienstag",
+    "Mittwoch",
+    "Donnerstag",
+    "Freitag",
+    "Samstag",
+    "Sonntag",
+];
 const MONTHS_EN: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-    "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 const MONTHS_DE: [&str; 12] = [
-    "Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
-    "November", "Dezember",
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -282,13 +343,17 @@ pub fn pitch_accepted(lang: Language, m: &PitchMail) -> Rendered {
     let (p, t) = (m.pitch_title, m.event.title);
     match lang {
         Language::En => Mail::new(lang, format!("Pitch accepted: {p}"), m.name)
-            .p(format!("We are delighted to tell you that your pitch has been accepted for {t}."))
+            .p(format!(
+                "We are delighted to tell you that your pitch has been accepted for {t}."
+            ))
             .details(vec![("Pitch", p.to_owned())])
             .event(m.event)
             .p("We will let you know your stage and time as soon as the programme is scheduled.")
             .link("View your pitch", m.manage_url),
         Language::De => Mail::new(lang, format!("Pitch angenommen: {p}"), m.name)
-            .p(format!("wir freuen uns, Ihnen mitzuteilen, dass Ihr Pitch für {t} angenommen wurde."))
+            .p(format!(
+                "wir freuen uns, Ihnen mitzuteilen, dass Ihr Pitch für {t} angenommen wurde."
+            ))
             .details(vec![("Pitch", p.to_owned())])
             .event(m.event)
             .p("Bühne und Uhrzeit teilen wir Ihnen mit, sobald das Programm steht.")
@@ -508,7 +573,12 @@ struct Mail {
 
 impl Mail {
     fn new(lang: Language, subject: String, name: &str) -> Self {
-        Self { lang, subject, name: name.to_owned(), blocks: Vec::new() }
+        Self {
+            lang,
+            subject,
+            name: name.to_owned(),
+            blocks: Vec::new(),
+        }
     }
 
     fn p(mut self, text: impl Into<String>) -> Self {
@@ -524,14 +594,25 @@ impl Mail {
     fn event(self, e: EventInfo) -> Self {
         let rows = match self.lang {
             Language::En => vec![("Event", e.title), ("Date", e.when), ("Venue", e.venue)],
-            Language::De => vec![("Veranstaltung", e.title), ("Termin", e.when), ("Ort", e.venue)],
+            Language::De => vec![
+                ("Veranstaltung", e.title),
+                ("Termin", e.when),
+                ("Ort", e.venue),
+            ],
         };
-        let rows = rows.into_iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (k, v.to_owned())).collect();
+        let rows = rows
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| (k, v.to_owned()))
+            .collect();
         self.details(rows)
     }
 
     fn link(mut self, label: &'static str, url: &str) -> Self {
-        self.blocks.push(Block::Link { label, url: url.to_owned() });
+        self.blocks.push(Block::Link {
+            label,
+            url: url.to_owned(),
+        });
         self
     }
 
@@ -572,7 +653,9 @@ impl Mail {
                 }
                 Block::Details(rows) if rows.is_empty() => {}
                 Block::Details(rows) => {
-                    html.push_str("<table style=\"border-collapse: collapse; margin: 0 0 1em;\">\n");
+                    html.push_str(
+                        "<table style=\"border-collapse: collapse; margin: 0 0 1em;\">\n",
+                    );
                     for (k, v) in rows {
                         text.push_str(&format!("  {k}: {v}\n"));
                         html.push_str(&format!(
@@ -586,7 +669,11 @@ impl Mail {
                 }
                 Block::Link { label, url } => {
                     text.push_str(&format!("{label}:\n{url}\n\n"));
-                    html.push_str(&format!("<p><a href=\"{}\">{}</a></p>\n", escape(url), escape(label)));
+                    html.push_str(&format!(
+                        "<p><a href=\"{}\">{}</a></p>\n",
+                        escape(url),
+                        escape(label)
+                    ));
                 }
             }
         }
@@ -597,7 +684,11 @@ impl Mail {
             escape(team),
             escape(footer)
         ));
-        Rendered { subject: self.subject, text, html }
+        Rendered {
+            subject: self.subject,
+            text,
+            html,
+        }
     }
 }
 
@@ -629,7 +720,11 @@ mod tests {
 
     #[test]
     fn user_text_is_escaped_in_html_but_not_in_text() {
-        let m = AttendeeMail { name: "Ada \"<script>\"", event: EVENT, link: "https://x.test/r?a=1&b=2" };
+        let m = AttendeeMail {
+            name: "Ada \"<script>\"",
+            event: EVENT,
+            link: "https://x.test/r?a=1&b=2",
+        };
         let r = registration_confirmed(Language::En, &m);
         assert_eq!(r.subject, "Registration confirmed: Rust & <Friends> 2026");
         assert!(r.text.contains("Dear Ada \"<script>\","));
@@ -642,7 +737,11 @@ mod tests {
 
     #[test]
     fn german_mails_are_german() {
-        let m = AttendeeMail { name: "Grete", event: EVENT, link: "https://x.test/c" };
+        let m = AttendeeMail {
+            name: "Grete",
+            event: EVENT,
+            link: "https://x.test/c",
+        };
         let r = registration_waitlisted(Language::De, &m, 3);
         assert!(r.subject.starts_with("Warteliste"));
         assert!(r.text.starts_with("Guten Tag Grete,"));
@@ -654,11 +753,31 @@ mod tests {
 
     #[test]
     fn every_message_renders_in_both_languages() {
-        let a = AttendeeMail { name: "N", event: EVENT, link: "L" };
-        let p = PitchMail { name: "N", pitch_title: "P", event: EVENT, manage_url: "L" };
-        let x = ExhibitMail { name: "N", exhibit_title: "X", event: EVENT, manage_url: "L" };
-        let s1 = SlotInfo { stage: "Main", when: "10:00" };
-        let s2 = SlotInfo { stage: "Side", when: "11:00" };
+        let a = AttendeeMail {
+            name: "N",
+            event: EVENT,
+            link: "L",
+        };
+        let p = PitchMail {
+            name: "N",
+            pitch_title: "P",
+            event: EVENT,
+            manage_url: "L",
+        };
+        let x = ExhibitMail {
+            name: "N",
+            exhibit_title: "X",
+            event: EVENT,
+            manage_url: "L",
+        };
+        let s1 = SlotInfo {
+            stage: "Main",
+            when: "10:00",
+        };
+        let s2 = SlotInfo {
+            stage: "Side",
+            when: "11:00",
+        };
         for lang in [Language::De, Language::En] {
             let all = [
                 registration_confirmed(lang, &a),
@@ -685,7 +804,9 @@ mod tests {
                 exhibit_withdrawn(lang, &x),
             ];
             for r in all {
-                assert!(!r.subject.is_empty() && r.text.len() > 50 && r.html.ends_with("</html>\n"));
+                assert!(
+                    !r.subject.is_empty() && r.text.len() > 50 && r.html.ends_with("</html>\n")
+                );
             }
         }
     }

@@ -36,11 +36,19 @@ impl Mailer {
     /// Builds the transport (inside a Tokio runtime: the SMTP pool spawns a task); a malformed `SMTP_URL` or an unusable mail directory is an error
     /// here, at startup, rather than on the first mail.
     pub fn from_settings(settings: &MailSettings) -> anyhow::Result<Self> {
-        match settings.smtp_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+        match settings
+            .smtp_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+        {
             Some(url) => Ok(Self::Smtp(smtp_transport(url)?)),
             None => {
                 std::fs::create_dir_all(&settings.mail_dir).with_context(|| {
-                    format!("cannot create the mail directory {}", settings.mail_dir.display())
+                    format!(
+                        "cannot create the mail directory {}",
+                        settings.mail_dir.display()
+                    )
                 })?;
                 Ok(Self::File(AsyncFileTransport::new(&settings.mail_dir)))
             }
@@ -66,12 +74,16 @@ fn smtp_transport(raw: &str) -> anyhow::Result<AsyncSmtpTransport<Tokio1Executor
         .ok_or_else(|| anyhow!("SMTP_URL has no host"))?
         .trim_matches(|c| c == '[' || c == ']')
         .to_owned();
-    let tls_mode = url.query_pairs().find(|(k, _)| k == "tls").map(|(_, v)| v.into_owned());
+    let tls_mode = url
+        .query_pairs()
+        .find(|(k, _)| k == "tls")
+        .map(|(_, v)| v.into_owned());
     if let Some((k, _)) = url.query_pairs().find(|(k, _)| k != "tls") {
         bail!("SMTP_URL has an unknown parameter `{k}` (only `tls` is understood)");
     }
     let tls_params = || {
-        TlsParameters::new(host.clone()).map_err(|e| anyhow!("SMTP_URL: cannot set up TLS for the host: {e}"))
+        TlsParameters::new(host.clone())
+            .map_err(|e| anyhow!("SMTP_URL: cannot set up TLS for the host: {e}"))
     };
     let (tls, default_port) = match (url.scheme(), tls_mode.as_deref()) {
         ("smtp", None | Some("none")) => (Tls::None, 25),
@@ -89,7 +101,9 @@ fn smtp_transport(raw: &str) -> anyhow::Result<AsyncSmtpTransport<Tokio1Executor
         .tls(tls);
     if !url.username().is_empty() || url.password().is_some() {
         let decode = |s: &str| {
-            percent_decode(s).ok_or_else(|| anyhow!("SMTP_URL: the credentials are not valid percent-encoded UTF-8"))
+            percent_decode(s).ok_or_else(|| {
+                anyhow!("SMTP_URL: the credentials are not valid percent-encoded UTF-8")
+            })
         };
         let user = decode(url.username())?;
         let pass = decode(url.password().unwrap_or_default())?;
@@ -119,7 +133,10 @@ fn percent_decode(s: &str) -> Option<String> {
 /// the row carries a calendar.
 pub fn build_message(row: &outbox::Model, from: &str) -> anyhow::Result<Message> {
     let from: Mailbox = from.parse().context("MAIL_FROM is not a valid mailbox")?;
-    let to_address = row.recipient.parse().context("the recipient address is invalid")?;
+    let to_address = row
+        .recipient
+        .parse()
+        .context("the recipient address is invalid")?;
     let to_name = Some(row.recipient_name.trim().to_owned()).filter(|n| !n.is_empty());
     let to = Mailbox::new(to_name, to_address);
     let builder = Message::builder()
@@ -127,20 +144,23 @@ pub fn build_message(row: &outbox::Model, from: &str) -> anyhow::Result<Message>
         .from(from)
         .to(to)
         .subject(row.subject.clone());
-    let alternative = MultiPart::alternative_plain_html(row.text_body.clone(), row.html_body.clone());
+    let alternative =
+        MultiPart::alternative_plain_html(row.text_body.clone(), row.html_body.clone());
     let message = match &row.ics {
         Some(ics) => {
             let method = row.ics_method.as_deref().unwrap_or("PUBLISH");
-            if !method.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            if !method
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-')
+            {
                 bail!("invalid iCalendar method");
             }
-            let content_type = ContentType::parse(&format!("text/calendar; charset=utf-8; method={method}"))
-                .context("invalid iCalendar content type")?;
-            builder.multipart(
-                MultiPart::mixed()
-                    .multipart(alternative)
-                    .singlepart(Attachment::new("invite.ics".to_owned()).body(ics.clone(), content_type)),
-            )
+            let content_type =
+                ContentType::parse(&format!("text/calendar; charset=utf-8; method={method}"))
+                    .context("invalid iCalendar content type")?;
+            builder.multipart(MultiPart::mixed().multipart(alternative).singlepart(
+                Attachment::new("invite.ics".to_owned()).body(ics.clone(), content_type),
+            ))
         }
         None => builder.multipart(alternative),
     };
@@ -152,7 +172,10 @@ mod tests {
     use super::*;
 
     fn settings(url: &str) -> MailSettings {
-        MailSettings { smtp_url: Some(url.to_owned()), ..MailSettings::default() }
+        MailSettings {
+            smtp_url: Some(url.to_owned()),
+            ..MailSettings::default()
+        }
     }
 
     // The pooled SMTP transport spawns its pool task, so it needs a runtime.
@@ -175,10 +198,15 @@ mod tests {
         for (url, expected) in [
             ("mail.example.org", "not a valid URL"),
             ("http://mail.example.org", "unknown scheme `http`"),
-            ("smtp://u:hunter2@mail.example.org?tls=maybe", "unknown tls mode `maybe`"),
+            (
+                "smtp://u:hunter2@mail.example.org?tls=maybe",
+                "unknown tls mode `maybe`",
+            ),
             ("smtp://mail.example.org?foo=1", "unknown parameter `foo`"),
         ] {
-            let err = Mailer::from_settings(&settings(url)).unwrap_err().to_string();
+            let err = Mailer::from_settings(&settings(url))
+                .unwrap_err()
+                .to_string();
             assert!(err.contains(expected), "{url}: {err}");
             assert!(!err.contains("hunter2"));
         }
@@ -186,7 +214,10 @@ mod tests {
 
     #[test]
     fn credentials_are_percent_decoded() {
-        assert_eq!(percent_decode("p%40ss%3Aw%C3%B6rd").as_deref(), Some("p@ss:wörd"));
+        assert_eq!(
+            percent_decode("p%40ss%3Aw%C3%B6rd").as_deref(),
+            Some("p@ss:wörd")
+        );
         assert_eq!(percent_decode("bad%zz"), None);
     }
 }

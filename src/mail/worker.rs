@@ -6,8 +6,8 @@ use std::{sync::Arc, time::Duration};
 use chrono::{DateTime, Utc};
 use entity::outbox::{self, OutboxStatus};
 use sea_orm::{
-    sea_query::Expr, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement, Value,
+    sea_query::Expr, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement, Value,
 };
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
@@ -62,7 +62,9 @@ impl MailWorker {
         settings
             .from
             .parse::<lettre::message::Mailbox>()
-            .map_err(|e| anyhow::anyhow!("MAIL_FROM `{}` is not a valid mailbox: {e}", settings.from))?;
+            .map_err(|e| {
+                anyhow::anyhow!("MAIL_FROM `{}` is not a valid mailbox: {e}", settings.from)
+            })?;
         Ok(Self {
             db,
             mailer,
@@ -115,7 +117,10 @@ impl MailWorker {
         let now = Utc::now();
         let lease_until = now + LEASE;
         let rows = claim(&self.db, now, lease_until, BATCH_SIZE).await?;
-        let mut outcome = BatchOutcome { claimed: rows.len(), ..BatchOutcome::default() };
+        let mut outcome = BatchOutcome {
+            claimed: rows.len(),
+            ..BatchOutcome::default()
+        };
         let mut rows = rows.into_iter();
         while let Some(row) = rows.next() {
             if shutdown.is_cancelled() || Utc::now() + LEASE_MARGIN > lease_until {
@@ -144,15 +149,22 @@ impl MailWorker {
     }
 
     async fn deliver(&self, row: &outbox::Model) -> Result<(), Failure> {
-        let message = build_message(row, &self.from).map_err(|e| Failure { permanent: true, reason: format!("{e:#}") })?;
-        self.mailer
-            .send(message)
-            .await
-            .map_err(|e| Failure { permanent: false, reason: format!("{e:#}") })
+        let message = build_message(row, &self.from).map_err(|e| Failure {
+            permanent: true,
+            reason: format!("{e:#}"),
+        })?;
+        self.mailer.send(message).await.map_err(|e| Failure {
+            permanent: false,
+            reason: format!("{e:#}"),
+        })
     }
 
     /// Schedules the next attempt, or gives up; returns when the next attempt is due.
-    async fn record_failure(&self, row: &outbox::Model, failure: Failure) -> Result<Option<Duration>, DbErr> {
+    async fn record_failure(
+        &self,
+        row: &outbox::Model,
+        failure: Failure,
+    ) -> Result<Option<Duration>, DbErr> {
         let attempts = row.attempts + 1;
         let give_up = failure.permanent || attempts >= self.max_attempts;
         let reason: String = failure.reason.chars().take(MAX_ERROR_LEN).collect();
@@ -160,15 +172,24 @@ impl MailWorker {
         let mut update = outbox::Entity::update_many()
             .col_expr(outbox::Column::Attempts, Expr::value(attempts))
             .col_expr(outbox::Column::LastError, Expr::value(reason.clone()))
-            .col_expr(outbox::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None));
+            .col_expr(
+                outbox::Column::LockedUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            );
         if give_up {
             update = update.col_expr(outbox::Column::Status, Expr::value(OutboxStatus::Failed));
             tracing::error!(mail_id = %row.id, kind = %row.kind, attempts, error = %reason, "mail failed for good");
         } else {
-            update = update.col_expr(outbox::Column::NextAttemptAt, Expr::value(Utc::now() + backoff));
+            update = update.col_expr(
+                outbox::Column::NextAttemptAt,
+                Expr::value(Utc::now() + backoff),
+            );
             tracing::warn!(mail_id = %row.id, kind = %row.kind, attempts, retry_in = ?backoff, error = %reason, "mail not sent, will retry");
         }
-        update.filter(outbox::Column::Id.eq(row.id)).exec(&self.db).await?;
+        update
+            .filter(outbox::Column::Id.eq(row.id))
+            .exec(&self.db)
+            .await?;
         Ok((!give_up).then_some(backoff))
     }
 }
@@ -235,8 +256,14 @@ async fn mark_sent(db: &DatabaseConnection, row: &outbox::Model) -> Result<(), D
         .col_expr(outbox::Column::Status, Expr::value(OutboxStatus::Sent))
         .col_expr(outbox::Column::Attempts, Expr::value(row.attempts + 1))
         .col_expr(outbox::Column::SentAt, Expr::value(Utc::now()))
-        .col_expr(outbox::Column::LastError, Expr::value(Option::<String>::None))
-        .col_expr(outbox::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(
+            outbox::Column::LastError,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            outbox::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
         .filter(outbox::Column::Id.eq(row.id))
         .exec(db)
         .await
@@ -246,7 +273,10 @@ async fn mark_sent(db: &DatabaseConnection, row: &outbox::Model) -> Result<(), D
 /// Gives claimed but unsent mail back, so another worker need not wait for the lease to end.
 async fn release(db: &DatabaseConnection, ids: Vec<Uuid>) -> Result<(), DbErr> {
     outbox::Entity::update_many()
-        .col_expr(outbox::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(
+            outbox::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
         .filter(outbox::Column::Id.is_in(ids))
         .filter(outbox::Column::Status.eq(OutboxStatus::Pending))
         .exec(db)
@@ -310,7 +340,11 @@ pub async fn list<C: ConnectionTrait>(
     } else {
         None
     };
-    Ok(OutboxPage { items, next_cursor, total })
+    Ok(OutboxPage {
+        items,
+        next_cursor,
+        total,
+    })
 }
 
 #[cfg(test)]
