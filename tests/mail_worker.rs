@@ -489,3 +489,37 @@ async fn the_outbox_lists_newest_first_in_pages() {
         0
     );
 }
+
+#[tokio::test]
+async fn a_worker_told_to_stop_sends_nothing_more_and_releases_its_claim() {
+    let (db, _) = fresh_db().await;
+    let smtp = TestSmtp::start();
+    let worker = MailWorker::new(db.clone(), &settings(Some(smtp.url()))).unwrap();
+    let id = enqueue_committed(
+        &db,
+        confirmation("ada@example.org", "Ada", Language::En, false),
+    )
+    .await;
+
+    let stopped = CancellationToken::new();
+    stopped.cancel();
+    let outcome = worker.run_once(&stopped).await.unwrap();
+    assert_eq!((outcome.claimed, outcome.sent), (1, 0));
+    let r = row(&db, id).await;
+    assert_eq!(
+        (r.status, r.attempts, r.locked_until),
+        (OutboxStatus::Pending, 0, None)
+    );
+    assert!(smtp.messages().is_empty());
+
+    // Another worker can take it at once.
+    assert_eq!(
+        worker
+            .run_once(&CancellationToken::new())
+            .await
+            .unwrap()
+            .sent,
+        1
+    );
+    assert_eq!(smtp.wait_for(1, Duration::from_secs(5)).await.len(), 1);
+}
