@@ -1,0 +1,105 @@
+//! Mail as data: templates render a message, `enqueue` writes it to the outbox in the caller's
+//! transaction, and the [`worker::MailWorker`] sends it later through the [`transport`].
+pub mod templates;
+pub mod transport;
+pub mod worker;
+
+use std::{path::PathBuf, time::Duration};
+
+use chrono::Utc;
+use entity::{outbox, registration::Language};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
+use uuid::Uuid;
+
+pub use templates::Rendered;
+pub use worker::{list, retry, BatchOutcome, MailSignal, MailWorker, OutboxPage};
+
+/// How mail leaves the service; built once from the configuration.
+#[derive(Clone, Debug)]
+pub struct MailSettings {
+    /// `smtp://host:port`, `smtp://user:pass@host:port?tls=required|opportunistic`,
+    /// `smtps://user:pass@host:465`; `None` writes `.eml` files into `mail_dir`.
+    pub smtp_url: Option<String>,
+    pub mail_dir: PathBuf,
+    /// The sender, e.g. `podium <noreply@localhost>`.
+    pub from: String,
+    /// After this many failed attempts a mail is marked `failed` (an admin may retry it).
+    pub max_attempts: i32,
+    /// How often the worker looks for due mail when nobody wakes it.
+    pub poll_interval: Duration,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        Self {
+            smtp_url: None,
+            mail_dir: PathBuf::from("./mail-outbox"),
+            from: "podium <noreply@localhost>".to_owned(),
+            max_attempts: 8,
+            poll_interval: Duration::from_secs(5),
+        }
+    }
+}
+
+/// An iCalendar attachment, sent as `invite.ics`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attachment {
+    pub body: String,
+    /// The iTIP method: `REQUEST`, `CANCEL` or `PUBLISH`; it must match the `METHOD` in `body`.
+    pub method: String,
+}
+
+/// A message to queue: who gets it, in which language, and what it says.
+#[derive(Clone, Debug)]
+pub struct NewMail {
+    /// Which message this is, e.g. `registration_confirmed`; shown in the admin outbox.
+    pub kind: &'static str,
+    pub event_id: Option<Uuid>,
+    pub recipient: String,
+    pub recipient_name: String,
+    pub language: Language,
+    pub content: Rendered,
+    pub ics: Option<Attachment>,
+}
+
+/// Queues a mail in the outbox. Pass the transaction of the change that causes the mail, so
+/// both commit or neither does; then wake the worker with [`MailSignal::notify`] after the commit.
+pub async fn enqueue<C: ConnectionTrait>(db: &C, mail: NewMail) -> Result<Uuid, DbErr> {
+    let id = Uuid::now_v7();
+    let now = Utc::now();
+    let (ics, ics_method) = match mail.ics {
+        Some(a) => (Some(a.body), Some(a.method)),
+        None => (None, None),
+    };
+    outbox::ActiveModel {
+        id: Set(id),
+        kind: Set(mail.kind.to_owned()),
+        event_id: Set(mail.event_id),
+        recipient: Set(mail.recipient),
+        recipient_name: Set(mail.recipient_name),
+        language: Set(language_code(mail.language).to_owned()),
+        subject: Set(mail.content.subject),
+        text_body: Set(mail.content.text),
+        html_body: Set(mail.content.html),
+        ics: Set(ics),
+        ics_method: Set(ics_method),
+        message_id: Set(format!("<{id}@podium>")),
+        status: Set(outbox::OutboxStatus::Pending),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        locked_until: Set(None),
+        last_error: Set(None),
+        created_at: Set(now),
+        sent_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok(id)
+}
+
+fn language_code(language: Language) -> &'static str {
+    match language {
+        Language::De => "de",
+        Language::En => "en",
+    }
+}

@@ -1,0 +1,223 @@
+//! The way out: SMTP (plain, STARTTLS or implicit TLS) from `SMTP_URL`, or `.eml` files on disk,
+//! and the MIME message built from an outbox row.
+use anyhow::{anyhow, bail, Context};
+use entity::outbox;
+use lettre::{
+    message::{header::ContentType, Attachment, Mailbox, MultiPart},
+    transport::smtp::{
+        authentication::Credentials,
+        client::{Tls, TlsParameters},
+    },
+    AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+};
+
+use super::MailSettings;
+
+/// Per SMTP command; the worker's lease on a mail is much longer than this.
+pub(crate) const SMTP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Sends finished messages; cheap to clone (the SMTP variant shares its connection pool).
+#[derive(Clone)]
+pub enum Mailer {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    File(AsyncFileTransport<Tokio1Executor>),
+}
+
+impl std::fmt::Debug for Mailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Smtp(_) => f.write_str("Mailer::Smtp"),
+            Self::File(_) => f.write_str("Mailer::File"),
+        }
+    }
+}
+
+impl Mailer {
+    /// Builds the transport (inside a Tokio runtime: the SMTP pool spawns a task); a malformed `SMTP_URL` or an unusable mail directory is an error
+    /// here, at startup, rather than on the first mail.
+    pub fn from_settings(settings: &MailSettings) -> anyhow::Result<Self> {
+        match settings
+            .smtp_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+        {
+            Some(url) => Ok(Self::Smtp(smtp_transport(url)?)),
+            None => {
+                std::fs::create_dir_all(&settings.mail_dir).with_context(|| {
+                    format!(
+                        "cannot create the mail directory {}",
+                        settings.mail_dir.display()
+                    )
+                })?;
+                Ok(Self::File(AsyncFileTransport::new(&settings.mail_dir)))
+            }
+        }
+    }
+
+    pub async fn send(&self, message: Message) -> anyhow::Result<()> {
+        match self {
+            Self::Smtp(t) => t.send(message).await.map(drop).map_err(|e| anyhow!(e)),
+            Self::File(t) => t.send(message).await.map(drop).map_err(|e| anyhow!(e)),
+        }
+    }
+}
+
+/// `smtp://host[:port]` (plain), `smtp://…?tls=required` (STARTTLS), `smtp://…?tls=opportunistic`,
+/// `smtps://…` (implicit TLS); `user:pass@` is percent-decoded.
+fn smtp_transport(raw: &str) -> anyhow::Result<AsyncSmtpTransport<Tokio1Executor>> {
+    // Never echo the URL itself: it may hold a password.
+    let url = url::Url::parse(raw).map_err(|e| anyhow!("SMTP_URL is not a valid URL: {e}"))?;
+    let host = url
+        .host_str()
+        .filter(|h| !h.is_empty())
+        .ok_or_else(|| anyhow!("SMTP_URL has no host"))?
+        .trim_matches(|c| c == '[' || c == ']')
+        .to_owned();
+    let tls_mode = url
+        .query_pairs()
+        .find(|(k, _)| k == "tls")
+        .map(|(_, v)| v.into_owned());
+    if let Some((k, _)) = url.query_pairs().find(|(k, _)| k != "tls") {
+        bail!("SMTP_URL has an unknown parameter `{k}` (only `tls` is understood)");
+    }
+    let tls_params = || {
+        TlsParameters::new(host.clone())
+            .map_err(|e| anyhow!("SMTP_URL: cannot set up TLS for the host: {e}"))
+    };
+    let (tls, default_port) = match (url.scheme(), tls_mode.as_deref()) {
+        ("smtp", None | Some("none")) => (Tls::None, 25),
+        ("smtp", Some("required")) => (Tls::Required(tls_params()?), 587),
+        ("smtp", Some("opportunistic")) => (Tls::Opportunistic(tls_params()?), 587),
+        ("smtps", None | Some("wrapper") | Some("implicit")) => (Tls::Wrapper(tls_params()?), 465),
+        ("smtp" | "smtps", Some(other)) => bail!(
+            "SMTP_URL: unknown tls mode `{other}` (use `required` or `opportunistic` with smtp://, or smtps://)"
+        ),
+        (scheme, _) => bail!("SMTP_URL: unknown scheme `{scheme}` (use smtp:// or smtps://)"),
+    };
+    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+        .port(url.port().unwrap_or(default_port))
+        .timeout(Some(SMTP_TIMEOUT))
+        .tls(tls);
+    if !url.username().is_empty() || url.password().is_some() {
+        let decode = |s: &str| {
+            percent_decode(s).ok_or_else(|| {
+                anyhow!("SMTP_URL: the credentials are not valid percent-encoded UTF-8")
+            })
+        };
+        let user = decode(url.username())?;
+        let pass = decode(url.password().unwrap_or_default())?;
+        builder = builder.credentials(Credentials::new(user, pass));
+    }
+    Ok(builder.build())
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The MIME message for an outbox row: text and HTML as alternatives, plus `invite.ics` when
+/// the row carries a calendar.
+pub fn build_message(row: &outbox::Model, from: &str) -> anyhow::Result<Message> {
+    let from: Mailbox = from.parse().context("MAIL_FROM is not a valid mailbox")?;
+    let to_address = row
+        .recipient
+        .parse()
+        .context("the recipient address is invalid")?;
+    let to_name = Some(row.recipient_name.trim().to_owned()).filter(|n| !n.is_empty());
+    let to = Mailbox::new(to_name, to_address);
+    let builder = Message::builder()
+        .message_id(Some(row.message_id.clone()))
+        .from(from)
+        .to(to)
+        .subject(row.subject.clone());
+    let alternative =
+        MultiPart::alternative_plain_html(row.text_body.clone(), row.html_body.clone());
+    let message = match &row.ics {
+        Some(ics) => {
+            let method = row.ics_method.as_deref().unwrap_or("PUBLISH");
+            if !method
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-')
+            {
+                bail!("invalid iCalendar method");
+            }
+            let content_type =
+                ContentType::parse(&format!("text/calendar; charset=utf-8; method={method}"))
+                    .context("invalid iCalendar content type")?;
+            builder.multipart(MultiPart::mixed().multipart(alternative).singlepart(
+                Attachment::new("invite.ics".to_owned()).body(ics.clone(), content_type),
+            ))
+        }
+        None => builder.multipart(alternative),
+    };
+    message.context("cannot build the message")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(url: &str) -> MailSettings {
+        MailSettings {
+            smtp_url: Some(url.to_owned()),
+            ..MailSettings::default()
+        }
+    }
+
+    // The pooled SMTP transport spawns its pool task, so it needs a runtime.
+    #[tokio::test]
+    async fn the_documented_smtp_url_forms_are_accepted() {
+        for url in [
+            "smtp://127.0.0.1:2525",
+            "smtp://mail.example.org:587?tls=required",
+            "smtp://user:p%40ss@mail.example.org?tls=opportunistic",
+            "smtps://user%40example.org:s%3Acret@mail.example.org:465",
+            "smtps://mail.example.org",
+        ] {
+            let mailer = Mailer::from_settings(&settings(url));
+            assert!(matches!(mailer, Ok(Mailer::Smtp(_))), "{url}: {mailer:?}");
+        }
+    }
+
+    #[test]
+    fn a_bad_smtp_url_is_a_clear_error_without_the_password() {
+        for (url, expected) in [
+            ("mail.example.org", "not a valid URL"),
+            ("http://mail.example.org", "unknown scheme `http`"),
+            (
+                "smtp://u:hunter2@mail.example.org?tls=maybe",
+                "unknown tls mode `maybe`",
+            ),
+            ("smtp://mail.example.org?foo=1", "unknown parameter `foo`"),
+        ] {
+            let err = Mailer::from_settings(&settings(url))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(expected), "{url}: {err}");
+            assert!(!err.contains("hunter2"));
+        }
+    }
+
+    #[test]
+    fn credentials_are_percent_decoded() {
+        assert_eq!(
+            percent_decode("p%40ss%3Aw%C3%B6rd").as_deref(),
+            Some("p@ss:wörd")
+        );
+        assert_eq!(percent_decode("bad%zz"), None);
+    }
+}

@@ -1,0 +1,359 @@
+//! The outbox worker: claims due mail with a lease (safe with several instances on one
+//! database), sends it, and records the outcome with exponential backoff.
+//! Also the outbox queries the admin routes use: [`list`] and [`retry`].
+use std::{sync::Arc, time::Duration};
+
+use chrono::{DateTime, Utc};
+use entity::outbox::{self, OutboxStatus};
+use sea_orm::{
+    sea_query::Expr, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement, Value,
+};
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use super::{
+    transport::{build_message, Mailer},
+    MailSettings,
+};
+
+/// How many mails one claim takes.
+const BATCH_SIZE: i64 = 20;
+/// How long a claim keeps other workers away from a mail.
+const LEASE: Duration = Duration::from_secs(300);
+/// A mail is only started while this much of its lease is left, so a send never outlives it.
+const LEASE_MARGIN: Duration = Duration::from_secs(120);
+/// The longest wait between two attempts of one mail.
+const MAX_BACKOFF: Duration = Duration::from_secs(60);
+/// `last_error` keeps this many characters.
+const MAX_ERROR_LEN: usize = 300;
+
+/// Wakes the worker right after a transaction that queued mail has committed; cheap to clone.
+#[derive(Clone, Debug, Default)]
+pub struct MailSignal(Arc<Notify>);
+
+impl MailSignal {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Call after the commit; if the worker is busy it looks again as soon as it is done.
+    pub fn notify(&self) {
+        self.0.notify_one();
+    }
+}
+
+/// Sends the outbox. Build it once at startup, hand [`MailWorker::signal`] to the app, and
+/// [`MailWorker::spawn`] it with a token that is cancelled on shutdown.
+pub struct MailWorker {
+    db: DatabaseConnection,
+    mailer: Mailer,
+    from: String,
+    max_attempts: i32,
+    poll_interval: Duration,
+    signal: MailSignal,
+}
+
+impl MailWorker {
+    /// Builds the transport from the settings: a bad `SMTP_URL` or `MAIL_FROM` fails here.
+    pub fn new(db: DatabaseConnection, settings: &MailSettings) -> anyhow::Result<Self> {
+        let mailer = Mailer::from_settings(settings)?;
+        settings
+            .from
+            .parse::<lettre::message::Mailbox>()
+            .map_err(|e| {
+                anyhow::anyhow!("MAIL_FROM `{}` is not a valid mailbox: {e}", settings.from)
+            })?;
+        Ok(Self {
+            db,
+            mailer,
+            from: settings.from.clone(),
+            max_attempts: settings.max_attempts.max(1),
+            poll_interval: settings.poll_interval,
+            signal: MailSignal::new(),
+        })
+    }
+
+    /// Uses a signal created elsewhere (e.g. before the app state was built).
+    pub fn with_signal(mut self, signal: MailSignal) -> Self {
+        self.signal = signal;
+        self
+    }
+
+    pub fn signal(&self) -> MailSignal {
+        self.signal.clone()
+    }
+
+    pub fn spawn(self, shutdown: CancellationToken) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(self.run(shutdown))
+    }
+
+    /// Sends due mail until `shutdown` is cancelled; a mail being sent is finished first.
+    pub async fn run(self, shutdown: CancellationToken) {
+        tracing::info!(poll_interval = ?self.poll_interval, "mail worker started");
+        while !shutdown.is_cancelled() {
+            let wait = match self.run_once(&shutdown).await {
+                Ok(outcome) if outcome.claimed as i64 >= BATCH_SIZE => continue,
+                Ok(outcome) => outcome
+                    .next_retry_in
+                    .map_or(self.poll_interval, |d| d.min(self.poll_interval)),
+                Err(error) => {
+                    tracing::warn!(%error, "mail worker could not read the outbox");
+                    self.poll_interval
+                }
+            };
+            tokio::select! {
+                _ = shutdown.cancelled() => break,
+                _ = self.signal.0.notified() => {}
+                _ = tokio::time::sleep(wait) => {}
+            }
+        }
+        tracing::info!("mail worker stopped");
+    }
+
+    /// Claims one batch of due mail and sends it.
+    pub async fn run_once(&self, shutdown: &CancellationToken) -> Result<BatchOutcome, DbErr> {
+        let now = Utc::now();
+        let lease_until = now + LEASE;
+        let rows = claim(&self.db, now, lease_until, BATCH_SIZE).await?;
+        let mut outcome = BatchOutcome {
+            claimed: rows.len(),
+            ..BatchOutcome::default()
+        };
+        let mut rows = rows.into_iter();
+        while let Some(row) = rows.next() {
+            if shutdown.is_cancelled() || Utc::now() + LEASE_MARGIN > lease_until {
+                let rest: Vec<Uuid> = std::iter::once(row.id).chain(rows.map(|r| r.id)).collect();
+                release(&self.db, rest).await?;
+                break;
+            }
+            match self.deliver(&row).await {
+                Ok(()) => {
+                    mark_sent(&self.db, &row).await?;
+                    outcome.sent += 1;
+                    metrics::counter!("podium_mail_sent_total").increment(1);
+                    tracing::info!(mail_id = %row.id, kind = %row.kind, "mail sent");
+                }
+                Err(failure) => {
+                    metrics::counter!("podium_mail_failures_total").increment(1);
+                    let retry_in = self.record_failure(&row, failure).await?;
+                    outcome.failed += 1;
+                    if let Some(d) = retry_in {
+                        outcome.next_retry_in = Some(outcome.next_retry_in.map_or(d, |o| o.min(d)));
+                    }
+                }
+            }
+        }
+        Ok(outcome)
+    }
+
+    async fn deliver(&self, row: &outbox::Model) -> Result<(), Failure> {
+        let message = build_message(row, &self.from).map_err(|e| Failure {
+            permanent: true,
+            reason: format!("{e:#}"),
+        })?;
+        self.mailer.send(message).await.map_err(|e| Failure {
+            permanent: false,
+            reason: format!("{e:#}"),
+        })
+    }
+
+    /// Schedules the next attempt, or gives up; returns when the next attempt is due.
+    async fn record_failure(
+        &self,
+        row: &outbox::Model,
+        failure: Failure,
+    ) -> Result<Option<Duration>, DbErr> {
+        let attempts = row.attempts + 1;
+        let give_up = failure.permanent || attempts >= self.max_attempts;
+        let reason: String = failure.reason.chars().take(MAX_ERROR_LEN).collect();
+        let backoff = backoff(attempts);
+        let mut update = outbox::Entity::update_many()
+            .col_expr(outbox::Column::Attempts, Expr::value(attempts))
+            .col_expr(outbox::Column::LastError, Expr::value(reason.clone()))
+            .col_expr(
+                outbox::Column::LockedUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            );
+        if give_up {
+            update = update.col_expr(outbox::Column::Status, Expr::value(OutboxStatus::Failed));
+            tracing::error!(mail_id = %row.id, kind = %row.kind, attempts, error = %reason, "mail failed for good");
+        } else {
+            update = update.col_expr(
+                outbox::Column::NextAttemptAt,
+                Expr::value(Utc::now() + backoff),
+            );
+            tracing::warn!(mail_id = %row.id, kind = %row.kind, attempts, retry_in = ?backoff, error = %reason, "mail not sent, will retry");
+        }
+        update
+            .filter(outbox::Column::Id.eq(row.id))
+            .exec(&self.db)
+            .await?;
+        Ok((!give_up).then_some(backoff))
+    }
+}
+
+/// What one [`MailWorker::run_once`] did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BatchOutcome {
+    pub claimed: usize,
+    pub sent: usize,
+    pub failed: usize,
+    /// The earliest retry this batch scheduled.
+    pub next_retry_in: Option<Duration>,
+}
+
+struct Failure {
+    /// The mail cannot be built (e.g. an invalid address); trying again will not help.
+    permanent: bool,
+    reason: String,
+}
+
+/// 2 s, 4 s, 8 s … after the 1st, 2nd, 3rd failed attempt, at most [`MAX_BACKOFF`].
+fn backoff(attempts: i32) -> Duration {
+    let exp = attempts.clamp(1, 6) as u32;
+    Duration::from_secs(2u64.pow(exp)).min(MAX_BACKOFF)
+}
+
+/// Leases up to `limit` due mails to this worker. On PostgreSQL `SKIP LOCKED` lets concurrent
+/// workers take disjoint batches; SQLite has a single writer, so the update is atomic anyway.
+async fn claim(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<outbox::Model>, DbErr> {
+    let backend = db.get_database_backend();
+    let lock = match backend {
+        DatabaseBackend::Postgres => " FOR UPDATE SKIP LOCKED",
+        _ => "",
+    };
+    let sql = format!(
+        "UPDATE outbox SET locked_until = $1 WHERE id IN (\
+           SELECT id FROM outbox WHERE status = $2 AND next_attempt_at <= $3 \
+           AND (locked_until IS NULL OR locked_until < $4) \
+           ORDER BY next_attempt_at LIMIT $5{lock}) \
+         RETURNING *"
+    );
+    let values: Vec<Value> = vec![
+        lease_until.into(),
+        "pending".into(),
+        now.into(),
+        now.into(),
+        limit.into(),
+    ];
+    let mut rows = outbox::Entity::find()
+        .from_raw_sql(Statement::from_sql_and_values(backend, sql, values))
+        .all(db)
+        .await?;
+    rows.sort_by_key(|r| r.next_attempt_at);
+    Ok(rows)
+}
+
+async fn mark_sent(db: &DatabaseConnection, row: &outbox::Model) -> Result<(), DbErr> {
+    outbox::Entity::update_many()
+        .col_expr(outbox::Column::Status, Expr::value(OutboxStatus::Sent))
+        .col_expr(outbox::Column::Attempts, Expr::value(row.attempts + 1))
+        .col_expr(outbox::Column::SentAt, Expr::value(Utc::now()))
+        .col_expr(
+            outbox::Column::LastError,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            outbox::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(outbox::Column::Id.eq(row.id))
+        .exec(db)
+        .await
+        .map(drop)
+}
+
+/// Gives claimed but unsent mail back, so another worker need not wait for the lease to end.
+async fn release(db: &DatabaseConnection, ids: Vec<Uuid>) -> Result<(), DbErr> {
+    outbox::Entity::update_many()
+        .col_expr(
+            outbox::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(outbox::Column::Id.is_in(ids))
+        .filter(outbox::Column::Status.eq(OutboxStatus::Pending))
+        .exec(db)
+        .await
+        .map(drop)
+}
+
+/// Queues a failed (or pending) mail again now, with a fresh attempt count. `None` when there is
+/// no such mail; a mail already sent is returned unchanged (status `sent`), for a 409.
+pub async fn retry<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Option<outbox::Model>, DbErr> {
+    outbox::Entity::update_many()
+        .col_expr(outbox::Column::Status, Expr::value(OutboxStatus::Pending))
+        .col_expr(outbox::Column::Attempts, Expr::value(0))
+        .col_expr(outbox::Column::NextAttemptAt, Expr::value(Utc::now()))
+        .filter(outbox::Column::Id.eq(id))
+        .filter(outbox::Column::Status.is_in([OutboxStatus::Pending, OutboxStatus::Failed]))
+        .exec(db)
+        .await?;
+    outbox::Entity::find_by_id(id).one(db).await
+}
+
+/// One page of the outbox, newest first.
+#[derive(Clone, Debug)]
+pub struct OutboxPage {
+    pub items: Vec<outbox::Model>,
+    /// Pass as `cursor` for the next page; `None` on the last page.
+    pub next_cursor: Option<Uuid>,
+    /// All mails matching the filter, across pages.
+    pub total: u64,
+}
+
+/// Lists the outbox newest first (ids are UUIDv7, so id order is creation order); `cursor` is
+/// the `next_cursor` of the previous page.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    status: Option<OutboxStatus>,
+    limit: u64,
+    cursor: Option<Uuid>,
+) -> Result<OutboxPage, DbErr> {
+    let limit = limit.clamp(1, 500);
+    let filtered = || {
+        let q = outbox::Entity::find();
+        match status {
+            Some(s) => q.filter(outbox::Column::Status.eq(s)),
+            None => q,
+        }
+    };
+    let total = filtered().count(db).await?;
+    let mut page = filtered();
+    if let Some(c) = cursor {
+        page = page.filter(outbox::Column::Id.lt(c));
+    }
+    let mut items = page
+        .order_by_desc(outbox::Column::Id)
+        .limit(limit + 1)
+        .all(db)
+        .await?;
+    let next_cursor = if items.len() as u64 > limit {
+        items.truncate(limit as usize);
+        items.last().map(|m| m.id)
+    } else {
+        None
+    };
+    Ok(OutboxPage {
+        items,
+        next_cursor,
+        total,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_is_capped_at_a_minute() {
+        let secs: Vec<u64> = (1..=8).map(|a| backoff(a).as_secs()).collect();
+        assert_eq!(secs, [2, 4, 8, 16, 32, 60, 60, 60]);
+    }
+}

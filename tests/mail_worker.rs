@@ -1,0 +1,525 @@
+//! The mail subsystem against a real database (SQLite, or PostgreSQL via `TEST_DATABASE_URL`)
+//! and a real SMTP server in the test process.
+#[path = "api/smtp_server.rs"]
+mod smtp_server;
+
+use std::{collections::HashSet, path::PathBuf, time::Duration};
+
+use entity::{
+    outbox::{self, OutboxStatus},
+    registration::Language,
+};
+use migration::MigratorTrait;
+use podium::mail::{
+    self,
+    templates::{self, AttendeeMail, EventInfo},
+    Attachment, MailSettings, MailWorker, NewMail,
+};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, Database, DatabaseConnection, EntityTrait, QueryFilter,
+    TransactionTrait,
+};
+use smtp_server::TestSmtp;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+const ICS: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//podium//EN\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:test@podium\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20260624T070000Z\r\nDTEND:20260624T153000Z\r\nSUMMARY:Summit\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+
+/// A fresh database with the schema: a PostgreSQL database named by a UUID when
+/// `TEST_DATABASE_URL` is set, else a SQLite file in a fresh temp directory.
+async fn fresh_db() -> (DatabaseConnection, String) {
+    let url = match std::env::var("TEST_DATABASE_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => {
+            let admin = Database::connect(&admin_url)
+                .await
+                .expect("connect to TEST_DATABASE_URL");
+            let name = format!("podium_test_{}", Uuid::new_v4().simple());
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .unwrap();
+            admin.close().await.unwrap();
+            let mut url = url::Url::parse(&admin_url).unwrap();
+            url.set_path(&name);
+            url.to_string()
+        }
+        _ => {
+            let dir = temp_dir();
+            format!("sqlite://{}?mode=rwc", dir.join("podium.db").display())
+        }
+    };
+    let db = Database::connect(&url)
+        .await
+        .expect("connect to the test database");
+    migration::Migrator::up(&db, None).await.expect("migrate");
+    (db, url)
+}
+
+fn temp_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("podium-mail-{}", Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn settings(smtp_url: Option<String>) -> MailSettings {
+    MailSettings {
+        smtp_url,
+        mail_dir: temp_dir(),
+        from: "Podium Office <office@podium.test>".to_owned(),
+        max_attempts: 8,
+        poll_interval: Duration::from_millis(100),
+    }
+}
+
+fn confirmation(recipient: &str, name: &str, language: Language, ics: bool) -> NewMail {
+    let event = EventInfo {
+        title: "Summit <2026>",
+        when: "Wednesday, 24 June 2026, 09:00–17:30 (Europe/Berlin)",
+        venue: "Kongresshalle",
+    };
+    let content = templates::registration_confirmed(
+        language,
+        &AttendeeMail {
+            name,
+            event,
+            link: "http://localhost:8080/api/v1/registrations/tok",
+        },
+    );
+    NewMail {
+        kind: "registration_confirmed",
+        event_id: None,
+        recipient: recipient.to_owned(),
+        recipient_name: name.to_owned(),
+        language,
+        content,
+        ics: ics.then(|| Attachment {
+            body: ICS.to_owned(),
+            method: "REQUEST".to_owned(),
+        }),
+    }
+}
+
+async fn enqueue_committed(db: &DatabaseConnection, mail: NewMail) -> Uuid {
+    let txn = db.begin().await.unwrap();
+    let id = mail::enqueue(&txn, mail).await.unwrap();
+    txn.commit().await.unwrap();
+    id
+}
+
+async fn row(db: &DatabaseConnection, id: Uuid) -> outbox::Model {
+    outbox::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .unwrap()
+        .expect("the outbox row")
+}
+
+/// Polls until `check` holds for the row, or panics after `timeout`.
+async fn wait_for_row(
+    db: &DatabaseConnection,
+    id: Uuid,
+    timeout: Duration,
+    check: impl Fn(&outbox::Model) -> bool,
+) -> outbox::Model {
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        let r = row(db, id).await;
+        if check(&r) {
+            return r;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for the row: {r:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+#[tokio::test]
+async fn queued_mail_arrives_as_multipart_with_the_calendar_attached() {
+    let (db, _) = fresh_db().await;
+    let smtp = TestSmtp::start();
+    let worker = MailWorker::new(db.clone(), &settings(Some(smtp.url()))).unwrap();
+    let signal = worker.signal();
+    let shutdown = CancellationToken::new();
+    let handle = worker.spawn(shutdown.clone());
+
+    let with_ics = enqueue_committed(
+        &db,
+        confirmation("ada@example.org", "Ada Lovelace", Language::En, true),
+    )
+    .await;
+    let german = enqueue_committed(
+        &db,
+        confirmation("grete@example.org", "Grete Müller", Language::De, false),
+    )
+    .await;
+    signal.notify();
+
+    let received = smtp.wait_for(2, Duration::from_secs(10)).await;
+    assert_eq!(received.len(), 2);
+    let ada = received
+        .iter()
+        .find(|m| m.to == ["ada@example.org"])
+        .expect("Ada's mail");
+    let grete = received
+        .iter()
+        .find(|m| m.to == ["grete@example.org"])
+        .expect("Grete's mail");
+
+    assert_eq!(ada.from, "office@podium.test");
+    assert_eq!(ada.subject(), "Registration confirmed: Summit <2026>");
+    assert!(ada.header("To").unwrap().contains("Ada Lovelace"));
+    let from = ada.header("From").unwrap();
+    assert!(
+        from.contains("Podium Office") && from.contains("<office@podium.test>"),
+        "{from}"
+    );
+    assert_eq!(
+        ada.header("Message-ID").unwrap(),
+        row(&db, with_ics).await.message_id
+    );
+    assert!(ada.text().unwrap().contains("Dear Ada Lovelace,"));
+    assert!(ada
+        .text()
+        .unwrap()
+        .contains("http://localhost:8080/api/v1/registrations/tok"));
+    assert!(ada.html().unwrap().contains("Summit &lt;2026&gt;"));
+    assert_eq!(
+        ada.mimetypes(),
+        ["text/plain", "text/html", "text/calendar"]
+    );
+    assert_eq!(
+        ada.ics().unwrap().replace("\r\n", "\n"),
+        ICS.replace("\r\n", "\n")
+    );
+    let ics_type = ada
+        .part_content_type("text/calendar")
+        .unwrap()
+        .to_lowercase();
+    assert!(
+        ics_type.contains("method=request") && ics_type.contains("charset=utf-8"),
+        "{ics_type}"
+    );
+    assert_eq!(
+        ada.part_filename("text/calendar").as_deref(),
+        Some("invite.ics")
+    );
+    assert!(ada
+        .header("Content-Type")
+        .unwrap()
+        .starts_with("multipart/mixed"));
+
+    assert_eq!(grete.subject(), "Anmeldung bestätigt: Summit <2026>");
+    assert!(grete.header("To").unwrap().contains("Grete Müller"));
+    assert!(grete.text().unwrap().starts_with("Guten Tag Grete Müller,"));
+    assert!(grete.html().unwrap().contains("lang=\"de\""));
+    assert_eq!(grete.mimetypes(), ["text/plain", "text/html"]);
+    assert!(grete
+        .header("Content-Type")
+        .unwrap()
+        .starts_with("multipart/alternative"));
+
+    for id in [with_ics, german] {
+        let r = wait_for_row(&db, id, Duration::from_secs(5), |r| {
+            r.status == OutboxStatus::Sent
+        })
+        .await;
+        assert!(r.sent_at.is_some() && r.locked_until.is_none() && r.last_error.is_none());
+        assert_eq!(r.attempts, 1);
+    }
+
+    shutdown.cancel();
+    tokio::time::timeout(Duration::from_secs(5), handle)
+        .await
+        .expect("the worker stops")
+        .unwrap();
+}
+
+#[tokio::test]
+async fn mail_rolled_back_with_its_transaction_is_never_sent() {
+    let (db, _) = fresh_db().await;
+    let txn = db.begin().await.unwrap();
+    let id = mail::enqueue(
+        &txn,
+        confirmation("ada@example.org", "Ada", Language::En, false),
+    )
+    .await
+    .unwrap();
+    txn.rollback().await.unwrap();
+    assert!(outbox::Entity::find_by_id(id)
+        .one(&db)
+        .await
+        .unwrap()
+        .is_none());
+}
+
+#[tokio::test]
+async fn while_the_mail_server_is_down_mail_waits_and_then_arrives_exactly_once() {
+    let (db, _) = fresh_db().await;
+    let port = TestSmtp::closed_port();
+    let worker = MailWorker::new(
+        db.clone(),
+        &settings(Some(format!("smtp://127.0.0.1:{port}"))),
+    )
+    .unwrap();
+    let shutdown = CancellationToken::new();
+    let handle = worker.spawn(shutdown.clone());
+
+    let id = enqueue_committed(
+        &db,
+        confirmation("ada@example.org", "Ada", Language::En, true),
+    )
+    .await;
+    let failed = wait_for_row(&db, id, Duration::from_secs(10), |r| {
+        r.attempts >= 1 && r.locked_until.is_none()
+    })
+    .await;
+    assert_eq!(failed.status, OutboxStatus::Pending);
+    assert!(failed.last_error.is_some());
+    assert!(failed.next_attempt_at > failed.created_at);
+
+    let smtp = TestSmtp::start_on(port);
+    let received = smtp.wait_for(1, Duration::from_secs(20)).await;
+    assert_eq!(received.len(), 1);
+    let sent = wait_for_row(&db, id, Duration::from_secs(5), |r| {
+        r.status == OutboxStatus::Sent
+    })
+    .await;
+    assert!(sent.attempts >= 2);
+
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(smtp.messages().len(), 1, "the mail arrived more than once");
+    shutdown.cancel();
+    handle.await.unwrap();
+}
+
+#[tokio::test]
+async fn two_workers_on_one_database_never_send_a_mail_twice() {
+    let (db, url) = fresh_db().await;
+    let smtp = TestSmtp::start();
+    let total = 60;
+    for i in 0..total {
+        enqueue_committed(
+            &db,
+            confirmation(
+                &format!("guest{i}@example.org"),
+                "Guest",
+                Language::En,
+                false,
+            ),
+        )
+        .await;
+    }
+    let shutdown = CancellationToken::new();
+    let mut handles = Vec::new();
+    for _ in 0..2 {
+        // Each worker has its own connection pool, as two podium instances would.
+        let own_db = Database::connect(&url).await.unwrap();
+        let worker = MailWorker::new(own_db, &settings(Some(smtp.url()))).unwrap();
+        handles.push(worker.spawn(shutdown.clone()));
+    }
+
+    let received = smtp.wait_for(total, Duration::from_secs(30)).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let received = if smtp.messages().len() > received.len() {
+        smtp.messages()
+    } else {
+        received
+    };
+    assert_eq!(received.len(), total);
+    let ids: HashSet<String> = received
+        .iter()
+        .map(|m| m.header("Message-ID").unwrap())
+        .collect();
+    assert_eq!(ids.len(), total, "some mail was sent twice");
+
+    shutdown.cancel();
+    for h in handles {
+        h.await.unwrap();
+    }
+    let page = mail::list(&db, Some(OutboxStatus::Sent), 500, None)
+        .await
+        .unwrap();
+    assert_eq!(page.total, total as u64);
+}
+
+#[tokio::test]
+async fn without_smtp_mail_is_written_as_eml_files() {
+    let (db, _) = fresh_db().await;
+    let settings = settings(None);
+    let worker = MailWorker::new(db.clone(), &settings).unwrap();
+    let id = enqueue_committed(
+        &db,
+        confirmation("ada@example.org", "Ada", Language::En, true),
+    )
+    .await;
+
+    let outcome = worker.run_once(&CancellationToken::new()).await.unwrap();
+    assert_eq!((outcome.claimed, outcome.sent), (1, 1));
+    assert_eq!(row(&db, id).await.status, OutboxStatus::Sent);
+
+    let files: Vec<PathBuf> = std::fs::read_dir(&settings.mail_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+        .collect();
+    assert_eq!(files.len(), 1);
+    let raw = std::fs::read(&files[0]).unwrap();
+    let mail = smtp_server::ReceivedMail {
+        from: String::new(),
+        to: Vec::new(),
+        raw,
+    };
+    assert_eq!(mail.subject(), "Registration confirmed: Summit <2026>");
+    assert!(mail.ics().is_some() && mail.html().is_some() && mail.text().is_some());
+}
+
+#[tokio::test]
+async fn undeliverable_mail_fails_and_an_admin_can_retry_it() {
+    let (db, _) = fresh_db().await;
+    let port = TestSmtp::closed_port();
+    let mut settings = settings(Some(format!("smtp://127.0.0.1:{port}")));
+    settings.max_attempts = 2;
+    let worker = MailWorker::new(db.clone(), &settings).unwrap();
+    let never = CancellationToken::new();
+
+    let id = enqueue_committed(
+        &db,
+        confirmation("ada@example.org", "Ada", Language::En, false),
+    )
+    .await;
+    let first = worker.run_once(&never).await.unwrap();
+    assert_eq!((first.claimed, first.failed), (1, 1));
+    assert_eq!(first.next_retry_in, Some(Duration::from_secs(2)));
+    // Not due yet: the backoff keeps the worker away.
+    assert_eq!(worker.run_once(&never).await.unwrap().claimed, 0);
+
+    // Make it due now, as if the backoff had passed.
+    mail::retry(&db, id).await.unwrap();
+    let r = row(&db, id).await;
+    assert_eq!((r.status, r.attempts), (OutboxStatus::Pending, 0));
+    worker.run_once(&never).await.unwrap();
+    worker.run_once(&never).await.unwrap(); // not due: still attempt 1
+    assert_eq!(row(&db, id).await.attempts, 1);
+
+    // A bad address can never be delivered: failed at once.
+    let bad = enqueue_committed(
+        &db,
+        confirmation("not an address", "Nobody", Language::En, false),
+    )
+    .await;
+    worker.run_once(&never).await.unwrap();
+    let r = row(&db, bad).await;
+    assert_eq!((r.status, r.attempts), (OutboxStatus::Failed, 1));
+    assert!(r.last_error.unwrap().contains("recipient"));
+
+    // max_attempts = 2: the second failed attempt gives up.
+    mail::retry(&db, id).await.unwrap();
+    outbox::Entity::update_many()
+        .col_expr(outbox::Column::Attempts, sea_orm::sea_query::Expr::value(1))
+        .filter(outbox::Column::Id.eq(id))
+        .exec(&db)
+        .await
+        .unwrap();
+    worker.run_once(&never).await.unwrap();
+    let r = row(&db, id).await;
+    assert_eq!((r.status, r.attempts), (OutboxStatus::Failed, 2));
+
+    let failed = mail::list(&db, Some(OutboxStatus::Failed), 50, None)
+        .await
+        .unwrap();
+    assert_eq!(failed.total, 2);
+    assert_eq!(failed.items.len(), 2);
+
+    // Retry after the server is back: it goes out.
+    let smtp = TestSmtp::start_on(port);
+    let retried = mail::retry(&db, id).await.unwrap().unwrap();
+    assert_eq!(
+        (retried.status, retried.attempts),
+        (OutboxStatus::Pending, 0)
+    );
+    assert_eq!(worker.run_once(&never).await.unwrap().sent, 1);
+    assert_eq!(smtp.wait_for(1, Duration::from_secs(5)).await.len(), 1);
+
+    // A sent mail is not retried; an unknown id is None.
+    assert_eq!(
+        mail::retry(&db, id).await.unwrap().unwrap().status,
+        OutboxStatus::Sent
+    );
+    assert!(mail::retry(&db, Uuid::now_v7()).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn the_outbox_lists_newest_first_in_pages() {
+    let (db, _) = fresh_db().await;
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        ids.push(
+            enqueue_committed(
+                &db,
+                confirmation(&format!("g{i}@example.org"), "G", Language::En, false),
+            )
+            .await,
+        );
+    }
+    ids.reverse();
+    let first = mail::list(&db, None, 2, None).await.unwrap();
+    assert_eq!(first.total, 5);
+    assert_eq!(
+        first.items.iter().map(|m| m.id).collect::<Vec<_>>(),
+        ids[..2]
+    );
+    let second = mail::list(&db, None, 2, first.next_cursor).await.unwrap();
+    assert_eq!(
+        second.items.iter().map(|m| m.id).collect::<Vec<_>>(),
+        ids[2..4]
+    );
+    let third = mail::list(&db, None, 2, second.next_cursor).await.unwrap();
+    assert_eq!(
+        third.items.iter().map(|m| m.id).collect::<Vec<_>>(),
+        ids[4..]
+    );
+    assert!(third.next_cursor.is_none());
+    assert_eq!(
+        mail::list(&db, Some(OutboxStatus::Sent), 50, None)
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_worker_told_to_stop_sends_nothing_more_and_releases_its_claim() {
+    let (db, _) = fresh_db().await;
+    let smtp = TestSmtp::start();
+    let worker = MailWorker::new(db.clone(), &settings(Some(smtp.url()))).unwrap();
+    let id = enqueue_committed(
+        &db,
+        confirmation("ada@example.org", "Ada", Language::En, false),
+    )
+    .await;
+
+    let stopped = CancellationToken::new();
+    stopped.cancel();
+    let outcome = worker.run_once(&stopped).await.unwrap();
+    assert_eq!((outcome.claimed, outcome.sent), (1, 0));
+    let r = row(&db, id).await;
+    assert_eq!(
+        (r.status, r.attempts, r.locked_until),
+        (OutboxStatus::Pending, 0, None)
+    );
+    assert!(smtp.messages().is_empty());
+
+    // Another worker can take it at once.
+    assert_eq!(
+        worker
+            .run_once(&CancellationToken::new())
+            .await
+            .unwrap()
+            .sent,
+        1
+    );
+    assert_eq!(smtp.wait_for(1, Duration::from_secs(5)).await.len(), 1);
+}
