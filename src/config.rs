@@ -105,8 +105,14 @@ impl Settings {
         }
     }
 
-    pub fn mail_poll_interval(&self) -> Duration {
-        Duration::from_millis(self.mail_poll_ms.max(10))
+    pub fn mail(&self) -> crate::mail::MailSettings {
+        crate::mail::MailSettings {
+            smtp_url: self.smtp_url.clone(),
+            mail_dir: self.mail_dir.clone(),
+            from: self.mail_from.clone(),
+            max_attempts: self.mail_max_attempts.max(1),
+            poll_interval: Duration::from_millis(self.mail_poll_ms.max(10)),
+        }
     }
 
     /// Settings for tests and tools: defaults, with the given database.

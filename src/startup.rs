@@ -15,8 +15,11 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_actix_web::{scope, AppExt};
 use utoipa_swagger_ui::SwaggerUi;
 
+use tokio_util::sync::CancellationToken;
+
 use crate::config::Settings;
 use crate::error::{self, ApiError};
+use crate::mail::{MailSignal, MailWorker};
 use crate::{db, routes, services};
 
 /// Largest accepted request body.
@@ -30,16 +33,21 @@ pub struct AppState {
     pub public_url: String,
     /// Path templates and methods of every route, to tell a 405 from a 404.
     pub routes: Vec<(String, Vec<Method>)>,
+    pub mail_signal: MailSignal,
 }
 
 impl AppState {
-    /// Tells the mail worker that a transaction has queued mail.
-    pub fn wake_mailer(&self) {}
+    /// Tells the mail worker that a committed transaction has queued mail.
+    pub fn wake_mailer(&self) {
+        self.mail_signal.notify();
+    }
 }
 
 pub struct Application {
     port: u16,
     server: Server,
+    shutdown: CancellationToken,
+    background: Vec<tokio::task::JoinHandle<()>>,
     /// The token of the admin created on a first start, if this start created one.
     pub initial_admin_token: Option<String>,
 }
@@ -64,12 +72,24 @@ impl Application {
             Some(_) => settings.public_url(),
             None => format!("http://{}:{}", settings.bind.ip(), port),
         };
+        let shutdown = CancellationToken::new();
+        let worker = MailWorker::new(db.clone(), &settings.mail())?;
+        let mail_signal = worker.signal();
+        let background = vec![
+            worker.spawn(shutdown.clone()),
+            tokio::spawn(services::maintenance::run(
+                db.clone(),
+                mail_signal.clone(),
+                shutdown.clone(),
+            )),
+        ];
         let (_, spec) = build_app(None);
         let state = web::Data::new(AppState {
             db,
             public_url,
             routes: route_table(&spec),
             settings: Arc::new(settings),
+            mail_signal,
         });
         let server = HttpServer::new(move || build_app(Some(state.clone())).0)
             .listen(listener)?
@@ -78,6 +98,8 @@ impl Application {
         Ok(Self {
             port,
             server,
+            shutdown,
+            background,
             initial_admin_token,
         })
     }
@@ -86,8 +108,15 @@ impl Application {
         self.port
     }
 
+    /// Serves until SIGINT/SIGTERM: in-flight requests drain, then the mail worker finishes
+    /// the mail it is sending and stops.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        self.shutdown.cancel();
+        for task in self.background {
+            let _ = task.await;
+        }
+        served
     }
 }
 

@@ -18,6 +18,9 @@ pub struct Model {
     pub language: Language,
     pub duration_minutes: i32,
     pub status: PitchStatus,
+    /// iCalendar SEQUENCE of the pitch's calendar entry (UID `pitch-{id}@podium`): grows with
+    /// each assignment, move, unassignment, withdrawal or cancellation.
+    pub sequence: i32,
     #[sea_orm(unique)]
     pub manage_token: String,
     pub created_at: DateTimeUtc,

@@ -23,6 +23,7 @@ impl MigrationTrait for Migration {
                     .col(string_len(Pitches::Language, 8))
                     .col(integer(Pitches::DurationMinutes))
                     .col(string_len(Pitches::Status, 16))
+                    .col(integer(Pitches::Sequence).default(0))
                     .col(string_len_uniq(Pitches::ManageToken, 64))
                     .col(timestamp_with_time_zone(Pitches::CreatedAt))
                     .col(timestamp_with_time_zone(Pitches::UpdatedAt))
@@ -149,6 +150,7 @@ enum Pitches {
     Language,
     DurationMinutes,
     Status,
+    Sequence,
     ManageToken,
     CreatedAt,
     UpdatedAt,

@@ -9,6 +9,8 @@ use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+use crate::smtp_server::{ReceivedMail, TestSmtp};
+
 pub struct TestApp {
     pub address: String,
     pub port: u16,
@@ -17,6 +19,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub mail_dir: PathBuf,
     pub database_url: String,
+    /// The real SMTP server this app sends to.
+    pub smtp: TestSmtp,
 }
 
 /// A fresh database: a new PostgreSQL database when `TEST_DATABASE_URL` is set, else a SQLite file.
@@ -59,6 +63,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     settings.rate_limit = 0;
     settings.db_max_connections = 8;
     settings.mail_poll_ms = 50;
+    let smtp = TestSmtp::start();
+    settings.smtp_url = Some(smtp.url());
     let mail_dir = std::env::temp_dir().join(format!("podium-mail-{}", Uuid::new_v4().simple()));
     settings.mail_dir = mail_dir.clone();
     adjust(&mut settings);
@@ -83,6 +89,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
             .expect("client"),
         mail_dir,
         database_url,
+        smtp,
     }
 }
 
@@ -158,6 +165,22 @@ impl Answer {
 }
 
 impl TestApp {
+    /// Waits until the SMTP server has received `n` mails in all (at most 10 s) and returns them.
+    pub async fn mails(&self, n: usize) -> Vec<ReceivedMail> {
+        self.smtp
+            .wait_for(n, std::time::Duration::from_secs(10))
+            .await
+    }
+
+    /// The mails received so far that went to `address`.
+    pub fn mails_to(&self, address: &str) -> Vec<ReceivedMail> {
+        self.smtp
+            .messages()
+            .into_iter()
+            .filter(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(address)))
+            .collect()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

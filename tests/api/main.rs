@@ -1,6 +1,7 @@
 //! podium's API tests: one binary, a real server and a fresh database per test.
 //! `TEST_DATABASE_URL=postgres://…` runs them all on PostgreSQL, otherwise on SQLite.
 mod helpers;
+mod smtp_server;
 
 mod errors;
 mod events;

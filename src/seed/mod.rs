@@ -1,4 +1,6 @@
 //! `podium seed demo`: an innovation cluster's annual conference to look at.
+mod attendees;
+mod programme;
 use chrono::{TimeZone, Utc};
 use sea_orm::DatabaseConnection;
 
@@ -51,5 +53,10 @@ pub async fn demo(db: &DatabaseConnection) -> anyhow::Result<String> {
     let event = events::publish(db, event.id)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(format!("demo event created: {} ({})", event.slug, event.id))
+    let programme = programme::seed(db, &event).await?;
+    let attendees = attendees::seed(db, &event).await?;
+    Ok(format!(
+        "demo event created: {} ({}); {programme}; {attendees}",
+        event.slug, event.id
+    ))
 }
