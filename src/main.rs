@@ -87,9 +87,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let conn = db::connect(&settings.database_url, 2).await?;
             db::migrate(&conn).await?;
+            let email = podium::domain::EmailAddress::parse("email", &email)
+                .map_err(|e| anyhow::anyhow!("--email {}", e.message))?;
+            let name = podium::domain::text::one_line("name", &name, 200)
+                .map_err(|e| anyhow::anyhow!("--name {}", e.message))?;
             let role = if admin { Role::Admin } else { Role::Organiser };
             let (organiser, token) =
-                services::organisers::create(&conn, &name, &email, role).await?;
+                services::organisers::create(&conn, &name, email.as_str(), role).await?;
             println!("created organiser {} ({:?})", organiser.id, organiser.role);
             println!("{token}");
         }

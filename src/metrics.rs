@@ -1,14 +1,16 @@
-//! Prometheus metrics: requests and latency by route and status.
+//! Prometheus metrics (requests and latency by route and status) and the `X-Request-Id` header.
 use std::sync::OnceLock;
 use std::time::Instant;
 
 use actix_web::{
     body::MessageBody,
     dev::{ServiceRequest, ServiceResponse},
+    http::header::{HeaderName, HeaderValue},
     middleware::Next,
-    Error,
+    Error, HttpMessage,
 };
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use tracing_actix_web::RequestId;
 
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 
@@ -33,7 +35,13 @@ pub async fn track(
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let started = Instant::now();
     let method = req.method().to_string();
-    let response = next.call(req).await?;
+    let request_id = req.extensions().get::<RequestId>().map(ToString::to_string);
+    let mut response = next.call(req).await?;
+    if let Some(value) = request_id.and_then(|id| HeaderValue::from_str(&id).ok()) {
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static("x-request-id"), value);
+    }
     let route = response
         .request()
         .match_pattern()

@@ -149,7 +149,7 @@ fn build_app(
     }
     let (app, mut spec) = app
         .wrap(from_fn(crate::metrics::track))
-        .wrap(TracingLogger::default())
+        .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())
         .wrap(
             middleware::DefaultHeaders::new()
                 .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
