@@ -34,6 +34,8 @@ pub struct AppState {
     /// Path templates and methods of every route, to tell a 405 from a 404.
     pub routes: Vec<(String, Vec<Method>)>,
     pub mail_signal: MailSignal,
+    /// Public `POST`s per client address; `None` when the limit is off.
+    pub limiter: Option<crate::rate_limit::Limiter>,
 }
 
 impl AppState {
@@ -83,18 +85,26 @@ impl Application {
                 shutdown.clone(),
             )),
         ];
-        let (_, spec) = build_app(None);
+        let cors_origins = settings.cors_origins.clone();
+        check_cors_origins(cors_origins.as_deref())?;
+        let (_, spec) = build_app(None, None);
+        let limiter = crate::rate_limit::Limiter::new(
+            settings.rate_limit,
+            settings.trusted_proxy_header.as_deref(),
+        );
         let state = web::Data::new(AppState {
             db,
+            limiter,
             public_url,
             routes: route_table(&spec),
             settings: Arc::new(settings),
             mail_signal,
         });
-        let server = HttpServer::new(move || build_app(Some(state.clone())).0)
-            .listen(listener)?
-            .shutdown_timeout(30)
-            .run();
+        let server =
+            HttpServer::new(move || build_app(Some(state.clone()), cors_origins.as_deref()).0)
+                .listen(listener)?
+                .shutdown_timeout(30)
+                .run();
         Ok(Self {
             port,
             server,
@@ -123,6 +133,7 @@ impl Application {
 /// The App and its OpenAPI description, from one list of routes.
 fn build_app(
     state: Option<web::Data<AppState>>,
+    cors_origins: Option<&str>,
 ) -> (
     App<
         impl actix_web::dev::ServiceFactory<
@@ -148,6 +159,8 @@ fn build_app(
         app = app.app_data(state);
     }
     let (app, mut spec) = app
+        .wrap(from_fn(crate::rate_limit::limit_public_posts))
+        .wrap(cors(cors_origins))
         .wrap(from_fn(crate::metrics::track))
         .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())
         .wrap(
@@ -180,6 +193,55 @@ fn build_app(
         .service(web::redirect("/docs", "/docs/"))
         .default_service(web::to(not_found));
     (app, spec)
+}
+
+/// CORS for the configured origins (`*` for any); off when none are configured.
+fn cors(origins: Option<&str>) -> middleware::Condition<actix_cors::Cors> {
+    let Some(origins) = origins else {
+        return middleware::Condition::new(false, actix_cors::Cors::default());
+    };
+    let mut cors = actix_cors::Cors::default()
+        .allowed_methods(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+            header::IF_MODIFIED_SINCE,
+            header::HeaderName::from_static("idempotency-key"),
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            header::LAST_MODIFIED,
+            header::RETRY_AFTER,
+        ])
+        .max_age(3600);
+    for origin in origins.split(',').map(str::trim).filter(|o| !o.is_empty()) {
+        cors = if origin == "*" {
+            cors.allow_any_origin()
+        } else {
+            cors.allowed_origin(origin)
+        };
+    }
+    middleware::Condition::new(true, cors)
+}
+
+/// Refuses to start with an origin CORS could not use.
+fn check_cors_origins(origins: Option<&str>) -> anyhow::Result<()> {
+    for origin in origins.unwrap_or_default().split(',').map(str::trim) {
+        if origin.is_empty() || origin == "*" {
+            continue;
+        }
+        let ok = url::Url::parse(origin).is_ok_and(|u| {
+            matches!(u.scheme(), "http" | "https") && u.path() == "/" && !origin.ends_with('/')
+        });
+        anyhow::ensure!(
+            ok,
+            "PODIUM_CORS_ORIGINS: '{origin}' is not an origin like https://cluster.example"
+        );
+    }
+    Ok(())
 }
 
 fn route_table(spec: &utoipa::openapi::OpenApi) -> Vec<(String, Vec<Method>)> {
