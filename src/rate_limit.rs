@@ -58,7 +58,11 @@ impl Limiter {
     /// Seconds to wait when the client is over its limit.
     fn check(&self, client: IpAddr) -> Result<(), u64> {
         // Forget idle clients now and then, so the table stays small.
-        if self.checks.fetch_add(1, Ordering::Relaxed).is_multiple_of(4096) {
+        if self
+            .checks
+            .fetch_add(1, Ordering::Relaxed)
+            .is_multiple_of(4096)
+        {
             self.limiter.retain_recent();
         }
         self.limiter.check_key(&client).map_err(|not_until| {

@@ -67,3 +67,48 @@ async fn security_headers_are_set() {
     assert_eq!(answer.header("x-content-type-options"), Some("nosniff"));
     assert_eq!(answer.header("x-frame-options"), Some("DENY"));
 }
+
+#[tokio::test]
+async fn readiness_fails_while_the_database_is_gone_and_recovers() {
+    if !crate::helpers::is_postgres() {
+        // SQLite is a file inside the process: it cannot go away while podium holds it open.
+        let app = spawn_app().await;
+        app.get("/readyz").await.assert_status(200);
+        return;
+    }
+    use sea_orm::ConnectionTrait;
+    let app = spawn_app().await;
+    app.get("/readyz").await.assert_status(200);
+    let name = url::Url::parse(&app.database_url)
+        .unwrap()
+        .path()
+        .trim_start_matches('/')
+        .to_owned();
+    let base = std::env::var("TEST_DATABASE_URL").unwrap();
+    let admin = podium::db::connect(&base, 1).await.unwrap();
+    admin
+        .execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"))
+        .await
+        .unwrap();
+    admin
+        .execute_unprepared(&format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+        ))
+        .await
+        .unwrap();
+    let down = app.get("/readyz").await;
+    down.assert_problem(503);
+    admin
+        .execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"))
+        .await
+        .unwrap();
+    let mut recovered = false;
+    for _ in 0..50 {
+        if app.get("/readyz").await.status == 200 {
+            recovered = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(recovered, "readiness comes back without a restart");
+}
