@@ -5,6 +5,7 @@ mod smtp_server;
 
 mod errors;
 mod events;
+mod lifecycle;
 mod operations;
 mod organisers;
 mod security;

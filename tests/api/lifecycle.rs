@@ -1,0 +1,220 @@
+//! The real binary as operators run it: start, stop on SIGTERM, crash.
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::helpers::fresh_database_url;
+
+/// A `podium serve` child process and what it logged at start.
+pub struct Served {
+    pub child: Child,
+    pub port: u16,
+    pub admin_token: Option<String>,
+}
+
+impl Served {
+    pub fn start(database_url: &str, extra_env: &[(&str, &str)]) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_podium"));
+        command
+            .arg("serve")
+            .env("DATABASE_URL", database_url)
+            .env("PODIUM_BIND", "127.0.0.1:0")
+            .env("PODIUM_LOG_FORMAT", "json")
+            .env("PODIUM_RATE_LIMIT", "0")
+            .env("RUST_LOG", "warn,podium=info")
+            .env(
+                "PODIUM_MAIL_DIR",
+                std::env::temp_dir().join(format!("podium-mail-{}", uuid::Uuid::new_v4().simple())),
+            )
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        for (k, v) in extra_env {
+            command.env(k, v);
+        }
+        let mut child = command.spawn().expect("podium starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let mut admin_token = None;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let port = loop {
+            assert!(Instant::now() < deadline, "podium did not report its port");
+            let Some(Ok(line)) = lines.next() else {
+                panic!("podium exited before serving");
+            };
+            let Ok(value) = serde_json::from_str::<serde_json::Value>(&line) else {
+                continue;
+            };
+            let message = value["message"].as_str().unwrap_or_default();
+            if let Some(token) = message.split("shown only now: ").nth(1) {
+                admin_token = Some(token.trim().to_owned());
+            }
+            if let Some(port) = value["port"].as_u64() {
+                break port as u16;
+            }
+        };
+        // Keep draining stdout so the child never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Self {
+            child,
+            port,
+            admin_token,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    pub fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+    }
+
+    /// Waits for the process to exit; its exit status.
+    pub fn wait(&mut self, timeout: Duration) -> std::process::ExitStatus {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "podium did not stop in time");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn sigterm_drains_requests_and_exits_cleanly() {
+    let url = fresh_database_url().await;
+    let mut served = Served::start(&url, &[]);
+    let client = reqwest::Client::new();
+    let mut workers = Vec::new();
+    for _ in 0..16 {
+        let client = client.clone();
+        let target = served.url("/api/v1/events");
+        workers.push(tokio::spawn(async move {
+            let (mut answered, mut failed_status) = (0, 0);
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline {
+                match client.get(&target).send().await {
+                    Ok(response) => {
+                        if response.status() != 200 || response.text().await.is_err() {
+                            failed_status += 1;
+                        }
+                        answered += 1;
+                    }
+                    // The listener is closed: the drain is over for this client.
+                    Err(_) => break,
+                }
+            }
+            (answered, failed_status)
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    served.signal("TERM");
+    let (mut answered, mut bad) = (0, 0);
+    for worker in workers {
+        let (a, b) = worker.await.expect("worker");
+        answered += a;
+        bad += b;
+    }
+    let status = served.wait(Duration::from_secs(20));
+    assert!(status.success(), "exit status {status}");
+    assert!(answered > 0, "the load ran before the signal");
+    assert_eq!(
+        bad, 0,
+        "every request that was taken in is answered in full"
+    );
+}
+
+#[tokio::test]
+async fn the_first_start_logs_an_admin_token_and_a_restart_does_not() {
+    let url = fresh_database_url().await;
+    let mut first = Served::start(&url, &[]);
+    let token = first
+        .admin_token
+        .clone()
+        .expect("a token on the first start");
+    let me = reqwest::Client::new()
+        .get(first.url("/api/v1/organisers/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 200);
+    first.signal("TERM");
+    first.wait(Duration::from_secs(20));
+    let second = Served::start(&url, &[]);
+    assert!(second.admin_token.is_none());
+}
+
+#[test]
+fn an_unreachable_database_exits_non_zero_with_a_message() {
+    let output = Command::new(env!("CARGO_BIN_EXE_podium"))
+        .arg("migrate")
+        .env(
+            "DATABASE_URL",
+            "postgres://podium:hunter2@127.0.0.1:1/podium",
+        )
+        .output()
+        .expect("podium runs");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("cannot connect to the database"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("hunter2"));
+}
+
+#[test]
+fn organiser_add_prints_the_token_as_the_last_line() {
+    let dir = std::env::temp_dir().join(format!("podium-cli-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.join("cli.db").display());
+    let output = Command::new(env!("CARGO_BIN_EXE_podium"))
+        .args([
+            "organiser",
+            "add",
+            "--name",
+            "Erika",
+            "--email",
+            "erika@cluster.example",
+            "--admin",
+        ])
+        .env("DATABASE_URL", &url)
+        .output()
+        .expect("podium runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let token = stdout.lines().last().unwrap();
+    assert!(token.len() >= 43 && !token.contains(' '), "{stdout}");
+    let bad = Command::new(env!("CARGO_BIN_EXE_podium"))
+        .args([
+            "organiser",
+            "add",
+            "--name",
+            "X",
+            "--email",
+            "not-an-address",
+        ])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+}
