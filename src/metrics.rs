@@ -53,3 +53,31 @@ pub async fn track(
         .record(started.elapsed().as_secs_f64());
     Ok(response)
 }
+
+/// `HEAD` is answered by the `GET` route, without the body.
+pub async fn head_as_get(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<actix_web::body::BoxBody>, Error> {
+    let head = req.method() == actix_web::http::Method::HEAD;
+    if head {
+        req.head_mut().method = actix_web::http::Method::GET;
+    }
+    let response = next.call(req).await?;
+    if !head {
+        return Ok(response.map_into_boxed_body());
+    }
+    let (request, response) = response.into_parts();
+    let size = match response.body().size() {
+        actix_web::body::BodySize::Sized(n) => Some(n),
+        _ => None,
+    };
+    let mut response = response.set_body(actix_web::body::BoxBody::new(()));
+    if let Some(n) = size {
+        response.headers_mut().insert(
+            actix_web::http::header::CONTENT_LENGTH,
+            HeaderValue::from(n),
+        );
+    }
+    Ok(ServiceResponse::new(request, response))
+}

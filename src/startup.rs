@@ -169,12 +169,14 @@ fn build_app(
                 .add((header::X_FRAME_OPTIONS, "DENY"))
                 .add((header::REFERRER_POLICY, "no-referrer")),
         )
+        .wrap(from_fn(crate::metrics::head_as_get))
         .into_utoipa_app()
         .service(routes::health::healthz)
         .service(routes::health::readyz)
         .service(routes::health::metrics)
         .service(scope::scope("/api/v1").configure(routes::api))
         .split_for_parts();
+    crate::openapi::document_errors(&mut spec);
     spec.info.title = "podium".to_owned();
     spec.info.version = env!("CARGO_PKG_VERSION").to_owned();
     spec.info.contact = None;
@@ -282,32 +284,35 @@ fn template_matches(template: &str, path: &str) -> bool {
     }
 }
 
+/// The route a path belongs to: of the templates matching it, the one with the most literal
+/// segments (`/organisers/me` before `/organisers/{id}`).
+fn route_of<'a>(routes: &'a [(String, Vec<Method>)], path: &str) -> Option<&'a [Method]> {
+    routes
+        .iter()
+        .filter(|(template, _)| template_matches(template, path))
+        .max_by_key(|(template, _)| template.split('/').filter(|s| !s.starts_with('{')).count())
+        .map(|(_, methods)| methods.as_slice())
+}
+
+/// A 405 when the request's path exists but not with its method.
+pub fn method_not_allowed(req: &HttpRequest) -> Option<ApiError> {
+    let state = req.app_data::<web::Data<AppState>>()?;
+    let methods = route_of(&state.routes, req.path())?;
+    if methods.contains(req.method()) {
+        return None;
+    }
+    Some(ApiError::MethodNotAllowed {
+        method: req.method().to_string(),
+        allow: methods
+            .iter()
+            .map(Method::as_str)
+            .collect::<Vec<_>>()
+            .join(", "),
+    })
+}
+
 /// No route matched: a 405 with `Allow` when the path exists with other methods, else a 404.
 async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
-    let allowed = req.app_data::<web::Data<AppState>>().and_then(|state| {
-        state
-            .routes
-            .iter()
-            .find(|(template, _)| template_matches(template, req.path()))
-            .map(|(_, methods)| methods.clone())
-    });
-    match allowed {
-        Some(methods) => {
-            let allow = methods
-                .iter()
-                .map(Method::as_str)
-                .collect::<Vec<_>>()
-                .join(", ");
-            let err = ApiError::MethodNotAllowed(format!(
-                "{} is not allowed here; allowed: {allow}",
-                req.method()
-            ));
-            let mut response = actix_web::ResponseError::error_response(&err);
-            if let Ok(value) = header::HeaderValue::from_str(&allow) {
-                response.headers_mut().insert(header::ALLOW, value);
-            }
-            Ok(response)
-        }
-        None => Err(ApiError::NotFound(format!("no resource at {}", req.path()))),
-    }
+    Err(method_not_allowed(&req)
+        .unwrap_or_else(|| ApiError::NotFound(format!("no resource at {}", req.path()))))
 }

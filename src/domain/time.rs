@@ -29,14 +29,36 @@ pub fn now() -> DateTime<Utc> {
     DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
 }
 
+/// Earliest and latest year podium accepts: enough for any programme, and every date in it
+/// prints as plain RFC 3339 and iCalendar.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1970..=2999;
+
 /// An RFC 3339 instant with an offset (`2019-06-24T09:00:00+02:00`), kept to whole seconds.
 pub fn parse_instant(field: &str, value: &str) -> Result<DateTime<Utc>, FieldError> {
-    DateTime::parse_from_rfc3339(value.trim())
+    let instant = DateTime::parse_from_rfc3339(value.trim())
         .map(whole_seconds)
         .map_err(|_| {
             FieldError::new(
                 field,
                 "must be an RFC 3339 time with an offset, e.g. 2026-06-24T09:00:00+02:00",
             )
-        })
+        })?;
+    check_year(field, instant)
+}
+
+/// Keeps instants inside [`YEARS`].
+pub fn check_year(field: &str, instant: DateTime<Utc>) -> Result<DateTime<Utc>, FieldError> {
+    use chrono::Datelike;
+    if YEARS.contains(&instant.year()) {
+        Ok(instant)
+    } else {
+        Err(FieldError::new(
+            field,
+            format!(
+                "must lie between the years {} and {}",
+                YEARS.start(),
+                YEARS.end()
+            ),
+        ))
+    }
 }

@@ -189,6 +189,17 @@ pub async fn clone_edition(
     next: NextEdition,
 ) -> ApiResult<event::Model> {
     let shift: Duration = next.starts_at - source.starts_at;
+    let latest = [
+        Some(source.ends_at),
+        source.registration_closes_at,
+        source.registration_opens_at,
+    ]
+    .into_iter()
+    .flatten()
+    .max()
+    .unwrap_or(source.ends_at);
+    crate::domain::time::check_year("starts_at", latest + shift)
+        .map_err(|e| ApiError::validation(vec![e]))?;
     let title = next
         .title
         .unwrap_or_else(|| next_title(&source.title, &source.starts_at, &next.starts_at));

@@ -135,3 +135,60 @@ async fn hostile_strings_do_not_break_anything() {
         .await
         .assert_problem(404);
 }
+
+#[tokio::test]
+async fn a_literal_route_with_another_method_is_a_405_not_a_404() {
+    let app = spawn_app().await;
+    let answer = app
+        .request(
+            Method::DELETE,
+            "/api/v1/organisers/me",
+            Some(&app.admin_token),
+            None,
+        )
+        .await;
+    answer.assert_problem(405);
+    assert_eq!(answer.header("allow"), Some("GET, HEAD"));
+}
+
+#[tokio::test]
+async fn head_answers_like_get_without_a_body() {
+    let app = spawn_app().await;
+    let answer = app
+        .client
+        .head(app.url("/api/v1/events"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    assert_eq!(answer.headers()["content-type"], "application/json");
+    assert!(answer.text().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn values_are_checked_before_if_match_and_years_are_bounded() {
+    let app = spawn_app().await;
+    app.create_event(json!({"slug": "jt"})).await;
+    let answer = app
+        .client
+        .patch(app.url("/api/v1/events/jt"))
+        .bearer_auth(&app.admin_token)
+        .header("If-Match", "\"stale\"")
+        .json(&json!({"title": ""}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 422);
+    app.post_admin(
+        "/api/v1/events",
+        &json!({"title": "t", "starts_at": "9999-01-01T00:00:00Z", "ends_at": "9999-01-02T00:00:00Z"}),
+    )
+    .await
+    .assert_problem(422);
+    app.post_admin(
+        "/api/v1/events/jt/clone",
+        &json!({"starts_at": "2999-12-31T20:00:00Z"}),
+    )
+    .await
+    .assert_problem(422);
+}

@@ -36,8 +36,8 @@ pub async fn update_event(
         version: locked.version - 1,
         ..locked.clone()
     };
-    check_if_match(&req, &super::etag(&before))?;
-
+    // Invalid values (422) come first, then a stale If-Match (412), then conflicts (409).
+    let mut conflict: Option<ApiError> = None;
     let mut v = Validator::new();
     let mut active: event::ActiveModel = locked.clone().into();
     let mut moved = false;
@@ -49,7 +49,7 @@ pub async fn update_event(
     if let Some(slug) = &body.slug {
         if let Some(s) = v.check(text::slug("slug", slug)) {
             if s != locked.slug && events::find(&txn, &s).await?.is_some() {
-                return Err(ApiError::conflict(format!("the slug '{s}' is taken")));
+                conflict = Some(ApiError::conflict(format!("the slug '{s}' is taken")));
             }
             active.slug = Set(s);
         }
@@ -116,7 +116,7 @@ pub async fn update_event(
         if v.is_ok() {
             let taken = locked.confirmed_count + locked.pending_count;
             if capacity < taken {
-                return Err(ApiError::conflict(format!(
+                conflict = Some(ApiError::conflict(format!(
                     "capacity {capacity} is below the {taken} seats already taken"
                 )));
             }
@@ -135,7 +135,7 @@ pub async fn update_event(
         if let Some(c) = value {
             rules::check_capacity(&mut v, "exhibit_capacity", c);
             if v.is_ok() && c < locked.approved_exhibits {
-                return Err(ApiError::conflict(format!(
+                conflict = Some(ApiError::conflict(format!(
                     "exhibit_capacity {c} is below the {} approved exhibits",
                     locked.approved_exhibits
                 )));
@@ -154,6 +154,10 @@ pub async fn update_event(
         }
     }
     v.finish()?;
+    check_if_match(&req, &super::etag(&before))?;
+    if let Some(conflict) = conflict {
+        return Err(conflict);
+    }
     if moved {
         active.sequence = Set(locked.sequence + 1);
     }
