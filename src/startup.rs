@@ -34,6 +34,8 @@ pub struct AppState {
     /// Path templates and methods of every route, to tell a 405 from a 404.
     pub routes: Vec<(String, Vec<Method>)>,
     pub mail_signal: MailSignal,
+    /// Rendered calendar feeds, keyed by the version of the data they show.
+    pub feeds: services::feeds::FeedCache,
 }
 
 impl AppState {
@@ -90,6 +92,7 @@ impl Application {
             routes: route_table(&spec),
             settings: Arc::new(settings),
             mail_signal,
+            feeds: services::feeds::FeedCache::default(),
         });
         let server = HttpServer::new(move || build_app(Some(state.clone())).0)
             .listen(listener)?

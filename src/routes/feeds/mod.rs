@@ -1,0 +1,18 @@
+//! Calendar feeds (iCalendar, RFC 5545) for calendar apps to subscribe to; one file per feed.
+//! `respond` holds the HTTP side they share: validators, 304s, caching headers.
+mod all;
+mod event;
+mod pitch;
+mod registration;
+mod respond;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub use respond::respond;
+
+pub fn config(cfg: &mut ServiceConfig) {
+    cfg.service(all::all_events_feed)
+        .service(event::event_feed)
+        .service(registration::registration_feed)
+        .service(pitch::pitch_feed);
+}
