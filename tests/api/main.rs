@@ -5,5 +5,6 @@ mod smtp_server;
 
 mod errors;
 mod events;
+mod feeds;
 mod operations;
 mod organisers;
