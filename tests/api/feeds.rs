@@ -1087,4 +1087,15 @@ async fn the_feeds_are_documented_as_text_calendar_with_head() {
         }
         assert!(item["get"]["responses"]["304"].is_object(), "{path}: 304");
     }
+    let mut ids: Vec<&str> = spec["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|item| item.as_object().unwrap().values())
+        .filter_map(|op| op["operationId"].as_str())
+        .collect();
+    let count = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), count, "operationIds are unique");
 }

@@ -1,5 +1,5 @@
 //! `GET /calendar.ics`: every published or cancelled event.
-use actix_web::{route, web, HttpRequest, HttpResponse};
+use actix_web::{get, head, web, HttpRequest, HttpResponse};
 
 use crate::error::ApiResult;
 use crate::services::feeds;
@@ -20,11 +20,36 @@ use crate::startup::AppState;
         (status = 304, description = "Unchanged since the validators sent",
             headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
     ))]
-#[route("/calendar.ics", method = "GET", method = "HEAD")]
+#[get("/calendar.ics")]
 pub async fn all_events_feed(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
+    serve(state, req).await
+}
+
+/// The same answer as `GET` without the body: `Content-Length` and the validators only.
+#[utoipa::path(tag = "calendar feeds", operation_id = "all_events_feed_head",
+    params(
+        ("If-None-Match" = Option<String>, Header, description = "as for GET"),
+        ("If-Modified-Since" = Option<String>, Header, description = "as for GET"),
+    ),
+    responses(
+        (status = 200, description = "The headers of the feed",
+            headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String),
+                ("Content-Type" = String), ("Content-Length" = String), ("Content-Disposition" = String))),
+        (status = 304, description = "Unchanged since the validators sent"),
+        (status = 404, description = "No such feed"),
+    ))]
+#[head("/calendar.ics")]
+pub async fn all_events_feed_head(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    serve(state, req).await
+}
+
+async fn serve(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
     let answer = feeds::all_events(&state.db, &state.feeds, &state.public_url).await?;
     Ok(super::respond(&req, &answer))
 }

@@ -1,5 +1,5 @@
 //! `GET /events/{event}/calendar.ics`: one event and its programme.
-use actix_web::{route, web, HttpRequest, HttpResponse};
+use actix_web::{get, head, web, HttpRequest, HttpResponse};
 
 use crate::auth::MaybeOrganiser;
 use crate::error::ApiResult;
@@ -25,8 +25,41 @@ use crate::startup::AppState;
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
-#[route("/events/{event}/calendar.ics", method = "GET", method = "HEAD")]
+#[get("/events/{event}/calendar.ics")]
 pub async fn event_feed(
+    state: web::Data<AppState>,
+    who: MaybeOrganiser,
+    key: web::Path<String>,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    serve(state, who, key, req).await
+}
+
+/// The same answer as `GET` without the body: `Content-Length` and the validators only.
+#[utoipa::path(tag = "calendar feeds", operation_id = "event_feed_head",
+    params(
+        ("event" = String, Path, description = "id or slug"),
+        ("If-None-Match" = Option<String>, Header, description = "as for GET"),
+        ("If-Modified-Since" = Option<String>, Header, description = "as for GET"),
+    ),
+    responses(
+        (status = 200, description = "The headers of the feed",
+            headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String),
+                ("Content-Type" = String), ("Content-Length" = String), ("Content-Disposition" = String))),
+        (status = 304, description = "Unchanged since the validators sent"),
+        (status = 404, description = "No such feed"),
+    ))]
+#[head("/events/{event}/calendar.ics")]
+pub async fn event_feed_head(
+    state: web::Data<AppState>,
+    who: MaybeOrganiser,
+    key: web::Path<String>,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    serve(state, who, key, req).await
+}
+
+async fn serve(
     state: web::Data<AppState>,
     who: MaybeOrganiser,
     key: web::Path<String>,

@@ -12,7 +12,11 @@ pub use respond::respond;
 
 pub fn config(cfg: &mut ServiceConfig) {
     cfg.service(all::all_events_feed)
+        .service(all::all_events_feed_head)
         .service(event::event_feed)
+        .service(event::event_feed_head)
         .service(registration::registration_feed)
-        .service(pitch::pitch_feed);
+        .service(registration::registration_feed_head)
+        .service(pitch::pitch_feed)
+        .service(pitch::pitch_feed_head);
 }

@@ -1,5 +1,5 @@
 //! `GET /pitches/{token}/calendar.ics`: a presenter's own slot.
-use actix_web::{route, web, HttpRequest, HttpResponse};
+use actix_web::{get, head, web, HttpRequest, HttpResponse};
 
 use crate::error::ApiResult;
 use crate::services::feeds;
@@ -24,8 +24,39 @@ use crate::startup::AppState;
             headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
         (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
-#[route("/pitches/{token}/calendar.ics", method = "GET", method = "HEAD")]
+#[get("/pitches/{token}/calendar.ics")]
 pub async fn pitch_feed(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    serve(state, token, req).await
+}
+
+/// The same answer as `GET` without the body: `Content-Length` and the validators only.
+#[utoipa::path(tag = "calendar feeds", operation_id = "pitch_feed_head",
+    params(
+        ("token" = String, Path, description = "the pitch's manage token"),
+        ("If-None-Match" = Option<String>, Header, description = "as for GET"),
+        ("If-Modified-Since" = Option<String>, Header, description = "as for GET"),
+    ),
+    responses(
+        (status = 200, description = "The headers of the feed",
+            headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String),
+                ("Content-Type" = String), ("Content-Length" = String), ("Content-Disposition" = String))),
+        (status = 304, description = "Unchanged since the validators sent"),
+        (status = 404, description = "No such feed"),
+    ))]
+#[head("/pitches/{token}/calendar.ics")]
+pub async fn pitch_feed_head(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    serve(state, token, req).await
+}
+
+async fn serve(
     state: web::Data<AppState>,
     token: web::Path<String>,
     req: HttpRequest,

@@ -1,5 +1,5 @@
 //! `GET /registrations/{token}/calendar.ics`: an attendee's own feed.
-use actix_web::{route, web, HttpRequest, HttpResponse};
+use actix_web::{get, head, web, HttpRequest, HttpResponse};
 
 use crate::error::ApiResult;
 use crate::services::feeds;
@@ -23,8 +23,39 @@ use crate::startup::AppState;
             headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String))),
         (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
-#[route("/registrations/{token}/calendar.ics", method = "GET", method = "HEAD")]
+#[get("/registrations/{token}/calendar.ics")]
 pub async fn registration_feed(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    serve(state, token, req).await
+}
+
+/// The same answer as `GET` without the body: `Content-Length` and the validators only.
+#[utoipa::path(tag = "calendar feeds", operation_id = "registration_feed_head",
+    params(
+        ("token" = String, Path, description = "the registration's manage token"),
+        ("If-None-Match" = Option<String>, Header, description = "as for GET"),
+        ("If-Modified-Since" = Option<String>, Header, description = "as for GET"),
+    ),
+    responses(
+        (status = 200, description = "The headers of the feed",
+            headers(("ETag" = String), ("Last-Modified" = String), ("Cache-Control" = String),
+                ("Content-Type" = String), ("Content-Length" = String), ("Content-Disposition" = String))),
+        (status = 304, description = "Unchanged since the validators sent"),
+        (status = 404, description = "No such feed"),
+    ))]
+#[head("/registrations/{token}/calendar.ics")]
+pub async fn registration_feed_head(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    serve(state, token, req).await
+}
+
+async fn serve(
     state: web::Data<AppState>,
     token: web::Path<String>,
     req: HttpRequest,
