@@ -191,3 +191,174 @@ pub fn invite(event: &event::Model, item: Item, method: Method) -> String {
         items: vec![item],
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{DateTime, TimeZone, Utc};
+    use entity::registration::{Language, Sector};
+    use uuid::Uuid;
+
+    fn at(h: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2027, 6, 24, h, 0, 0).unwrap()
+    }
+
+    fn event() -> event::Model {
+        event::Model {
+            id: Uuid::from_u128(1),
+            slug: "jt27".into(),
+            title: "Jahrestagung 2027".into(),
+            description: String::new(),
+            venue: "Volkshaus".into(),
+            address: "Jena".into(),
+            timezone: "Europe/Berlin".into(),
+            starts_at: at(7),
+            ends_at: at(16),
+            capacity: 10,
+            waitlist: true,
+            registration_opens_at: None,
+            registration_closes_at: None,
+            require_email_confirmation: false,
+            exhibit_capacity: None,
+            series: None,
+            status: EventStatus::Published,
+            confirmed_count: 0,
+            pending_count: 0,
+            waitlisted_count: 0,
+            waitlist_seq: 0,
+            approved_exhibits: 0,
+            sequence: 2,
+            version: 9,
+            created_at: at(1),
+            updated_at: at(3),
+        }
+    }
+
+    fn pitch() -> pitch::Model {
+        pitch::Model {
+            id: Uuid::from_u128(2),
+            event_id: Uuid::from_u128(1),
+            title: "Linsen".into(),
+            r#abstract: "Über Linsen.".into(),
+            organisation: "Optik AG".into(),
+            presenter_name: "Ada".into(),
+            presenter_email: "ada@example.org".into(),
+            presenter_email_lower: "ada@example.org".into(),
+            language: Language::De,
+            duration_minutes: 20,
+            status: PitchStatus::Accepted,
+            sequence: 3,
+            manage_token: "t".into(),
+            created_at: at(1),
+            updated_at: at(2),
+        }
+    }
+
+    fn slot() -> pitch_slot::Model {
+        pitch_slot::Model {
+            id: Uuid::from_u128(3),
+            event_id: Uuid::from_u128(1),
+            stage_id: Uuid::from_u128(4),
+            starts_at: at(9),
+            ends_at: at(10),
+            pitch_id: Some(Uuid::from_u128(2)),
+            sequence: 1,
+            created_at: at(1),
+            updated_at: at(4),
+        }
+    }
+
+    fn stage() -> stage::Model {
+        stage::Model {
+            id: Uuid::from_u128(4),
+            event_id: Uuid::from_u128(1),
+            name: "Saal".into(),
+            description: String::new(),
+            position: 0,
+            created_at: at(1),
+        }
+    }
+
+    fn registration(status: RegistrationStatus) -> registration::Model {
+        registration::Model {
+            id: Uuid::from_u128(5),
+            event_id: Uuid::from_u128(1),
+            name: "Grace".into(),
+            email: "g@example.org".into(),
+            email_lower: "g@example.org".into(),
+            organisation: String::new(),
+            sector: Sector::Science,
+            language: Language::En,
+            status,
+            waitlist_seq: None,
+            manage_token: "r".into(),
+            checked_in_at: None,
+            hold_expires_at: None,
+            sequence: 4,
+            created_at: at(1),
+            updated_at: at(5),
+            cancelled_at: None,
+            erased_at: None,
+        }
+    }
+
+    #[test]
+    fn a_pitch_item_carries_the_agreed_uid_summary_location_and_sequence() {
+        let item = pitch_item(&event(), &pitch(), &slot(), &stage(), "https://p.example");
+        assert_eq!(item.uid, format!("pitch-{}@podium", Uuid::from_u128(2)));
+        assert_eq!(item.summary, "Linsen — Optik AG");
+        assert_eq!(item.location, "Saal, Volkshaus");
+        assert_eq!(item.description, "Über Linsen.\n\nAda");
+        assert_eq!(
+            item.url.as_deref(),
+            Some("https://p.example/api/v1/events/jt27")
+        );
+        assert_eq!((item.starts_at, item.ends_at), (at(9), at(10)));
+        assert_eq!(item.sequence, 3 + 2);
+        assert_eq!(item.status, ItemStatus::Confirmed);
+        assert_eq!(item.last_modified, at(4));
+    }
+
+    #[test]
+    fn a_pitch_item_is_cancelled_with_its_pitch_or_its_event() {
+        let mut withdrawn = pitch();
+        withdrawn.status = PitchStatus::Withdrawn;
+        let item = pitch_item(&event(), &withdrawn, &slot(), &stage(), "");
+        assert_eq!(item.status, ItemStatus::Cancelled);
+        let mut cancelled = event();
+        cancelled.status = EventStatus::Cancelled;
+        cancelled.updated_at = at(6);
+        let item = pitch_item(&cancelled, &pitch(), &slot(), &stage(), "");
+        assert_eq!(item.status, ItemStatus::Cancelled);
+        assert_eq!(item.last_modified, at(6));
+        let mut anonymous = pitch();
+        anonymous.organisation = " ".into();
+        assert_eq!(pitch_summary(&anonymous), "Linsen");
+    }
+
+    #[test]
+    fn a_registration_item_has_its_own_uid_and_the_attendees_status() {
+        let cases = [
+            (RegistrationStatus::Confirmed, ItemStatus::Confirmed),
+            (RegistrationStatus::Waitlisted, ItemStatus::Tentative),
+            (RegistrationStatus::Pending, ItemStatus::Tentative),
+            (RegistrationStatus::Cancelled, ItemStatus::Cancelled),
+            (RegistrationStatus::Expired, ItemStatus::Cancelled),
+        ];
+        for (status, shown) in cases {
+            let item = registration_item(&event(), &registration(status), "");
+            assert_eq!(item.status, shown, "{status:?}");
+            assert_eq!(
+                item.uid,
+                format!("registration-{}@podium", Uuid::from_u128(5))
+            );
+            assert_eq!(item.sequence, 4 + 2);
+            assert_eq!(item.last_modified, at(5));
+            assert_eq!(item.summary, "Jahrestagung 2027");
+        }
+        let mut cancelled = event();
+        cancelled.status = EventStatus::Cancelled;
+        let item = registration_item(&cancelled, &registration(RegistrationStatus::Confirmed), "");
+        assert_eq!(item.status, ItemStatus::Cancelled);
+    }
+}
