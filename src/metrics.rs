@@ -54,12 +54,16 @@ pub async fn track(
     Ok(response)
 }
 
-/// `HEAD` is answered by the `GET` route, without the body.
+/// `HEAD` is answered by the `GET` route, without the body, where a route has no `HEAD` of its own.
 pub async fn head_as_get(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<actix_web::body::BoxBody>, Error> {
-    let head = req.method() == actix_web::http::Method::HEAD;
+    let head = req.method() == actix_web::http::Method::HEAD
+        && req
+            .app_data::<actix_web::web::Data<crate::startup::AppState>>()
+            .and_then(|state| crate::startup::route_of(&state.routes, req.path()))
+            .is_some_and(|route| route.head_via_get);
     if head {
         req.head_mut().method = actix_web::http::Method::GET;
     }

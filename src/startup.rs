@@ -31,11 +31,13 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Base of the links in mails and feeds, without a trailing slash.
     pub public_url: String,
-    /// Path templates and methods of every route, to tell a 405 from a 404.
-    pub routes: Vec<(String, Vec<Method>)>,
+    /// Every route's path template and methods, to tell a 405 from a 404 and to answer `HEAD`.
+    pub routes: Vec<Route>,
     pub mail_signal: MailSignal,
     /// Public `POST`s per client address; `None` when the limit is off.
     pub limiter: Option<crate::rate_limit::Limiter>,
+    /// Rendered calendar feeds, keyed by the version of the data they show.
+    pub feeds: services::feeds::FeedCache,
 }
 
 impl AppState {
@@ -99,6 +101,7 @@ impl Application {
             routes: route_table(&spec),
             settings: Arc::new(settings),
             mail_signal,
+            feeds: services::feeds::FeedCache::default(),
         });
         let server =
             HttpServer::new(move || build_app(Some(state.clone()), cors_origins.as_deref()).0)
@@ -246,7 +249,15 @@ fn check_cors_origins(origins: Option<&str>) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn route_table(spec: &utoipa::openapi::OpenApi) -> Vec<(String, Vec<Method>)> {
+/// A route as the OpenAPI document lists it.
+pub struct Route {
+    pub template: String,
+    pub methods: Vec<Method>,
+    /// `HEAD` is answered by the `GET` handler (the route declares no `HEAD` of its own).
+    pub head_via_get: bool,
+}
+
+fn route_table(spec: &utoipa::openapi::OpenApi) -> Vec<Route> {
     spec.paths
         .paths
         .iter()
@@ -254,6 +265,7 @@ fn route_table(spec: &utoipa::openapi::OpenApi) -> Vec<(String, Vec<Method>)> {
             let mut methods = Vec::new();
             let ops = [
                 (Method::GET, &item.get),
+                (Method::HEAD, &item.head),
                 (Method::POST, &item.post),
                 (Method::PUT, &item.put),
                 (Method::PATCH, &item.patch),
@@ -264,10 +276,15 @@ fn route_table(spec: &utoipa::openapi::OpenApi) -> Vec<(String, Vec<Method>)> {
                     methods.push(method);
                 }
             }
-            if methods.contains(&Method::GET) {
-                methods.push(Method::HEAD);
+            let head_via_get = item.get.is_some() && item.head.is_none();
+            if head_via_get {
+                methods.insert(1, Method::HEAD);
             }
-            (path.clone(), methods)
+            Route {
+                template: path.clone(),
+                methods,
+                head_via_get,
+            }
         })
         .collect()
 }
@@ -286,18 +303,23 @@ fn template_matches(template: &str, path: &str) -> bool {
 
 /// The route a path belongs to: of the templates matching it, the one with the most literal
 /// segments (`/organisers/me` before `/organisers/{id}`).
-fn route_of<'a>(routes: &'a [(String, Vec<Method>)], path: &str) -> Option<&'a [Method]> {
+pub fn route_of<'a>(routes: &'a [Route], path: &str) -> Option<&'a Route> {
     routes
         .iter()
-        .filter(|(template, _)| template_matches(template, path))
-        .max_by_key(|(template, _)| template.split('/').filter(|s| !s.starts_with('{')).count())
-        .map(|(_, methods)| methods.as_slice())
+        .filter(|route| template_matches(&route.template, path))
+        .max_by_key(|route| {
+            route
+                .template
+                .split('/')
+                .filter(|s| !s.starts_with('{'))
+                .count()
+        })
 }
 
 /// A 405 when the request's path exists but not with its method.
 pub fn method_not_allowed(req: &HttpRequest) -> Option<ApiError> {
     let state = req.app_data::<web::Data<AppState>>()?;
-    let methods = route_of(&state.routes, req.path())?;
+    let methods = &route_of(&state.routes, req.path())?.methods;
     if methods.contains(req.method()) {
         return None;
     }

@@ -1,5 +1,6 @@
 //! HTTP routes: each resource wires itself; `startup` composes them once.
 pub mod events;
+pub mod feeds;
 pub mod health;
 pub mod organisers;
 pub mod pagination;
@@ -10,6 +11,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub fn api(cfg: &mut ServiceConfig) {
     organisers::config(cfg);
     events::config(cfg);
+    feeds::config(cfg);
 }
 
 /// `If-Match` against the current ETag: absent or `*` passes.

@@ -1,5 +1,6 @@
 //! Queries and transactions, one file per aggregate; they take domain types and return entities.
 pub mod events;
+pub mod feeds;
 pub mod ics;
 pub mod maintenance;
 pub mod notifications;

@@ -288,3 +288,22 @@ impl TestApp {
         answer.json["token"].as_str().expect("token").to_owned()
     }
 }
+
+/// Another podium instance on `app`'s database, as a second replica behind a load balancer
+/// would be (same public URL); its base URL.
+pub async fn spawn_second_instance(app: &TestApp) -> String {
+    let mut settings = Settings::for_database(&app.database_url);
+    settings.public_url = Some(app.address.clone());
+    settings.bind = "127.0.0.1:0".parse().expect("address");
+    settings.rate_limit = 0;
+    settings.db_max_connections = 4;
+    settings.mail_poll_ms = 50;
+    settings.smtp_url = Some(app.smtp.url());
+    settings.mail_dir = app.mail_dir.clone();
+    let second = Application::build(settings)
+        .await
+        .expect("a second podium starts");
+    let port = second.port();
+    tokio::spawn(second.run_until_stopped());
+    format!("http://127.0.0.1:{port}")
+}

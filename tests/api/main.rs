@@ -5,6 +5,7 @@ mod smtp_server;
 
 mod errors;
 mod events;
+mod feeds;
 mod lifecycle;
 mod operations;
 mod organisers;

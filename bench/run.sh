@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# podium's load benchmark: registrations, attendee list, calendar feed and schedule, 304s, and a
+# mixed load, against a release build on SQLite or PostgreSQL, with wrk on the same machine.
+#
+#   bench/run.sh sqlite|postgres [duration_seconds]
+#
+# Prints one line per scenario (requests/s, p50/p99 latency, errors) and podium's peak RSS;
+# results are kept in bench/README.md by hand with the machine they ran on.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+backend=${1:-sqlite}
+duration=${2:-10}
+connections=${CONNECTIONS:-16}
+port=${PORT:-18090}
+work=$(mktemp -d /tmp/podium-bench.XXXXXX)
+base="http://127.0.0.1:$port"
+
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+cargo build --release --quiet --bin podium
+bin=target/release/podium
+
+case "$backend" in
+  sqlite) export DATABASE_URL="sqlite://$work/bench.db?mode=rwc" ;;
+  postgres)
+    db="podium_bench_$(date +%s)"
+    PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $db"
+    export DATABASE_URL="postgres://postgres:postgres@127.0.0.1:5432/$db" ;;
+  *) echo "usage: $0 sqlite|postgres [seconds]" >&2; exit 2 ;;
+esac
+export PODIUM_BIND="127.0.0.1:$port" PODIUM_RATE_LIMIT=0 RUST_LOG=warn PODIUM_MAIL_DIR="$work/mail"
+export PODIUM_PUBLIC_URL="$base"
+
+token=$($bin organiser add --name Bench --email bench@bench.example --admin | tail -n 1)
+$bin serve > "$work/serve.log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 1 100); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done
+
+api() { curl -sf -H "Authorization: Bearer $token" -H 'Content-Type: application/json' "$@"; }
+json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+
+# An event with room for every registration the run makes, and a 150-slot programme.
+api -X POST "$base/api/v1/events" -d '{"title":"Bench","slug":"bench","timezone":"Europe/Berlin",
+  "starts_at":"2030-06-24T08:00:00+02:00","ends_at":"2030-06-26T20:00:00+02:00","capacity":1000000}' >/dev/null
+api -X POST "$base/api/v1/events/bench/publish" >/dev/null
+python3 bench/programme.py "$base" "$token" bench 150
+
+report() { # name, wrk output file
+  python3 bench/wrk_summary.py "$1" "$2"
+}
+run() { # name, wrk args...
+  local name=$1; shift
+  wrk -t2 -c"$connections" -d"${duration}s" --latency "$@" > "$work/$name.txt" 2>&1 || true
+  report "$name" "$work/$name.txt"
+}
+
+echo "backend=$backend connections=$connections duration=${duration}s"
+run register -s bench/register.lua "$base" -- /api/v1/events/bench/registrations r1
+run attendee-list -s bench/get.lua "$base" -- "/api/v1/events/bench/registrations?limit=50" "$token"
+run feed -s bench/get.lua "$base" -- /api/v1/events/bench/calendar.ics
+etag=$(curl -sI "$base/api/v1/events/bench/calendar.ics" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag"{print $2}')
+run feed-304 -s bench/get.lua "$base" -- /api/v1/events/bench/calendar.ics - "$etag"
+run schedule -s bench/get.lua "$base" -- /api/v1/events/bench/schedule
+echo "registrations so far: $(api "$base/api/v1/events/bench" | json "['confirmed_count']")"
+echo "peak RSS: $(awk '/VmHWM/{print $2, $3}' /proc/$pid/status)"

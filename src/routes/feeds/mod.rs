@@ -1,0 +1,22 @@
+//! Calendar feeds (iCalendar, RFC 5545) for calendar apps to subscribe to; one file per feed.
+//! `respond` holds the HTTP side they share: validators, 304s, caching headers.
+mod all;
+mod event;
+mod pitch;
+mod registration;
+mod respond;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub use respond::respond;
+
+pub fn config(cfg: &mut ServiceConfig) {
+    cfg.service(all::all_events_feed)
+        .service(all::all_events_feed_head)
+        .service(event::event_feed)
+        .service(event::event_feed_head)
+        .service(registration::registration_feed)
+        .service(registration::registration_feed_head)
+        .service(pitch::pitch_feed)
+        .service(pitch::pitch_feed_head);
+}

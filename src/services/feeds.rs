@@ -1,0 +1,547 @@
+//! Calendar feeds: what each feed holds, read with a fixed number of queries, and an in-memory
+//! cache of rendered feeds keyed by the version of the data they show.
+//!
+//! Every change to an event or its programme bumps `events.version` in the same transaction
+//! (`events::lock_for_change`), so a feed is looked up by reading the event row (one indexed
+//! query) and reused while its fingerprint is unchanged. The check runs on every request, so
+//! a change committed through any podium instance on the same database shows on the next
+//! request to every other instance. ETags hash the body, so instances agree on them too.
+use std::collections::hash_map::DefaultHasher;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use actix_web::web::Bytes;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use entity::{
+    event::{self, EventStatus},
+    pitch, pitch_slot, registration, stage,
+};
+use sea_orm::{
+    ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use crate::calendar::{self, Calendar, Item, Method};
+use crate::error::{ApiError, ApiResult};
+use crate::services::{events, ics};
+
+/// `REFRESH-INTERVAL` of the list of all events.
+const ALL_EVENTS_REFRESH_MINUTES: u32 = 60;
+/// `REFRESH-INTERVAL` of one event's programme and of personal feeds: programmes change late.
+const EVENT_REFRESH_MINUTES: u32 = 30;
+
+/// A feed ready to serve: the body and the validators computed from it.
+#[derive(Debug)]
+pub struct RenderedFeed {
+    pub body: Bytes,
+    /// Strong, quoted: a hash of the body.
+    pub etag: String,
+    pub last_modified: Option<DateTime<Utc>>,
+}
+
+impl RenderedFeed {
+    fn new(cal: &Calendar, floor: Option<DateTime<Utc>>) -> Self {
+        let body = calendar::render(cal);
+        let etag = calendar::etag_for(&body);
+        let last_modified = calendar::last_modified(cal).max(floor);
+        Self {
+            body: Bytes::from(body),
+            etag,
+            last_modified,
+        }
+    }
+}
+
+/// What a feed route needs besides the feed: the file name and who may cache it.
+#[derive(Debug)]
+pub struct FeedAnswer {
+    pub feed: Arc<RenderedFeed>,
+    /// `[a-z0-9-]` plus `.ics`: safe in a `Content-Disposition` header.
+    pub filename: String,
+    /// Whether shared caches may keep it (`public`) or only the client (`private`).
+    pub public: bool,
+}
+
+/// Which feed a cache entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FeedId {
+    AllEvents,
+    Event(Uuid),
+    Registration(Uuid),
+    Pitch(Uuid),
+}
+
+/// Rendered feeds by feed, each valid for one fingerprint of the data it shows; bounded in
+/// entries and bytes, the least recently used entry goes first.
+pub struct FeedCache {
+    max_entries: usize,
+    max_bytes: usize,
+    inner: Mutex<CacheInner>,
+}
+
+#[derive(Default)]
+struct CacheInner {
+    entries: HashMap<FeedId, CacheEntry>,
+    bytes: usize,
+    tick: u64,
+}
+
+struct CacheEntry {
+    fingerprint: u64,
+    feed: Arc<RenderedFeed>,
+    used: u64,
+}
+
+impl Default for FeedCache {
+    /// 4 096 feeds or 64 MiB, whichever is reached first.
+    fn default() -> Self {
+        Self::new(4096, 64 * 1024 * 1024)
+    }
+}
+
+impl FeedCache {
+    pub fn new(max_entries: usize, max_bytes: usize) -> Self {
+        Self {
+            max_entries: max_entries.max(1),
+            max_bytes,
+            inner: Mutex::new(CacheInner::default()),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, CacheInner> {
+        // A panic while holding the lock cannot leave the map half-updated in a way that
+        // matters: at worst an entry is missing or stale by fingerprint, and both are re-rendered.
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The cached feed if it was rendered from data with this fingerprint.
+    pub fn get(&self, id: FeedId, fingerprint: u64) -> Option<Arc<RenderedFeed>> {
+        let mut inner = self.lock();
+        inner.tick += 1;
+        let tick = inner.tick;
+        let entry = inner.entries.get_mut(&id)?;
+        if entry.fingerprint != fingerprint {
+            return None;
+        }
+        entry.used = tick;
+        Some(entry.feed.clone())
+    }
+
+    pub fn put(&self, id: FeedId, fingerprint: u64, feed: Arc<RenderedFeed>) {
+        let size = feed.body.len();
+        if size > self.max_bytes {
+            return;
+        }
+        let mut inner = self.lock();
+        inner.tick += 1;
+        let used = inner.tick;
+        if let Some(old) = inner.entries.remove(&id) {
+            inner.bytes -= old.feed.body.len();
+        }
+        while !inner.entries.is_empty()
+            && (inner.entries.len() >= self.max_entries || inner.bytes + size > self.max_bytes)
+        {
+            let Some(oldest) = inner
+                .entries
+                .iter()
+                .min_by_key(|(_, e)| e.used)
+                .map(|(k, _)| *k)
+            else {
+                break;
+            };
+            if let Some(evicted) = inner.entries.remove(&oldest) {
+                inner.bytes -= evicted.feed.body.len();
+            }
+        }
+        inner.bytes += size;
+        inner.entries.insert(
+            id,
+            CacheEntry {
+                fingerprint,
+                feed,
+                used,
+            },
+        );
+    }
+
+    pub fn len(&self) -> usize {
+        self.lock().entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+fn fingerprint_of(value: impl Hash) -> u64 {
+    // `DefaultHasher::new()` uses fixed keys: the same data hashes the same in every process.
+    let mut hasher = DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Renders the calendar `build` gives (with a floor for `Last-Modified`) and keeps it.
+fn render_and_keep(
+    cache: &FeedCache,
+    id: FeedId,
+    fingerprint: u64,
+    build: impl FnOnce() -> (Calendar, Option<DateTime<Utc>>),
+) -> Arc<RenderedFeed> {
+    let (cal, floor) = build();
+    let feed = Arc::new(RenderedFeed::new(&cal, floor));
+    cache.put(id, fingerprint, feed.clone());
+    feed
+}
+
+/// Every published or cancelled event, soonest first: one query to check, one more to render.
+#[tracing::instrument(skip_all)]
+pub async fn all_events(
+    db: &impl ConnectionTrait,
+    cache: &FeedCache,
+    public_url: &str,
+) -> ApiResult<FeedAnswer> {
+    let listed = [EventStatus::Published, EventStatus::Cancelled];
+    let versions: Vec<(Uuid, i64)> = event::Entity::find()
+        .select_only()
+        .column(event::Column::Id)
+        .column(event::Column::Version)
+        .filter(event::Column::Status.is_in(listed))
+        .order_by_asc(event::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let fingerprint = fingerprint_of(&versions);
+    let feed = match cache.get(FeedId::AllEvents, fingerprint) {
+        Some(feed) => feed,
+        None => {
+            let events = event::Entity::find()
+                .filter(event::Column::Status.is_in(listed))
+                .order_by_asc(event::Column::StartsAt)
+                .order_by_asc(event::Column::Id)
+                .all(db)
+                .await?;
+            render_and_keep(cache, FeedId::AllEvents, fingerprint, || {
+                let cal = Calendar {
+                    name: "podium".to_owned(),
+                    timezone: prevailing_timezone(&events),
+                    method: Method::Publish,
+                    refresh_minutes: ALL_EVENTS_REFRESH_MINUTES,
+                    items: events
+                        .iter()
+                        .map(|e| ics::event_item(e, public_url))
+                        .collect(),
+                };
+                (cal, None)
+            })
+        }
+    };
+    Ok(FeedAnswer {
+        feed,
+        filename: "podium.ics".to_owned(),
+        public: true,
+    })
+}
+
+/// The zone most events use (ties: the first by name), so most times read as local times;
+/// UTC for no events.
+fn prevailing_timezone(events: &[event::Model]) -> Tz {
+    let mut counts: HashMap<Tz, usize> = HashMap::new();
+    for e in events {
+        *counts.entry(ics::event_tz(e)).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .max_by(|(a, n), (b, m)| n.cmp(m).then_with(|| b.name().cmp(a.name())))
+        .map(|(tz, _)| tz)
+        .unwrap_or(Tz::UTC)
+}
+
+/// One event and every assigned pitch slot. A draft is a 404 unless `organiser`.
+///
+/// A cache hit costs the one query that reads the event row; a miss adds three (stages,
+/// assigned slots, their pitches), however many slots there are.
+#[tracing::instrument(skip(db, cache, public_url))]
+pub async fn event(
+    db: &impl ConnectionTrait,
+    cache: &FeedCache,
+    public_url: &str,
+    key: &str,
+    organiser: bool,
+) -> ApiResult<FeedAnswer> {
+    let event = events::find_visible(db, key, organiser).await?;
+    let id = FeedId::Event(event.id);
+    let fingerprint = fingerprint_of(event.version);
+    let feed = match cache.get(id, fingerprint) {
+        Some(feed) => feed,
+        None => {
+            let programme = Programme::load(db, &event).await?;
+            render_and_keep(cache, id, fingerprint, || {
+                let mut items = Vec::with_capacity(programme.slots.len() + 1);
+                items.push(ics::event_item(&event, public_url));
+                items.extend(programme.items(&event, public_url));
+                let cal = Calendar {
+                    name: event.title.clone(),
+                    timezone: ics::event_tz(&event),
+                    method: Method::Publish,
+                    refresh_minutes: EVENT_REFRESH_MINUTES,
+                    items,
+                };
+                (cal, Some(event.updated_at))
+            })
+        }
+    };
+    Ok(FeedAnswer {
+        feed,
+        filename: format!("{}.ics", event.slug),
+        public: event.status != EventStatus::Draft,
+    })
+}
+
+/// Stages, assigned slots and their pitches of one event: three queries.
+struct Programme {
+    stages: HashMap<Uuid, stage::Model>,
+    slots: Vec<pitch_slot::Model>,
+    pitches: HashMap<Uuid, pitch::Model>,
+}
+
+impl Programme {
+    async fn load(db: &impl ConnectionTrait, event: &event::Model) -> ApiResult<Self> {
+        let stages: HashMap<Uuid, stage::Model> = stage::Entity::find()
+            .filter(stage::Column::EventId.eq(event.id))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s))
+            .collect();
+        let mut slots = pitch_slot::Entity::find()
+            .filter(pitch_slot::Column::EventId.eq(event.id))
+            .filter(pitch_slot::Column::PitchId.is_not_null())
+            .all(db)
+            .await?;
+        let pitch_ids: Vec<Uuid> = slots.iter().filter_map(|s| s.pitch_id).collect();
+        let pitches: HashMap<Uuid, pitch::Model> = if pitch_ids.is_empty() {
+            HashMap::new()
+        } else {
+            pitch::Entity::find()
+                .filter(pitch::Column::EventId.eq(event.id))
+                .filter(pitch::Column::Id.is_in(pitch_ids))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|p| (p.id, p))
+                .collect()
+        };
+        // Programme order: time, then the stages' order, then a stable tie-break.
+        let position = |s: &pitch_slot::Model| stages.get(&s.stage_id).map(|st| st.position);
+        slots.sort_by(|a, b| {
+            (a.starts_at, position(a), a.stage_id, a.id).cmp(&(
+                b.starts_at,
+                position(b),
+                b.stage_id,
+                b.id,
+            ))
+        });
+        Ok(Self {
+            stages,
+            slots,
+            pitches,
+        })
+    }
+
+    fn items<'a>(
+        &'a self,
+        event: &'a event::Model,
+        public_url: &'a str,
+    ) -> impl Iterator<Item = Item> + 'a {
+        self.slots.iter().filter_map(move |slot| {
+            let pitch = self.pitches.get(&slot.pitch_id?)?;
+            let stage = self.stages.get(&slot.stage_id)?;
+            Some(ics::pitch_item(event, pitch, slot, stage, public_url))
+        })
+    }
+}
+
+/// The registration behind a manage token.
+async fn registration_by_token(
+    db: &impl ConnectionTrait,
+    token: &str,
+) -> ApiResult<registration::Model> {
+    registration::Entity::find()
+        .filter(registration::Column::ManageToken.eq(token))
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("registration"))
+}
+
+async fn event_by_id(db: &impl ConnectionTrait, id: Uuid) -> ApiResult<event::Model> {
+    event::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("event"))
+}
+
+/// An attendee's feed: the event as they hold it (see [`ics::registration_item`]).
+/// Two queries, hit or miss.
+#[tracing::instrument(skip_all)]
+pub async fn registration(
+    db: &impl ConnectionTrait,
+    cache: &FeedCache,
+    public_url: &str,
+    token: &str,
+) -> ApiResult<FeedAnswer> {
+    let registration = registration_by_token(db, token).await?;
+    let event = event_by_id(db, registration.event_id).await?;
+    let id = FeedId::Registration(registration.id);
+    let fingerprint = fingerprint_of((
+        event.version,
+        registration.sequence,
+        registration.status.to_value(),
+        registration.updated_at,
+        registration.erased_at,
+    ));
+    let feed = match cache.get(id, fingerprint) {
+        Some(feed) => feed,
+        None => render_and_keep(cache, id, fingerprint, || {
+            let cal = Calendar {
+                name: event.title.clone(),
+                timezone: ics::event_tz(&event),
+                method: Method::Publish,
+                refresh_minutes: EVENT_REFRESH_MINUTES,
+                items: vec![ics::registration_item(&event, &registration, public_url)],
+            };
+            (cal, None)
+        }),
+    };
+    Ok(FeedAnswer {
+        feed,
+        filename: format!("{}-registration.ics", event.slug),
+        public: false,
+    })
+}
+
+/// A presenter's feed: the event and their pitch in its slot.
+///
+/// A pitch without a slot that was scheduled before (its SEQUENCE has grown) keeps a
+/// `STATUS:CANCELLED` entry at the event's time, so calendars strike what they hold; a pitch
+/// never scheduled has no entry. Two queries on a hit, four on a miss.
+#[tracing::instrument(skip_all)]
+pub async fn pitch(
+    db: &impl ConnectionTrait,
+    cache: &FeedCache,
+    public_url: &str,
+    token: &str,
+) -> ApiResult<FeedAnswer> {
+    let pitch = pitch::Entity::find()
+        .filter(pitch::Column::ManageToken.eq(token))
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("pitch"))?;
+    let event = event_by_id(db, pitch.event_id).await?;
+    let id = FeedId::Pitch(pitch.id);
+    // Slot moves and assignments bump the event's version; the pitch's own fields cover edits
+    // that are not programme changes.
+    let fingerprint = fingerprint_of((
+        event.version,
+        pitch.sequence,
+        pitch.status.to_value(),
+        pitch.updated_at,
+    ));
+    let feed = match cache.get(id, fingerprint) {
+        Some(feed) => feed,
+        None => {
+            let slot = pitch_slot::Entity::find()
+                .filter(pitch_slot::Column::EventId.eq(event.id))
+                .filter(pitch_slot::Column::PitchId.eq(pitch.id))
+                .order_by_asc(pitch_slot::Column::StartsAt)
+                .one(db)
+                .await?;
+            let stage = match &slot {
+                Some(slot) => stage::Entity::find_by_id(slot.stage_id).one(db).await?,
+                None => None,
+            };
+            render_and_keep(cache, id, fingerprint, || {
+                let mut items = vec![ics::event_item(&event, public_url)];
+                match (&slot, &stage) {
+                    (Some(slot), Some(stage)) => {
+                        items.push(ics::pitch_item(&event, &pitch, slot, stage, public_url));
+                    }
+                    _ if pitch.sequence > 0 => {
+                        items.push(ics::unscheduled_pitch_item(&event, &pitch, public_url));
+                    }
+                    _ => {}
+                }
+                let cal = Calendar {
+                    name: format!("{}: {}", event.title, pitch.title),
+                    timezone: ics::event_tz(&event),
+                    method: Method::Publish,
+                    refresh_minutes: EVENT_REFRESH_MINUTES,
+                    items,
+                };
+                (cal, None)
+            })
+        }
+    };
+    Ok(FeedAnswer {
+        feed,
+        filename: format!("{}-pitch.ics", event.slug),
+        public: false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn feed(size: usize) -> Arc<RenderedFeed> {
+        Arc::new(RenderedFeed {
+            body: Bytes::from(vec![b'x'; size]),
+            etag: "\"x\"".to_owned(),
+            last_modified: None,
+        })
+    }
+
+    #[test]
+    fn an_entry_is_served_only_for_its_fingerprint() {
+        let cache = FeedCache::default();
+        let id = FeedId::Event(Uuid::nil());
+        cache.put(id, 1, feed(10));
+        assert!(cache.get(id, 1).is_some());
+        assert!(cache.get(id, 2).is_none());
+        cache.put(id, 2, feed(10));
+        assert!(cache.get(id, 1).is_none());
+        assert_eq!(cache.len(), 1);
+    }
+
+    #[test]
+    fn the_least_recently_used_entry_is_evicted_when_full() {
+        let cache = FeedCache::new(2, usize::MAX);
+        let (a, b, c) = (
+            FeedId::Pitch(Uuid::from_u128(1)),
+            FeedId::Pitch(Uuid::from_u128(2)),
+            FeedId::Pitch(Uuid::from_u128(3)),
+        );
+        cache.put(a, 0, feed(1));
+        cache.put(b, 0, feed(1));
+        assert!(cache.get(a, 0).is_some());
+        cache.put(c, 0, feed(1));
+        assert_eq!(cache.len(), 2);
+        assert!(cache.get(a, 0).is_some());
+        assert!(cache.get(b, 0).is_none());
+        assert!(cache.get(c, 0).is_some());
+    }
+
+    #[test]
+    fn the_byte_budget_bounds_the_cache() {
+        let cache = FeedCache::new(100, 25);
+        for n in 0..10u128 {
+            cache.put(FeedId::Registration(Uuid::from_u128(n)), 0, feed(10));
+        }
+        assert_eq!(cache.len(), 2);
+        cache.put(FeedId::AllEvents, 0, feed(26));
+        assert!(cache.get(FeedId::AllEvents, 0).is_none());
+    }
+}
