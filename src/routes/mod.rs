@@ -1,8 +1,10 @@
 //! HTTP routes: each resource wires itself; `startup` composes them once.
+pub mod admin;
 pub mod events;
 pub mod health;
 pub mod organisers;
 pub mod pagination;
+pub mod registrations;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -10,6 +12,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub fn api(cfg: &mut ServiceConfig) {
     organisers::config(cfg);
     events::config(cfg);
+    registrations::config(cfg);
+    admin::config(cfg);
 }
 
 /// `If-Match` against the current ETag: absent or `*` passes.

@@ -1,6 +1,7 @@
 //! Queries and transactions, one file per aggregate; they take domain types and return entities.
 pub mod events;
 pub mod ics;
+pub mod idempotency;
 pub mod maintenance;
 pub mod notifications;
 pub mod organisers;

@@ -159,7 +159,7 @@ pub async fn update_event(
     }
     let mut updated = active.update(&txn).await?;
     if capacity_grew {
-        registrations::promote_waitlisted(&txn, &state, updated.id).await?;
+        registrations::promote_waitlisted(&txn, &state.public_url, updated.id).await?;
         updated = events::find_visible(&txn, &updated.id.to_string(), true).await?;
     }
     txn.commit().await?;
