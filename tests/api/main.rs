@@ -7,3 +7,4 @@ mod errors;
 mod events;
 mod operations;
 mod organisers;
+mod registrations;
