@@ -334,3 +334,17 @@ impl TestApp {
         answer.json
     }
 }
+
+/// Starts another podium on an existing database (a restart, or a second instance), sending
+/// to `smtp_url`; returns its address.
+pub async fn start_app_on(database_url: &str, smtp_url: &str) -> String {
+    let mut settings = Settings::for_database(database_url);
+    settings.bind = "127.0.0.1:0".parse().expect("address");
+    settings.rate_limit = 0;
+    settings.mail_poll_ms = 50;
+    settings.smtp_url = Some(smtp_url.to_owned());
+    let app = Application::build(settings).await.expect("podium starts");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    address
+}

@@ -5,6 +5,7 @@ mod smtp_server;
 
 mod errors;
 mod events;
+mod mail;
 mod operations;
 mod organisers;
 mod registrations;
