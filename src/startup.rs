@@ -84,6 +84,7 @@ impl Application {
             tokio::spawn(services::maintenance::run(
                 db.clone(),
                 mail_signal.clone(),
+                public_url.clone(),
                 shutdown.clone(),
             )),
         ];

@@ -1,9 +1,11 @@
 //! HTTP routes: each resource wires itself; `startup` composes them once.
+pub mod admin;
 pub mod events;
 pub mod feeds;
 pub mod health;
 pub mod organisers;
 pub mod pagination;
+pub mod registrations;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -12,6 +14,8 @@ pub fn api(cfg: &mut ServiceConfig) {
     organisers::config(cfg);
     events::config(cfg);
     feeds::config(cfg);
+    registrations::config(cfg);
+    admin::config(cfg);
 }
 
 /// `If-Match` against the current ETag: absent or `*` passes.

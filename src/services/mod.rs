@@ -2,6 +2,7 @@
 pub mod events;
 pub mod feeds;
 pub mod ics;
+pub mod idempotency;
 pub mod maintenance;
 pub mod notifications;
 pub mod organisers;

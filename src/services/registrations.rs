@@ -1,15 +1,944 @@
 //! Attendee registrations: seats, the waitlist and self-service.
-use sea_orm::ConnectionTrait;
+//!
+//! Seats are counted on the event row (`confirmed_count`, `pending_count`, `waitlisted_count`,
+//! `waitlist_seq`). Every transaction that moves a seat starts with a conditional `UPDATE` of
+//! that row, so the database decides who gets a seat: the row lock (PostgreSQL) or the write
+//! lock (SQLite) is taken by the first statement and held to the commit, and confirmed plus
+//! pending never exceed the capacity. The event's `version` is not touched: a registration is
+//! not a change of the event that feeds and ETags describe.
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use entity::{
+    event::{self, EventStatus},
+    outbox,
+    registration::{self, Language, RegistrationStatus, Sector},
+};
+use sea_orm::{
+    sea_query::{Expr, ExprTrait, Func, LikeExpr, Query},
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, SqlErr,
+};
 use uuid::Uuid;
 
-use crate::error::ApiResult;
-use crate::startup::AppState;
+use crate::calendar::{ItemStatus, Method};
+use crate::domain::{time::now, EmailAddress};
+use crate::error::{ApiError, ApiResult};
+use crate::mail::{self, templates, Attachment, NewMail};
+use crate::services::{ics, notifications::EventText};
 
-/// Fills free seats from the waitlist, in order, inside the caller's transaction.
+/// How long an unconfirmed (double opt-in) registration holds its seat.
+pub const HOLD_HOURS: i64 = 48;
+pub const NAME_MAX: usize = 200;
+pub const ORGANISATION_MAX: usize = 200;
+
+/// The statuses that hold a seat or a place on the waitlist.
+pub const ACTIVE: [RegistrationStatus; 3] = [
+    RegistrationStatus::Confirmed,
+    RegistrationStatus::Pending,
+    RegistrationStatus::Waitlisted,
+];
+
+/// A registration as the attendee sent it, every field checked.
+#[derive(Debug, Clone)]
+pub struct NewRegistration {
+    pub name: String,
+    pub email: EmailAddress,
+    pub organisation: String,
+    pub sector: Sector,
+    pub language: Language,
+}
+
+/// A registration and, while it waits, its place on the waitlist (1 = next).
+#[derive(Debug, Clone)]
+pub struct Registered {
+    pub registration: registration::Model,
+    pub waitlist_position: Option<i64>,
+}
+
+/// The self-service links of a registration.
+pub fn manage_url(public_url: &str, token: &str) -> String {
+    format!("{public_url}/api/v1/registrations/{token}")
+}
+
+pub fn calendar_url(public_url: &str, token: &str) -> String {
+    format!("{}/calendar.ics", manage_url(public_url, token))
+}
+
+fn confirm_url(public_url: &str, token: &str) -> String {
+    format!("{}/confirm", manage_url(public_url, token))
+}
+
+fn event_url(public_url: &str, event: &event::Model) -> String {
+    format!("{public_url}/api/v1/events/{}", event.slug)
+}
+
+/// 409 unless the event takes registrations at `at`: published, inside the registration
+/// window, not over.
+pub fn check_open(event: &event::Model, at: DateTime<Utc>) -> ApiResult<()> {
+    match event.status {
+        EventStatus::Published => {}
+        EventStatus::Draft => {
+            return Err(ApiError::conflict("the event is not published yet"));
+        }
+        EventStatus::Cancelled => return Err(ApiError::conflict("the event is cancelled")),
+    }
+    if let Some(opens) = event.registration_opens_at {
+        if at < opens {
+            return Err(ApiError::conflict(format!(
+                "registration opens at {}",
+                opens.to_rfc3339()
+            )));
+        }
+    }
+    if let Some(closes) = event.registration_closes_at {
+        if at >= closes {
+            return Err(ApiError::conflict("registration is closed"));
+        }
+    }
+    if at >= event.ends_at {
+        return Err(ApiError::conflict("the event is over"));
+    }
+    Ok(())
+}
+
+fn seats_taken() -> Expr {
+    Expr::col(event::Column::ConfirmedCount).add(Expr::col(event::Column::PendingCount))
+}
+
+fn plus(col: event::Column, n: i32) -> Expr {
+    Expr::col(col).add(n)
+}
+
+/// Registers an attendee inside `txn`, which must not have run a statement yet: the first
+/// statement takes a seat if one is free (or a waitlist ticket), so the database decides.
+#[tracing::instrument(skip_all, fields(event_id = %event.id))]
+pub async fn register(
+    txn: &impl ConnectionTrait,
+    public_url: &str,
+    event: &event::Model,
+    new: NewRegistration,
+) -> ApiResult<Registered> {
+    let hold = event.require_email_confirmation;
+    let seat = if hold {
+        event::Column::PendingCount
+    } else {
+        event::Column::ConfirmedCount
+    };
+    let seated = event::Entity::update_many()
+        .col_expr(seat, plus(seat, 1))
+        .filter(event::Column::Id.eq(event.id))
+        .filter(event::Column::Status.eq(EventStatus::Published))
+        .filter(seats_taken().lt(Expr::col(event::Column::Capacity)))
+        .exec_with_returning(txn)
+        .await?
+        .pop();
+    let (status, ticket, position, current) = match seated {
+        Some(current) => {
+            let status = if hold {
+                RegistrationStatus::Pending
+            } else {
+                RegistrationStatus::Confirmed
+            };
+            (status, None, None, current)
+        }
+        None => {
+            let waiting = event::Entity::update_many()
+                .col_expr(
+                    event::Column::WaitlistedCount,
+                    plus(event::Column::WaitlistedCount, 1),
+                )
+                .col_expr(
+                    event::Column::WaitlistSeq,
+                    Expr::col(event::Column::WaitlistSeq).add(1),
+                )
+                .filter(event::Column::Id.eq(event.id))
+                .filter(event::Column::Status.eq(EventStatus::Published))
+                .filter(event::Column::Waitlist.eq(true))
+                .exec_with_returning(txn)
+                .await?
+                .pop();
+            let Some(current) = waiting else {
+                return Err(refusal(txn, event.id).await);
+            };
+            if current.confirmed_count + current.pending_count < current.capacity
+                && current.waitlisted_count == 1
+            {
+                // PostgreSQL only: a seat came free between the two statements and nobody else
+                // waits for it. The row lock is ours now, so take the seat after all.
+                let current = event::Entity::update_many()
+                    .col_expr(seat, plus(seat, 1))
+                    .col_expr(
+                        event::Column::WaitlistedCount,
+                        plus(event::Column::WaitlistedCount, -1),
+                    )
+                    .filter(event::Column::Id.eq(event.id))
+                    .exec_with_returning(txn)
+                    .await?
+                    .pop()
+                    .ok_or_else(|| ApiError::not_found("event"))?;
+                let status = if hold {
+                    RegistrationStatus::Pending
+                } else {
+                    RegistrationStatus::Confirmed
+                };
+                (status, None, None, current)
+            } else {
+                // The newest ticket: everybody else on the waitlist is ahead.
+                let position = i64::from(current.waitlisted_count);
+                (
+                    RegistrationStatus::Waitlisted,
+                    Some(current.waitlist_seq),
+                    Some(position),
+                    current,
+                )
+            }
+        }
+    };
+
+    let at = now();
+    let email_lower = new.email.normalised();
+    let model = registration::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        event_id: Set(event.id),
+        name: Set(new.name),
+        email: Set(new.email.into_inner()),
+        email_lower: Set(email_lower),
+        organisation: Set(new.organisation),
+        sector: Set(new.sector),
+        language: Set(new.language),
+        status: Set(status),
+        waitlist_seq: Set(ticket),
+        manage_token: Set(crate::auth::new_token()),
+        checked_in_at: Set(None),
+        hold_expires_at: Set(
+            (status == RegistrationStatus::Pending).then(|| at + Duration::hours(HOLD_HOURS))
+        ),
+        sequence: Set(0),
+        created_at: Set(at),
+        updated_at: Set(at),
+        cancelled_at: Set(None),
+        erased_at: Set(None),
+    }
+    .insert(txn)
+    .await
+    .map_err(duplicate_email)?;
+
+    let notice = match status {
+        RegistrationStatus::Confirmed => Notice::Confirmed,
+        RegistrationStatus::Pending => Notice::Pending,
+        _ => Notice::Waitlisted(position.unwrap_or(0)),
+    };
+    notify(txn, public_url, &current, &model, notice).await?;
+    Ok(Registered {
+        registration: model,
+        waitlist_position: position,
+    })
+}
+
+/// Why the event took neither a seat nor a waitlist ticket.
+async fn refusal(db: &impl ConnectionTrait, event_id: Uuid) -> ApiError {
+    match event::Entity::find_by_id(event_id).one(db).await {
+        Ok(Some(e)) if e.status != EventStatus::Published => {
+            ApiError::conflict("the event is not open for registration")
+        }
+        Ok(Some(_)) => ApiError::conflict("the event is full and has no waitlist"),
+        Ok(None) => ApiError::not_found("event"),
+        Err(err) => err.into(),
+    }
+}
+
+/// The only unique index a new registration can hit is one active registration per e-mail.
+fn duplicate_email(err: DbErr) -> ApiError {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => {
+            ApiError::conflict("this e-mail address is already registered for the event")
+        }
+        _ => err.into(),
+    }
+}
+
+/// Fills free seats from the waitlist, in ticket order, inside the caller's transaction, and
+/// mails each promoted attendee. Returns how many moved up.
 pub async fn promote_waitlisted(
-    _txn: &impl ConnectionTrait,
-    _state: &AppState,
-    _event_id: Uuid,
+    txn: &impl ConnectionTrait,
+    public_url: &str,
+    event_id: Uuid,
+) -> ApiResult<u32> {
+    let mut promoted = 0;
+    loop {
+        let Some(current) = event::Entity::update_many()
+            .col_expr(
+                event::Column::ConfirmedCount,
+                plus(event::Column::ConfirmedCount, 1),
+            )
+            .col_expr(
+                event::Column::WaitlistedCount,
+                plus(event::Column::WaitlistedCount, -1),
+            )
+            .filter(event::Column::Id.eq(event_id))
+            .filter(event::Column::Status.eq(EventStatus::Published))
+            .filter(event::Column::WaitlistedCount.gt(0))
+            .filter(seats_taken().lt(Expr::col(event::Column::Capacity)))
+            .exec_with_returning(txn)
+            .await?
+            .pop()
+        else {
+            return Ok(promoted);
+        };
+        let next = registration::Entity::find()
+            .filter(registration::Column::EventId.eq(event_id))
+            .filter(registration::Column::Status.eq(RegistrationStatus::Waitlisted))
+            .order_by_asc(registration::Column::WaitlistSeq)
+            .order_by_asc(registration::Column::Id)
+            .one(txn)
+            .await?;
+        let Some(next) = next else {
+            // The counter promised someone who is not there: repair it rather than loop.
+            tracing::warn!(%event_id, "waitlisted_count was ahead of the waitlist; repaired");
+            event::Entity::update_many()
+                .col_expr(
+                    event::Column::ConfirmedCount,
+                    plus(event::Column::ConfirmedCount, -1),
+                )
+                .col_expr(event::Column::WaitlistedCount, Expr::value(0))
+                .filter(event::Column::Id.eq(event_id))
+                .exec(txn)
+                .await?;
+            return Ok(promoted);
+        };
+        let sequence = next.sequence + 1;
+        let mut active: registration::ActiveModel = next.into();
+        active.status = Set(RegistrationStatus::Confirmed);
+        active.sequence = Set(sequence);
+        active.updated_at = Set(now());
+        let model = active.update(txn).await?;
+        notify(txn, public_url, &current, &model, Notice::Promoted).await?;
+        promoted += 1;
+    }
+}
+
+/// Takes the registration's event lock, then reads the registration: every change of a
+/// registration's status happens under its event's lock, so the lock order is always event
+/// first, and the status read here stays true until the commit.
+async fn lock_by_token(
+    txn: &impl ConnectionTrait,
+    token: &str,
+) -> ApiResult<(event::Model, registration::Model)> {
+    let event = event::Entity::update_many()
+        .col_expr(
+            event::Column::ConfirmedCount,
+            Expr::col(event::Column::ConfirmedCount),
+        )
+        .filter(
+            event::Column::Id.in_subquery(
+                Query::select()
+                    .column(registration::Column::EventId)
+                    .from(registration::Entity)
+                    .and_where(registration::Column::ManageToken.eq(token))
+                    .to_owned(),
+            ),
+        )
+        .exec_with_returning(txn)
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::not_found("registration"))?;
+    let registration = registration::Entity::find()
+        .filter(registration::Column::ManageToken.eq(token))
+        .one(txn)
+        .await?
+        .ok_or_else(|| ApiError::not_found("registration"))?;
+    Ok((event, registration))
+}
+
+async fn lock_by_id(
+    txn: &impl ConnectionTrait,
+    event_id: Uuid,
+    id: Uuid,
+) -> ApiResult<(event::Model, registration::Model)> {
+    let event = event::Entity::update_many()
+        .col_expr(
+            event::Column::ConfirmedCount,
+            Expr::col(event::Column::ConfirmedCount),
+        )
+        .filter(event::Column::Id.eq(event_id))
+        .exec_with_returning(txn)
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::not_found("event"))?;
+    let registration = registration::Entity::find_by_id(id)
+        .filter(registration::Column::EventId.eq(event_id))
+        .one(txn)
+        .await?
+        .ok_or_else(|| ApiError::not_found("registration"))?;
+    Ok((event, registration))
+}
+
+/// Gives back the seat or waitlist place of an active registration.
+async fn release(
+    txn: &impl ConnectionTrait,
+    event_id: Uuid,
+    status: RegistrationStatus,
 ) -> ApiResult<()> {
+    let col = match status {
+        RegistrationStatus::Confirmed => event::Column::ConfirmedCount,
+        RegistrationStatus::Pending => event::Column::PendingCount,
+        RegistrationStatus::Waitlisted => event::Column::WaitlistedCount,
+        RegistrationStatus::Cancelled | RegistrationStatus::Expired => return Ok(()),
+    };
+    event::Entity::update_many()
+        .col_expr(col, plus(col, -1))
+        .filter(event::Column::Id.eq(event_id))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+/// The attendee's own registration by its manage token.
+pub async fn find_by_token(db: &impl ConnectionTrait, token: &str) -> ApiResult<Registered> {
+    let registration = registration::Entity::find()
+        .filter(registration::Column::ManageToken.eq(token))
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("registration"))?;
+    with_position(db, registration).await
+}
+
+pub async fn find_by_id(
+    db: &impl ConnectionTrait,
+    event_id: Uuid,
+    id: Uuid,
+) -> ApiResult<Registered> {
+    let registration = registration::Entity::find_by_id(id)
+        .filter(registration::Column::EventId.eq(event_id))
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("registration"))?;
+    with_position(db, registration).await
+}
+
+async fn with_position(
+    db: &impl ConnectionTrait,
+    registration: registration::Model,
+) -> ApiResult<Registered> {
+    let waitlist_position = match (registration.status, registration.waitlist_seq) {
+        (RegistrationStatus::Waitlisted, Some(seq)) => Some(
+            registration::Entity::find()
+                .filter(registration::Column::EventId.eq(registration.event_id))
+                .filter(registration::Column::Status.eq(RegistrationStatus::Waitlisted))
+                .filter(registration::Column::WaitlistSeq.lte(seq))
+                .count(db)
+                .await? as i64,
+        ),
+        _ => None,
+    };
+    Ok(Registered {
+        registration,
+        waitlist_position,
+    })
+}
+
+/// Double opt-in: turns a pending hold into a confirmed seat. Confirming twice is harmless.
+pub async fn confirm(
+    txn: &impl ConnectionTrait,
+    public_url: &str,
+    token: &str,
+) -> ApiResult<registration::Model> {
+    let (event, reg) = lock_by_token(txn, token).await?;
+    match reg.status {
+        RegistrationStatus::Confirmed => return Ok(reg),
+        RegistrationStatus::Pending => {}
+        RegistrationStatus::Waitlisted => {
+            return Err(ApiError::conflict(
+                "the registration is on the waitlist; it is confirmed when a seat is free",
+            ));
+        }
+        RegistrationStatus::Cancelled => {
+            return Err(ApiError::conflict("the registration is cancelled"))
+        }
+        RegistrationStatus::Expired => {
+            return Err(ApiError::conflict(
+                "the registration expired: it was not confirmed within 48 hours",
+            ))
+        }
+    }
+    if reg.hold_expires_at.is_some_and(|t| t <= now()) {
+        return Err(ApiError::conflict(
+            "the registration expired: it was not confirmed within 48 hours",
+        ));
+    }
+    event::Entity::update_many()
+        .col_expr(
+            event::Column::PendingCount,
+            plus(event::Column::PendingCount, -1),
+        )
+        .col_expr(
+            event::Column::ConfirmedCount,
+            plus(event::Column::ConfirmedCount, 1),
+        )
+        .filter(event::Column::Id.eq(event.id))
+        .exec(txn)
+        .await?;
+    let sequence = reg.sequence + 1;
+    let mut active: registration::ActiveModel = reg.into();
+    active.status = Set(RegistrationStatus::Confirmed);
+    active.hold_expires_at = Set(None);
+    active.sequence = Set(sequence);
+    active.updated_at = Set(now());
+    let model = active.update(txn).await?;
+    notify(txn, public_url, &event, &model, Notice::Confirmed).await?;
+    Ok(model)
+}
+
+/// The attendee cancels: the seat goes to the first on the waitlist. Cancelling twice is harmless.
+pub async fn cancel(
+    txn: &impl ConnectionTrait,
+    public_url: &str,
+    token: &str,
+) -> ApiResult<registration::Model> {
+    let (event, reg) = lock_by_token(txn, token).await?;
+    match reg.status {
+        RegistrationStatus::Cancelled => return Ok(reg),
+        RegistrationStatus::Expired => {
+            return Err(ApiError::conflict("the registration has already expired"))
+        }
+        _ => {}
+    }
+    let previous = reg.status;
+    release(txn, event.id, previous).await?;
+    let at = now();
+    let sequence = reg.sequence + 1;
+    let mut active: registration::ActiveModel = reg.into();
+    active.status = Set(RegistrationStatus::Cancelled);
+    active.cancelled_at = Set(Some(at));
+    active.hold_expires_at = Set(None);
+    active.sequence = Set(sequence);
+    active.updated_at = Set(at);
+    let model = active.update(txn).await?;
+    promote_waitlisted(txn, public_url, event.id).await?;
+    notify(
+        txn,
+        public_url,
+        &event,
+        &model,
+        Notice::Cancelled {
+            had_seat: previous == RegistrationStatus::Confirmed,
+        },
+    )
+    .await?;
+    Ok(model)
+}
+
+/// Erasure by the attendee's token.
+pub async fn erase_by_token(
+    txn: &impl ConnectionTrait,
+    public_url: &str,
+    token: &str,
+) -> ApiResult<registration::Model> {
+    let (event, reg) = lock_by_token(txn, token).await?;
+    erase(txn, public_url, &event, reg).await
+}
+
+/// Erasure by an organiser.
+pub async fn erase_by_id(
+    txn: &impl ConnectionTrait,
+    public_url: &str,
+    event_id: Uuid,
+    id: Uuid,
+) -> ApiResult<registration::Model> {
+    let (event, reg) = lock_by_id(txn, event_id, id).await?;
+    erase(txn, public_url, &event, reg).await
+}
+
+/// Anonymises the personal fields and frees the seat; the row stays for the counts (status,
+/// sector, check-in). The manage token is replaced, so the old link stops working, and mail
+/// to the address that is still queued or kept in the outbox is deleted.
+async fn erase(
+    txn: &impl ConnectionTrait,
+    public_url: &str,
+    event: &event::Model,
+    reg: registration::Model,
+) -> ApiResult<registration::Model> {
+    if reg.erased_at.is_some() {
+        return Ok(reg);
+    }
+    let was_active = ACTIVE.contains(&reg.status);
+    release(txn, event.id, reg.status).await?;
+    outbox::Entity::delete_many()
+        .filter(outbox::Column::EventId.eq(event.id))
+        .filter(outbox::Column::Recipient.eq(reg.email.clone()))
+        .exec(txn)
+        .await?;
+    let at = now();
+    let sequence = reg.sequence + 1;
+    let mut active: registration::ActiveModel = reg.into();
+    active.name = Set(String::new());
+    active.email = Set(String::new());
+    active.email_lower = Set(String::new());
+    active.organisation = Set(String::new());
+    active.manage_token = Set(crate::auth::new_token());
+    active.hold_expires_at = Set(None);
+    active.erased_at = Set(Some(at));
+    active.sequence = Set(sequence);
+    active.updated_at = Set(at);
+    if was_active {
+        active.status = Set(RegistrationStatus::Cancelled);
+        active.cancelled_at = Set(Some(at));
+    }
+    let model = active.update(txn).await?;
+    if was_active {
+        promote_waitlisted(txn, public_url, event.id).await?;
+    }
+    Ok(model)
+}
+
+/// Checks a confirmed attendee in (`true`) or undoes it (`false`). Repeating either is harmless.
+pub async fn set_checked_in(
+    db: &impl ConnectionTrait,
+    event_id: Uuid,
+    id: Uuid,
+    checked_in: bool,
+) -> ApiResult<Registered> {
+    let at = now();
+    let update = registration::Entity::update_many()
+        .col_expr(registration::Column::UpdatedAt, Expr::value(at))
+        .filter(registration::Column::Id.eq(id))
+        .filter(registration::Column::EventId.eq(event_id));
+    if checked_in {
+        update
+            .col_expr(registration::Column::CheckedInAt, Expr::value(Some(at)))
+            .filter(registration::Column::Status.eq(RegistrationStatus::Confirmed))
+            .filter(registration::Column::CheckedInAt.is_null())
+            .exec(db)
+            .await?;
+    } else {
+        update
+            .col_expr(
+                registration::Column::CheckedInAt,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .filter(registration::Column::CheckedInAt.is_not_null())
+            .exec(db)
+            .await?;
+    }
+    let found = find_by_id(db, event_id, id).await?;
+    if checked_in && found.registration.checked_in_at.is_none() {
+        return Err(ApiError::conflict(
+            "only confirmed registrations can be checked in",
+        ));
+    }
+    Ok(found)
+}
+
+/// Expires unconfirmed holds whose 48 hours are over, frees their seats and promotes from the
+/// waitlist; one transaction per hold. Safe on several instances: a hold expires once.
+pub async fn expire_holds(
+    db: &sea_orm::DatabaseConnection,
+    public_url: &str,
+    at: DateTime<Utc>,
+) -> ApiResult<usize> {
+    use sea_orm::TransactionTrait;
+    let due = registration::Entity::find()
+        .filter(registration::Column::Status.eq(RegistrationStatus::Pending))
+        .filter(registration::Column::HoldExpiresAt.lte(at))
+        .order_by_asc(registration::Column::HoldExpiresAt)
+        .limit(500)
+        .all(db)
+        .await?;
+    let mut expired = 0;
+    for hold in due {
+        let txn = db.begin().await?;
+        let (event, reg) = lock_by_id(&txn, hold.event_id, hold.id).await?;
+        if reg.status != RegistrationStatus::Pending || reg.hold_expires_at.is_none_or(|t| t > at) {
+            continue;
+        }
+        release(&txn, event.id, RegistrationStatus::Pending).await?;
+        let sequence = reg.sequence + 1;
+        let mut active: registration::ActiveModel = reg.into();
+        active.status = Set(RegistrationStatus::Expired);
+        active.sequence = Set(sequence);
+        active.updated_at = Set(now());
+        let model = active.update(&txn).await?;
+        promote_waitlisted(&txn, public_url, event.id).await?;
+        notify(&txn, public_url, &event, &model, Notice::Expired).await?;
+        txn.commit().await?;
+        expired += 1;
+    }
+    Ok(expired)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The organisers' list
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    /// Empty: every status.
+    pub statuses: Vec<RegistrationStatus>,
+    pub sector: Option<Sector>,
+    pub checked_in: Option<bool>,
+    /// Case-insensitive substring of name, e-mail or organisation.
+    pub q: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    Name,
+    #[default]
+    CreatedAt,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sort {
+    pub key: SortKey,
+    pub descending: bool,
+}
+
+/// Where a keyset page starts: after the row with this sort value and id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum After {
+    Name(String, Uuid),
+    CreatedAt(DateTime<Utc>, Uuid),
+}
+
+impl After {
+    pub fn of(sort: Sort, m: &registration::Model) -> Self {
+        match sort.key {
+            SortKey::Name => Self::Name(m.name.clone(), m.id),
+            SortKey::CreatedAt => Self::CreatedAt(m.created_at, m.id),
+        }
+    }
+}
+
+fn filtered(event_id: Uuid, filter: &ListFilter) -> sea_orm::Select<registration::Entity> {
+    let mut query = registration::Entity::find().filter(registration::Column::EventId.eq(event_id));
+    if !filter.statuses.is_empty() {
+        query = query.filter(registration::Column::Status.is_in(filter.statuses.clone()));
+    }
+    if let Some(sector) = filter.sector {
+        query = query.filter(registration::Column::Sector.eq(sector));
+    }
+    match filter.checked_in {
+        Some(true) => query = query.filter(registration::Column::CheckedInAt.is_not_null()),
+        Some(false) => query = query.filter(registration::Column::CheckedInAt.is_null()),
+        None => {}
+    }
+    if let Some(q) = filter.q.as_deref().filter(|q| !q.is_empty()) {
+        let escaped = q
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let pattern = format!("%{escaped}%");
+        let like = |col: registration::Column| {
+            Expr::expr(Func::lower(Expr::col(col)))
+                .like(LikeExpr::new(pattern.clone()).escape('\\'))
+        };
+        query = query.filter(
+            Condition::any()
+                .add(like(registration::Column::Name))
+                .add(like(registration::Column::EmailLower))
+                .add(like(registration::Column::Organisation)),
+        );
+    }
+    query
+}
+
+fn ordered(
+    query: sea_orm::Select<registration::Entity>,
+    sort: Sort,
+) -> sea_orm::Select<registration::Entity> {
+    let order = if sort.descending {
+        sea_orm::Order::Desc
+    } else {
+        sea_orm::Order::Asc
+    };
+    let col = match sort.key {
+        SortKey::Name => registration::Column::Name,
+        SortKey::CreatedAt => registration::Column::CreatedAt,
+    };
+    query
+        .order_by(col, order.clone())
+        .order_by(registration::Column::Id, order)
+}
+
+/// One page of the attendee list, the total matching, and where the next page starts.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    event_id: Uuid,
+    filter: &ListFilter,
+    sort: Sort,
+    after: Option<After>,
+    limit: u64,
+) -> ApiResult<(Vec<registration::Model>, u64, Option<After>)> {
+    let total = filtered(event_id, filter).count(db).await?;
+    let mut query = filtered(event_id, filter);
+    if let Some(after) = after {
+        let beyond = |col: registration::Column, value: sea_orm::Value, id: Uuid| {
+            let (past, past_id) = if sort.descending {
+                (
+                    Expr::col(col).lt(value.clone()),
+                    Expr::col(registration::Column::Id).lt(id),
+                )
+            } else {
+                (
+                    Expr::col(col).gt(value.clone()),
+                    Expr::col(registration::Column::Id).gt(id),
+                )
+            };
+            Condition::any()
+                .add(past)
+                .add(Condition::all().add(Expr::col(col).eq(value)).add(past_id))
+        };
+        query = query.filter(match after {
+            After::Name(name, id) => beyond(registration::Column::Name, name.into(), id),
+            After::CreatedAt(at, id) => beyond(registration::Column::CreatedAt, at.into(), id),
+        });
+    }
+    let mut items = ordered(query, sort).limit(limit + 1).all(db).await?;
+    let next = if items.len() as u64 > limit {
+        items.truncate(limit as usize);
+        items.last().map(|m| After::of(sort, m))
+    } else {
+        None
+    };
+    Ok((items, total, next))
+}
+
+/// Every matching registration, for the CSV export.
+pub async fn list_all(
+    db: &impl ConnectionTrait,
+    event_id: Uuid,
+    filter: &ListFilter,
+    sort: Sort,
+) -> ApiResult<Vec<registration::Model>> {
+    Ok(ordered(filtered(event_id, filter), sort).all(db).await?)
+}
+
+/// Waitlist positions of the waitlisted registrations among `models`, in one query.
+pub async fn waitlist_positions(
+    db: &impl ConnectionTrait,
+    event_id: Uuid,
+    models: &[registration::Model],
+) -> ApiResult<HashMap<Uuid, i64>> {
+    let waiting: Vec<(Uuid, i64)> = models
+        .iter()
+        .filter(|m| m.status == RegistrationStatus::Waitlisted)
+        .filter_map(|m| m.waitlist_seq.map(|s| (m.id, s)))
+        .collect();
+    let Some(max) = waiting.iter().map(|(_, s)| *s).max() else {
+        return Ok(HashMap::new());
+    };
+    let tickets: Vec<Option<i64>> = registration::Entity::find()
+        .select_only()
+        .column(registration::Column::WaitlistSeq)
+        .filter(registration::Column::EventId.eq(event_id))
+        .filter(registration::Column::Status.eq(RegistrationStatus::Waitlisted))
+        .filter(registration::Column::WaitlistSeq.lte(max))
+        .order_by_asc(registration::Column::WaitlistSeq)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let tickets: Vec<i64> = tickets.into_iter().flatten().collect();
+    Ok(waiting
+        .into_iter()
+        .map(|(id, seq)| (id, tickets.partition_point(|t| *t <= seq) as i64))
+        .collect())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mail
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy)]
+enum Notice {
+    Confirmed,
+    Pending,
+    Waitlisted(i64),
+    Promoted,
+    Cancelled { had_seat: bool },
+    Expired,
+}
+
+/// Queues the mail about a registration's new state in the caller's transaction.
+async fn notify(
+    txn: &impl ConnectionTrait,
+    public_url: &str,
+    event: &event::Model,
+    reg: &registration::Model,
+    notice: Notice,
+) -> ApiResult<()> {
+    let lang = reg.language;
+    let text = EventText::new(event, lang);
+    let manage = manage_url(public_url, &reg.manage_token);
+    let link = match notice {
+        Notice::Pending => confirm_url(public_url, &reg.manage_token),
+        Notice::Cancelled { .. } | Notice::Expired => event_url(public_url, event),
+        _ => manage,
+    };
+    let m = templates::AttendeeMail {
+        name: &reg.name,
+        event: text.info(),
+        link: &link,
+    };
+    let invite = |method: Method| {
+        let mut item = ics::event_item(event, public_url);
+        if method == Method::Cancel {
+            item.status = ItemStatus::Cancelled;
+        }
+        Attachment {
+            body: ics::invite(event, item, method),
+            method: match method {
+                Method::Cancel => "CANCEL",
+                _ => "REQUEST",
+            }
+            .to_owned(),
+        }
+    };
+    let (kind, content, attachment) = match notice {
+        Notice::Confirmed => (
+            "registration_confirmed",
+            templates::registration_confirmed(lang, &m),
+            Some(invite(Method::Request)),
+        ),
+        Notice::Pending => (
+            "registration_pending",
+            templates::registration_pending(lang, &m),
+            None,
+        ),
+        Notice::Waitlisted(position) => (
+            "registration_waitlisted",
+            templates::registration_waitlisted(lang, &m, position),
+            None,
+        ),
+        Notice::Promoted => (
+            "registration_promoted",
+            templates::registration_promoted(lang, &m),
+            Some(invite(Method::Request)),
+        ),
+        Notice::Cancelled { had_seat } => (
+            "registration_cancelled",
+            templates::registration_cancelled(lang, &m),
+            had_seat.then(|| invite(Method::Cancel)),
+        ),
+        Notice::Expired => (
+            "registration_expired",
+            templates::registration_expired(lang, &m),
+            None,
+        ),
+    };
+    mail::enqueue(
+        txn,
+        NewMail {
+            kind,
+            event_id: Some(event.id),
+            recipient: reg.email.clone(),
+            recipient_name: reg.name.clone(),
+            language: lang,
+            content,
+            ics: attachment,
+        },
+    )
+    .await?;
     Ok(())
 }

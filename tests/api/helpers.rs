@@ -307,3 +307,63 @@ pub async fn spawn_second_instance(app: &TestApp) -> String {
     tokio::spawn(second.run_until_stopped());
     format!("http://127.0.0.1:{port}")
 }
+
+/// A valid registration body for `name` and `email`.
+pub fn registration_body(name: &str, email: &str) -> Value {
+    json!({
+        "name": name,
+        "email": email,
+        "organisation": "Fraunhofer IOF",
+        "sector": "science",
+        "language": "en",
+        "consent": true
+    })
+}
+
+impl TestApp {
+    /// `POST /events/{event}/registrations` with `body`.
+    pub async fn register(&self, event: &str, body: &Value) -> Answer {
+        self.post(&format!("/api/v1/events/{event}/registrations"), body)
+            .await
+    }
+
+    /// Registers `name <email>` with otherwise default fields.
+    pub async fn register_person(&self, event: &str, name: &str, email: &str) -> Answer {
+        self.register(event, &registration_body(name, email)).await
+    }
+
+    /// A public `POST` with extra headers (e.g. `Idempotency-Key`).
+    pub async fn post_with_headers(
+        &self,
+        path: &str,
+        body: &Value,
+        headers: &[(&str, &str)],
+    ) -> Answer {
+        let mut request = self.client.post(self.url(path)).json(body);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        Answer::read(request.send().await.expect("request sent")).await
+    }
+
+    /// The event as an organiser sees it (counters included).
+    pub async fn event_admin(&self, event: &str) -> Value {
+        let answer = self.get_admin(&format!("/api/v1/events/{event}")).await;
+        answer.assert_status(200);
+        answer.json
+    }
+}
+
+/// Starts another podium on an existing database (a restart, or a second instance), sending
+/// to `smtp_url`; returns its address.
+pub async fn start_app_on(database_url: &str, smtp_url: &str) -> String {
+    let mut settings = Settings::for_database(database_url);
+    settings.bind = "127.0.0.1:0".parse().expect("address");
+    settings.rate_limit = 0;
+    settings.mail_poll_ms = 50;
+    settings.smtp_url = Some(smtp_url.to_owned());
+    let app = Application::build(settings).await.expect("podium starts");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    address
+}

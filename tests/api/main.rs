@@ -7,6 +7,8 @@ mod errors;
 mod events;
 mod feeds;
 mod lifecycle;
+mod mail;
 mod operations;
 mod organisers;
+mod registrations;
 mod security;

@@ -15,7 +15,7 @@ use crate::startup::AppState;
     responses((status = 200, body = EventResponse), (status = 401, body = crate::error::Problem),
         (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
 #[post("/events/{event}/publish")]
-pub async fn publish(
+pub async fn publish_event(
     state: web::Data<AppState>,
     _who: Organiser,
     key: web::Path<String>,
@@ -32,7 +32,7 @@ pub async fn publish(
     responses((status = 200, body = EventResponse), (status = 401, body = crate::error::Problem),
         (status = 404, body = crate::error::Problem)))]
 #[post("/events/{event}/cancel")]
-pub async fn cancel(
+pub async fn cancel_event(
     state: web::Data<AppState>,
     _who: Organiser,
     key: web::Path<String>,

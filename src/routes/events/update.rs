@@ -163,10 +163,13 @@ pub async fn update_event(
     }
     let mut updated = active.update(&txn).await?;
     if capacity_grew {
-        registrations::promote_waitlisted(&txn, &state, updated.id).await?;
+        registrations::promote_waitlisted(&txn, &state.public_url, updated.id).await?;
         updated = events::find_visible(&txn, &updated.id.to_string(), true).await?;
     }
     txn.commit().await?;
+    if capacity_grew {
+        state.wake_mailer();
+    }
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", super::etag(&updated)))
         .json(EventResponse::new(updated, &state.public_url)))

@@ -1,0 +1,209 @@
+//! `POST /events/{event}/registrations`: public registration, with `Idempotency-Key`.
+use actix_web::{http::header, post, web, HttpRequest, HttpResponse};
+use entity::registration::Language;
+use sea_orm::TransactionTrait;
+use serde_json::Value;
+
+use super::{parse_sector, CreatedRegistration, RegisterRequest, RegistrationResponse};
+use crate::domain::{text, time::now, EmailAddress, Validator};
+use crate::error::{ApiError, ApiResult};
+use crate::services::events;
+use crate::services::idempotency::{IdempotencyKey, StoredAnswer};
+use crate::services::registrations::{self, NewRegistration, NAME_MAX, ORGANISATION_MAX};
+use crate::startup::AppState;
+
+/// Register for an event. 201 with `confirmed`, `pending` (double opt-in: confirm within 48 h)
+/// or `waitlisted` and its `waitlist_position`. A repeat with the same `Idempotency-Key` and
+/// body replays the first answer and creates nothing; the same key with another body is a 422.
+#[utoipa::path(tag = "registrations", request_body = RegisterRequest,
+    params(("event" = String, Path, description = "id or slug"),
+        ("Idempotency-Key" = Option<String>, Header, description = "kept 24 hours")),
+    responses((status = 201, body = CreatedRegistration, headers(("Location" = String))),
+        (status = 400, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
+        (status = 409, description = "already registered, full without waitlist, not open", body = crate::error::Problem),
+        (status = 415, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[post("/events/{event}/registrations")]
+#[tracing::instrument(skip_all, fields(event = %key))]
+pub async fn register(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    key: web::Path<String>,
+    body: web::Json<Value>,
+) -> ApiResult<HttpResponse> {
+    let body = body.into_inner();
+    let event = events::find(&state.db, &key)
+        .await?
+        .ok_or_else(|| ApiError::event_not_found(&key))?;
+    let idempotency = match req.headers().get("Idempotency-Key") {
+        Some(value) => {
+            let value = value.to_str().map_err(|_| {
+                ApiError::invalid("Idempotency-Key", "must be visible ASCII characters")
+            })?;
+            let scope = format!("POST /api/v1/events/{}/registrations", event.id);
+            Some(IdempotencyKey::new(scope, value, &body)?)
+        }
+        None => None,
+    };
+    if let Some(k) = &idempotency {
+        if let Some(stored) = k.lookup(&state.db).await? {
+            return Ok(replay(stored));
+        }
+    }
+    let new = parse(body, &req)?;
+    registrations::check_open(&event, now())?;
+
+    match create(&state, &event, new, idempotency.as_ref()).await {
+        Ok(Created::New(answer)) => {
+            state.wake_mailer();
+            Ok(answer)
+        }
+        Ok(Created::Raced) => replay_after_race(&state, idempotency.as_ref()).await,
+        // A concurrent request with the same key also holds the same e-mail: replay its answer.
+        Err(ApiError::Conflict(detail)) => match &idempotency {
+            Some(k) => match k.lookup(&state.db).await? {
+                Some(stored) => Ok(replay(stored)),
+                None => Err(ApiError::Conflict(detail)),
+            },
+            None => Err(ApiError::Conflict(detail)),
+        },
+        Err(err) => Err(err),
+    }
+}
+
+enum Created {
+    New(HttpResponse),
+    /// Another request with the same idempotency key committed first.
+    Raced,
+}
+
+async fn create(
+    state: &AppState,
+    event: &entity::event::Model,
+    new: NewRegistration,
+    idempotency: Option<&IdempotencyKey>,
+) -> ApiResult<Created> {
+    let txn = state.db.begin().await?;
+    let registered = registrations::register(&txn, &state.public_url, event, new).await?;
+    let manage_token = registered.registration.manage_token.clone();
+    let location = format!("/api/v1/registrations/{manage_token}");
+    let response = CreatedRegistration {
+        registration: RegistrationResponse::new(registered, &state.public_url),
+        manage_token,
+    };
+    let body = serde_json::to_string(&response)
+        .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("serialising")))?;
+    if let Some(k) = idempotency {
+        let answer = StoredAnswer {
+            status: 201,
+            body: body.clone(),
+            location: Some(location.clone()),
+        };
+        if !k.store(&txn, &answer).await? {
+            txn.rollback().await?;
+            return Ok(Created::Raced);
+        }
+    }
+    txn.commit().await?;
+    Ok(Created::New(
+        HttpResponse::Created()
+            .insert_header((header::LOCATION, location))
+            .content_type("application/json")
+            .body(body),
+    ))
+}
+
+async fn replay_after_race(
+    state: &AppState,
+    idempotency: Option<&IdempotencyKey>,
+) -> ApiResult<HttpResponse> {
+    if let Some(k) = idempotency {
+        if let Some(stored) = k.lookup(&state.db).await? {
+            return Ok(replay(stored));
+        }
+    }
+    Err(ApiError::conflict(
+        "a request with this Idempotency-Key is in progress; try again",
+    ))
+}
+
+fn replay(stored: StoredAnswer) -> HttpResponse {
+    let status = actix_web::http::StatusCode::from_u16(stored.status)
+        .unwrap_or(actix_web::http::StatusCode::OK);
+    let mut response = HttpResponse::build(status);
+    response
+        .content_type("application/json")
+        .insert_header(("Idempotent-Replayed", "true"));
+    if let Some(location) = stored.location {
+        response.insert_header((header::LOCATION, location));
+    }
+    response.body(stored.body)
+}
+
+/// The body as a checked [`NewRegistration`]; every invalid field is reported at once.
+fn parse(body: Value, req: &HttpRequest) -> ApiResult<NewRegistration> {
+    let body: RegisterRequest = serde_json::from_value(body)
+        .map_err(|e| ApiError::from_json(&actix_web::error::JsonPayloadError::Deserialize(e)))?;
+    let mut v = Validator::new();
+    let name = v.check(text::one_line("name", &body.name, NAME_MAX));
+    let email = v.check(EmailAddress::parse("email", &body.email));
+    let organisation = v.check(text::optional_line(
+        "organisation",
+        body.organisation.as_deref().unwrap_or_default(),
+        ORGANISATION_MAX,
+    ));
+    let sector = v.check(parse_sector("sector", &body.sector));
+    let language = match body.language.as_deref().map(str::trim) {
+        Some("de") => Some(Language::De),
+        Some("en") => Some(Language::En),
+        Some(_) => {
+            v.push("language", "must be de or en");
+            None
+        }
+        None => Some(preferred_language(req)),
+    };
+    if body.consent != Some(true) {
+        v.push(
+            "consent",
+            "must be true: we need your consent to process your registration",
+        );
+    }
+    v.finish()?;
+    match (name, email, organisation, sector, language) {
+        (Some(name), Some(email), Some(organisation), Some(sector), Some(language)) => {
+            Ok(NewRegistration {
+                name,
+                email,
+                organisation,
+                sector,
+                language,
+            })
+        }
+        _ => Err(ApiError::BadRequest("invalid registration".to_owned())),
+    }
+}
+
+/// German when `Accept-Language` prefers German over English, else English.
+fn preferred_language(req: &HttpRequest) -> Language {
+    let Some(value) = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Language::En;
+    };
+    for tag in value.split(',') {
+        let tag = tag
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        if tag == "de" || tag.starts_with("de-") {
+            return Language::De;
+        }
+        if tag == "en" || tag.starts_with("en-") {
+            return Language::En;
+        }
+    }
+    Language::En
+}

@@ -1,0 +1,30 @@
+//! `DELETE /events/{event}/registrations/{id}`: an organiser erases an attendee's data.
+use actix_web::{delete, web, HttpResponse};
+use sea_orm::TransactionTrait;
+use uuid::Uuid;
+
+use crate::auth::Organiser;
+use crate::error::ApiResult;
+use crate::services::{events, registrations};
+use crate::startup::AppState;
+
+/// Erase an attendee: personal fields anonymised, the seat freed (the waitlist moves up), the
+/// row kept for the counts. Erasing again is harmless.
+#[utoipa::path(tag = "registrations", security(("bearer" = [])),
+    params(("event" = String, Path, description = "id or slug"), ("id" = Uuid, Path)),
+    responses((status = 204), (status = 401, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem)))]
+#[delete("/events/{event}/registrations/{id}")]
+pub async fn erase_registration(
+    state: web::Data<AppState>,
+    _who: Organiser,
+    path: web::Path<(String, Uuid)>,
+) -> ApiResult<HttpResponse> {
+    let (key, id) = path.into_inner();
+    let event = events::find_visible(&state.db, &key, true).await?;
+    let txn = state.db.begin().await?;
+    registrations::erase_by_id(&txn, &state.public_url, event.id, id).await?;
+    txn.commit().await?;
+    state.wake_mailer();
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,178 @@
+//! `GET /events/{event}/registrations`: the organisers' attendee list, and one attendee.
+use actix_web::{get, web};
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::{parse_sector, parse_status, AttendeeResponse};
+use crate::auth::Organiser;
+use crate::domain::Validator;
+use crate::error::{ApiError, ApiResult};
+use crate::routes::pagination::{decode_cursor, encode_cursor, Page, PageQuery};
+use crate::services::events;
+use crate::services::registrations::{self, After, ListFilter, Sort, SortKey};
+use crate::startup::AppState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct RegistrationListQuery {
+    /// One or more (comma-separated) of `confirmed`, `pending`, `waitlisted`, `cancelled`, `expired`.
+    pub status: Option<String>,
+    /// `business`, `science`, `politics` or `other`.
+    pub sector: Option<String>,
+    /// `true` or `false`.
+    pub checked_in: Option<String>,
+    /// Case-insensitive part of the name, e-mail or organisation.
+    pub q: Option<String>,
+    /// `created_at` (default), `-created_at`, `name` or `-name`.
+    pub sort: Option<String>,
+    /// Items per page, 1 to 500 (default 50).
+    pub limit: Option<u64>,
+    /// The `next_cursor` of the previous page (with the same filters and sort).
+    pub cursor: Option<String>,
+}
+
+impl RegistrationListQuery {
+    /// The filter and sort, every invalid parameter reported at once.
+    pub fn filter_and_sort(&self) -> ApiResult<(ListFilter, Sort)> {
+        let mut v = Validator::new();
+        let mut filter = ListFilter::default();
+        if let Some(statuses) = &self.status {
+            for s in statuses.split(',').filter(|s| !s.trim().is_empty()) {
+                if let Some(s) = v.check(parse_status("status", s)) {
+                    filter.statuses.push(s);
+                }
+            }
+        }
+        if let Some(sector) = &self.sector {
+            filter.sector = v.check(parse_sector("sector", sector));
+        }
+        match self.checked_in.as_deref() {
+            None => {}
+            Some("true") => filter.checked_in = Some(true),
+            Some("false") => filter.checked_in = Some(false),
+            Some(_) => v.push("checked_in", "must be true or false"),
+        }
+        if let Some(q) = &self.q {
+            let q = q.trim();
+            if q.chars().count() > 200 {
+                v.push("q", "must be at most 200 characters");
+            }
+            filter.q = Some(q.to_owned());
+        }
+        let sort = match self.sort.as_deref().unwrap_or("created_at") {
+            "created_at" => Sort {
+                key: SortKey::CreatedAt,
+                descending: false,
+            },
+            "-created_at" => Sort {
+                key: SortKey::CreatedAt,
+                descending: true,
+            },
+            "name" => Sort {
+                key: SortKey::Name,
+                descending: false,
+            },
+            "-name" => Sort {
+                key: SortKey::Name,
+                descending: true,
+            },
+            _ => {
+                v.push("sort", "must be name, -name, created_at or -created_at");
+                Sort::default()
+            }
+        };
+        v.finish()?;
+        Ok((filter, sort))
+    }
+}
+
+/// A keyset cursor: the sort value and id of the last row of the previous page.
+fn encode_after(after: &After) -> String {
+    match after {
+        After::Name(name, id) => encode_cursor(&format!("n|{id}|{name}")),
+        After::CreatedAt(at, id) => encode_cursor(&format!(
+            "c|{id}|{}",
+            at.to_rfc3339_opts(SecondsFormat::Micros, true)
+        )),
+    }
+}
+
+fn decode_after(cursor: &str, sort: Sort) -> ApiResult<After> {
+    let invalid =
+        || ApiError::invalid("cursor", "is not a cursor this list gave out for this sort");
+    let raw = decode_cursor(cursor).ok_or_else(invalid)?;
+    let mut parts = raw.splitn(3, '|');
+    let (kind, id, value) = match (parts.next(), parts.next(), parts.next()) {
+        (Some(k), Some(i), Some(v)) => (k, i, v),
+        _ => return Err(invalid()),
+    };
+    let id = Uuid::parse_str(id).map_err(|_| invalid())?;
+    match (kind, sort.key) {
+        ("n", SortKey::Name) => Ok(After::Name(value.to_owned(), id)),
+        ("c", SortKey::CreatedAt) => DateTime::parse_from_rfc3339(value)
+            .map(|t| After::CreatedAt(t.with_timezone(&Utc), id))
+            .map_err(|_| invalid()),
+        _ => Err(invalid()),
+    }
+}
+
+/// The attendee list with filters, sorting and keyset pagination; `total` counts all matches.
+#[utoipa::path(tag = "registrations", security(("bearer" = [])),
+    params(("event" = String, Path, description = "id or slug"), RegistrationListQuery),
+    responses((status = 200, body = Page<AttendeeResponse>), (status = 401, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[get("/events/{event}/registrations")]
+pub async fn list_registrations(
+    state: web::Data<AppState>,
+    _who: Organiser,
+    key: web::Path<String>,
+    query: web::Query<RegistrationListQuery>,
+) -> ApiResult<web::Json<Page<AttendeeResponse>>> {
+    let query = query.into_inner();
+    let (filter, sort) = query.filter_and_sort()?;
+    let limit = PageQuery {
+        limit: query.limit,
+        cursor: None,
+    }
+    .limit()?;
+    let after = match &query.cursor {
+        Some(c) => Some(decode_after(c, sort)?),
+        None => None,
+    };
+    let event = events::find_visible(&state.db, &key, true).await?;
+    let (items, total, next) =
+        registrations::list(&state.db, event.id, &filter, sort, after, limit).await?;
+    let positions = registrations::waitlist_positions(&state.db, event.id, &items).await?;
+    Ok(web::Json(Page {
+        items: items
+            .into_iter()
+            .map(|m| {
+                let position = positions.get(&m.id).copied();
+                AttendeeResponse::new(m, position)
+            })
+            .collect(),
+        next_cursor: next.as_ref().map(encode_after),
+        total,
+    }))
+}
+
+/// One attendee of the event.
+#[utoipa::path(tag = "registrations", security(("bearer" = [])),
+    params(("event" = String, Path, description = "id or slug"), ("id" = Uuid, Path)),
+    responses((status = 200, body = AttendeeResponse), (status = 401, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem)))]
+#[get("/events/{event}/registrations/{id}")]
+pub async fn get_registration(
+    state: web::Data<AppState>,
+    _who: Organiser,
+    path: web::Path<(String, Uuid)>,
+) -> ApiResult<web::Json<AttendeeResponse>> {
+    let (key, id) = path.into_inner();
+    let event = events::find_visible(&state.db, &key, true).await?;
+    let found = registrations::find_by_id(&state.db, event.id, id).await?;
+    Ok(web::Json(AttendeeResponse::new(
+        found.registration,
+        found.waitlist_position,
+    )))
+}

@@ -1,0 +1,184 @@
+//! Attendee registrations: the DTOs and the wiring; one file per action.
+//!
+//! Public: register, and the attendee's self-service through the `manage_token`.
+//! Organisers: the attendee list (JSON and CSV), check-in, erasure.
+mod check_in;
+mod create;
+mod csv;
+mod erase;
+mod list;
+mod own;
+
+use chrono::{DateTime, Utc};
+use entity::registration::{self, Language, RegistrationStatus, Sector};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use crate::services::registrations::{calendar_url, manage_url, Registered};
+
+pub fn config(cfg: &mut ServiceConfig) {
+    cfg.service(create::register)
+        .service(own::get_own)
+        .service(own::confirm)
+        .service(own::cancel_registration)
+        .service(own::erase_own)
+        .service(list::list_registrations)
+        .service(csv::export_csv)
+        .service(list::get_registration)
+        .service(check_in::check_in)
+        .service(check_in::undo_check_in)
+        .service(erase::erase_registration);
+}
+
+/// A registration for an event.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RegisterRequest {
+    /// 1 to 200 characters.
+    pub name: String,
+    pub email: String,
+    /// Up to 200 characters; may be empty.
+    #[serde(default)]
+    pub organisation: Option<String>,
+    /// `business`, `science`, `politics` or `other`.
+    pub sector: String,
+    /// `de` or `en`; when absent, taken from `Accept-Language` (German if it prefers German),
+    /// else `en`.
+    #[serde(default)]
+    pub language: Option<String>,
+    /// Consent to the processing of the data for this event; must be `true`.
+    #[serde(default)]
+    pub consent: Option<bool>,
+}
+
+/// The attendee's own view of a registration.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegistrationResponse {
+    pub id: Uuid,
+    pub event_id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub organisation: String,
+    pub sector: Sector,
+    pub language: Language,
+    /// `confirmed`, `pending` (double opt-in, not yet confirmed), `waitlisted`, `cancelled`, `expired`.
+    pub status: RegistrationStatus,
+    /// Place on the waitlist (1 = next) while waitlisted, else `null`.
+    pub waitlist_position: Option<i64>,
+    /// Until when an unconfirmed registration holds its seat.
+    pub hold_expires_at: Option<DateTime<Utc>>,
+    pub checked_in_at: Option<DateTime<Utc>>,
+    /// The attendee's personal iCalendar feed.
+    pub calendar_url: String,
+    /// This registration's self-service address.
+    pub manage_url: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+}
+
+impl RegistrationResponse {
+    pub fn new(r: Registered, public_url: &str) -> Self {
+        let m = r.registration;
+        Self {
+            calendar_url: calendar_url(public_url, &m.manage_token),
+            manage_url: manage_url(public_url, &m.manage_token),
+            id: m.id,
+            event_id: m.event_id,
+            name: m.name,
+            email: m.email,
+            organisation: m.organisation,
+            sector: m.sector,
+            language: m.language,
+            status: m.status,
+            waitlist_position: r.waitlist_position,
+            hold_expires_at: m.hold_expires_at,
+            checked_in_at: m.checked_in_at,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+            cancelled_at: m.cancelled_at,
+        }
+    }
+}
+
+/// A new registration: the attendee's view plus the secret `manage_token`, shown only here.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedRegistration {
+    #[serde(flatten)]
+    pub registration: RegistrationResponse,
+    pub manage_token: String,
+}
+
+/// A registration as organisers see it (no manage token).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttendeeResponse {
+    pub id: Uuid,
+    pub event_id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub organisation: String,
+    pub sector: Sector,
+    pub language: Language,
+    pub status: RegistrationStatus,
+    pub waitlist_position: Option<i64>,
+    pub hold_expires_at: Option<DateTime<Utc>>,
+    pub checked_in_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    /// Set when the personal fields were erased; the row stays for the counts.
+    pub erased_at: Option<DateTime<Utc>>,
+}
+
+impl AttendeeResponse {
+    pub fn new(m: registration::Model, waitlist_position: Option<i64>) -> Self {
+        Self {
+            id: m.id,
+            event_id: m.event_id,
+            name: m.name,
+            email: m.email,
+            organisation: m.organisation,
+            sector: m.sector,
+            language: m.language,
+            status: m.status,
+            waitlist_position,
+            hold_expires_at: m.hold_expires_at,
+            checked_in_at: m.checked_in_at,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+            cancelled_at: m.cancelled_at,
+            erased_at: m.erased_at,
+        }
+    }
+}
+
+pub fn parse_sector(field: &str, value: &str) -> Result<Sector, crate::error::FieldError> {
+    match value.trim() {
+        "business" => Ok(Sector::Business),
+        "science" => Ok(Sector::Science),
+        "politics" => Ok(Sector::Politics),
+        "other" => Ok(Sector::Other),
+        _ => Err(crate::error::FieldError::new(
+            field,
+            "must be business, science, politics or other",
+        )),
+    }
+}
+
+pub fn parse_status(
+    field: &str,
+    value: &str,
+) -> Result<RegistrationStatus, crate::error::FieldError> {
+    match value.trim() {
+        "confirmed" => Ok(RegistrationStatus::Confirmed),
+        "pending" => Ok(RegistrationStatus::Pending),
+        "waitlisted" => Ok(RegistrationStatus::Waitlisted),
+        "cancelled" => Ok(RegistrationStatus::Cancelled),
+        "expired" => Ok(RegistrationStatus::Expired),
+        _ => Err(crate::error::FieldError::new(
+            field,
+            "must be confirmed, pending, waitlisted, cancelled or expired",
+        )),
+    }
+}

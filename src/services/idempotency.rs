@@ -1,0 +1,174 @@
+//! `Idempotency-Key` on public `POST`s: the first successful answer is kept for 24 hours and
+//! replayed for a repeat with the same body; a repeat with another body is refused.
+use chrono::{Duration, Utc};
+use entity::idempotency_key;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set, SqlErr,
+};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::error::{ApiError, ApiResult};
+
+/// How long a key is remembered.
+pub const RETENTION_HOURS: i64 = 24;
+/// Longest accepted key.
+pub const KEY_MAX: usize = 200;
+
+/// A key sent with a request, scoped to one endpoint, with the fingerprint of its body.
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey {
+    pub scope: String,
+    pub key: String,
+    pub request_hash: String,
+}
+
+/// The answer stored for a key.
+#[derive(Debug, Clone)]
+pub struct StoredAnswer {
+    pub status: u16,
+    pub body: String,
+    pub location: Option<String>,
+}
+
+impl IdempotencyKey {
+    /// Checks the header value and fingerprints the JSON body (keys sorted, so the same
+    /// document in another key order or spacing counts as the same body).
+    pub fn new(scope: String, key: &str, body: &Value) -> ApiResult<Self> {
+        let key = key.trim();
+        if key.is_empty() || key.len() > KEY_MAX || !key.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(ApiError::invalid(
+                "Idempotency-Key",
+                format!("must be 1 to {KEY_MAX} visible ASCII characters"),
+            ));
+        }
+        let mut canonical = String::new();
+        canonicalise(body, &mut canonical);
+        Ok(Self {
+            scope,
+            key: key.to_owned(),
+            request_hash: hex::encode(Sha256::digest(canonical.as_bytes())),
+        })
+    }
+
+    /// The stored answer for this key, if any; 422 when the key was used with another body.
+    pub async fn lookup(&self, db: &impl ConnectionTrait) -> ApiResult<Option<StoredAnswer>> {
+        let Some(found) =
+            idempotency_key::Entity::find_by_id((self.scope.clone(), self.key.clone()))
+                .one(db)
+                .await?
+        else {
+            return Ok(None);
+        };
+        if found.created_at < Utc::now() - Duration::hours(RETENTION_HOURS) {
+            // Expired but not yet purged: forget it and treat the request as new.
+            idempotency_key::Entity::delete_by_id((self.scope.clone(), self.key.clone()))
+                .exec(db)
+                .await?;
+            return Ok(None);
+        }
+        if found.request_hash != self.request_hash {
+            return Err(ApiError::invalid(
+                "Idempotency-Key",
+                "was already used with a different request body",
+            ));
+        }
+        Ok(Some(StoredAnswer {
+            status: u16::try_from(found.status_code).unwrap_or(200),
+            body: found.body,
+            location: found.location,
+        }))
+    }
+
+    /// Stores the answer in the caller's transaction. `Ok(false)` when a concurrent request
+    /// with the same key got there first (the caller rolls back and replays that one).
+    pub async fn store(&self, db: &impl ConnectionTrait, answer: &StoredAnswer) -> ApiResult<bool> {
+        let row = idempotency_key::ActiveModel {
+            scope: Set(self.scope.clone()),
+            key: Set(self.key.clone()),
+            request_hash: Set(self.request_hash.clone()),
+            status_code: Set(i32::from(answer.status)),
+            body: Set(answer.body.clone()),
+            location: Set(answer.location.clone()),
+            created_at: Set(Utc::now()),
+        };
+        match row.insert(db).await {
+            Ok(_) => Ok(true),
+            Err(err) if is_unique_violation(&err) => Ok(false),
+            Err(err) => Err(err.into()),
+        }
+    }
+}
+
+fn is_unique_violation(err: &DbErr) -> bool {
+    matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}
+
+/// Forgets keys older than [`RETENTION_HOURS`]; returns how many.
+pub async fn purge_expired(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    let cutoff = Utc::now() - Duration::hours(RETENTION_HOURS);
+    let result = idempotency_key::Entity::delete_many()
+        .filter(idempotency_key::Column::CreatedAt.lt(cutoff))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}
+
+/// JSON with object keys sorted, no insignificant whitespace.
+fn canonicalise(value: &Value, out: &mut String) {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, k) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String(k.clone()).to_string());
+                out.push(':');
+                if let Some(v) = map.get(k) {
+                    canonicalise(v, out);
+                }
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                canonicalise(v, out);
+            }
+            out.push(']');
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_same_document_in_another_key_order_has_the_same_fingerprint() {
+        let a = IdempotencyKey::new(
+            "s".into(),
+            "k",
+            &json!({"a": 1, "b": [1, {"y": 2, "x": 1}]}),
+        )
+        .unwrap();
+        let b = IdempotencyKey::new(
+            "s".into(),
+            "k",
+            &json!({"b": [1, {"x": 1, "y": 2}], "a": 1}),
+        )
+        .unwrap();
+        let c = IdempotencyKey::new("s".into(), "k", &json!({"a": 2})).unwrap();
+        assert_eq!(a.request_hash, b.request_hash);
+        assert_ne!(a.request_hash, c.request_hash);
+        assert!(IdempotencyKey::new("s".into(), " ", &json!({})).is_err());
+    }
+}

@@ -1,0 +1,282 @@
+//! Registration mail end to end: podium's outbox and worker against a real SMTP server.
+use std::collections::HashSet;
+use std::time::Duration;
+
+use entity::outbox;
+use podium::{db, domain::event::NewEvent, services::events};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::{json, Value};
+
+use crate::helpers::{registration_body, spawn_app, spawn_app_with, start_app_on, TestApp};
+use crate::smtp_server::{ReceivedMail, TestSmtp};
+
+/// The iCalendar text with folded lines joined again.
+fn unfold(ics: &str) -> String {
+    ics.replace("\r\n ", "").replace("\r\n\t", "")
+}
+
+fn ics_of(mail: &ReceivedMail) -> String {
+    unfold(&mail.ics().expect("an .ics attachment"))
+}
+
+async fn register(app: &TestApp, event: &str, name: &str, email: &str, lang: &str) -> Value {
+    let mut body = registration_body(name, email);
+    body["language"] = json!(lang);
+    let a = app.register(event, &body).await;
+    a.assert_status(201);
+    a.json
+}
+
+#[tokio::test]
+async fn the_english_confirmation_carries_the_manage_link_and_the_event_as_ics() {
+    let app = spawn_app().await;
+    let event = app.published_event(json!({"slug": "fest"})).await;
+    let reg = register(&app, "fest", "Jane Doe", "jane@example.org", "en").await;
+    let mails = app.mails(1).await;
+    let mail = &mails[0];
+    assert_eq!(mail.to, ["jane@example.org"]);
+    assert_eq!(mail.subject(), "Registration confirmed: Jahrestagung 2027");
+    let text = mail.text().expect("a text part");
+    let html = mail.html().expect("an HTML part");
+    let manage = reg["manage_url"].as_str().unwrap();
+    assert!(text.contains("Jane Doe"));
+    assert!(text.contains(manage), "{text}");
+    assert!(html.contains(manage));
+    assert!(text.contains("Volkshaus Jena"));
+    assert!(text.contains("Thursday, 24 June 2027"), "{text}");
+    let ics = ics_of(mail);
+    assert!(ics.contains("METHOD:REQUEST"), "{ics}");
+    let uid = format!("UID:event-{}@podium", event["id"].as_str().unwrap());
+    assert!(ics.contains(&uid), "{ics}");
+    let vevent = ics.split("BEGIN:VEVENT").nth(1).expect("a VEVENT");
+    let dtstart = vevent
+        .lines()
+        .find(|l| l.starts_with("DTSTART"))
+        .expect("DTSTART");
+    assert!(
+        dtstart.ends_with("20270624T090000") && dtstart.contains("TZID=Europe/Berlin")
+            || dtstart.ends_with("20270624T070000Z"),
+        "{dtstart}"
+    );
+    assert!(ics.contains("SUMMARY:Jahrestagung 2027"));
+    assert!(mail.header("Message-ID").is_some());
+}
+
+#[tokio::test]
+async fn the_german_confirmation_is_in_german() {
+    let app = spawn_app().await;
+    app.published_event(json!({"slug": "fest"})).await;
+    register(&app, "fest", "Jörg Müller", "joerg@example.org", "de").await;
+    let mail = &app.mails(1).await[0];
+    assert_eq!(mail.subject(), "Anmeldung bestätigt: Jahrestagung 2027");
+    let text = mail.text().unwrap();
+    assert!(text.contains("Jörg Müller"));
+    assert!(text.contains("Donnerstag, 24. Juni 2027"), "{text}");
+    assert!(mail.html().unwrap().contains("Anmeldung"));
+    assert!(ics_of(mail).contains("METHOD:REQUEST"));
+}
+
+#[tokio::test]
+async fn waitlisted_promoted_and_cancelled_attendees_are_told() {
+    let app = spawn_app().await;
+    app.published_event(json!({"slug": "small", "capacity": 1}))
+        .await;
+    let a = register(&app, "small", "Anna", "anna@example.org", "en").await;
+    register(&app, "small", "Bert", "bert@example.org", "de").await;
+    app.mails(2).await;
+    let waiting = app.mails_to("bert@example.org");
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(waiting[0].subject(), "Warteliste: Jahrestagung 2027");
+    assert!(waiting[0]
+        .text()
+        .unwrap()
+        .contains("Ihr Platz auf der Warteliste"));
+    assert!(waiting[0].ics().is_none());
+
+    app.post(
+        &format!(
+            "/api/v1/registrations/{}/cancel",
+            a["manage_token"].as_str().unwrap()
+        ),
+        &json!({}),
+    )
+    .await
+    .assert_status(200);
+    app.mails(4).await;
+    let anna = app.mails_to("anna@example.org");
+    assert_eq!(anna.len(), 2);
+    let cancelled = anna
+        .iter()
+        .find(|m| m.subject().starts_with("Registration cancelled"))
+        .expect("a cancellation mail");
+    assert!(ics_of(cancelled).contains("METHOD:CANCEL"));
+    let bert = app.mails_to("bert@example.org");
+    let promoted = bert
+        .iter()
+        .find(|m| m.subject() == "Sie haben einen Platz: Jahrestagung 2027")
+        .expect("a promotion mail");
+    assert!(ics_of(promoted).contains("METHOD:REQUEST"));
+}
+
+#[tokio::test]
+async fn double_opt_in_mails_the_confirm_link_then_the_confirmation() {
+    let app = spawn_app().await;
+    app.published_event(json!({"slug": "optin", "require_email_confirmation": true}))
+        .await;
+    let reg = register(&app, "optin", "Jane", "jane@example.org", "en").await;
+    let pending = &app.mails(1).await[0];
+    assert!(pending
+        .subject()
+        .starts_with("Please confirm your registration"));
+    let confirm = format!("{}/confirm", reg["manage_url"].as_str().unwrap());
+    assert!(pending.text().unwrap().contains(&confirm));
+    app.client
+        .post(&confirm)
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap();
+    let mails = app.mails(2).await;
+    assert!(mails
+        .iter()
+        .any(|m| m.subject().starts_with("Registration confirmed") && m.ics().is_some()));
+}
+
+/// Every mail's Message-ID, asserting none arrived twice.
+fn assert_each_once(mails: &[ReceivedMail]) {
+    let ids: HashSet<String> = mails
+        .iter()
+        .map(|m| m.header("Message-ID").expect("a Message-ID"))
+        .collect();
+    assert_eq!(ids.len(), mails.len(), "a mail arrived twice");
+}
+
+async fn wait_for_attempts(db: &sea_orm::DatabaseConnection, n: usize) {
+    for _ in 0..200 {
+        let tried = outbox::Entity::find()
+            .filter(outbox::Column::Attempts.gte(1))
+            .all(db)
+            .await
+            .unwrap();
+        if tried.len() >= n {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the worker never tried to send");
+}
+
+#[tokio::test]
+async fn with_the_mail_server_down_registrations_succeed_and_mail_arrives_later_once() {
+    let port = TestSmtp::closed_port();
+    let app = spawn_app_with(|s| s.smtp_url = Some(format!("smtp://127.0.0.1:{port}"))).await;
+    app.published_event(json!({"slug": "fest"})).await;
+    for i in 0..3 {
+        register(&app, "fest", "P", &format!("p{i}@example.org"), "en").await;
+    }
+    wait_for_attempts(&app.db, 3).await;
+    let failing = app.get_admin("/api/v1/admin/outbox?status=pending").await;
+    assert_eq!(failing.json["total"], 3);
+    assert!(failing.json["items"][0]["last_error"].is_string());
+
+    let smtp = TestSmtp::start_on(port);
+    let mails = smtp.wait_for(3, Duration::from_secs(15)).await;
+    assert_eq!(mails.len(), 3);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let mails = smtp.messages();
+    assert_eq!(mails.len(), 3);
+    assert_each_once(&mails);
+    let recipients: HashSet<String> = mails.iter().map(|m| m.to[0].clone()).collect();
+    assert_eq!(recipients.len(), 3);
+    let sent = app.get_admin("/api/v1/admin/outbox?status=sent").await;
+    assert_eq!(sent.json["total"], 3);
+}
+
+#[tokio::test]
+async fn mail_queued_when_podium_dies_is_sent_after_a_restart() {
+    // A database with a published event.
+    let database_url = crate::helpers::fresh_database_url().await;
+    let conn = db::connect(&database_url, 2).await.unwrap();
+    db::migrate(&conn).await.unwrap();
+    let event = events::create(
+        &conn,
+        NewEvent {
+            title: "Restart Fest".to_owned(),
+            slug: Some("restart".to_owned()),
+            description: String::new(),
+            venue: "Volkshaus Jena".to_owned(),
+            address: String::new(),
+            timezone: chrono_tz::Europe::Berlin,
+            starts_at: "2027-06-24T07:00:00Z".parse().unwrap(),
+            ends_at: "2027-06-24T16:00:00Z".parse().unwrap(),
+            capacity: 10,
+            waitlist: true,
+            registration_opens_at: None,
+            registration_closes_at: None,
+            require_email_confirmation: false,
+            exhibit_capacity: None,
+            series: None,
+        },
+    )
+    .await
+    .unwrap();
+    events::publish(&conn, event.id).await.unwrap();
+
+    // The first podium is a separate process whose mail server is down.
+    let http_port = TestSmtp::closed_port();
+    let smtp_port = TestSmtp::closed_port();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_podium"))
+        .arg("serve")
+        .env("DATABASE_URL", &database_url)
+        .env("PODIUM_BIND", format!("127.0.0.1:{http_port}"))
+        .env("SMTP_URL", format!("smtp://127.0.0.1:{smtp_port}"))
+        .env("PODIUM_RATE_LIMIT", "0")
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("podium starts");
+    let client = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{http_port}");
+    let mut up = false;
+    for _ in 0..200 {
+        if client
+            .get(format!("{base}/healthz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(up, "the first podium did not come up");
+    for i in 0..2 {
+        let r = client
+            .post(format!("{base}/api/v1/events/restart/registrations"))
+            .json(&registration_body("P", &format!("r{i}@example.org")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+    }
+    wait_for_attempts(&conn, 2).await;
+    // podium dies with the mail still queued.
+    child.kill().await.unwrap();
+
+    let smtp = TestSmtp::start();
+    start_app_on(&database_url, &smtp.url()).await;
+    let mails = smtp.wait_for(2, Duration::from_secs(15)).await;
+    assert_eq!(mails.len(), 2);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let mails = smtp.messages();
+    assert_eq!(mails.len(), 2);
+    assert_each_once(&mails);
+    let subjects: Vec<String> = mails.iter().map(ReceivedMail::subject).collect();
+    assert!(subjects
+        .iter()
+        .all(|s| s == "Registration confirmed: Restart Fest"));
+}
