@@ -1,8 +1,12 @@
 //! HTTP routes: each resource wires itself; `startup` composes them once.
 pub mod events;
+pub mod exhibits;
 pub mod health;
 pub mod organisers;
 pub mod pagination;
+pub mod pitch_slots;
+pub mod pitches;
+pub mod schedule;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -10,6 +14,10 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub fn api(cfg: &mut ServiceConfig) {
     organisers::config(cfg);
     events::config(cfg);
+    pitches::config(cfg);
+    pitch_slots::config(cfg);
+    schedule::config(cfg);
+    exhibits::config(cfg);
 }
 
 /// `If-Match` against the current ETag: absent or `*` passes.
