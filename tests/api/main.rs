@@ -5,5 +5,8 @@ mod smtp_server;
 
 mod errors;
 mod events;
+mod exhibits;
 mod operations;
 mod organisers;
+mod pitch_slots;
+mod pitches;
