@@ -112,3 +112,108 @@ pub fn invite(event: &event::Model, item: Item, method: Method) -> String {
         items: vec![item],
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+    use entity::registration::Language;
+
+    use super::*;
+
+    fn fixtures() -> (event::Model, pitch::Model, pitch_slot::Model, stage::Model) {
+        let t = |h| Utc.with_ymd_and_hms(2027, 6, 24, h, 0, 0).unwrap();
+        let event = event::Model {
+            id: Uuid::nil(),
+            slug: "jt".into(),
+            title: "Jahrestagung".into(),
+            description: String::new(),
+            venue: "Volkshaus".into(),
+            address: String::new(),
+            timezone: "Europe/Berlin".into(),
+            starts_at: t(7),
+            ends_at: t(16),
+            capacity: 10,
+            waitlist: true,
+            registration_opens_at: None,
+            registration_closes_at: None,
+            require_email_confirmation: false,
+            exhibit_capacity: None,
+            series: None,
+            status: EventStatus::Published,
+            confirmed_count: 0,
+            pending_count: 0,
+            waitlisted_count: 0,
+            waitlist_seq: 0,
+            approved_exhibits: 0,
+            sequence: 0,
+            version: 1,
+            created_at: t(1),
+            updated_at: t(1),
+        };
+        let pitch = pitch::Model {
+            id: Uuid::from_u128(7),
+            event_id: event.id,
+            title: "Flachs".into(),
+            r#abstract: "Fasern".into(),
+            organisation: "Faserwerk".into(),
+            presenter_name: "Petra".into(),
+            presenter_email: "p@x.example".into(),
+            presenter_email_lower: "p@x.example".into(),
+            language: Language::De,
+            duration_minutes: 10,
+            status: PitchStatus::Accepted,
+            sequence: 3,
+            manage_token: "secret".into(),
+            created_at: t(2),
+            updated_at: t(3),
+        };
+        let stage = stage::Model {
+            id: Uuid::from_u128(9),
+            event_id: event.id,
+            name: "Forum".into(),
+            description: String::new(),
+            position: 0,
+            created_at: t(1),
+        };
+        let slot = pitch_slot::Model {
+            id: Uuid::from_u128(8),
+            event_id: event.id,
+            stage_id: stage.id,
+            starts_at: t(8),
+            ends_at: t(8) + chrono::Duration::minutes(10),
+            pitch_id: Some(pitch.id),
+            sequence: 1,
+            created_at: t(2),
+            updated_at: t(2),
+        };
+        (event, pitch, slot, stage)
+    }
+
+    #[test]
+    fn a_pitch_item_keeps_its_uid_and_never_shows_the_presenters_address_or_token() {
+        let (event, pitch, slot, stage) = fixtures();
+        let item = pitch_item(&event, &pitch, &slot, &stage, "https://p.example");
+        assert_eq!(item.uid, format!("pitch-{}@podium", pitch.id));
+        assert_eq!(item.summary, "Flachs — Faserwerk");
+        assert_eq!(item.location, "Forum, Volkshaus");
+        assert_eq!(item.description, "Fasern");
+        assert_eq!(item.sequence, 3);
+        assert_eq!(item.status, ItemStatus::Confirmed);
+        let text = invite(&event, item, Method::Request);
+        assert!(!text.contains("p@x.example") && !text.contains("secret"));
+
+        let freed = pitch_slot::Model {
+            pitch_id: None,
+            ..slot.clone()
+        };
+        let cancelled = pitch_item(&event, &pitch, &freed, &stage, "https://p.example");
+        assert_eq!(cancelled.status, ItemStatus::Cancelled);
+        assert_eq!(cancelled.uid, format!("pitch-{}@podium", pitch.id));
+        let withdrawn = pitch::Model {
+            status: PitchStatus::Withdrawn,
+            ..pitch
+        };
+        let item = pitch_item(&event, &withdrawn, &slot, &stage, "https://p.example");
+        assert_eq!(item.status, ItemStatus::Cancelled);
+    }
+}
