@@ -1,11 +1,15 @@
 //! HTTP routes: each resource wires itself; `startup` composes them once.
 pub mod admin;
 pub mod events;
+pub mod exhibits;
 pub mod feeds;
 pub mod health;
 pub mod organisers;
 pub mod pagination;
+pub mod pitch_slots;
+pub mod pitches;
 pub mod registrations;
+pub mod schedule;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -16,6 +20,10 @@ pub fn api(cfg: &mut ServiceConfig) {
     feeds::config(cfg);
     registrations::config(cfg);
     admin::config(cfg);
+    pitches::config(cfg);
+    pitch_slots::config(cfg);
+    schedule::config(cfg);
+    exhibits::config(cfg);
 }
 
 /// `If-Match` against the current ETag: absent or `*` passes.

@@ -71,7 +71,8 @@ pub fn pitch_summary(pitch: &pitch::Model) -> String {
 }
 
 /// A pitch in its slot, as a calendar entry: `STATUS:CANCELLED` once the pitch is no longer
-/// accepted (withdrawn) or the event is cancelled.
+/// accepted (rejected, withdrawn), the slot no longer holds it (pass the slot as it is after an
+/// unassignment), or the event is cancelled.
 pub fn pitch_item(
     event: &event::Model,
     pitch: &pitch::Model,
@@ -92,7 +93,9 @@ pub fn pitch_item(
         (true, false) => pitch.presenter_name.clone(),
         (false, false) => format!("{}\n\n{}", pitch.r#abstract, pitch.presenter_name),
     };
-    let cancelled = event.status == EventStatus::Cancelled || pitch.status != PitchStatus::Accepted;
+    let cancelled = event.status == EventStatus::Cancelled
+        || pitch.status != PitchStatus::Accepted
+        || slot.pitch_id != Some(pitch.id);
     let mut last_modified = pitch.updated_at.max(slot.updated_at);
     if event.status == EventStatus::Cancelled {
         last_modified = last_modified.max(event.updated_at);
@@ -331,6 +334,15 @@ mod tests {
         let item = pitch_item(&cancelled, &pitch(), &slot(), &stage(), "");
         assert_eq!(item.status, ItemStatus::Cancelled);
         assert_eq!(item.last_modified, at(6));
+        let freed = pitch_slot::Model {
+            pitch_id: None,
+            ..slot()
+        };
+        let item = pitch_item(&event(), &pitch(), &freed, &stage(), "");
+        assert_eq!(item.status, ItemStatus::Cancelled);
+        assert_eq!(item.uid, pitch_uid(&pitch()));
+        let text = invite(&event(), item, Method::Cancel);
+        assert!(!text.contains("ada@example.org") && !text.contains("MANAGE"));
         let mut anonymous = pitch();
         anonymous.organisation = " ".into();
         assert_eq!(pitch_summary(&anonymous), "Linsen");

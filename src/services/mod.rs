@@ -1,10 +1,14 @@
 //! Queries and transactions, one file per aggregate; they take domain types and return entities.
 pub mod events;
+pub mod exhibits;
 pub mod feeds;
 pub mod ics;
 pub mod idempotency;
 pub mod maintenance;
 pub mod notifications;
 pub mod organisers;
+pub mod pitch_slots;
+pub mod pitches;
+pub mod programme;
 pub mod registrations;
 pub mod stages;

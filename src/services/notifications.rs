@@ -8,8 +8,10 @@ use entity::{
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
+use crate::calendar::Method;
 use crate::error::ApiResult;
-use crate::mail::{self, templates, NewMail};
+use crate::mail::{self, templates, Attachment, NewMail};
+use crate::services::{ics, programme};
 use crate::startup::AppState;
 
 /// The event's title, local time and place as a mail shows them, in one language.
@@ -44,12 +46,21 @@ impl EventText {
     }
 }
 
-/// Mails every active attendee, presenter and exhibitor that the event is cancelled.
+/// Mails every active attendee, presenter and exhibitor that the event is cancelled; attendees
+/// and scheduled presenters get a `METHOD:CANCEL` entry that strikes it from their calendar.
 pub async fn event_cancelled(
     txn: &impl ConnectionTrait,
-    _state: &AppState,
+    state: &AppState,
     event: &event::Model,
 ) -> ApiResult<()> {
+    let schedule = programme::load(txn, event.id).await?;
+    let cancel = |item| {
+        Some(Attachment {
+            body: ics::invite(event, item, Method::Cancel),
+            method: "CANCEL".to_owned(),
+        })
+    };
+    let event_entry = cancel(ics::event_item(event, &state.public_url));
     let attendees = registration::Entity::find()
         .filter(registration::Column::EventId.eq(event.id))
         .filter(registration::Column::Status.is_in([
@@ -73,26 +84,36 @@ pub async fn event_cancelled(
         ]))
         .all(txn)
         .await?;
+    let presenters = presenters.into_iter().map(|p| {
+        let entry = schedule
+            .slots
+            .iter()
+            .find(|slot| slot.pitch_id == Some(p.id))
+            .and_then(|slot| Some((slot, schedule.stage(slot.stage_id)?)))
+            .and_then(|(slot, stage)| {
+                cancel(ics::pitch_item(event, &p, slot, stage, &state.public_url))
+            });
+        let role = templates::Role::Presenter;
+        (role, p.presenter_name, p.presenter_email, p.language, entry)
+    });
     let recipients = attendees
         .into_iter()
-        .map(|r| (templates::Role::Attendee, r.name, r.email, r.language))
-        .chain(presenters.into_iter().map(|p| {
+        .map(|r| {
+            let entry = event_entry.clone();
             (
-                templates::Role::Presenter,
-                p.presenter_name,
-                p.presenter_email,
-                p.language,
+                templates::Role::Attendee,
+                r.name,
+                r.email,
+                r.language,
+                entry,
             )
-        }))
+        })
+        .chain(presenters)
         .chain(exhibitors.into_iter().map(|e| {
-            (
-                templates::Role::Exhibitor,
-                e.contact_name,
-                e.contact_email,
-                e.language,
-            )
+            let role = templates::Role::Exhibitor;
+            (role, e.contact_name, e.contact_email, e.language, None)
         }));
-    for (role, name, email, lang) in recipients {
+    for (role, name, email, lang, attachment) in recipients {
         let text = EventText::new(event, lang);
         mail::enqueue(
             txn,
@@ -103,7 +124,7 @@ pub async fn event_cancelled(
                 recipient: email,
                 recipient_name: name,
                 language: lang,
-                ics: None,
+                ics: attachment,
             },
         )
         .await?;

@@ -367,3 +367,126 @@ pub async fn start_app_on(database_url: &str, smtp_url: &str) -> String {
     tokio::spawn(app.run_until_stopped());
     address
 }
+
+// ---------------------------------------------------------------------------------------------
+// Programme: stages, pitches, slots, exhibits
+// ---------------------------------------------------------------------------------------------
+
+/// A pitch proposal body; `overrides` replace fields of a valid default.
+pub fn pitch_body(overrides: Value) -> Value {
+    let mut body = json!({
+        "title": "Leichtbau mit Naturfasern",
+        "abstract": "Wie Flachs Glasfasern ersetzt.",
+        "organisation": "Faserwerk GmbH",
+        "presenter_name": "Petra Presenter",
+        "presenter_email": "petra@faserwerk.example",
+        "duration_minutes": 10
+    });
+    if let (Some(body), Some(overrides)) = (body.as_object_mut(), overrides.as_object()) {
+        for (k, v) in overrides {
+            body.insert(k.clone(), v.clone());
+        }
+    }
+    body
+}
+
+/// An exhibit registration body; `overrides` replace fields of a valid default.
+pub fn exhibit_body(overrides: Value) -> Value {
+    let mut body = json!({
+        "title": "Recycelte Verbundwerkstoffe",
+        "description": "Ein Demonstrator zum Anfassen.",
+        "organisation": "Kreislauf AG",
+        "contact_name": "Erik Exhibitor",
+        "contact_email": "erik@kreislauf.example",
+        "space_sqm": 9.0,
+        "needs_power": true
+    });
+    if let (Some(body), Some(overrides)) = (body.as_object_mut(), overrides.as_object()) {
+        for (k, v) in overrides {
+            body.insert(k.clone(), v.clone());
+        }
+    }
+    body
+}
+
+/// The value of iCalendar property `name` (lines unfolded): the VEVENT's own if it has one
+/// (not a VTIMEZONE's), else the calendar's, e.g. `ics_value(ics, "UID")`.
+pub fn ics_value(ics: &str, name: &str) -> Option<String> {
+    let unfolded = ics.replace("\r\n ", "").replace("\n ", "");
+    let find = |text: &str| {
+        text.lines().find_map(|line| {
+            let line = line.trim_end_matches('\r');
+            let (key, value) = line.split_once(':')?;
+            let key = key.split(';').next()?;
+            (key == name).then(|| value.to_owned())
+        })
+    };
+    let event = unfolded
+        .split_once("BEGIN:VEVENT")
+        .map(|(_, rest)| rest.to_owned());
+    event.as_deref().and_then(find).or_else(|| find(&unfolded))
+}
+
+impl TestApp {
+    /// A stage of the event; returns its id.
+    pub async fn create_stage(&self, event: &str, name: &str) -> String {
+        let answer = self
+            .post_admin(
+                &format!("/api/v1/events/{event}/stages"),
+                &json!({"name": name}),
+            )
+            .await;
+        answer.assert_status(201);
+        answer.json["id"].as_str().expect("stage id").to_owned()
+    }
+
+    /// A public proposal; returns the 201 body (with `manage_token`).
+    pub async fn propose_pitch(&self, event: &str, overrides: Value) -> Value {
+        let answer = self
+            .post(
+                &format!("/api/v1/events/{event}/pitches"),
+                &pitch_body(overrides),
+            )
+            .await;
+        answer.assert_status(201);
+        answer.json
+    }
+
+    /// A proposal the organisers accepted; returns the proposal's 201 body.
+    pub async fn accepted_pitch(&self, event: &str, overrides: Value) -> Value {
+        let pitch = self.propose_pitch(event, overrides).await;
+        let id = pitch["id"].as_str().expect("pitch id");
+        self.patch_admin(
+            &format!("/api/v1/events/{event}/pitches/{id}"),
+            &json!({"status": "accepted"}),
+        )
+        .await
+        .assert_status(200);
+        pitch
+    }
+
+    /// `POST …/pitch-slots` as an organiser.
+    pub async fn create_slot(&self, event: &str, stage: &str, starts: &str, ends: &str) -> Answer {
+        self.post_admin(
+            &format!("/api/v1/events/{event}/pitch-slots"),
+            &json!({"stage_id": stage, "starts_at": starts, "ends_at": ends}),
+        )
+        .await
+    }
+
+    /// A slot that must be created; returns its id.
+    pub async fn slot(&self, event: &str, stage: &str, starts: &str, ends: &str) -> String {
+        let answer = self.create_slot(event, stage, starts, ends).await;
+        answer.assert_status(201);
+        answer.json["id"].as_str().expect("slot id").to_owned()
+    }
+
+    /// `PUT …/pitch-slots/{slot}/assignment` as an organiser.
+    pub async fn assign(&self, event: &str, slot: &str, pitch: &str) -> Answer {
+        self.put_admin(
+            &format!("/api/v1/events/{event}/pitch-slots/{slot}/assignment"),
+            &json!({"pitch_id": pitch}),
+        )
+        .await
+    }
+}

@@ -5,10 +5,13 @@ mod smtp_server;
 
 mod errors;
 mod events;
+mod exhibits;
 mod feeds;
 mod lifecycle;
 mod mail;
 mod operations;
 mod organisers;
+mod pitch_slots;
+mod pitches;
 mod registrations;
 mod security;

@@ -7,7 +7,7 @@ use crate::auth::Organiser;
 use crate::domain::text::{self, Validator};
 use crate::domain::{event as rules, time::parse_instant};
 use crate::error::{ApiError, ApiResult};
-use crate::services::{events, notifications};
+use crate::services::{events, notifications, programme};
 use crate::startup::AppState;
 
 /// Publish a draft: it becomes visible and open for registration.
@@ -44,6 +44,7 @@ pub async fn cancel_event(
         locked
     } else {
         let event = events::mark_cancelled(&txn, locked).await?;
+        programme::release_on_cancel(&txn, event.id).await?;
         notifications::event_cancelled(&txn, &state, &event).await?;
         event
     };

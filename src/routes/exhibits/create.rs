@@ -1,0 +1,98 @@
+//! `POST /events/{event}/exhibits`: an exhibit registration.
+use actix_web::{post, web, HttpResponse};
+
+use super::{CreateExhibit, ExhibitCreated, ExhibitResponse};
+use crate::auth::MaybeOrganiser;
+use crate::domain::text::{self, Validator};
+use crate::domain::EmailAddress;
+use crate::error::{ApiError, ApiResult};
+use crate::services::exhibits::{self as rules, NewExhibit};
+use crate::services::{events, exhibits};
+use crate::startup::AppState;
+
+impl TryFrom<CreateExhibit> for NewExhibit {
+    type Error = ApiError;
+
+    fn try_from(body: CreateExhibit) -> Result<Self, ApiError> {
+        let mut v = Validator::new();
+        let title = v.check(text::one_line("title", &body.title, rules::TITLE_MAX));
+        let description = v.check(text::multi_line(
+            "description",
+            body.description.as_deref().unwrap_or_default(),
+            rules::DESCRIPTION_MAX,
+        ));
+        let organisation = v.check(text::one_line(
+            "organisation",
+            &body.organisation,
+            rules::ORGANISATION_MAX,
+        ));
+        let contact_name = v.check(text::one_line(
+            "contact_name",
+            &body.contact_name,
+            rules::NAME_MAX,
+        ));
+        let contact_email = v.check(EmailAddress::parse("contact_email", &body.contact_email));
+        if !(body.space_sqm.is_finite()
+            && body.space_sqm > 0.0
+            && body.space_sqm <= rules::SPACE_MAX)
+        {
+            v.push("space_sqm", "must be more than 0 and at most 10000");
+        }
+        v.finish()?;
+        match (
+            title,
+            description,
+            organisation,
+            contact_name,
+            contact_email,
+        ) {
+            (
+                Some(title),
+                Some(description),
+                Some(organisation),
+                Some(contact_name),
+                Some(contact_email),
+            ) => Ok(NewExhibit {
+                title,
+                description,
+                organisation,
+                contact_name,
+                contact_email,
+                language: body.language.unwrap_or_default(),
+                space_sqm: body.space_sqm,
+                needs_power: body.needs_power,
+            }),
+            _ => Err(ApiError::BadRequest("invalid exhibit".to_owned())),
+        }
+    }
+}
+
+/// Register an exhibit: public while the event is published, or by an organiser (also on
+/// drafts). The contact is mailed; the answer carries the `manage_token`, shown only here.
+#[utoipa::path(tag = "exhibits", params(("event" = String, Path, description = "id or slug")),
+    request_body = CreateExhibit,
+    responses((status = 201, body = ExhibitCreated, headers(("Location" = String))),
+        (status = 400, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem, description = "the event is cancelled"),
+        (status = 422, body = crate::error::Problem)))]
+#[post("/events/{event}/exhibits")]
+pub async fn create_exhibit(
+    state: web::Data<AppState>,
+    who: MaybeOrganiser,
+    key: web::Path<String>,
+    body: web::Json<CreateExhibit>,
+) -> ApiResult<HttpResponse> {
+    let event = events::find_visible(&state.db, &key, who.is_organiser()).await?;
+    let new = NewExhibit::try_from(body.into_inner())?;
+    let (event, exhibit) = exhibits::create(&state, event.id, who.is_organiser(), new).await?;
+    let manage_token = exhibit.manage_token.clone();
+    Ok(HttpResponse::Created()
+        .insert_header((
+            "Location",
+            format!("/api/v1/events/{}/exhibits/{}", event.id, exhibit.id),
+        ))
+        .json(ExhibitCreated {
+            exhibit: ExhibitResponse::new(exhibit, true),
+            manage_token,
+        }))
+}

@@ -1,0 +1,25 @@
+//! `DELETE /events/{event}/pitch-slots/{id}`.
+use actix_web::{delete, web, HttpResponse};
+use uuid::Uuid;
+
+use crate::auth::Organiser;
+use crate::error::ApiResult;
+use crate::services::{events, pitch_slots};
+use crate::startup::AppState;
+
+/// Remove a slot. An assigned presenter is mailed, with a calendar cancellation.
+#[utoipa::path(tag = "pitch slots", security(("bearer" = [])),
+    params(("event" = String, Path, description = "id or slug"), ("id" = Uuid, Path)),
+    responses((status = 204), (status = 401, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem)))]
+#[delete("/events/{event}/pitch-slots/{id}")]
+pub async fn delete_slot(
+    state: web::Data<AppState>,
+    _who: Organiser,
+    path: web::Path<(String, Uuid)>,
+) -> ApiResult<HttpResponse> {
+    let (key, id) = path.into_inner();
+    let event = events::find_visible(&state.db, &key, true).await?;
+    pitch_slots::delete(&state, event.id, id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,88 @@
+//! The slots of an event, and one slot.
+use actix_web::{get, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::SlotResponse;
+use crate::auth::{MaybeOrganiser, Organiser};
+use crate::error::ApiResult;
+use crate::routes::pagination::{next_offset_cursor, Page, PageQuery};
+use crate::services::{events, pitch_slots, programme};
+use crate::startup::AppState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct SlotListQuery {
+    /// Only the slots of this stage.
+    pub stage_id: Option<Uuid>,
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}
+
+/// The slots by time, with their assigned pitch. Public for published events (no e-mail
+/// addresses, no tokens); organisers also see drafts and the presenters' e-mail.
+#[utoipa::path(tag = "pitch slots",
+    params(("event" = String, Path, description = "id or slug"), SlotListQuery),
+    responses((status = 200, body = Page<SlotResponse>), (status = 404, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)))]
+#[get("/events/{event}/pitch-slots")]
+pub async fn list_slots(
+    state: web::Data<AppState>,
+    who: MaybeOrganiser,
+    key: web::Path<String>,
+    query: web::Query<SlotListQuery>,
+) -> ApiResult<web::Json<Page<SlotResponse>>> {
+    let query = query.into_inner();
+    let organiser = who.is_organiser();
+    let event = events::find_visible(&state.db, &key, organiser).await?;
+    let page = PageQuery {
+        limit: query.limit,
+        cursor: query.cursor,
+    };
+    let (limit, offset) = (page.limit()?, page.offset()?);
+    let programme = programme::load(&state.db, event.id).await?;
+    let matching: Vec<SlotResponse> = programme
+        .slots
+        .iter()
+        .filter(|s| query.stage_id.is_none_or(|id| s.stage_id == id))
+        .filter_map(|slot| {
+            programme.stage(slot.stage_id).map(|stage| {
+                SlotResponse::new(
+                    slot,
+                    stage,
+                    programme.pitch_of(slot),
+                    &event.timezone,
+                    organiser,
+                )
+            })
+        })
+        .collect();
+    let total = matching.len() as u64;
+    let items: Vec<SlotResponse> = matching
+        .into_iter()
+        .skip(offset as usize)
+        .take(limit as usize)
+        .collect();
+    Ok(web::Json(Page {
+        next_cursor: next_offset_cursor(offset, items.len(), total),
+        items,
+        total,
+    }))
+}
+
+/// One slot with its pitch.
+#[utoipa::path(tag = "pitch slots", security(("bearer" = [])),
+    params(("event" = String, Path, description = "id or slug"), ("id" = Uuid, Path)),
+    responses((status = 200, body = SlotResponse), (status = 401, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem)))]
+#[get("/events/{event}/pitch-slots/{id}")]
+pub async fn get_slot(
+    state: web::Data<AppState>,
+    _who: Organiser,
+    path: web::Path<(String, Uuid)>,
+) -> ApiResult<web::Json<SlotResponse>> {
+    let (key, id) = path.into_inner();
+    let event = events::find_visible(&state.db, &key, true).await?;
+    let view = pitch_slots::get(&state.db, event.id, id).await?;
+    Ok(web::Json(SlotResponse::of_view(&view, &event.timezone)))
+}

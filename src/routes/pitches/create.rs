@@ -1,0 +1,97 @@
+//! `POST /events/{event}/pitches`: a proposal.
+use actix_web::{post, web, HttpResponse};
+
+use super::{duration, CreatePitch, PitchCreated, PitchResponse};
+use crate::auth::MaybeOrganiser;
+use crate::domain::text::{self, Validator};
+use crate::domain::EmailAddress;
+use crate::error::{ApiError, ApiResult};
+use crate::services::pitches::{self as rules, NewPitch, PitchView};
+use crate::services::{events, pitches};
+use crate::startup::AppState;
+
+impl TryFrom<CreatePitch> for NewPitch {
+    type Error = ApiError;
+
+    fn try_from(body: CreatePitch) -> Result<Self, ApiError> {
+        let mut v = Validator::new();
+        let title = v.check(text::one_line("title", &body.title, rules::TITLE_MAX));
+        let r#abstract = v.check(text::multi_line(
+            "abstract",
+            body.abstract_text.as_deref().unwrap_or_default(),
+            rules::ABSTRACT_MAX,
+        ));
+        let organisation = v.check(text::one_line(
+            "organisation",
+            &body.organisation,
+            rules::ORGANISATION_MAX,
+        ));
+        let presenter_name = v.check(text::one_line(
+            "presenter_name",
+            &body.presenter_name,
+            rules::NAME_MAX,
+        ));
+        let presenter_email = v.check(EmailAddress::parse(
+            "presenter_email",
+            &body.presenter_email,
+        ));
+        let duration_minutes = v.check(duration(body.duration_minutes));
+        v.finish()?;
+        match (
+            title,
+            r#abstract,
+            organisation,
+            presenter_name,
+            presenter_email,
+            duration_minutes,
+        ) {
+            (
+                Some(title),
+                Some(r#abstract),
+                Some(organisation),
+                Some(presenter_name),
+                Some(presenter_email),
+                Some(duration_minutes),
+            ) => Ok(NewPitch {
+                title,
+                r#abstract,
+                organisation,
+                presenter_name,
+                presenter_email,
+                language: body.language.unwrap_or_default(),
+                duration_minutes,
+            }),
+            _ => Err(ApiError::BadRequest("invalid pitch".to_owned())),
+        }
+    }
+}
+
+/// Propose a pitch: public while the event is published, or by an organiser (also on drafts).
+/// The answer carries the presenter's `manage_token`, shown only here and sent by mail.
+#[utoipa::path(tag = "pitches", params(("event" = String, Path, description = "id or slug")),
+    request_body = CreatePitch,
+    responses((status = 201, body = PitchCreated, headers(("Location" = String))),
+        (status = 400, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem, description = "the event is cancelled"),
+        (status = 422, body = crate::error::Problem)))]
+#[post("/events/{event}/pitches")]
+pub async fn create_pitch(
+    state: web::Data<AppState>,
+    who: MaybeOrganiser,
+    key: web::Path<String>,
+    body: web::Json<CreatePitch>,
+) -> ApiResult<HttpResponse> {
+    let event = events::find_visible(&state.db, &key, who.is_organiser()).await?;
+    let new = NewPitch::try_from(body.into_inner())?;
+    let (event, pitch) = pitches::create(&state, event.id, who.is_organiser(), new).await?;
+    let manage_token = pitch.manage_token.clone();
+    Ok(HttpResponse::Created()
+        .insert_header((
+            "Location",
+            format!("/api/v1/events/{}/pitches/{}", event.id, pitch.id),
+        ))
+        .json(PitchCreated {
+            pitch: PitchResponse::new(PitchView { pitch, slot: None }, &event.timezone),
+            manage_token,
+        }))
+}

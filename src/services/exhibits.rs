@@ -1,0 +1,359 @@
+//! Exhibits: registration, the organisers' decision (approve, reject, waitlist) with a booth,
+//! the exhibitor's withdrawal, and the mails each step sends.
+//!
+//! `events.approved_exhibits` counts the approved exhibits; approving takes a place only through
+//! a conditional update, so `exhibit_capacity` holds under any concurrency. A booth is unique per
+//! event (a partial unique index backs the check).
+use entity::{
+    event::{self, EventStatus},
+    exhibit::{self, ExhibitStatus},
+    registration::Language,
+};
+use sea_orm::{
+    sea_query::{Expr, ExprTrait},
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::auth;
+use crate::domain::{time::now, EmailAddress};
+use crate::error::{ApiError, ApiResult};
+use crate::mail::{self, templates, NewMail, Rendered};
+use crate::services::{events, notifications::EventText};
+use crate::startup::AppState;
+
+pub const TITLE_MAX: usize = 200;
+pub const DESCRIPTION_MAX: usize = 5000;
+pub const ORGANISATION_MAX: usize = 200;
+pub const NAME_MAX: usize = 200;
+pub const BOOTH_MAX: usize = 50;
+pub const SPACE_MAX: f64 = 10_000.0;
+
+/// A validated exhibit registration.
+#[derive(Debug, Clone)]
+pub struct NewExhibit {
+    pub title: String,
+    pub description: String,
+    pub organisation: String,
+    pub contact_name: String,
+    pub contact_email: EmailAddress,
+    pub language: Language,
+    pub space_sqm: f64,
+    pub needs_power: bool,
+}
+
+/// An organiser's decision; `None` keeps the value, `booth: Some(None)` clears the booth.
+#[derive(Debug, Clone, Default)]
+pub struct Decision {
+    /// `Approved`, `Rejected` or `Waitlisted`.
+    pub status: Option<ExhibitStatus>,
+    pub booth: Option<Option<String>>,
+}
+
+pub fn status_name(status: ExhibitStatus) -> &'static str {
+    match status {
+        ExhibitStatus::Submitted => "submitted",
+        ExhibitStatus::Approved => "approved",
+        ExhibitStatus::Rejected => "rejected",
+        ExhibitStatus::Waitlisted => "waitlisted",
+        ExhibitStatus::Withdrawn => "withdrawn",
+    }
+}
+
+pub fn manage_url(public_url: &str, token: &str) -> String {
+    format!("{public_url}/api/v1/exhibits/{token}")
+}
+
+pub async fn create(
+    state: &AppState,
+    event_id: Uuid,
+    organiser: bool,
+    new: NewExhibit,
+) -> ApiResult<(event::Model, exhibit::Model)> {
+    let txn = state.db.begin().await?;
+    let event = events::lock_for_change(&txn, event_id).await?;
+    match event.status {
+        EventStatus::Cancelled => return Err(ApiError::conflict("the event is cancelled")),
+        EventStatus::Draft if !organiser => {
+            return Err(ApiError::conflict("the event is not open for exhibits"))
+        }
+        _ => {}
+    }
+    let at = now();
+    let exhibit = exhibit::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        event_id: Set(event.id),
+        title: Set(new.title),
+        description: Set(new.description),
+        organisation: Set(new.organisation),
+        contact_name: Set(new.contact_name),
+        contact_email: Set(new.contact_email.into_inner()),
+        language: Set(new.language),
+        space_sqm: Set(new.space_sqm),
+        needs_power: Set(new.needs_power),
+        status: Set(ExhibitStatus::Submitted),
+        booth: Set(None),
+        manage_token: Set(auth::new_token()),
+        created_at: Set(at),
+        updated_at: Set(at),
+    }
+    .insert(&txn)
+    .await?;
+    send(
+        &txn,
+        state,
+        &event,
+        &exhibit,
+        "exhibit_received",
+        templates::exhibit_received,
+    )
+    .await?;
+    txn.commit().await?;
+    state.wake_mailer();
+    Ok((event, exhibit))
+}
+
+pub struct ExhibitFilter {
+    pub statuses: Vec<ExhibitStatus>,
+    pub offset: u64,
+    pub limit: u64,
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    event_id: Uuid,
+    filter: ExhibitFilter,
+) -> ApiResult<(Vec<exhibit::Model>, u64)> {
+    let query = exhibit::Entity::find()
+        .filter(exhibit::Column::EventId.eq(event_id))
+        .filter(exhibit::Column::Status.is_in(filter.statuses));
+    let total = query.clone().count(db).await?;
+    let items = query
+        .order_by_asc(exhibit::Column::CreatedAt)
+        .order_by_asc(exhibit::Column::Id)
+        .offset(filter.offset)
+        .limit(filter.limit)
+        .all(db)
+        .await?;
+    Ok((items, total))
+}
+
+async fn find(db: &impl ConnectionTrait, event_id: Uuid, id: Uuid) -> ApiResult<exhibit::Model> {
+    exhibit::Entity::find_by_id(id)
+        .filter(exhibit::Column::EventId.eq(event_id))
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("exhibit"))
+}
+
+pub async fn by_token(
+    db: &impl ConnectionTrait,
+    token: &str,
+) -> ApiResult<(event::Model, exhibit::Model)> {
+    let exhibit = exhibit::Entity::find()
+        .filter(exhibit::Column::ManageToken.eq(token))
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("exhibit"))?;
+    let event = event::Entity::find_by_id(exhibit.event_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("event"))?;
+    Ok((event, exhibit))
+}
+
+/// Takes one approved place: 409 when `exhibit_capacity` is reached.
+async fn take_place(db: &impl ConnectionTrait, event_id: Uuid) -> ApiResult<()> {
+    let taken = event::Entity::update_many()
+        .col_expr(
+            event::Column::ApprovedExhibits,
+            Expr::col(event::Column::ApprovedExhibits).add(1),
+        )
+        .filter(event::Column::Id.eq(event_id))
+        .filter(
+            Condition::any()
+                .add(event::Column::ExhibitCapacity.is_null())
+                .add(
+                    Expr::col(event::Column::ApprovedExhibits)
+                        .lt(Expr::col(event::Column::ExhibitCapacity)),
+                ),
+        )
+        .exec(db)
+        .await?;
+    if taken.rows_affected == 0 {
+        return Err(ApiError::conflict("the exhibit capacity is reached"));
+    }
+    Ok(())
+}
+
+async fn release_place(db: &impl ConnectionTrait, event_id: Uuid) -> ApiResult<()> {
+    event::Entity::update_many()
+        .col_expr(
+            event::Column::ApprovedExhibits,
+            Expr::col(event::Column::ApprovedExhibits).sub(1),
+        )
+        .filter(event::Column::Id.eq(event_id))
+        .filter(event::Column::ApprovedExhibits.gt(0))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Approves, rejects or waitlists an exhibit and gives or takes its booth; mails the contact
+/// on each decision (a new booth of an approved exhibit is a decision too).
+pub async fn decide(
+    state: &AppState,
+    event_id: Uuid,
+    id: Uuid,
+    decision: Decision,
+) -> ApiResult<exhibit::Model> {
+    let txn = state.db.begin().await?;
+    let event = events::lock_for_change(&txn, event_id).await?;
+    if event.status == EventStatus::Cancelled {
+        return Err(ApiError::conflict("the event is cancelled"));
+    }
+    let old = find(&txn, event_id, id).await?;
+    if old.status == ExhibitStatus::Withdrawn {
+        return Err(ApiError::conflict("the exhibit has been withdrawn"));
+    }
+    let status = decision.status.unwrap_or(old.status);
+    let approved = status == ExhibitStatus::Approved;
+    let booth = match decision.booth {
+        Some(Some(_)) if !approved => {
+            return Err(ApiError::conflict("only an approved exhibit holds a booth"))
+        }
+        Some(booth) => booth,
+        None if approved => old.booth.clone(),
+        None => None,
+    };
+    if let Some(b) = booth
+        .as_deref()
+        .filter(|b| old.booth.as_deref() != Some(*b))
+    {
+        let holder = exhibit::Entity::find()
+            .filter(exhibit::Column::EventId.eq(event_id))
+            .filter(exhibit::Column::Booth.eq(b))
+            .filter(exhibit::Column::Id.ne(id))
+            .one(&txn)
+            .await?;
+        if let Some(holder) = holder {
+            return Err(ApiError::conflict(format!(
+                "booth {b} is taken by exhibit {}",
+                holder.id
+            )));
+        }
+    }
+    let was_approved = old.status == ExhibitStatus::Approved;
+    if approved && !was_approved {
+        take_place(&txn, event_id).await?;
+    } else if was_approved && !approved {
+        release_place(&txn, event_id).await?;
+    }
+    let changed_status = status != old.status;
+    let changed_booth = booth != old.booth;
+    let mut active: exhibit::ActiveModel = old.into();
+    active.status = Set(status);
+    active.booth = Set(booth);
+    active.updated_at = Set(now());
+    let exhibit = active
+        .update(&txn)
+        .await
+        .map_err(|e| match ApiError::from(e) {
+            ApiError::Conflict(_) => ApiError::conflict("the booth is taken"),
+            other => other,
+        })?;
+    let news = match status {
+        ExhibitStatus::Approved if changed_status || changed_booth => {
+            Some(templates::ExhibitDecision::Approved {
+                booth: exhibit.booth.as_deref(),
+            })
+        }
+        ExhibitStatus::Rejected if changed_status => Some(templates::ExhibitDecision::Rejected),
+        ExhibitStatus::Waitlisted if changed_status => Some(templates::ExhibitDecision::Waitlisted),
+        _ => None,
+    };
+    if let Some(decision) = news {
+        send(
+            &txn,
+            state,
+            &event,
+            &exhibit,
+            "exhibit_decision",
+            |lang, m| templates::exhibit_decision(lang, m, decision),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    if news.is_some() {
+        state.wake_mailer();
+    }
+    Ok(exhibit)
+}
+
+/// The exhibitor withdraws: the booth and the approved place are freed, the contact mailed.
+/// Withdrawing twice changes nothing.
+pub async fn withdraw(state: &AppState, token: &str) -> ApiResult<(event::Model, exhibit::Model)> {
+    let (_, found) = by_token(&state.db, token).await?;
+    let txn = state.db.begin().await?;
+    let event = events::lock_for_change(&txn, found.event_id).await?;
+    let old = find(&txn, event.id, found.id).await?;
+    if old.status == ExhibitStatus::Withdrawn {
+        txn.commit().await?;
+        return Ok((event, old));
+    }
+    if old.status == ExhibitStatus::Approved {
+        release_place(&txn, event.id).await?;
+    }
+    let mut active: exhibit::ActiveModel = old.into();
+    active.status = Set(ExhibitStatus::Withdrawn);
+    active.booth = Set(None);
+    active.updated_at = Set(now());
+    let exhibit = active.update(&txn).await?;
+    send(
+        &txn,
+        state,
+        &event,
+        &exhibit,
+        "exhibit_withdrawn",
+        templates::exhibit_withdrawn,
+    )
+    .await?;
+    txn.commit().await?;
+    state.wake_mailer();
+    Ok((event, exhibit))
+}
+
+async fn send(
+    txn: &impl ConnectionTrait,
+    state: &AppState,
+    event: &event::Model,
+    exhibit: &exhibit::Model,
+    kind: &'static str,
+    render: impl FnOnce(Language, &templates::ExhibitMail) -> Rendered,
+) -> ApiResult<()> {
+    let lang = exhibit.language;
+    let text = EventText::new(event, lang);
+    let url = manage_url(&state.public_url, &exhibit.manage_token);
+    let m = templates::ExhibitMail {
+        name: &exhibit.contact_name,
+        exhibit_title: &exhibit.title,
+        event: text.info(),
+        manage_url: &url,
+    };
+    let content = render(lang, &m);
+    mail::enqueue(
+        txn,
+        NewMail {
+            kind,
+            event_id: Some(event.id),
+            recipient: exhibit.contact_email.clone(),
+            recipient_name: exhibit.contact_name.clone(),
+            language: lang,
+            content,
+            ics: None,
+        },
+    )
+    .await?;
+    Ok(())
+}
