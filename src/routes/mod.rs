@@ -4,6 +4,7 @@ pub mod events;
 pub mod exhibits;
 pub mod feeds;
 pub mod health;
+pub mod idempotency;
 pub mod organisers;
 pub mod pagination;
 pub mod pitch_slots;

@@ -100,6 +100,87 @@ impl IdempotencyKey {
     }
 }
 
+/// What [`IdempotencyKey::claim`] found.
+pub enum Claim {
+    /// The key is ours: run the request, then [`IdempotencyKey::complete`] or
+    /// [`IdempotencyKey::release`].
+    Claimed,
+    /// The key was used before with this body: replay its answer.
+    Replay(StoredAnswer),
+    /// A request with this key is running right now.
+    InProgress,
+}
+
+/// A claim older than this is taken to be from a request that died half way.
+const ABANDONED_SECONDS: i64 = 60;
+
+impl IdempotencyKey {
+    /// Takes the key for a request about to run (a row with status 0 marks it in progress), so
+    /// two requests with one key never both run.
+    pub async fn claim(&self, db: &impl ConnectionTrait) -> ApiResult<Claim> {
+        let pending = StoredAnswer {
+            status: 0,
+            body: String::new(),
+            location: None,
+        };
+        if self.store(db, &pending).await? {
+            return Ok(Claim::Claimed);
+        }
+        let Some(found) =
+            idempotency_key::Entity::find_by_id((self.scope.clone(), self.key.clone()))
+                .one(db)
+                .await?
+        else {
+            return Ok(Claim::InProgress);
+        };
+        if found.status_code != 0 {
+            return Ok(match self.lookup(db).await? {
+                Some(stored) => Claim::Replay(stored),
+                None => Claim::InProgress,
+            });
+        }
+        if found.created_at < Utc::now() - Duration::seconds(ABANDONED_SECONDS) {
+            self.release(db).await?;
+            return Box::pin(self.claim(db)).await;
+        }
+        Ok(Claim::InProgress)
+    }
+
+    /// Records the answer of a claimed key.
+    pub async fn complete(
+        &self,
+        db: &impl ConnectionTrait,
+        answer: &StoredAnswer,
+    ) -> ApiResult<()> {
+        idempotency_key::Entity::update_many()
+            .col_expr(
+                idempotency_key::Column::StatusCode,
+                sea_orm::sea_query::Expr::value(i32::from(answer.status)),
+            )
+            .col_expr(
+                idempotency_key::Column::Body,
+                sea_orm::sea_query::Expr::value(answer.body.clone()),
+            )
+            .col_expr(
+                idempotency_key::Column::Location,
+                sea_orm::sea_query::Expr::value(answer.location.clone()),
+            )
+            .filter(idempotency_key::Column::Scope.eq(self.scope.clone()))
+            .filter(idempotency_key::Column::Key.eq(self.key.clone()))
+            .exec(db)
+            .await?;
+        Ok(())
+    }
+
+    /// Gives a claimed key back (the request failed): a retry may run again.
+    pub async fn release(&self, db: &impl ConnectionTrait) -> ApiResult<()> {
+        idempotency_key::Entity::delete_by_id((self.scope.clone(), self.key.clone()))
+            .exec(db)
+            .await?;
+        Ok(())
+    }
+}
+
 fn is_unique_violation(err: &DbErr) -> bool {
     matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
 }

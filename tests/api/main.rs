@@ -7,6 +7,7 @@ mod errors;
 mod events;
 mod exhibits;
 mod feeds;
+mod idempotency;
 mod lifecycle;
 mod mail;
 mod operations;
