@@ -350,3 +350,14 @@ async fn capacity_cannot_go_below_zero_or_past_the_limit() {
     .await
     .assert_problem(401);
 }
+
+#[tokio::test]
+async fn a_misspelt_field_in_a_patch_is_refused_not_ignored() {
+    let app = spawn_app().await;
+    app.create_event(json!({"slug": "jt"})).await;
+    let answer = app
+        .patch_admin("/api/v1/events/jt", &json!({"titel": "Tippfehler"}))
+        .await;
+    answer.assert_problem(422);
+    assert_eq!(answer.error_fields(), vec!["titel"]);
+}

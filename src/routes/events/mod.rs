@@ -68,8 +68,10 @@ pub struct CreateEvent {
     pub series: Option<String>,
 }
 
-/// Fields to change; `null` clears the optional ones.
+/// Fields to change; `null` clears the optional ones. An unknown field is a 422, so that a
+/// misspelt field is never silently ignored.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UpdateEvent {
     pub title: Option<String>,
     pub slug: Option<String>,
@@ -238,6 +240,7 @@ pub struct CreateStage {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UpdateStage {
     pub name: Option<String>,
     pub description: Option<String>,
