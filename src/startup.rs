@@ -163,6 +163,7 @@ fn build_app(
         app = app.app_data(state);
     }
     let (app, mut spec) = app
+        .wrap(from_fn(crate::auth::authenticate))
         .wrap(from_fn(crate::rate_limit::limit_public_posts))
         .wrap(cors(cors_origins))
         .wrap(from_fn(crate::metrics::track))
