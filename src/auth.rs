@@ -3,7 +3,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::{
-    body::MessageBody,
+    body::{EitherBody, MessageBody},
     dev::{Payload, ServiceRequest, ServiceResponse},
     http::header,
     middleware::Next,
@@ -118,20 +118,27 @@ enum Credential {
 pub async fn authenticate(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     let credential = match bearer(req.request()) {
         Ok(None) => None,
         Err(_) => Some(Credential::Invalid),
-        Ok(Some(token)) => match lookup(state_of(req.request())?, token).await {
-            Ok(organiser) => Some(Credential::Valid(organiser)),
-            Err(ApiError::Unauthorized) => Some(Credential::Invalid),
-            Err(other) => return Err(other.into()),
-        },
+        Ok(Some(token)) => {
+            let found = match state_of(req.request()) {
+                Ok(state) => lookup(state, token).await,
+                Err(err) => Err(err),
+            };
+            match found {
+                Ok(organiser) => Some(Credential::Valid(organiser)),
+                Err(ApiError::Unauthorized) => Some(Credential::Invalid),
+                // The database is down or busy: answered here, through the outer middleware.
+                Err(other) => return Ok(req.error_response(other).map_into_right_body()),
+            }
+        }
     };
     if let Some(credential) = credential {
         req.extensions_mut().insert(credential);
     }
-    next.call(req).await
+    Ok(next.call(req).await?.map_into_left_body())
 }
 
 /// The organiser for `req`: from [`authenticate`] when it ran, else looked up here.

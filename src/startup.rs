@@ -168,12 +168,8 @@ fn build_app(
         .wrap(cors(cors_origins))
         .wrap(from_fn(crate::metrics::track))
         .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())
-        .wrap(
-            middleware::DefaultHeaders::new()
-                .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-                .add((header::X_FRAME_OPTIONS, "DENY"))
-                .add((header::REFERRER_POLICY, "no-referrer")),
-        )
+        .wrap(from_fn(crate::headers::no_store))
+        .wrap(crate::headers::security())
         .wrap(from_fn(crate::metrics::head_as_get))
         .into_utoipa_app()
         .service(routes::health::healthz)
