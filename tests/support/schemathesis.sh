@@ -62,4 +62,8 @@ if grep -E 'request failed|panicked' "$work/podium.log" >/dev/null; then
   grep -E 'request failed|panicked' "$work/podium.log" | head -n 20
   status=1
 fi
+if [ "$status" -ne 0 ]; then
+  echo "== the last lines podium logged"
+  tail -n 30 "$work/podium.log"
+fi
 exit "$status"
