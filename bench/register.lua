@@ -1,6 +1,6 @@
 -- wrk script: each request registers a new attendee (unique e-mail per thread and request).
+-- `thread_id` is a global set per thread by setup(); a local here would shadow it.
 local counter = 0
-local thread_id = 0
 local threads = {}
 
 function setup(thread)

@@ -50,7 +50,8 @@ report() { # name, wrk output file
 }
 run() { # name, wrk args...
   local name=$1; shift
-  wrk -t2 -c"$connections" -d"${duration}s" --latency "$@" > "$work/$name.txt" 2>&1 || true
+  wrk -t2 -c"$connections" -d"${duration}s" --latency "$@" > "$work/$name.txt" 2>"$work/$name.err" || true
+  head -c 600 "$work/$name.err"
   report "$name" "$work/$name.txt"
 }
 

@@ -2,7 +2,13 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
+use actix_web::{
+    body::{EitherBody, MessageBody},
+    dev::{Payload, ServiceRequest, ServiceResponse},
+    http::header,
+    middleware::Next,
+    web, FromRequest, HttpMessage, HttpRequest,
+};
 use base64::Engine;
 use entity::organiser::{self, Role};
 use rand::Rng;
@@ -38,6 +44,25 @@ impl Organiser {
         } else {
             Err(ApiError::Forbidden("this needs an admin token".to_owned()))
         }
+    }
+}
+
+/// An organiser with the admin role: 401 without a valid token, 403 for other roles, before
+/// the body is read.
+#[derive(Debug, Clone)]
+pub struct Admin(pub Organiser);
+
+impl FromRequest for Admin {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let found = organiser_of(req);
+        Box::pin(async move {
+            let organiser = found.await?.ok_or(ApiError::Unauthorized)?;
+            organiser.require_admin()?;
+            Ok(Self(organiser))
+        })
     }
 }
 
@@ -80,17 +105,68 @@ fn state_of(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state missing")))
 }
 
+/// What [`authenticate`] found for the request's bearer token.
+#[derive(Debug, Clone)]
+enum Credential {
+    Valid(Organiser),
+    Invalid,
+}
+
+/// Middleware: resolves the bearer token before any extractor runs, so a bad token is a 401
+/// even where the body is also bad (extractors run side by side; the first to fail answers).
+/// Requests without an `Authorization` header pass untouched.
+pub async fn authenticate(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let credential = match bearer(req.request()) {
+        Ok(None) => None,
+        Err(_) => Some(Credential::Invalid),
+        Ok(Some(token)) => {
+            let found = match state_of(req.request()) {
+                Ok(state) => lookup(state, token).await,
+                Err(err) => Err(err),
+            };
+            match found {
+                Ok(organiser) => Some(Credential::Valid(organiser)),
+                Err(ApiError::Unauthorized) => Some(Credential::Invalid),
+                // The database is down or busy: answered here, through the outer middleware.
+                Err(other) => return Ok(req.error_response(other).map_into_right_body()),
+            }
+        }
+    };
+    if let Some(credential) = credential {
+        req.extensions_mut().insert(credential);
+    }
+    Ok(next.call(req).await?.map_into_left_body())
+}
+
+/// The organiser for `req`: from [`authenticate`] when it ran, else looked up here.
+fn organiser_of(
+    req: &HttpRequest,
+) -> Pin<Box<dyn Future<Output = Result<Option<Organiser>, ApiError>>>> {
+    let resolved = req.extensions().get::<Credential>().cloned();
+    let token = bearer(req);
+    let state = state_of(req);
+    Box::pin(async move {
+        match resolved {
+            Some(Credential::Valid(organiser)) => Ok(Some(organiser)),
+            Some(Credential::Invalid) => Err(ApiError::Unauthorized),
+            None => match token? {
+                None => Ok(None),
+                Some(token) => Ok(Some(lookup(state?, token).await?)),
+            },
+        }
+    })
+}
+
 impl FromRequest for Organiser {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let token = bearer(req);
-        let state = state_of(req);
-        Box::pin(async move {
-            let token = token?.ok_or(ApiError::Unauthorized)?;
-            lookup(state?, token).await
-        })
+        let found = organiser_of(req);
+        Box::pin(async move { found.await?.ok_or(ApiError::Unauthorized) })
     }
 }
 
@@ -99,13 +175,7 @@ impl FromRequest for MaybeOrganiser {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let token = bearer(req);
-        let state = state_of(req);
-        Box::pin(async move {
-            match token? {
-                None => Ok(Self(None)),
-                Some(token) => Ok(Self(Some(lookup(state?, token).await?))),
-            }
-        })
+        let found = organiser_of(req);
+        Box::pin(async move { Ok(Self(found.await?)) })
     }
 }

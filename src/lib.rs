@@ -5,6 +5,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod headers;
 pub mod mail;
 pub mod metrics;
 pub mod openapi;

@@ -164,16 +164,13 @@ fn build_app(
     }
     let (app, mut spec) = app
         .wrap(from_fn(routes::idempotency::idempotent_posts))
+        .wrap(from_fn(crate::auth::authenticate))
         .wrap(from_fn(crate::rate_limit::limit_public_posts))
         .wrap(cors(cors_origins))
         .wrap(from_fn(crate::metrics::track))
         .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())
-        .wrap(
-            middleware::DefaultHeaders::new()
-                .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-                .add((header::X_FRAME_OPTIONS, "DENY"))
-                .add((header::REFERRER_POLICY, "no-referrer")),
-        )
+        .wrap(from_fn(crate::headers::no_store))
+        .wrap(crate::headers::security())
         .wrap(from_fn(crate::metrics::head_as_get))
         .into_utoipa_app()
         .service(routes::health::healthz)

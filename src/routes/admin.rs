@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::auth::Organiser;
+use crate::auth::Admin;
 use crate::error::{ApiError, ApiResult};
 use crate::mail;
 use crate::routes::pagination::{Page, PageQuery};
@@ -84,10 +84,9 @@ fn parse_status(value: &str) -> ApiResult<OutboxStatus> {
 #[get("/admin/outbox")]
 pub async fn list_outbox(
     state: web::Data<AppState>,
-    who: Organiser,
+    _admin: Admin,
     query: web::Query<OutboxQuery>,
 ) -> ApiResult<web::Json<Page<OutboxItem>>> {
-    who.require_admin()?;
     let query = query.into_inner();
     let status = query.status.as_deref().map(parse_status).transpose()?;
     let limit = PageQuery {
@@ -118,10 +117,9 @@ pub async fn list_outbox(
 #[post("/admin/outbox/{id}/retry")]
 pub async fn retry_outbox(
     state: web::Data<AppState>,
-    who: Organiser,
+    _admin: Admin,
     id: web::Path<Uuid>,
 ) -> ApiResult<web::Json<OutboxItem>> {
-    who.require_admin()?;
     let mail = mail::retry(&state.db, id.into_inner())
         .await?
         .ok_or_else(|| ApiError::not_found("mail"))?;

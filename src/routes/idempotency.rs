@@ -1,7 +1,8 @@
 //! `Idempotency-Key` for the public `POST`s that do not handle it themselves (pitches,
 //! exhibits, withdrawals…): the key is claimed before the handler runs, its first successful
 //! answer is kept for 24 hours and replayed; the same key with another body is a 422.
-//! Registrations store their answer inside their own transaction instead.
+//! Registrations store their answer inside their own transaction instead; organisers'
+//! requests (with a bearer token) are not public and are left alone.
 use actix_web::{
     body::{to_bytes, BoxBody, MessageBody},
     dev::{ServiceRequest, ServiceResponse},

@@ -1,6 +1,7 @@
 //! The real binary as operators run it: start, stop on SIGTERM, crash.
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::helpers::fresh_database_url;
@@ -10,6 +11,8 @@ pub struct Served {
     pub child: Child,
     pub port: u16,
     pub admin_token: Option<String>,
+    /// Every line the process wrote to stdout (its log), as it arrives.
+    log: Arc<Mutex<Vec<String>>>,
 }
 
 impl Served {
@@ -35,12 +38,14 @@ impl Served {
         let stdout = child.stdout.take().expect("stdout");
         let mut lines = BufReader::new(stdout).lines();
         let mut admin_token = None;
+        let log = Arc::new(Mutex::new(Vec::new()));
         let deadline = Instant::now() + Duration::from_secs(30);
         let port = loop {
             assert!(Instant::now() < deadline, "podium did not report its port");
             let Some(Ok(line)) = lines.next() else {
                 panic!("podium exited before serving");
             };
+            log.lock().unwrap().push(line.clone());
             let Ok(value) = serde_json::from_str::<serde_json::Value>(&line) else {
                 continue;
             };
@@ -52,13 +57,24 @@ impl Served {
                 break port as u16;
             }
         };
-        // Keep draining stdout so the child never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
+        // Keep reading stdout so the child never blocks on a full pipe.
+        let collected = log.clone();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                collected.lock().unwrap().push(line);
+            }
+        });
         Self {
             child,
             port,
             admin_token,
+            log,
         }
+    }
+
+    /// What the process has logged so far, one line per entry.
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().join("\n")
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -3,6 +3,7 @@
 mod helpers;
 mod smtp_server;
 
+mod authorization;
 mod errors;
 mod events;
 mod exhibits;

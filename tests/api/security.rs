@@ -135,3 +135,251 @@ async fn an_unreachable_database_fails_with_a_clear_message() {
     assert!(err.contains("cannot connect to the database"), "{err}");
     assert!(!err.contains("secret"), "the password is not shown: {err}");
 }
+
+/// The security headers every answer carries.
+fn assert_security_headers(what: &str, answer: &Answer) {
+    assert_eq!(
+        answer.header("x-content-type-options"),
+        Some("nosniff"),
+        "{what}"
+    );
+    assert_eq!(answer.header("x-frame-options"), Some("DENY"), "{what}");
+    assert_eq!(
+        answer.header("referrer-policy"),
+        Some("no-referrer"),
+        "{what}"
+    );
+}
+
+#[tokio::test]
+async fn every_kind_of_answer_carries_the_security_headers() {
+    let app = spawn_app().await;
+    let event = app.published_event(json!({"slug": "headers"})).await;
+    let id = event["id"].as_str().unwrap();
+    let admin = Some(app.admin_token.as_str());
+    let cases = [
+        (
+            "JSON",
+            reqwest::Method::GET,
+            "/api/v1/events".to_owned(),
+            None,
+            "application/json",
+        ),
+        (
+            "problem+json",
+            reqwest::Method::GET,
+            "/api/v1/events/nope".to_owned(),
+            None,
+            "application/problem+json",
+        ),
+        (
+            "401",
+            reqwest::Method::GET,
+            format!("/api/v1/events/{id}/registrations"),
+            None,
+            "application/problem+json",
+        ),
+        (
+            "405",
+            reqwest::Method::PUT,
+            "/api/v1/events".to_owned(),
+            None,
+            "application/problem+json",
+        ),
+        (
+            "404 outside the API",
+            reqwest::Method::GET,
+            "/nothing-here".to_owned(),
+            None,
+            "application/problem+json",
+        ),
+        (
+            "text/calendar",
+            reqwest::Method::GET,
+            format!("/api/v1/events/{id}/calendar.ics"),
+            None,
+            "text/calendar",
+        ),
+        (
+            "CSV",
+            reqwest::Method::GET,
+            format!("/api/v1/events/{id}/registrations.csv"),
+            admin,
+            "text/csv",
+        ),
+        (
+            "OpenAPI",
+            reqwest::Method::GET,
+            "/api-docs/openapi.json".to_owned(),
+            None,
+            "application/json",
+        ),
+        (
+            "Swagger UI",
+            reqwest::Method::GET,
+            "/docs/".to_owned(),
+            None,
+            "text/html",
+        ),
+        (
+            "metrics",
+            reqwest::Method::GET,
+            "/metrics".to_owned(),
+            None,
+            "text/plain",
+        ),
+    ];
+    for (what, method, path, token, content_type) in cases {
+        let answer = app.request(method, &path, token, None).await;
+        assert!(
+            answer
+                .header("content-type")
+                .is_some_and(|c| c.starts_with(content_type)),
+            "{what}: {:?} {}",
+            answer.header("content-type"),
+            answer.status
+        );
+        assert_security_headers(what, &answer);
+    }
+}
+
+#[tokio::test]
+async fn answers_with_personal_data_or_a_manage_token_are_not_stored() {
+    let app = spawn_app().await;
+    let event = app.published_event(json!({"slug": "no-store"})).await;
+    let id = event["id"].as_str().unwrap();
+    let created = app.register_person(id, "Anna", "anna@example.org").await;
+    created.assert_status(201);
+    assert_eq!(
+        created.header("cache-control"),
+        Some("no-store"),
+        "the 201 carries the token"
+    );
+    let token = created.json["manage_token"].as_str().unwrap();
+    let pitch = app
+        .post(
+            &format!("/api/v1/events/{id}/pitches"),
+            &crate::helpers::pitch_body(json!({})),
+        )
+        .await;
+    assert_eq!(pitch.header("cache-control"), Some("no-store"));
+    for (path, token) in [
+        (format!("/api/v1/registrations/{token}"), None),
+        ("/api/v1/registrations/not-a-token".to_owned(), None),
+        (
+            format!("/api/v1/events/{id}/registrations"),
+            Some(app.admin_token.as_str()),
+        ),
+        (
+            format!("/api/v1/events/{id}/registrations.csv"),
+            Some(app.admin_token.as_str()),
+        ),
+        (
+            "/api/v1/organisers/me".to_owned(),
+            Some(app.admin_token.as_str()),
+        ),
+        (
+            "/api/v1/admin/outbox".to_owned(),
+            Some(app.admin_token.as_str()),
+        ),
+    ] {
+        let answer = app.request(reqwest::Method::GET, &path, token, None).await;
+        assert_eq!(answer.header("cache-control"), Some("no-store"), "{path}");
+    }
+    // A personal calendar feed may be kept by its own client, never by a shared cache.
+    let feed = app
+        .get(&format!("/api/v1/registrations/{token}/calendar.ics"))
+        .await;
+    assert!(feed.header("cache-control").unwrap().starts_with("private"));
+    // Public reads stay cacheable.
+    let public = app.get(&format!("/api/v1/events/{id}")).await;
+    assert_ne!(public.header("cache-control"), Some("no-store"));
+}
+
+#[tokio::test]
+async fn info_logs_carry_no_personal_data_and_no_manage_token() {
+    let url = crate::helpers::fresh_database_url().await;
+    let mail_dir =
+        std::env::temp_dir().join(format!("podium-mail-{}", uuid::Uuid::new_v4().simple()));
+    let served = crate::lifecycle::Served::start(
+        &url,
+        &[
+            ("RUST_LOG", "info"),
+            ("PODIUM_MAIL_DIR", mail_dir.to_str().unwrap()),
+        ],
+    );
+    let admin = served.admin_token.clone().expect("a first admin");
+    let client = reqwest::Client::new();
+    let event: serde_json::Value = client
+        .post(served.url("/api/v1/events"))
+        .bearer_auth(&admin)
+        .json(
+            &json!({"title": "Logtest", "starts_at": "2027-06-24T09:00:00+02:00",
+            "ends_at": "2027-06-24T18:00:00+02:00", "capacity": 10}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = event["id"].as_str().unwrap();
+    let published = client
+        .post(served.url(&format!("/api/v1/events/{id}/publish")))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(published.status(), 200);
+    let name = "Zacharias Quibbleworth";
+    let email = "zacharias.quibbleworth@privacy.example";
+    let registered: serde_json::Value = client
+        .post(served.url(&format!("/api/v1/events/{id}/registrations")))
+        .json(&crate::helpers::registration_body(name, email))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = registered["manage_token"].as_str().expect("a manage token");
+    for path in ["", "/calendar.ics"] {
+        let answer = client
+            .get(served.url(&format!("/api/v1/registrations/{token}{path}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200);
+    }
+    let list = client
+        .get(served.url(&format!("/api/v1/events/{id}/registrations?q=quibble")))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(list.status(), 200);
+    let cancelled = client
+        .post(served.url(&format!("/api/v1/registrations/{token}/cancel")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancelled.status(), 200);
+    // Wait until the mails went out, so the worker's lines are in the log too.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::fs::read_dir(&mail_dir).map_or(0, |d| d.count()) < 2 {
+        assert!(std::time::Instant::now() < deadline, "no mail written");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let log = served.log();
+    assert!(
+        log.contains("/api/v1/registrations/{token}"),
+        "requests are logged: {log}"
+    );
+    for secret in [name, "Quibbleworth", email, "privacy.example", token] {
+        assert!(!log.contains(secret), "the log shows {secret}:\n{log}");
+    }
+    // The first admin's token is logged once, on purpose (a warning at the first start), and
+    // not again with each request.
+    assert_eq!(log.matches(admin.as_str()).count(), 1, "{log}");
+}

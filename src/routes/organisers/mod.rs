@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::auth::Organiser;
+use crate::auth::{Admin, Organiser};
 use crate::domain::{text, EmailAddress, Validator};
 use crate::error::{ApiError, ApiResult};
 use crate::services::organisers;
@@ -69,10 +69,9 @@ pub struct OrganiserWithToken {
 #[post("/organisers")]
 pub async fn create(
     state: web::Data<AppState>,
-    who: Organiser,
+    _admin: Admin,
     body: web::Json<CreateOrganiser>,
 ) -> ApiResult<HttpResponse> {
-    who.require_admin()?;
     let body = body.into_inner();
     let mut v = Validator::new();
     let name = v.check(text::one_line("name", &body.name, 200));
@@ -102,9 +101,8 @@ pub async fn create(
 #[get("/organisers")]
 pub async fn list(
     state: web::Data<AppState>,
-    who: Organiser,
+    _admin: Admin,
 ) -> ApiResult<web::Json<Vec<OrganiserResponse>>> {
-    who.require_admin()?;
     let all = organisers::list(&state.db).await?;
     Ok(web::Json(all.into_iter().map(Into::into).collect()))
 }
@@ -141,10 +139,9 @@ pub async fn rotate_me(
 #[post("/organisers/{id}/rotate")]
 pub async fn rotate(
     state: web::Data<AppState>,
-    who: Organiser,
+    _admin: Admin,
     id: web::Path<Uuid>,
 ) -> ApiResult<web::Json<OrganiserWithToken>> {
-    who.require_admin()?;
     let (model, token) = organisers::rotate(&state.db, *id)
         .await?
         .ok_or_else(|| ApiError::not_found("active organiser"))?;
