@@ -53,6 +53,7 @@ schemathesis run "http://127.0.0.1:$port/api-docs/openapi.json" \
   --exclude-checks positive_data_acceptance \
   --exclude-path-regex 'rotate|organisers/\{id\}' \
   --max-time "${SCHEMATHESIS_MAX_TIME:-120}" \
+  --request-timeout 20 \
   --no-color \
   "$@" || status=$?
 
