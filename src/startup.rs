@@ -34,6 +34,8 @@ pub struct AppState {
     /// Every route's path template and methods, to tell a 405 from a 404 and to answer `HEAD`.
     pub routes: Vec<Route>,
     pub mail_signal: MailSignal,
+    /// Commits registrations that arrive together in one transaction.
+    pub desk: services::desk::Desk,
     /// Public `POST`s per client address; `None` when the limit is off.
     pub limiter: Option<crate::rate_limit::Limiter>,
     /// Rendered calendar feeds, keyed by the version of the data they show.
@@ -95,7 +97,9 @@ impl Application {
             settings.rate_limit,
             settings.trusted_proxy_header.as_deref(),
         );
+        let desk = services::desk::Desk::start(db.clone(), public_url.clone(), mail_signal.clone());
         let state = web::Data::new(AppState {
+            desk,
             db,
             limiter,
             public_url,

@@ -8,7 +8,7 @@ use std::{path::PathBuf, time::Duration};
 
 use chrono::Utc;
 use entity::{outbox, registration::Language};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, Set};
 use uuid::Uuid;
 
 pub use templates::Rendered;
@@ -65,13 +65,31 @@ pub struct NewMail {
 /// Queues a mail in the outbox. Pass the transaction of the change that causes the mail, so
 /// both commit or neither does; then wake the worker with [`MailSignal::notify`] after the commit.
 pub async fn enqueue<C: ConnectionTrait>(db: &C, mail: NewMail) -> Result<Uuid, DbErr> {
+    let (id, row) = outbox_row(mail);
+    row.insert(db).await?;
+    Ok(id)
+}
+
+/// Queues several mails with one statement, in the caller's transaction.
+pub async fn enqueue_many<C: ConnectionTrait>(db: &C, mails: Vec<NewMail>) -> Result<(), DbErr> {
+    if mails.is_empty() {
+        return Ok(());
+    }
+    outbox::Entity::insert_many(mails.into_iter().map(|mail| outbox_row(mail).1))
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+/// The outbox row of a new mail: pending, due now, with its own Message-ID.
+fn outbox_row(mail: NewMail) -> (Uuid, outbox::ActiveModel) {
     let id = Uuid::now_v7();
     let now = Utc::now();
     let (ics, ics_method) = match mail.ics {
         Some(a) => (Some(a.body), Some(a.method)),
         None => (None, None),
     };
-    outbox::ActiveModel {
+    let row = outbox::ActiveModel {
         id: Set(id),
         kind: Set(mail.kind.to_owned()),
         event_id: Set(mail.event_id),
@@ -91,10 +109,8 @@ pub async fn enqueue<C: ConnectionTrait>(db: &C, mail: NewMail) -> Result<Uuid, 
         last_error: Set(None),
         created_at: Set(now),
         sent_at: Set(None),
-    }
-    .insert(db)
-    .await?;
-    Ok(id)
+    };
+    (id, row)
 }
 
 fn language_code(language: Language) -> &'static str {

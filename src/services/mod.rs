@@ -1,4 +1,5 @@
 //! Queries and transactions, one file per aggregate; they take domain types and return entities.
+pub mod desk;
 pub mod events;
 pub mod exhibits;
 pub mod feeds;

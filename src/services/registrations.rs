@@ -236,6 +236,160 @@ pub async fn register(
     })
 }
 
+/// Registers several attendees of one event in one transaction (see `desk`): the event row is
+/// locked once, seats and waitlist tickets are handed out in arrival order, and the rows and
+/// their mails are written with one statement each, so a batch costs a handful of statements
+/// whatever its size. Each attendee gets their own answer; a duplicate e-mail (within the batch
+/// or already registered) is a 409 for that attendee alone.
+///
+/// `txn` must not have run a statement yet: the first one locks the event row.
+#[tracing::instrument(skip_all, fields(event_id = %event_id, size = batch.len()))]
+pub async fn register_batch(
+    txn: &impl ConnectionTrait,
+    public_url: &str,
+    event_id: Uuid,
+    batch: Vec<NewRegistration>,
+) -> ApiResult<Vec<ApiResult<Registered>>> {
+    // A write that changes nothing takes the row lock (PostgreSQL) or the write lock (SQLite).
+    let locked = event::Entity::update_many()
+        .col_expr(
+            event::Column::WaitlistSeq,
+            Expr::col(event::Column::WaitlistSeq),
+        )
+        .filter(event::Column::Id.eq(event_id))
+        .exec_with_returning(txn)
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::not_found("event"))?;
+    let emails: Vec<String> = batch.iter().map(|n| n.email.normalised()).collect();
+    let mut taken: std::collections::HashSet<String> = registration::Entity::find()
+        .select_only()
+        .column(registration::Column::EmailLower)
+        .filter(registration::Column::EventId.eq(event_id))
+        .filter(registration::Column::Status.is_in(ACTIVE))
+        .filter(registration::Column::EmailLower.is_in(emails.clone()))
+        .into_tuple::<String>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .collect();
+
+    let hold = locked.require_email_confirmation;
+    let mut event = locked.clone();
+    let at = now();
+    let mut answers = Vec::with_capacity(batch.len());
+    let mut rows = Vec::new();
+    for (new, email_lower) in batch.into_iter().zip(emails) {
+        if locked.status != EventStatus::Published {
+            answers.push(Err(ApiError::conflict(
+                "the event is not open for registration",
+            )));
+            continue;
+        }
+        if !taken.insert(email_lower.clone()) {
+            answers.push(Err(ApiError::conflict(
+                "this e-mail address is already registered for the event",
+            )));
+            continue;
+        }
+        let (status, ticket, position) =
+            if event.confirmed_count + event.pending_count < event.capacity {
+                if hold {
+                    event.pending_count += 1;
+                    (RegistrationStatus::Pending, None, None)
+                } else {
+                    event.confirmed_count += 1;
+                    (RegistrationStatus::Confirmed, None, None)
+                }
+            } else if event.waitlist {
+                event.waitlisted_count += 1;
+                event.waitlist_seq += 1;
+                let position = i64::from(event.waitlisted_count);
+                (
+                    RegistrationStatus::Waitlisted,
+                    Some(event.waitlist_seq),
+                    Some(position),
+                )
+            } else {
+                answers.push(Err(ApiError::conflict(
+                    "the event is full and has no waitlist",
+                )));
+                continue;
+            };
+        let model = registration::Model {
+            id: Uuid::now_v7(),
+            event_id,
+            name: new.name,
+            email: new.email.into_inner(),
+            email_lower,
+            organisation: new.organisation,
+            sector: new.sector,
+            language: new.language,
+            status,
+            waitlist_seq: ticket,
+            manage_token: crate::auth::new_token(),
+            checked_in_at: None,
+            hold_expires_at: (status == RegistrationStatus::Pending)
+                .then(|| at + Duration::hours(HOLD_HOURS)),
+            sequence: 0,
+            created_at: at,
+            updated_at: at,
+            cancelled_at: None,
+            erased_at: None,
+        };
+        rows.push(answers.len());
+        answers.push(Ok(Registered {
+            registration: model,
+            waitlist_position: position,
+        }));
+    }
+    if rows.is_empty() {
+        return Ok(answers);
+    }
+
+    let registered: Vec<&Registered> = answers.iter().filter_map(|a| a.as_ref().ok()).collect();
+    registration::Entity::insert_many(
+        registered
+            .iter()
+            .map(|r| registration::ActiveModel::from(r.registration.clone())),
+    )
+    .exec_without_returning(txn)
+    .await
+    .map_err(duplicate_email)?;
+    let mails = registered
+        .iter()
+        .map(|r| {
+            let notice = match r.registration.status {
+                RegistrationStatus::Pending => Notice::Pending,
+                RegistrationStatus::Waitlisted => {
+                    Notice::Waitlisted(r.waitlist_position.unwrap_or(0))
+                }
+                _ => Notice::Confirmed,
+            };
+            notice_mail(public_url, &event, &r.registration, notice)
+        })
+        .collect();
+    mail::enqueue_many(txn, mails).await?;
+    event::Entity::update_many()
+        .col_expr(
+            event::Column::ConfirmedCount,
+            Expr::value(event.confirmed_count),
+        )
+        .col_expr(
+            event::Column::PendingCount,
+            Expr::value(event.pending_count),
+        )
+        .col_expr(
+            event::Column::WaitlistedCount,
+            Expr::value(event.waitlisted_count),
+        )
+        .col_expr(event::Column::WaitlistSeq, Expr::value(event.waitlist_seq))
+        .filter(event::Column::Id.eq(event_id))
+        .exec(txn)
+        .await?;
+    Ok(answers)
+}
+
 /// Why the event took neither a seat nor a waitlist ticket.
 async fn refusal(db: &impl ConnectionTrait, event_id: Uuid) -> ApiError {
     match event::Entity::find_by_id(event_id).one(db).await {
@@ -868,6 +1022,17 @@ async fn notify(
     reg: &registration::Model,
     notice: Notice,
 ) -> ApiResult<()> {
+    mail::enqueue(txn, notice_mail(public_url, event, reg, notice)).await?;
+    Ok(())
+}
+
+/// The mail about a registration's new state.
+fn notice_mail(
+    public_url: &str,
+    event: &event::Model,
+    reg: &registration::Model,
+    notice: Notice,
+) -> NewMail {
     let lang = reg.language;
     let text = EventText::new(event, lang);
     let manage = manage_url(public_url, &reg.manage_token);
@@ -927,18 +1092,13 @@ async fn notify(
             None,
         ),
     };
-    mail::enqueue(
-        txn,
-        NewMail {
-            kind,
-            event_id: Some(event.id),
-            recipient: reg.email.clone(),
-            recipient_name: reg.name.clone(),
-            language: lang,
-            content,
-            ics: attachment,
-        },
-    )
-    .await?;
-    Ok(())
+    NewMail {
+        kind,
+        event_id: Some(event.id),
+        recipient: reg.email.clone(),
+        recipient_name: reg.name.clone(),
+        language: lang,
+        content,
+        ics: attachment,
+    }
 }

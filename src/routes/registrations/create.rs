@@ -82,8 +82,30 @@ async fn create(
     new: NewRegistration,
     idempotency: Option<&IdempotencyKey>,
 ) -> ApiResult<Created> {
+    let Some(k) = idempotency else {
+        // Without a key to store, the desk batches this registration with its neighbours.
+        let registered = state.desk.register(event.id, new).await?;
+        let (location, body) = answer(state, registered)?;
+        return Ok(Created::New(created(location, body)));
+    };
     let txn = state.db.begin().await?;
     let registered = registrations::register(&txn, &state.public_url, event, new).await?;
+    let (location, body) = answer(state, registered)?;
+    let stored = StoredAnswer {
+        status: 201,
+        body: body.clone(),
+        location: Some(location.clone()),
+    };
+    if !k.store(&txn, &stored).await? {
+        txn.rollback().await?;
+        return Ok(Created::Raced);
+    }
+    txn.commit().await?;
+    Ok(Created::New(created(location, body)))
+}
+
+/// The `Location` and JSON body of a new registration.
+fn answer(state: &AppState, registered: registrations::Registered) -> ApiResult<(String, String)> {
     let manage_token = registered.registration.manage_token.clone();
     let location = format!("/api/v1/registrations/{manage_token}");
     let response = CreatedRegistration {
@@ -92,24 +114,14 @@ async fn create(
     };
     let body = serde_json::to_string(&response)
         .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("serialising")))?;
-    if let Some(k) = idempotency {
-        let answer = StoredAnswer {
-            status: 201,
-            body: body.clone(),
-            location: Some(location.clone()),
-        };
-        if !k.store(&txn, &answer).await? {
-            txn.rollback().await?;
-            return Ok(Created::Raced);
-        }
-    }
-    txn.commit().await?;
-    Ok(Created::New(
-        HttpResponse::Created()
-            .insert_header((header::LOCATION, location))
-            .content_type("application/json")
-            .body(body),
-    ))
+    Ok((location, body))
+}
+
+fn created(location: String, body: String) -> HttpResponse {
+    HttpResponse::Created()
+        .insert_header((header::LOCATION, location))
+        .content_type("application/json")
+        .body(body)
 }
 
 async fn replay_after_race(
