@@ -24,7 +24,8 @@ case "$backend" in
   postgres)
     db="podium_bench_$(date +%s)"
     PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $db"
-    export DATABASE_URL="postgres://postgres:postgres@127.0.0.1:5432/$db" ;;
+    # Loopback: no TLS (with TLS, sqlx's rustls socket stalls on large statements; see README).
+    export DATABASE_URL="postgres://postgres:postgres@127.0.0.1:5432/$db?sslmode=disable" ;;
   *) echo "usage: $0 sqlite|postgres [seconds]" >&2; exit 2 ;;
 esac
 export PODIUM_BIND="127.0.0.1:$port" PODIUM_RATE_LIMIT=0 RUST_LOG=warn PODIUM_MAIL_DIR="$work/mail"

@@ -111,7 +111,7 @@ pub fn render(cal: &Calendar) -> String {
     line(&mut out, &format!("X-PUBLISHED-TTL:{refresh}"));
 
     if let Some((first, last)) = year_span(&cal.items) {
-        write_vtimezone(&mut out, cal.timezone, first - 1, last + 1);
+        out.push_str(&vtimezone(cal.timezone, first - 1, last + 1));
     }
     for item in &cal.items {
         write_event(&mut out, cal.timezone, item);
@@ -298,6 +298,31 @@ fn observance_at(tz: Tz, at: DateTime<Utc>) -> Observance {
             .map(str::to_owned)
             .unwrap_or_else(|| utc_offset(offset.fix().local_minus_utc())),
     }
+}
+
+/// The `VTIMEZONE` of `tz` for these years, computed once per process and then reused: finding
+/// the transitions samples the zone hour by hour, which is too slow for every mail and feed.
+fn vtimezone(tz: Tz, first_year: i32, last_year: i32) -> std::sync::Arc<str> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    type Key = (&'static str, i32, i32);
+    static DONE: OnceLock<Mutex<HashMap<Key, Arc<str>>>> = OnceLock::new();
+    let key = (tz.name(), first_year, last_year);
+    let done = DONE.get_or_init(Default::default);
+    if let Some(text) = done.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        return text;
+    }
+    let mut text = String::new();
+    write_vtimezone(&mut text, tz, first_year, last_year);
+    let text: Arc<str> = text.into();
+    if let Ok(mut map) = done.lock() {
+        // A handful of zones and year ranges in practice; the bound keeps it so.
+        if map.len() >= 1024 {
+            map.clear();
+        }
+        map.insert(key, text.clone());
+    }
+    text
 }
 
 /// Writes a `VTIMEZONE` with one sub-component per transition from January 1st of

@@ -81,7 +81,10 @@ async fn run(
 
 async fn serve(db: &DatabaseConnection, public_url: &str, event_id: Uuid, jobs: Vec<Job>) {
     let (news, replies): (Vec<_>, Vec<_>) = jobs.into_iter().map(|j| (j.new, j.reply)).unzip();
-    match commit_batch(db, public_url, event_id, news.clone()).await {
+    let started = std::time::Instant::now();
+    let result = commit_batch(db, public_url, event_id, news.clone()).await;
+    tracing::debug!(size = news.len(), elapsed = ?started.elapsed(), "registration batch");
+    match result {
         Ok(answers) => {
             for (reply, answer) in replies.into_iter().zip(answers) {
                 let _ = reply.send(answer);

@@ -273,7 +273,6 @@ pub async fn register_batch(
         .await?
         .into_iter()
         .collect();
-
     let hold = locked.require_email_confirmation;
     let mut event = locked.clone();
     let at = now();
@@ -346,7 +345,6 @@ pub async fn register_batch(
     if rows.is_empty() {
         return Ok(answers);
     }
-
     let registered: Vec<&Registered> = answers.iter().filter_map(|a| a.as_ref().ok()).collect();
     registration::Entity::insert_many(
         registered
