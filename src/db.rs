@@ -4,6 +4,9 @@ use std::time::Duration;
 use anyhow::Context;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
 
+/// `PRAGMA cache_size` of each SQLite connection: negative means KiB, so 1 MiB.
+const SQLITE_CACHE_SIZE: i64 = -1024;
+
 /// Connects and checks the database answers; a clear error when it is unreachable.
 pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<DatabaseConnection> {
     let mut options = ConnectOptions::new(url.to_owned());
@@ -18,6 +21,9 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
+                // Each pooled connection keeps a page cache of its own (2 MiB by default, so
+                // 32 MiB over 16 connections); the hot reads are served from podium's caches.
+                .pragma("cache_size", SQLITE_CACHE_SIZE.to_string())
         });
     let db = Database::connect(options)
         .await
