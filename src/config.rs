@@ -82,7 +82,7 @@ pub struct Settings {
     #[arg(long, env = "PODIUM_CORS_ORIGINS", global = true)]
     pub cors_origins: Option<String>,
 
-    /// Largest database connection pool.
+    /// Largest database connection pool; on SQLite at most twice the CPUs (at least 4).
     #[arg(
         long,
         env = "PODIUM_DB_MAX_CONNECTIONS",

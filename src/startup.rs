@@ -40,6 +40,10 @@ pub struct AppState {
     pub limiter: Option<crate::rate_limit::Limiter>,
     /// Rendered calendar feeds, keyed by the version of the data they show.
     pub feeds: services::feeds::FeedCache,
+    /// Bumped after every request that may have written (see [`services::read_cache`]).
+    pub write_epoch: services::read_cache::WriteEpoch,
+    /// Recent event rows for the feeds and the schedule, checked against `write_epoch`.
+    pub reads: services::read_cache::EventReads,
 }
 
 impl AppState {
@@ -51,6 +55,7 @@ impl AppState {
 
 pub struct Application {
     port: u16,
+    write_epoch: services::read_cache::WriteEpoch,
     server: Server,
     shutdown: CancellationToken,
     background: Vec<tokio::task::JoinHandle<()>>,
@@ -81,12 +86,14 @@ impl Application {
         let shutdown = CancellationToken::new();
         let worker = MailWorker::new(db.clone(), &settings.mail())?;
         let mail_signal = worker.signal();
+        let write_epoch = services::read_cache::WriteEpoch::default();
         let background = vec![
             worker.spawn(shutdown.clone()),
             tokio::spawn(services::maintenance::run(
                 db.clone(),
                 mail_signal.clone(),
                 public_url.clone(),
+                write_epoch.clone(),
                 shutdown.clone(),
             )),
         ];
@@ -107,6 +114,8 @@ impl Application {
             settings: Arc::new(settings),
             mail_signal,
             feeds: services::feeds::FeedCache::default(),
+            reads: services::read_cache::EventReads::new(write_epoch.clone()),
+            write_epoch: write_epoch.clone(),
         });
         let server =
             HttpServer::new(move || build_app(Some(state.clone()), cors_origins.as_deref()).0)
@@ -115,6 +124,7 @@ impl Application {
                 .run();
         Ok(Self {
             port,
+            write_epoch,
             server,
             shutdown,
             background,
@@ -124,6 +134,12 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The counter of this instance's writes: bumping it makes the instance re-read what it
+    /// holds of the database (for writes made beside its API, as tests and tools do).
+    pub fn write_epoch(&self) -> services::read_cache::WriteEpoch {
+        self.write_epoch.clone()
     }
 
     /// Serves until SIGINT/SIGTERM: in-flight requests drain, then the mail worker finishes
@@ -176,6 +192,7 @@ fn build_app(
         .wrap(from_fn(crate::headers::no_store))
         .wrap(crate::headers::security())
         .wrap(from_fn(crate::metrics::head_as_get))
+        .wrap(from_fn(services::read_cache::local_writes))
         .into_utoipa_app()
         .service(routes::health::healthz)
         .service(routes::health::readyz)

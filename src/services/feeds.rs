@@ -2,10 +2,13 @@
 //! cache of rendered feeds keyed by the version of the data they show.
 //!
 //! Every change to an event or its programme bumps `events.version` in the same transaction
-//! (`events::lock_for_change`), so a feed is looked up by reading the event row (one indexed
-//! query) and reused while its fingerprint is unchanged. The check runs on every request, so
-//! a change committed through any podium instance on the same database shows on the next
-//! request to every other instance. ETags hash the body, so instances agree on them too.
+//! (`events::lock_for_change`), so a feed is looked up by the event row and reused while its
+//! fingerprint is unchanged. The public feeds (one event, all events) take the row from
+//! [`EventReads`]: a change through this instance shows on the next request, one through another
+//! instance on the same database within [`crate::services::read_cache::EVENT_TTL`]. Personal
+//! feeds read their rows on every request. ETags hash the body, so instances agree on them too.
+//!
+//! The schedule JSON shares the cache ([`FeedId::Schedule`]).
 use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -25,7 +28,8 @@ use uuid::Uuid;
 
 use crate::calendar::{self, Calendar, Item, Method};
 use crate::error::{ApiError, ApiResult};
-use crate::services::{events, ics};
+use crate::services::ics;
+use crate::services::read_cache::EventReads;
 
 /// `REFRESH-INTERVAL` of the list of all events.
 const ALL_EVENTS_REFRESH_MINUTES: u32 = 60;
@@ -42,6 +46,16 @@ pub struct RenderedFeed {
 }
 
 impl RenderedFeed {
+    /// Any body (the schedule's JSON, say) with its strong ETag.
+    pub fn from_body(body: String, last_modified: Option<DateTime<Utc>>) -> Self {
+        let etag = calendar::etag_for(&body);
+        Self {
+            body: Bytes::from(body),
+            etag,
+            last_modified,
+        }
+    }
+
     fn new(cal: &Calendar, floor: Option<DateTime<Utc>>) -> Self {
         let body = calendar::render(cal);
         let etag = calendar::etag_for(&body);
@@ -71,6 +85,8 @@ pub enum FeedId {
     Event(Uuid),
     Registration(Uuid),
     Pitch(Uuid),
+    /// `GET /events/{event}/schedule` as JSON.
+    Schedule(Uuid),
 }
 
 /// Rendered feeds by feed, each valid for one fingerprint of the data it shows; bounded in
@@ -95,9 +111,9 @@ struct CacheEntry {
 }
 
 impl Default for FeedCache {
-    /// 4 096 feeds or 64 MiB, whichever is reached first.
+    /// 4 096 feeds or 16 MiB, whichever is reached first: a 300-slot feed is about 0.3 MiB.
     fn default() -> Self {
-        Self::new(4096, 64 * 1024 * 1024)
+        Self::new(4096, 16 * 1024 * 1024)
     }
 }
 
@@ -177,7 +193,7 @@ impl FeedCache {
     }
 }
 
-fn fingerprint_of(value: impl Hash) -> u64 {
+pub fn fingerprint_of(value: impl Hash) -> u64 {
     // `DefaultHasher::new()` uses fixed keys: the same data hashes the same in every process.
     let mut hasher = DefaultHasher::new();
     value.hash(&mut hasher);
@@ -202,19 +218,24 @@ fn render_and_keep(
 pub async fn all_events(
     db: &impl ConnectionTrait,
     cache: &FeedCache,
+    reads: &EventReads,
     public_url: &str,
 ) -> ApiResult<FeedAnswer> {
     let listed = [EventStatus::Published, EventStatus::Cancelled];
-    let versions: Vec<(Uuid, i64)> = event::Entity::find()
-        .select_only()
-        .column(event::Column::Id)
-        .column(event::Column::Version)
-        .filter(event::Column::Status.is_in(listed))
-        .order_by_asc(event::Column::Id)
-        .into_tuple()
-        .all(db)
+    let fingerprint = reads
+        .listed_fingerprint(|| async {
+            let versions: Vec<(Uuid, i64)> = event::Entity::find()
+                .select_only()
+                .column(event::Column::Id)
+                .column(event::Column::Version)
+                .filter(event::Column::Status.is_in(listed))
+                .order_by_asc(event::Column::Id)
+                .into_tuple()
+                .all(db)
+                .await?;
+            Ok(fingerprint_of(&versions))
+        })
         .await?;
-    let fingerprint = fingerprint_of(&versions);
     let feed = match cache.get(FeedId::AllEvents, fingerprint) {
         Some(feed) => feed,
         None => {
@@ -262,17 +283,19 @@ fn prevailing_timezone(events: &[event::Model]) -> Tz {
 
 /// One event and every assigned pitch slot. A draft is a 404 unless `organiser`.
 ///
-/// A cache hit costs the one query that reads the event row; a miss adds three (stages,
-/// assigned slots, their pitches), however many slots there are.
-#[tracing::instrument(skip(db, cache, public_url))]
+/// A cache hit costs no query while the event row's copy in `reads` is recent, else the one
+/// that reads it; a miss adds three (stages, assigned slots, their pitches), however many slots
+/// there are.
+#[tracing::instrument(skip(db, cache, reads, public_url))]
 pub async fn event(
     db: &impl ConnectionTrait,
     cache: &FeedCache,
+    reads: &EventReads,
     public_url: &str,
     key: &str,
     organiser: bool,
 ) -> ApiResult<FeedAnswer> {
-    let event = events::find_visible(db, key, organiser).await?;
+    let event = reads.find_visible(db, key, organiser).await?;
     let id = FeedId::Event(event.id);
     let fingerprint = fingerprint_of(event.version);
     let feed = match cache.get(id, fingerprint) {

@@ -5,23 +5,28 @@ use sea_orm::DatabaseConnection;
 use tokio_util::sync::CancellationToken;
 
 use crate::mail::MailSignal;
+use crate::services::read_cache::WriteEpoch;
 use crate::services::{idempotency, registrations};
 
 /// How often the sweep runs.
 pub const INTERVAL: Duration = Duration::from_secs(30);
 
-/// Runs [`run_once`] every [`INTERVAL`] until shutdown; `public_url` is the base of the links in
-/// the mails the sweep queues (a promotion's manage link).
+/// Runs [`run_once`] every [`INTERVAL`] until shutdown, bumping `writes` after each sweep;
+/// `public_url` is the base of the links in the mails the sweep queues (a promotion's manage
+/// link).
 pub async fn run(
     db: DatabaseConnection,
     mail: MailSignal,
     public_url: String,
+    writes: WriteEpoch,
     shutdown: CancellationToken,
 ) {
     loop {
         if let Err(err) = run_once(&db, &mail, &public_url).await {
             tracing::warn!(error = %err, "maintenance sweep failed");
         }
+        // The sweep writes registrations and event counts: this instance re-reads what it holds.
+        writes.bump();
         tokio::select! {
             _ = shutdown.cancelled() => break,
             _ = tokio::time::sleep(INTERVAL) => {}

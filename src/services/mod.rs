@@ -11,5 +11,6 @@ pub mod organisers;
 pub mod pitch_slots;
 pub mod pitches;
 pub mod programme;
+pub mod read_cache;
 pub mod registrations;
 pub mod stages;

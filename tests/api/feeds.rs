@@ -99,10 +99,13 @@ fn id_of(event: &Value) -> Uuid {
         .expect("event id")
 }
 
+/// Marks the event changed, as the endpoints do after their writes through `app.db`; the
+/// app treats those writes as its own (see `TestApp::write_epoch`).
 async fn bump(app: &TestApp, event_id: Uuid) {
     lock_for_change(&app.db, event_id)
         .await
         .expect("event version bumped");
+    app.write_epoch.bump();
 }
 
 async fn add_stage(app: &TestApp, event_id: Uuid, name: &str, position: i32) -> stage::Model {

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use podium::{config::Settings, db, startup::Application};
+use podium::{config::Settings, db, services::read_cache::WriteEpoch, startup::Application};
 use reqwest::{header, Method, Response, StatusCode};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::{json, Value};
@@ -21,6 +21,10 @@ pub struct TestApp {
     pub database_url: String,
     /// The real SMTP server this app sends to.
     pub smtp: TestSmtp,
+    /// The app's count of its own writes: bump it after writing through `db` to make the write
+    /// count as one made through this instance (visible at once, not after the read caches'
+    /// second).
+    pub write_epoch: WriteEpoch,
 }
 
 /// A fresh database: a new PostgreSQL database when `TEST_DATABASE_URL` is set, else a SQLite file.
@@ -70,6 +74,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     adjust(&mut settings);
     let app = Application::build(settings).await.expect("podium starts");
     let port = app.port();
+    let write_epoch = app.write_epoch();
     let admin_token = app
         .initial_admin_token
         .clone()
@@ -90,6 +95,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         mail_dir,
         database_url,
         smtp,
+        write_epoch,
     }
 }
 

@@ -16,4 +16,5 @@ mod organisers;
 mod pitch_slots;
 mod pitches;
 mod registrations;
+mod schedule_cache;
 mod security;

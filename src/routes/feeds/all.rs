@@ -50,6 +50,7 @@ pub async fn all_events_feed_head(
 }
 
 async fn serve(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
-    let answer = feeds::all_events(&state.db, &state.feeds, &state.public_url).await?;
+    let answer =
+        feeds::all_events(&state.db, &state.feeds, &state.reads, &state.public_url).await?;
     Ok(super::respond(&req, &answer))
 }

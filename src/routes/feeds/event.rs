@@ -68,6 +68,7 @@ async fn serve(
     let answer = feeds::event(
         &state.db,
         &state.feeds,
+        &state.reads,
         &state.public_url,
         &key,
         who.is_organiser(),

@@ -8,7 +8,7 @@ mod respond;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
-pub use respond::respond;
+pub use respond::{conditional, respond};
 
 pub fn config(cfg: &mut ServiceConfig) {
     cfg.service(all::all_events_feed)

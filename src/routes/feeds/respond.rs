@@ -1,4 +1,5 @@
-//! The HTTP answer of a feed: `200` with the body, or `304` from the cached validators alone.
+//! The HTTP answer of a feed (or another cached body, the schedule's): `200` with the body, or
+//! `304` from the cached validators alone.
 use std::time::SystemTime;
 
 use actix_web::{
@@ -10,7 +11,7 @@ use actix_web::{
 };
 use chrono::{DateTime, Utc};
 
-use crate::services::feeds::FeedAnswer;
+use crate::services::feeds::{FeedAnswer, RenderedFeed};
 
 pub const CONTENT_TYPE: &str = "text/calendar; charset=utf-8";
 /// How long clients and (for public feeds) shared caches may reuse a feed unasked.
@@ -19,35 +20,48 @@ const MAX_AGE_SECONDS: u32 = 60;
 /// Answers a `GET` or `HEAD` for a feed. actix-web drops the body of a `HEAD` answer and keeps
 /// its `Content-Length`, so both methods share this path.
 pub fn respond(req: &HttpRequest, answer: &FeedAnswer) -> HttpResponse {
-    let feed = &answer.feed;
+    conditional(
+        req,
+        &answer.feed,
+        CONTENT_TYPE,
+        Some(format!(
+            "{}, max-age={MAX_AGE_SECONDS}",
+            if answer.public { "public" } else { "private" }
+        )),
+        Some(format!("inline; filename=\"{}\"", answer.filename)),
+    )
+}
+
+/// `200` with a cached body of `content_type`, or `304` when the request's validators match:
+/// `ETag` (and `Last-Modified` when known) on both, `Cache-Control` when given.
+pub fn conditional(
+    req: &HttpRequest,
+    feed: &RenderedFeed,
+    content_type: &'static str,
+    cache_control: Option<String>,
+    content_disposition: Option<String>,
+) -> HttpResponse {
     let not_modified = is_not_modified(req, &feed.etag, feed.last_modified);
     let mut builder = if not_modified {
         HttpResponse::NotModified()
     } else {
         HttpResponse::Ok()
     };
-    builder
-        .insert_header((header::ETAG, feed.etag.as_str()))
-        .insert_header((
-            header::CACHE_CONTROL,
-            format!(
-                "{}, max-age={MAX_AGE_SECONDS}",
-                if answer.public { "public" } else { "private" }
-            ),
-        ));
+    builder.insert_header((header::ETAG, feed.etag.as_str()));
+    if let Some(cache_control) = cache_control {
+        builder.insert_header((header::CACHE_CONTROL, cache_control));
+    }
     if let Some(at) = feed.last_modified {
         builder.insert_header((header::LAST_MODIFIED, http_date(at)));
     }
     if not_modified {
         return builder.finish();
     }
-    builder
-        .insert_header((header::CONTENT_TYPE, CONTENT_TYPE))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("inline; filename=\"{}\"", answer.filename),
-        ))
-        .body(feed.body.clone())
+    builder.insert_header((header::CONTENT_TYPE, content_type));
+    if let Some(disposition) = content_disposition {
+        builder.insert_header((header::CONTENT_DISPOSITION, disposition));
+    }
+    builder.body(feed.body.clone())
 }
 
 fn http_date(at: DateTime<Utc>) -> String {

@@ -1,7 +1,9 @@
 //! `GET /events/{event}/schedule`: the public programme, by stage and time.
-use actix_web::{get, web};
+use std::sync::Arc;
+
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, FixedOffset};
-use entity::event::EventStatus;
+use entity::event::{self, EventStatus};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -9,9 +11,14 @@ use uuid::Uuid;
 
 use crate::auth::MaybeOrganiser;
 use crate::domain::time::in_zone;
-use crate::error::ApiResult;
-use crate::services::{events, programme};
+use crate::error::{ApiError, ApiResult};
+use crate::routes::feeds as feeds_routes;
+use crate::services::feeds::{self, FeedId, RenderedFeed};
+use crate::services::programme::{self, Programme};
 use crate::startup::AppState;
+
+/// What `web::Json` answered with before the schedule was cached.
+const CONTENT_TYPE: &str = "application/json";
 
 pub fn config(cfg: &mut ServiceConfig) {
     cfg.service(schedule);
@@ -62,17 +69,54 @@ pub struct ScheduleResponse {
 
 /// The programme: stages in order, each with its slots by time; open slots are listed with
 /// `open: true` and no pitch. Public for published and cancelled events; organisers also see
-/// drafts. Read in a fixed number of queries however large the programme.
-#[utoipa::path(tag = "pitch slots", params(("event" = String, Path, description = "id or slug")),
-    responses((status = 200, body = ScheduleResponse), (status = 404, body = crate::error::Problem)))]
+/// drafts. Read in a fixed number of queries however large the programme, and kept rendered per
+/// event version (see `services::feeds`), with a strong `ETag` for conditional requests.
+#[utoipa::path(tag = "pitch slots",
+    params(
+        ("event" = String, Path, description = "id or slug"),
+        ("If-None-Match" = Option<String>, Header, description = "ETags from an earlier answer (a list, or `*`): 304 when one matches"),
+    ),
+    responses(
+        (status = 200, body = ScheduleResponse,
+            headers(("ETag" = String, description = "Strong: a hash of the body"))),
+        (status = 304, description = "Unchanged since the ETag sent", headers(("ETag" = String))),
+        (status = 404, body = crate::error::Problem),
+    ))]
 #[get("/events/{event}/schedule")]
 pub async fn schedule(
     state: web::Data<AppState>,
     who: MaybeOrganiser,
     key: web::Path<String>,
-) -> ApiResult<web::Json<ScheduleResponse>> {
-    let event = events::find_visible(&state.db, &key, who.is_organiser()).await?;
-    let programme = programme::load(&state.db, event.id).await?;
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    let event = state
+        .reads
+        .find_visible(&state.db, &key, who.is_organiser())
+        .await?;
+    let id = FeedId::Schedule(event.id);
+    let fingerprint = feeds::fingerprint_of(event.version);
+    let rendered = match state.feeds.get(id, fingerprint) {
+        Some(rendered) => rendered,
+        None => {
+            let programme = programme::load(&state.db, event.id).await?;
+            let body = serde_json::to_string(&build(&event, &programme))
+                .map_err(|e| ApiError::Internal(e.into()))?;
+            let rendered = Arc::new(RenderedFeed::from_body(body, None));
+            state.feeds.put(id, fingerprint, rendered.clone());
+            rendered
+        }
+    };
+    Ok(feeds_routes::conditional(
+        &req,
+        &rendered,
+        CONTENT_TYPE,
+        None,
+        None,
+    ))
+}
+
+/// The schedule of `event` from its programme.
+fn build(event: &event::Model, programme: &Programme) -> ScheduleResponse {
     let tz = event.timezone.as_str();
     let stages = programme
         .stages
@@ -103,12 +147,12 @@ pub async fn schedule(
                 .collect(),
         })
         .collect();
-    Ok(web::Json(ScheduleResponse {
+    ScheduleResponse {
         event_id: event.id,
         slug: event.slug.clone(),
         title: event.title.clone(),
         timezone: event.timezone.clone(),
         status: event.status,
         stages,
-    }))
+    }
 }

@@ -1,0 +1,252 @@
+//! Short-lived copies of the event rows the public read paths (calendar feeds, the schedule)
+//! start from, so a cached feed or schedule is served without a database round trip.
+//!
+//! Two rules keep them correct:
+//! - A change made through this instance is visible at once. Every request that may write
+//!   (any method but `GET`, `HEAD` and `OPTIONS`) bumps the [`WriteEpoch`] once its handler has
+//!   run, and so does the maintenance sweep; a copy read at an older epoch is not used. The epoch
+//!   is read before the query, so a copy can only be newer than its epoch says, never older.
+//! - A change made through another instance on the same database is visible after at most
+//!   [`EVENT_TTL`]: no copy is used longer than that.
+//!
+//! Only the feed and schedule paths use these copies: the counts in an event row (seats taken)
+//! change without a version bump, so answers that show them still read the row every time.
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use actix_web::{
+    body::MessageBody,
+    dev::{ServiceRequest, ServiceResponse},
+    http::Method,
+    middleware::Next,
+    web,
+};
+use entity::event::{self, EventStatus};
+use sea_orm::ConnectionTrait;
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiResult};
+use crate::services::events;
+
+/// How long a copy read from the database may stand for the row: changes through another
+/// instance show within this time.
+pub const EVENT_TTL: Duration = Duration::from_secs(1);
+/// Copies kept at most; only keys that named an event are kept, so this is about two per event.
+const MAX_ENTRIES: usize = 4096;
+
+/// Counts the writes made through this instance; shared by the request middleware, the
+/// maintenance sweep and the caches that check it.
+#[derive(Debug, Clone, Default)]
+pub struct WriteEpoch(Arc<AtomicU64>);
+
+impl WriteEpoch {
+    pub fn current(&self) -> u64 {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    /// Marks that this instance has (possibly) written: every copy read before is stale.
+    pub fn bump(&self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// Bumps the epoch when dropped: after the handler ran, or when it was cancelled mid-way (a
+/// client that hung up), since a transaction may have committed by then.
+struct BumpOnDrop(Option<WriteEpoch>);
+
+impl Drop for BumpOnDrop {
+    fn drop(&mut self) {
+        if let Some(epoch) = &self.0 {
+            epoch.bump();
+        }
+    }
+}
+
+/// Middleware: bumps the [`WriteEpoch`] after every request that may have written.
+pub async fn local_writes(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let reads = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let epoch = (!reads)
+        .then(|| {
+            req.app_data::<web::Data<crate::startup::AppState>>()
+                .map(|state| state.write_epoch.clone())
+        })
+        .flatten();
+    let _bump = BumpOnDrop(epoch);
+    next.call(req).await
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum EventKey {
+    Id(Uuid),
+    Slug(String),
+}
+
+impl EventKey {
+    /// As [`events::find`] reads the key: an id when it parses as one, else a slug.
+    fn of(key: &str) -> Self {
+        match Uuid::parse_str(key) {
+            Ok(id) => Self::Id(id),
+            Err(_) => Self::Slug(key.to_owned()),
+        }
+    }
+}
+
+struct Recent<T> {
+    value: T,
+    epoch: u64,
+    read_at: Instant,
+}
+
+impl<T: Clone> Recent<T> {
+    fn usable(&self, epoch: u64, now: Instant) -> Option<T> {
+        (self.epoch == epoch && now.duration_since(self.read_at) < EVENT_TTL)
+            .then(|| self.value.clone())
+    }
+}
+
+/// Recent copies of event rows by key (id or slug), and of the all-events feed's fingerprint.
+pub struct EventReads {
+    epoch: WriteEpoch,
+    events: Mutex<HashMap<EventKey, Recent<Arc<event::Model>>>>,
+    listed: Mutex<Option<Recent<u64>>>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Every value in these maps is complete on its own: a panic elsewhere cannot leave one
+    // half-written, so a poisoned lock is still fine to use.
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl EventReads {
+    pub fn new(epoch: WriteEpoch) -> Self {
+        Self {
+            epoch,
+            events: Mutex::new(HashMap::new()),
+            listed: Mutex::new(None),
+        }
+    }
+
+    /// [`events::find_visible`] from a recent copy when there is one: the event, or a 404;
+    /// drafts exist only for organisers.
+    pub async fn find_visible(
+        &self,
+        db: &impl ConnectionTrait,
+        key: &str,
+        organiser: bool,
+    ) -> ApiResult<Arc<event::Model>> {
+        let event = self.find(db, key).await?;
+        match event {
+            Some(event) if organiser || event.status != EventStatus::Draft => Ok(event),
+            _ => Err(ApiError::event_not_found(key)),
+        }
+    }
+
+    async fn find(
+        &self,
+        db: &impl ConnectionTrait,
+        key: &str,
+    ) -> ApiResult<Option<Arc<event::Model>>> {
+        let event_key = EventKey::of(key);
+        // Read before the query: a write committed after this point bumps it again.
+        let epoch = self.epoch.current();
+        let now = Instant::now();
+        if let Some(copy) = lock(&self.events).get(&event_key) {
+            if let Some(event) = copy.usable(epoch, now) {
+                return Ok(Some(event));
+            }
+        }
+        let Some(event) = events::find(db, key).await? else {
+            return Ok(None);
+        };
+        let event = Arc::new(event);
+        let mut copies = lock(&self.events);
+        if copies.len() >= MAX_ENTRIES {
+            let current = self.epoch.current();
+            copies.retain(|_, copy| copy.usable(current, now).is_some());
+            if copies.len() >= MAX_ENTRIES {
+                copies.clear();
+            }
+        }
+        copies.insert(
+            event_key,
+            Recent {
+                value: event.clone(),
+                epoch,
+                read_at: now,
+            },
+        );
+        Ok(Some(event))
+    }
+
+    /// A fingerprint `read` computes, reused under the same rules as the event copies.
+    pub async fn listed_fingerprint<F>(&self, read: impl FnOnce() -> F) -> ApiResult<u64>
+    where
+        F: Future<Output = ApiResult<u64>>,
+    {
+        let epoch = self.epoch.current();
+        let now = Instant::now();
+        if let Some(fingerprint) = lock(&self.listed)
+            .as_ref()
+            .and_then(|copy| copy.usable(epoch, now))
+        {
+            return Ok(fingerprint);
+        }
+        let fingerprint = read().await?;
+        *lock(&self.listed) = Some(Recent {
+            value: fingerprint,
+            epoch,
+            read_at: now,
+        });
+        Ok(fingerprint)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_and_slugs_are_told_apart_as_events_find_does() {
+        let id = Uuid::now_v7();
+        assert_eq!(EventKey::of(&id.to_string()), EventKey::Id(id));
+        assert_eq!(
+            EventKey::of(&id.simple().to_string().to_uppercase()),
+            EventKey::Id(id)
+        );
+        assert_eq!(
+            EventKey::of("jahrestagung"),
+            EventKey::Slug("jahrestagung".to_owned())
+        );
+    }
+
+    #[test]
+    fn a_copy_is_used_only_at_its_epoch_and_within_the_ttl() {
+        let now = Instant::now();
+        let copy = Recent {
+            value: 7u64,
+            epoch: 3,
+            read_at: now,
+        };
+        assert_eq!(copy.usable(3, now), Some(7));
+        assert_eq!(copy.usable(4, now), None);
+        assert_eq!(copy.usable(3, now + EVENT_TTL), None);
+    }
+
+    #[test]
+    fn the_epoch_grows_with_each_bump_and_on_drop_of_the_guard() {
+        let epoch = WriteEpoch::default();
+        assert_eq!(epoch.current(), 0);
+        epoch.bump();
+        drop(BumpOnDrop(Some(epoch.clone())));
+        drop(BumpOnDrop(None));
+        assert_eq!(epoch.current(), 2);
+    }
+}
