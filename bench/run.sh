@@ -4,7 +4,7 @@
 #
 #   bench/run.sh sqlite|postgres [duration_seconds]
 #
-# Prints one line per scenario (requests/s, p50/p99 latency, errors) and podium's peak RSS;
+# SCENARIOS="feed feed-304" runs only those. Prints one line per scenario (requests/s, p50/p99 latency, errors) and podium's peak RSS;
 # results are kept in bench/README.md by hand with the machine they ran on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,12 +45,16 @@ api -X POST "$base/api/v1/events" -d '{"title":"Bench","slug":"bench","timezone"
   "starts_at":"2030-06-24T08:00:00+02:00","ends_at":"2030-06-26T20:00:00+02:00","capacity":1000000}' >/dev/null
 api -X POST "$base/api/v1/events/bench/publish" >/dev/null
 python3 bench/programme.py "$base" "$token" bench 150
+# Let the mail worker send the programme's mails before measuring.
+sleep "${SETTLE:-0}"
 
 report() { # name, wrk output file
   python3 bench/wrk_summary.py "$1" "$2"
 }
+scenarios=" ${SCENARIOS:-register attendee-list feed feed-304 schedule} "
 run() { # name, wrk args...
   local name=$1; shift
+  [[ "$scenarios" == *" $name "* ]] || return 0
   wrk -t2 -c"$connections" -d"${duration}s" --latency "$@" > "$work/$name.txt" 2>"$work/$name.err" || true
   head -c 600 "$work/$name.err"
   report "$name" "$work/$name.txt"
