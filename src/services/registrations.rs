@@ -923,7 +923,14 @@ pub async fn list(
     after: Option<After>,
     limit: u64,
 ) -> ApiResult<(Vec<registration::Model>, u64, Option<After>)> {
-    let total = filtered(event_id, filter).count(db).await?;
+    // A plain COUNT(*) over the index, not a count of a sub-select of whole rows.
+    let total = filtered(event_id, filter)
+        .select_only()
+        .column_as(Expr::cust("COUNT(*)"), "n")
+        .into_tuple::<i64>()
+        .one(db)
+        .await?
+        .map_or(0, |n| u64::try_from(n).unwrap_or(0));
     let mut query = filtered(event_id, filter);
     if let Some(after) = after {
         let beyond = |col: registration::Column, value: sea_orm::Value, id: Uuid| {
