@@ -34,6 +34,9 @@ use crate::services::events;
 /// How long a copy read from the database may stand for the row: changes through another
 /// instance show within this time.
 pub const EVENT_TTL: Duration = Duration::from_secs(1);
+/// How long others rely on a refresh in progress; a request that was dropped half way is
+/// replaced after this.
+const REFRESH_WAIT: Duration = Duration::from_secs(2);
 /// Copies kept at most; only keys that named an event are kept, so this is about two per event.
 const MAX_ENTRIES: usize = 4096;
 
@@ -101,12 +104,32 @@ struct Recent<T> {
     value: T,
     epoch: u64,
     read_at: Instant,
+    /// Since when a request is reading a fresh copy: until it is back (or gave up, see
+    /// [`REFRESH_WAIT`]), the others keep using this one rather than all querying at once.
+    refreshing: Option<Instant>,
 }
 
 impl<T: Clone> Recent<T> {
     fn usable(&self, epoch: u64, now: Instant) -> Option<T> {
         (self.epoch == epoch && now.duration_since(self.read_at) < EVENT_TTL)
             .then(|| self.value.clone())
+    }
+
+    /// The copy to serve without a query: a fresh one, or an expired one of the current epoch
+    /// while another request refreshes it. `None` tells the caller to read (and marks the
+    /// refresh as taken).
+    fn serve_or_refresh(&mut self, epoch: u64, now: Instant) -> Option<T> {
+        if let Some(value) = self.usable(epoch, now) {
+            return Some(value);
+        }
+        let refreshing = self
+            .refreshing
+            .is_some_and(|since| now.duration_since(since) < REFRESH_WAIT);
+        if self.epoch == epoch && refreshing {
+            return Some(self.value.clone());
+        }
+        self.refreshing = Some(now);
+        None
     }
 }
 
@@ -158,13 +181,18 @@ impl EventReads {
         // Read before the query: a write committed after this point bumps it again.
         let epoch = self.epoch.current();
         let now = Instant::now();
-        if let Some(copy) = lock(&self.events).get(&event_key) {
-            if let Some(event) = copy.usable(epoch, now) {
+        if let Some(copy) = lock(&self.events).get_mut(&event_key) {
+            if let Some(event) = copy.serve_or_refresh(epoch, now) {
                 return Ok(Some(event));
             }
         }
-        let Some(event) = events::find(db, key).await? else {
-            return Ok(None);
+        let found = events::find(db, key).await;
+        let Ok(Some(event)) = found else {
+            // Nothing to keep: let the next request try again.
+            if let Some(copy) = lock(&self.events).get_mut(&event_key) {
+                copy.refreshing = None;
+            }
+            return found.map(|_| None).map_err(ApiError::from);
         };
         let event = Arc::new(event);
         let mut copies = lock(&self.events);
@@ -181,6 +209,7 @@ impl EventReads {
                 value: event.clone(),
                 epoch,
                 read_at: now,
+                refreshing: None,
             },
         );
         Ok(Some(event))
@@ -194,16 +223,25 @@ impl EventReads {
         let epoch = self.epoch.current();
         let now = Instant::now();
         if let Some(fingerprint) = lock(&self.listed)
-            .as_ref()
-            .and_then(|copy| copy.usable(epoch, now))
+            .as_mut()
+            .and_then(|copy| copy.serve_or_refresh(epoch, now))
         {
             return Ok(fingerprint);
         }
-        let fingerprint = read().await?;
+        let fingerprint = match read().await {
+            Ok(fingerprint) => fingerprint,
+            Err(err) => {
+                if let Some(copy) = lock(&self.listed).as_mut() {
+                    copy.refreshing = None;
+                }
+                return Err(err);
+            }
+        };
         *lock(&self.listed) = Some(Recent {
             value: fingerprint,
             epoch,
             read_at: now,
+            refreshing: None,
         });
         Ok(fingerprint)
     }
@@ -230,14 +268,20 @@ mod tests {
     #[test]
     fn a_copy_is_used_only_at_its_epoch_and_within_the_ttl() {
         let now = Instant::now();
-        let copy = Recent {
+        let mut copy = Recent {
             value: 7u64,
             epoch: 3,
             read_at: now,
+            refreshing: None,
         };
         assert_eq!(copy.usable(3, now), Some(7));
         assert_eq!(copy.usable(4, now), None);
         assert_eq!(copy.usable(3, now + EVENT_TTL), None);
+        // Expired: the first asker refreshes, the others keep the old copy meanwhile…
+        assert_eq!(copy.serve_or_refresh(3, now + EVENT_TTL), None);
+        assert_eq!(copy.serve_or_refresh(3, now + EVENT_TTL), Some(7));
+        // …but never across a local write.
+        assert_eq!(copy.serve_or_refresh(4, now + EVENT_TTL), None);
     }
 
     #[test]
