@@ -28,6 +28,8 @@ case "$backend" in
     export DATABASE_URL="postgres://postgres:postgres@127.0.0.1:5432/$db?sslmode=disable" ;;
   *) echo "usage: $0 sqlite|postgres [seconds]" >&2; exit 2 ;;
 esac
+# As `cargo run` and the Dockerfile do (.cargo/config.toml).
+export MALLOC_ARENA_MAX=2
 export PODIUM_BIND="127.0.0.1:$port" PODIUM_RATE_LIMIT=0 RUST_LOG=warn PODIUM_MAIL_DIR="$work/mail"
 export PODIUM_PUBLIC_URL="$base"
 
@@ -67,5 +69,12 @@ run feed -s bench/get.lua "$base" -- /api/v1/events/bench/calendar.ics
 etag=$(curl -sI "$base/api/v1/events/bench/calendar.ics" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag"{print $2}')
 run feed-304 -s bench/get.lua "$base" -- /api/v1/events/bench/calendar.ics - "$etag"
 run schedule -s bench/get.lua "$base" -- /api/v1/events/bench/schedule
+# Issue 6: the mixed load at 64 clients for 60 s (not in the default set: SCENARIOS=mixed).
+if [[ "$scenarios" == *" mixed "* ]]; then
+  wrk -t2 -c64 -d"${MIXED_SECONDS:-60}s" --latency -s bench/mixed.lua "$base" -- "$token" "$etag" m1 \
+    > "$work/mixed.txt" 2>"$work/mixed.err" || true
+  head -c 600 "$work/mixed.err"
+  report mixed "$work/mixed.txt"
+fi
 echo "registrations so far: $(api "$base/api/v1/events/bench" | json "['confirmed_count']")"
 echo "peak RSS: $(awk '/VmHWM/{print $2, $3}' /proc/$pid/status)"
