@@ -3,6 +3,7 @@
 # mixed load, against a release build on SQLite or PostgreSQL, with wrk on the same machine.
 #
 #   bench/run.sh sqlite|postgres [duration_seconds]
+#   PREFILL=100000 SCENARIOS="register attendee-list" bench/run.sh postgres 10
 #
 # SCENARIOS="feed feed-304" runs only those. Prints one line per scenario (requests/s, p50/p99 latency, errors) and podium's peak RSS;
 # results are kept in bench/README.md by hand with the machine they ran on.
@@ -47,6 +48,8 @@ api -X POST "$base/api/v1/events" -d '{"title":"Bench","slug":"bench","timezone"
   "starts_at":"2030-06-24T08:00:00+02:00","ends_at":"2030-06-26T20:00:00+02:00","capacity":1000000}' >/dev/null
 api -X POST "$base/api/v1/events/bench/publish" >/dev/null
 python3 bench/programme.py "$base" "$token" bench 150
+# PREFILL=100000 measures with that many attendees already registered.
+if [ "${PREFILL:-0}" -gt 0 ]; then python3 bench/prefill.py "$DATABASE_URL" bench "$PREFILL"; fi
 # Let the mail worker send the programme's mails before measuring.
 sleep "${SETTLE:-0}"
 
