@@ -6,6 +6,7 @@ mod m20261128_000002_create_events;
 mod m20261128_000003_create_registrations;
 mod m20261128_000004_create_outbox;
 mod m20261128_000005_create_programme;
+mod m20261128_400001_index_registration_lists;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000003_create_registrations::Migration),
             Box::new(m20261128_000004_create_outbox::Migration),
             Box::new(m20261128_000005_create_programme::Migration),
+            Box::new(m20261128_400001_index_registration_lists::Migration),
         ]
     }
 }

@@ -29,6 +29,7 @@ use uuid::Uuid;
 use crate::calendar::{self, Calendar, Item, Method};
 use crate::error::{ApiError, ApiResult};
 use crate::services::ics;
+use crate::services::programme::{self, Programme};
 use crate::services::read_cache::EventReads;
 
 /// `REFRESH-INTERVAL` of the list of all events.
@@ -301,11 +302,11 @@ pub async fn event(
     let feed = match cache.get(id, fingerprint) {
         Some(feed) => feed,
         None => {
-            let programme = Programme::load(db, &event).await?;
+            let programme = programme::load(db, event.id).await?;
             render_and_keep(cache, id, fingerprint, || {
                 let mut items = Vec::with_capacity(programme.slots.len() + 1);
                 items.push(ics::event_item(&event, public_url));
-                items.extend(programme.items(&event, public_url));
+                items.extend(pitch_items(&programme, &event, public_url));
                 let cal = Calendar {
                     name: event.title.clone(),
                     timezone: ics::event_tz(&event),
@@ -324,68 +325,24 @@ pub async fn event(
     })
 }
 
-/// Stages, assigned slots and their pitches of one event: three queries.
-struct Programme {
-    stages: HashMap<Uuid, stage::Model>,
-    slots: Vec<pitch_slot::Model>,
-    pitches: HashMap<Uuid, pitch::Model>,
-}
-
-impl Programme {
-    async fn load(db: &impl ConnectionTrait, event: &event::Model) -> ApiResult<Self> {
-        let stages: HashMap<Uuid, stage::Model> = stage::Entity::find()
-            .filter(stage::Column::EventId.eq(event.id))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|s| (s.id, s))
-            .collect();
-        let mut slots = pitch_slot::Entity::find()
-            .filter(pitch_slot::Column::EventId.eq(event.id))
-            .filter(pitch_slot::Column::PitchId.is_not_null())
-            .all(db)
-            .await?;
-        let pitch_ids: Vec<Uuid> = slots.iter().filter_map(|s| s.pitch_id).collect();
-        let pitches: HashMap<Uuid, pitch::Model> = if pitch_ids.is_empty() {
-            HashMap::new()
-        } else {
-            pitch::Entity::find()
-                .filter(pitch::Column::EventId.eq(event.id))
-                .filter(pitch::Column::Id.is_in(pitch_ids))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|p| (p.id, p))
-                .collect()
-        };
-        // Programme order: time, then the stages' order, then a stable tie-break.
-        let position = |s: &pitch_slot::Model| stages.get(&s.stage_id).map(|st| st.position);
-        slots.sort_by(|a, b| {
-            (a.starts_at, position(a), a.stage_id, a.id).cmp(&(
-                b.starts_at,
-                position(b),
-                b.stage_id,
-                b.id,
-            ))
-        });
-        Ok(Self {
-            stages,
-            slots,
-            pitches,
-        })
-    }
-
-    fn items<'a>(
-        &'a self,
-        event: &'a event::Model,
-        public_url: &'a str,
-    ) -> impl Iterator<Item = Item> + 'a {
-        self.slots.iter().filter_map(move |slot| {
-            let pitch = self.pitches.get(&slot.pitch_id?)?;
-            let stage = self.stages.get(&slot.stage_id)?;
+/// The assigned pitch slots of a programme as calendar entries, in programme order: time, then
+/// the stages' order, then a stable tie-break.
+fn pitch_items(programme: &Programme, event: &event::Model, public_url: &str) -> Vec<Item> {
+    let position = |slot: &pitch_slot::Model| programme.stage(slot.stage_id).map(|s| s.position);
+    let mut slots: Vec<&pitch_slot::Model> = programme
+        .slots
+        .iter()
+        .filter(|slot| slot.pitch_id.is_some())
+        .collect();
+    slots.sort_by_key(|slot| (slot.starts_at, position(slot), slot.stage_id, slot.id));
+    slots
+        .into_iter()
+        .filter_map(|slot| {
+            let pitch = programme.pitch_of(slot)?;
+            let stage = programme.stage(slot.stage_id)?;
             Some(ics::pitch_item(event, pitch, slot, stage, public_url))
         })
-    }
+        .collect()
 }
 
 /// The registration behind a manage token.
