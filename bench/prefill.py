@@ -26,7 +26,11 @@ if url.startswith("sqlite"):
         """,
         (n, slug),
     )
-    db.execute("UPDATE events SET confirmed_count = confirmed_count + ? WHERE slug = ?", (n, slug))
+    db.execute(
+        "UPDATE events SET confirmed_count = confirmed_count + ?,"
+        " registrations_total = registrations_total + ? WHERE slug = ?",
+        (n, n, slug),
+    )
     db.commit()
 else:
     sql = f"""
@@ -38,7 +42,8 @@ else:
             'Prefill GmbH', 'science', 'de', 'confirmed', NULL, md5(random()::text) || i, NULL,
             NULL, 0, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', NULL, NULL
         FROM generate_series(1, {n}) AS i;
-        UPDATE events SET confirmed_count = confirmed_count + {n} WHERE slug = '{slug}';
+        UPDATE events SET confirmed_count = confirmed_count + {n},
+            registrations_total = registrations_total + {n} WHERE slug = '{slug}';
         ANALYZE registrations;
     """
     subprocess.run(["psql", url.split("?", 1)[0], "-q", "-c", sql], check=True)

@@ -30,6 +30,8 @@ pub struct Model {
     /// Last waitlist ticket handed out; waitlisted registrations carry increasing tickets.
     pub waitlist_seq: i64,
     pub approved_exhibits: i32,
+    /// Registration rows of the event, whatever their status (rows are never deleted).
+    pub registrations_total: i64,
     /// iCalendar SEQUENCE of the event itself: grows with each change of time, place or status.
     pub sequence: i32,
     /// Grows with every change to the event or anything shown in its feeds (ETag, caches).

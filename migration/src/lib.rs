@@ -7,6 +7,7 @@ mod m20261128_000003_create_registrations;
 mod m20261128_000004_create_outbox;
 mod m20261128_000005_create_programme;
 mod m20261128_400001_index_registration_lists;
+mod m20261128_400002_add_event_registrations_total;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000004_create_outbox::Migration),
             Box::new(m20261128_000005_create_programme::Migration),
             Box::new(m20261128_400001_index_registration_lists::Migration),
+            Box::new(m20261128_400002_add_event_registrations_total::Migration),
         ]
     }
 }

@@ -108,6 +108,10 @@ pub async fn seed(db: &DatabaseConnection, event: &event::Model) -> anyhow::Resu
             Expr::value(waitlisted as i32),
         )
         .col_expr(event::Column::WaitlistSeq, Expr::value(waitlisted as i64))
+        .col_expr(
+            event::Column::RegistrationsTotal,
+            Expr::value((capacity + waitlisted + cancelled) as i64),
+        )
         .filter(event::Column::Id.eq(event.id))
         .exec(&txn)
         .await?;

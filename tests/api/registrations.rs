@@ -1032,3 +1032,31 @@ async fn the_admin_outbox_lists_and_retries_mail_for_admins_only() {
     .assert_problem(403);
     app.get("/api/v1/admin/outbox").await.assert_problem(401);
 }
+
+#[tokio::test]
+async fn the_unfiltered_total_counts_every_registration_whatever_its_status() {
+    let app = spawn_app().await;
+    app.published_event(serde_json::json!({"slug": "total", "capacity": 1}))
+        .await;
+    for i in 0..3 {
+        app.register_person("total", &format!("P {i}"), &format!("p{i}@example.org"))
+            .await
+            .assert_status(201);
+    }
+    let first = app.register_person("total", "Q", "q@example.org").await;
+    let token = first.json["manage_token"].as_str().unwrap().to_owned();
+    app.post(
+        &format!("/api/v1/registrations/{token}/cancel"),
+        &serde_json::json!({}),
+    )
+    .await
+    .assert_status(200);
+    let all = app
+        .get_admin("/api/v1/events/total/registrations?limit=2")
+        .await;
+    assert_eq!(all.json["total"], 4);
+    let cancelled = app
+        .get_admin("/api/v1/events/total/registrations?status=cancelled")
+        .await;
+    assert_eq!(cancelled.json["total"], 1);
+}

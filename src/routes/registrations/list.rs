@@ -142,7 +142,7 @@ pub async fn list_registrations(
     };
     let event = events::find_visible(&state.db, &key, true).await?;
     let (items, total, next) =
-        registrations::list(&state.db, event.id, &filter, sort, after, limit).await?;
+        registrations::list(&state.db, &event, &filter, sort, after, limit).await?;
     let positions = registrations::waitlist_positions(&state.db, event.id, &items).await?;
     Ok(web::Json(Page {
         items: items
