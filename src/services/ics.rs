@@ -230,6 +230,7 @@ mod tests {
             waitlisted_count: 0,
             waitlist_seq: 0,
             approved_exhibits: 0,
+            registrations_total: 0,
             sequence: 2,
             version: 9,
             created_at: at(1),
