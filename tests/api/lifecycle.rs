@@ -234,3 +234,99 @@ fn organiser_add_prints_the_token_as_the_last_line() {
         .unwrap();
     assert!(!bad.status.success());
 }
+
+#[tokio::test]
+async fn a_hard_kill_during_registrations_loses_no_committed_registration_or_mail() {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let url = fresh_database_url().await;
+    // SMTP that never answers: every confirmation stays queued in the outbox.
+    let closed = crate::smtp_server::TestSmtp::closed_port();
+    let smtp = format!("smtp://127.0.0.1:{closed}");
+    let served = Served::start(&url, &[("SMTP_URL", smtp.as_str())]);
+    let token = served.admin_token.clone().expect("admin token");
+    let client = reqwest::Client::new();
+    let create = client
+        .post(served.url("/api/v1/events"))
+        .bearer_auth(&token)
+        .json(
+            &serde_json::json!({"title": "Crash", "slug": "crash", "capacity": 1000,
+            "starts_at": "2030-01-01T10:00:00Z", "ends_at": "2030-01-01T12:00:00Z"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(create.status(), 201);
+    let publish = client
+        .post(served.url("/api/v1/events/crash/publish"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(publish.status(), 200);
+
+    let mut requests = Vec::new();
+    for i in 0..300 {
+        let client = client.clone();
+        let target = served.url("/api/v1/events/crash/registrations");
+        requests.push(tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(i)).await;
+            let answer = client
+                .post(target)
+                .json(&crate::helpers::registration_body(
+                    "Crash Test",
+                    &format!("c{i}@example.org"),
+                ))
+                .send()
+                .await
+                .ok()?;
+            if answer.status() != 201 {
+                return None;
+            }
+            let body: serde_json::Value = answer.json().await.ok()?;
+            body["id"].as_str().map(str::to_owned)
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(120)).await;
+    served.signal("KILL");
+    let mut committed = Vec::new();
+    for request in requests {
+        if let Some(id) = request.await.expect("task") {
+            committed.push(id);
+        }
+    }
+    assert!(
+        !committed.is_empty(),
+        "some registrations were answered before the kill"
+    );
+    assert!(committed.len() < 300, "the kill came during the load");
+
+    let db = podium::db::connect(&url, 2).await.unwrap();
+    for id in &committed {
+        let id = uuid::Uuid::parse_str(id).unwrap();
+        let row = entity::registration::Entity::find_by_id(id)
+            .one(&db)
+            .await
+            .unwrap()
+            .expect("every answered registration is in the database");
+        let mails = entity::outbox::Entity::find()
+            .filter(entity::outbox::Column::Recipient.eq(row.email.clone()))
+            .count(&db)
+            .await
+            .unwrap();
+        assert_eq!(mails, 1, "its confirmation is queued");
+    }
+    // The counters agree with the rows that survived.
+    let event = entity::event::Entity::find()
+        .filter(entity::event::Column::Slug.eq("crash"))
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    let rows = entity::registration::Entity::find()
+        .filter(entity::registration::Column::EventId.eq(event.id))
+        .count(&db)
+        .await
+        .unwrap();
+    assert_eq!(i64::from(event.confirmed_count), rows as i64);
+    assert_eq!(event.registrations_total, rows as i64);
+}
