@@ -47,10 +47,14 @@ status=0
 # fields or state and JSON Schema cannot say them: `ends_at` after `starts_at`, a slot inside its
 # event, an opaque `cursor` this list gave out, an IANA time-zone name, `If-Match` equal to the
 # current ETag, text without control characters. Those answers are 409/412/422 by design.
+# Excluded check: negative_data_rejection ("schema-violating data must be rejected"). Its
+# coverage phase reported PATCH bodies whose every field is optional (UpdateStage, UpdatePitch)
+# as "missing required property" although the served schema requires none; it failed runs at
+# random seeds on valid requests. The API tests assert a 422 naming each invalid field instead.
 schemathesis run "http://127.0.0.1:$port/api-docs/openapi.json" \
   -H "Authorization: Bearer $token" \
   --checks all \
-  --exclude-checks positive_data_acceptance \
+  --exclude-checks positive_data_acceptance,negative_data_rejection \
   --exclude-path-regex 'rotate|organisers/\{id\}' \
   --max-time "${SCHEMATHESIS_MAX_TIME:-120}" \
   --request-timeout 20 \
