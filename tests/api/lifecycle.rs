@@ -264,12 +264,16 @@ async fn a_hard_kill_during_registrations_loses_no_committed_registration_or_mai
         .unwrap();
     assert_eq!(publish.status(), 200);
 
+    // Registrations go out one every 5 ms; podium is killed once 20 are answered, while the
+    // rest are in flight or not yet sent.
+    let answered = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut requests = Vec::new();
-    for i in 0..300 {
+    for i in 0..300u64 {
         let client = client.clone();
+        let answered = answered.clone();
         let target = served.url("/api/v1/events/crash/registrations");
         requests.push(tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_millis(i)).await;
+            tokio::time::sleep(Duration::from_millis(5 * i)).await;
             let answer = client
                 .post(target)
                 .json(&crate::helpers::registration_body(
@@ -283,10 +287,15 @@ async fn a_hard_kill_during_registrations_loses_no_committed_registration_or_mai
                 return None;
             }
             let body: serde_json::Value = answer.json().await.ok()?;
+            answered.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             body["id"].as_str().map(str::to_owned)
         }));
     }
-    tokio::time::sleep(Duration::from_millis(120)).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while answered.load(std::sync::atomic::Ordering::SeqCst) < 20 {
+        assert!(Instant::now() < deadline, "registrations are answered");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     served.signal("KILL");
     let mut committed = Vec::new();
     for request in requests {
