@@ -42,6 +42,18 @@ pub async fn find_visible(
     }
 }
 
+/// 409 unless the event takes proposals (pitches, exhibits) now: never once cancelled, and
+/// while a draft only from organisers. `what` names them in the message.
+pub fn check_takes_submissions(event: &event::Model, organiser: bool, what: &str) -> ApiResult<()> {
+    match event.status {
+        EventStatus::Cancelled => Err(ApiError::conflict("the event is cancelled")),
+        EventStatus::Draft if !organiser => Err(ApiError::conflict(format!(
+            "the event is not open for {what}"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// Takes the event's row lock for the rest of the transaction and marks the event changed.
 ///
 /// Every transaction that changes the programme or the counts of one event starts here, so

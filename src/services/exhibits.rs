@@ -73,13 +73,7 @@ pub async fn create(
 ) -> ApiResult<(event::Model, exhibit::Model)> {
     let txn = state.db.begin().await?;
     let event = events::lock_for_change(&txn, event_id).await?;
-    match event.status {
-        EventStatus::Cancelled => return Err(ApiError::conflict("the event is cancelled")),
-        EventStatus::Draft if !organiser => {
-            return Err(ApiError::conflict("the event is not open for exhibits"))
-        }
-        _ => {}
-    }
+    events::check_takes_submissions(&event, organiser, "exhibits")?;
     let at = now();
     let exhibit = exhibit::ActiveModel {
         id: Set(Uuid::now_v7()),

@@ -1,7 +1,7 @@
 //! Pitches: proposals, the organisers' review, the presenter's withdrawal, and every mail a
 //! pitch's presenter receives (including the slot mails with their calendar entry).
 use entity::{
-    event::{self, EventStatus},
+    event,
     pitch::{self, PitchStatus},
     pitch_slot,
     registration::Language,
@@ -83,13 +83,7 @@ pub async fn create(
 ) -> ApiResult<(event::Model, pitch::Model)> {
     let txn = state.db.begin().await?;
     let event = events::lock_for_change(&txn, event_id).await?;
-    match event.status {
-        EventStatus::Cancelled => return Err(ApiError::conflict("the event is cancelled")),
-        EventStatus::Draft if !organiser => {
-            return Err(ApiError::conflict("the event is not open for proposals"))
-        }
-        _ => {}
-    }
+    events::check_takes_submissions(&event, organiser, "proposals")?;
     let at = now();
     let pitch = pitch::ActiveModel {
         id: Set(Uuid::now_v7()),

@@ -285,7 +285,6 @@ pub async fn register_batch(
     let mut event = locked.clone();
     let at = now();
     let mut answers = Vec::with_capacity(batch.len());
-    let mut rows = Vec::new();
     for (new, email_lower) in batch.into_iter().zip(emails) {
         if locked.status != EventStatus::Published {
             answers.push(Err(ApiError::conflict(
@@ -344,13 +343,12 @@ pub async fn register_batch(
             cancelled_at: None,
             erased_at: None,
         };
-        rows.push(answers.len());
         answers.push(Ok(Registered {
             registration: model,
             waitlist_position: position,
         }));
     }
-    if rows.is_empty() {
+    if !answers.iter().any(Result::is_ok) {
         return Ok(answers);
     }
     let registered: Vec<&Registered> = answers.iter().filter_map(|a| a.as_ref().ok()).collect();
