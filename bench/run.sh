@@ -26,18 +26,18 @@ case "$backend" in
     db="podium_bench_$(date +%s)"
     PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $db"
     # Loopback: no TLS (with TLS, sqlx's rustls socket stalls on large statements; see README).
-    export DATABASE_URL="postgres://postgres:postgres@127.0.0.1:5432/$db?sslmode=disable" ;;
+    export DATABASE_URL="postgres://postgres:postgres@127.0.0.1:5432/$db?sslmode=${SSLMODE:-disable}" ;;
   *) echo "usage: $0 sqlite|postgres [seconds]" >&2; exit 2 ;;
 esac
 # As `cargo run` and the Dockerfile do (.cargo/config.toml).
 export MALLOC_ARENA_MAX=2
-export PODIUM_BIND="127.0.0.1:$port" PODIUM_RATE_LIMIT=0 RUST_LOG=warn PODIUM_MAIL_DIR="$work/mail"
+export PODIUM_BIND="127.0.0.1:$port" PODIUM_RATE_LIMIT=0 RUST_LOG=${RUST_LOG:-warn} PODIUM_MAIL_DIR="$work/mail"
 export PODIUM_PUBLIC_URL="$base"
 
 token=$($bin organiser add --name Bench --email bench@bench.example --admin | tail -n 1)
 $bin serve > "$work/serve.log" 2>&1 &
 pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; cp "$work/serve.log" /tmp/last-serve.log 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 1 100); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done
 
 api() { curl -sf -H "Authorization: Bearer $token" -H 'Content-Type: application/json' "$@"; }
