@@ -67,7 +67,7 @@ run() { # name, wrk args...
 
 echo "backend=$backend connections=$connections duration=${duration}s"
 run register -s bench/register.lua "$base" -- /api/v1/events/bench/registrations r1
-run attendee-list -s bench/get.lua "$base" -- "/api/v1/events/bench/registrations?limit=50" "$token"
+run attendee-list -s bench/get.lua "$base" -- "/api/v1/events/bench/registrations?limit=${LIST_LIMIT:-50}" "$token"
 run feed -s bench/get.lua "$base" -- /api/v1/events/bench/calendar.ics
 etag=$(curl -sI "$base/api/v1/events/bench/calendar.ics" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag"{print $2}')
 run feed-304 -s bench/get.lua "$base" -- /api/v1/events/bench/calendar.ics - "$etag"

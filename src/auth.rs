@@ -1,6 +1,9 @@
 //! Organiser authentication: bearer tokens, stored only as SHA-256 hashes.
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use actix_web::{
     body::{EitherBody, MessageBody},
@@ -89,14 +92,80 @@ fn bearer(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     Ok(Some(token.trim().to_owned()))
 }
 
+/// How long a token found valid is trusted without asking the database again. A rotation or
+/// revocation through this instance takes effect at once ([`TokenCache::forget_all`]); one
+/// through another instance on the same database within this time.
+pub const TOKEN_TTL: Duration = Duration::from_secs(1);
+/// Tokens remembered at most; organisers are few, so this only bounds a flood of valid tokens.
+const MAX_TOKENS: usize = 1024;
+
+/// Organisers recently found by their token's hash, so that an organiser's burst of requests
+/// (paging through the attendee list, a check-in desk) costs one lookup a second, not one each.
+/// Only valid tokens are remembered: an unknown token always asks the database.
+#[derive(Clone, Default)]
+pub struct TokenCache(Arc<Mutex<Tokens>>);
+
+#[derive(Default)]
+struct Tokens {
+    /// Moves on every [`TokenCache::forget_all`]: a lookup that began before it is not kept.
+    generation: u64,
+    found: HashMap<String, (Organiser, Instant)>,
+}
+
+impl TokenCache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Tokens> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The organiser behind `hash` if found recently, else the generation to hand to
+    /// [`Self::put`] after asking the database.
+    fn get(&self, hash: &str) -> Result<Organiser, u64> {
+        let tokens = self.lock();
+        tokens
+            .found
+            .get(hash)
+            .filter(|(_, at)| at.elapsed() < TOKEN_TTL)
+            .map(|(organiser, _)| organiser.clone())
+            .ok_or(tokens.generation)
+    }
+
+    fn put(&self, hash: String, organiser: Organiser, generation: u64) {
+        let mut tokens = self.lock();
+        if tokens.generation != generation {
+            return;
+        }
+        if tokens.found.len() >= MAX_TOKENS {
+            tokens.found.retain(|_, (_, at)| at.elapsed() < TOKEN_TTL);
+            if tokens.found.len() >= MAX_TOKENS {
+                tokens.found.clear();
+            }
+        }
+        tokens.found.insert(hash, (organiser, Instant::now()));
+    }
+
+    /// Forgets every token: after a rotation or revocation, the old token must fail at once.
+    pub fn forget_all(&self) {
+        let mut tokens = self.lock();
+        tokens.generation += 1;
+        tokens.found.clear();
+    }
+}
+
 async fn lookup(state: web::Data<AppState>, token: String) -> Result<Organiser, ApiError> {
-    organiser::Entity::find()
-        .filter(organiser::Column::TokenHash.eq(hash_token(&token)))
+    let hash = hash_token(&token);
+    let generation = match state.tokens.get(&hash) {
+        Ok(organiser) => return Ok(organiser),
+        Err(generation) => generation,
+    };
+    let organiser = organiser::Entity::find()
+        .filter(organiser::Column::TokenHash.eq(hash.as_str()))
         .filter(organiser::Column::RevokedAt.is_null())
         .one(&state.db)
         .await?
         .map(Organiser)
-        .ok_or(ApiError::Unauthorized)
+        .ok_or(ApiError::Unauthorized)?;
+    state.tokens.put(hash, organiser.clone(), generation);
+    Ok(organiser)
 }
 
 fn state_of(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {

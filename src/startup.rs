@@ -44,6 +44,8 @@ pub struct AppState {
     pub write_epoch: services::read_cache::WriteEpoch,
     /// Recent event rows for the feeds and the schedule, checked against `write_epoch`.
     pub reads: services::read_cache::EventReads,
+    /// Organisers recently found by their bearer token.
+    pub tokens: crate::auth::TokenCache,
 }
 
 impl AppState {
@@ -116,6 +118,7 @@ impl Application {
             feeds: services::feeds::FeedCache::default(),
             reads: services::read_cache::EventReads::new(write_epoch.clone()),
             write_epoch: write_epoch.clone(),
+            tokens: crate::auth::TokenCache::default(),
         });
         let server =
             HttpServer::new(move || build_app(Some(state.clone()), cors_origins.as_deref()).0)

@@ -16,8 +16,8 @@ use entity::{
 };
 use sea_orm::{
     sea_query::{Expr, ExprTrait, Func, LikeExpr, Query},
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult,
+    JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set, SqlErr,
 };
 use uuid::Uuid;
 
@@ -883,7 +883,17 @@ impl After {
 }
 
 fn filtered(event_id: Uuid, filter: &ListFilter) -> sea_orm::Select<registration::Entity> {
-    let mut query = registration::Entity::find().filter(registration::Column::EventId.eq(event_id));
+    with_filter(
+        registration::Entity::find().filter(registration::Column::EventId.eq(event_id)),
+        filter,
+    )
+}
+
+/// `query` narrowed to the registrations that match `filter`.
+fn with_filter(
+    mut query: sea_orm::Select<registration::Entity>,
+    filter: &ListFilter,
+) -> sea_orm::Select<registration::Entity> {
     if !filter.statuses.is_empty() {
         query = query.filter(registration::Column::Status.is_in(filter.statuses.clone()));
     }
@@ -903,7 +913,7 @@ fn filtered(event_id: Uuid, filter: &ListFilter) -> sea_orm::Select<registration
             .replace('_', "\\_");
         let pattern = format!("%{escaped}%");
         let like = |col: registration::Column| {
-            Expr::expr(Func::lower(Expr::col(col)))
+            Expr::expr(Func::lower(Expr::col((registration::Entity, col))))
                 .like(LikeExpr::new(pattern.clone()).escape('\\'))
         };
         query = query.filter(
@@ -934,53 +944,99 @@ fn ordered(
         .order_by(registration::Column::Id, order)
 }
 
-/// One page of the attendee list, the total matching, and where the next page starts.
+/// One page of the attendee list.
+#[derive(Debug)]
+pub struct ListPage {
+    pub event_id: Uuid,
+    pub items: Vec<registration::Model>,
+    /// Every registration that matches the filter, on all pages.
+    pub total: u64,
+    /// Where the next page starts; `None` on the last page.
+    pub next: Option<After>,
+}
+
+/// A row of the attendee list with the event's counter of all its registrations.
+#[derive(Debug, FromQueryResult)]
+struct ListedRow {
+    #[sea_orm(nested)]
+    registration: registration::Model,
+    registrations_total: i64,
+}
+
+/// One page of the attendee list of the event with this id or slug (drafts included: this
+/// is the organisers' list).
+///
+/// The page comes with one query that joins the event by its key and carries the event's
+/// counter of all registrations, which is the `total` of the unfiltered list; a filtered list
+/// counts its matches with one more query. Only an empty page reads the event on its own, to
+/// tell an empty list from an unknown event.
 pub async fn list(
     db: &impl ConnectionTrait,
-    event: &event::Model,
+    key: &str,
     filter: &ListFilter,
     sort: Sort,
     after: Option<After>,
     limit: u64,
-) -> ApiResult<(Vec<registration::Model>, u64, Option<After>)> {
-    let event_id = event.id;
-    let total = if filter.is_empty() {
-        // Every row of the event: counted as they are written, no COUNT(*) over them all.
-        u64::try_from(event.registrations_total).unwrap_or(0)
-    } else {
-        count(db, event_id, filter).await?
+) -> ApiResult<ListPage> {
+    let of_event = match Uuid::parse_str(key) {
+        Ok(id) => event::Column::Id.eq(id),
+        Err(_) => event::Column::Slug.eq(key),
     };
-    let mut query = filtered(event_id, filter);
+    let mut query = with_filter(
+        registration::Entity::find()
+            .join(JoinType::InnerJoin, registration::Relation::Event.def())
+            .filter(of_event),
+        filter,
+    )
+    .column(event::Column::RegistrationsTotal);
     if let Some(after) = after {
         let beyond = |col: registration::Column, value: sea_orm::Value, id: Uuid| {
+            let col = || Expr::col((registration::Entity, col));
+            let id_col = Expr::col((registration::Entity, registration::Column::Id));
             let (past, past_id) = if sort.descending {
-                (
-                    Expr::col(col).lt(value.clone()),
-                    Expr::col(registration::Column::Id).lt(id),
-                )
+                (col().lt(value.clone()), id_col.lt(id))
             } else {
-                (
-                    Expr::col(col).gt(value.clone()),
-                    Expr::col(registration::Column::Id).gt(id),
-                )
+                (col().gt(value.clone()), id_col.gt(id))
             };
             Condition::any()
                 .add(past)
-                .add(Condition::all().add(Expr::col(col).eq(value)).add(past_id))
+                .add(Condition::all().add(col().eq(value)).add(past_id))
         };
         query = query.filter(match after {
             After::Name(name, id) => beyond(registration::Column::Name, name.into(), id),
             After::CreatedAt(at, id) => beyond(registration::Column::CreatedAt, at.into(), id),
         });
     }
-    let mut items = ordered(query, sort).limit(limit + 1).all(db).await?;
+    let rows = ordered(query, sort)
+        .limit(limit + 1)
+        .into_model::<ListedRow>()
+        .all(db)
+        .await?;
+    let (event_id, counted) = match rows.first() {
+        Some(row) => (row.registration.event_id, row.registrations_total),
+        None => {
+            let event = crate::services::events::find_visible(db, key, true).await?;
+            (event.id, event.registrations_total)
+        }
+    };
+    let total = if filter.is_empty() {
+        u64::try_from(counted).unwrap_or(0)
+    } else {
+        count(db, event_id, filter).await?
+    };
+    let mut items: Vec<registration::Model> = rows.into_iter().map(|r| r.registration).collect();
     let next = if items.len() as u64 > limit {
         items.truncate(limit as usize);
         items.last().map(|m| After::of(sort, m))
     } else {
         None
     };
-    Ok((items, total, next))
+    Ok(ListPage {
+        event_id,
+        items,
+        total,
+        next,
+    })
 }
 
 /// How many registrations match: a plain `COUNT(*)` over the index, not a count of a

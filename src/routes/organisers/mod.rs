@@ -126,6 +126,7 @@ pub async fn rotate_me(
     let (model, token) = organisers::rotate(&state.db, who.0.id)
         .await?
         .ok_or(ApiError::Unauthorized)?;
+    state.tokens.forget_all();
     Ok(web::Json(OrganiserWithToken {
         organiser: model.into(),
         token,
@@ -145,6 +146,7 @@ pub async fn rotate(
     let (model, token) = organisers::rotate(&state.db, *id)
         .await?
         .ok_or_else(|| ApiError::not_found("active organiser"))?;
+    state.tokens.forget_all();
     Ok(web::Json(OrganiserWithToken {
         organiser: model.into(),
         token,
@@ -167,5 +169,6 @@ pub async fn revoke(
     let model = organisers::revoke(&state.db, *id)
         .await?
         .ok_or_else(|| ApiError::not_found("organiser"))?;
+    state.tokens.forget_all();
     Ok(web::Json(model.into()))
 }

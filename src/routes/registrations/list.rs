@@ -140,20 +140,19 @@ pub async fn list_registrations(
         Some(c) => Some(decode_after(c, sort)?),
         None => None,
     };
-    let event = events::find_visible(&state.db, &key, true).await?;
-    let (items, total, next) =
-        registrations::list(&state.db, &event, &filter, sort, after, limit).await?;
-    let positions = registrations::waitlist_positions(&state.db, event.id, &items).await?;
+    let page = registrations::list(&state.db, &key, &filter, sort, after, limit).await?;
+    let positions = registrations::waitlist_positions(&state.db, page.event_id, &page.items).await?;
     Ok(web::Json(Page {
-        items: items
+        items: page
+            .items
             .into_iter()
             .map(|m| {
                 let position = positions.get(&m.id).copied();
                 AttendeeResponse::new(m, position)
             })
             .collect(),
-        next_cursor: next.as_ref().map(encode_after),
-        total,
+        next_cursor: page.next.as_ref().map(encode_after),
+        total: page.total,
     }))
 }
 
