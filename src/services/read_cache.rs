@@ -1,16 +1,19 @@
-//! Short-lived copies of the event rows the public read paths (calendar feeds, the schedule)
-//! start from, so a cached feed or schedule is served without a database round trip.
+//! Short-lived copies of the event rows the hot read paths start from (calendar feeds, the
+//! schedule, and the public registration's first look at its event), so they need no database
+//! round trip of their own.
 //!
 //! Two rules keep them correct:
 //! - A change made through this instance is visible at once. Every request that may write
 //!   (any method but `GET`, `HEAD` and `OPTIONS`) bumps the [`WriteEpoch`] once its handler has
 //!   run, and so does the maintenance sweep; a copy read at an older epoch is not used. The epoch
 //!   is read before the query, so a copy can only be newer than its epoch says, never older.
+//!   The one exception is a registration ([`keep_reads`]): it changes only the seat counts.
 //! - A change made through another instance on the same database is visible after at most
 //!   [`EVENT_TTL`]: no copy is used longer than that.
 //!
-//! Only the feed and schedule paths use these copies: the counts in an event row (seats taken)
-//! change without a version bump, so answers that show them still read the row every time.
+//! The counts in an event row (seats taken) change without a version bump and without an epoch
+//! bump, so answers that show them read the row every time; the registration path only uses its
+//! copy to find the event and turn away what is plainly closed, and decides on the locked row.
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -22,7 +25,7 @@ use actix_web::{
     dev::{ServiceRequest, ServiceResponse},
     http::Method,
     middleware::Next,
-    web,
+    web, HttpMessage, HttpRequest,
 };
 use entity::event::{self, EventStatus};
 use sea_orm::ConnectionTrait;
@@ -68,7 +71,18 @@ impl Drop for BumpOnDrop {
     }
 }
 
-/// Middleware: bumps the [`WriteEpoch`] after every request that may have written.
+/// Marks a request whose writes leave every row these copies hold as it was (a registration
+/// changes seat counts, which no cached answer shows): [`local_writes`] does not bump the epoch
+/// for it, so a stream of registrations does not make the feeds re-read their event each time.
+pub fn keep_reads(req: &HttpRequest) {
+    req.extensions_mut().insert(KeepReads);
+}
+
+#[derive(Clone, Copy)]
+struct KeepReads;
+
+/// Middleware: bumps the [`WriteEpoch`] after every request that may have written, unless its
+/// handler said [`keep_reads`].
 pub async fn local_writes(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -80,8 +94,14 @@ pub async fn local_writes(
                 .map(|state| state.write_epoch.clone())
         })
         .flatten();
-    let _bump = BumpOnDrop(epoch);
-    next.call(req).await
+    let mut bump = BumpOnDrop(epoch);
+    let response = next.call(req).await;
+    if let Ok(res) = &response {
+        if res.request().extensions().contains::<KeepReads>() {
+            bump.0 = None;
+        }
+    }
+    response
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -205,6 +205,9 @@ pub async fn register(
     };
 
     let at = now();
+    // The caller checked a copy of the event that may be a second old; this is the row, and
+    // an error here rolls the seat back with the caller's transaction.
+    check_open(&current, at)?;
     let email_lower = new.email.normalised();
     let model = registration::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -258,17 +261,26 @@ pub async fn register_batch(
     event_id: Uuid,
     batch: Vec<NewRegistration>,
 ) -> ApiResult<Vec<ApiResult<Registered>>> {
-    // A write that changes nothing takes the row lock (PostgreSQL) or the write lock (SQLite).
-    let locked = event::Entity::update_many()
-        .col_expr(
-            event::Column::WaitlistSeq,
-            Expr::col(event::Column::WaitlistSeq),
-        )
-        .filter(event::Column::Id.eq(event_id))
-        .exec_with_returning(txn)
-        .await?
-        .pop()
-        .ok_or_else(|| ApiError::not_found("event"))?;
+    let locked = if crate::db::is_postgres(txn) {
+        // The row lock, without writing a new version of the row (the counters are written
+        // once, at the end).
+        event::Entity::find_by_id(event_id)
+            .lock_exclusive()
+            .one(txn)
+            .await?
+    } else {
+        // SQLite locks the whole database for the first write: one that changes nothing.
+        event::Entity::update_many()
+            .col_expr(
+                event::Column::WaitlistSeq,
+                Expr::col(event::Column::WaitlistSeq),
+            )
+            .filter(event::Column::Id.eq(event_id))
+            .exec_with_returning(txn)
+            .await?
+            .pop()
+    }
+    .ok_or_else(|| ApiError::not_found("event"))?;
     let emails: Vec<String> = batch.iter().map(|n| n.email.normalised()).collect();
     let mut taken: std::collections::HashSet<String> = registration::Entity::find()
         .select_only()
@@ -285,11 +297,15 @@ pub async fn register_batch(
     let mut event = locked.clone();
     let at = now();
     let mut answers = Vec::with_capacity(batch.len());
+    // The caller checked a copy of the event that may be a second old; this is the row.
+    let closed = match check_open(&locked, at) {
+        Ok(()) => None,
+        Err(ApiError::Conflict(why)) => Some(why),
+        Err(other) => return Err(other),
+    };
     for (new, email_lower) in batch.into_iter().zip(emails) {
-        if locked.status != EventStatus::Published {
-            answers.push(Err(ApiError::conflict(
-                "the event is not open for registration",
-            )));
+        if let Some(why) = &closed {
+            answers.push(Err(ApiError::Conflict(why.clone())));
             continue;
         }
         if !taken.insert(email_lower.clone()) {

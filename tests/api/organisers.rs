@@ -1,7 +1,9 @@
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::spawn_app;
+use std::time::{Duration, Instant};
+
+use crate::helpers::{spawn_app, spawn_second_instance};
 
 #[tokio::test]
 async fn the_first_admin_sees_itself() {
@@ -91,6 +93,38 @@ async fn a_revoked_token_stops_working() {
     app.get_as("/api/v1/organisers/me", &token)
         .await
         .assert_problem(401);
+}
+
+#[tokio::test]
+async fn a_token_revoked_through_another_instance_stops_working_within_two_seconds() {
+    let app = spawn_app().await;
+    let second = spawn_second_instance(&app).await;
+    let token = app.organiser_token().await;
+    // Known to this instance now.
+    let me = app.get_as("/api/v1/organisers/me", &token).await;
+    me.assert_status(200);
+    let id = me.json["id"].as_str().unwrap();
+    let revoked = app
+        .client
+        .delete(format!("{second}/api/v1/organisers/{id}"))
+        .bearer_auth(&app.admin_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), 200);
+    let since = Instant::now();
+    loop {
+        let answer = app.get_as("/api/v1/organisers/me", &token).await;
+        if answer.status == 401 {
+            break;
+        }
+        answer.assert_status(200);
+        assert!(
+            since.elapsed() < Duration::from_secs(2),
+            "the revoked token still works here after two seconds"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@ use reqwest::Method;
 use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 
-use crate::helpers::{registration_body, spawn_app, spawn_app_with, TestApp};
+use crate::helpers::{registration_body, spawn_app, spawn_app_with, spawn_second_instance, TestApp};
 
 fn s(v: &Value) -> &str {
     v.as_str().expect("a string")
@@ -1059,4 +1059,91 @@ async fn the_unfiltered_total_counts_every_registration_whatever_its_status() {
         .get_admin("/api/v1/events/total/registrations?status=cancelled")
         .await;
     assert_eq!(cancelled.json["total"], 1);
+}
+
+#[tokio::test]
+async fn a_window_closed_or_an_event_cancelled_through_another_instance_is_honoured_at_once() {
+    let app = spawn_app().await;
+    let second = spawn_second_instance(&app).await;
+    app.published_event(json!({"slug": "shut"})).await;
+    app.published_event(json!({"slug": "off"})).await;
+    // This instance has just read both events.
+    for slug in ["shut", "off"] {
+        app.register_person(slug, "Early", "early@example.org")
+            .await
+            .assert_status(201);
+    }
+    let past = (Utc::now() - Duration::minutes(1)).to_rfc3339();
+    let closed = app
+        .client
+        .patch(format!("{second}/api/v1/events/shut"))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({"registration_closes_at": past}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(closed.status(), 200);
+    let cancelled = app
+        .client
+        .post(format!("{second}/api/v1/events/off/cancel"))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancelled.status(), 200);
+    // No waiting for the copy to expire: the seat is decided on the event row itself.
+    for slug in ["shut", "off"] {
+        app.register_person(slug, "Late", "late@example.org")
+            .await
+            .assert_problem(409);
+    }
+    assert_eq!(app.event_admin("shut").await["confirmed_count"], 1);
+    // The same with an Idempotency-Key (one registration per transaction).
+    let keyed = app
+        .post_with_headers(
+            "/api/v1/events/shut/registrations",
+            &registration_body("Keyed", "keyed@example.org"),
+            &[("Idempotency-Key", "late-and-keyed")],
+        )
+        .await;
+    keyed.assert_problem(409);
+    assert_eq!(app.event_admin("shut").await["confirmed_count"], 1);
+}
+
+#[tokio::test]
+async fn the_attendee_list_of_an_event_without_attendees_is_empty_and_of_no_event_a_404() {
+    let app = spawn_app().await;
+    let event = app.published_event(json!({"slug": "leer"})).await;
+    for key in ["leer", event["id"].as_str().unwrap()] {
+        let page = app
+            .get_admin(&format!("/api/v1/events/{key}/registrations"))
+            .await;
+        page.assert_status(200);
+        assert_eq!(page.json["total"], 0);
+        assert_eq!(page.json["items"], json!([]));
+        let filtered = app
+            .get_admin(&format!("/api/v1/events/{key}/registrations?status=confirmed"))
+            .await;
+        assert_eq!(filtered.json["total"], 0);
+    }
+    app.get_admin("/api/v1/events/nirgends/registrations")
+        .await
+        .assert_problem(404);
+    app.get_admin(&format!(
+        "/api/v1/events/{}/registrations",
+        uuid::Uuid::now_v7()
+    ))
+    .await
+    .assert_problem(404);
+    // By id and by slug, the same page; past the last page, the total still counts them all.
+    app.register_person("leer", "Eine", "eine@example.org")
+        .await
+        .assert_status(201);
+    let by_id = app
+        .get_admin(&format!("/api/v1/events/{}/registrations", s(&event["id"])))
+        .await;
+    let by_slug = app.get_admin("/api/v1/events/leer/registrations").await;
+    assert_eq!(by_id.json, by_slug.json);
+    assert_eq!(by_slug.json["total"], 1);
 }

@@ -7,7 +7,6 @@ use serde_json::Value;
 use super::{parse_sector, CreatedRegistration, RegisterRequest, RegistrationResponse};
 use crate::domain::{text, time::now, EmailAddress, Validator};
 use crate::error::{ApiError, ApiResult};
-use crate::services::events;
 use crate::services::idempotency::{IdempotencyKey, StoredAnswer};
 use crate::services::registrations::{self, NewRegistration, NAME_MAX, ORGANISATION_MAX};
 use crate::startup::AppState;
@@ -31,9 +30,9 @@ pub async fn register(
     body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
-    let event = events::find(&state.db, &key)
-        .await?
-        .ok_or_else(|| ApiError::event_not_found(&key))?;
+    // A recent copy of the event is enough here: the registration's transaction checks the
+    // locked row again (published, registration window) before it takes a seat.
+    let event = state.reads.find_visible(&state.db, &key, true).await?;
     let idempotency = match req.headers().get("Idempotency-Key") {
         Some(value) => {
             let value = value.to_str().map_err(|_| {
@@ -52,6 +51,9 @@ pub async fn register(
     let new = parse(body, &req)?;
     registrations::check_open(&event, now())?;
 
+    // A registration changes no event row that the cached public reads (feeds, schedule)
+    // show, so it leaves their copies in place.
+    crate::services::read_cache::keep_reads(&req);
     match create(&state, &event, new, idempotency.as_ref()).await {
         Ok(Created::New(answer)) => {
             state.wake_mailer();
