@@ -17,8 +17,9 @@ work=$(mktemp -d /tmp/podium-bench.XXXXXX)
 base="http://127.0.0.1:$port"
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-cargo build --release --quiet --bin podium
-bin=target/release/podium
+# PODIUM_BIN runs another build (e.g. one with frame pointers for perf) instead.
+if [ -z "${PODIUM_BIN:-}" ]; then cargo build --release --quiet --bin podium; fi
+bin=${PODIUM_BIN:-target/release/podium}
 
 case "$backend" in
   sqlite) export DATABASE_URL="sqlite://$work/bench.db?mode=rwc" ;;

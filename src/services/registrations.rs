@@ -15,9 +15,9 @@ use entity::{
     registration::{self, Language, RegistrationStatus, Sector},
 };
 use sea_orm::{
-    sea_query::{Expr, ExprTrait, Func, LikeExpr, Query},
+    sea_query::{Expr, ExprTrait, Func, LikeExpr, Query, QueryStatementBuilder},
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult,
-    JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set, SqlErr,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, SqlErr,
 };
 use uuid::Uuid;
 
@@ -982,7 +982,7 @@ struct ListedRow {
 /// One page of the attendee list of the event with this id or slug (drafts included: this
 /// is the organisers' list).
 ///
-/// The page comes with one query that joins the event by its key and carries the event's
+/// The page comes with one query that finds the event by its key and carries the event's
 /// counter of all registrations, which is the `total` of the unfiltered list; a filtered list
 /// counts its matches with one more query. Only an empty page reads the event on its own, to
 /// tell an empty list from an unknown event.
@@ -994,17 +994,35 @@ pub async fn list(
     after: Option<After>,
     limit: u64,
 ) -> ApiResult<ListPage> {
-    let of_event = match Uuid::parse_str(key) {
-        Ok(id) => event::Column::Id.eq(id),
-        Err(_) => event::Column::Slug.eq(key),
+    // `event_id = <the id>` or `= (SELECT id FROM events WHERE slug = …)`: an equality that
+    // lets both databases walk the (event_id, sort key, id) index in order and stop at the
+    // limit. (A join on the slug made PostgreSQL sort every registration of the event.)
+    let event_id: Expr = match Uuid::parse_str(key) {
+        Ok(id) => Expr::val(id),
+        Err(_) => scalar(
+            Query::select()
+                .column(event::Column::Id)
+                .from(event::Entity)
+                .and_where(Expr::col(event::Column::Slug).eq(key))
+                .to_owned(),
+        ),
     };
+    let counter = scalar(
+        Query::select()
+            .column(event::Column::RegistrationsTotal)
+            .from(event::Entity)
+            .and_where(
+                Expr::col((event::Entity, event::Column::Id))
+                    .equals((registration::Entity, registration::Column::EventId)),
+            )
+            .to_owned(),
+    );
     let mut query = with_filter(
         registration::Entity::find()
-            .join(JoinType::InnerJoin, registration::Relation::Event.def())
-            .filter(of_event),
+            .filter(Expr::col((registration::Entity, registration::Column::EventId)).eq(event_id)),
         filter,
     )
-    .column(event::Column::RegistrationsTotal);
+    .expr_as(counter, "registrations_total");
     if let Some(after) = after {
         let beyond = |col: registration::Column, value: sea_orm::Value, id: Uuid| {
             let col = || Expr::col((registration::Entity, col));
@@ -1053,6 +1071,11 @@ pub async fn list(
         total,
         next,
     })
+}
+
+/// `(SELECT …)` as a value.
+fn scalar(select: sea_orm::sea_query::SelectStatement) -> Expr {
+    Expr::SubQuery(None, Box::new(select.into_sub_query_statement()))
 }
 
 /// How many registrations match: a plain `COUNT(*)` over the index, not a count of a
