@@ -1,4 +1,5 @@
 //! Prometheus metrics (requests and latency by route and status) and the `X-Request-Id` header.
+use std::rc::Rc;
 use std::sync::OnceLock;
 use std::time::Instant;
 
@@ -7,12 +8,28 @@ use actix_web::{
     dev::{ServiceRequest, ServiceResponse},
     http::header::{HeaderName, HeaderValue},
     middleware::Next,
-    Error, HttpMessage,
+    Error, HttpMessage, HttpRequest,
 };
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tracing_actix_web::RequestId;
 
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+
+/// The route template a request matched, e.g. `/api/v1/events/{event}`; `None` when no route did.
+#[derive(Clone)]
+struct MatchedRoute(Option<Rc<str>>);
+
+/// The request's route template, matched once and kept with the request: actix matches it
+/// against every route's pattern in turn, and the log span, the metrics and the caching
+/// headers all ask for it.
+pub fn route_pattern(req: &HttpRequest) -> Option<Rc<str>> {
+    if let Some(matched) = req.extensions().get::<MatchedRoute>() {
+        return matched.0.clone();
+    }
+    let pattern: Option<Rc<str>> = req.match_pattern().map(Rc::from);
+    req.extensions_mut().insert(MatchedRoute(pattern.clone()));
+    pattern
+}
 
 /// The process-wide recorder; installed on first use (several apps in one test process share it).
 pub fn handle() -> &'static PrometheusHandle {
@@ -42,10 +59,8 @@ pub async fn track(
             .headers_mut()
             .insert(HeaderName::from_static("x-request-id"), value);
     }
-    let route = response
-        .request()
-        .match_pattern()
-        .unwrap_or_else(|| "unmatched".to_owned());
+    let route =
+        route_pattern(response.request()).map_or_else(|| "unmatched".to_owned(), |p| p.to_string());
     let status = response.status().as_u16().to_string();
     let labels = [("method", method), ("route", route), ("status", status)];
     metrics::counter!("http_requests_total", &labels).increment(1);

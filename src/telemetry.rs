@@ -50,9 +50,8 @@ pub struct RequestSpan;
 
 impl RootSpanBuilder for RequestSpan {
     fn on_request_start(request: &ServiceRequest) -> Span {
-        let route = request
-            .match_pattern()
-            .unwrap_or_else(|| "unmatched".to_owned());
+        let route = crate::metrics::route_pattern(request.request());
+        let route = route.as_deref().unwrap_or("unmatched");
         let request_id = request
             .extensions()
             .get::<RequestId>()

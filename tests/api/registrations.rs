@@ -9,7 +9,9 @@ use reqwest::Method;
 use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 
-use crate::helpers::{registration_body, spawn_app, spawn_app_with, spawn_second_instance, TestApp};
+use crate::helpers::{
+    registration_body, spawn_app, spawn_app_with, spawn_second_instance, TestApp,
+};
 
 fn s(v: &Value) -> &str {
     v.as_str().expect("a string")
@@ -1123,7 +1125,9 @@ async fn the_attendee_list_of_an_event_without_attendees_is_empty_and_of_no_even
         assert_eq!(page.json["total"], 0);
         assert_eq!(page.json["items"], json!([]));
         let filtered = app
-            .get_admin(&format!("/api/v1/events/{key}/registrations?status=confirmed"))
+            .get_admin(&format!(
+                "/api/v1/events/{key}/registrations?status=confirmed"
+            ))
             .await;
         assert_eq!(filtered.json["total"], 0);
     }

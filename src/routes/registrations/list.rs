@@ -141,7 +141,8 @@ pub async fn list_registrations(
         None => None,
     };
     let page = registrations::list(&state.db, &key, &filter, sort, after, limit).await?;
-    let positions = registrations::waitlist_positions(&state.db, page.event_id, &page.items).await?;
+    let positions =
+        registrations::waitlist_positions(&state.db, page.event_id, &page.items).await?;
     Ok(web::Json(Page {
         items: page
             .items
