@@ -38,7 +38,7 @@ export PODIUM_PUBLIC_URL="$base"
 token=$($bin organiser add --name Bench --email bench@bench.example --admin | tail -n 1)
 $bin serve > "$work/serve.log" 2>&1 &
 pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; cp "$work/serve.log" /tmp/last-serve.log 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; cp "$work/serve.log" /tmp/last-serve.log 2>/dev/null; mkdir -p /tmp/last-bench; cp "$work"/*.txt /tmp/last-bench/ 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 1 100); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done
 
 api() { curl -sf -H "Authorization: Bearer $token" -H 'Content-Type: application/json' "$@"; }
@@ -80,5 +80,6 @@ if [[ "$scenarios" == *" mixed "* ]]; then
   head -c 600 "$work/mixed.err"
   report mixed "$work/mixed.txt"
 fi
+curl -s "$base/metrics" > "$work/metrics.txt" || true
 echo "registrations so far: $(api "$base/api/v1/events/bench" | json "['confirmed_count']")"
 echo "peak RSS: $(awk '/VmHWM/{print $2, $3}' /proc/$pid/status)"
