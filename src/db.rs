@@ -7,6 +7,11 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbB
 /// `PRAGMA cache_size` of each SQLite connection: negative means KiB, so 1 MiB.
 const SQLITE_CACHE_SIZE: i64 = -1024;
 
+/// Prepared statements kept per connection (sqlx's default is 100). The hot paths use a few
+/// dozen; the rest of the default went to the batched inserts, whose text differs with every
+/// batch size, and held memory in podium and in PostgreSQL for each pooled connection.
+const STATEMENT_CACHE: usize = 32;
+
 /// The pool size on SQLite: `max_connections`, but no more than twice the CPUs (at least 4).
 /// SQLite writes one transaction at a time, and every connection costs a thread, a page cache
 /// and a statement cache; past the CPUs, more only add memory.
@@ -41,7 +46,9 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
                 // A page of the attendee list (up to 101 rows) crosses from the connection's
                 // thread in one go instead of stalling that thread after 50 rows.
                 .row_buffer_size(128)
-        });
+                .statement_cache_capacity(STATEMENT_CACHE)
+        })
+        .map_sqlx_postgres_opts(|opts| opts.statement_cache_capacity(STATEMENT_CACHE));
     let db = Database::connect(options)
         .await
         .with_context(|| format!("cannot connect to the database at {}", redact(url)))?;
