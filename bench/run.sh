@@ -81,5 +81,7 @@ if [[ "$scenarios" == *" mixed "* ]]; then
   report mixed "$work/mixed.txt"
 fi
 curl -s "$base/metrics" > "$work/metrics.txt" || true
+# podium's own latency per route (handler start to response), as a check on wrk's percentiles.
+python3 bench/server_latency.py "$work/metrics.txt"
 echo "registrations so far: $(api "$base/api/v1/events/bench" | json "['confirmed_count']")"
 echo "peak RSS: $(awk '/VmHWM/{print $2, $3}' /proc/$pid/status)"
