@@ -1,7 +1,10 @@
 use sea_orm::entity::prelude::*;
 
 /// A mail waiting to be sent (or sent): written in the transaction of the change that causes it.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+///
+/// `Serialize` writes rows for PostgreSQL's `json_populate_recordset` (a batch of mails in one
+/// statement); answers to clients have types of their own.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "outbox")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

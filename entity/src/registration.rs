@@ -1,6 +1,8 @@
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+/// `Serialize` writes rows for PostgreSQL's `json_populate_recordset` (a batch of registrations
+/// in one statement); answers to clients have types of their own.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "registrations")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

@@ -8,7 +8,7 @@ use std::{path::PathBuf, time::Duration};
 
 use chrono::Utc;
 use entity::{outbox, registration::Language};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait};
 use uuid::Uuid;
 
 pub use templates::Rendered;
@@ -65,8 +65,9 @@ pub struct NewMail {
 /// Queues a mail in the outbox. Pass the transaction of the change that causes the mail, so
 /// both commit or neither does; then wake the worker with [`MailSignal::notify`] after the commit.
 pub async fn enqueue<C: ConnectionTrait>(db: &C, mail: NewMail) -> Result<Uuid, DbErr> {
-    let (id, row) = outbox_row(mail);
-    row.insert(db).await?;
+    let row = outbox_row(mail);
+    let id = row.id;
+    outbox::ActiveModel::from(row).insert(db).await?;
     Ok(id)
 }
 
@@ -75,42 +76,45 @@ pub async fn enqueue_many<C: ConnectionTrait>(db: &C, mails: Vec<NewMail>) -> Re
     if mails.is_empty() {
         return Ok(());
     }
-    outbox::Entity::insert_many(mails.into_iter().map(|mail| outbox_row(mail).1))
-        .exec_without_returning(db)
-        .await?;
+    outbox::Entity::insert_many(
+        mails
+            .into_iter()
+            .map(|mail| outbox::ActiveModel::from(outbox_row(mail))),
+    )
+    .exec_without_returning(db)
+    .await?;
     Ok(())
 }
 
 /// The outbox row of a new mail: pending, due now, with its own Message-ID.
-fn outbox_row(mail: NewMail) -> (Uuid, outbox::ActiveModel) {
+pub fn outbox_row(mail: NewMail) -> outbox::Model {
     let id = Uuid::now_v7();
     let now = Utc::now();
     let (ics, ics_method) = match mail.ics {
         Some(a) => (Some(a.body), Some(a.method)),
         None => (None, None),
     };
-    let row = outbox::ActiveModel {
-        id: Set(id),
-        kind: Set(mail.kind.to_owned()),
-        event_id: Set(mail.event_id),
-        recipient: Set(mail.recipient),
-        recipient_name: Set(mail.recipient_name),
-        language: Set(language_code(mail.language).to_owned()),
-        subject: Set(mail.content.subject),
-        text_body: Set(mail.content.text),
-        html_body: Set(mail.content.html),
-        ics: Set(ics),
-        ics_method: Set(ics_method),
-        message_id: Set(format!("<{id}@podium>")),
-        status: Set(outbox::OutboxStatus::Pending),
-        attempts: Set(0),
-        next_attempt_at: Set(now),
-        locked_until: Set(None),
-        last_error: Set(None),
-        created_at: Set(now),
-        sent_at: Set(None),
-    };
-    (id, row)
+    outbox::Model {
+        id,
+        kind: mail.kind.to_owned(),
+        event_id: mail.event_id,
+        recipient: mail.recipient,
+        recipient_name: mail.recipient_name,
+        language: language_code(mail.language).to_owned(),
+        subject: mail.content.subject,
+        text_body: mail.content.text,
+        html_body: mail.content.html,
+        ics,
+        ics_method,
+        message_id: format!("<{id}@podium>"),
+        status: outbox::OutboxStatus::Pending,
+        attempts: 0,
+        next_attempt_at: now,
+        locked_until: None,
+        last_error: None,
+        created_at: now,
+        sent_at: None,
+    }
 }
 
 fn language_code(language: Language) -> &'static str {

@@ -16,8 +16,8 @@ use entity::{
 };
 use sea_orm::{
     sea_query::{Expr, ExprTrait, Func, LikeExpr, Query, QueryStatementBuilder},
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait,
+    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, SqlErr, Statement,
 };
 use uuid::Uuid;
 
@@ -261,38 +261,8 @@ pub async fn register_batch(
     event_id: Uuid,
     batch: Vec<NewRegistration>,
 ) -> ApiResult<Vec<ApiResult<Registered>>> {
-    let locked = if crate::db::is_postgres(txn) {
-        // The row lock, without writing a new version of the row (the counters are written
-        // once, at the end).
-        event::Entity::find_by_id(event_id)
-            .lock_exclusive()
-            .one(txn)
-            .await?
-    } else {
-        // SQLite locks the whole database for the first write: one that changes nothing.
-        event::Entity::update_many()
-            .col_expr(
-                event::Column::WaitlistSeq,
-                Expr::col(event::Column::WaitlistSeq),
-            )
-            .filter(event::Column::Id.eq(event_id))
-            .exec_with_returning(txn)
-            .await?
-            .pop()
-    }
-    .ok_or_else(|| ApiError::not_found("event"))?;
     let emails: Vec<String> = batch.iter().map(|n| n.email.normalised()).collect();
-    let mut taken: std::collections::HashSet<String> = registration::Entity::find()
-        .select_only()
-        .column(registration::Column::EmailLower)
-        .filter(registration::Column::EventId.eq(event_id))
-        .filter(registration::Column::Status.is_in(ACTIVE))
-        .filter(registration::Column::EmailLower.is_in(emails.clone()))
-        .into_tuple::<String>()
-        .all(txn)
-        .await?
-        .into_iter()
-        .collect();
+    let (locked, mut taken) = lock_for_batch(txn, event_id, &emails).await?;
     let hold = locked.require_email_confirmation;
     let mut event = locked.clone();
     let at = now();
@@ -368,14 +338,6 @@ pub async fn register_batch(
         return Ok(answers);
     }
     let registered: Vec<&Registered> = answers.iter().filter_map(|a| a.as_ref().ok()).collect();
-    registration::Entity::insert_many(
-        registered
-            .iter()
-            .map(|r| registration::ActiveModel::from(r.registration.clone())),
-    )
-    .exec_without_returning(txn)
-    .await
-    .map_err(duplicate_email)?;
     let mails = registered
         .iter()
         .map(|r| {
@@ -389,6 +351,123 @@ pub async fn register_batch(
             notice_mail(public_url, &event, &r.registration, notice)
         })
         .collect();
+    event.registrations_total = locked.registrations_total + registered.len() as i64;
+    let rows: Vec<&registration::Model> = registered.iter().map(|r| &r.registration).collect();
+    write_batch(txn, &event, &rows, mails).await?;
+    Ok(answers)
+}
+
+/// Locks the event row for a batch and finds which of `emails` are already registered
+/// (active) for it. On PostgreSQL that is one statement; the partial unique index on active
+/// e-mails still stops a registration that another instance commits meanwhile.
+async fn lock_for_batch(
+    txn: &impl ConnectionTrait,
+    event_id: Uuid,
+    emails: &[String],
+) -> ApiResult<(event::Model, std::collections::HashSet<String>)> {
+    if crate::db::is_postgres(txn) {
+        #[derive(FromQueryResult)]
+        struct Locked {
+            #[sea_orm(nested)]
+            event: event::Model,
+            taken: Option<String>,
+        }
+        // E-mail addresses hold no line breaks (they are validated), so one text parameter
+        // carries them all and the statement's text is the same for every batch size.
+        let sql = r#"SELECT e.*, (
+                SELECT string_agg(r.email_lower, E'\n') FROM registrations r
+                WHERE r.event_id = e.id
+                  AND r.status IN ('confirmed', 'pending', 'waitlisted') -- ACTIVE
+                  AND r.email_lower = ANY(string_to_array($2, E'\n'))
+            ) AS taken
+            FROM events e WHERE e.id = $1 FOR UPDATE OF e"#;
+        let found = Locked::find_by_statement(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            sql,
+            [event_id.into(), emails.join("\n").into()],
+        ))
+        .one(txn)
+        .await?
+        .ok_or_else(|| ApiError::not_found("event"))?;
+        let taken = found
+            .taken
+            .map(|t| t.lines().map(str::to_owned).collect())
+            .unwrap_or_default();
+        return Ok((found.event, taken));
+    }
+    // SQLite locks the whole database for the first write: one that changes nothing.
+    let locked = event::Entity::update_many()
+        .col_expr(
+            event::Column::WaitlistSeq,
+            Expr::col(event::Column::WaitlistSeq),
+        )
+        .filter(event::Column::Id.eq(event_id))
+        .exec_with_returning(txn)
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::not_found("event"))?;
+    let taken = registration::Entity::find()
+        .select_only()
+        .column(registration::Column::EmailLower)
+        .filter(registration::Column::EventId.eq(event_id))
+        .filter(registration::Column::Status.is_in(ACTIVE))
+        .filter(registration::Column::EmailLower.is_in(emails.iter().cloned()))
+        .into_tuple::<String>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .collect();
+    Ok((locked, taken))
+}
+
+/// Writes a batch: the new registrations, their mails and the event's counters (from `event`).
+/// On PostgreSQL one statement does all three, with the rows as JSON, so its text (and its
+/// prepared statement) is the same for every batch size; SQLite, in process, runs three.
+async fn write_batch(
+    txn: &impl ConnectionTrait,
+    event: &event::Model,
+    rows: &[&registration::Model],
+    mails: Vec<NewMail>,
+) -> ApiResult<()> {
+    if crate::db::is_postgres(txn) {
+        let outbox: Vec<outbox::Model> = mails.into_iter().map(mail::outbox_row).collect();
+        let json = |value: serde_json::Result<String>| {
+            value.map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("batch rows")))
+        };
+        let sql = "WITH new_registrations AS (
+                INSERT INTO registrations
+                SELECT * FROM json_populate_recordset(NULL::registrations, $1::json)
+            ), new_mail AS (
+                INSERT INTO outbox SELECT * FROM json_populate_recordset(NULL::outbox, $2::json)
+            )
+            UPDATE events SET confirmed_count = $3, pending_count = $4, waitlisted_count = $5,
+                waitlist_seq = $6, registrations_total = $7
+            WHERE id = $8";
+        txn.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            sql,
+            [
+                json(serde_json::to_string(rows))?.into(),
+                json(serde_json::to_string(&outbox))?.into(),
+                event.confirmed_count.into(),
+                event.pending_count.into(),
+                event.waitlisted_count.into(),
+                event.waitlist_seq.into(),
+                event.registrations_total.into(),
+                event.id.into(),
+            ],
+        ))
+        .await
+        .map_err(duplicate_email)?;
+        return Ok(());
+    }
+    registration::Entity::insert_many(
+        rows.iter()
+            .map(|r| registration::ActiveModel::from((*r).clone())),
+    )
+    .exec_without_returning(txn)
+    .await
+    .map_err(duplicate_email)?;
     mail::enqueue_many(txn, mails).await?;
     event::Entity::update_many()
         .col_expr(
@@ -406,12 +485,12 @@ pub async fn register_batch(
         .col_expr(event::Column::WaitlistSeq, Expr::value(event.waitlist_seq))
         .col_expr(
             event::Column::RegistrationsTotal,
-            Expr::value(locked.registrations_total + registered.len() as i64),
+            Expr::value(event.registrations_total),
         )
-        .filter(event::Column::Id.eq(event_id))
+        .filter(event::Column::Id.eq(event.id))
         .exec(txn)
         .await?;
-    Ok(answers)
+    Ok(())
 }
 
 /// Why the event took neither a seat nor a waitlist ticket.
