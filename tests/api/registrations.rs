@@ -10,7 +10,7 @@ use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 
 use crate::helpers::{
-    registration_body, spawn_app, spawn_app_with, spawn_second_instance, TestApp,
+    registration_body, spawn_app, spawn_app_with, spawn_second_instance, Answer, TestApp,
 };
 
 fn s(v: &Value) -> &str {
@@ -1150,4 +1150,40 @@ async fn the_attendee_list_of_an_event_without_attendees_is_empty_and_of_no_even
     let by_slug = app.get_admin("/api/v1/events/leer/registrations").await;
     assert_eq!(by_id.json, by_slug.json);
     assert_eq!(by_slug.json["total"], 1);
+}
+
+#[tokio::test]
+async fn the_same_email_through_two_instances_at_once_gets_one_seat() {
+    let app = spawn_app_with(|s| s.db_max_connections = 16).await;
+    let second = spawn_second_instance(&app).await;
+    let event = app
+        .published_event(json!({"slug": "doppelt", "capacity": 5}))
+        .await;
+    let body = registration_body("Same Person", "twice@example.org");
+    let answers = join_all((0..16).map(|i| {
+        let (app, second, body) = (&app, &second, &body);
+        async move {
+            let base = if i % 2 == 0 {
+                app.address.clone()
+            } else {
+                second.clone()
+            };
+            let response = app
+                .client
+                .post(format!("{base}/api/v1/events/doppelt/registrations"))
+                .json(body)
+                .send()
+                .await
+                .expect("request sent");
+            Answer::read(response).await
+        }
+    }))
+    .await;
+    let created = answers.iter().filter(|a| a.status == 201).count();
+    assert_eq!(created, 1, "one registration, whichever instance took it");
+    for a in answers.iter().filter(|a| a.status != 201) {
+        a.assert_problem(409);
+    }
+    assert_eq!(app.event_admin("doppelt").await["confirmed_count"], 1);
+    assert_counters_consistent(&app, s(&event["id"])).await;
 }
