@@ -374,11 +374,18 @@ async fn lock_for_batch(
         }
         // E-mail addresses hold no line breaks (they are validated), so one text parameter
         // carries them all and the statement's text is the same for every batch size.
+        // One index lookup per address (LATERAL … LIMIT 1): with `email_lower = ANY(…)` as a
+        // filter, PostgreSQL walked every registration of the event until its statistics
+        // caught up (5 ms at 11 000 attendees).
         let sql = r#"SELECT e.*, (
-                SELECT string_agg(r.email_lower, E'\n') FROM registrations r
-                WHERE r.event_id = e.id
-                  AND r.status IN ('confirmed', 'pending', 'waitlisted') -- ACTIVE
-                  AND r.email_lower = ANY(string_to_array($2, E'\n'))
+                SELECT string_agg(t.email_lower, E'\n')
+                FROM unnest(string_to_array($2, E'\n')) AS x(email),
+                LATERAL (
+                    SELECT r.email_lower FROM registrations r
+                    WHERE r.event_id = e.id AND r.email_lower = x.email
+                      AND r.status IN ('confirmed', 'pending', 'waitlisted') -- ACTIVE
+                    LIMIT 1
+                ) t
             ) AS taken
             FROM events e WHERE e.id = $1 FOR UPDATE OF e"#;
         let found = Locked::find_by_statement(Statement::from_sql_and_values(
@@ -395,17 +402,7 @@ async fn lock_for_batch(
             .unwrap_or_default();
         return Ok((found.event, taken));
     }
-    // SQLite locks the whole database for the first write: one that changes nothing.
-    let locked = event::Entity::update_many()
-        .col_expr(
-            event::Column::WaitlistSeq,
-            Expr::col(event::Column::WaitlistSeq),
-        )
-        .filter(event::Column::Id.eq(event_id))
-        .exec_with_returning(txn)
-        .await?
-        .pop()
-        .ok_or_else(|| ApiError::not_found("event"))?;
+    let locked = lock_event(txn, event_id).await?;
     let taken = registration::Entity::find()
         .select_only()
         .column(registration::Column::EmailLower)
@@ -418,6 +415,29 @@ async fn lock_for_batch(
         .into_iter()
         .collect();
     Ok((locked, taken))
+}
+
+/// Locks the event row for the rest of the transaction and returns it: `SELECT … FOR UPDATE`
+/// on PostgreSQL (no new row version); on SQLite, which locks the whole database at its first
+/// write, a write that changes nothing.
+async fn lock_event(txn: &impl ConnectionTrait, event_id: Uuid) -> ApiResult<event::Model> {
+    if crate::db::is_postgres(txn) {
+        event::Entity::find_by_id(event_id)
+            .lock_exclusive()
+            .one(txn)
+            .await?
+    } else {
+        event::Entity::update_many()
+            .col_expr(
+                event::Column::WaitlistSeq,
+                Expr::col(event::Column::WaitlistSeq),
+            )
+            .filter(event::Column::Id.eq(event_id))
+            .exec_with_returning(txn)
+            .await?
+            .pop()
+    }
+    .ok_or_else(|| ApiError::not_found("event"))
 }
 
 /// Writes a batch: the new registrations, their mails and the event's counters (from `event`).
@@ -613,16 +633,7 @@ async fn lock_by_id(
     event_id: Uuid,
     id: Uuid,
 ) -> ApiResult<(event::Model, registration::Model)> {
-    let event = event::Entity::update_many()
-        .col_expr(
-            event::Column::ConfirmedCount,
-            Expr::col(event::Column::ConfirmedCount),
-        )
-        .filter(event::Column::Id.eq(event_id))
-        .exec_with_returning(txn)
-        .await?
-        .pop()
-        .ok_or_else(|| ApiError::not_found("event"))?;
+    let event = lock_event(txn, event_id).await?;
     let registration = registration::Entity::find_by_id(id)
         .filter(registration::Column::EventId.eq(event_id))
         .one(txn)
