@@ -19,6 +19,8 @@ use crate::services::registrations::{self, NewRegistration, Registered};
 
 /// Most registrations committed in one transaction.
 const BATCH_MAX: usize = 128;
+/// How long a busy desk waits for more registrations before it starts a batch.
+const LINGER: std::time::Duration = std::time::Duration::from_millis(1);
 
 struct Job {
     event_id: Uuid,
@@ -61,7 +63,21 @@ async fn run(
     mut queue: mpsc::Receiver<Job>,
 ) {
     let mut batch = Vec::with_capacity(BATCH_MAX);
+    let mut busy = false;
     while queue.recv_many(&mut batch, BATCH_MAX).await > 0 {
+        if busy && batch.len() < BATCH_MAX {
+            // Under load, let the registrations that are on their way join this batch: one
+            // commit for more of them costs less than one more batch. An idle desk (the last
+            // batch was a single registration) starts at once.
+            tokio::time::sleep(LINGER).await;
+            while batch.len() < BATCH_MAX {
+                match queue.try_recv() {
+                    Ok(job) => batch.push(job),
+                    Err(_) => break,
+                }
+            }
+        }
+        busy = batch.len() > 1;
         // One transaction per event, in the order their first registration arrived.
         let mut order: Vec<Uuid> = Vec::new();
         let mut by_event: HashMap<Uuid, Vec<Job>> = HashMap::new();
