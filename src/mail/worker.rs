@@ -28,6 +28,8 @@ const MARK_EVERY: usize = 5;
 const LEASE: Duration = Duration::from_secs(300);
 /// A mail is only started while this much of its lease is left, so a send never outlives it.
 const LEASE_MARGIN: Duration = Duration::from_secs(120);
+/// How long a claim may start from the last claim's oldest due time (see [`Floor`]).
+const FLOOR_RESET: Duration = Duration::from_secs(10);
 /// The longest wait between two attempts of one mail.
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
 /// `last_error` keeps this many characters.
@@ -57,6 +59,35 @@ pub struct MailWorker {
     max_attempts: i32,
     poll_interval: Duration,
     signal: MailSignal,
+    /// Where the next claim starts looking (see [`Floor`]).
+    floor: std::sync::Mutex<Floor>,
+}
+
+/// The oldest due time the last claim took. Mail due earlier was sent or held by a claim when
+/// that claim read the outbox, so the next claim starts here instead of stepping again over the
+/// index entries of every mail sent since the last vacuum (a claim cost 4 ms and more while a
+/// backlog of confirmations drained). Forgotten every [`FLOOR_RESET`], so that mail another
+/// worker gave back or left behind is found again.
+#[derive(Debug, Default)]
+struct Floor {
+    due: Option<DateTime<Utc>>,
+    since: Option<std::time::Instant>,
+}
+
+impl Floor {
+    fn current(&mut self) -> Option<DateTime<Utc>> {
+        if self.since.is_some_and(|t| t.elapsed() >= FLOOR_RESET) {
+            *self = Self::default();
+        }
+        self.due
+    }
+
+    fn raise(&mut self, due: DateTime<Utc>) {
+        if self.due.is_none_or(|d| due > d) {
+            self.due = Some(due);
+        }
+        self.since.get_or_insert_with(std::time::Instant::now);
+    }
 }
 
 impl MailWorker {
@@ -76,6 +107,7 @@ impl MailWorker {
             max_attempts: settings.max_attempts.max(1),
             poll_interval: settings.poll_interval,
             signal: MailSignal::new(),
+            floor: std::sync::Mutex::default(),
         })
     }
 
@@ -120,7 +152,11 @@ impl MailWorker {
     pub async fn run_once(&self, shutdown: &CancellationToken) -> Result<BatchOutcome, DbErr> {
         let now = Utc::now();
         let lease_until = now + LEASE;
-        let rows = claim(&self.db, now, lease_until, BATCH_SIZE).await?;
+        let from = self.floor().current();
+        let rows = claim(&self.db, now, lease_until, BATCH_SIZE, from).await?;
+        if let Some(first) = rows.first() {
+            self.floor().raise(first.next_attempt_at);
+        }
         let mut outcome = BatchOutcome {
             claimed: rows.len(),
             ..BatchOutcome::default()
@@ -157,6 +193,10 @@ impl MailWorker {
         }
         mark_sent(&self.db, sent).await?;
         Ok(outcome)
+    }
+
+    fn floor(&self) -> std::sync::MutexGuard<'_, Floor> {
+        self.floor.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     async fn deliver(&self, row: &outbox::Model) -> Result<(), Failure> {
@@ -234,6 +274,7 @@ async fn claim(
     now: DateTime<Utc>,
     lease_until: DateTime<Utc>,
     limit: i64,
+    from: Option<DateTime<Utc>>,
 ) -> Result<Vec<outbox::Model>, DbErr> {
     let backend = db.get_database_backend();
     let lock = match backend {
@@ -243,6 +284,7 @@ async fn claim(
     let sql = format!(
         "UPDATE outbox SET locked_until = $1 WHERE id IN (\
            SELECT id FROM outbox WHERE status = $2 AND next_attempt_at <= $3 \
+           AND next_attempt_at >= $6 \
            AND (locked_until IS NULL OR locked_until < $4) \
            ORDER BY next_attempt_at LIMIT $5{lock}) \
          RETURNING *"
@@ -253,6 +295,8 @@ async fn claim(
         now.into(),
         now.into(),
         limit.into(),
+        // No mail is due before 1970: without a floor the condition holds for all.
+        from.unwrap_or(DateTime::<Utc>::UNIX_EPOCH).into(),
     ];
     let mut rows = outbox::Entity::find()
         .from_raw_sql(Statement::from_sql_and_values(backend, sql, values))
