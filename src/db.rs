@@ -21,8 +21,29 @@ pub fn sqlite_pool_size(max_connections: u32) -> u32 {
     max_connections.min(cap)
 }
 
+/// How PostgreSQL plans the prepared statements of a pool's connections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Planning {
+    /// PostgreSQL's default: after a few runs a statement keeps one generic plan.
+    Cached,
+    /// A plan for each run, with the values and statistics of the moment. A generic plan made
+    /// while an event had a handful of registrations kept the registration desk's duplicate
+    /// check scanning all of them when it had 20 000 (6 ms a batch and growing, until an
+    /// autovacuum analyze replanned it); the desk's statements plan in well under 0.1 ms.
+    PerRun,
+}
+
 /// Connects and checks the database answers; a clear error when it is unreachable.
 pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<DatabaseConnection> {
+    connect_with(url, max_connections, Planning::Cached).await
+}
+
+/// [`connect`] with the given [`Planning`] (PostgreSQL only; SQLite plans at prepare time).
+pub async fn connect_with(
+    url: &str,
+    max_connections: u32,
+    planning: Planning,
+) -> anyhow::Result<DatabaseConnection> {
     let max_connections = if url.starts_with("sqlite:") {
         sqlite_pool_size(max_connections)
     } else {
@@ -48,14 +69,12 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
                 .row_buffer_size(128)
                 .statement_cache_capacity(STATEMENT_CACHE)
         })
-        .map_sqlx_postgres_opts(|opts| {
-            opts.statement_cache_capacity(STATEMENT_CACHE)
-                // A prepared statement's generic plan is made once per connection, with the
-                // statistics of that moment: made while an event had a handful of
-                // registrations, the duplicate check scanned all of them when it had 20 000
-                // (6 ms a batch and growing). Planned for each execution, every query uses the
-                // indexes as the tables grow; podium's queries plan in well under 0.1 ms.
-                .options([("plan_cache_mode", "force_custom_plan")])
+        .map_sqlx_postgres_opts(move |opts| {
+            let opts = opts.statement_cache_capacity(STATEMENT_CACHE);
+            match planning {
+                Planning::Cached => opts,
+                Planning::PerRun => opts.options([("plan_cache_mode", "force_custom_plan")]),
+            }
         });
     let db = Database::connect(options)
         .await

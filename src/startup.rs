@@ -55,6 +55,10 @@ impl AppState {
     }
 }
 
+/// Connections of the registration desk's own pool (PostgreSQL): it runs one batch at a time,
+/// and one more for the one-by-one retry of a failed batch.
+const DESK_CONNECTIONS: u32 = 2;
+
 pub struct Application {
     port: u16,
     write_epoch: services::read_cache::WriteEpoch,
@@ -106,7 +110,19 @@ impl Application {
             settings.rate_limit,
             settings.trusted_proxy_header.as_deref(),
         );
-        let desk = services::desk::Desk::start(db.clone(), public_url.clone(), mail_signal.clone());
+        // The registration desk's own connections, planning each statement as it runs (see
+        // `db::Planning`); on SQLite it shares the pool.
+        let desk_db = if db::is_postgres(&db) {
+            db::connect_with(
+                &settings.database_url,
+                DESK_CONNECTIONS,
+                db::Planning::PerRun,
+            )
+            .await?
+        } else {
+            db.clone()
+        };
+        let desk = services::desk::Desk::start(desk_db, public_url.clone(), mail_signal.clone());
         let state = web::Data::new(AppState {
             desk,
             db,
