@@ -1,7 +1,6 @@
 //! `GET /events/{event}/registrations.csv`: the attendee list for spreadsheets.
 use actix_web::{get, http::header, web, HttpResponse};
 use chrono::{DateTime, SecondsFormat, Utc};
-use entity::registration;
 
 use super::list::RegistrationListQuery;
 use crate::auth::Organiser;
@@ -58,7 +57,7 @@ pub async fn export_csv(
         .body(out))
 }
 
-fn row(m: &registration::Model, position: Option<i64>) -> impl Iterator<Item = String> {
+fn row(m: &registrations::Listed, position: Option<i64>) -> impl Iterator<Item = String> {
     let time = |t: Option<DateTime<Utc>>| {
         t.map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
             .unwrap_or_default()

@@ -149,7 +149,7 @@ pub async fn list_registrations(
             .into_iter()
             .map(|m| {
                 let position = positions.get(&m.id).copied();
-                AttendeeResponse::new(m, position)
+                AttendeeResponse::listed(m, position)
             })
             .collect(),
         next_cursor: page.next.as_ref().map(encode_after),

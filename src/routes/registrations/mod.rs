@@ -133,6 +133,13 @@ pub struct AttendeeResponse {
 
 impl AttendeeResponse {
     pub fn new(m: registration::Model, waitlist_position: Option<i64>) -> Self {
+        Self::listed(m.into(), waitlist_position)
+    }
+
+    pub fn listed(
+        m: crate::services::registrations::Listed,
+        waitlist_position: Option<i64>,
+    ) -> Self {
         Self {
             id: m.id,
             event_id: m.event_id,
