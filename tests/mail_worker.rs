@@ -523,3 +523,47 @@ async fn a_worker_told_to_stop_sends_nothing_more_and_releases_its_claim() {
     );
     assert_eq!(smtp.wait_for(1, Duration::from_secs(5)).await.len(), 1);
 }
+
+#[tokio::test]
+async fn mail_that_commits_after_later_mail_was_sent_still_goes_out() {
+    let (db, url) = fresh_db().await;
+    if url.starts_with("sqlite:") {
+        // SQLite has one writer at a time: a later transaction cannot queue and commit mail
+        // while an earlier one holds mail uncommitted, so there is no such order to test.
+        return;
+    }
+    let smtp = TestSmtp::start();
+    let worker = MailWorker::new(db.clone(), &settings(Some(smtp.url()))).unwrap();
+    let shutdown = CancellationToken::new();
+    let handle = worker.spawn(shutdown.clone());
+
+    // A transaction queues its mail (due now) but commits only after a later mail went out.
+    let slow = db.begin().await.unwrap();
+    let early = mail::enqueue(
+        &slow,
+        confirmation("early@example.org", "Early", Language::En, false),
+    )
+    .await
+    .unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let later = enqueue_committed(
+        &db,
+        confirmation("later@example.org", "Later", Language::En, false),
+    )
+    .await;
+    wait_for_row(&db, later, Duration::from_secs(10), |r| {
+        r.status == OutboxStatus::Sent
+    })
+    .await;
+    slow.commit().await.unwrap();
+
+    // Due before the mail the worker last took, so found by the next look from the start.
+    let sent = wait_for_row(&db, early, Duration::from_secs(10), |r| {
+        r.status == OutboxStatus::Sent
+    })
+    .await;
+    assert!(sent.next_attempt_at < row(&db, later).await.next_attempt_at);
+    assert_eq!(smtp.wait_for(2, Duration::from_secs(5)).await.len(), 2);
+    shutdown.cancel();
+    handle.await.unwrap();
+}

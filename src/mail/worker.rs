@@ -29,7 +29,7 @@ const LEASE: Duration = Duration::from_secs(300);
 /// A mail is only started while this much of its lease is left, so a send never outlives it.
 const LEASE_MARGIN: Duration = Duration::from_secs(120);
 /// How long a claim may start from the last claim's oldest due time (see [`Floor`]).
-const FLOOR_RESET: Duration = Duration::from_secs(10);
+const FLOOR_RESET: Duration = Duration::from_secs(2);
 /// The longest wait between two attempts of one mail.
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
 /// `last_error` keeps this many characters.
@@ -66,8 +66,9 @@ pub struct MailWorker {
 /// The oldest due time the last claim took. Mail due earlier was sent or held by a claim when
 /// that claim read the outbox, so the next claim starts here instead of stepping again over the
 /// index entries of every mail sent since the last vacuum (a claim cost 4 ms and more while a
-/// backlog of confirmations drained). Forgotten every [`FLOOR_RESET`], so that mail another
-/// worker gave back or left behind is found again.
+/// backlog of confirmations drained). Forgotten every [`FLOOR_RESET`], so that mail due earlier
+/// that was not visible yet (a transaction that committed after a later one) or that another
+/// worker gave back is found again: such a mail waits at most that much longer.
 #[derive(Debug, Default)]
 struct Floor {
     due: Option<DateTime<Utc>>,
