@@ -43,7 +43,7 @@ export PODIUM_PUBLIC_URL="$base"
 token=$($bin organiser add --name Bench --email bench@bench.example --admin | tail -n 1)
 $bin serve > "$work/serve.log" 2>&1 &
 pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; cp "$work/serve.log" /tmp/last-serve.log 2>/dev/null; mkdir -p /tmp/last-bench; cp "$work"/*.txt /tmp/last-bench/ 2>/dev/null; rm -rf "$work" "$maildir"' EXIT
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; cp "$work/serve.log" /tmp/last-serve.log 2>/dev/null; mkdir -p /tmp/last-bench; cp "$work"/*.txt /tmp/last-bench/ 2>/dev/null; rm -rf "$work" "$maildir"; [ -n "${db:-}" ] && PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db"' EXIT
 for _ in $(seq 1 100); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done
 
 api() { curl -sf -H "Authorization: Bearer $token" -H 'Content-Type: application/json' "$@"; }
