@@ -19,7 +19,7 @@ use crate::services::registrations::{self, NewRegistration, Registered};
 
 /// Most registrations committed in one transaction.
 const BATCH_MAX: usize = 128;
-/// How long a busy desk waits for more registrations before it starts a batch.
+/// How long a busy desk waits at most for more registrations before it starts a batch.
 const LINGER: std::time::Duration = std::time::Duration::from_millis(1);
 
 struct Job {
@@ -63,13 +63,19 @@ async fn run(
     mut queue: mpsc::Receiver<Job>,
 ) {
     let mut batch = Vec::with_capacity(BATCH_MAX);
-    let mut busy = false;
+    let mut last_size = 0;
     while queue.recv_many(&mut batch, BATCH_MAX).await > 0 {
-        if busy && batch.len() < BATCH_MAX {
-            // Under load, let the registrations that are on their way join this batch: one
-            // commit for more of them costs less than one more batch. An idle desk (the last
-            // batch was a single registration) starts at once.
-            tokio::time::sleep(LINGER).await;
+        if last_size > 1 {
+            // Under load, let the registrations that are on their way join this batch (one
+            // commit for more of them costs less than one more batch): wait until as many are
+            // here as the last batch had, or LINGER at most. An idle desk starts at once.
+            let deadline = tokio::time::Instant::now() + LINGER;
+            while batch.len() < last_size.min(BATCH_MAX) {
+                match tokio::time::timeout_at(deadline, queue.recv()).await {
+                    Ok(Some(job)) => batch.push(job),
+                    Ok(None) | Err(_) => break,
+                }
+            }
             while batch.len() < BATCH_MAX {
                 match queue.try_recv() {
                     Ok(job) => batch.push(job),
@@ -77,7 +83,7 @@ async fn run(
                 }
             }
         }
-        busy = batch.len() > 1;
+        last_size = batch.len();
         // One transaction per event, in the order their first registration arrived.
         let mut order: Vec<Uuid> = Vec::new();
         let mut by_event: HashMap<Uuid, Vec<Job>> = HashMap::new();
