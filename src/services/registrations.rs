@@ -1152,30 +1152,25 @@ pub async fn list(
     after: Option<After>,
     limit: u64,
 ) -> ApiResult<ListPage> {
-    // `event_id = <the id>` or `= (SELECT id FROM events WHERE slug = …)`: an equality that
-    // lets both databases walk the (event_id, sort key, id) index in order and stop at the
-    // limit. (A join on the slug made PostgreSQL sort every registration of the event.)
-    let event_id: Expr = match Uuid::parse_str(key) {
-        Ok(id) => Expr::val(id),
-        Err(_) => scalar(
-            Query::select()
-                .column(event::Column::Id)
-                .from(event::Entity)
-                .and_where(Expr::col(event::Column::Slug).eq(key))
-                .to_owned(),
-        ),
+    // Two values of the event row, each `(SELECT … FROM events WHERE id or slug = key)`: not
+    // correlated with the registrations, so both databases read them once per query, and
+    // `event_id = (SELECT id …)` is an equality that walks the (event_id, sort key, id) index
+    // in order and stops at the limit. (A join on the slug made PostgreSQL sort every
+    // registration of the event.)
+    let of_event = match Uuid::parse_str(key) {
+        Ok(id) => Expr::col(event::Column::Id).eq(id),
+        Err(_) => Expr::col(event::Column::Slug).eq(key),
     };
-    // Not correlated with the row: both databases read it once per query.
-    let counter = scalar(
-        Query::select()
-            .column(event::Column::RegistrationsTotal)
+    let event_value = |column: event::Column| {
+        let select = Query::select()
+            .column(column)
             .from(event::Entity)
-            .and_where(match Uuid::parse_str(key) {
-                Ok(id) => Expr::col(event::Column::Id).eq(id),
-                Err(_) => Expr::col(event::Column::Slug).eq(key),
-            })
-            .to_owned(),
-    );
+            .and_where(of_event.clone())
+            .to_owned();
+        Expr::SubQuery(None, Box::new(select.into_sub_query_statement()))
+    };
+    let event_id = event_value(event::Column::Id);
+    let counter = event_value(event::Column::RegistrationsTotal);
     let mut query = listed_columns(with_filter(
         registration::Entity::find()
             .filter(Expr::col((registration::Entity, registration::Column::EventId)).eq(event_id)),
@@ -1230,11 +1225,6 @@ pub async fn list(
         total,
         next,
     })
-}
-
-/// `(SELECT …)` as a value.
-fn scalar(select: sea_orm::sea_query::SelectStatement) -> Expr {
-    Expr::SubQuery(None, Box::new(select.into_sub_query_statement()))
 }
 
 /// How many registrations match: a plain `COUNT(*)` over the index, not a count of a
