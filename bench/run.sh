@@ -61,6 +61,7 @@ sleep "${SETTLE:-0}"
 
 report() { # name, wrk output file
   python3 bench/wrk_summary.py "$1" "$2"
+  awk '/VmRSS/{now=$2} /VmHWM/{peak=$2} END{printf "  podium RSS after it: %d MiB (peak so far %d MiB)\n", now/1024, peak/1024}' /proc/$pid/status
 }
 scenarios=" ${SCENARIOS:-register attendee-list feed feed-304 schedule} "
 run() { # name, wrk args...

@@ -1,7 +1,7 @@
 //! Prometheus metrics (requests and latency by route and status) and the `X-Request-Id` header.
 use std::rc::Rc;
 use std::sync::OnceLock;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use actix_web::{
     body::MessageBody,
@@ -11,6 +11,7 @@ use actix_web::{
     Error, HttpMessage, HttpRequest,
 };
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use tokio_util::sync::CancellationToken;
 use tracing_actix_web::RequestId;
 
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
@@ -44,6 +45,22 @@ pub fn handle() -> &'static PrometheusHandle {
         let _ = metrics::set_global_recorder(recorder);
         handle
     })
+}
+
+/// How often recorded latencies are folded into the histograms' buckets.
+const UPKEEP_EVERY: Duration = Duration::from_secs(5);
+
+/// Folds recorded latencies into the histograms' buckets every few seconds until shutdown.
+/// The exporter keeps every observation until then (or until `/metrics` is scraped): a
+/// podium that nobody scraped grew by 16 bytes a request, 1 MiB every 5 s under load.
+pub async fn upkeep(shutdown: CancellationToken) {
+    let mut tick = tokio::time::interval(UPKEEP_EVERY);
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            _ = tick.tick() => handle().run_upkeep(),
+        }
+    }
 }
 
 pub async fn track(

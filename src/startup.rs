@@ -102,6 +102,7 @@ impl Application {
                 write_epoch.clone(),
                 shutdown.clone(),
             )),
+            tokio::spawn(crate::metrics::upkeep(shutdown.clone())),
         ];
         let cors_origins = settings.cors_origins.clone();
         check_cors_origins(cors_origins.as_deref())?;
