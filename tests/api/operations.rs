@@ -112,3 +112,43 @@ async fn readiness_fails_while_the_database_is_gone_and_recovers() {
     }
     assert!(recovered, "readiness comes back without a restart");
 }
+
+/// SQLite's log is not checkpointed at commit (that stalled the writer); the server moves it
+/// into the database file itself, so the file grows while the server runs.
+#[tokio::test]
+async fn the_server_moves_the_sqlite_log_into_the_database_file() {
+    if crate::helpers::is_postgres() {
+        return;
+    }
+    let app = spawn_app().await;
+    let path = app
+        .database_url
+        .trim_start_matches("sqlite://")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let size = || std::fs::metadata(&path).map_or(0, |m| m.len());
+    app.published_event(serde_json::json!({"slug": "wal"}))
+        .await;
+    // Let a checkpoint take what is there, then write a few hundred KiB more.
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    let before = size();
+    for i in 0..60 {
+        app.register_person("wal", &format!("Person {i}"), &format!("p{i}@example.org"))
+            .await
+            .assert_status(201);
+    }
+    let mut grown = 0;
+    for _ in 0..50 {
+        grown = size().saturating_sub(before);
+        if grown >= 64 * 1024 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        grown >= 64 * 1024,
+        "the database file grew by {grown} bytes in 5 s"
+    );
+}
