@@ -3,7 +3,6 @@ use std::time::Duration;
 
 use anyhow::Context;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
-use tokio_util::sync::CancellationToken;
 
 /// `PRAGMA cache_size` of each SQLite connection: negative means KiB, so 1 MiB.
 const SQLITE_CACHE_SIZE: i64 = -1024;
@@ -12,9 +11,6 @@ const SQLITE_CACHE_SIZE: i64 = -1024;
 /// dozen; the rest of the default went to the batched inserts, whose text differs with every
 /// batch size, and held memory in podium and in PostgreSQL for each pooled connection.
 const STATEMENT_CACHE: usize = 32;
-
-/// How often a running server moves SQLite's write-ahead log into the database file.
-const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 
 /// The pool size on SQLite: `max_connections`, but no more than twice the CPUs (at least 4).
 /// SQLite writes one transaction at a time, and every connection costs a thread, a page cache
@@ -68,13 +64,8 @@ pub async fn connect_with(
                 // Each pooled connection keeps a page cache of its own (2 MiB by default, so
                 // 32 MiB over 16 connections); the hot reads are served from podium's caches.
                 .pragma("cache_size", SQLITE_CACHE_SIZE.to_string())
-                // No checkpoint at commit: the committing connection (mostly the registration
-                // desk) copied the log into the database file and synced it every 1 000 pages,
-                // and the next batch waited for it (p99 of a registration 9–10 ms instead of
-                // 6 ms). The server checkpoints beside the writers ([`checkpoint_wal`]); the
-                // last connection to close checkpoints whatever is left.
-                .pragma("wal_autocheckpoint", "0")
-                // The CSV export's rows cross from the connection's thread in bigger steps.
+                // A page of the attendee list (up to 101 rows) crosses from the connection's
+                // thread in one go instead of stalling that thread after 50 rows.
                 .row_buffer_size(128)
                 .statement_cache_capacity(STATEMENT_CACHE)
         })
@@ -92,32 +83,6 @@ pub async fn connect_with(
         .await
         .with_context(|| format!("the database at {} does not answer", redact(url)))?;
     Ok(db)
-}
-
-/// Checkpoints SQLite's write-ahead log every second until shutdown, and once more then.
-/// PASSIVE: it copies what no reader still needs, beside the readers and the writer, and
-/// never waits for them. Nothing to do on PostgreSQL.
-pub async fn checkpoint_wal(db: DatabaseConnection, shutdown: CancellationToken) {
-    if is_postgres(&db) {
-        return;
-    }
-    let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        let stopping = tokio::select! {
-            () = shutdown.cancelled() => true,
-            _ = tick.tick() => false,
-        };
-        if let Err(e) = db
-            .execute_unprepared("PRAGMA wal_checkpoint(PASSIVE)")
-            .await
-        {
-            tracing::warn!(error = %e, "checkpointing the SQLite log failed");
-        }
-        if stopping {
-            return;
-        }
-    }
 }
 
 /// Runs every pending migration.

@@ -103,7 +103,6 @@ impl Application {
                 shutdown.clone(),
             )),
             tokio::spawn(crate::metrics::upkeep(shutdown.clone())),
-            tokio::spawn(db::checkpoint_wal(db.clone(), shutdown.clone())),
         ];
         let cors_origins = settings.cors_origins.clone();
         check_cors_origins(cors_origins.as_deref())?;
