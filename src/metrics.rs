@@ -1,4 +1,6 @@
 //! Prometheus metrics (requests and latency by route and status) and the `X-Request-Id` header.
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -20,14 +22,40 @@ static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 #[derive(Clone)]
 struct MatchedRoute(Option<Rc<str>>);
 
-/// The request's route template, matched once and kept with the request: actix matches it
-/// against every route's pattern in turn, and the log span, the metrics and the caching
-/// headers all ask for it.
+/// Paths whose route template each worker thread remembers; past that it starts over.
+const REMEMBERED_PATHS: usize = 1024;
+/// Longer paths are matched every time (a scanner's junk would fill the memory otherwise).
+const REMEMBERED_PATH_LEN: usize = 200;
+
+thread_local! {
+    /// Route templates by path, per worker thread (actix serves a request on one thread).
+    static TEMPLATES: RefCell<HashMap<Box<str>, Option<Rc<str>>>> = RefCell::default();
+}
+
+/// The request's route template, found once and kept with the request (the log span, the
+/// metrics and the caching headers all ask for it). actix finds it by matching the path
+/// against the routes' regular expressions, 5 % of podium's CPU on a busy path; the same
+/// paths come again and again (a feed, a list), so each worker remembers up to a thousand.
 pub fn route_pattern(req: &HttpRequest) -> Option<Rc<str>> {
     if let Some(matched) = req.extensions().get::<MatchedRoute>() {
         return matched.0.clone();
     }
-    let pattern: Option<Rc<str>> = req.match_pattern().map(Rc::from);
+    let path = req.path();
+    let pattern = if path.len() > REMEMBERED_PATH_LEN {
+        req.match_pattern().map(Rc::from)
+    } else {
+        TEMPLATES.with_borrow_mut(|templates| {
+            if let Some(pattern) = templates.get(path) {
+                return pattern.clone();
+            }
+            let pattern: Option<Rc<str>> = req.match_pattern().map(Rc::from);
+            if templates.len() >= REMEMBERED_PATHS {
+                templates.clear();
+            }
+            templates.insert(path.into(), pattern.clone());
+            pattern
+        })
+    };
     req.extensions_mut().insert(MatchedRoute(pattern.clone()));
     pattern
 }
@@ -116,4 +144,41 @@ pub async fn head_as_get(
         );
     }
     Ok(ServiceResponse::new(request, response))
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::{test, web, App, HttpRequest, HttpResponse};
+
+    async fn template(req: HttpRequest) -> HttpResponse {
+        let first = super::route_pattern(&req);
+        // The remembered answer is the one actix gives.
+        assert_eq!(first.as_deref(), req.match_pattern().as_deref());
+        HttpResponse::Ok().body(first.map_or("none".to_owned(), |p| p.to_string()))
+    }
+
+    #[actix_web::test]
+    async fn each_path_gets_its_own_route_template_every_time() {
+        let app = test::init_service(
+            App::new()
+                .route("/events/{event}", web::get().to(template))
+                .route("/events/{event}/calendar.ics", web::get().to(template))
+                .default_service(web::to(template)),
+        )
+        .await;
+        let long = format!("/{}", "x".repeat(300));
+        for _ in 0..3 {
+            for (path, expected) in [
+                ("/events/fest", "/events/{event}"),
+                ("/events/fest/calendar.ics", "/events/{event}/calendar.ics"),
+                ("/events/other", "/events/{event}"),
+                ("/nothing/here", "none"),
+                (long.as_str(), "none"),
+            ] {
+                let req = test::TestRequest::get().uri(path).to_request();
+                let body = test::call_and_read_body(&app, req).await;
+                assert_eq!(body, expected, "{path}");
+            }
+        }
+    }
 }
