@@ -8,6 +8,7 @@ mod m20261128_000004_create_outbox;
 mod m20261128_000005_create_programme;
 mod m20261128_400001_index_registration_lists;
 mod m20261128_400002_add_event_registrations_total;
+mod m20261129_000001_compress_outbox_lz4;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000005_create_programme::Migration),
             Box::new(m20261128_400001_index_registration_lists::Migration),
             Box::new(m20261128_400002_add_event_registrations_total::Migration),
+            Box::new(m20261129_000001_compress_outbox_lz4::Migration),
         ]
     }
 }

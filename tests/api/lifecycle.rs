@@ -339,3 +339,58 @@ async fn a_hard_kill_during_registrations_loses_no_committed_registration_or_mai
     assert_eq!(i64::from(event.confirmed_count), rows as i64);
     assert_eq!(event.registrations_total, rows as i64);
 }
+
+/// The outbox's mail texts: LZ4 on a PostgreSQL built with it (`attcompression` 'l'),
+/// PostgreSQL's default after the migration is rolled back, and LZ4 again when it is
+/// re-applied. On SQLite the migration changes nothing, and rolls back and forth cleanly.
+#[tokio::test]
+async fn the_outbox_compression_migration_rolls_back_and_forth() {
+    use migration::MigratorTrait;
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+
+    let url = fresh_database_url().await;
+    let db = podium::db::connect(&url, 1).await.unwrap();
+    podium::db::migrate(&db).await.unwrap();
+    let methods = || async {
+        if !crate::helpers::is_postgres() {
+            return String::new();
+        }
+        let row = db
+            .query_one_raw(Statement::from_string(
+                DbBackend::Postgres,
+                "SELECT string_agg(coalesce(nullif(attcompression::text, ''), '-'), '' \
+                 ORDER BY attname) AS methods FROM pg_attribute \
+                 WHERE attrelid = 'outbox'::regclass \
+                 AND attname IN ('text_body', 'html_body', 'ics')",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get::<String>("", "methods").unwrap()
+    };
+    let offers_lz4 = crate::helpers::is_postgres()
+        && db
+            .query_one_raw(Statement::from_string(
+                DbBackend::Postgres,
+                "SELECT 1 AS found FROM pg_settings \
+                 WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)",
+            ))
+            .await
+            .unwrap()
+            .is_some();
+    let lz4 = match (crate::helpers::is_postgres(), offers_lz4) {
+        (false, _) => "",
+        (true, true) => "lll",
+        (true, false) => "---",
+    };
+    let default = if crate::helpers::is_postgres() {
+        "---"
+    } else {
+        ""
+    };
+    assert_eq!(methods().await, lz4);
+    migration::Migrator::down(&db, Some(1)).await.unwrap();
+    assert_eq!(methods().await, default);
+    migration::Migrator::up(&db, None).await.unwrap();
+    assert_eq!(methods().await, lz4);
+}
