@@ -7,6 +7,7 @@
 //! pending never exceed the capacity. The event's `version` is not touched: a registration is
 //! not a change of the event that feeds and ETags describe.
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use chrono::{DateTime, Duration, Utc};
 use entity::{
@@ -17,8 +18,8 @@ use entity::{
 use sea_orm::{
     sea_query::{Expr, ExprTrait, Func, LikeExpr, Query, QueryStatementBuilder},
     ActiveEnum, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr,
-    EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
-    Set, SqlErr, Statement,
+    EntityTrait, FromQueryResult, IdenStatic, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait, Set, SqlErr, Statement,
 };
 use uuid::Uuid;
 
@@ -1119,15 +1120,10 @@ impl Listed {
     }
 }
 
-/// The number of columns [`listed_columns`] selects.
-const LISTED_COLUMNS: usize = 15;
-
-/// `query` selecting the columns of [`Listed`], in its order.
-fn listed_columns(
-    query: sea_orm::Select<registration::Entity>,
-) -> sea_orm::Select<registration::Entity> {
+/// The columns of [`Listed`], in its order (which [`Listed::read`] and [`sqlite_page`] follow).
+const LISTED: [registration::Column; 15] = {
     use registration::Column as C;
-    query.select_only().columns([
+    [
         C::Id,
         C::EventId,
         C::Name,
@@ -1143,7 +1139,17 @@ fn listed_columns(
         C::UpdatedAt,
         C::CancelledAt,
         C::ErasedAt,
-    ])
+    ]
+};
+
+/// The number of columns [`listed_columns`] selects.
+const LISTED_COLUMNS: usize = LISTED.len();
+
+/// `query` selecting the columns of [`Listed`], in its order.
+fn listed_columns(
+    query: sea_orm::Select<registration::Entity>,
+) -> sea_orm::Select<registration::Entity> {
+    query.select_only().columns(LISTED)
 }
 
 /// One page of the attendee list.
@@ -1266,17 +1272,28 @@ async fn sqlite_page(
     query: sea_orm::Select<registration::Entity>,
     sort: Sort,
 ) -> ApiResult<(Vec<Listed>, Option<i64>)> {
-    const ROW: &str = "json_array(lower(hex(id)), lower(hex(event_id)), name, email, \
-        organisation, sector, language, status, waitlist_seq, checked_in_at, hold_expires_at, \
-        created_at, updated_at, cancelled_at, erased_at)";
+    // `json_array(lower(hex(id)), lower(hex(event_id)), name, …)`, written once.
+    static ROW: LazyLock<String> = LazyLock::new(|| {
+        let values: Vec<String> = LISTED
+            .iter()
+            .map(|column| match column {
+                registration::Column::Id | registration::Column::EventId => {
+                    format!("lower(hex({}))", column.as_str())
+                }
+                _ => column.as_str().to_owned(),
+            })
+            .collect();
+        format!("json_array({})", values.join(", "))
+    });
+    let row = &*ROW;
     let key = match sort.key {
-        SortKey::Name => "name",
-        SortKey::CreatedAt => "created_at",
+        SortKey::Name => registration::Column::Name.as_str(),
+        SortKey::CreatedAt => registration::Column::CreatedAt.as_str(),
     };
     let direction = if sort.descending { "DESC" } else { "ASC" };
     // The aggregate's own ORDER BY: rows reach an aggregate in no promised order.
     let page = Expr::cust(format!(
-        "json_group_array({ROW} ORDER BY {key} {direction}, id {direction})"
+        "json_group_array({row} ORDER BY {key} {direction}, id {direction})"
     ));
     let outer = Query::select()
         .expr_as(page, "page")
