@@ -1285,7 +1285,6 @@ async fn sqlite_page(
             .collect();
         format!("json_array({})", values.join(", "))
     });
-    let row = &*ROW;
     let key = match sort.key {
         SortKey::Name => registration::Column::Name.as_str(),
         SortKey::CreatedAt => registration::Column::CreatedAt.as_str(),
@@ -1293,7 +1292,8 @@ async fn sqlite_page(
     let direction = if sort.descending { "DESC" } else { "ASC" };
     // The aggregate's own ORDER BY: rows reach an aggregate in no promised order.
     let page = Expr::cust(format!(
-        "json_group_array({row} ORDER BY {key} {direction}, id {direction})"
+        "json_group_array({} ORDER BY {key} {direction}, id {direction})",
+        *ROW
     ));
     let outer = Query::select()
         .expr_as(page, "page")
