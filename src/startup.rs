@@ -72,7 +72,7 @@ pub struct Application {
 impl Application {
     /// Connects, migrates, makes sure an admin exists and binds the listener.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let db = db::connect(&settings.database_url, settings.db_max_connections).await?;
+        let db = db::connect(settings.database_url(), settings.db_max_connections).await?;
         db::migrate(&db).await?;
         Self::build_with_db(settings, db).await
     }
@@ -115,7 +115,7 @@ impl Application {
         // `db::Planning`); on SQLite it shares the pool.
         let desk_db = if db::is_postgres(&db) {
             db::connect_with(
-                &settings.database_url,
+                settings.database_url(),
                 DESK_CONNECTIONS,
                 db::Planning::PerRun,
             )

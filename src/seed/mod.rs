@@ -1,20 +1,44 @@
 //! `podium seed demo`: an innovation cluster's annual conference to look at.
 mod attendees;
 mod programme;
+use anyhow::bail;
 use chrono::{TimeZone, Utc};
-use sea_orm::DatabaseConnection;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use crate::domain::event::NewEvent;
 use crate::services::{events, stages};
 
-/// Creates the demo conference (once; a second run reports the existing one).
-pub async fn demo(db: &DatabaseConnection) -> anyhow::Result<String> {
-    const SLUG: &str = "jahrestagung-2027";
+/// The demo conference's slug.
+pub const DEMO_SLUG: &str = "jahrestagung-2027";
+
+/// Creates the demo conference and says where its page is (`{public_url}/events/{slug}`).
+///
+/// Never does nothing silently: when an event `jahrestagung-2027` exists (an earlier demo, or
+/// the README's walk-through) it is an error naming `--replace`, unless `replace` is set; then
+/// that event is deleted with everything of it (registrations, programme, exhibits and its
+/// mail in the outbox) and the demo is loaded afresh.
+pub async fn demo(
+    db: &DatabaseConnection,
+    replace: bool,
+    public_url: &str,
+) -> anyhow::Result<String> {
+    const SLUG: &str = DEMO_SLUG;
     if let Some(existing) = events::find(db, SLUG).await? {
-        return Ok(format!(
-            "demo event already present: {} ({})",
-            existing.slug, existing.id
-        ));
+        if !replace {
+            bail!(
+                "an event '{SLUG}' exists already ({}): nothing was loaded. \
+                 `podium seed demo --replace` deletes it with its registrations and programme \
+                 and loads the demo afresh",
+                existing.id
+            );
+        }
+        entity::outbox::Entity::delete_many()
+            .filter(entity::outbox::Column::EventId.eq(existing.id))
+            .exec(db)
+            .await?;
+        entity::event::Entity::delete_by_id(existing.id)
+            .exec(db)
+            .await?;
     }
     let new = NewEvent {
         title: "Jahrestagung 2027 des Materialforschungsclusters".to_owned(),
@@ -56,7 +80,11 @@ pub async fn demo(db: &DatabaseConnection) -> anyhow::Result<String> {
     let programme = programme::seed(db, &event).await?;
     let attendees = attendees::seed(db, &event).await?;
     Ok(format!(
-        "demo event created: {} ({}); {programme}; {attendees}",
-        event.slug, event.id
+        "demo event created: {} ({}); {programme}; {attendees}\n\
+         event page: {}/events/{}",
+        event.slug,
+        event.id,
+        public_url.trim_end_matches('/'),
+        event.slug
     ))
 }

@@ -68,7 +68,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     settings.db_max_connections = 8;
     settings.mail_poll_ms = 50;
     let smtp = TestSmtp::start();
-    settings.smtp_url = Some(smtp.url());
+    settings.smtp_url = Some(smtp.url().into());
     let mail_dir = std::env::temp_dir().join(format!("podium-mail-{}", Uuid::new_v4().simple()));
     settings.mail_dir = mail_dir.clone();
     adjust(&mut settings);
@@ -304,7 +304,7 @@ pub async fn spawn_second_instance(app: &TestApp) -> String {
     settings.rate_limit = 0;
     settings.db_max_connections = 4;
     settings.mail_poll_ms = 50;
-    settings.smtp_url = Some(app.smtp.url());
+    settings.smtp_url = Some(app.smtp.url().into());
     settings.mail_dir = app.mail_dir.clone();
     let second = Application::build(settings)
         .await
@@ -367,7 +367,7 @@ pub async fn start_app_on(database_url: &str, smtp_url: &str) -> String {
     settings.bind = "127.0.0.1:0".parse().expect("address");
     settings.rate_limit = 0;
     settings.mail_poll_ms = 50;
-    settings.smtp_url = Some(smtp_url.to_owned());
+    settings.smtp_url = Some(smtp_url.into());
     let app = Application::build(settings).await.expect("podium starts");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());

@@ -170,7 +170,8 @@ async fn wait_for_attempts(db: &sea_orm::DatabaseConnection, n: usize) {
 #[tokio::test]
 async fn with_the_mail_server_down_registrations_succeed_and_mail_arrives_later_once() {
     let port = TestSmtp::closed_port();
-    let app = spawn_app_with(|s| s.smtp_url = Some(format!("smtp://127.0.0.1:{port}"))).await;
+    let app =
+        spawn_app_with(|s| s.smtp_url = Some(format!("smtp://127.0.0.1:{port}").into())).await;
     app.published_event(json!({"slug": "fest"})).await;
     for i in 0..3 {
         register(&app, "fest", "P", &format!("p{i}@example.org"), "en").await;

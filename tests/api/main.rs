@@ -4,6 +4,7 @@ mod helpers;
 mod smtp_server;
 
 mod authorization;
+mod cli;
 mod errors;
 mod events;
 mod exhibits;

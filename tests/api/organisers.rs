@@ -159,3 +159,18 @@ async fn an_invalid_organiser_is_rejected_with_the_fields_named() {
     let fields = answer.error_fields();
     assert!(fields.contains(&"name".to_owned()) && fields.contains(&"email".to_owned()));
 }
+
+#[tokio::test]
+async fn an_organiser_email_already_active_is_a_conflict_whatever_its_case() {
+    let app = spawn_app().await;
+    let body = json!({"name": "Erika Muster", "email": "erika@cluster.example"});
+    app.post_admin("/api/v1/organisers", &body).await.assert_status(201);
+    let again = app
+        .post_admin(
+            "/api/v1/organisers",
+            &json!({"name": "Erika", "email": "ERIKA@cluster.example"}),
+        )
+        .await;
+    again.assert_problem(409);
+    assert!(again.json["detail"].as_str().unwrap().contains("ERIKA@cluster.example"));
+}

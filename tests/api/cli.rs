@@ -1,0 +1,270 @@
+//! The `podium` command line, run as the built binary: each command's own options, organisers
+//! from the command line, the demo seed and the container health check.
+use std::process::Output;
+
+use crate::helpers::{fresh_database_url, spawn_app};
+use crate::smtp_server::TestSmtp;
+
+/// Runs `podium ARGS` against `database_url`, with no other podium setting in its environment.
+async fn podium(database_url: &str, args: &[&str]) -> Output {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_podium"));
+    for (name, _) in std::env::vars() {
+        if name.starts_with("PODIUM_") || name == "SMTP_URL" || name == "MAIL_FROM" {
+            command.env_remove(name);
+        }
+    }
+    command
+        .args(args)
+        .env("DATABASE_URL", database_url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .await
+        .expect("podium runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[tokio::test]
+async fn each_command_lists_only_its_own_options_each_with_help() {
+    let url = fresh_database_url().await;
+    let server_only = [
+        "--bind",
+        "--smtp-url",
+        "--rate-limit",
+        "--cors-origins",
+        "--mail-dir",
+    ];
+    for command in [
+        &["organiser", "add", "--help"][..],
+        &["organiser", "list", "--help"],
+        &["organiser", "revoke", "--help"],
+        &["seed", "demo", "--help"],
+        &["migrate", "--help"],
+    ] {
+        let help = stdout(&podium(&url, command).await);
+        for option in server_only {
+            assert!(
+                !help.contains(option),
+                "{command:?} shows {option}:\n{help}"
+            );
+        }
+        assert!(help.contains("--database-url"), "{command:?}:\n{help}");
+        // Every option line carries a description after its name.
+        for line in help.lines().filter(|l| l.trim_start().starts_with("--")) {
+            let described = line
+                .trim()
+                .split_once("  ")
+                .is_some_and(|(_, d)| !d.trim().is_empty());
+            assert!(described, "{command:?}: no help for `{line}`");
+        }
+    }
+    let add = stdout(&podium(&url, &["organiser", "add", "--help"]).await);
+    assert!(add.contains("--name") && add.contains("--email") && add.contains("--admin"));
+    let serve = stdout(&podium(&url, &["serve", "--help"]).await);
+    for option in server_only {
+        assert!(serve.contains(option), "serve lacks {option}");
+    }
+}
+
+#[tokio::test]
+async fn the_same_organiser_email_is_refused_twice_whatever_its_case() {
+    let url = fresh_database_url().await;
+    let first = podium(
+        &url,
+        &[
+            "organiser",
+            "add",
+            "--name",
+            "Erika",
+            "--email",
+            "erika@cluster.example",
+        ],
+    )
+    .await;
+    assert!(first.status.success(), "{}", stderr(&first));
+    let second = podium(
+        &url,
+        &[
+            "organiser",
+            "add",
+            "--name",
+            "Erika 2",
+            "--email",
+            "Erika@Cluster.example",
+        ],
+    )
+    .await;
+    assert_eq!(second.status.code(), Some(1));
+    assert!(
+        stderr(&second).contains("an active organiser with the e-mail address"),
+        "{}",
+        stderr(&second)
+    );
+    assert!(
+        stdout(&second).is_empty(),
+        "no token for a refused organiser"
+    );
+}
+
+#[tokio::test]
+async fn an_organiser_is_listed_and_revoked_from_the_command_line_and_its_token_stops_working() {
+    let app = spawn_app().await;
+    let added = podium(
+        &app.database_url,
+        &[
+            "organiser",
+            "add",
+            "--name",
+            "Max Muster",
+            "--email",
+            "max@cluster.example",
+        ],
+    )
+    .await;
+    assert!(added.status.success(), "{}", stderr(&added));
+    let token = stdout(&added).lines().last().unwrap().to_owned();
+    app.get_as("/api/v1/organisers/me", &token)
+        .await
+        .assert_status(200);
+
+    let list = stdout(&podium(&app.database_url, &["organiser", "list"]).await);
+    let line = list
+        .lines()
+        .find(|l| l.contains("max@cluster.example"))
+        .expect("listed");
+    let fields: Vec<&str> = line.split('\t').collect();
+    assert_eq!(
+        fields[1..],
+        ["organiser", "active", "max@cluster.example", "Max Muster"]
+    );
+    assert!(!list.contains(&token), "tokens are never listed");
+
+    let revoked = podium(
+        &app.database_url,
+        &["organiser", "revoke", "max@cluster.example"],
+    )
+    .await;
+    assert!(revoked.status.success(), "{}", stderr(&revoked));
+    assert!(stdout(&revoked).contains(fields[0]));
+    // The app trusts a token it found valid for at most a second.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    app.get_as("/api/v1/organisers/me", &token)
+        .await
+        .assert_problem(401);
+    let list = stdout(&podium(&app.database_url, &["organiser", "list"]).await);
+    assert!(
+        list.contains(&format!("{}\torganiser\trevoked ", fields[0])),
+        "{list}"
+    );
+
+    let unknown = podium(
+        &app.database_url,
+        &["organiser", "revoke", "nobody@cluster.example"],
+    )
+    .await;
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(stderr(&unknown).contains("no organiser"));
+    // The address is free again once revoked.
+    let again = podium(
+        &app.database_url,
+        &[
+            "organiser",
+            "add",
+            "--name",
+            "Max",
+            "--email",
+            "max@cluster.example",
+        ],
+    )
+    .await;
+    assert!(again.status.success(), "{}", stderr(&again));
+}
+
+#[tokio::test]
+async fn seeding_the_demo_twice_refuses_loudly_and_replace_loads_it_afresh() {
+    let url = fresh_database_url().await;
+    let first = podium(
+        &url,
+        &["seed", "demo", "--public-url", "https://tagung.example/"],
+    )
+    .await;
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(
+        stdout(&first).contains("https://tagung.example/events/jahrestagung-2027"),
+        "the demo's page: {}",
+        stdout(&first)
+    );
+    let second = podium(&url, &["seed", "demo"]).await;
+    assert_eq!(
+        second.status.code(),
+        Some(1),
+        "a seed that loads nothing fails"
+    );
+    assert!(stderr(&second).contains("--replace"), "{}", stderr(&second));
+    let replaced = podium(&url, &["seed", "demo", "--replace"]).await;
+    assert!(replaced.status.success(), "{}", stderr(&replaced));
+    assert!(stdout(&replaced).contains("http://127.0.0.1:8080/events/jahrestagung-2027"));
+}
+
+#[tokio::test]
+async fn the_healthcheck_command_passes_against_a_ready_podium_and_fails_without_one() {
+    let app = spawn_app().await;
+    let ready = podium(
+        &app.database_url,
+        &["healthcheck", "--bind", &format!("0.0.0.0:{}", app.port)],
+    )
+    .await;
+    assert!(ready.status.success(), "{}", stderr(&ready));
+    let closed = TestSmtp::closed_port();
+    let down = podium(
+        &app.database_url,
+        &["healthcheck", "--bind", &format!("127.0.0.1:{closed}")],
+    )
+    .await;
+    assert_eq!(down.status.code(), Some(1));
+    assert!(
+        stderr(&down).contains("does not answer"),
+        "{}",
+        stderr(&down)
+    );
+}
+
+#[tokio::test]
+async fn podium_without_a_command_serves_with_the_options_of_serve() {
+    let url = fresh_database_url().await;
+    let port = TestSmtp::closed_port();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_podium"))
+        .args(["--bind", &format!("127.0.0.1:{port}")])
+        .env("DATABASE_URL", &url)
+        .env(
+            "PODIUM_MAIL_DIR",
+            std::env::temp_dir().join(format!("podium-cli-{port}")),
+        )
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("podium starts");
+    let mut ready = false;
+    for _ in 0..100 {
+        let check = podium(
+            &url,
+            &["healthcheck", "--bind", &format!("127.0.0.1:{port}")],
+        )
+        .await;
+        if check.status.success() {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    child.kill().await.ok();
+    assert!(ready, "podium --bind … served");
+}
