@@ -14,8 +14,9 @@ use uuid::Uuid;
 pub use templates::Rendered;
 pub use worker::{list, retry, BatchOutcome, MailSignal, MailWorker, OutboxPage};
 
-/// How mail leaves the service; built once from the configuration.
-#[derive(Clone, Debug)]
+/// How mail leaves the service; built once from the configuration. `Debug` hides the SMTP URL,
+/// which may carry a password.
+#[derive(Clone)]
 pub struct MailSettings {
     /// `smtp://host:port`, `smtp://user:pass@host:port?tls=required|opportunistic`,
     /// `smtps://user:pass@host:465`; `None` writes `.eml` files into `mail_dir`.
@@ -27,6 +28,18 @@ pub struct MailSettings {
     pub max_attempts: i32,
     /// How often the worker looks for due mail when nobody wakes it.
     pub poll_interval: Duration,
+}
+
+impl std::fmt::Debug for MailSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailSettings")
+            .field("smtp_url", &self.smtp_url.as_ref().map(|_| "[REDACTED]"))
+            .field("mail_dir", &self.mail_dir)
+            .field("from", &self.from)
+            .field("max_attempts", &self.max_attempts)
+            .field("poll_interval", &self.poll_interval)
+            .finish()
+    }
 }
 
 impl Default for MailSettings {
