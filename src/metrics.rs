@@ -1,4 +1,5 @@
-//! Prometheus metrics (requests and latency by route and status) and the `X-Request-Id` header.
+//! Prometheus metrics (requests and latency by route and status, the mail outbox) and the
+//! `X-Request-Id` header.
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -144,6 +145,92 @@ pub async fn head_as_get(
         );
     }
     Ok(ServiceResponse::new(request, response))
+}
+
+/// `GET /metrics`: the process's counters and histograms, then the mail outbox's state read
+/// from the database at scrape time (so every instance sharing a database reports the same).
+///
+/// With `PODIUM_METRICS_TOKEN` set, the request needs `Authorization: Bearer <token>` (401
+/// otherwise); unset, `/metrics` is open, as Prometheus scrapers expect by default.
+///
+/// Mail series:
+/// - `podium_mail_queued` (gauge): mails waiting to be sent, due or scheduled for a retry;
+/// - `podium_mail_failed` (gauge): mails given up on (an admin may retry them);
+/// - `podium_mail_oldest_due_age_seconds` (gauge): how long the oldest due mail has waited
+///   past its due time, 0 when none is due — the alert for a mail server that does not answer;
+/// - `podium_mail_sent_total`, `podium_mail_failures_total` (failed attempts),
+///   `podium_mail_failed_total` (mails given up on): counters of this process.
+pub async fn render(
+    state: &crate::startup::AppState,
+    req: &HttpRequest,
+) -> Result<actix_web::HttpResponse, crate::error::ApiError> {
+    use secrecy::ExposeSecret;
+    if let Some(expected) = &state.settings.metrics_token {
+        let given = req
+            .headers()
+            .get(actix_web::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map_or("", |(_, token)| token.trim());
+        // Compared as digests: the time taken says nothing about the expected token.
+        if crate::auth::hash_token(given) != crate::auth::hash_token(expected.expose_secret()) {
+            return Err(crate::error::ApiError::Unauthorized);
+        }
+    }
+    for counter in [
+        "podium_mail_sent_total",
+        "podium_mail_failures_total",
+        "podium_mail_failed_total",
+    ] {
+        // Shown from the start, at 0, rather than from the first mail on.
+        metrics::counter!(counter).increment(0);
+    }
+    let mut body = handle().render();
+    body.push_str(&mail_gauges(&state.db).await?);
+    Ok(actix_web::HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(body))
+}
+
+/// The outbox's gauges in Prometheus text format; each is one index range on
+/// `idx_outbox_status_next` (status, next_attempt_at).
+async fn mail_gauges(db: &sea_orm::DatabaseConnection) -> Result<String, sea_orm::DbErr> {
+    use entity::outbox::{self, OutboxStatus};
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+    let queued = outbox::Entity::find()
+        .filter(outbox::Column::Status.eq(OutboxStatus::Pending))
+        .count(db)
+        .await?;
+    let failed = outbox::Entity::find()
+        .filter(outbox::Column::Status.eq(OutboxStatus::Failed))
+        .count(db)
+        .await?;
+    let now = chrono::Utc::now();
+    let oldest_due: Option<chrono::DateTime<chrono::Utc>> = outbox::Entity::find()
+        .select_only()
+        .column(outbox::Column::NextAttemptAt)
+        .filter(outbox::Column::Status.eq(OutboxStatus::Pending))
+        .filter(outbox::Column::NextAttemptAt.lte(now))
+        .order_by_asc(outbox::Column::NextAttemptAt)
+        .limit(1)
+        .into_tuple()
+        .one(db)
+        .await?;
+    let age = oldest_due.map_or(0.0, |due| {
+        (now - due).num_milliseconds().max(0) as f64 / 1000.0
+    });
+    Ok(format!(
+        "# HELP podium_mail_queued Mails waiting to be sent (due now or scheduled for a retry).\n\
+         # TYPE podium_mail_queued gauge\n\
+         podium_mail_queued {queued}\n\
+         # HELP podium_mail_failed Mails given up on after their last attempt.\n\
+         # TYPE podium_mail_failed gauge\n\
+         podium_mail_failed {failed}\n\
+         # HELP podium_mail_oldest_due_age_seconds How long the oldest due mail has waited past its due time.\n\
+         # TYPE podium_mail_oldest_due_age_seconds gauge\n\
+         podium_mail_oldest_due_age_seconds {age}\n"
+    ))
 }
 
 #[cfg(test)]

@@ -230,6 +230,7 @@ impl MailWorker {
             );
         if give_up {
             update = update.col_expr(outbox::Column::Status, Expr::value(OutboxStatus::Failed));
+            metrics::counter!("podium_mail_failed_total").increment(1);
             tracing::error!(mail_id = %row.id, kind = %row.kind, attempts, error = %reason, "mail failed for good");
         } else {
             update = update.col_expr(

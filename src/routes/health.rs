@@ -34,11 +34,16 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Health>, Api
     }
 }
 
-/// Prometheus text format.
-#[utoipa::path(tag = "operations", responses((status = 200, content_type = "text/plain", body = String)))]
+/// Prometheus text format: requests by route and status, latency histograms, and the mail
+/// outbox (`podium_mail_queued`, `podium_mail_failed`, `podium_mail_oldest_due_age_seconds`,
+/// `podium_mail_sent_total`, `podium_mail_failed_total`). When `PODIUM_METRICS_TOKEN` is set it
+/// needs `Authorization: Bearer <that token>`.
+#[utoipa::path(tag = "operations", responses((status = 200, content_type = "text/plain", body = String),
+    (status = 401, description = "PODIUM_METRICS_TOKEN is set and the request does not carry it", body = crate::error::Problem)))]
 #[get("/metrics")]
-pub async fn metrics() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(crate::metrics::handle().render())
+pub async fn metrics(
+    state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    crate::metrics::render(&state, &req).await
 }

@@ -112,3 +112,114 @@ async fn readiness_fails_while_the_database_is_gone_and_recovers() {
     }
     assert!(recovered, "readiness comes back without a restart");
 }
+
+/// The value of an unlabelled series in Prometheus text.
+fn metric(text: &str, name: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+        .unwrap_or_else(|| panic!("{name} missing from /metrics:\n{text}"))
+        .trim()
+        .parse()
+        .expect("a number")
+}
+
+/// An outbox row as the services write them; `locked_until` in the future keeps the worker off.
+fn outbox_row(
+    status: entity::outbox::OutboxStatus,
+    due: chrono::DateTime<chrono::Utc>,
+) -> entity::outbox::ActiveModel {
+    use sea_orm::Set;
+    entity::outbox::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        kind: Set("registration_confirmed".to_owned()),
+        event_id: Set(None),
+        recipient: Set("erika@example.org".to_owned()),
+        recipient_name: Set("Erika".to_owned()),
+        language: Set("de".to_owned()),
+        subject: Set("Test".to_owned()),
+        text_body: Set("Test".to_owned()),
+        html_body: Set("<p>Test</p>".to_owned()),
+        ics: Set(None),
+        ics_method: Set(None),
+        message_id: Set(format!("<{}@podium>", uuid::Uuid::new_v4())),
+        status: Set(status),
+        attempts: Set(3),
+        next_attempt_at: Set(due),
+        locked_until: Set(Some(chrono::Utc::now() + chrono::Duration::hours(1))),
+        last_error: Set(None),
+        created_at: Set(due),
+        sent_at: Set(None),
+    }
+}
+
+#[tokio::test]
+async fn metrics_show_queued_failed_and_overdue_mail_and_counted_sends() {
+    use entity::outbox::OutboxStatus;
+    use sea_orm::EntityTrait;
+    let app = spawn_app().await;
+    let before = app.get("/metrics").await;
+    before.assert_status(200);
+    assert_eq!(metric(&before.text, "podium_mail_queued"), 0.0);
+    assert_eq!(
+        metric(&before.text, "podium_mail_oldest_due_age_seconds"),
+        0.0
+    );
+    let sent_before = metric(&before.text, "podium_mail_sent_total");
+
+    // A mail sent for real (the counter is the process's: other tests may add to it).
+    let event = app.published_event(serde_json::json!({})).await;
+    app.register_person(
+        event["id"].as_str().unwrap(),
+        "Erika Muster",
+        "erika@example.org",
+    )
+    .await
+    .assert_status(201);
+    app.mails(1).await;
+
+    let now = chrono::Utc::now();
+    entity::outbox::Entity::insert_many([
+        outbox_row(OutboxStatus::Pending, now - chrono::Duration::seconds(90)),
+        outbox_row(OutboxStatus::Pending, now + chrono::Duration::seconds(600)),
+        outbox_row(OutboxStatus::Failed, now - chrono::Duration::seconds(3600)),
+    ])
+    .exec(&app.db)
+    .await
+    .unwrap();
+    let mut text = String::new();
+    for _ in 0..50 {
+        text = app.get("/metrics").await.text;
+        if metric(&text, "podium_mail_sent_total") > sent_before {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(metric(&text, "podium_mail_sent_total") > sent_before);
+    assert_eq!(
+        metric(&text, "podium_mail_queued"),
+        2.0,
+        "due and scheduled"
+    );
+    assert_eq!(metric(&text, "podium_mail_failed"), 1.0);
+    let age = metric(&text, "podium_mail_oldest_due_age_seconds");
+    assert!(
+        (90.0..150.0).contains(&age),
+        "oldest due mail waits {age} s"
+    );
+    assert!(text.contains("# TYPE podium_mail_queued gauge"));
+    assert!(text.contains("podium_mail_failed_total"));
+}
+
+#[tokio::test]
+async fn metrics_need_the_metrics_token_when_one_is_set() {
+    let app =
+        crate::helpers::spawn_app_with(|s| s.metrics_token = Some("scrape-secret".into())).await;
+    app.get("/metrics").await.assert_problem(401);
+    app.get_as("/metrics", "wrong").await.assert_problem(401);
+    app.get_as("/metrics", &app.admin_token)
+        .await
+        .assert_problem(401);
+    let scraped = app.get_as("/metrics", "scrape-secret").await;
+    scraped.assert_status(200);
+    assert!(scraped.text.contains("podium_mail_queued"));
+}

@@ -164,7 +164,9 @@ async fn an_invalid_organiser_is_rejected_with_the_fields_named() {
 async fn an_organiser_email_already_active_is_a_conflict_whatever_its_case() {
     let app = spawn_app().await;
     let body = json!({"name": "Erika Muster", "email": "erika@cluster.example"});
-    app.post_admin("/api/v1/organisers", &body).await.assert_status(201);
+    app.post_admin("/api/v1/organisers", &body)
+        .await
+        .assert_status(201);
     let again = app
         .post_admin(
             "/api/v1/organisers",
@@ -172,5 +174,8 @@ async fn an_organiser_email_already_active_is_a_conflict_whatever_its_case() {
         )
         .await;
     again.assert_problem(409);
-    assert!(again.json["detail"].as_str().unwrap().contains("ERIKA@cluster.example"));
+    assert!(again.json["detail"]
+        .as_str()
+        .unwrap()
+        .contains("ERIKA@cluster.example"));
 }
