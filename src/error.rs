@@ -63,10 +63,28 @@ pub enum ApiError {
     },
     #[error("too many requests: try again in {retry_after} seconds")]
     TooManyRequests { retry_after: u64 },
+    /// 503 with `Retry-After` ([`RETRY_AFTER_UNAVAILABLE`]): the database is busy, unreachable
+    /// or out of space; nothing of the request was committed.
     #[error("the service is not available: {0}")]
     Unavailable(String),
     #[error("internal error")]
-    Internal(#[from] anyhow::Error),
+    Internal(anyhow::Error),
+}
+
+/// Seconds a client is asked to wait after a 503.
+pub const RETRY_AFTER_UNAVAILABLE: u64 = 2;
+
+impl From<anyhow::Error> for ApiError {
+    /// A database error anywhere in the chain is mapped as [`From<DbErr>`] maps it, so a lost
+    /// connection or a full disk is a 503 even where a service wrapped it with context.
+    fn from(err: anyhow::Error) -> Self {
+        if let Some(db) = err.chain().find_map(|e| e.downcast_ref::<DbErr>()) {
+            if let Some(mapped) = classify(db) {
+                return mapped;
+            }
+        }
+        Self::Internal(err)
+    }
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -197,6 +215,9 @@ impl ResponseError for ApiError {
             Self::TooManyRequests { retry_after } => {
                 response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
             }
+            Self::Unavailable(_) => {
+                response.insert_header((header::RETRY_AFTER, RETRY_AFTER_UNAVAILABLE.to_string()));
+            }
             Self::MethodNotAllowed { allow, .. } => {
                 response.insert_header((header::ALLOW, allow.as_str()));
             }
@@ -208,17 +229,101 @@ impl ResponseError for ApiError {
 
 impl From<DbErr> for ApiError {
     fn from(err: DbErr) -> Self {
-        match err.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(_)) => {
-                Self::Conflict("this conflicts with an existing record".to_owned())
-            }
-            Some(SqlErr::ForeignKeyConstraintViolation(_)) => Self::Validation {
+        classify(&err)
+            .unwrap_or_else(|| Self::Internal(anyhow::Error::new(err).context("database error")))
+    }
+}
+
+/// The answer for a database error that is not podium's fault, or `None` for a 500.
+fn classify(err: &DbErr) -> Option<ApiError> {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => {
+            return Some(ApiError::Conflict(
+                "this conflicts with an existing record".to_owned(),
+            ))
+        }
+        Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
+            return Some(ApiError::Validation {
                 detail: "a referenced record does not exist".to_owned(),
                 errors: Vec::new(),
-            },
-            _ if is_busy(&err) => Self::Unavailable("the database is busy, try again".to_owned()),
-            _ => Self::Internal(anyhow::Error::new(err).context("database error")),
+            })
         }
+        _ => {}
+    }
+    let kind = db_fault(err)?;
+    if kind == DbFault::Storage {
+        crate::db::storage_failed();
+    }
+    Some(match kind {
+        DbFault::Busy => ApiError::Unavailable("the database is busy, try again".to_owned()),
+        DbFault::Connection => {
+            ApiError::Unavailable("the connection to the database was lost, try again".to_owned())
+        }
+        DbFault::Storage => {
+            ApiError::Unavailable("the database cannot store data right now".to_owned())
+        }
+        DbFault::Text => ApiError::BadRequest(
+            "the request holds text the database cannot store (e.g. a NUL character)".to_owned(),
+        ),
+        DbFault::TooLong => ApiError::invalid("body", "a value is too long to be stored"),
+    })
+}
+
+/// Database errors that are no bug of podium's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DbFault {
+    /// Lock timeouts, serialization failures and pool exhaustion: try again.
+    Busy,
+    /// The connection broke or the server is shutting down (PostgreSQL class 08, 57P01–57P03).
+    Connection,
+    /// The disk is full or failing (SQLite `SQLITE_FULL`/`SQLITE_IOERR`, PostgreSQL class 53/58).
+    Storage,
+    /// Text PostgreSQL cannot store (NUL: 22021, 22P05).
+    Text,
+    /// A value longer than its column (22001).
+    TooLong,
+}
+
+/// Sorts a database error into a [`DbFault`]; `None` for everything else (a 500).
+pub(crate) fn db_fault(err: &DbErr) -> Option<DbFault> {
+    use sea_orm::{sqlx, RuntimeErr};
+    let sqlx_err = match err {
+        DbErr::ConnectionAcquire(_) => return Some(DbFault::Busy),
+        DbErr::Conn(RuntimeErr::SqlxError(e))
+        | DbErr::Exec(RuntimeErr::SqlxError(e))
+        | DbErr::Query(RuntimeErr::SqlxError(e)) => e.as_ref(),
+        DbErr::Conn(_) => return Some(DbFault::Connection),
+        _ => return is_busy(err).then_some(DbFault::Busy),
+    };
+    match sqlx_err {
+        sqlx::Error::PoolTimedOut => Some(DbFault::Busy),
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => Some(DbFault::Connection),
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default().into_owned();
+            if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+                // The extended result code; its low byte is the primary code.
+                let primary = code.parse::<i32>().unwrap_or_default() & 0xff;
+                match primary {
+                    5 | 6 => Some(DbFault::Busy),      // SQLITE_BUSY, SQLITE_LOCKED
+                    10 | 13 => Some(DbFault::Storage), // SQLITE_IOERR, SQLITE_FULL
+                    _ => None,
+                }
+            } else {
+                match code.as_str() {
+                    "40001" | "40P01" | "55P03" | "57014" => Some(DbFault::Busy),
+                    c if c.starts_with("08") || c.starts_with("57P") => Some(DbFault::Connection),
+                    c if c.starts_with("53") || c.starts_with("58") => Some(DbFault::Storage),
+                    "22021" | "22P05" => Some(DbFault::Text),
+                    "22001" => Some(DbFault::TooLong),
+                    _ => None,
+                }
+            }
+        }
+        _ => is_busy(err).then_some(DbFault::Busy),
     }
 }
 
