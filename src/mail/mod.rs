@@ -14,6 +14,9 @@ use uuid::Uuid;
 pub use templates::Rendered;
 pub use worker::{list, retry, BatchOutcome, MailSignal, MailWorker, OutboxPage};
 
+/// [`MailSettings::send_timeout`] unless configured otherwise.
+pub const DEFAULT_SEND_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// How mail leaves the service; built once from the configuration.
 #[derive(Clone, Debug)]
 pub struct MailSettings {
@@ -27,6 +30,9 @@ pub struct MailSettings {
     pub max_attempts: i32,
     /// How often the worker looks for due mail when nobody wakes it.
     pub poll_interval: Duration,
+    /// The longest one mail may take to send, from connecting through the greeting and every
+    /// SMTP step to the end of `DATA`; past it the attempt counts as a temporary failure.
+    pub send_timeout: Duration,
 }
 
 impl Default for MailSettings {
@@ -37,6 +43,7 @@ impl Default for MailSettings {
             from: "podium <noreply@localhost>".to_owned(),
             max_attempts: 8,
             poll_interval: Duration::from_secs(5),
+            send_timeout: DEFAULT_SEND_TIMEOUT,
         }
     }
 }
