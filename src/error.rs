@@ -52,6 +52,8 @@ pub enum ApiError {
     Conflict(String),
     #[error("the resource has changed since it was read (If-Match does not match)")]
     PreconditionFailed,
+    #[error("the request body did not arrive within {0} seconds")]
+    RequestTimeout(u64),
     #[error("the request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
     #[error("{0}")]
@@ -123,6 +125,7 @@ impl ApiError {
             Self::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
             Self::Conflict(_) => ("conflict", "Conflict"),
             Self::PreconditionFailed => ("precondition-failed", "Precondition failed"),
+            Self::RequestTimeout(_) => ("request-timeout", "Request timeout"),
             Self::PayloadTooLarge(_) => ("payload-too-large", "Payload too large"),
             Self::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
             Self::Validation { .. } => ("validation", "Invalid values"),
@@ -165,6 +168,11 @@ impl ApiError {
             JsonPayloadError::Deserialize(e) => {
                 Self::BadRequest(format!("the body is not valid JSON: {e}"))
             }
+            JsonPayloadError::Payload(actix_web::error::PayloadError::Io(e))
+                if e.kind() == std::io::ErrorKind::TimedOut =>
+            {
+                Self::RequestTimeout(crate::startup::BODY_READ_TIMEOUT.as_secs())
+            }
             other => Self::BadRequest(format!("the body could not be read: {other}")),
         }
     }
@@ -193,6 +201,7 @@ impl ResponseError for ApiError {
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Self::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -220,6 +229,9 @@ impl ResponseError for ApiError {
             }
             Self::MethodNotAllowed { allow, .. } => {
                 response.insert_header((header::ALLOW, allow.as_str()));
+            }
+            Self::RequestTimeout(_) => {
+                response.insert_header((header::CONNECTION, "close"));
             }
             _ => {}
         }
@@ -342,6 +354,27 @@ fn is_busy(err: &DbErr) -> bool {
     text.contains("database is locked")
         || text.contains("PoolTimedOut")
         || text.contains("pool timed out")
+}
+
+/// Refuses a request whose path or query string holds a NUL character (`%00`) with a 400,
+/// before any handler, lookup or idempotency record sees it: PostgreSQL cannot store or even
+/// compare text with NUL (it answered 500), and no name podium gives out contains one. Text in
+/// JSON bodies is checked by the field validators (no control characters), and a NUL that
+/// reaches the database anyway answers 400 ([`DbFault::Text`]).
+pub async fn refuse_nul(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let uri = req.uri();
+    let has_nul = |s: &str| s.contains("%00");
+    if has_nul(uri.path()) || uri.query().is_some_and(has_nul) {
+        let err =
+            ApiError::BadRequest("the path or query string holds a NUL character (%00)".to_owned());
+        return Ok(req.into_response(err.error_response()));
+    }
+    next.call(req)
+        .await
+        .map(actix_web::dev::ServiceResponse::map_into_boxed_body)
 }
 
 /// Extractor error handlers: malformed input answers problem+json like every other error.
