@@ -45,11 +45,15 @@ pub fn encode_cursor(raw: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
 }
 
+/// The text inside a cursor; `None` unless it is base64url of UTF-8 text without control
+/// characters (no cursor podium gives out has one, and PostgreSQL cannot compare a NUL).
 pub fn decode_cursor(cursor: &str) -> Option<String> {
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(cursor)
         .ok()?;
-    String::from_utf8(bytes).ok()
+    String::from_utf8(bytes)
+        .ok()
+        .filter(|text| !text.chars().any(char::is_control))
 }
 
 /// The cursor of the page after `offset + count`, if there is one.

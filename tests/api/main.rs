@@ -7,6 +7,7 @@ mod authorization;
 mod errors;
 mod events;
 mod exhibits;
+mod faults;
 mod feeds;
 mod idempotency;
 mod lifecycle;
