@@ -79,6 +79,16 @@ pub struct Settings {
     #[arg(long, env = "PODIUM_MAIL_POLL_MS", default_value_t = 1000)]
     pub mail_poll_ms: u64,
 
+    /// The longest one mail may take to send (connect, greeting, every SMTP step), in
+    /// milliseconds; past it the attempt fails and is retried.
+    #[arg(
+        long,
+        env = "PODIUM_MAIL_SEND_TIMEOUT_MS",
+        default_value_t = 30_000,
+        global = true
+    )]
+    pub mail_send_timeout_ms: u64,
+
     /// Public `POST`s per minute per client address; `0` turns the limit off.
     #[arg(long, env = "PODIUM_RATE_LIMIT", default_value_t = 60)]
     pub rate_limit: u32,
@@ -129,6 +139,7 @@ impl Settings {
             from: self.mail_from.clone(),
             max_attempts: self.mail_max_attempts.max(1),
             poll_interval: Duration::from_millis(self.mail_poll_ms.max(10)),
+            send_timeout: Duration::from_millis(self.mail_send_timeout_ms.max(100)),
         }
     }
 

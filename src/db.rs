@@ -1,8 +1,12 @@
 //! The database connection: SQLite tuned for concurrent use, or PostgreSQL.
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+use sea_orm::{
+    sqlx, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction,
+    DbBackend, DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
 
 /// `PRAGMA cache_size` of each SQLite connection: negative means KiB, so 1 MiB.
 const SQLITE_CACHE_SIZE: i64 = -1024;
@@ -77,6 +81,14 @@ pub async fn connect_with(
                 .row_buffer_size(128)
                 .statement_cache_capacity(STATEMENT_CACHE)
         })
+        .map_sqlx_sqlite_pool_opts(|pool| {
+            pool.after_release(|conn, _| Box::pin(discard_if_in_transaction::<sqlx::Sqlite>(conn)))
+        })
+        .map_sqlx_postgres_pool_opts(|pool| {
+            pool.after_release(|conn, _| {
+                Box::pin(discard_if_in_transaction::<sqlx::Postgres>(conn))
+            })
+        })
         .map_sqlx_postgres_opts(move |opts| {
             let opts = opts.statement_cache_capacity(STATEMENT_CACHE);
             match planning {
@@ -91,6 +103,83 @@ pub async fn connect_with(
         .await
         .with_context(|| format!("the database at {} does not answer", redact(url)))?;
     Ok(db)
+}
+
+/// Whether a connection given back to the pool may be used again: not when it is still inside
+/// a transaction. That happens when a `COMMIT` failed (a full disk, an I/O error): sqlx lowers
+/// its transaction depth only when `COMMIT` or `ROLLBACK` succeeds, and when SQLite had already
+/// rolled the transaction back on its own, the `ROLLBACK` sent on drop fails too. Such a
+/// connection would run the next "transaction" as a savepoint inside the dead one (its
+/// `RELEASE` succeeds, nothing is ever committed: an acknowledged write that is lost) and, on
+/// SQLite, could keep the write lock. Closing it gives the pool a fresh connection instead.
+async fn discard_if_in_transaction<DB: sqlx::Database>(
+    conn: &mut DB::Connection,
+) -> Result<bool, sqlx::Error> {
+    use sqlx::Connection;
+    // The rollback sent when the failed transaction was dropped runs before this ping.
+    conn.ping().await?;
+    let stuck = conn.is_in_transaction();
+    if stuck {
+        tracing::warn!("closing a database connection left inside a failed transaction");
+        metrics::counter!("podium_db_connections_discarded_total").increment(1);
+    }
+    Ok(!stuck)
+}
+
+/// Begins a transaction that will write. On SQLite it is `BEGIN IMMEDIATE`: the write lock is
+/// taken at the start, waiting (up to the busy timeout) for the writer before it. A deferred
+/// transaction that reads first cannot upgrade its lock once another writer committed in
+/// between (`SQLITE_BUSY` at once, whatever the busy timeout), which made concurrent
+/// organisers' writes answer 503. Use it for every transaction that may write; on PostgreSQL
+/// it is a plain `BEGIN`.
+pub async fn begin_write<C>(db: &C) -> Result<DatabaseTransaction, DbErr>
+where
+    C: TransactionTrait<Transaction = DatabaseTransaction>,
+{
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
+}
+
+/// Unix milliseconds of the last write that failed for want of storage (0: none yet); see
+/// [`storage_failed`]. One per process: the storage is the machine's.
+static STORAGE_FAILED_AT: AtomicU64 = AtomicU64::new(0);
+
+/// How long `/readyz` answers 503 after a write failed for want of storage.
+pub const STORAGE_FAILURE_MEMORY: Duration = Duration::from_secs(3);
+
+fn unix_millis() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// Records that a write failed because the disk is full or failing (SQLite `SQLITE_FULL` or
+/// `SQLITE_IOERR`, PostgreSQL classes 53 and 58).
+pub fn storage_failed() {
+    STORAGE_FAILED_AT.store(unix_millis(), Ordering::Relaxed);
+}
+
+/// Whether a write failed for want of storage within [`STORAGE_FAILURE_MEMORY`].
+pub fn storage_failed_recently() -> bool {
+    let at = STORAGE_FAILED_AT.load(Ordering::Relaxed);
+    let memory = u64::try_from(STORAGE_FAILURE_MEMORY.as_millis()).unwrap_or(u64::MAX);
+    at != 0 && unix_millis().saturating_sub(at) < memory
+}
+
+/// Checks that the database can commit a write: updates the one row of `readiness_probe` in a
+/// write transaction. A full disk still answers reads; only a commit finds out.
+pub async fn check_writable(db: &DatabaseConnection) -> Result<(), DbErr> {
+    let txn = begin_write(db).await?;
+    txn.execute_raw(sea_orm::Statement::from_sql_and_values(
+        db.get_database_backend(),
+        "UPDATE readiness_probe SET checked_at = $1 WHERE id = 1",
+        [i64::try_from(unix_millis()).unwrap_or(i64::MAX).into()],
+    ))
+    .await?;
+    txn.commit().await
 }
 
 /// Runs every pending migration.

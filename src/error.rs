@@ -52,6 +52,8 @@ pub enum ApiError {
     Conflict(String),
     #[error("the resource has changed since it was read (If-Match does not match)")]
     PreconditionFailed,
+    #[error("the request body did not arrive within {0} seconds")]
+    RequestTimeout(u64),
     #[error("the request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
     #[error("{0}")]
@@ -63,10 +65,28 @@ pub enum ApiError {
     },
     #[error("too many requests: try again in {retry_after} seconds")]
     TooManyRequests { retry_after: u64 },
+    /// 503 with `Retry-After` ([`RETRY_AFTER_UNAVAILABLE`]): the database is busy, unreachable
+    /// or out of space; nothing of the request was committed.
     #[error("the service is not available: {0}")]
     Unavailable(String),
     #[error("internal error")]
-    Internal(#[from] anyhow::Error),
+    Internal(anyhow::Error),
+}
+
+/// Seconds a client is asked to wait after a 503.
+pub const RETRY_AFTER_UNAVAILABLE: u64 = 2;
+
+impl From<anyhow::Error> for ApiError {
+    /// A database error anywhere in the chain is mapped as [`From<DbErr>`] maps it, so a lost
+    /// connection or a full disk is a 503 even where a service wrapped it with context.
+    fn from(err: anyhow::Error) -> Self {
+        if let Some(db) = err.chain().find_map(|e| e.downcast_ref::<DbErr>()) {
+            if let Some(mapped) = classify(db) {
+                return mapped;
+            }
+        }
+        Self::Internal(err)
+    }
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -105,6 +125,7 @@ impl ApiError {
             Self::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
             Self::Conflict(_) => ("conflict", "Conflict"),
             Self::PreconditionFailed => ("precondition-failed", "Precondition failed"),
+            Self::RequestTimeout(_) => ("request-timeout", "Request timeout"),
             Self::PayloadTooLarge(_) => ("payload-too-large", "Payload too large"),
             Self::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
             Self::Validation { .. } => ("validation", "Invalid values"),
@@ -147,6 +168,11 @@ impl ApiError {
             JsonPayloadError::Deserialize(e) => {
                 Self::BadRequest(format!("the body is not valid JSON: {e}"))
             }
+            JsonPayloadError::Payload(actix_web::error::PayloadError::Io(e))
+                if e.kind() == std::io::ErrorKind::TimedOut =>
+            {
+                Self::RequestTimeout(crate::startup::BODY_READ_TIMEOUT.as_secs())
+            }
             other => Self::BadRequest(format!("the body could not be read: {other}")),
         }
     }
@@ -175,6 +201,7 @@ impl ResponseError for ApiError {
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Self::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -197,8 +224,14 @@ impl ResponseError for ApiError {
             Self::TooManyRequests { retry_after } => {
                 response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
             }
+            Self::Unavailable(_) => {
+                response.insert_header((header::RETRY_AFTER, RETRY_AFTER_UNAVAILABLE.to_string()));
+            }
             Self::MethodNotAllowed { allow, .. } => {
                 response.insert_header((header::ALLOW, allow.as_str()));
+            }
+            Self::RequestTimeout(_) => {
+                response.insert_header((header::CONNECTION, "close"));
             }
             _ => {}
         }
@@ -208,17 +241,101 @@ impl ResponseError for ApiError {
 
 impl From<DbErr> for ApiError {
     fn from(err: DbErr) -> Self {
-        match err.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(_)) => {
-                Self::Conflict("this conflicts with an existing record".to_owned())
-            }
-            Some(SqlErr::ForeignKeyConstraintViolation(_)) => Self::Validation {
+        classify(&err)
+            .unwrap_or_else(|| Self::Internal(anyhow::Error::new(err).context("database error")))
+    }
+}
+
+/// The answer for a database error that is not podium's fault, or `None` for a 500.
+fn classify(err: &DbErr) -> Option<ApiError> {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => {
+            return Some(ApiError::Conflict(
+                "this conflicts with an existing record".to_owned(),
+            ))
+        }
+        Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
+            return Some(ApiError::Validation {
                 detail: "a referenced record does not exist".to_owned(),
                 errors: Vec::new(),
-            },
-            _ if is_busy(&err) => Self::Unavailable("the database is busy, try again".to_owned()),
-            _ => Self::Internal(anyhow::Error::new(err).context("database error")),
+            })
         }
+        _ => {}
+    }
+    let kind = db_fault(err)?;
+    if kind == DbFault::Storage {
+        crate::db::storage_failed();
+    }
+    Some(match kind {
+        DbFault::Busy => ApiError::Unavailable("the database is busy, try again".to_owned()),
+        DbFault::Connection => {
+            ApiError::Unavailable("the connection to the database was lost, try again".to_owned())
+        }
+        DbFault::Storage => {
+            ApiError::Unavailable("the database cannot store data right now".to_owned())
+        }
+        DbFault::Text => ApiError::BadRequest(
+            "the request holds text the database cannot store (e.g. a NUL character)".to_owned(),
+        ),
+        DbFault::TooLong => ApiError::invalid("body", "a value is too long to be stored"),
+    })
+}
+
+/// Database errors that are no bug of podium's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DbFault {
+    /// Lock timeouts, serialization failures and pool exhaustion: try again.
+    Busy,
+    /// The connection broke or the server is shutting down (PostgreSQL class 08, 57P01–57P03).
+    Connection,
+    /// The disk is full or failing (SQLite `SQLITE_FULL`/`SQLITE_IOERR`, PostgreSQL class 53/58).
+    Storage,
+    /// Text PostgreSQL cannot store (NUL: 22021, 22P05).
+    Text,
+    /// A value longer than its column (22001).
+    TooLong,
+}
+
+/// Sorts a database error into a [`DbFault`]; `None` for everything else (a 500).
+pub(crate) fn db_fault(err: &DbErr) -> Option<DbFault> {
+    use sea_orm::{sqlx, RuntimeErr};
+    let sqlx_err = match err {
+        DbErr::ConnectionAcquire(_) => return Some(DbFault::Busy),
+        DbErr::Conn(RuntimeErr::SqlxError(e))
+        | DbErr::Exec(RuntimeErr::SqlxError(e))
+        | DbErr::Query(RuntimeErr::SqlxError(e)) => e.as_ref(),
+        DbErr::Conn(_) => return Some(DbFault::Connection),
+        _ => return is_busy(err).then_some(DbFault::Busy),
+    };
+    match sqlx_err {
+        sqlx::Error::PoolTimedOut => Some(DbFault::Busy),
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => Some(DbFault::Connection),
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default().into_owned();
+            if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+                // The extended result code; its low byte is the primary code.
+                let primary = code.parse::<i32>().unwrap_or_default() & 0xff;
+                match primary {
+                    5 | 6 => Some(DbFault::Busy),      // SQLITE_BUSY, SQLITE_LOCKED
+                    10 | 13 => Some(DbFault::Storage), // SQLITE_IOERR, SQLITE_FULL
+                    _ => None,
+                }
+            } else {
+                match code.as_str() {
+                    "40001" | "40P01" | "55P03" | "57014" => Some(DbFault::Busy),
+                    c if c.starts_with("08") || c.starts_with("57P") => Some(DbFault::Connection),
+                    c if c.starts_with("53") || c.starts_with("58") => Some(DbFault::Storage),
+                    "22021" | "22P05" => Some(DbFault::Text),
+                    "22001" => Some(DbFault::TooLong),
+                    _ => None,
+                }
+            }
+        }
+        _ => is_busy(err).then_some(DbFault::Busy),
     }
 }
 
@@ -237,6 +354,27 @@ fn is_busy(err: &DbErr) -> bool {
     text.contains("database is locked")
         || text.contains("PoolTimedOut")
         || text.contains("pool timed out")
+}
+
+/// Refuses a request whose path or query string holds a NUL character (`%00`) with a 400,
+/// before any handler, lookup or idempotency record sees it: PostgreSQL cannot store or even
+/// compare text with NUL (it answered 500), and no name podium gives out contains one. Text in
+/// JSON bodies is checked by the field validators (no control characters), and a NUL that
+/// reaches the database anyway answers 400 ([`DbFault::Text`]).
+pub async fn refuse_nul(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let uri = req.uri();
+    let has_nul = |s: &str| s.contains("%00");
+    if has_nul(uri.path()) || uri.query().is_some_and(has_nul) {
+        let err =
+            ApiError::BadRequest("the path or query string holds a NUL character (%00)".to_owned());
+        return Ok(req.into_response(err.error_response()));
+    }
+    next.call(req)
+        .await
+        .map(actix_web::dev::ServiceResponse::map_into_boxed_body)
 }
 
 /// Extractor error handlers: malformed input answers problem+json like every other error.

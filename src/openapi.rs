@@ -6,13 +6,22 @@ use utoipa::openapi::{
 
 const PROBLEM: &str = "application/problem+json";
 
-/// Documents the error answers each operation can give, in one place.
+/// Documents the error answers each operation can give, in one place, so that no route can
+/// answer a status its operation does not list (the fuzz run in CI checks this):
+///
+/// - every operation: 400 (a NUL in the path or query string is refused before any handler);
+/// - every `/api/` operation, `HEAD` included: 401 (an invalid bearer token is refused even on
+///   public routes), 503 (the database is unreachable, busy or out of space; with
+///   `Retry-After`), 404 where the path has parameters, 403 where a token is required;
+/// - public `POST`s: 429 (rate limit, with `Retry-After`);
+/// - operations with a body: 408 (the body did not arrive in time), 413, 415, 422.
 pub fn document_errors(spec: &mut OpenApi) {
     for (path, item) in spec.paths.paths.iter_mut() {
         let api = path.starts_with("/api/");
         let has_params = path.contains('{');
         let operations = [
             (&mut item.get, false),
+            (&mut item.head, false),
             (&mut item.put, false),
             (&mut item.post, true),
             (&mut item.patch, false),
@@ -23,15 +32,18 @@ pub fn document_errors(spec: &mut OpenApi) {
                 continue;
             };
             retag_problem_content(operation);
+            add_problem(operation, "400", "Malformed path, body or query string");
             if !api {
                 continue;
             }
             let secured = operation.security.is_some();
             let has_body = operation.request_body.is_some();
             let mut add = |status: &str, why: &str| add_problem(operation, status, why);
-            add("400", "Malformed body or query string");
             add("401", "Missing or invalid bearer token");
-            add("503", "The database is unavailable or busy");
+            add(
+                "503",
+                "The database is unavailable, busy or out of space; see Retry-After",
+            );
             if has_params {
                 add("404", "No such resource");
             }
@@ -42,6 +54,7 @@ pub fn document_errors(spec: &mut OpenApi) {
                 add("403", "The token's role does not allow this");
             }
             if has_body {
+                add("408", "The body did not arrive within 10 seconds");
                 add("413", "Body larger than 1 MiB");
                 add("415", "Body is not application/json");
                 add("422", "Invalid values; `errors` names the fields");

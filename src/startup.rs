@@ -25,6 +25,48 @@ use crate::{db, routes, services};
 /// Largest accepted request body.
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
+/// The longest a client may take to send a request body, from the end of its headers; a slower
+/// body is answered 408 and its connection closed. (The headers themselves have actix's
+/// `client_request_timeout`, 5 s.)
+pub const BODY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Bounds the time a request body may take to arrive ([`BODY_READ_TIMEOUT`]): a client that
+/// dribbles its body can no longer hold a connection and a worker for as long as it likes.
+async fn body_read_deadline(
+    mut req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    use futures_util::StreamExt;
+    let has_body = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .is_none_or(|len| len.as_bytes() != b"0")
+        && (req.headers().contains_key(header::CONTENT_LENGTH)
+            || req.headers().contains_key(header::TRANSFER_ENCODING));
+    if has_body {
+        let payload = actix_web::HttpMessage::take_payload(&mut req);
+        let deadline = tokio::time::Instant::now() + BODY_READ_TIMEOUT;
+        let bounded = futures_util::stream::unfold(Some(payload), move |payload| async move {
+            let mut payload = payload?;
+            match tokio::time::timeout_at(deadline, payload.next()).await {
+                Ok(Some(chunk)) => Some((chunk, Some(payload))),
+                Ok(None) => None,
+                Err(_) => Some((
+                    Err(actix_web::error::PayloadError::Io(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        "the request body did not arrive in time",
+                    ))),
+                    None,
+                )),
+            }
+        });
+        req.set_payload(actix_web::dev::Payload::from(
+            Box::pin(bounded) as actix_http::BoxedPayloadStream
+        ));
+    }
+    next.call(req).await
+}
+
 /// What every handler may reach.
 pub struct AppState {
     pub db: DatabaseConnection,
@@ -206,6 +248,8 @@ fn build_app(
         .wrap(from_fn(routes::idempotency::idempotent_posts))
         .wrap(from_fn(crate::auth::authenticate))
         .wrap(from_fn(crate::rate_limit::limit_public_posts))
+        .wrap(from_fn(error::refuse_nul))
+        .wrap(from_fn(body_read_deadline))
         .wrap(cors(cors_origins))
         .wrap(from_fn(crate::metrics::track))
         .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())

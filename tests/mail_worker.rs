@@ -68,6 +68,7 @@ fn settings(smtp_url: Option<String>) -> MailSettings {
         from: "Podium Office <office@podium.test>".to_owned(),
         max_attempts: 8,
         poll_interval: Duration::from_millis(100),
+        send_timeout: Duration::from_secs(10),
     }
 }
 
@@ -566,4 +567,290 @@ async fn mail_that_commits_after_later_mail_was_sent_still_goes_out() {
     assert_eq!(smtp.wait_for(2, Duration::from_secs(5)).await.len(), 2);
     shutdown.cancel();
     handle.await.unwrap();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mail servers that misbehave (issue #13, items 2–4; issue #12, item 8)
+// ---------------------------------------------------------------------------------------------
+
+/// A listener that accepts connections and never says a word; counts the connections.
+fn silent_smtp() -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::{atomic::AtomicUsize, Arc};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let counter = accepted.clone();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            held.push(stream);
+        }
+    });
+    (port, accepted)
+}
+
+/// A minimal real SMTP server over TCP that answers every `RCPT TO` with `rcpt_reply`
+/// (e.g. `550 5.1.1 <a@b>: user unknown`) and everything else as a willing server would.
+fn refusing_smtp(rcpt_reply: &'static str) -> u16 {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut writer = stream.try_clone().unwrap();
+                let mut reader = BufReader::new(stream);
+                let _ = writer.write_all(b"220 refuser.test ESMTP\r\n");
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 0) {
+                    let command = line.to_ascii_uppercase();
+                    let reply = if command.starts_with("EHLO") || command.starts_with("HELO") {
+                        "250 refuser.test".to_owned()
+                    } else if command.starts_with("RCPT") {
+                        // The reply quotes the address the client gave, as real servers do.
+                        let address = line.trim_end().trim_start_matches("RCPT TO:");
+                        rcpt_reply.replace("{rcpt}", address)
+                    } else if command.starts_with("QUIT") {
+                        let _ = writer.write_all(b"221 bye\r\n");
+                        break;
+                    } else {
+                        "250 2.0.0 ok".to_owned()
+                    };
+                    let _ = writer.write_all(format!("{reply}\r\n").as_bytes());
+                    line.clear();
+                }
+            });
+        }
+    });
+    port
+}
+
+/// The log lines written while `f` runs on this thread.
+async fn captured_logs<T>(f: impl std::future::Future<Output = T>) -> (T, String) {
+    use std::sync::{Arc, Mutex};
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Buffer {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let buffer = Buffer::default();
+    let writer = buffer.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let guard = tracing::subscriber::set_default(subscriber);
+    let value = f.await;
+    drop(guard);
+    let text = String::from_utf8_lossy(&buffer.0.lock().unwrap()).into_owned();
+    (value, text)
+}
+
+#[tokio::test]
+async fn a_mail_server_that_accepts_and_never_speaks_times_out_and_the_attempt_is_retried() {
+    let (db, _) = fresh_db().await;
+    let (port, accepted) = silent_smtp();
+    let mut settings = settings(Some(format!("smtp://127.0.0.1:{port}")));
+    settings.send_timeout = Duration::from_millis(500);
+    let worker = MailWorker::new(db.clone(), &settings).unwrap();
+    let id = enqueue_committed(
+        &db,
+        confirmation("ada@example.org", "Ada", Language::En, false),
+    )
+    .await;
+
+    let started = std::time::Instant::now();
+    let outcome = worker.run_once(&CancellationToken::new()).await.unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!((outcome.claimed, outcome.sent, outcome.failed), (1, 0, 1));
+    assert!(accepted.load(std::sync::atomic::Ordering::SeqCst) >= 1);
+    let r = row(&db, id).await;
+    assert_eq!(
+        (r.status, r.attempts, r.locked_until),
+        (OutboxStatus::Pending, 1, None)
+    );
+    assert!(r.last_error.unwrap().contains("did not finish"));
+    assert!(r.next_attempt_at > chrono::Utc::now());
+}
+
+#[tokio::test]
+async fn a_stopping_worker_gives_up_on_a_silent_mail_server_within_seconds_and_releases_the_mail() {
+    let (db, _) = fresh_db().await;
+    let (port, accepted) = silent_smtp();
+    let mut settings = settings(Some(format!("smtp://127.0.0.1:{port}")));
+    settings.send_timeout = Duration::from_secs(600);
+    let worker = MailWorker::new(db.clone(), &settings).unwrap();
+    let id = enqueue_committed(
+        &db,
+        confirmation("ada@example.org", "Ada", Language::En, false),
+    )
+    .await;
+    let shutdown = CancellationToken::new();
+    let task = worker.spawn(shutdown.clone());
+    // The worker is waiting for the greeting.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while accepted.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the worker never connected"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let stopping = std::time::Instant::now();
+    shutdown.cancel();
+    tokio::time::timeout(Duration::from_secs(3), task)
+        .await
+        .expect("the worker stops within 3 s")
+        .unwrap();
+    assert!(stopping.elapsed() < Duration::from_secs(3));
+    // Not stuck behind a lease: the next worker may take it at once.
+    let r = row(&db, id).await;
+    assert_eq!(
+        (r.status, r.attempts, r.locked_until),
+        (OutboxStatus::Pending, 0, None)
+    );
+}
+
+#[tokio::test]
+async fn a_permanent_smtp_refusal_fails_the_mail_at_once_without_logging_the_address() {
+    let (db, _) = fresh_db().await;
+    let port = refusing_smtp("550 5.1.1 {rcpt}: Recipient address rejected: user unknown");
+    let worker = MailWorker::new(
+        db.clone(),
+        &settings(Some(format!("smtp://127.0.0.1:{port}"))),
+    )
+    .unwrap();
+    let id = enqueue_committed(
+        &db,
+        confirmation("nobody.here@example.org", "Nobody", Language::En, false),
+    )
+    .await;
+
+    let (outcome, logs) = captured_logs(worker.run_once(&CancellationToken::new())).await;
+    assert_eq!(outcome.unwrap().failed, 1);
+    let r = row(&db, id).await;
+    assert_eq!((r.status, r.attempts), (OutboxStatus::Failed, 1));
+    let error = r.last_error.unwrap();
+    assert!(error.contains("550"), "{error}");
+    assert!(!error.to_lowercase().contains("nobody.here"), "{error}");
+    assert!(logs.contains("mail failed for good"), "{logs}");
+    assert!(
+        !logs.to_lowercase().contains("nobody.here"),
+        "the address was logged: {logs}"
+    );
+    // The admin outbox shows it as failed.
+    let failed = mail::list(&db, Some(OutboxStatus::Failed), 10, None)
+        .await
+        .unwrap();
+    assert_eq!(failed.items.iter().map(|m| m.id).collect::<Vec<_>>(), [id]);
+}
+
+#[tokio::test]
+async fn a_temporary_smtp_refusal_is_retried() {
+    let (db, _) = fresh_db().await;
+    let port = refusing_smtp("451 4.3.0 {rcpt}: try again later");
+    let worker = MailWorker::new(
+        db.clone(),
+        &settings(Some(format!("smtp://127.0.0.1:{port}"))),
+    )
+    .unwrap();
+    let id = enqueue_committed(
+        &db,
+        confirmation("later@example.org", "Later", Language::En, false),
+    )
+    .await;
+    let (outcome, logs) = captured_logs(worker.run_once(&CancellationToken::new())).await;
+    let outcome = outcome.unwrap();
+    assert_eq!(outcome.failed, 1);
+    assert_eq!(outcome.next_retry_in, Some(Duration::from_secs(2)));
+    let r = row(&db, id).await;
+    assert_eq!((r.status, r.attempts), (OutboxStatus::Pending, 1));
+    assert!(r.last_error.unwrap().contains("451"));
+    assert!(logs.contains("will retry"), "{logs}");
+    assert!(
+        !logs.contains("later@example.org"),
+        "the address was logged: {logs}"
+    );
+}
+
+#[tokio::test]
+async fn mail_parked_years_ahead_by_a_clock_that_went_back_is_sent_on_the_next_pass() {
+    let (db, _) = fresh_db().await;
+    let smtp = TestSmtp::start();
+    let worker = MailWorker::new(db.clone(), &settings(Some(smtp.url()))).unwrap();
+    let due_later = enqueue_committed(
+        &db,
+        confirmation("ada@example.org", "Ada", Language::En, false),
+    )
+    .await;
+    let leased_later = enqueue_committed(
+        &db,
+        confirmation("bob@example.org", "Bob", Language::En, false),
+    )
+    .await;
+    // Written while the clock ran ten years ahead.
+    let ahead = chrono::Utc::now() + chrono::Duration::days(3650);
+    for (id, column) in [
+        (due_later, outbox::Column::NextAttemptAt),
+        (leased_later, outbox::Column::LockedUntil),
+    ] {
+        outbox::Entity::update_many()
+            .col_expr(column, sea_orm::sea_query::Expr::value(ahead))
+            .filter(outbox::Column::Id.eq(id))
+            .exec(&db)
+            .await
+            .unwrap();
+    }
+
+    let outcome = worker.run_once(&CancellationToken::new()).await.unwrap();
+    assert_eq!(outcome.sent, 2);
+    assert_eq!(smtp.wait_for(2, Duration::from_secs(5)).await.len(), 2);
+    for id in [due_later, leased_later] {
+        let r = row(&db, id).await;
+        assert_eq!(r.status, OutboxStatus::Sent);
+    }
+}
+
+#[tokio::test]
+async fn no_pending_mail_stays_due_further_ahead_than_the_longest_backoff() {
+    let (db, _) = fresh_db().await;
+    let id = enqueue_committed(
+        &db,
+        confirmation("ada@example.org", "Ada", Language::En, false),
+    )
+    .await;
+    let now = chrono::Utc::now();
+    outbox::Entity::update_many()
+        .col_expr(
+            outbox::Column::NextAttemptAt,
+            sea_orm::sea_query::Expr::value(now + chrono::Duration::days(3650)),
+        )
+        .filter(outbox::Column::Id.eq(id))
+        .exec(&db)
+        .await
+        .unwrap();
+    assert_eq!(
+        podium::mail::worker::clamp_future(&db, now).await.unwrap(),
+        1
+    );
+    assert!(row(&db, id).await.next_attempt_at <= now + chrono::Duration::seconds(60));
+    // Nothing left to clamp.
+    assert_eq!(
+        podium::mail::worker::clamp_future(&db, now).await.unwrap(),
+        0
+    );
 }

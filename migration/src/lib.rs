@@ -10,6 +10,7 @@ mod m20261128_400001_index_registration_lists;
 mod m20261128_400002_add_event_registrations_total;
 mod m20261129_000001_compress_outbox_lz4;
 mod m20261130_100001_unique_active_organiser_email;
+mod m20261130_300001_readiness_probe_and_text_widths;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_400002_add_event_registrations_total::Migration),
             Box::new(m20261129_000001_compress_outbox_lz4::Migration),
             Box::new(m20261130_100001_unique_active_organiser_email::Migration),
+            Box::new(m20261130_300001_readiness_probe_and_text_widths::Migration),
         ]
     }
 }

@@ -14,6 +14,9 @@ use uuid::Uuid;
 pub use templates::Rendered;
 pub use worker::{list, retry, BatchOutcome, MailSignal, MailWorker, OutboxPage};
 
+/// [`MailSettings::send_timeout`] unless configured otherwise.
+pub const DEFAULT_SEND_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// How mail leaves the service; built once from the configuration. `Debug` hides the SMTP URL,
 /// which may carry a password.
 #[derive(Clone)]
@@ -28,6 +31,9 @@ pub struct MailSettings {
     pub max_attempts: i32,
     /// How often the worker looks for due mail when nobody wakes it.
     pub poll_interval: Duration,
+    /// The longest one mail may take to send, from connecting through the greeting and every
+    /// SMTP step to the end of `DATA`; past it the attempt counts as a temporary failure.
+    pub send_timeout: Duration,
 }
 
 impl std::fmt::Debug for MailSettings {
@@ -38,6 +44,7 @@ impl std::fmt::Debug for MailSettings {
             .field("from", &self.from)
             .field("max_attempts", &self.max_attempts)
             .field("poll_interval", &self.poll_interval)
+            .field("send_timeout", &self.send_timeout)
             .finish()
     }
 }
@@ -50,6 +57,7 @@ impl Default for MailSettings {
             from: "podium <noreply@localhost>".to_owned(),
             max_attempts: 8,
             poll_interval: Duration::from_secs(5),
+            send_timeout: DEFAULT_SEND_TIMEOUT,
         }
     }
 }

@@ -13,8 +13,26 @@ use lettre::{
 
 use super::MailSettings;
 
-/// Per SMTP command; the worker's lease on a mail is much longer than this.
-pub(crate) const SMTP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+/// Connecting to the SMTP server. lettre's async transport applies its timeout only to the
+/// TCP connect; the greeting and every later step are bounded by the worker's deadline for the
+/// whole send ([`MailSettings::send_timeout`]).
+pub(crate) const SMTP_CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Why a message was not sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendError {
+    /// The server refused for good (an SMTP 5xx reply, RFC 5321 §4.2.1) or the message cannot
+    /// be built: trying again will not help.
+    pub permanent: bool,
+    /// What went wrong, as the transport says it (it may quote the recipient's address).
+    pub message: String,
+}
+
+impl std::fmt::Display for SendError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
 
 /// Sends finished messages; cheap to clone (the SMTP variant shares its connection pool).
 #[derive(Clone)]
@@ -55,10 +73,19 @@ impl Mailer {
         }
     }
 
-    pub async fn send(&self, message: Message) -> anyhow::Result<()> {
+    /// Sends one message. An SMTP 5xx reply is a permanent [`SendError`]; 4xx replies, refused
+    /// or broken connections and file errors are temporary. Not bounded in time by itself: see
+    /// [`MailSettings::send_timeout`].
+    pub async fn send(&self, message: Message) -> Result<(), SendError> {
         match self {
-            Self::Smtp(t) => t.send(message).await.map(drop).map_err(|e| anyhow!(e)),
-            Self::File(t) => t.send(message).await.map(drop).map_err(|e| anyhow!(e)),
+            Self::Smtp(t) => t.send(message).await.map(drop).map_err(|e| SendError {
+                permanent: e.is_permanent(),
+                message: e.to_string(),
+            }),
+            Self::File(t) => t.send(message).await.map(drop).map_err(|e| SendError {
+                permanent: false,
+                message: e.to_string(),
+            }),
         }
     }
 }
@@ -97,7 +124,7 @@ fn smtp_transport(raw: &str) -> anyhow::Result<AsyncSmtpTransport<Tokio1Executor
     };
     let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
         .port(url.port().unwrap_or(default_port))
-        .timeout(Some(SMTP_TIMEOUT))
+        .timeout(Some(SMTP_CONNECT_TIMEOUT))
         .tls(tls);
     if !url.username().is_empty() || url.password().is_some() {
         let decode = |s: &str| {

@@ -34,6 +34,9 @@ const FLOOR_RESET: Duration = Duration::from_secs(2);
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
 /// `last_error` keeps this many characters.
 const MAX_ERROR_LEN: usize = 300;
+/// How often due times and leases are pulled back to at most [`MAX_BACKOFF`] and [`LEASE`]
+/// from now (see [`clamp_future`]).
+const CLAMP_EVERY: Duration = Duration::from_secs(5);
 
 /// Wakes the worker right after a transaction that queued mail has committed; cheap to clone.
 #[derive(Clone, Debug, Default)]
@@ -54,13 +57,18 @@ impl MailSignal {
 /// [`MailWorker::spawn`] it with a token that is cancelled on shutdown.
 pub struct MailWorker {
     db: DatabaseConnection,
-    mailer: Mailer,
+    /// Replaced by a fresh transport after a send timed out (see [`MailWorker::deliver`]).
+    mailer: std::sync::Mutex<Mailer>,
+    settings: MailSettings,
     from: String,
     max_attempts: i32,
     poll_interval: Duration,
+    send_timeout: Duration,
     signal: MailSignal,
     /// Where the next claim starts looking (see [`Floor`]).
     floor: std::sync::Mutex<Floor>,
+    /// When [`clamp_future`] last ran.
+    clamped_at: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
 /// The oldest due time the last claim took. Mail due earlier was sent or held by a claim when
@@ -103,12 +111,15 @@ impl MailWorker {
             })?;
         Ok(Self {
             db,
-            mailer,
+            mailer: std::sync::Mutex::new(mailer),
+            settings: settings.clone(),
             from: settings.from.clone(),
             max_attempts: settings.max_attempts.max(1),
             poll_interval: settings.poll_interval,
+            send_timeout: settings.send_timeout,
             signal: MailSignal::new(),
             floor: std::sync::Mutex::default(),
+            clamped_at: std::sync::Mutex::default(),
         })
     }
 
@@ -126,7 +137,9 @@ impl MailWorker {
         tokio::spawn(self.run(shutdown))
     }
 
-    /// Sends due mail until `shutdown` is cancelled; a mail being sent is finished first.
+    /// Sends due mail until `shutdown` is cancelled. A mail being sent is abandoned at once and
+    /// its claim given back (it is sent again by the next worker: at least once), so a silent
+    /// mail server never holds up a shutdown.
     pub async fn run(self, shutdown: CancellationToken) {
         tracing::info!(poll_interval = ?self.poll_interval, "mail worker started");
         while !shutdown.is_cancelled() {
@@ -151,6 +164,7 @@ impl MailWorker {
 
     /// Claims one batch of due mail and sends it.
     pub async fn run_once(&self, shutdown: &CancellationToken) -> Result<BatchOutcome, DbErr> {
+        self.clamp_if_due().await?;
         let now = Utc::now();
         let lease_until = now + LEASE;
         let from = self.floor().current();
@@ -172,8 +186,21 @@ impl MailWorker {
                 release(&self.db, rest).await?;
                 break;
             }
-            match self.deliver(&row).await {
-                Ok(()) => {
+            let delivered = tokio::select! {
+                biased;
+                _ = shutdown.cancelled() => None,
+                result = self.deliver(&row) => Some(result),
+            };
+            match delivered {
+                None => {
+                    // Stopped mid-send: whether the server took it is unknown; give it back.
+                    mark_sent(&self.db, std::mem::take(&mut sent)).await?;
+                    let rest: Vec<Uuid> =
+                        std::iter::once(row.id).chain(rows.map(|r| r.id)).collect();
+                    release(&self.db, rest).await?;
+                    break;
+                }
+                Some(Ok(())) => {
                     sent.push(row.id);
                     if sent.len() >= MARK_EVERY {
                         mark_sent(&self.db, std::mem::take(&mut sent)).await?;
@@ -182,7 +209,7 @@ impl MailWorker {
                     metrics::counter!("podium_mail_sent_total").increment(1);
                     tracing::info!(mail_id = %row.id, kind = %row.kind, "mail sent");
                 }
-                Err(failure) => {
+                Some(Err(failure)) => {
                     metrics::counter!("podium_mail_failures_total").increment(1);
                     let retry_in = self.record_failure(&row, failure).await?;
                     outcome.failed += 1;
@@ -200,15 +227,61 @@ impl MailWorker {
         self.floor.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Pulls due times and leases that lie too far ahead (the clock was set back) back to now,
+    /// at most every [`CLAMP_EVERY`].
+    async fn clamp_if_due(&self) -> Result<(), DbErr> {
+        let due = {
+            let mut at = self.clamped_at.lock().unwrap_or_else(|e| e.into_inner());
+            let due = at.is_none_or(|t| t.elapsed() >= CLAMP_EVERY);
+            if due {
+                *at = Some(std::time::Instant::now());
+            }
+            due
+        };
+        if due {
+            let clamped = clamp_future(&self.db, Utc::now()).await?;
+            if clamped > 0 {
+                tracing::warn!(
+                    mails = clamped,
+                    "mail was due or leased further ahead than possible (the clock went back); due now"
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends one mail within the send timeout. A timed-out send leaves the SMTP connection in
+    /// an unknown state, so the transport (and its pooled connections) is replaced.
     async fn deliver(&self, row: &outbox::Model) -> Result<(), Failure> {
         let message = build_message(row, &self.from).map_err(|e| Failure {
             permanent: true,
             reason: format!("{e:#}"),
         })?;
-        self.mailer.send(message).await.map_err(|e| Failure {
-            permanent: false,
-            reason: format!("{e:#}"),
-        })
+        let mailer = self.mailer().clone();
+        match tokio::time::timeout(self.send_timeout, mailer.send(message)).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(Failure {
+                permanent: e.permanent,
+                reason: e.message,
+            }),
+            Err(_) => {
+                match Mailer::from_settings(&self.settings) {
+                    Ok(fresh) => *self.mailer() = fresh,
+                    Err(e) => tracing::warn!(error = %e, "could not renew the mail transport"),
+                }
+                Err(Failure {
+                    permanent: false,
+                    reason: format!(
+                        "the mail server did not finish within {} s",
+                        self.send_timeout.as_secs_f32()
+                    ),
+                })
+            }
+        }
+    }
+
+    fn mailer(&self) -> std::sync::MutexGuard<'_, Mailer> {
+        self.mailer.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Schedules the next attempt, or gives up; returns when the next attempt is due.
@@ -219,7 +292,12 @@ impl MailWorker {
     ) -> Result<Option<Duration>, DbErr> {
         let attempts = row.attempts + 1;
         let give_up = failure.permanent || attempts >= self.max_attempts;
-        let reason: String = failure.reason.chars().take(MAX_ERROR_LEN).collect();
+        // The server's reply often quotes the recipient (`550 5.1.1 <x@y>: user unknown`):
+        // neither the log nor the outbox keeps an address in the error.
+        let reason: String = redact_addresses(&failure.reason)
+            .chars()
+            .take(MAX_ERROR_LEN)
+            .collect();
         let backoff = backoff(attempts);
         let mut update = outbox::Entity::update_many()
             .col_expr(outbox::Column::Attempts, Expr::value(attempts))
@@ -231,7 +309,7 @@ impl MailWorker {
         if give_up {
             update = update.col_expr(outbox::Column::Status, Expr::value(OutboxStatus::Failed));
             metrics::counter!("podium_mail_failed_total").increment(1);
-            tracing::error!(mail_id = %row.id, kind = %row.kind, attempts, error = %reason, "mail failed for good");
+            tracing::error!(mail_id = %row.id, kind = %row.kind, attempts, permanent = failure.permanent, error = %reason, "mail failed for good");
         } else {
             update = update.col_expr(
                 outbox::Column::NextAttemptAt,
@@ -258,9 +336,40 @@ pub struct BatchOutcome {
 }
 
 struct Failure {
-    /// The mail cannot be built (e.g. an invalid address); trying again will not help.
+    /// The mail cannot be built (e.g. an invalid address) or the server refused it with a 5xx
+    /// reply; trying again will not help.
     permanent: bool,
     reason: String,
+}
+
+/// `text` with every `local@domain` token in it (the recipient's address, however the server
+/// spelled it, and any other) replaced by `[address]`.
+fn redact_addresses(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let is_address_char = |c: char| {
+        !c.is_whitespace()
+            && !matches!(
+                c,
+                '<' | '>' | '(' | ')' | '[' | ']' | ',' | ';' | '"' | '\''
+            )
+    };
+    let mut rest = text;
+    while let Some(at) = rest.find('@') {
+        let start = rest[..at]
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| !is_address_char(c))
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        let end = rest[at + 1..]
+            .char_indices()
+            .find(|&(_, c)| !is_address_char(c))
+            .map_or(rest.len(), |(i, _)| at + 1 + i);
+        out.push_str(&rest[..start]);
+        out.push_str("[address]");
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// 2 s, 4 s, 8 s … after the 1st, 2nd, 3rd failed attempt, at most [`MAX_BACKOFF`].
@@ -306,6 +415,32 @@ async fn claim(
         .await?;
     rows.sort_by_key(|r| r.next_attempt_at);
     Ok(rows)
+}
+
+/// Pulls `next_attempt_at` of pending mail due later than [`MAX_BACKOFF`] from `now` back to
+/// `now`, and ends leases that run longer than [`LEASE`] from `now`. No mail is ever queued
+/// further ahead than the longest backoff, so such times come from a clock that was set back
+/// (after running ahead, mail stayed due in 2036); they are re-clamped on every pass.
+/// Returns the number of mails changed.
+pub async fn clamp_future<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> Result<u64, DbErr> {
+    let due = outbox::Entity::update_many()
+        .col_expr(outbox::Column::NextAttemptAt, Expr::value(now))
+        .filter(outbox::Column::Status.eq(OutboxStatus::Pending))
+        .filter(outbox::Column::NextAttemptAt.gt(now + MAX_BACKOFF))
+        .exec(db)
+        .await?
+        .rows_affected;
+    let leased = outbox::Entity::update_many()
+        .col_expr(
+            outbox::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(outbox::Column::Status.eq(OutboxStatus::Pending))
+        .filter(outbox::Column::LockedUntil.gt(now + LEASE))
+        .exec(db)
+        .await?
+        .rows_affected;
+    Ok(due + leased)
 }
 
 /// Records mails as sent (one statement for several: fewer commits while a backlog drains).
@@ -414,6 +549,25 @@ pub async fn list<C: ConnectionTrait>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn addresses_in_an_smtp_reply_are_redacted() {
+        let reply = "permanent error (550): 5.1.1 <Victim@Example.org>: Recipient address rejected: user unknown in virtual mailbox table";
+        let redacted = redact_addresses(reply);
+        assert_eq!(
+            redacted,
+            "permanent error (550): 5.1.1 <[address]>: Recipient address rejected: user unknown in virtual mailbox table"
+        );
+        assert_eq!(
+            redact_addresses("mailbox VICTIM@EXAMPLE.ORG, also a@b.c full"),
+            "mailbox [address], also [address] full"
+        );
+        assert_eq!(redact_addresses("no address here"), "no address here");
+        assert_eq!(
+            redact_addresses("Grüße an ü@ö.example"),
+            "Grüße an [address]"
+        );
+    }
 
     #[test]
     fn backoff_doubles_and_is_capped_at_a_minute() {

@@ -1,6 +1,5 @@
 //! Liveness, readiness and metrics for operators and load balancers.
 use actix_web::{get, web, HttpResponse};
-use sea_orm::ConnectionTrait;
 
 use crate::error::ApiError;
 use crate::startup::AppState;
@@ -17,18 +16,39 @@ pub async fn healthz() -> web::Json<Health> {
     web::Json(Health { status: "ok" })
 }
 
-/// The database answers.
+/// The database answers and can commit a write: 503 (with `Retry-After`) while it cannot be
+/// reached, and while the disk is full (a write failed for want of storage in the last
+/// [`crate::db::STORAGE_FAILURE_MEMORY`], or the probe's own write fails).
 #[utoipa::path(tag = "operations", responses((status = 200, body = Health), (status = 503, body = crate::error::Problem)))]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Health>, ApiError> {
-    let ping = tokio::time::timeout(
+    if crate::db::storage_failed_recently() {
+        return Err(ApiError::Unavailable(
+            "the database cannot store data right now".to_owned(),
+        ));
+    }
+    let probe = tokio::time::timeout(
         std::time::Duration::from_secs(2),
-        state.db.execute_unprepared("SELECT 1"),
+        crate::db::check_writable(&state.db),
     )
     .await;
-    match ping {
-        Ok(Ok(_)) => Ok(web::Json(Health { status: "ready" })),
-        _ => Err(ApiError::Unavailable(
+    match probe {
+        Ok(Ok(())) => Ok(web::Json(Health { status: "ready" })),
+        Ok(Err(err)) => {
+            tracing::warn!(error = %err, "readiness: the database cannot commit a write");
+            match crate::error::db_fault(&err) {
+                Some(crate::error::DbFault::Storage) => {
+                    crate::db::storage_failed();
+                    Err(ApiError::Unavailable(
+                        "the database cannot store data right now".to_owned(),
+                    ))
+                }
+                _ => Err(ApiError::Unavailable(
+                    "the database does not answer".to_owned(),
+                )),
+            }
+        }
+        Err(_) => Err(ApiError::Unavailable(
             "the database does not answer".to_owned(),
         )),
     }

@@ -7,7 +7,7 @@ use entity::{
 };
 use sea_orm::{
     sea_query::Expr, ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set, TransactionTrait,
+    Set,
 };
 use uuid::Uuid;
 
@@ -47,7 +47,7 @@ const ORGANISATIONS: [(Sector, &str); 8] = [
 pub async fn seed(db: &DatabaseConnection, event: &event::Model) -> anyhow::Result<String> {
     let capacity = event.capacity.max(0) as usize;
     let (waitlisted, cancelled) = (8usize, 4usize);
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let start = now() - Duration::days(30);
     let mut checked_in = 0;
     for i in 0..capacity + waitlisted + cancelled {

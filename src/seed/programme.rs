@@ -10,7 +10,7 @@ use entity::{
 };
 use sea_orm::{
     sea_query::Expr, ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set, TransactionTrait,
+    Set,
 };
 use uuid::Uuid;
 
@@ -153,7 +153,7 @@ pub async fn seed(db: &DatabaseConnection, event: &event::Model) -> anyhow::Resu
     let stages = stages::list(db, event.id)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let at = now();
     let morning = event.starts_at + Duration::hours(1);
     let mut slots = Vec::new();

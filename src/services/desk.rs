@@ -9,7 +9,7 @@
 //! answered with another's error.
 use std::collections::HashMap;
 
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
@@ -134,7 +134,7 @@ async fn commit_batch(
     event_id: Uuid,
     batch: Vec<NewRegistration>,
 ) -> ApiResult<Vec<ApiResult<Registered>>> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let answers = registrations::register_batch(&txn, public_url, event_id, batch).await?;
     txn.commit().await?;
     Ok(answers)

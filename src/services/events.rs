@@ -7,7 +7,7 @@ use entity::{
 use sea_orm::{
     sea_query::{Expr, ExprTrait, Query},
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -158,7 +158,7 @@ pub async fn list(
 
 /// Moves an event from draft to published.
 pub async fn publish(db: &DatabaseConnection, event_id: Uuid) -> ApiResult<event::Model> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let event = lock_for_change(&txn, event_id).await?;
     match event.status {
         EventStatus::Published => {}
@@ -216,7 +216,7 @@ pub async fn clone_edition(
     let title = next
         .title
         .unwrap_or_else(|| next_title(&source.title, &source.starts_at, &next.starts_at));
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let slug = match next.slug {
         Some(slug) => {
             if find(&txn, &slug).await?.is_some() {

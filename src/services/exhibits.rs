@@ -12,7 +12,7 @@ use entity::{
 use sea_orm::{
     sea_query::{Expr, ExprTrait},
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -71,7 +71,7 @@ pub async fn create(
     organiser: bool,
     new: NewExhibit,
 ) -> ApiResult<(event::Model, exhibit::Model)> {
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let event = events::lock_for_change(&txn, event_id).await?;
     events::check_takes_submissions(&event, organiser, "exhibits")?;
     let at = now();
@@ -202,7 +202,7 @@ pub async fn decide(
     id: Uuid,
     decision: Decision,
 ) -> ApiResult<exhibit::Model> {
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let event = events::lock_for_change(&txn, event_id).await?;
     if event.status == EventStatus::Cancelled {
         return Err(ApiError::conflict("the event is cancelled"));
@@ -289,7 +289,7 @@ pub async fn decide(
 /// Withdrawing twice changes nothing.
 pub async fn withdraw(state: &AppState, token: &str) -> ApiResult<(event::Model, exhibit::Model)> {
     let (_, found) = by_token(&state.db, token).await?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let event = events::lock_for_change(&txn, found.event_id).await?;
     let old = find(&txn, event.id, found.id).await?;
     if old.status == ExhibitStatus::Withdrawn {

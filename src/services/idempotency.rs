@@ -14,6 +14,9 @@ use crate::error::{ApiError, ApiResult};
 pub const RETENTION_HOURS: i64 = 24;
 /// Longest accepted key.
 pub const KEY_MAX: usize = 200;
+/// Longest scope stored as it is (`idempotency_keys.scope` is `VARCHAR(300)`); a longer one
+/// (a long token in the path) is stored as `sha256:` and its hash.
+pub const SCOPE_MAX: usize = 200;
 
 /// A key sent with a request, scoped to one endpoint, with the fingerprint of its body.
 #[derive(Debug, Clone)]
@@ -44,6 +47,11 @@ impl IdempotencyKey {
         }
         let mut canonical = String::new();
         canonicalise(body, &mut canonical);
+        let scope = if scope.len() > SCOPE_MAX {
+            format!("sha256:{}", hex::encode(Sha256::digest(scope.as_bytes())))
+        } else {
+            scope
+        };
         Ok(Self {
             scope,
             key: key.to_owned(),

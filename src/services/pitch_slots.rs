@@ -14,7 +14,6 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
-    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -244,7 +243,7 @@ pub async fn create(
     event_id: Uuid,
     placement: Placement,
 ) -> ApiResult<(event::Model, SlotView)> {
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let event = events::lock_for_change(&txn, event_id).await?;
     ensure_not_cancelled(&event)?;
     let stage = stage_of(&txn, event_id, placement.stage_id).await?;
@@ -323,7 +322,7 @@ pub async fn generate(
     event_id: Uuid,
     g: Generate,
 ) -> ApiResult<(event::Model, Vec<SlotView>)> {
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let event = events::lock_for_change(&txn, event_id).await?;
     ensure_not_cancelled(&event)?;
     let stage = stage_of(&txn, event_id, g.stage_id).await?;
@@ -350,7 +349,7 @@ pub async fn update(
     id: Uuid,
     change: SlotChange,
 ) -> ApiResult<(event::Model, SlotView)> {
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let event = events::lock_for_change(&txn, event_id).await?;
     ensure_not_cancelled(&event)?;
     let before = view(&txn, find(&txn, event_id, id).await?).await?;
@@ -413,7 +412,7 @@ pub async fn update(
 
 /// Removes a slot; an assigned presenter is mailed a cancellation of the calendar entry.
 pub async fn delete(state: &AppState, event_id: Uuid, id: Uuid) -> ApiResult<()> {
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let event = events::lock_for_change(&txn, event_id).await?;
     let before = view(&txn, find(&txn, event_id, id).await?).await?;
     let mailed = before.pitch.is_some();
@@ -462,7 +461,7 @@ pub async fn assign(
     id: Uuid,
     pitch_id: Uuid,
 ) -> ApiResult<(event::Model, SlotView, Assigned)> {
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let event = events::lock_for_change(&txn, event_id).await?;
     ensure_not_cancelled(&event)?;
     let before = view(&txn, find(&txn, event_id, id).await?).await?;
@@ -528,7 +527,7 @@ pub async fn assign(
 
 /// Empties a slot; the presenter is mailed a cancellation. An empty slot stays empty (no mail).
 pub async fn unassign(state: &AppState, event_id: Uuid, id: Uuid) -> ApiResult<()> {
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let event = events::lock_for_change(&txn, event_id).await?;
     ensure_not_cancelled(&event)?;
     let before = view(&txn, find(&txn, event_id, id).await?).await?;

@@ -9,7 +9,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -81,7 +81,7 @@ pub async fn create(
     organiser: bool,
     new: NewPitch,
 ) -> ApiResult<(event::Model, pitch::Model)> {
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let event = events::lock_for_change(&txn, event_id).await?;
     events::check_takes_submissions(&event, organiser, "proposals")?;
     let at = now();
@@ -231,7 +231,7 @@ pub async fn review(
     id: Uuid,
     changes: PitchChanges,
 ) -> ApiResult<(event::Model, PitchView)> {
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let event = events::lock_for_change(&txn, event_id).await?;
     pitch_slots::ensure_not_cancelled(&event)?;
     let before = with_slot(&txn, find(&txn, event_id, id).await?).await?;
@@ -343,7 +343,7 @@ pub async fn review(
 /// cancellation when a slot was held). Withdrawing twice changes nothing.
 pub async fn withdraw(state: &AppState, token: &str) -> ApiResult<(event::Model, PitchView)> {
     let (_, found) = by_token(&state.db, token).await?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let event = events::lock_for_change(&txn, found.pitch.event_id).await?;
     let before = with_slot(&txn, find(&txn, event.id, found.pitch.id).await?).await?;
     if before.pitch.status == PitchStatus::Withdrawn {

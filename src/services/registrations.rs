@@ -907,7 +907,6 @@ pub async fn expire_holds(
     public_url: &str,
     at: DateTime<Utc>,
 ) -> ApiResult<usize> {
-    use sea_orm::TransactionTrait;
     let due = registration::Entity::find()
         .filter(registration::Column::Status.eq(RegistrationStatus::Pending))
         .filter(registration::Column::HoldExpiresAt.lte(at))
@@ -917,7 +916,7 @@ pub async fn expire_holds(
         .await?;
     let mut expired = 0;
     for hold in due {
-        let txn = db.begin().await?;
+        let txn = crate::db::begin_write(db).await?;
         let (event, reg) = lock_by_id(&txn, hold.event_id, hold.id).await?;
         if reg.status != RegistrationStatus::Pending || reg.hold_expires_at.is_none_or(|t| t > at) {
             continue;

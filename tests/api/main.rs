@@ -8,6 +8,7 @@ mod cli;
 mod errors;
 mod events;
 mod exhibits;
+mod faults;
 mod feeds;
 mod idempotency;
 mod lifecycle;

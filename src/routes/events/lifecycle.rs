@@ -1,6 +1,5 @@
 //! Publishing, cancelling and the next edition.
 use actix_web::{post, web, HttpResponse};
-use sea_orm::TransactionTrait;
 
 use super::{CloneEvent, EventResponse};
 use crate::auth::Organiser;
@@ -38,7 +37,7 @@ pub async fn cancel_event(
     key: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let found = events::find_visible(&state.db, &key, true).await?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let locked = events::lock_for_change(&txn, found.id).await?;
     let event = if locked.status == entity::event::EventStatus::Cancelled {
         locked

@@ -1,9 +1,7 @@
 //! Stages (rooms) of an event's programme.
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use entity::{pitch_slot, stage};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use super::{CreateStage, StageResponse, UpdateStage};
@@ -39,7 +37,7 @@ pub async fn create_stage(
     let (Some(name), Some(description)) = (name, description) else {
         return Err(ApiError::BadRequest("invalid stage".to_owned()));
     };
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     events::lock_for_change(&txn, event.id).await?;
     let stage = stages::create(&txn, event.id, name, description, body.position).await?;
     txn.commit().await?;
@@ -88,7 +86,7 @@ pub async fn update_stage(
         .as_deref()
         .map(|d| v.check(text::multi_line("description", d, DESCRIPTION_MAX)));
     v.finish()?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     events::lock_for_change(&txn, event.id).await?;
     let found = stages::find(&txn, event.id, id).await?;
     let mut active: stage::ActiveModel = found.into();
@@ -124,7 +122,7 @@ pub async fn delete_stage(
 ) -> ApiResult<HttpResponse> {
     let (key, id) = path.into_inner();
     let event = events::find_visible(&state.db, &key, true).await?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     events::lock_for_change(&txn, event.id).await?;
     let found = stages::find(&txn, event.id, id).await?;
     let assigned = pitch_slot::Entity::find()

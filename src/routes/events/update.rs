@@ -1,7 +1,7 @@
 //! `PATCH /events/{event}`: partial update with ETag / If-Match.
 use actix_web::{patch, web, HttpRequest, HttpResponse};
 use entity::event;
-use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, Set};
 
 use super::{create::optional_instant, EventResponse, UpdateEvent};
 use crate::auth::Organiser;
@@ -30,7 +30,7 @@ pub async fn update_event(
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     let found = events::find_visible(&state.db, &key, true).await?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let locked = events::lock_for_change(&txn, found.id).await?;
     let before = event::Model {
         version: locked.version - 1,

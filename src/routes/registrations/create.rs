@@ -1,7 +1,6 @@
 //! `POST /events/{event}/registrations`: public registration, with `Idempotency-Key`.
 use actix_web::{http::header, post, web, HttpRequest, HttpResponse};
 use entity::registration::Language;
-use sea_orm::TransactionTrait;
 use serde_json::Value;
 
 use super::{parse_sector, CreatedRegistration, RegisterRequest, RegistrationResponse};
@@ -90,7 +89,7 @@ async fn create(
         let (location, body) = answer(state, registered)?;
         return Ok(Created::New(created(location, body)));
     };
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let registered = registrations::register(&txn, &state.public_url, event, new).await?;
     let (location, body) = answer(state, registered)?;
     let stored = StoredAnswer {

@@ -1,6 +1,5 @@
 //! `DELETE /events/{event}/registrations/{id}`: an organiser erases an attendee's data.
 use actix_web::{delete, web, HttpResponse};
-use sea_orm::TransactionTrait;
 use uuid::Uuid;
 
 use crate::auth::Organiser;
@@ -22,7 +21,7 @@ pub async fn erase_registration(
 ) -> ApiResult<HttpResponse> {
     let (key, id) = path.into_inner();
     let event = events::find_visible(&state.db, &key, true).await?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     registrations::erase_by_id(&txn, &state.public_url, event.id, id).await?;
     txn.commit().await?;
     state.wake_mailer();

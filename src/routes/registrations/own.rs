@@ -1,6 +1,5 @@
 //! The attendee's self-service through the `manage_token`: view, confirm, cancel, erase.
 use actix_web::{delete, get, post, web, HttpResponse};
-use sea_orm::TransactionTrait;
 
 use super::RegistrationResponse;
 use crate::error::ApiResult;
@@ -32,7 +31,7 @@ pub async fn confirm(
     state: web::Data<AppState>,
     token: web::Path<String>,
 ) -> ApiResult<web::Json<RegistrationResponse>> {
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let model = registrations::confirm(&txn, &state.public_url, &token).await?;
     txn.commit().await?;
     state.wake_mailer();
@@ -55,7 +54,7 @@ pub async fn cancel_registration(
     state: web::Data<AppState>,
     token: web::Path<String>,
 ) -> ApiResult<web::Json<RegistrationResponse>> {
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let model = registrations::cancel(&txn, &state.public_url, &token).await?;
     txn.commit().await?;
     state.wake_mailer();
@@ -77,7 +76,7 @@ pub async fn erase_own(
     state: web::Data<AppState>,
     token: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     registrations::erase_by_token(&txn, &state.public_url, &token).await?;
     txn.commit().await?;
     state.wake_mailer();
