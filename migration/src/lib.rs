@@ -9,6 +9,7 @@ mod m20261128_000005_create_programme;
 mod m20261128_400001_index_registration_lists;
 mod m20261128_400002_add_event_registrations_total;
 mod m20261129_000001_compress_outbox_lz4;
+mod m20261130_500001_protect_personal_data;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_400001_index_registration_lists::Migration),
             Box::new(m20261128_400002_add_event_registrations_total::Migration),
             Box::new(m20261129_000001_compress_outbox_lz4::Migration),
+            Box::new(m20261130_500001_protect_personal_data::Migration),
         ]
     }
 }
