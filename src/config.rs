@@ -215,7 +215,10 @@ fn read_or_create_secret(path: &std::path::Path) -> anyhow::Result<SecretSlice<u
         Ok(text) if text.trim().len() >= 32 => {
             return Ok(SecretSlice::from(text.trim().as_bytes().to_vec()))
         }
-        Ok(_) => anyhow::bail!("{} holds no secret (fewer than 32 characters)", path.display()),
+        Ok(_) => anyhow::bail!(
+            "{} holds no secret (fewer than 32 characters)",
+            path.display()
+        ),
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
         Err(err) => {
             return Err(err).with_context(|| format!("reading the secret {}", path.display()))

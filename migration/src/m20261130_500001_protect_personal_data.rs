@@ -89,7 +89,12 @@ impl MigrationTrait for Migration {
             integer(Events::HoldHours).default(48),
         ] {
             manager
-                .alter_table(Table::alter().table(Events::Table).add_column(col).to_owned())
+                .alter_table(
+                    Table::alter()
+                        .table(Events::Table)
+                        .add_column(col)
+                        .to_owned(),
+                )
                 .await?;
         }
 
@@ -118,7 +123,8 @@ impl MigrationTrait for Migration {
         .await?;
         // Stored answers held organisers' and manage tokens in clear: forget them all (they
         // last 24 hours; a retry after the upgrade runs as a new request).
-        db.execute_unprepared("DELETE FROM idempotency_keys").await?;
+        db.execute_unprepared("DELETE FROM idempotency_keys")
+            .await?;
         Ok(())
     }
 
@@ -136,7 +142,8 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        db.execute_unprepared("DROP INDEX idx_outbox_record").await?;
+        db.execute_unprepared("DROP INDEX idx_outbox_record")
+            .await?;
         manager
             .alter_table(
                 Table::alter()
@@ -151,11 +158,18 @@ impl MigrationTrait for Migration {
             Events::HoldHours,
         ] {
             manager
-                .alter_table(Table::alter().table(Events::Table).drop_column(col).to_owned())
+                .alter_table(
+                    Table::alter()
+                        .table(Events::Table)
+                        .drop_column(col)
+                        .to_owned(),
+                )
                 .await?;
         }
-        db.execute_unprepared("DROP INDEX idx_pitches_mailbox").await?;
-        db.execute_unprepared("DROP INDEX idx_exhibits_mailbox").await?;
+        db.execute_unprepared("DROP INDEX idx_pitches_mailbox")
+            .await?;
+        db.execute_unprepared("DROP INDEX idx_exhibits_mailbox")
+            .await?;
         manager
             .alter_table(
                 Table::alter()

@@ -173,6 +173,9 @@ mod tests {
             key("jürgen.groß@beispiel.example"),
             key("ju\u{308}rgen.groß@beispiel.example")
         );
-        assert_eq!(key("info@bücher.example"), key("info@xn--bcher-kva.example"));
+        assert_eq!(
+            key("info@bücher.example"),
+            key("info@xn--bcher-kva.example")
+        );
     }
 }

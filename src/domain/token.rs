@@ -55,12 +55,16 @@ static SECRET: RwLock<Option<Arc<SecretSlice<u8>>>> = RwLock::new(None);
 
 /// Puts the server secret in place for this process (replacing any earlier one).
 pub fn install(secret: SecretSlice<u8>) {
-    let mut slot = SECRET.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut slot = SECRET
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     *slot = Some(Arc::new(secret));
 }
 
 fn secret() -> Arc<SecretSlice<u8>> {
-    let slot = SECRET.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let slot = SECRET
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     match slot.as_ref() {
         Some(secret) => secret.clone(),
         None => {
@@ -68,7 +72,9 @@ fn secret() -> Arc<SecretSlice<u8>> {
             // Unit tests and tools that never start the application: a secret of this run.
             let mut fresh = [0u8; 32];
             rand::rng().fill_bytes(&mut fresh);
-            let mut slot = SECRET.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut slot = SECRET
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             slot.get_or_insert_with(|| Arc::new(SecretSlice::from(fresh.to_vec())))
                 .clone()
         }
@@ -144,7 +150,10 @@ mod tests {
         assert_eq!(identify(&token), Some((Kind::Pitch, id)));
         let mut forged = token.clone().into_bytes();
         forged[42] = if forged[42] == b'A' { b'B' } else { b'A' };
-        assert_eq!(verify(Kind::Pitch, &String::from_utf8(forged).unwrap()), None);
+        assert_eq!(
+            verify(Kind::Pitch, &String::from_utf8(forged).unwrap()),
+            None
+        );
         assert_eq!(hash(&token).len(), 64);
     }
 }

@@ -35,12 +35,9 @@ pub async fn idempotent_posts(
                 && !handled_by_route(req.path())
                 && !req.headers().contains_key(header::AUTHORIZATION) =>
         {
-            value
-            .to_str()
-            .map(str::to_owned)
-                .map_err(|_| {
-                    ApiError::invalid("Idempotency-Key", "must be visible ASCII characters")
-                })
+            value.to_str().map(str::to_owned).map_err(|_| {
+                ApiError::invalid("Idempotency-Key", "must be visible ASCII characters")
+            })
         }
         _ => {
             return next

@@ -4,9 +4,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use entity::outbox::{self, OutboxStatus};
-use sea_orm::{
-    sea_query::Expr, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-};
+use sea_orm::{sea_query::Expr, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 use tokio_util::sync::CancellationToken;
 
 use crate::mail::MailSignal;
@@ -80,7 +78,10 @@ pub async fn drop_sent_mail_text(
         .col_expr(outbox::Column::HtmlBody, Expr::value(""))
         .col_expr(outbox::Column::RecipientName, Expr::value(""))
         .col_expr(outbox::Column::Ics, Expr::value(Option::<String>::None))
-        .col_expr(outbox::Column::IcsMethod, Expr::value(Option::<String>::None))
+        .col_expr(
+            outbox::Column::IcsMethod,
+            Expr::value(Option::<String>::None),
+        )
         .filter(outbox::Column::Status.eq(OutboxStatus::Sent))
         .filter(outbox::Column::SentAt.lt(cutoff))
         .filter(outbox::Column::TextBody.ne(""))

@@ -94,7 +94,14 @@ pub async fn event_cancelled(
                 cancel(ics::pitch_item(event, &p, slot, stage, &state.public_url))
             });
         let role = templates::Role::Presenter;
-        (role, p.id, p.presenter_name, p.presenter_email, p.language, entry)
+        (
+            role,
+            p.id,
+            p.presenter_name,
+            p.presenter_email,
+            p.language,
+            entry,
+        )
     });
     let recipients = attendees
         .into_iter()
@@ -112,7 +119,14 @@ pub async fn event_cancelled(
         .chain(presenters)
         .chain(exhibitors.into_iter().map(|e| {
             let role = templates::Role::Exhibitor;
-            (role, e.id, e.contact_name, e.contact_email, e.language, None)
+            (
+                role,
+                e.id,
+                e.contact_name,
+                e.contact_email,
+                e.language,
+                None,
+            )
         }));
     for (role, record_id, name, email, lang, attachment) in recipients {
         let text = EventText::new(event, lang);

@@ -18,8 +18,8 @@ use entity::{
 use sea_orm::{
     sea_query::{Expr, ExprTrait, Func, LikeExpr, Query, QueryStatementBuilder},
     ActiveEnum, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr,
-    EntityTrait, IdenStatic, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    QueryTrait, Set, SqlErr, Statement,
+    EntityTrait, IdenStatic, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
+    SqlErr, Statement,
 };
 use uuid::Uuid;
 
@@ -246,7 +246,9 @@ pub async fn register(
         waitlist_seq: Set(ticket),
         manage_token_hash: Set(token::stored(Kind::Registration, id)),
         checked_in_at: Set(None),
-        hold_expires_at: Set((status == RegistrationStatus::Pending).then(|| hold_until(&current, at))),
+        hold_expires_at: Set(
+            (status == RegistrationStatus::Pending).then(|| hold_until(&current, at))
+        ),
         sequence: Set(0),
         created_at: Set(at),
         updated_at: Set(at),
@@ -706,7 +708,8 @@ async fn release(
 /// The registration a manage token opens: a derived token by its id, a token from before
 /// tokens were derived by its hash; never an erased registration.
 pub fn with_token(token: &str) -> Condition {
-    let mut any = Condition::any().add(registration::Column::ManageTokenHash.eq(token::hash(token)));
+    let mut any =
+        Condition::any().add(registration::Column::ManageTokenHash.eq(token::hash(token)));
     if let Some(id) = token::verify(Kind::Registration, token) {
         any = any.add(registration::Column::Id.eq(id));
     }
@@ -906,9 +909,7 @@ async fn erase(
         .filter(outbox::Column::RecordId.is_null())
         .filter(outbox::Column::EventId.eq(event.id))
         .filter(outbox::Column::Kind.starts_with("registration_"))
-        .filter(
-            outbox::Column::Recipient.is_in(records.iter().map(|r| r.email.clone())),
-        )
+        .filter(outbox::Column::Recipient.is_in(records.iter().map(|r| r.email.clone())))
         .exec(txn)
         .await?;
     let at = now();

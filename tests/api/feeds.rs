@@ -610,7 +610,10 @@ async fn cancelling_the_event_keeps_every_entry_with_status_cancelled() {
             "/api/v1/registrations/{}/calendar.ics",
             podium::services::registrations::manage_token(&registration)
         ),
-        format!("/api/v1/pitches/{}/calendar.ics", podium::services::pitches::manage_token(&pitch)),
+        format!(
+            "/api/v1/pitches/{}/calendar.ics",
+            podium::services::pitches::manage_token(&pitch)
+        ),
     ];
     let mut before = Vec::new();
     for path in &paths {
@@ -745,7 +748,10 @@ async fn head_answers_every_feed_with_the_headers_and_no_body() {
             "/api/v1/registrations/{}/calendar.ics",
             podium::services::registrations::manage_token(&registration)
         ),
-        format!("/api/v1/pitches/{}/calendar.ics", podium::services::pitches::manage_token(&pitch)),
+        format!(
+            "/api/v1/pitches/{}/calendar.ics",
+            podium::services::pitches::manage_token(&pitch)
+        ),
     ] {
         let (get, _) = feed(&app, &path).await;
         let head = get_with(&app, Method::HEAD, &path, &[]).await;
@@ -835,7 +841,10 @@ async fn a_presenter_feed_shows_the_slot_and_keeps_it_cancelled_once_unassigned(
     let event_id = id_of(&event);
     let stage = add_stage(&app, event_id, "Saal", 0).await;
     let pitch = add_pitch(&app, new_pitch(event_id, "Optik", PitchStatus::Accepted)).await;
-    let path = format!("/api/v1/pitches/{}/calendar.ics", podium::services::pitches::manage_token(&pitch));
+    let path = format!(
+        "/api/v1/pitches/{}/calendar.ics",
+        podium::services::pitches::manage_token(&pitch)
+    );
     let uid = format!("pitch-{}@podium", pitch.id);
 
     // Not scheduled yet: the event alone.
@@ -910,7 +919,10 @@ async fn a_withdrawn_pitch_still_in_its_slot_is_cancelled_in_every_feed() {
     let uid = format!("pitch-{}@podium", pitch.id);
     for path in [
         "/api/v1/events/rueckzug/calendar.ics".to_owned(),
-        format!("/api/v1/pitches/{}/calendar.ics", podium::services::pitches::manage_token(&pitch)),
+        format!(
+            "/api/v1/pitches/{}/calendar.ics",
+            podium::services::pitches::manage_token(&pitch)
+        ),
     ] {
         let (_, parsed) = feed(&app, &path).await;
         let entry = event_with_uid(&parsed, &uid);

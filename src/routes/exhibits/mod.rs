@@ -1,8 +1,8 @@
 //! Exhibits: registration, the organisers' decisions and booths, the exhibitor's
 //! self-service; the DTOs and the wiring, one file per action.
 mod create;
-mod erase;
 mod decide;
+mod erase;
 mod list;
 mod own;
 
