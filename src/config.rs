@@ -5,8 +5,9 @@
 //! `expose_secret()`.
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
+use anyhow::Context;
 use clap::Args;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::{ExposeSecret, SecretSlice, SecretString};
 
 /// The default database: an SQLite file in the working directory, created on first use.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://podium.db?mode=rwc";
@@ -84,14 +85,22 @@ pub struct Settings {
     #[arg(
         long,
         env = "PODIUM_MAIL_SEND_TIMEOUT_MS",
-        default_value_t = 30_000,
-        global = true
+        default_value_t = 30_000
     )]
     pub mail_send_timeout_ms: u64,
 
     /// Public `POST`s per minute per client address; `0` turns the limit off.
     #[arg(long, env = "PODIUM_RATE_LIMIT", default_value_t = 60)]
     pub rate_limit: u32,
+
+    /// Public pitch and exhibit submissions per hour per client address (each one mails the
+    /// address it names); `0` turns the limit off.
+    #[arg(
+        long,
+        env = "PODIUM_SUBMISSION_LIMIT",
+        default_value_t = 10
+    )]
+    pub submission_limit: u32,
 
     /// A header set by a trusted reverse proxy with the client address (e.g. `X-Forwarded-For`).
     #[arg(long, env = "PODIUM_TRUSTED_PROXY_HEADER")]
@@ -108,6 +117,21 @@ pub struct Settings {
     /// A bearer token `/metrics` requires (`Authorization: Bearer <token>`); unset: open.
     #[arg(long, env = "PODIUM_METRICS_TOKEN", hide_env_values = true, value_parser = secret)]
     pub metrics_token: Option<SecretString>,
+
+    /// The server secret that manage links are derived from (HMAC-SHA256): the secret itself
+    /// (at least 32 characters) or the path of a file holding it. Unset on SQLite: generated on
+    /// the first start into `<database file>.secret` (mode 0600). Required on PostgreSQL, where
+    /// every instance must derive the same links.
+    #[arg(long, env = "PODIUM_SECRET", hide_env_values = true, value_parser = secret)]
+    pub secret: Option<SecretString>,
+
+    /// Days a sent mail keeps its text (names, links) before only its outbox record stays.
+    #[arg(
+        long,
+        env = "PODIUM_MAIL_RETENTION_DAYS",
+        default_value_t = 30
+    )]
+    pub mail_retention_days: u32,
 
     /// Log lines as `text` or `json`.
     #[arg(long, env = "PODIUM_LOG_FORMAT", default_value = "text")]
@@ -164,6 +188,45 @@ impl Settings {
         }
     }
 
+    /// The server secret (see [`Settings::secret`]): from the setting, else beside the SQLite
+    /// file (created on the first start), else an error on PostgreSQL.
+    pub fn load_secret(&self) -> anyhow::Result<SecretSlice<u8>> {
+        if let Some(given) = &self.secret {
+            let given = given.expose_secret();
+            let path = std::path::Path::new(given);
+            let value = if path.is_file() {
+                std::fs::read_to_string(path)
+                    .with_context(|| format!("reading PODIUM_SECRET from {}", path.display()))?
+                    .trim()
+                    .to_owned()
+            } else {
+                given.to_owned()
+            };
+            anyhow::ensure!(
+                value.len() >= 32,
+                "PODIUM_SECRET must be at least 32 characters (or the path of a file holding them)"
+            );
+            return Ok(SecretSlice::from(value.into_bytes()));
+        }
+        let Some(rest) = self
+            .database_url
+            .strip_prefix("sqlite://")
+            .or_else(|| self.database_url.strip_prefix("sqlite:"))
+        else {
+            anyhow::bail!(
+                "PODIUM_SECRET is required with PostgreSQL: every instance must derive the same \
+                 manage links (set the same value, or a file path, on each)"
+            );
+        };
+        let file = rest.split('?').next().unwrap_or_default();
+        if file.is_empty() || file.contains(":memory:") || rest.contains("mode=memory") {
+            tracing::warn!("in-memory database: manage links derive from a secret of this run");
+            return Ok(SecretSlice::from(fresh_secret().into_bytes()));
+        }
+        let path = PathBuf::from(format!("{file}.secret"));
+        read_or_create_secret(&path)
+    }
+
     /// Settings for tests and tools: defaults, with the given database.
     pub fn for_database(database_url: &str) -> Self {
         use clap::Parser;
@@ -204,5 +267,81 @@ mod tests {
         assert!(settings
             .mail_destination()
             .contains(".eml files to ./mail-outbox"));
+/// 256 random bits, hex.
+fn fresh_secret() -> String {
+    use rand::Rng;
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// The secret in `path`, or a new one written there readable by the owner only (0600).
+fn read_or_create_secret(path: &std::path::Path) -> anyhow::Result<SecretSlice<u8>> {
+    use std::io::Write;
+    match std::fs::read_to_string(path) {
+        Ok(text) if text.trim().len() >= 32 => {
+            return Ok(SecretSlice::from(text.trim().as_bytes().to_vec()))
+        }
+        Ok(_) => anyhow::bail!(
+            "{} holds no secret (fewer than 32 characters)",
+            path.display()
+        ),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+        Err(err) => {
+            return Err(err).with_context(|| format!("reading the secret {}", path.display()))
+        }
+    }
+    let secret = fresh_secret();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(mut file) => {
+            file.write_all(secret.as_bytes())
+                .and_then(|()| file.sync_all())
+                .with_context(|| format!("writing the secret {}", path.display()))?;
+            tracing::info!(path = %path.display(), "created the server secret for manage links");
+            Ok(SecretSlice::from(secret.into_bytes()))
+        }
+        // Another process created it first: use theirs.
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => read_or_create_secret(path),
+        Err(err) => Err(err).with_context(|| format!("creating the secret {}", path.display())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_secret_is_created_beside_the_sqlite_file_once_and_readable_by_its_owner_only() {
+        let dir = std::env::temp_dir().join(format!("podium-secret-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = dir.join("podium.db");
+        let settings = Settings::for_database(&format!("sqlite://{}?mode=rwc", db.display()));
+        let first = settings.load_secret().unwrap();
+        let again = settings.load_secret().unwrap();
+        assert_eq!(first.expose_secret(), again.expose_secret());
+        let file = dir.join("podium.db.secret");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn postgresql_without_a_secret_refuses_to_start_and_a_short_secret_is_refused() {
+        let mut settings = Settings::for_database("postgres://u:p@localhost/db");
+        assert!(settings.load_secret().is_err());
+        settings.secret = Some(SecretString::from("short"));
+        assert!(settings.load_secret().is_err());
+        settings.secret = Some(SecretString::from("x".repeat(32)));
+        assert_eq!(settings.load_secret().unwrap().expose_secret().len(), 32);
+    /// Log lines as `text` or `json`.
+    #[arg(long, env = "PODIUM_LOG_FORMAT", default_value = "text")]
     }
 }

@@ -55,6 +55,18 @@ impl Limiter {
         req.peer_addr().map(|a| a.ip())
     }
 
+    /// `None` when the limit is 0 (off): `per_hour` requests an hour, in a burst of as many.
+    pub fn per_hour(per_hour: u32, proxy_header: Option<&str>) -> Option<Self> {
+        let burst = NonZeroU32::new(per_hour)?;
+        let quota = Quota::with_period(std::time::Duration::from_secs(3600) / burst.get())?
+            .allow_burst(burst);
+        Some(Self {
+            limiter: RateLimiter::keyed(quota),
+            proxy_header: proxy_header.and_then(|h| header::HeaderName::try_from(h).ok()),
+            checks: AtomicU32::new(0),
+        })
+    }
+
     /// Seconds to wait when the client is over its limit.
     fn check(&self, client: IpAddr) -> Result<(), u64> {
         // Forget idle clients now and then, so the table stays small.
@@ -100,6 +112,22 @@ pub async fn limit_public_posts(
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
     if req.method() == Method::POST {
         if let Some(state) = req.app_data::<web::Data<AppState>>().cloned() {
+            // Pitches and exhibits mail the address they name: a stricter limit per client.
+            let path = req.path();
+            if path.ends_with("/pitches") || path.ends_with("/exhibits") {
+                if let (Some(limiter), Some(client)) = (
+                    &state.submissions,
+                    state.submissions.as_ref().and_then(|l| l.client(&req)),
+                ) {
+                    if let Err(retry_after) = limiter.check(client) {
+                        if !is_organiser(&state, &req).await {
+                            let response =
+                                ApiError::TooManyRequests { retry_after }.error_response();
+                            return Ok(req.into_response(response).map_into_right_body());
+                        }
+                    }
+                }
+            }
             if let (Some(limiter), Some(client)) = (
                 &state.limiter,
                 state.limiter.as_ref().and_then(|l| l.client(&req)),

@@ -80,6 +80,8 @@ pub struct AppState {
     pub desk: services::desk::Desk,
     /// Public `POST`s per client address; `None` when the limit is off.
     pub limiter: Option<crate::rate_limit::Limiter>,
+    /// Public pitch and exhibit submissions per client address and hour; `None` when off.
+    pub submissions: Option<crate::rate_limit::Limiter>,
     /// Rendered calendar feeds, keyed by the version of the data they show.
     pub feeds: services::feeds::FeedCache,
     /// Bumped after every request that may have written (see [`services::read_cache`]).
@@ -121,6 +123,7 @@ impl Application {
 
     pub async fn build_with_db(settings: Settings, db: DatabaseConnection) -> anyhow::Result<Self> {
         crate::metrics::handle();
+        crate::domain::token::install(settings.load_secret()?);
         let initial_admin_token = services::organisers::ensure_first_admin(&db)
             .await
             .context("creating the first admin")?;
@@ -141,6 +144,7 @@ impl Application {
                 db.clone(),
                 mail_signal.clone(),
                 public_url.clone(),
+                chrono::Duration::days(i64::from(settings.mail_retention_days)),
                 write_epoch.clone(),
                 shutdown.clone(),
             )),
@@ -166,7 +170,12 @@ impl Application {
             db.clone()
         };
         let desk = services::desk::Desk::start(desk_db, public_url.clone(), mail_signal.clone());
+        let submissions = crate::rate_limit::Limiter::per_hour(
+            settings.submission_limit,
+            settings.trusted_proxy_header.as_deref(),
+        );
         let state = web::Data::new(AppState {
+            submissions,
             desk,
             db,
             limiter,

@@ -97,6 +97,7 @@ fn confirmation(recipient: &str, name: &str, language: Language, ics: bool) -> N
             body: ICS.to_owned(),
             method: "REQUEST".to_owned(),
         }),
+        record_id: None,
     }
 }
 

@@ -38,6 +38,12 @@ pub struct Model {
     pub version: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Most active registrations (confirmed, pending, waitlisted) of one mailbox.
+    pub mailbox_registrations_max: i32,
+    /// Most unconfirmed (double opt-in) holds of one mailbox.
+    pub mailbox_holds_max: i32,
+    /// Hours an unconfirmed registration holds its seat.
+    pub hold_hours: i32,
 }
 
 #[derive(

@@ -18,10 +18,13 @@ pub struct Model {
     pub needs_power: bool,
     pub status: ExhibitStatus,
     pub booth: Option<String>,
+    /// SHA-256 (hex) of the manage token; the token itself is never stored (`domain::token`).
     #[sea_orm(unique)]
-    pub manage_token: String,
+    pub manage_token_hash: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Canonical key of the contact's mailbox: submissions per mailbox are limited.
+    pub contact_mailbox: String,
 }
 
 #[derive(

@@ -15,6 +15,8 @@ pub struct Model {
     pub body: String,
     pub location: Option<String>,
     pub created_at: DateTimeUtc,
+    /// The registration, pitch or exhibit the answer created: erasure removes its answers.
+    pub record_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

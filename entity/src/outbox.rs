@@ -31,6 +31,8 @@ pub struct Model {
     pub last_error: Option<String>,
     pub created_at: DateTimeUtc,
     pub sent_at: Option<DateTimeUtc>,
+    /// The registration, pitch or exhibit the mail is about: erasure removes its own mail only.
+    pub record_id: Option<Uuid>,
 }
 
 #[derive(

@@ -14,6 +14,7 @@ pub struct Model {
     pub organisation: String,
     pub presenter_name: String,
     pub presenter_email: String,
+    /// Canonical key of the presenter's mailbox (`EmailAddress::mailbox`).
     pub presenter_email_lower: String,
     pub language: Language,
     pub duration_minutes: i32,
@@ -21,8 +22,9 @@ pub struct Model {
     /// iCalendar SEQUENCE of the pitch's calendar entry (UID `pitch-{id}@podium`): grows with
     /// each assignment, move, unassignment, withdrawal or cancellation.
     pub sequence: i32,
+    /// SHA-256 (hex) of the manage token; the token itself is never stored (`domain::token`).
     #[sea_orm(unique)]
-    pub manage_token: String,
+    pub manage_token_hash: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -10,7 +10,7 @@ pub struct Model {
     pub event_id: Uuid,
     pub name: String,
     pub email: String,
-    /// Lower-cased e-mail: one active registration per address and event.
+    /// Lower-cased e-mail, for the organisers' search.
     pub email_lower: String,
     pub organisation: String,
     pub sector: Sector,
@@ -18,8 +18,9 @@ pub struct Model {
     pub status: RegistrationStatus,
     /// Waitlist ticket: the order in which waitlisted attendees are promoted.
     pub waitlist_seq: Option<i64>,
+    /// SHA-256 (hex) of the manage token; the token itself is never stored (`domain::token`).
     #[sea_orm(unique)]
-    pub manage_token: String,
+    pub manage_token_hash: String,
     pub checked_in_at: Option<DateTimeUtc>,
     /// Until when an unconfirmed (double opt-in) registration holds its seat.
     pub hold_expires_at: Option<DateTimeUtc>,
@@ -28,6 +29,8 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     pub cancelled_at: Option<DateTimeUtc>,
     pub erased_at: Option<DateTimeUtc>,
+    /// Canonical key of the mailbox (`EmailAddress::mailbox`): the per-mailbox limits count it.
+    pub mailbox: String,
 }
 
 #[derive(

@@ -11,6 +11,7 @@ mod m20261128_400002_add_event_registrations_total;
 mod m20261129_000001_compress_outbox_lz4;
 mod m20261130_100001_unique_active_organiser_email;
 mod m20261130_300001_readiness_probe_and_text_widths;
+mod m20261130_500001_protect_personal_data;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_compress_outbox_lz4::Migration),
             Box::new(m20261130_100001_unique_active_organiser_email::Migration),
             Box::new(m20261130_300001_readiness_probe_and_text_widths::Migration),
+            Box::new(m20261130_500001_protect_personal_data::Migration),
         ]
     }
 }

@@ -28,6 +28,59 @@ pub struct NewEvent {
     pub require_email_confirmation: bool,
     pub exhibit_capacity: Option<i32>,
     pub series: Option<String>,
+    pub limits: MailboxLimits,
+}
+
+/// Per event: how much one mailbox may hold (counted by its canonical key,
+/// `EmailAddress::mailbox`) and how long an unconfirmed registration holds its seat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MailboxLimits {
+    /// Active registrations (confirmed, pending, waitlisted) per mailbox, 1 to 100.
+    pub registrations_max: i32,
+    /// Unconfirmed (double opt-in) holds per mailbox, 1 to 100.
+    pub holds_max: i32,
+    /// Hours an unconfirmed registration holds its seat, 1 to 720.
+    pub hold_hours: i32,
+}
+
+impl Default for MailboxLimits {
+    fn default() -> Self {
+        Self {
+            registrations_max: 1,
+            holds_max: 1,
+            hold_hours: 48,
+        }
+    }
+}
+
+impl MailboxLimits {
+    /// `current` with the given values checked and applied; errors go to `v`.
+    pub fn with(
+        self,
+        v: &mut Validator,
+        registrations_max: Option<i64>,
+        holds_max: Option<i64>,
+        hold_hours: Option<i64>,
+    ) -> Self {
+        let mut check = |field: &str, value: Option<i64>, max: i64, current: i32| match value {
+            None => current,
+            Some(n) if (1..=max).contains(&n) => i32::try_from(n).unwrap_or(current),
+            Some(_) => {
+                v.push(field, format!("must be from 1 to {max}"));
+                current
+            }
+        };
+        Self {
+            registrations_max: check(
+                "mailbox_registrations_max",
+                registrations_max,
+                100,
+                self.registrations_max,
+            ),
+            holds_max: check("mailbox_holds_max", holds_max, 100, self.holds_max),
+            hold_hours: check("hold_hours", hold_hours, 720, self.hold_hours),
+        }
+    }
 }
 
 /// The rules that involve more than one field; also checked after a partial update.

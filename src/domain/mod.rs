@@ -3,6 +3,7 @@ pub mod email;
 pub mod event;
 pub mod text;
 pub mod time;
+pub mod token;
 
 pub use email::EmailAddress;
 pub use text::Validator;

@@ -81,6 +81,9 @@ pub struct NewMail {
     pub language: Language,
     pub content: Rendered,
     pub ics: Option<Attachment>,
+    /// The registration, pitch or exhibit the mail is about, if any: erasing it removes this
+    /// mail, and no other mail to the same address.
+    pub record_id: Option<Uuid>,
 }
 
 /// Queues a mail in the outbox. Pass the transaction of the change that causes the mail, so
@@ -135,6 +138,7 @@ pub fn outbox_row(mail: NewMail) -> outbox::Model {
         last_error: None,
         created_at: now,
         sent_at: None,
+        record_id: mail.record_id,
     }
 }
 

@@ -1,8 +1,12 @@
 //! `Idempotency-Key` for the public `POST`s that do not handle it themselves (pitches,
 //! exhibits, withdrawals…): the key is claimed before the handler runs, its first successful
 //! answer is kept for 24 hours and replayed; the same key with another body is a 422.
-//! Registrations store their answer inside their own transaction instead; organisers'
-//! requests (with a bearer token) are not public and are left alone.
+//! Registrations store their answer inside their own transaction instead.
+//!
+//! Requests with an `Authorization` header are left alone: they are organisers' (or meant to
+//! be), keys are not shared between callers, and a replay must never stand in for
+//! authentication. A key sent without a token to a route that needs one reaches the handler,
+//! which answers 401, and nothing is kept.
 use actix_web::{
     body::{to_bytes, BoxBody, MessageBody},
     dev::{ServiceRequest, ServiceResponse},
@@ -26,10 +30,15 @@ pub async fn idempotent_posts(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let key = match req.headers().get("Idempotency-Key") {
-        Some(value) if req.method() == Method::POST && !handled_by_route(req.path()) => value
-            .to_str()
-            .map(str::to_owned)
-            .map_err(|_| ApiError::invalid("Idempotency-Key", "must be visible ASCII characters")),
+        Some(value)
+            if req.method() == Method::POST
+                && !handled_by_route(req.path())
+                && !req.headers().contains_key(header::AUTHORIZATION) =>
+        {
+            value.to_str().map(str::to_owned).map_err(|_| {
+                ApiError::invalid("Idempotency-Key", "must be visible ASCII characters")
+            })
+        }
         _ => {
             return next
                 .call(req)

@@ -63,6 +63,7 @@ pub async fn demo(
         registration_opens_at: None,
         registration_closes_at: None,
         require_email_confirmation: false,
+        limits: crate::domain::event::MailboxLimits::default(),
         exhibit_capacity: Some(20),
         series: Some("jahrestagung".to_owned()),
     };

@@ -207,7 +207,7 @@ pub async fn seed(db: &DatabaseConnection, event: &event::Model) -> anyhow::Resu
             duration_minutes: Set(minutes),
             status: Set(status),
             sequence: Set(i32::from(assign)),
-            manage_token: Set(auth::new_token()),
+            manage_token_hash: Set(crate::domain::token::hash(&auth::new_token())),
             created_at: Set(at),
             updated_at: Set(at),
         }
@@ -237,7 +237,8 @@ pub async fn seed(db: &DatabaseConnection, event: &event::Model) -> anyhow::Resu
             needs_power: Set(power),
             status: Set(status),
             booth: Set(booth.map(str::to_owned)),
-            manage_token: Set(auth::new_token()),
+            manage_token_hash: Set(crate::domain::token::hash(&auth::new_token())),
+            contact_mailbox: Set(email.to_lowercase()),
             created_at: Set(at),
             updated_at: Set(at),
         }

@@ -16,8 +16,11 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::auth;
-use crate::domain::{time::now, EmailAddress};
+use crate::domain::{
+    time::now,
+    token::{self, Kind},
+    EmailAddress,
+};
 use crate::error::{ApiError, ApiResult};
 use crate::mail::{self, templates, NewMail, Rendered};
 use crate::services::{events, notifications::EventText};
@@ -65,6 +68,20 @@ pub fn manage_url(public_url: &str, token: &str) -> String {
     format!("{public_url}/api/v1/exhibits/{token}")
 }
 
+/// The exhibitor's manage token (derived, never stored: see `domain::token`).
+pub fn manage_token(exhibit: &exhibit::Model) -> String {
+    token::derive(Kind::Exhibit, exhibit.id)
+}
+
+/// The exhibit a manage token opens: a derived token by its id, an older one by its hash.
+pub fn with_token(token: &str) -> Condition {
+    let mut any = Condition::any().add(exhibit::Column::ManageTokenHash.eq(token::hash(token)));
+    if let Some(id) = token::verify(Kind::Exhibit, token) {
+        any = any.add(exhibit::Column::Id.eq(id));
+    }
+    any
+}
+
 pub async fn create(
     state: &AppState,
     event_id: Uuid,
@@ -74,9 +91,15 @@ pub async fn create(
     let txn = crate::db::begin_write(&state.db).await?;
     let event = events::lock_for_change(&txn, event_id).await?;
     events::check_takes_submissions(&event, organiser, "exhibits")?;
+    let mailbox = new.contact_email.mailbox();
+    if !organiser {
+        crate::services::pitches::check_mailbox_submissions(&txn, event.id, &mailbox).await?;
+    }
     let at = now();
+    let id = Uuid::now_v7();
     let exhibit = exhibit::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(id),
+        contact_mailbox: Set(mailbox),
         event_id: Set(event.id),
         title: Set(new.title),
         description: Set(new.description),
@@ -88,7 +111,7 @@ pub async fn create(
         needs_power: Set(new.needs_power),
         status: Set(ExhibitStatus::Submitted),
         booth: Set(None),
-        manage_token: Set(auth::new_token()),
+        manage_token_hash: Set(token::stored(Kind::Exhibit, id)),
         created_at: Set(at),
         updated_at: Set(at),
     }
@@ -146,7 +169,7 @@ pub async fn by_token(
     token: &str,
 ) -> ApiResult<(event::Model, exhibit::Model)> {
     let exhibit = exhibit::Entity::find()
-        .filter(exhibit::Column::ManageToken.eq(token))
+        .filter(with_token(token))
         .one(db)
         .await?
         .ok_or_else(|| ApiError::not_found("exhibit"))?;
@@ -287,6 +310,36 @@ pub async fn decide(
 
 /// The exhibitor withdraws: the booth and the approved place are freed, the contact mailed.
 /// Withdrawing twice changes nothing.
+/// Erases an exhibit by its exhibitor's token (GDPR Art. 17): see [`erase`].
+pub async fn erase_by_token(state: &AppState, token: &str) -> ApiResult<()> {
+    let (_, found) = by_token(&state.db, token).await?;
+    erase(state, found.event_id, found.id).await
+}
+
+/// Erases an exhibit and its contact's data: an approved place is given back, the row is
+/// deleted, and so are its own mail (queued or sent) and stored idempotent answers. No mail
+/// goes out. Other mail to the same address is left alone. An exhibit that is gone is a 404.
+pub async fn erase(state: &AppState, event_id: Uuid, id: Uuid) -> ApiResult<()> {
+    let txn = state.db.begin().await?;
+    let event = events::lock_for_change(&txn, event_id).await?;
+    let old = find(&txn, event.id, id).await?;
+    if old.status == ExhibitStatus::Approved {
+        release_place(&txn, event.id).await?;
+    }
+    crate::services::registrations::forget_records(&txn, &[id]).await?;
+    // Mail queued before mail named its record: this exhibit's kinds to its address.
+    entity::outbox::Entity::delete_many()
+        .filter(entity::outbox::Column::RecordId.is_null())
+        .filter(entity::outbox::Column::EventId.eq(event.id))
+        .filter(entity::outbox::Column::Kind.starts_with("exhibit_"))
+        .filter(entity::outbox::Column::Recipient.eq(old.contact_email.clone()))
+        .exec(&txn)
+        .await?;
+    exhibit::Entity::delete_by_id(id).exec(&txn).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 pub async fn withdraw(state: &AppState, token: &str) -> ApiResult<(event::Model, exhibit::Model)> {
     let (_, found) = by_token(&state.db, token).await?;
     let txn = crate::db::begin_write(&state.db).await?;
@@ -324,18 +377,25 @@ async fn send(
     event: &event::Model,
     exhibit: &exhibit::Model,
     kind: &'static str,
-    render: impl FnOnce(Language, &templates::ExhibitMail) -> Rendered,
+    render: impl Fn(Language, &templates::ExhibitMail) -> Rendered,
 ) -> ApiResult<()> {
     let lang = exhibit.language;
     let text = EventText::new(event, lang);
-    let url = manage_url(&state.public_url, &exhibit.manage_token);
+    let url = manage_url(&state.public_url, &manage_token(exhibit));
     let m = templates::ExhibitMail {
         name: &exhibit.contact_name,
         exhibit_title: &exhibit.title,
         event: text.info(),
         manage_url: &url,
     };
-    let content = render(lang, &m);
+    let mut content = render(lang, &m);
+    // The subject names the event, not the exhibit: the contact's address is unconfirmed, and
+    // a title chosen by whoever filled in the form must not head a mail to a stranger.
+    let for_subject = templates::ExhibitMail {
+        exhibit_title: &event.title,
+        ..m
+    };
+    content.subject = render(lang, &for_subject).subject;
     mail::enqueue(
         txn,
         NewMail {
@@ -346,6 +406,7 @@ async fn send(
             language: lang,
             content,
             ics: None,
+            record_id: Some(exhibit.id),
         },
     )
     .await?;

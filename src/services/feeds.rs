@@ -351,7 +351,7 @@ async fn registration_by_token(
     token: &str,
 ) -> ApiResult<registration::Model> {
     registration::Entity::find()
-        .filter(registration::Column::ManageToken.eq(token))
+        .filter(crate::services::registrations::with_token(token))
         .one(db)
         .await?
         .ok_or_else(|| ApiError::not_found("registration"))
@@ -416,7 +416,7 @@ pub async fn pitch(
     token: &str,
 ) -> ApiResult<FeedAnswer> {
     let pitch = pitch::Entity::find()
-        .filter(pitch::Column::ManageToken.eq(token))
+        .filter(crate::services::pitches::with_token(token))
         .one(db)
         .await?
         .ok_or_else(|| ApiError::not_found("pitch"))?;

@@ -1,5 +1,10 @@
 //! `Idempotency-Key` on public `POST`s: the first successful answer is kept for 24 hours and
 //! replayed for a repeat with the same body; a repeat with another body is refused.
+//!
+//! No secret is stored: a manage token in an answer is replaced by a placeholder naming its
+//! kind, the answer remembers the record it created (`record_id`), and a replay derives the
+//! token again (`domain::token`). An answer holding any other secret (an organiser's `token`)
+//! is not stored at all. Erasing the record deletes its stored answers.
 use chrono::{Duration, Utc};
 use entity::idempotency_key;
 use sea_orm::{
@@ -7,6 +12,9 @@ use sea_orm::{
 };
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::domain::token::{self, Kind};
 
 use crate::error::{ApiError, ApiResult};
 
@@ -32,6 +40,73 @@ pub struct StoredAnswer {
     pub status: u16,
     pub body: String,
     pub location: Option<String>,
+}
+
+/// An answer as the database keeps it: its manage token replaced by a placeholder.
+struct Scrubbed {
+    body: String,
+    location: Option<String>,
+    record_id: Option<Uuid>,
+}
+
+/// Marks where a stored answer had a manage token: `\u{1}kind\u{1}`. JSON text never holds a
+/// raw control character (serde escapes them), so no request's own text can look like one.
+fn placeholder(kind: Kind) -> String {
+    format!("\u{1}{}\u{1}", kind.name())
+}
+
+impl StoredAnswer {
+    /// The answer without its secrets, or `None` when it holds one that cannot be re-derived
+    /// (such an answer is not kept).
+    fn scrub(&self) -> Option<Scrubbed> {
+        let json: Option<Value> = serde_json::from_str(&self.body).ok();
+        let object = json.as_ref().and_then(Value::as_object);
+        if object.is_some_and(|o| o.contains_key("token")) {
+            return None;
+        }
+        let Some(secret) = object
+            .and_then(|o| o.get("manage_token"))
+            .and_then(Value::as_str)
+        else {
+            return Some(Scrubbed {
+                body: self.body.clone(),
+                location: self.location.clone(),
+                record_id: None,
+            });
+        };
+        let (kind, id) = token::identify(secret)?;
+        let mark = placeholder(kind);
+        Some(Scrubbed {
+            body: self.body.replace(secret, &mark),
+            location: self.location.as_ref().map(|l| l.replace(secret, &mark)),
+            record_id: Some(id),
+        })
+    }
+
+    /// A stored answer with its manage token derived again.
+    fn restored(status: u16, body: String, location: Option<String>, id: Option<Uuid>) -> Self {
+        let Some(id) = id else {
+            return Self {
+                status,
+                body,
+                location,
+            };
+        };
+        let (mut body, mut location) = (body, location);
+        for kind in Kind::ALL {
+            let mark = placeholder(kind);
+            if body.contains(&mark) || location.as_ref().is_some_and(|l| l.contains(&mark)) {
+                let secret = token::derive(kind, id);
+                body = body.replace(&mark, &secret);
+                location = location.map(|l| l.replace(&mark, &secret));
+            }
+        }
+        Self {
+            status,
+            body,
+            location,
+        }
+    }
 }
 
 impl IdempotencyKey {
@@ -81,24 +156,30 @@ impl IdempotencyKey {
                 "was already used with a different request body",
             ));
         }
-        Ok(Some(StoredAnswer {
-            status: u16::try_from(found.status_code).unwrap_or(200),
-            body: found.body,
-            location: found.location,
-        }))
+        Ok(Some(StoredAnswer::restored(
+            u16::try_from(found.status_code).unwrap_or(200),
+            found.body,
+            found.location,
+            found.record_id,
+        )))
     }
 
-    /// Stores the answer in the caller's transaction. `Ok(false)` when a concurrent request
-    /// with the same key got there first (the caller rolls back and replays that one).
+    /// Stores the answer (without its secrets) in the caller's transaction. `Ok(false)` when a
+    /// concurrent request with the same key got there first (the caller rolls back and replays
+    /// that one). An answer with a secret that cannot be derived again is not stored (`Ok(true)`).
     pub async fn store(&self, db: &impl ConnectionTrait, answer: &StoredAnswer) -> ApiResult<bool> {
+        let Some(scrubbed) = answer.scrub() else {
+            return Ok(true);
+        };
         let row = idempotency_key::ActiveModel {
             scope: Set(self.scope.clone()),
             key: Set(self.key.clone()),
             request_hash: Set(self.request_hash.clone()),
             status_code: Set(i32::from(answer.status)),
-            body: Set(answer.body.clone()),
-            location: Set(answer.location.clone()),
+            body: Set(scrubbed.body),
+            location: Set(scrubbed.location),
             created_at: Set(Utc::now()),
+            record_id: Set(scrubbed.record_id),
         };
         match row.insert(db).await {
             Ok(_) => Ok(true),
@@ -154,12 +235,16 @@ impl IdempotencyKey {
         Ok(Claim::InProgress)
     }
 
-    /// Records the answer of a claimed key.
+    /// Records the answer (without its secrets) of a claimed key; an answer with a secret that
+    /// cannot be derived again releases the key instead.
     pub async fn complete(
         &self,
         db: &impl ConnectionTrait,
         answer: &StoredAnswer,
     ) -> ApiResult<()> {
+        let Some(scrubbed) = answer.scrub() else {
+            return self.release(db).await;
+        };
         idempotency_key::Entity::update_many()
             .col_expr(
                 idempotency_key::Column::StatusCode,
@@ -167,11 +252,15 @@ impl IdempotencyKey {
             )
             .col_expr(
                 idempotency_key::Column::Body,
-                sea_orm::sea_query::Expr::value(answer.body.clone()),
+                sea_orm::sea_query::Expr::value(scrubbed.body),
             )
             .col_expr(
                 idempotency_key::Column::Location,
-                sea_orm::sea_query::Expr::value(answer.location.clone()),
+                sea_orm::sea_query::Expr::value(scrubbed.location),
+            )
+            .col_expr(
+                idempotency_key::Column::RecordId,
+                sea_orm::sea_query::Expr::value(scrubbed.record_id),
             )
             .filter(idempotency_key::Column::Scope.eq(self.scope.clone()))
             .filter(idempotency_key::Column::Key.eq(self.key.clone()))
@@ -259,5 +348,31 @@ mod tests {
         assert_eq!(a.request_hash, b.request_hash);
         assert_ne!(a.request_hash, c.request_hash);
         assert!(IdempotencyKey::new("s".into(), " ", &json!({})).is_err());
+    }
+
+    #[test]
+    fn a_stored_answer_keeps_no_manage_token_and_a_replay_derives_it_again() {
+        let id = Uuid::now_v7();
+        let secret = token::derive(Kind::Registration, id);
+        let answer = StoredAnswer {
+            status: 201,
+            body: json!({"id": id, "manage_token": secret, "manage_url": format!("http://x/{secret}")})
+                .to_string(),
+            location: Some(format!("/api/v1/registrations/{secret}")),
+        };
+        let scrubbed = answer.scrub().unwrap();
+        assert!(!scrubbed.body.contains(&secret));
+        assert!(!scrubbed.location.as_deref().unwrap().contains(&secret));
+        assert_eq!(scrubbed.record_id, Some(id));
+        let replayed =
+            StoredAnswer::restored(201, scrubbed.body, scrubbed.location, scrubbed.record_id);
+        assert_eq!(replayed.body, answer.body);
+        assert_eq!(replayed.location, answer.location);
+        let organiser = StoredAnswer {
+            status: 201,
+            body: json!({"id": id, "token": "secret"}).to_string(),
+            location: None,
+        };
+        assert!(organiser.scrub().is_none());
     }
 }

@@ -94,7 +94,14 @@ pub async fn event_cancelled(
                 cancel(ics::pitch_item(event, &p, slot, stage, &state.public_url))
             });
         let role = templates::Role::Presenter;
-        (role, p.presenter_name, p.presenter_email, p.language, entry)
+        (
+            role,
+            p.id,
+            p.presenter_name,
+            p.presenter_email,
+            p.language,
+            entry,
+        )
     });
     let recipients = attendees
         .into_iter()
@@ -102,6 +109,7 @@ pub async fn event_cancelled(
             let entry = event_entry.clone();
             (
                 templates::Role::Attendee,
+                r.id,
                 r.name,
                 r.email,
                 r.language,
@@ -111,9 +119,16 @@ pub async fn event_cancelled(
         .chain(presenters)
         .chain(exhibitors.into_iter().map(|e| {
             let role = templates::Role::Exhibitor;
-            (role, e.contact_name, e.contact_email, e.language, None)
+            (
+                role,
+                e.id,
+                e.contact_name,
+                e.contact_email,
+                e.language,
+                None,
+            )
         }));
-    for (role, name, email, lang, attachment) in recipients {
+    for (role, record_id, name, email, lang, attachment) in recipients {
         let text = EventText::new(event, lang);
         mail::enqueue(
             txn,
@@ -125,6 +140,7 @@ pub async fn event_cancelled(
                 recipient_name: name,
                 language: lang,
                 ics: attachment,
+                record_id: Some(record_id),
             },
         )
         .await?;

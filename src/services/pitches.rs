@@ -13,9 +13,12 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::auth;
 use crate::calendar::Method;
-use crate::domain::{time::now, EmailAddress};
+use crate::domain::{
+    time::now,
+    token::{self, Kind},
+    EmailAddress,
+};
 use crate::error::{ApiError, ApiResult};
 use crate::mail::{self, templates, Attachment, NewMail, Rendered};
 use crate::services::{events, ics, notifications::EventText, pitch_slots};
@@ -73,6 +76,56 @@ pub fn manage_url(public_url: &str, token: &str) -> String {
     format!("{public_url}/api/v1/pitches/{token}")
 }
 
+/// The presenter's manage token (derived, never stored: see `domain::token`).
+pub fn manage_token(pitch: &pitch::Model) -> String {
+    token::derive(Kind::Pitch, pitch.id)
+}
+
+/// The pitch a manage token opens: a derived token by its id, an older one by its hash.
+pub fn with_token(token: &str) -> sea_orm::Condition {
+    let mut any =
+        sea_orm::Condition::any().add(pitch::Column::ManageTokenHash.eq(token::hash(token)));
+    if let Some(id) = token::verify(Kind::Pitch, token) {
+        any = any.add(pitch::Column::Id.eq(id));
+    }
+    any
+}
+
+/// Public proposals (pitches and exhibits together) naming one mailbox, per event, within
+/// [`SUBMISSION_WINDOW_HOURS`]: each one mails that address, so the forms cannot be used to
+/// flood a stranger's inbox.
+pub const SUBMISSIONS_PER_MAILBOX: u64 = 5;
+pub const SUBMISSION_WINDOW_HOURS: i64 = 24;
+
+/// 429 when `mailbox` already named [`SUBMISSIONS_PER_MAILBOX`] public pitches and exhibits of
+/// the event within the window. Runs under the event's lock.
+pub async fn check_mailbox_submissions(
+    txn: &impl ConnectionTrait,
+    event_id: Uuid,
+    mailbox: &str,
+) -> ApiResult<()> {
+    use entity::exhibit;
+    let since = now() - chrono::Duration::hours(SUBMISSION_WINDOW_HOURS);
+    let pitches = pitch::Entity::find()
+        .filter(pitch::Column::EventId.eq(event_id))
+        .filter(pitch::Column::PresenterEmailLower.eq(mailbox))
+        .filter(pitch::Column::CreatedAt.gt(since))
+        .count(txn)
+        .await?;
+    let exhibits = exhibit::Entity::find()
+        .filter(exhibit::Column::EventId.eq(event_id))
+        .filter(exhibit::Column::ContactMailbox.eq(mailbox))
+        .filter(exhibit::Column::CreatedAt.gt(since))
+        .count(txn)
+        .await?;
+    if pitches + exhibits >= SUBMISSIONS_PER_MAILBOX {
+        return Err(ApiError::TooManyRequests {
+            retry_after: u64::try_from(SUBMISSION_WINDOW_HOURS * 3600).unwrap_or(86_400),
+        });
+    }
+    Ok(())
+}
+
 /// Records a proposal and mails its receipt. Public callers only reach published events;
 /// organisers may also propose on drafts. A cancelled event takes no proposals.
 pub async fn create(
@@ -84,21 +137,26 @@ pub async fn create(
     let txn = crate::db::begin_write(&state.db).await?;
     let event = events::lock_for_change(&txn, event_id).await?;
     events::check_takes_submissions(&event, organiser, "proposals")?;
+    let mailbox = new.presenter_email.mailbox();
+    if !organiser {
+        check_mailbox_submissions(&txn, event.id, &mailbox).await?;
+    }
     let at = now();
+    let id = Uuid::now_v7();
     let pitch = pitch::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(id),
         event_id: Set(event.id),
         title: Set(new.title),
         r#abstract: Set(new.r#abstract),
         organisation: Set(new.organisation),
         presenter_name: Set(new.presenter_name),
-        presenter_email_lower: Set(new.presenter_email.normalised()),
+        presenter_email_lower: Set(mailbox),
         presenter_email: Set(new.presenter_email.into_inner()),
         language: Set(new.language),
         duration_minutes: Set(new.duration_minutes),
         status: Set(PitchStatus::Submitted),
         sequence: Set(0),
-        manage_token: Set(auth::new_token()),
+        manage_token_hash: Set(token::stored(Kind::Pitch, id)),
         created_at: Set(at),
         updated_at: Set(at),
     }
@@ -209,7 +267,7 @@ pub async fn by_token(
     token: &str,
 ) -> ApiResult<(event::Model, PitchView)> {
     let pitch = pitch::Entity::find()
-        .filter(pitch::Column::ManageToken.eq(token))
+        .filter(with_token(token))
         .one(db)
         .await?
         .ok_or_else(|| ApiError::not_found("pitch"))?;
@@ -247,7 +305,7 @@ pub async fn review(
             pitch_slots::check_fits(duration, slot.starts_at, slot.ends_at)?;
         }
         if let Some(email) = &changes.presenter_email {
-            let lower = email.normalised();
+            let lower = email.mailbox();
             if lower != old.presenter_email_lower {
                 pitch_slots::check_presenter_free(
                     &txn,
@@ -282,7 +340,7 @@ pub async fn review(
         active.presenter_name = Set(v);
     }
     if let Some(v) = changes.presenter_email {
-        active.presenter_email_lower = Set(v.normalised());
+        active.presenter_email_lower = Set(v.mailbox());
         active.presenter_email = Set(v.into_inner());
     }
     if let Some(v) = changes.language {
@@ -378,6 +436,37 @@ pub async fn withdraw(state: &AppState, token: &str) -> ApiResult<(event::Model,
     Ok((event, PitchView { pitch, slot: None }))
 }
 
+/// Erases a pitch by its presenter's token (GDPR Art. 17): see [`erase`].
+pub async fn erase_by_token(state: &AppState, token: &str) -> ApiResult<()> {
+    let (_, found) = by_token(&state.db, token).await?;
+    erase(state, found.pitch.event_id, found.pitch.id).await
+}
+
+/// Erases a pitch and its presenter's data: its slot is freed (the schedule and feeds change),
+/// the row is deleted, and so are its own mail (queued or sent) and stored idempotent answers.
+/// No mail goes out: the address is among what is erased. Other mail to the same address (the
+/// presenter's registration, say) is left alone. A pitch that is gone is a 404.
+pub async fn erase(state: &AppState, event_id: Uuid, id: Uuid) -> ApiResult<()> {
+    let txn = state.db.begin().await?;
+    let event = events::lock_for_change(&txn, event_id).await?;
+    let before = with_slot(&txn, find(&txn, event.id, id).await?).await?;
+    if let Some((slot, _)) = &before.slot {
+        pitch_slots::free(&txn, slot.clone()).await?;
+    }
+    crate::services::registrations::forget_records(&txn, &[id]).await?;
+    // Mail queued before mail named its record: this pitch's kinds to its address.
+    entity::outbox::Entity::delete_many()
+        .filter(entity::outbox::Column::RecordId.is_null())
+        .filter(entity::outbox::Column::EventId.eq(event.id))
+        .filter(entity::outbox::Column::Kind.starts_with("pitch_"))
+        .filter(entity::outbox::Column::Recipient.eq(before.pitch.presenter_email.clone()))
+        .exec(&txn)
+        .await?;
+    pitch::Entity::delete_by_id(id).exec(&txn).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 /// Bumps the pitch's calendar SEQUENCE: every assignment, move, unassignment or withdrawal.
 pub async fn bump_sequence(
     db: &impl ConnectionTrait,
@@ -413,19 +502,26 @@ async fn send(
     event: &event::Model,
     pitch: &pitch::Model,
     kind: &'static str,
-    render: impl FnOnce(Language, &templates::PitchMail) -> Rendered,
+    render: impl Fn(Language, &templates::PitchMail) -> Rendered,
     ics: Option<Attachment>,
 ) -> ApiResult<()> {
     let lang = pitch.language;
     let text = EventText::new(event, lang);
-    let url = manage_url(&state.public_url, &pitch.manage_token);
+    let url = manage_url(&state.public_url, &manage_token(pitch));
     let m = templates::PitchMail {
         name: &pitch.presenter_name,
         pitch_title: &pitch.title,
         event: text.info(),
         manage_url: &url,
     };
-    let content = render(lang, &m);
+    let mut content = render(lang, &m);
+    // The subject names the event, not the pitch: the presenter's address is unconfirmed, and
+    // a title chosen by whoever filled in the form must not head a mail to a stranger.
+    let for_subject = templates::PitchMail {
+        pitch_title: &event.title,
+        ..m
+    };
+    content.subject = render(lang, &for_subject).subject;
     mail::enqueue(
         txn,
         NewMail {
@@ -436,6 +532,7 @@ async fn send(
             language: lang,
             content,
             ics,
+            record_id: Some(pitch.id),
         },
     )
     .await?;

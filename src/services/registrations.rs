@@ -18,19 +18,28 @@ use entity::{
 use sea_orm::{
     sea_query::{Expr, ExprTrait, Func, LikeExpr, Query, QueryStatementBuilder},
     ActiveEnum, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr,
-    EntityTrait, FromQueryResult, IdenStatic, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    QueryTrait, Set, SqlErr, Statement,
+    EntityTrait, IdenStatic, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
+    SqlErr, Statement,
 };
 use uuid::Uuid;
 
 use crate::calendar::{ItemStatus, Method};
-use crate::domain::{time::now, EmailAddress};
+use crate::domain::{
+    time::now,
+    token::{self, Kind},
+    EmailAddress,
+};
 use crate::error::{ApiError, ApiResult};
 use crate::mail::{self, templates, Attachment, NewMail};
 use crate::services::{ics, notifications::EventText};
 
-/// How long an unconfirmed (double opt-in) registration holds its seat.
+/// How long an unconfirmed (double opt-in) registration holds its seat unless the event says
+/// otherwise (`events.hold_hours`).
 pub const HOLD_HOURS: i64 = 48;
+/// Active registrations of one mailbox per event unless the event says otherwise.
+pub const MAILBOX_REGISTRATIONS_MAX: i32 = 1;
+/// Unconfirmed holds of one mailbox per event unless the event says otherwise.
+pub const MAILBOX_HOLDS_MAX: i32 = 1;
 pub const NAME_MAX: usize = 200;
 pub const ORGANISATION_MAX: usize = 200;
 
@@ -58,6 +67,11 @@ pub struct Registered {
     pub waitlist_position: Option<i64>,
 }
 
+/// The manage token of a registration (derived, never stored: see `domain::token`).
+pub fn manage_token(registration: &registration::Model) -> String {
+    token::derive(Kind::Registration, registration.id)
+}
+
 /// The self-service links of a registration.
 pub fn manage_url(public_url: &str, token: &str) -> String {
     format!("{public_url}/api/v1/registrations/{token}")
@@ -80,9 +94,8 @@ fn event_url(public_url: &str, event: &event::Model) -> String {
 pub fn check_open(event: &event::Model, at: DateTime<Utc>) -> ApiResult<()> {
     match event.status {
         EventStatus::Published => {}
-        EventStatus::Draft => {
-            return Err(ApiError::conflict("the event is not published yet"));
-        }
+        // A draft is nothing to strangers: the same answer as an unknown event.
+        EventStatus::Draft => return Err(ApiError::event_not_found(&event.slug)),
         EventStatus::Cancelled => return Err(ApiError::conflict("the event is cancelled")),
     }
     if let Some(opens) = event.registration_opens_at {
@@ -210,22 +223,31 @@ pub async fn register(
     // The caller checked a copy of the event that may be a second old; this is the row, and
     // an error here rolls the seat back with the caller's transaction.
     check_open(&current, at)?;
+    let mailbox = new.email.mailbox();
+    let usage = mailbox_usage(txn, event.id, std::slice::from_ref(&mailbox)).await?;
+    check_mailbox(
+        &current,
+        usage.get(&mailbox).copied().unwrap_or_default(),
+        status == RegistrationStatus::Pending,
+    )?;
     let email_lower = new.email.normalised();
+    let id = Uuid::now_v7();
     let model = registration::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(id),
         event_id: Set(event.id),
         name: Set(new.name),
         email: Set(new.email.into_inner()),
         email_lower: Set(email_lower),
+        mailbox: Set(mailbox),
         organisation: Set(new.organisation),
         sector: Set(new.sector),
         language: Set(new.language),
         status: Set(status),
         waitlist_seq: Set(ticket),
-        manage_token: Set(crate::auth::new_token()),
+        manage_token_hash: Set(token::stored(Kind::Registration, id)),
         checked_in_at: Set(None),
         hold_expires_at: Set(
-            (status == RegistrationStatus::Pending).then(|| at + Duration::hours(HOLD_HOURS))
+            (status == RegistrationStatus::Pending).then(|| hold_until(&current, at))
         ),
         sequence: Set(0),
         created_at: Set(at),
@@ -263,8 +285,9 @@ pub async fn register_batch(
     event_id: Uuid,
     batch: Vec<NewRegistration>,
 ) -> ApiResult<Vec<ApiResult<Registered>>> {
-    let emails: Vec<String> = batch.iter().map(|n| n.email.normalised()).collect();
-    let (locked, mut taken) = lock_for_batch(txn, event_id, &emails).await?;
+    let mailboxes: Vec<String> = batch.iter().map(|n| n.email.mailbox()).collect();
+    let locked = lock_event(txn, event_id).await?;
+    let mut usage = mailbox_usage(txn, event_id, &mailboxes).await?;
     let hold = locked.require_email_confirmation;
     let mut event = locked.clone();
     let at = now();
@@ -272,46 +295,55 @@ pub async fn register_batch(
     // The caller checked a copy of the event that may be a second old; this is the row.
     let closed = match check_open(&locked, at) {
         Ok(()) => None,
-        Err(ApiError::Conflict(why)) => Some(why),
+        Err(err @ (ApiError::Conflict(_) | ApiError::NotFound(_))) => Some(err),
         Err(other) => return Err(other),
     };
-    for (new, email_lower) in batch.into_iter().zip(emails) {
+    for (new, mailbox) in batch.into_iter().zip(mailboxes) {
         if let Some(why) = &closed {
-            answers.push(Err(ApiError::Conflict(why.clone())));
+            answers.push(Err(match why {
+                ApiError::NotFound(detail) => ApiError::NotFound(detail.clone()),
+                ApiError::Conflict(detail) => ApiError::Conflict(detail.clone()),
+                _ => ApiError::conflict("the event is not open for registration"),
+            }));
             continue;
         }
-        if !taken.insert(email_lower.clone()) {
+        let seated = event.confirmed_count + event.pending_count < event.capacity;
+        let used = usage.entry(mailbox.clone()).or_default();
+        if let Err(refused) = check_mailbox(&event, *used, seated && hold) {
+            answers.push(Err(refused));
+            continue;
+        }
+        let (status, ticket, position) = if seated {
+            if hold {
+                event.pending_count += 1;
+                (RegistrationStatus::Pending, None, None)
+            } else {
+                event.confirmed_count += 1;
+                (RegistrationStatus::Confirmed, None, None)
+            }
+        } else if event.waitlist {
+            event.waitlisted_count += 1;
+            event.waitlist_seq += 1;
+            let position = i64::from(event.waitlisted_count);
+            (
+                RegistrationStatus::Waitlisted,
+                Some(event.waitlist_seq),
+                Some(position),
+            )
+        } else {
             answers.push(Err(ApiError::conflict(
-                "this e-mail address is already registered for the event",
+                "the event is full and has no waitlist",
             )));
             continue;
+        };
+        used.active += 1;
+        if status == RegistrationStatus::Pending {
+            used.holds += 1;
         }
-        let (status, ticket, position) =
-            if event.confirmed_count + event.pending_count < event.capacity {
-                if hold {
-                    event.pending_count += 1;
-                    (RegistrationStatus::Pending, None, None)
-                } else {
-                    event.confirmed_count += 1;
-                    (RegistrationStatus::Confirmed, None, None)
-                }
-            } else if event.waitlist {
-                event.waitlisted_count += 1;
-                event.waitlist_seq += 1;
-                let position = i64::from(event.waitlisted_count);
-                (
-                    RegistrationStatus::Waitlisted,
-                    Some(event.waitlist_seq),
-                    Some(position),
-                )
-            } else {
-                answers.push(Err(ApiError::conflict(
-                    "the event is full and has no waitlist",
-                )));
-                continue;
-            };
+        let id = Uuid::now_v7();
+        let email_lower = new.email.normalised();
         let model = registration::Model {
-            id: Uuid::now_v7(),
+            id,
             event_id,
             name: new.name,
             email: new.email.into_inner(),
@@ -321,15 +353,16 @@ pub async fn register_batch(
             language: new.language,
             status,
             waitlist_seq: ticket,
-            manage_token: crate::auth::new_token(),
+            manage_token_hash: token::stored(Kind::Registration, id),
             checked_in_at: None,
             hold_expires_at: (status == RegistrationStatus::Pending)
-                .then(|| at + Duration::hours(HOLD_HOURS)),
+                .then(|| hold_until(&event, at)),
             sequence: 0,
             created_at: at,
             updated_at: at,
             cancelled_at: None,
             erased_at: None,
+            mailbox,
         };
         answers.push(Ok(Registered {
             registration: model,
@@ -359,64 +392,72 @@ pub async fn register_batch(
     Ok(answers)
 }
 
-/// Locks the event row for a batch and finds which of `emails` are already registered
-/// (active) for it. On PostgreSQL that is one statement; the partial unique index on active
-/// e-mails still stops a registration that another instance commits meanwhile.
-async fn lock_for_batch(
+/// Until when a new unconfirmed registration holds its seat: the event's `hold_hours`.
+fn hold_until(event: &event::Model, at: DateTime<Utc>) -> DateTime<Utc> {
+    let hours = if event.hold_hours > 0 {
+        i64::from(event.hold_hours)
+    } else {
+        HOLD_HOURS
+    };
+    at + Duration::hours(hours)
+}
+
+/// What one mailbox holds in an event: active registrations and, among them, unconfirmed holds.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MailboxUsage {
+    pub active: i32,
+    pub holds: i32,
+}
+
+/// How many active registrations and unconfirmed holds each of `mailboxes` has in the event.
+///
+/// Run it after the event's lock is taken, as a statement of its own: on PostgreSQL a
+/// statement sees what was committed before it started, so a statement that waited for the
+/// lock would miss what the lock holder committed meanwhile. Every path that adds an active
+/// registration holds that lock, so the counts stay true until the commit, on both databases.
+async fn mailbox_usage(
     txn: &impl ConnectionTrait,
     event_id: Uuid,
-    emails: &[String],
-) -> ApiResult<(event::Model, std::collections::HashSet<String>)> {
-    if crate::db::is_postgres(txn) {
-        #[derive(FromQueryResult)]
-        struct Locked {
-            #[sea_orm(nested)]
-            event: event::Model,
-            taken: Option<String>,
-        }
-        // E-mail addresses hold no line breaks (they are validated), so one text parameter
-        // carries them all and the statement's text is the same for every batch size.
-        // One index lookup per address (LATERAL … LIMIT 1): with `email_lower = ANY(…)` as a
-        // filter, PostgreSQL walked every registration of the event until its statistics
-        // caught up (5 ms at 11 000 attendees).
-        let sql = r#"SELECT e.*, (
-                SELECT string_agg(t.email_lower, E'\n')
-                FROM unnest(string_to_array($2, E'\n')) AS x(email),
-                LATERAL (
-                    SELECT r.email_lower FROM registrations r
-                    WHERE r.event_id = e.id AND r.email_lower = x.email
-                      AND r.status IN ('confirmed', 'pending', 'waitlisted') -- ACTIVE
-                    LIMIT 1
-                ) t
-            ) AS taken
-            FROM events e WHERE e.id = $1 FOR UPDATE OF e"#;
-        let found = Locked::find_by_statement(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            sql,
-            [event_id.into(), emails.join("\n").into()],
-        ))
-        .one(txn)
-        .await?
-        .ok_or_else(|| ApiError::not_found("event"))?;
-        let taken = found
-            .taken
-            .map(|t| t.lines().map(str::to_owned).collect())
-            .unwrap_or_default();
-        return Ok((found.event, taken));
-    }
-    let locked = lock_event(txn, event_id).await?;
-    let taken = registration::Entity::find()
+    mailboxes: &[String],
+) -> ApiResult<HashMap<String, MailboxUsage>> {
+    let mut distinct: Vec<&String> = mailboxes.iter().collect();
+    distinct.sort();
+    distinct.dedup();
+    let rows: Vec<(String, RegistrationStatus)> = registration::Entity::find()
         .select_only()
-        .column(registration::Column::EmailLower)
+        .column(registration::Column::Mailbox)
+        .column(registration::Column::Status)
         .filter(registration::Column::EventId.eq(event_id))
+        .filter(registration::Column::Mailbox.is_in(distinct.into_iter().cloned()))
         .filter(registration::Column::Status.is_in(ACTIVE))
-        .filter(registration::Column::EmailLower.is_in(emails.iter().cloned()))
-        .into_tuple::<String>()
+        .into_tuple()
         .all(txn)
-        .await?
-        .into_iter()
-        .collect();
-    Ok((locked, taken))
+        .await?;
+    let mut usage: HashMap<String, MailboxUsage> = HashMap::new();
+    for (mailbox, status) in rows {
+        let used = usage.entry(mailbox).or_default();
+        used.active += 1;
+        if status == RegistrationStatus::Pending {
+            used.holds += 1;
+        }
+    }
+    Ok(usage)
+}
+
+/// 409 when one more registration of a mailbox that already has `used` would pass the event's
+/// limits: active registrations per mailbox and, for a new hold, unconfirmed holds per mailbox.
+fn check_mailbox(event: &event::Model, used: MailboxUsage, new_hold: bool) -> ApiResult<()> {
+    if used.active >= std::cmp::max(event.mailbox_registrations_max, 1) {
+        return Err(ApiError::conflict(
+            "this e-mail address is already registered for the event",
+        ));
+    }
+    if new_hold && used.holds >= std::cmp::max(event.mailbox_holds_max, 1) {
+        return Err(ApiError::conflict(
+            "this e-mail address has an unconfirmed registration for the event: confirm it first",
+        ));
+    }
+    Ok(())
 }
 
 /// Locks the event row for the rest of the transaction and returns it: `SELECT … FOR UPDATE`
@@ -614,7 +655,7 @@ async fn lock_by_token(
                 Query::select()
                     .column(registration::Column::EventId)
                     .from(registration::Entity)
-                    .and_where(registration::Column::ManageToken.eq(token))
+                    .cond_where(with_token(token))
                     .to_owned(),
             ),
         )
@@ -623,7 +664,7 @@ async fn lock_by_token(
         .pop()
         .ok_or_else(|| ApiError::not_found("registration"))?;
     let registration = registration::Entity::find()
-        .filter(registration::Column::ManageToken.eq(token))
+        .filter(with_token(token))
         .one(txn)
         .await?
         .ok_or_else(|| ApiError::not_found("registration"))?;
@@ -664,10 +705,23 @@ async fn release(
     Ok(())
 }
 
+/// The registration a manage token opens: a derived token by its id, a token from before
+/// tokens were derived by its hash; never an erased registration.
+pub fn with_token(token: &str) -> Condition {
+    let mut any =
+        Condition::any().add(registration::Column::ManageTokenHash.eq(token::hash(token)));
+    if let Some(id) = token::verify(Kind::Registration, token) {
+        any = any.add(registration::Column::Id.eq(id));
+    }
+    Condition::all()
+        .add(any)
+        .add(registration::Column::ErasedAt.is_null())
+}
+
 /// The attendee's own registration by its manage token.
 pub async fn find_by_token(db: &impl ConnectionTrait, token: &str) -> ApiResult<Registered> {
     let registration = registration::Entity::find()
-        .filter(registration::Column::ManageToken.eq(token))
+        .filter(with_token(token))
         .one(db)
         .await?
         .ok_or_else(|| ApiError::not_found("registration"))?;
@@ -728,13 +782,13 @@ pub async fn confirm(
         }
         RegistrationStatus::Expired => {
             return Err(ApiError::conflict(
-                "the registration expired: it was not confirmed within 48 hours",
+                "the registration expired: it was not confirmed in time",
             ))
         }
     }
     if reg.hold_expires_at.is_some_and(|t| t <= now()) {
         return Err(ApiError::conflict(
-            "the registration expired: it was not confirmed within 48 hours",
+            "the registration expired: it was not confirmed in time",
         ));
     }
     event::Entity::update_many()
@@ -820,9 +874,12 @@ pub async fn erase_by_id(
     erase(txn, public_url, &event, reg).await
 }
 
-/// Anonymises the personal fields and frees the seat; the row stays for the counts (status,
-/// sector, check-in). The manage token is replaced, so the old link stops working, and mail
-/// to the address that is still queued or kept in the outbox is deleted.
+/// Erases a person from an event: this registration and every other registration of the same
+/// mailbox in the event (earlier, cancelled ones included) lose their personal fields and their
+/// links, free their seats (the waitlist moves up), and lose their own mail (queued or sent) and
+/// their stored idempotent answers. The rows stay for the counts (status, sector, check-in).
+/// Mail of other records to the same address (a presenter's, an exhibitor's) is left alone.
+/// GDPR Art. 17.
 async fn erase(
     txn: &impl ConnectionTrait,
     public_url: &str,
@@ -832,34 +889,77 @@ async fn erase(
     if reg.erased_at.is_some() {
         return Ok(reg);
     }
-    let was_active = ACTIVE.contains(&reg.status);
-    release(txn, event.id, reg.status).await?;
+    let mut records = vec![reg.clone()];
+    if !reg.mailbox.is_empty() {
+        records.extend(
+            registration::Entity::find()
+                .filter(registration::Column::EventId.eq(event.id))
+                .filter(registration::Column::Mailbox.eq(reg.mailbox.clone()))
+                .filter(registration::Column::Id.ne(reg.id))
+                .filter(registration::Column::ErasedAt.is_null())
+                .all(txn)
+                .await?,
+        );
+    }
+    let ids: Vec<Uuid> = records.iter().map(|r| r.id).collect();
+    forget_records(txn, &ids).await?;
+    // Mail queued before mail named its record (the migration to `record_id`): this
+    // registration's own kinds to its address in this event.
     outbox::Entity::delete_many()
+        .filter(outbox::Column::RecordId.is_null())
         .filter(outbox::Column::EventId.eq(event.id))
-        .filter(outbox::Column::Recipient.eq(reg.email.clone()))
+        .filter(outbox::Column::Kind.starts_with("registration_"))
+        .filter(outbox::Column::Recipient.is_in(records.iter().map(|r| r.email.clone())))
         .exec(txn)
         .await?;
     let at = now();
-    let sequence = reg.sequence + 1;
-    let mut active: registration::ActiveModel = reg.into();
-    active.name = Set(String::new());
-    active.email = Set(String::new());
-    active.email_lower = Set(String::new());
-    active.organisation = Set(String::new());
-    active.manage_token = Set(crate::auth::new_token());
-    active.hold_expires_at = Set(None);
-    active.erased_at = Set(Some(at));
-    active.sequence = Set(sequence);
-    active.updated_at = Set(at);
-    if was_active {
-        active.status = Set(RegistrationStatus::Cancelled);
-        active.cancelled_at = Set(Some(at));
+    let mut freed = false;
+    let mut erased = None;
+    for record in records {
+        let was_active = ACTIVE.contains(&record.status);
+        release(txn, event.id, record.status).await?;
+        freed |= was_active;
+        let is_target = record.id == reg.id;
+        let sequence = record.sequence + 1;
+        let mut active: registration::ActiveModel = record.into();
+        active.name = Set(String::new());
+        active.email = Set(String::new());
+        active.email_lower = Set(String::new());
+        active.mailbox = Set(String::new());
+        active.organisation = Set(String::new());
+        // A link from before tokens were derived stops working too.
+        active.manage_token_hash = Set(token::hash(&crate::auth::new_token()));
+        active.hold_expires_at = Set(None);
+        active.erased_at = Set(Some(at));
+        active.sequence = Set(sequence);
+        active.updated_at = Set(at);
+        if was_active {
+            active.status = Set(RegistrationStatus::Cancelled);
+            active.cancelled_at = Set(Some(at));
+        }
+        let model = active.update(txn).await?;
+        if is_target {
+            erased = Some(model);
+        }
     }
-    let model = active.update(txn).await?;
-    if was_active {
+    if freed {
         promote_waitlisted(txn, public_url, event.id).await?;
     }
-    Ok(model)
+    erased.ok_or_else(|| ApiError::not_found("registration"))
+}
+
+/// Deletes the mail (queued or sent) and the stored idempotent answers of these records
+/// (registrations, pitches or exhibits), in the caller's transaction.
+pub async fn forget_records(txn: &impl ConnectionTrait, ids: &[Uuid]) -> ApiResult<()> {
+    outbox::Entity::delete_many()
+        .filter(outbox::Column::RecordId.is_in(ids.iter().copied()))
+        .exec(txn)
+        .await?;
+    entity::idempotency_key::Entity::delete_many()
+        .filter(entity::idempotency_key::Column::RecordId.is_in(ids.iter().copied()))
+        .exec(txn)
+        .await?;
+    Ok(())
 }
 
 /// Checks a confirmed attendee in (`true`) or undoes it (`false`). Repeating either is harmless.
@@ -1464,9 +1564,10 @@ fn notice_mail(
 ) -> NewMail {
     let lang = reg.language;
     let text = EventText::new(event, lang);
-    let manage = manage_url(public_url, &reg.manage_token);
+    let token = manage_token(reg);
+    let manage = manage_url(public_url, &token);
     let link = match notice {
-        Notice::Pending => confirm_url(public_url, &reg.manage_token),
+        Notice::Pending => confirm_url(public_url, &token),
         Notice::Cancelled { .. } | Notice::Expired => event_url(public_url, event),
         _ => manage,
     };
@@ -1529,5 +1630,6 @@ fn notice_mail(
         language: lang,
         content,
         ics: attachment,
+        record_id: Some(reg.id),
     }
 }

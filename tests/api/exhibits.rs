@@ -35,7 +35,7 @@ async fn registering_an_exhibit_mails_the_contact_and_gives_a_token() {
     let mails = app.mails(1).await;
     assert_eq!(
         mails[0].subject(),
-        "Exhibit registration received: Recycelte Verbundwerkstoffe"
+        "Exhibit registration received: Jahrestagung 2027"
     );
     assert!(mails[0].text().unwrap().contains(token));
     let own = app.get(&format!("/api/v1/exhibits/{token}")).await;
@@ -209,14 +209,8 @@ async fn exhibit_capacity_counts_approved_exhibits_and_each_decision_is_mailed()
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(app.smtp.messages().len(), 8);
     let c2 = app.mails_to("c2@x.example");
-    assert_eq!(
-        c2[1].subject(),
-        "Exhibit waiting list: Recycelte Verbundwerkstoffe"
-    );
-    assert_eq!(
-        c2[2].subject(),
-        "Exhibit approved: Recycelte Verbundwerkstoffe"
-    );
+    assert_eq!(c2[1].subject(), "Exhibit waiting list: Jahrestagung 2027");
+    assert_eq!(c2[2].subject(), "Exhibit approved: Jahrestagung 2027");
     assert!(c2[2].text().unwrap().contains("D4"));
     assert!(app.mails_to("c1@x.example")[2]
         .subject()
@@ -262,7 +256,7 @@ async fn withdrawing_frees_the_booth_and_the_place() {
     assert_eq!(app.smtp.messages().len(), 5);
     assert_eq!(
         app.mails_to("erik@kreislauf.example")[2].subject(),
-        "Exhibit withdrawn: Recycelte Verbundwerkstoffe"
+        "Exhibit withdrawn: Jahrestagung 2027"
     );
 }
 

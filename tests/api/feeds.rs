@@ -139,7 +139,7 @@ fn new_pitch(event_id: Uuid, title: &str, status: PitchStatus) -> pitch::ActiveM
         duration_minutes: Set(20),
         status: Set(status),
         sequence: Set(0),
-        manage_token: Set(format!("pitch-token-{}", Uuid::new_v4().simple())),
+        manage_token_hash: Set(format!("pitch-token-{}", Uuid::new_v4().simple())),
         created_at: Set(at),
         updated_at: Set(at),
     }
@@ -207,7 +207,8 @@ async fn add_registration(
         language: Set(Language::En),
         status: Set(status),
         waitlist_seq: Set(None),
-        manage_token: Set(format!("reg-token-{}", Uuid::new_v4().simple())),
+        mailbox: Set(String::new()),
+        manage_token_hash: Set(format!("reg-token-{}", Uuid::new_v4().simple())),
         checked_in_at: Set(None),
         hold_expires_at: Set(None),
         sequence: Set(0),
@@ -607,9 +608,12 @@ async fn cancelling_the_event_keeps_every_entry_with_status_cancelled() {
         "/api/v1/events/abgesagt/calendar.ics".to_owned(),
         format!(
             "/api/v1/registrations/{}/calendar.ics",
-            registration.manage_token
+            podium::services::registrations::manage_token(&registration)
         ),
-        format!("/api/v1/pitches/{}/calendar.ics", pitch.manage_token),
+        format!(
+            "/api/v1/pitches/{}/calendar.ics",
+            podium::services::pitches::manage_token(&pitch)
+        ),
     ];
     let mut before = Vec::new();
     for path in &paths {
@@ -742,9 +746,12 @@ async fn head_answers_every_feed_with_the_headers_and_no_body() {
         "/api/v1/events/kopf/calendar.ics".to_owned(),
         format!(
             "/api/v1/registrations/{}/calendar.ics",
-            registration.manage_token
+            podium::services::registrations::manage_token(&registration)
         ),
-        format!("/api/v1/pitches/{}/calendar.ics", pitch.manage_token),
+        format!(
+            "/api/v1/pitches/{}/calendar.ics",
+            podium::services::pitches::manage_token(&pitch)
+        ),
     ] {
         let (get, _) = feed(&app, &path).await;
         let head = get_with(&app, Method::HEAD, &path, &[]).await;
@@ -783,7 +790,7 @@ async fn an_attendee_feed_follows_the_registration() {
     bump(&app, event_id).await;
     let path = format!(
         "/api/v1/registrations/{}/calendar.ics",
-        registration.manage_token
+        podium::services::registrations::manage_token(&registration)
     );
     let uid = format!("registration-{}@podium", registration.id);
 
@@ -834,7 +841,10 @@ async fn a_presenter_feed_shows_the_slot_and_keeps_it_cancelled_once_unassigned(
     let event_id = id_of(&event);
     let stage = add_stage(&app, event_id, "Saal", 0).await;
     let pitch = add_pitch(&app, new_pitch(event_id, "Optik", PitchStatus::Accepted)).await;
-    let path = format!("/api/v1/pitches/{}/calendar.ics", pitch.manage_token);
+    let path = format!(
+        "/api/v1/pitches/{}/calendar.ics",
+        podium::services::pitches::manage_token(&pitch)
+    );
     let uid = format!("pitch-{}@podium", pitch.id);
 
     // Not scheduled yet: the event alone.
@@ -909,7 +919,10 @@ async fn a_withdrawn_pitch_still_in_its_slot_is_cancelled_in_every_feed() {
     let uid = format!("pitch-{}@podium", pitch.id);
     for path in [
         "/api/v1/events/rueckzug/calendar.ics".to_owned(),
-        format!("/api/v1/pitches/{}/calendar.ics", pitch.manage_token),
+        format!(
+            "/api/v1/pitches/{}/calendar.ics",
+            podium::services::pitches::manage_token(&pitch)
+        ),
     ] {
         let (_, parsed) = feed(&app, &path).await;
         let entry = event_with_uid(&parsed, &uid);

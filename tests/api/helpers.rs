@@ -51,6 +51,9 @@ pub async fn fresh_database_url() -> String {
     }
 }
 
+/// The server secret of every test app (as instances sharing one database share theirs).
+pub const TEST_SECRET: &str = "podium-test-secret-0123456789abcdef0123456789";
+
 pub fn is_postgres() -> bool {
     std::env::var("TEST_DATABASE_URL").is_ok_and(|u| u.starts_with("postgres"))
 }
@@ -65,6 +68,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = Settings::for_database(&database_url);
     settings.bind = "127.0.0.1:0".parse().expect("address");
     settings.rate_limit = 0;
+    settings.submission_limit = 0;
+    settings.secret = Some(TEST_SECRET.into());
     settings.db_max_connections = 8;
     settings.mail_poll_ms = 50;
     let smtp = TestSmtp::start();
@@ -302,6 +307,8 @@ pub async fn spawn_second_instance(app: &TestApp) -> String {
     settings.public_url = Some(app.address.clone());
     settings.bind = "127.0.0.1:0".parse().expect("address");
     settings.rate_limit = 0;
+    settings.submission_limit = 0;
+    settings.secret = Some(TEST_SECRET.into());
     settings.db_max_connections = 4;
     settings.mail_poll_ms = 50;
     settings.smtp_url = Some(app.smtp.url().into());
@@ -366,6 +373,8 @@ pub async fn start_app_on(database_url: &str, smtp_url: &str) -> String {
     let mut settings = Settings::for_database(database_url);
     settings.bind = "127.0.0.1:0".parse().expect("address");
     settings.rate_limit = 0;
+    settings.submission_limit = 0;
+    settings.secret = Some(TEST_SECRET.into());
     settings.mail_poll_ms = 50;
     settings.smtp_url = Some(smtp_url.into());
     let app = Application::build(settings).await.expect("podium starts");

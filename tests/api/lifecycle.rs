@@ -24,6 +24,7 @@ impl Served {
             .env("PODIUM_BIND", "127.0.0.1:0")
             .env("PODIUM_LOG_FORMAT", "json")
             .env("PODIUM_RATE_LIMIT", "0")
+            .env("PODIUM_SECRET", crate::helpers::TEST_SECRET)
             .env("RUST_LOG", "warn,podium=info")
             .env(
                 "PODIUM_MAIL_DIR",

@@ -218,6 +218,7 @@ async fn mail_queued_when_podium_dies_is_sent_after_a_restart() {
             require_email_confirmation: false,
             exhibit_capacity: None,
             series: None,
+            limits: Default::default(),
         },
     )
     .await

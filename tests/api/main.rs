@@ -17,6 +17,7 @@ mod operations;
 mod organisers;
 mod pitch_slots;
 mod pitches;
+mod privacy;
 mod registrations;
 mod schedule_cache;
 mod security;

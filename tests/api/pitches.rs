@@ -24,10 +24,7 @@ async fn proposing_a_pitch_to_a_published_event_gives_a_token_and_mails_the_pres
     let mails = app.mails(1).await;
     assert_eq!(mails.len(), 1);
     assert_eq!(mails[0].to, vec!["petra@faserwerk.example".to_owned()]);
-    assert_eq!(
-        mails[0].subject(),
-        "Pitch eingegangen: Leichtbau mit Naturfasern"
-    );
+    assert_eq!(mails[0].subject(), "Pitch eingegangen: Jahrestagung 2027");
     assert!(mails[0].text().unwrap().contains(&token));
 
     let own = app.get(&format!("/api/v1/pitches/{token}")).await;
@@ -162,7 +159,7 @@ async fn accepting_and_rejecting_mail_the_presenter_and_edits_are_checked() {
     app.mails(4).await;
     assert_eq!(
         app.mails_to("a@x.example")[1].subject(),
-        "Pitch accepted: Neuer Titel"
+        "Pitch accepted: Jahrestagung 2027"
     );
     assert!(app.mails_to("b@x.example")[1]
         .subject()
@@ -265,10 +262,7 @@ async fn the_presenter_withdraws_a_scheduled_pitch_which_frees_the_slot() {
     assert_eq!(withdrawn.json["status"], "withdrawn");
     assert!(withdrawn.json["slot"].is_null());
     let mails = app.mails(4).await;
-    assert_eq!(
-        mails[3].subject(),
-        "Pitch withdrawn: Leichtbau mit Naturfasern"
-    );
+    assert_eq!(mails[3].subject(), "Pitch withdrawn: Jahrestagung 2027");
     let ics = mails[3].ics().expect("a calendar cancellation");
     assert_eq!(ics_value(&ics, "METHOD").as_deref(), Some("CANCEL"));
     assert_eq!(ics_value(&ics, "SEQUENCE").as_deref(), Some("2"));

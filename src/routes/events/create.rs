@@ -75,6 +75,12 @@ impl TryFrom<CreateEvent> for NewEvent {
             }
             .check(&mut v);
         }
+        let limits = crate::domain::event::MailboxLimits::default().with(
+            &mut v,
+            body.mailbox_registrations_max,
+            body.mailbox_holds_max,
+            body.hold_hours,
+        );
         v.finish()?;
         match (
             title,
@@ -117,6 +123,7 @@ impl TryFrom<CreateEvent> for NewEvent {
                 require_email_confirmation: body.require_email_confirmation.unwrap_or(false),
                 exhibit_capacity,
                 series,
+                limits,
             }),
             _ => Err(ApiError::BadRequest("invalid event".to_owned())),
         }

@@ -64,6 +64,13 @@ pub struct CreateEvent {
     /// Double opt-in (default false).
     pub require_email_confirmation: Option<bool>,
     pub exhibit_capacity: Option<i64>,
+    /// Active registrations per mailbox (addresses compared by their canonical key: case,
+    /// Unicode forms, `+tags` and IDN spellings folded), 1 to 100; default 1.
+    pub mailbox_registrations_max: Option<i64>,
+    /// Unconfirmed (double opt-in) holds per mailbox, 1 to 100; default 1.
+    pub mailbox_holds_max: Option<i64>,
+    /// Hours an unconfirmed registration holds its seat, 1 to 720; default 48.
+    pub hold_hours: Option<i64>,
     /// Slug of the annual series this edition belongs to.
     pub series: Option<String>,
 }
@@ -95,6 +102,9 @@ pub struct UpdateEvent {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<i64>)]
     pub exhibit_capacity: Option<Option<i64>>,
+    pub mailbox_registrations_max: Option<i64>,
+    pub mailbox_holds_max: Option<i64>,
+    pub hold_hours: Option<i64>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub series: Option<Option<String>>,
@@ -127,6 +137,9 @@ pub struct EventResponse {
     pub registration_closes_at: Option<DateTime<FixedOffset>>,
     pub require_email_confirmation: bool,
     pub exhibit_capacity: Option<i32>,
+    pub mailbox_registrations_max: i32,
+    pub mailbox_holds_max: i32,
+    pub hold_hours: i32,
     pub series: Option<String>,
     pub status: EventStatus,
     pub confirmed_count: i32,
@@ -170,6 +183,9 @@ impl EventResponse {
             waitlist: m.waitlist,
             require_email_confirmation: m.require_email_confirmation,
             exhibit_capacity: m.exhibit_capacity,
+            mailbox_registrations_max: m.mailbox_registrations_max,
+            mailbox_holds_max: m.mailbox_holds_max,
+            hold_hours: m.hold_hours,
             series: m.series,
             status: m.status,
             confirmed_count: m.confirmed_count,

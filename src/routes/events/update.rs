@@ -130,6 +130,20 @@ pub async fn update_event(
     if let Some(confirm) = body.require_email_confirmation {
         active.require_email_confirmation = Set(confirm);
     }
+    let limits = crate::domain::event::MailboxLimits {
+        registrations_max: locked.mailbox_registrations_max,
+        holds_max: locked.mailbox_holds_max,
+        hold_hours: locked.hold_hours,
+    }
+    .with(
+        &mut v,
+        body.mailbox_registrations_max,
+        body.mailbox_holds_max,
+        body.hold_hours,
+    );
+    active.mailbox_registrations_max = Set(limits.registrations_max);
+    active.mailbox_holds_max = Set(limits.holds_max);
+    active.hold_hours = Set(limits.hold_hours);
     if let Some(value) = body.exhibit_capacity {
         let value = value.map(|c| i32::try_from(c).unwrap_or(-1));
         if let Some(c) = value {

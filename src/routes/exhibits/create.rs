@@ -85,7 +85,7 @@ pub async fn create_exhibit(
     let event = events::find_visible(&state.db, &key, who.is_organiser()).await?;
     let new = NewExhibit::try_from(body.into_inner())?;
     let (event, exhibit) = exhibits::create(&state, event.id, who.is_organiser(), new).await?;
-    let manage_token = exhibit.manage_token.clone();
+    let manage_token = exhibits::manage_token(&exhibit);
     Ok(HttpResponse::Created()
         .insert_header((
             "Location",

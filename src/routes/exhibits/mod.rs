@@ -2,6 +2,7 @@
 //! self-service; the DTOs and the wiring, one file per action.
 mod create;
 mod decide;
+mod erase;
 mod list;
 mod own;
 
@@ -20,7 +21,9 @@ pub fn config(cfg: &mut ServiceConfig) {
         .service(list::list_exhibits)
         .service(decide::update_exhibit)
         .service(own::own_exhibit)
-        .service(own::withdraw_exhibit);
+        .service(own::withdraw_exhibit)
+        .service(erase::erase_own_exhibit)
+        .service(erase::erase_exhibit);
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

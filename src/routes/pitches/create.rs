@@ -84,7 +84,7 @@ pub async fn create_pitch(
     let event = events::find_visible(&state.db, &key, who.is_organiser()).await?;
     let new = NewPitch::try_from(body.into_inner())?;
     let (event, pitch) = pitches::create(&state, event.id, who.is_organiser(), new).await?;
-    let manage_token = pitch.manage_token.clone();
+    let manage_token = pitches::manage_token(&pitch);
     Ok(HttpResponse::Created()
         .insert_header((
             "Location",

@@ -1,6 +1,7 @@
 //! Pitches: proposals, the organisers' review and the presenter's self-service; the DTOs and
 //! the wiring, one file per action.
 mod create;
+mod erase;
 mod list;
 mod own;
 mod review;
@@ -22,7 +23,9 @@ pub fn config(cfg: &mut ServiceConfig) {
         .service(list::get_pitch)
         .service(review::update_pitch)
         .service(own::own_pitch)
-        .service(own::withdraw_pitch);
+        .service(own::withdraw_pitch)
+        .service(erase::erase_own_pitch)
+        .service(erase::erase_pitch);
 }
 
 /// A pitch proposal.

@@ -30,8 +30,9 @@ pub async fn register(
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     // A recent copy of the event is enough here: the registration's transaction checks the
-    // locked row again (published, registration window) before it takes a seat.
-    let event = state.reads.find_visible(&state.db, &key, true).await?;
+    // locked row again (published, registration window) before it takes a seat. A draft is
+    // looked up as strangers see it: a 404 like an unknown event, whoever asks.
+    let event = state.reads.find_visible(&state.db, &key, false).await?;
     let idempotency = match req.headers().get("Idempotency-Key") {
         Some(value) => {
             let value = value.to_str().map_err(|_| {
@@ -107,7 +108,7 @@ async fn create(
 
 /// The `Location` and JSON body of a new registration.
 fn answer(state: &AppState, registered: registrations::Registered) -> ApiResult<(String, String)> {
-    let manage_token = registered.registration.manage_token.clone();
+    let manage_token = registrations::manage_token(&registered.registration);
     let location = format!("/api/v1/registrations/{manage_token}");
     let response = CreatedRegistration {
         registration: RegistrationResponse::new(registered, &state.public_url),

@@ -81,9 +81,10 @@ pub struct RegistrationResponse {
 impl RegistrationResponse {
     pub fn new(r: Registered, public_url: &str) -> Self {
         let m = r.registration;
+        let token = crate::services::registrations::manage_token(&m);
         Self {
-            calendar_url: calendar_url(public_url, &m.manage_token),
-            manage_url: manage_url(public_url, &m.manage_token),
+            calendar_url: calendar_url(public_url, &token),
+            manage_url: manage_url(public_url, &token),
             id: m.id,
             event_id: m.event_id,
             name: m.name,
