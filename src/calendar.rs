@@ -72,6 +72,8 @@ pub struct Item {
     pub last_modified: DateTime<Utc>,
     /// `(name, email)`.
     pub organizer: Option<(String, String)>,
+    /// `(name, email)` of the one recipient of an iTIP message, written with `RSVP=FALSE`.
+    pub attendee: Option<(String, String)>,
     pub categories: Vec<String>,
 }
 
@@ -167,6 +169,15 @@ fn write_event(out: &mut String, tz: Tz, item: &Item) {
             line(out, &format!("ORGANIZER:mailto:{email}"));
         } else {
             line(out, &format!("ORGANIZER;CN={name}:mailto:{email}"));
+        }
+    }
+    if let Some((name, email)) = &item.attendee {
+        let email = sanitize_uri(email);
+        let name = param_value(name);
+        if name.is_empty() {
+            line(out, &format!("ATTENDEE;RSVP=FALSE:mailto:{email}"));
+        } else {
+            line(out, &format!("ATTENDEE;CN={name};RSVP=FALSE:mailto:{email}"));
         }
     }
     let categories: Vec<String> = item
@@ -458,6 +469,7 @@ mod tests {
             created: utc(2026, 1, 5, 10, 0),
             last_modified: utc(2026, 2, 1, 12, 30),
             organizer: Some(("Ada Lovelace".to_owned(), "ada@podium.example".to_owned())),
+            attendee: None,
             categories: vec!["Talk".to_owned(), "Main, stage".to_owned()],
         }
     }

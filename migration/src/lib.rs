@@ -9,6 +9,8 @@ mod m20261128_000005_create_programme;
 mod m20261128_400001_index_registration_lists;
 mod m20261128_400002_add_event_registrations_total;
 mod m20261129_000001_compress_outbox_lz4;
+mod m20261130_200001_create_calendar_entries;
+mod m20261130_200002_add_event_organiser;
 
 pub struct Migrator;
 
@@ -24,6 +26,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_400001_index_registration_lists::Migration),
             Box::new(m20261128_400002_add_event_registrations_total::Migration),
             Box::new(m20261129_000001_compress_outbox_lz4::Migration),
+            Box::new(m20261130_200001_create_calendar_entries::Migration),
+            Box::new(m20261130_200002_add_event_organiser::Migration),
         ]
     }
 }

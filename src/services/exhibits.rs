@@ -72,7 +72,7 @@ pub async fn create(
     new: NewExhibit,
 ) -> ApiResult<(event::Model, exhibit::Model)> {
     let txn = state.db.begin().await?;
-    let event = events::lock_for_change(&txn, event_id).await?;
+    let event = events::lock_quietly(&txn, event_id).await?;
     events::check_takes_submissions(&event, organiser, "exhibits")?;
     let at = now();
     let exhibit = exhibit::ActiveModel {

@@ -731,8 +731,18 @@ async fn an_unchanged_feed_is_byte_identical_and_revalidates_with_304() {
     .await
     .assert_status(200);
 
-    // A change answers 200 with a new ETag to the old validators.
+    // A change of the event row that the feed does not show keeps the bytes: still a 304.
     bump(&app, event_id).await;
+    get_with(&app, Method::GET, path, &[("If-None-Match", &etag)])
+        .await
+        .assert_status(304);
+    // A change it shows answers 200 with a new ETag to the old validators.
+    app.patch_admin(
+        &format!("/api/v1/events/{event_id}"),
+        &json!({"venue": "Zeiss-Planetarium"}),
+    )
+    .await
+    .assert_status(200);
     let changed = get_with(&app, Method::GET, path, &[("If-None-Match", &etag)]).await;
     changed.assert_status(200);
     assert_ne!(changed.header("etag"), Some(etag.as_str()));
@@ -884,9 +894,13 @@ async fn a_presenter_feed_shows_the_slot_and_keeps_it_cancelled_once_unassigned(
     let unassigned = event_with_uid(&parsed, &uid);
     assert_eq!(unassigned["status"], "CANCELLED");
     assert!(unassigned["sequence"].as_i64() > scheduled["sequence"].as_i64());
-    // The public programme no longer lists it.
+    // The public programme keeps it too, cancelled, with the same SEQUENCE (RFC 5545: an
+    // entry that vanishes stays in the calendars that hold it).
     let (_, public) = feed(&app, "/api/v1/events/vortrag/calendar.ics").await;
-    assert_eq!(events_of(&public).len(), 1);
+    assert_eq!(events_of(&public).len(), 2);
+    let kept = event_with_uid(&public, &uid);
+    assert_eq!(kept["status"], "CANCELLED");
+    assert_eq!(kept["sequence"], unassigned["sequence"]);
 
     app.get("/api/v1/pitches/not-a-token/calendar.ics")
         .await
