@@ -127,6 +127,11 @@ impl Application {
         let initial_admin_token = services::organisers::ensure_first_admin(&db)
             .await
             .context("creating the first admin")?;
+        if let Some(sender) = services::ics::mailbox_parts(&settings.mail_from) {
+            services::events::adopt_sender_as_organiser(&db, sender)
+                .await
+                .context("giving events without an organiser the sender")?;
+        }
         let listener = TcpListener::bind(settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
         let port = listener.local_addr()?.port();

@@ -36,6 +36,10 @@ pub struct Model {
     pub sequence: i32,
     /// Grows with every change to the event or anything shown in its feeds (ETag, caches).
     pub version: i64,
+    /// Who mails about the event are from (Reply-To, footer, iTIP ORGANIZER); empty: the sender.
+    pub organiser_name: String,
+    /// The organiser's contact address; empty: the sender's.
+    pub organiser_email: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     /// Most active registrations (confirmed, pending, waitlisted) of one mailbox.

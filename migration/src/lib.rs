@@ -12,6 +12,8 @@ mod m20261129_000001_compress_outbox_lz4;
 mod m20261130_100001_unique_active_organiser_email;
 mod m20261130_300001_readiness_probe_and_text_widths;
 mod m20261130_500001_protect_personal_data;
+mod m20261130_200001_create_calendar_entries;
+mod m20261130_200002_add_event_organiser;
 
 pub struct Migrator;
 
@@ -30,6 +32,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_100001_unique_active_organiser_email::Migration),
             Box::new(m20261130_300001_readiness_probe_and_text_widths::Migration),
             Box::new(m20261130_500001_protect_personal_data::Migration),
+            Box::new(m20261130_200001_create_calendar_entries::Migration),
+            Box::new(m20261130_200002_add_event_organiser::Migration),
         ]
     }
 }

@@ -8,6 +8,8 @@ pub const TITLE_MAX: usize = 200;
 pub const DESCRIPTION_MAX: usize = 10_000;
 pub const VENUE_MAX: usize = 200;
 pub const ADDRESS_MAX: usize = 500;
+/// Longest organiser name, in characters.
+pub const ORGANISER_NAME_MAX: usize = 200;
 pub const CAPACITY_MAX: i32 = 1_000_000;
 
 /// A new event, every field checked.
@@ -28,6 +30,10 @@ pub struct NewEvent {
     pub require_email_confirmation: bool,
     pub exhibit_capacity: Option<i32>,
     pub series: Option<String>,
+    /// Who mails about the event are from; empty: the sender (`MAIL_FROM`).
+    pub organiser_name: String,
+    /// The organiser's contact address (Reply-To, iTIP ORGANIZER); empty: the sender's.
+    pub organiser_email: String,
     pub limits: MailboxLimits,
 }
 

@@ -66,6 +66,8 @@ pub async fn demo(
         limits: crate::domain::event::MailboxLimits::default(),
         exhibit_capacity: Some(20),
         series: Some("jahrestagung".to_owned()),
+        organiser_name: "Tagungsbüro des Materialforschungsclusters".to_owned(),
+        organiser_email: "tagung@example.org".to_owned(),
     };
     let event = events::create(db, new)
         .await

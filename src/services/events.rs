@@ -75,6 +75,22 @@ pub async fn lock_for_change(db: &impl ConnectionTrait, event_id: Uuid) -> ApiRe
         .ok_or_else(|| ApiError::not_found("event"))
 }
 
+/// Takes the event's row lock for the rest of the transaction without marking the event
+/// changed: for writes the event's JSON and feeds do not show (a private pitch or exhibit
+/// submission, the calendar entries' own bookkeeping), so its ETag, `updated_at` and version
+/// stay and nobody learns from them that something arrived (#12).
+pub async fn lock_quietly(db: &impl ConnectionTrait, event_id: Uuid) -> ApiResult<event::Model> {
+    event::Entity::update_many()
+        .col_expr(event::Column::Version, Expr::col(event::Column::Version))
+        .filter(event::Column::Id.eq(event_id))
+        .exec(db)
+        .await?;
+    event::Entity::find_by_id(event_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("event"))
+}
+
 async fn unique_slug(db: &impl ConnectionTrait, base: &str) -> Result<String, sea_orm::DbErr> {
     let mut candidate = base.to_owned();
     for n in 2.. {
@@ -117,6 +133,8 @@ pub async fn create(db: &DatabaseConnection, new: NewEvent) -> ApiResult<event::
         hold_hours: Set(new.limits.hold_hours),
         exhibit_capacity: Set(new.exhibit_capacity),
         series: Set(new.series),
+        organiser_name: Set(new.organiser_name),
+        organiser_email: Set(new.organiser_email),
         status: Set(EventStatus::Draft),
         confirmed_count: Set(0),
         pending_count: Set(0),
@@ -130,6 +148,27 @@ pub async fn create(db: &DatabaseConnection, new: NewEvent) -> ApiResult<event::
         updated_at: Set(at),
     };
     Ok(model.insert(db).await?)
+}
+
+/// Gives every event without an organiser contact the sender's (`MAIL_FROM`, as
+/// `(name, address)`), so each mail and calendar entry names who it is from. Run at start.
+pub async fn adopt_sender_as_organiser(
+    db: &impl ConnectionTrait,
+    sender: (String, String),
+) -> Result<u64, sea_orm::DbErr> {
+    let (name, email) = sender;
+    let named = event::Entity::update_many()
+        .col_expr(event::Column::OrganiserName, Expr::value(name))
+        .filter(event::Column::OrganiserEmail.eq(""))
+        .filter(event::Column::OrganiserName.eq(""))
+        .exec(db)
+        .await?;
+    let addressed = event::Entity::update_many()
+        .col_expr(event::Column::OrganiserEmail, Expr::value(email))
+        .filter(event::Column::OrganiserEmail.eq(""))
+        .exec(db)
+        .await?;
+    Ok(std::cmp::max(named.rows_affected, addressed.rows_affected))
 }
 
 /// Filters for the event list.
@@ -264,6 +303,8 @@ pub async fn clone_edition(
         hold_hours: Set(source.hold_hours),
         exhibit_capacity: Set(source.exhibit_capacity),
         series: Set(Some(series)),
+        organiser_name: Set(source.organiser_name.clone()),
+        organiser_email: Set(source.organiser_email.clone()),
         status: Set(EventStatus::Draft),
         confirmed_count: Set(0),
         pending_count: Set(0),

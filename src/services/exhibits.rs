@@ -89,7 +89,7 @@ pub async fn create(
     new: NewExhibit,
 ) -> ApiResult<(event::Model, exhibit::Model)> {
     let txn = crate::db::begin_write(&state.db).await?;
-    let event = events::lock_for_change(&txn, event_id).await?;
+    let event = events::lock_quietly(&txn, event_id).await?;
     events::check_takes_submissions(&event, organiser, "exhibits")?;
     let mailbox = new.contact_email.mailbox();
     if !organiser {

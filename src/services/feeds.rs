@@ -8,6 +8,11 @@
 //! instance on the same database within [`crate::services::read_cache::EVENT_TTL`]. Personal
 //! feeds read their rows on every request. ETags hash the body, so instances agree on them too.
 //!
+//! What a feed shows comes from the published calendar entries
+//! ([`crate::services::calendar_entries`]), never from the clock: a version bump that changed
+//! nothing shown (a registration, a raised capacity) re-renders the same bytes, so the ETag and
+//! `Last-Modified` stay and clients get their 304.
+//!
 //! The schedule JSON shares the cache ([`FeedId::Schedule`]).
 use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
@@ -19,17 +24,17 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use entity::{
     event::{self, EventStatus},
-    pitch, pitch_slot, registration, stage,
+    pitch, registration,
 };
 use sea_orm::{
-    ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveEnum, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
-use crate::calendar::{self, Calendar, Item, Method};
+use crate::calendar::{self, Calendar, Method};
 use crate::error::{ApiError, ApiResult};
-use crate::services::ics;
-use crate::services::programme::{self, Programme};
+use crate::services::{calendar_entries, ics};
 use crate::services::read_cache::EventReads;
 
 /// `REFRESH-INTERVAL` of the list of all events.
@@ -57,10 +62,11 @@ impl RenderedFeed {
         }
     }
 
-    fn new(cal: &Calendar, floor: Option<DateTime<Utc>>) -> Self {
+    /// `Last-Modified` is the newest entry's LAST-MODIFIED: it moves only with what is shown.
+    fn new(cal: &Calendar) -> Self {
         let body = calendar::render(cal);
         let etag = calendar::etag_for(&body);
-        let last_modified = calendar::last_modified(cal).max(floor);
+        let last_modified = calendar::last_modified(cal);
         Self {
             body: Bytes::from(body),
             etag,
@@ -201,23 +207,23 @@ pub fn fingerprint_of(value: impl Hash) -> u64 {
     hasher.finish()
 }
 
-/// Renders the calendar `build` gives (with a floor for `Last-Modified`) and keeps it.
+/// Renders the calendar `build` gives and keeps it.
 fn render_and_keep(
     cache: &FeedCache,
     id: FeedId,
     fingerprint: u64,
-    build: impl FnOnce() -> (Calendar, Option<DateTime<Utc>>),
+    build: impl FnOnce() -> Calendar,
 ) -> Arc<RenderedFeed> {
-    let (cal, floor) = build();
-    let feed = Arc::new(RenderedFeed::new(&cal, floor));
+    let cal = build();
+    let feed = Arc::new(RenderedFeed::new(&cal));
     cache.put(id, fingerprint, feed.clone());
     feed
 }
 
-/// Every published or cancelled event, soonest first: one query to check, one more to render.
+/// Every published or cancelled event, soonest first: one query to check, two more to render.
 #[tracing::instrument(skip_all)]
 pub async fn all_events(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     cache: &FeedCache,
     reads: &EventReads,
     public_url: &str,
@@ -246,18 +252,22 @@ pub async fn all_events(
                 .order_by_asc(event::Column::Id)
                 .all(db)
                 .await?;
-            render_and_keep(cache, FeedId::AllEvents, fingerprint, || {
-                let cal = Calendar {
-                    name: "podium".to_owned(),
-                    timezone: prevailing_timezone(&events),
-                    method: Method::Publish,
-                    refresh_minutes: ALL_EVENTS_REFRESH_MINUTES,
-                    items: events
-                        .iter()
-                        .map(|e| ics::event_item(e, public_url))
-                        .collect(),
-                };
-                (cal, None)
+            let own = calendar_entries::own_entries(db, &events).await?;
+            let urls: HashMap<Uuid, String> = events
+                .iter()
+                .map(|e| (e.id, ics::event_url(e, public_url)))
+                .collect();
+            render_and_keep(cache, FeedId::AllEvents, fingerprint, || Calendar {
+                name: "podium".to_owned(),
+                timezone: prevailing_timezone(&events),
+                method: Method::Publish,
+                refresh_minutes: ALL_EVENTS_REFRESH_MINUTES,
+                items: own
+                    .iter()
+                    .map(|entry| {
+                        calendar_entries::item_of(entry, urls.get(&entry.event_id).cloned())
+                    })
+                    .collect(),
             })
         }
     };
@@ -282,14 +292,15 @@ fn prevailing_timezone(events: &[event::Model]) -> Tz {
         .unwrap_or(Tz::UTC)
 }
 
-/// One event and every assigned pitch slot. A draft is a 404 unless `organiser`.
+/// One event and every pitch entry it ever published (assigned ones confirmed, the rest
+/// cancelled). A draft is a 404 unless `organiser`.
 ///
 /// A cache hit costs no query while the event row's copy in `reads` is recent, else the one
-/// that reads it; a miss adds three (stages, assigned slots, their pitches), however many slots
-/// there are.
+/// that reads it; a miss adds the programme's three and the entries' one, however many slots
+/// there are (plus a write only when the entries are behind the data).
 #[tracing::instrument(skip(db, cache, reads, public_url))]
 pub async fn event(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     cache: &FeedCache,
     reads: &EventReads,
     public_url: &str,
@@ -302,19 +313,17 @@ pub async fn event(
     let feed = match cache.get(id, fingerprint) {
         Some(feed) => feed,
         None => {
-            let programme = programme::load(db, event.id).await?;
-            render_and_keep(cache, id, fingerprint, || {
-                let mut items = Vec::with_capacity(programme.slots.len() + 1);
-                items.push(ics::event_item(&event, public_url));
-                items.extend(pitch_items(&programme, &event, public_url));
-                let cal = Calendar {
-                    name: event.title.clone(),
-                    timezone: ics::event_tz(&event),
-                    method: Method::Publish,
-                    refresh_minutes: EVENT_REFRESH_MINUTES,
-                    items,
-                };
-                (cal, Some(event.updated_at))
+            let entries = calendar_entries::current(db, &event).await?;
+            let url = ics::event_url(&event, public_url);
+            render_and_keep(cache, id, fingerprint, || Calendar {
+                name: event.title.clone(),
+                timezone: ics::event_tz(&event),
+                method: Method::Publish,
+                refresh_minutes: EVENT_REFRESH_MINUTES,
+                items: entries
+                    .iter()
+                    .map(|entry| calendar_entries::item_of(entry, Some(url.clone())))
+                    .collect(),
             })
         }
     };
@@ -323,26 +332,6 @@ pub async fn event(
         filename: format!("{}.ics", event.slug),
         public: event.status != EventStatus::Draft,
     })
-}
-
-/// The assigned pitch slots of a programme as calendar entries, in programme order: time, then
-/// the stages' order, then a stable tie-break.
-fn pitch_items(programme: &Programme, event: &event::Model, public_url: &str) -> Vec<Item> {
-    let position = |slot: &pitch_slot::Model| programme.stage(slot.stage_id).map(|s| s.position);
-    let mut slots: Vec<&pitch_slot::Model> = programme
-        .slots
-        .iter()
-        .filter(|slot| slot.pitch_id.is_some())
-        .collect();
-    slots.sort_by_key(|slot| (slot.starts_at, position(slot), slot.stage_id, slot.id));
-    slots
-        .into_iter()
-        .filter_map(|slot| {
-            let pitch = programme.pitch_of(slot)?;
-            let stage = programme.stage(slot.stage_id)?;
-            Some(ics::pitch_item(event, pitch, slot, stage, public_url))
-        })
-        .collect()
 }
 
 /// The registration behind a manage token.
@@ -364,11 +353,11 @@ async fn event_by_id(db: &impl ConnectionTrait, id: Uuid) -> ApiResult<event::Mo
         .ok_or_else(|| ApiError::not_found("event"))
 }
 
-/// An attendee's feed: the event as they hold it (see [`ics::registration_item`]).
-/// Two queries, hit or miss.
+/// An attendee's feed: the event as they hold it (see [`ics::registration_item`]), under the
+/// same UID as the attendee's mails. Three queries on a hit, four on a miss.
 #[tracing::instrument(skip_all)]
 pub async fn registration(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     cache: &FeedCache,
     public_url: &str,
     token: &str,
@@ -385,16 +374,21 @@ pub async fn registration(
     ));
     let feed = match cache.get(id, fingerprint) {
         Some(feed) => feed,
-        None => render_and_keep(cache, id, fingerprint, || {
-            let cal = Calendar {
+        None => {
+            let own = calendar_entries::own_entries(db, std::slice::from_ref(&event)).await?;
+            render_and_keep(cache, id, fingerprint, || Calendar {
                 name: event.title.clone(),
                 timezone: ics::event_tz(&event),
                 method: Method::Publish,
                 refresh_minutes: EVENT_REFRESH_MINUTES,
-                items: vec![ics::registration_item(&event, &registration, public_url)],
-            };
-            (cal, None)
-        }),
+                items: vec![ics::registration_item(
+                    &event,
+                    own.first(),
+                    &registration,
+                    public_url,
+                )],
+            })
+        }
     };
     Ok(FeedAnswer {
         feed,
@@ -403,14 +397,11 @@ pub async fn registration(
     })
 }
 
-/// A presenter's feed: the event and their pitch in its slot.
-///
-/// A pitch without a slot that was scheduled before (its SEQUENCE has grown) keeps a
-/// `STATUS:CANCELLED` entry at the event's time, so calendars strike what they hold; a pitch
-/// never scheduled has no entry. Two queries on a hit, four on a miss.
+/// A presenter's feed: the event and their pitch's entry, as the event's feed shows it: in its
+/// slot, or cancelled once it lost the slot; a pitch never scheduled has no entry.
 #[tracing::instrument(skip_all)]
 pub async fn pitch(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     cache: &FeedCache,
     public_url: &str,
     token: &str,
@@ -433,35 +424,19 @@ pub async fn pitch(
     let feed = match cache.get(id, fingerprint) {
         Some(feed) => feed,
         None => {
-            let slot = pitch_slot::Entity::find()
-                .filter(pitch_slot::Column::EventId.eq(event.id))
-                .filter(pitch_slot::Column::PitchId.eq(pitch.id))
-                .order_by_asc(pitch_slot::Column::StartsAt)
-                .one(db)
-                .await?;
-            let stage = match &slot {
-                Some(slot) => stage::Entity::find_by_id(slot.stage_id).one(db).await?,
-                None => None,
-            };
-            render_and_keep(cache, id, fingerprint, || {
-                let mut items = vec![ics::event_item(&event, public_url)];
-                match (&slot, &stage) {
-                    (Some(slot), Some(stage)) => {
-                        items.push(ics::pitch_item(&event, &pitch, slot, stage, public_url));
-                    }
-                    _ if pitch.sequence > 0 => {
-                        items.push(ics::unscheduled_pitch_item(&event, &pitch, public_url));
-                    }
-                    _ => {}
-                }
-                let cal = Calendar {
-                    name: format!("{}: {}", event.title, pitch.title),
-                    timezone: ics::event_tz(&event),
-                    method: Method::Publish,
-                    refresh_minutes: EVENT_REFRESH_MINUTES,
-                    items,
-                };
-                (cal, None)
+            let entries = calendar_entries::current(db, &event).await?;
+            let url = ics::event_url(&event, public_url);
+            let own = [ics::event_uid(&event), ics::pitch_uid(&pitch)];
+            render_and_keep(cache, id, fingerprint, || Calendar {
+                name: format!("{}: {}", event.title, pitch.title),
+                timezone: ics::event_tz(&event),
+                method: Method::Publish,
+                refresh_minutes: EVENT_REFRESH_MINUTES,
+                items: entries
+                    .iter()
+                    .filter(|entry| own.contains(&entry.uid))
+                    .map(|entry| calendar_entries::item_of(entry, Some(url.clone())))
+                    .collect(),
             })
         }
     };
@@ -471,7 +446,6 @@ pub async fn pitch(
         public: false,
     })
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;

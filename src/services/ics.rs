@@ -1,6 +1,7 @@
 //! Calendar entries of podium's records, for feeds and mail attachments.
 use chrono_tz::Tz;
 use entity::{
+    calendar_entry,
     event::{self, EventStatus},
     pitch::{self, PitchStatus},
     pitch_slot,
@@ -9,6 +10,7 @@ use entity::{
 };
 
 use crate::calendar::{self, Calendar, Item, ItemStatus, Method};
+use crate::services::calendar_entries;
 
 /// The UID of an event's own calendar entry; never changes.
 pub fn event_uid(event: &event::Model) -> String {
@@ -45,9 +47,22 @@ pub fn event_item(event: &event::Model, public_url: &str) -> Item {
         sequence: event.sequence,
         created: event.created_at,
         last_modified: event.updated_at,
-        organizer: None,
+        organizer: organizer_of(event),
+        attendee: None,
         categories: Vec::new(),
     }
+}
+
+/// The event's organiser as `(name, address)`, `None` while it has no contact address.
+pub fn organizer_of(event: &event::Model) -> Option<(String, String)> {
+    (!event.organiser_email.trim().is_empty())
+        .then(|| (event.organiser_name.clone(), event.organiser_email.clone()))
+}
+
+/// `(name, address)` of a mailbox such as `podium <noreply@example.org>` (`MAIL_FROM`).
+pub fn mailbox_parts(mailbox: &str) -> Option<(String, String)> {
+    let parsed: lettre::message::Mailbox = mailbox.parse().ok()?;
+    Some((parsed.name.unwrap_or_default(), parsed.email.to_string()))
 }
 
 /// The UID of a pitch's calendar entry; it follows the pitch from slot to slot.
@@ -116,32 +131,8 @@ pub fn pitch_item(
         sequence: pitch_sequence(event, pitch),
         created: pitch.created_at,
         last_modified,
-        organizer: None,
-        categories: Vec::new(),
-    }
-}
-
-/// A pitch that has lost its slot (unassigned, withdrawn) after it was scheduled: a cancelled
-/// entry under the pitch's UID so calendars that hold it strike it. The slot's time is gone,
-/// so the entry carries the event's.
-pub fn unscheduled_pitch_item(
-    event: &event::Model,
-    pitch: &pitch::Model,
-    public_url: &str,
-) -> Item {
-    Item {
-        uid: pitch_uid(pitch),
-        summary: pitch_summary(pitch),
-        description: pitch.r#abstract.clone(),
-        location: event_location(event),
-        url: Some(event_url(event, public_url)),
-        starts_at: event.starts_at,
-        ends_at: event.ends_at,
-        status: ItemStatus::Cancelled,
-        sequence: pitch_sequence(event, pitch),
-        created: pitch.created_at,
-        last_modified: pitch.updated_at,
-        organizer: None,
+        organizer: organizer_of(event),
+        attendee: None,
         categories: Vec::new(),
     }
 }
@@ -154,9 +145,13 @@ pub fn registration_uid(registration: &registration::Model) -> String {
 }
 
 /// The event as one attendee holds it: confirmed, tentative while waitlisted or unconfirmed,
-/// cancelled when the registration or the event is.
+/// cancelled when the registration or the event is. It shows what the event's published
+/// entry shows (`event_entry`, see [`crate::services::calendar_entries`]; the event itself
+/// when there is none yet); its SEQUENCE is the registration's changes plus the event's, so it
+/// grows with either, and the same UID serves the attendee's mails and personal feed.
 pub fn registration_item(
     event: &event::Model,
+    event_entry: Option<&calendar_entry::Model>,
     registration: &registration::Model,
     public_url: &str,
 ) -> Item {
@@ -167,25 +162,47 @@ pub fn registration_item(
         (_, RegistrationStatus::Waitlisted | RegistrationStatus::Pending) => ItemStatus::Tentative,
         (_, RegistrationStatus::Confirmed) => ItemStatus::Confirmed,
     };
+    let shown = match event_entry {
+        Some(entry) => calendar_entries::item_of(entry, Some(event_url(event, public_url))),
+        None => event_item(event, public_url),
+    };
+    let event_sequence = event.sequence.max(event_entry.map_or(0, |e| e.sequence));
     Item {
         uid: registration_uid(registration),
         sequence: registration
             .sequence
             .max(0)
-            .saturating_add(event.sequence.max(0)),
+            .saturating_add(event_sequence.max(0)),
         status,
         created: registration.created_at,
-        last_modified: registration.updated_at.max(event.updated_at),
-        ..event_item(event, public_url)
+        last_modified: registration.updated_at.max(shown.last_modified),
+        ..shown
     }
 }
 
-fn event_url(event: &event::Model, public_url: &str) -> String {
+/// The event's page, the URL of its calendar entries.
+pub fn event_url(event: &event::Model, public_url: &str) -> String {
     format!("{public_url}/api/v1/events/{}", event.slug)
 }
 
-/// A one-entry calendar for a mail attachment (`REQUEST` to add or update, `CANCEL` to remove).
-pub fn invite(event: &event::Model, item: Item, method: Method) -> String {
+/// A one-entry iTIP message for a mail attachment (RFC 5546): `REQUEST` to add or update,
+/// `CANCEL` to remove, addressed to `attendee` as `(name, address)` with `RSVP=FALSE`. The
+/// ORGANIZER is the event's organiser, else `sender` (`(name, address)` of `MAIL_FROM`). A
+/// `CANCEL` always shows `STATUS:CANCELLED`.
+pub fn invite(
+    event: &event::Model,
+    mut item: Item,
+    method: Method,
+    attendee: (&str, &str),
+    sender: Option<(String, String)>,
+) -> String {
+    if method == Method::Cancel {
+        item.status = ItemStatus::Cancelled;
+    }
+    if item.organizer.is_none() {
+        item.organizer = sender;
+    }
+    item.attendee = Some((attendee.0.to_owned(), attendee.1.to_owned()));
     calendar::render(&Calendar {
         name: event.title.clone(),
         timezone: event_tz(event),
@@ -236,6 +253,8 @@ mod tests {
             registrations_total: 0,
             sequence: 2,
             version: 9,
+            organiser_name: "Tagungsbüro".into(),
+            organiser_email: "tagung@example.org".into(),
             created_at: at(1),
             updated_at: at(3),
         }
@@ -346,8 +365,10 @@ mod tests {
         let item = pitch_item(&event(), &pitch(), &freed, &stage(), "");
         assert_eq!(item.status, ItemStatus::Cancelled);
         assert_eq!(item.uid, pitch_uid(&pitch()));
-        let text = invite(&event(), item, Method::Cancel);
+        let text = invite(&event(), item, Method::Cancel, ("Ada", "ada@x.example"), None);
         assert!(!text.contains("ada@example.org") && !text.contains("MANAGE"));
+        assert!(text.contains("ATTENDEE;CN=Ada;RSVP=FALSE:mailto:ada@x.example"));
+        assert!(text.contains("ORGANIZER;CN=Tagungsbüro:mailto:tagung@example.org"));
         let mut anonymous = pitch();
         anonymous.organisation = " ".into();
         assert_eq!(pitch_summary(&anonymous), "Linsen");
@@ -363,7 +384,7 @@ mod tests {
             (RegistrationStatus::Expired, ItemStatus::Cancelled),
         ];
         for (status, shown) in cases {
-            let item = registration_item(&event(), &registration(status), "");
+            let item = registration_item(&event(), None, &registration(status), "");
             assert_eq!(item.status, shown, "{status:?}");
             assert_eq!(
                 item.uid,
@@ -375,7 +396,12 @@ mod tests {
         }
         let mut cancelled = event();
         cancelled.status = EventStatus::Cancelled;
-        let item = registration_item(&cancelled, &registration(RegistrationStatus::Confirmed), "");
+        let item = registration_item(
+            &cancelled,
+            None,
+            &registration(RegistrationStatus::Confirmed),
+            "",
+        );
         assert_eq!(item.status, ItemStatus::Cancelled);
     }
 }

@@ -11,7 +11,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use crate::calendar::Method;
 use crate::error::ApiResult;
 use crate::mail::{self, templates, Attachment, NewMail};
-use crate::services::{ics, programme};
+use crate::services::{calendar_entries, ics};
 use crate::startup::AppState;
 
 /// The event's title, local time and place as a mail shows them, in one language.
@@ -47,20 +47,29 @@ impl EventText {
 }
 
 /// Mails every active attendee, presenter and exhibitor that the event is cancelled; attendees
-/// and scheduled presenters get a `METHOD:CANCEL` entry that strikes it from their calendar.
+/// and scheduled presenters get a `METHOD:CANCEL` (RFC 5546) of the entry they hold, under its
+/// UID and with a SEQUENCE above every `REQUEST` they got. Call it after the event is marked
+/// cancelled, in the same transaction.
 pub async fn event_cancelled(
     txn: &impl ConnectionTrait,
     state: &AppState,
     event: &event::Model,
 ) -> ApiResult<()> {
-    let schedule = programme::load(txn, event.id).await?;
-    let cancel = |item| {
+    let entries = calendar_entries::sync(txn, event.id).await?;
+    // The row as the sync left it: its SEQUENCE follows the event's entry.
+    let event = &event::Entity::find_by_id(event.id)
+        .one(txn)
+        .await?
+        .unwrap_or_else(|| event.clone());
+    let sender = ics::mailbox_parts(&state.settings.mail_from);
+    let url = ics::event_url(event, &state.public_url);
+    let own_entry = calendar_entries::find(&entries, &ics::event_uid(event));
+    let cancel = |item, to: (&str, &str)| {
         Some(Attachment {
-            body: ics::invite(event, item, Method::Cancel),
+            body: ics::invite(event, item, Method::Cancel, to, sender.clone()),
             method: "CANCEL".to_owned(),
         })
     };
-    let event_entry = cancel(ics::event_item(event, &state.public_url));
     let attendees = registration::Entity::find()
         .filter(registration::Column::EventId.eq(event.id))
         .filter(registration::Column::Status.is_in([
@@ -85,14 +94,10 @@ pub async fn event_cancelled(
         .all(txn)
         .await?;
     let presenters = presenters.into_iter().map(|p| {
-        let entry = schedule
-            .slots
-            .iter()
-            .find(|slot| slot.pitch_id == Some(p.id))
-            .and_then(|slot| Some((slot, schedule.stage(slot.stage_id)?)))
-            .and_then(|(slot, stage)| {
-                cancel(ics::pitch_item(event, &p, slot, stage, &state.public_url))
-            });
+        let entry = calendar_entries::find(&entries, &ics::pitch_uid(&p)).and_then(|entry| {
+            let item = calendar_entries::item_of(entry, Some(url.clone()));
+            cancel(item, (&p.presenter_name, &p.presenter_email))
+        });
         let role = templates::Role::Presenter;
         (
             role,
@@ -106,7 +111,8 @@ pub async fn event_cancelled(
     let recipients = attendees
         .into_iter()
         .map(|r| {
-            let entry = event_entry.clone();
+            let item = ics::registration_item(event, own_entry, &r, &state.public_url);
+            let entry = cancel(item, (&r.name, &r.email));
             (
                 templates::Role::Attendee,
                 r.id,

@@ -21,7 +21,7 @@ use crate::domain::{
 };
 use crate::error::{ApiError, ApiResult};
 use crate::mail::{self, templates, Attachment, NewMail, Rendered};
-use crate::services::{events, ics, notifications::EventText, pitch_slots};
+use crate::services::{calendar_entries, events, ics, notifications::EventText, pitch_slots};
 use crate::startup::AppState;
 
 pub const TITLE_MAX: usize = 200;
@@ -135,7 +135,7 @@ pub async fn create(
     new: NewPitch,
 ) -> ApiResult<(event::Model, pitch::Model)> {
     let txn = crate::db::begin_write(&state.db).await?;
-    let event = events::lock_for_change(&txn, event_id).await?;
+    let event = events::lock_quietly(&txn, event_id).await?;
     events::check_takes_submissions(&event, organiser, "proposals")?;
     let mailbox = new.presenter_email.mailbox();
     if !organiser {
@@ -371,9 +371,10 @@ pub async fn review(
                 mailed = true;
             }
             PitchStatus::Rejected => {
-                let ics = freed.as_ref().map(|(slot, stage)| {
-                    invite(state, &event, &pitch, slot, stage, Method::Cancel)
-                });
+                let ics = match freed {
+                    Some(_) => invite(&txn, state, &event, &pitch, Method::Cancel).await?,
+                    None => None,
+                };
                 send(
                     &txn,
                     state,
@@ -418,9 +419,10 @@ pub async fn withdraw(state: &AppState, token: &str) -> ApiResult<(event::Model,
     active.sequence = Set(sequence);
     active.updated_at = Set(now());
     let pitch = active.update(&txn).await?;
-    let ics = freed
-        .as_ref()
-        .map(|(slot, stage)| invite(state, &event, &pitch, slot, stage, Method::Cancel));
+    let ics = match freed {
+        Some(_) => invite(&txn, state, &event, &pitch, Method::Cancel).await?,
+        None => None,
+    };
     send(
         &txn,
         state,
@@ -479,20 +481,31 @@ pub async fn bump_sequence(
     Ok(active.update(db).await?)
 }
 
-/// The one-entry calendar of a pitch in its slot, as a mail attachment.
-fn invite(
+/// The presenter's calendar entry as an iTIP attachment (`REQUEST` or `CANCEL`), taken from
+/// the published entries after this change, so it carries the SEQUENCE every feed shows.
+/// `None` when the pitch never had an entry (it was never scheduled).
+async fn invite(
+    txn: &impl ConnectionTrait,
     state: &AppState,
     event: &event::Model,
     pitch: &pitch::Model,
-    slot: &pitch_slot::Model,
-    stage: &stage::Model,
     method: Method,
-) -> Attachment {
-    let item = ics::pitch_item(event, pitch, slot, stage, &state.public_url);
-    Attachment {
-        body: ics::invite(event, item, method),
+) -> ApiResult<Option<Attachment>> {
+    let entries = calendar_entries::sync(txn, event.id).await?;
+    let Some(entry) = calendar_entries::find(&entries, &ics::pitch_uid(pitch)) else {
+        return Ok(None);
+    };
+    let item = calendar_entries::item_of(entry, Some(ics::event_url(event, &state.public_url)));
+    Ok(Some(Attachment {
+        body: ics::invite(
+            event,
+            item,
+            method,
+            (&pitch.presenter_name, &pitch.presenter_email),
+            ics::mailbox_parts(&state.settings.mail_from),
+        ),
         method: pitch_slots::method_name(method).to_owned(),
-    }
+    }))
 }
 
 /// Queues one mail to the presenter, rendered in their language.
@@ -553,7 +566,7 @@ pub async fn notify_assigned(
         stage: &stage.name,
         when: &when,
     };
-    let ics = invite(state, event, pitch, slot, stage, Method::Request);
+    let ics = invite(txn, state, event, pitch, Method::Request).await?;
     send(
         txn,
         state,
@@ -561,7 +574,7 @@ pub async fn notify_assigned(
         pitch,
         "pitch_slot_assigned",
         |lang, m| templates::pitch_slot_assigned(lang, m, info),
-        Some(ics),
+        ics,
     )
     .await
 }
@@ -589,7 +602,7 @@ pub async fn notify_moved(
             when: &to_when,
         },
     );
-    let ics = invite(state, event, pitch, to.0, to.1, Method::Request);
+    let ics = invite(txn, state, event, pitch, Method::Request).await?;
     send(
         txn,
         state,
@@ -597,7 +610,7 @@ pub async fn notify_moved(
         pitch,
         "pitch_slot_moved",
         |lang, m| templates::pitch_slot_moved(lang, m, from_info, to_info),
-        Some(ics),
+        ics,
     )
     .await
 }
@@ -617,7 +630,7 @@ pub async fn notify_unassigned(
         stage: &stage.name,
         when: &when,
     };
-    let ics = invite(state, event, pitch, freed, stage, Method::Cancel);
+    let ics = invite(txn, state, event, pitch, Method::Cancel).await?;
     send(
         txn,
         state,
@@ -625,7 +638,7 @@ pub async fn notify_unassigned(
         pitch,
         "pitch_slot_unassigned",
         |lang, m| templates::pitch_slot_unassigned(lang, m, info),
-        Some(ics),
+        ics,
     )
     .await
 }

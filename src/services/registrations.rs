@@ -23,7 +23,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::calendar::{ItemStatus, Method};
+use crate::calendar::Method;
 use crate::domain::{
     time::now,
     token::{self, Kind},
@@ -1576,19 +1576,22 @@ fn notice_mail(
         event: text.info(),
         link: &link,
     };
-    let invite = |method: Method| {
-        let mut item = ics::event_item(event, public_url);
-        if method == Method::Cancel {
-            item.status = ItemStatus::Cancelled;
+    // The attendee's own entry, under the UID of their personal feed (RFC 5546 iTIP: the
+    // ORGANIZER is the event's organiser, the attendee the recipient; a CANCEL's SEQUENCE is
+    // above the REQUEST's because the registration's grows with every change of its status).
+    let invite = |method: Method| Attachment {
+        body: ics::invite(
+            event,
+            ics::registration_item(event, None, reg, public_url),
+            method,
+            (&reg.name, &reg.email),
+            None,
+        ),
+        method: match method {
+            Method::Cancel => "CANCEL",
+            _ => "REQUEST",
         }
-        Attachment {
-            body: ics::invite(event, item, method),
-            method: match method {
-                Method::Cancel => "CANCEL",
-                _ => "REQUEST",
-            }
-            .to_owned(),
-        }
+        .to_owned(),
     };
     let (kind, content, attachment) = match notice {
         Notice::Confirmed => (

@@ -1,6 +1,8 @@
 //! podium's API tests: one binary, a real server and a fresh database per test.
 //! `TEST_DATABASE_URL=postgres://…` runs them all on PostgreSQL, otherwise on SQLite.
 mod helpers;
+#[path = "../support/ics_reader.rs"]
+mod ics_reader;
 mod smtp_server;
 
 mod authorization;

@@ -47,6 +47,14 @@ def text(component, name):
     return None if value is None else str(value)
 
 
+def param(component, name, key):
+    value = component.get(name)
+    if value is None or not hasattr(value, "params"):
+        return None
+    found = value.params.get(key)
+    return None if found is None else str(found)
+
+
 def main():
     if len(sys.argv) > 1:
         with open(sys.argv[1], "rb") as handle:
@@ -71,6 +79,11 @@ def main():
                 "dtstart_utc": to_utc(event.get("DTSTART"), zones),
                 "dtend_utc": to_utc(event.get("DTEND"), zones),
                 "dtstamp_utc": to_utc(event.get("DTSTAMP"), zones),
+                "last_modified_utc": to_utc(event.get("LAST-MODIFIED"), zones),
+                "organizer": text(event, "ORGANIZER"),
+                "organizer_cn": param(event, "ORGANIZER", "CN"),
+                "attendee": text(event, "ATTENDEE"),
+                "attendee_rsvp": param(event, "ATTENDEE", "RSVP"),
             }
         )
 

@@ -7,7 +7,8 @@ use crate::domain::event::{self as rules, NewEvent, Schedule};
 use crate::domain::text::{self, Validator};
 use crate::domain::time::{parse_instant, parse_timezone};
 use crate::error::{ApiError, ApiResult};
-use crate::services::events;
+use crate::domain::EmailAddress;
+use crate::services::{events, ics};
 use crate::startup::AppState;
 
 impl TryFrom<CreateEvent> for NewEvent {
@@ -35,6 +36,17 @@ impl TryFrom<CreateEvent> for NewEvent {
             body.address.as_deref().unwrap_or_default(),
             rules::ADDRESS_MAX,
         ));
+        let organiser_name = v.check(text::optional_line(
+            "organiser_name",
+            body.organiser_name.as_deref().unwrap_or_default(),
+            rules::ORGANISER_NAME_MAX,
+        ));
+        let organiser_email = match body.organiser_email.as_deref().map(str::trim) {
+            None | Some("") => Some(String::new()),
+            Some(raw) => v
+                .check(EmailAddress::parse("organiser_email", raw))
+                .map(EmailAddress::into_inner),
+        };
         let timezone = v.check(parse_timezone(
             "timezone",
             body.timezone.as_deref().unwrap_or("UTC"),
@@ -124,6 +136,8 @@ impl TryFrom<CreateEvent> for NewEvent {
                 exhibit_capacity,
                 series,
                 limits,
+                organiser_name: organiser_name.unwrap_or_default(),
+                organiser_email: organiser_email.unwrap_or_default(),
             }),
             _ => Err(ApiError::BadRequest("invalid event".to_owned())),
         }
@@ -153,7 +167,16 @@ pub async fn create_event(
     _who: Organiser,
     body: web::Json<CreateEvent>,
 ) -> ApiResult<HttpResponse> {
-    let new = NewEvent::try_from(body.into_inner())?;
+    let mut new = NewEvent::try_from(body.into_inner())?;
+    if new.organiser_email.is_empty() {
+        // Mails must say who they are from: without an organiser, the sender is it.
+        if let Some((name, email)) = ics::mailbox_parts(&state.settings.mail_from) {
+            if new.organiser_name.is_empty() {
+                new.organiser_name = name;
+            }
+            new.organiser_email = email;
+        }
+    }
     let event = events::create(&state.db, new).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/events/{}", event.id)))

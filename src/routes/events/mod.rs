@@ -73,6 +73,14 @@ pub struct CreateEvent {
     pub hold_hours: Option<i64>,
     /// Slug of the annual series this edition belongs to.
     pub series: Option<String>,
+    /// Who mails about the event are from, shown in every mail's footer (at most 200
+    /// characters); default: the name of the sender (`MAIL_FROM`).
+    #[schema(example = "Tagungsbüro der Gesellschaft")]
+    pub organiser_name: Option<String>,
+    /// The organiser's contact address: the Reply-To of every mail and the iTIP ORGANIZER of
+    /// calendar entries; default: the sender's address (`MAIL_FROM`).
+    #[schema(example = "tagung@example.org")]
+    pub organiser_email: Option<String>,
 }
 
 /// Fields to change; `null` clears the optional ones. An unknown field is a 422, so that a
@@ -108,6 +116,10 @@ pub struct UpdateEvent {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub series: Option<Option<String>>,
+    /// Who mails about the event are from (at most 200 characters).
+    pub organiser_name: Option<String>,
+    /// The organiser's contact address (Reply-To, iTIP ORGANIZER).
+    pub organiser_email: Option<String>,
 }
 
 /// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
@@ -151,6 +163,10 @@ pub struct EventResponse {
     pub approved_exhibits: i32,
     pub calendar_url: String,
     pub webcal_url: String,
+    /// Who mails about the event are from.
+    pub organiser_name: String,
+    /// The organiser's contact address (Reply-To of the mails, iTIP ORGANIZER).
+    pub organiser_email: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -195,6 +211,8 @@ impl EventResponse {
             approved_exhibits: m.approved_exhibits,
             calendar_url,
             webcal_url,
+            organiser_name: m.organiser_name,
+            organiser_email: m.organiser_email,
             created_at: m.created_at,
             updated_at: m.updated_at,
         }

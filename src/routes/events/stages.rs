@@ -8,7 +8,7 @@ use super::{CreateStage, StageResponse, UpdateStage};
 use crate::auth::{MaybeOrganiser, Organiser};
 use crate::domain::text::{self, Validator};
 use crate::error::{ApiError, ApiResult};
-use crate::services::{events, stages};
+use crate::services::{calendar_entries, events, stages};
 use crate::startup::AppState;
 
 const NAME_MAX: usize = 200;
@@ -106,6 +106,8 @@ pub async fn update_stage(
             ApiError::Conflict(_) => ApiError::conflict("a stage of that name exists"),
             other => other,
         })?;
+    // A new name is a new LOCATION of every pitch on the stage: new SEQUENCE (RFC 5545).
+    calendar_entries::sync(&txn, event.id).await?;
     txn.commit().await?;
     Ok(web::Json(updated.into()))
 }

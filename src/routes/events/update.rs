@@ -7,10 +7,11 @@ use super::{create::optional_instant, EventResponse, UpdateEvent};
 use crate::auth::Organiser;
 use crate::domain::event::{self as rules, Schedule};
 use crate::domain::text::{self, Validator};
+use crate::domain::EmailAddress;
 use crate::domain::time::{parse_instant, parse_timezone};
 use crate::error::{ApiError, ApiResult};
 use crate::routes::check_if_match;
-use crate::services::{events, registrations};
+use crate::services::{calendar_entries, events, registrations};
 use crate::startup::AppState;
 
 /// Update an event; `If-Match` guards against lost updates. Capacity below the seats taken is a 409.
@@ -167,6 +168,20 @@ pub async fn update_event(
             None => active.series = Set(None),
         }
     }
+    if let Some(name) = &body.organiser_name {
+        if let Some(n) = v.check(text::optional_line(
+            "organiser_name",
+            name,
+            rules::ORGANISER_NAME_MAX,
+        )) {
+            active.organiser_name = Set(n);
+        }
+    }
+    if let Some(email) = &body.organiser_email {
+        if let Some(e) = v.check(EmailAddress::parse("organiser_email", email)) {
+            active.organiser_email = Set(e.into_inner());
+        }
+    }
     v.finish()?;
     check_if_match(&req, &super::etag(&before))?;
     if let Some(conflict) = conflict {
@@ -176,6 +191,8 @@ pub async fn update_event(
         active.sequence = Set(locked.sequence + 1);
     }
     let mut updated = active.update(&txn).await?;
+    // Time, place, title or organiser shown in the calendars: new SEQUENCE where they changed.
+    calendar_entries::sync(&txn, updated.id).await?;
     if capacity_grew {
         registrations::promote_waitlisted(&txn, &state.public_url, updated.id).await?;
         updated = events::find_visible(&txn, &updated.id.to_string(), true).await?;
