@@ -138,6 +138,8 @@ pub struct EventResponse {
     pub approved_exhibits: i32,
     pub calendar_url: String,
     pub webcal_url: String,
+    /// The public event page (HTML) with the programme and the registration form.
+    pub page_url: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -148,6 +150,7 @@ impl EventResponse {
         let local = |t: DateTime<Utc>| in_zone(t, &tz);
         let calendar_url = format!("{public_url}/api/v1/events/{}/calendar.ics", m.slug);
         let webcal_url = webcal(&calendar_url);
+        let page_url = format!("{public_url}/events/{}", m.slug);
         let now = Utc::now();
         let registration_open = m.status == EventStatus::Published
             && m.registration_opens_at.is_none_or(|t| t <= now)
@@ -179,6 +182,7 @@ impl EventResponse {
             approved_exhibits: m.approved_exhibits,
             calendar_url,
             webcal_url,
+            page_url,
             created_at: m.created_at,
             updated_at: m.updated_at,
         }
