@@ -13,6 +13,7 @@ mod lifecycle;
 mod mail;
 mod operations;
 mod organisers;
+mod pages;
 mod pitch_slots;
 mod pitches;
 mod registrations;
