@@ -130,5 +130,17 @@ async fn the_event_page_switches_language_and_fits_a_phone() {
     assert!(page.contains("<html lang=\"de\">"));
     assert!(page.contains("Anmelden"));
     assert_no_console_errors(&browser).await;
+
+    // At phone width nothing is wider than the screen.
+    browser.resize(390, 844).await;
+    let viewport = browser.eval("return window.innerWidth").await;
+    let content = browser
+        .eval("return document.documentElement.scrollWidth")
+        .await;
+    assert!(viewport.as_u64().is_some_and(|w| w <= 420), "{viewport}");
+    assert!(
+        content.as_u64() <= viewport.as_u64(),
+        "content {content} wider than the window {viewport}"
+    );
     browser.quit().await;
 }

@@ -160,6 +160,27 @@ impl Browser {
         .await;
     }
 
+    /// Resizes the browser window (CSS pixels).
+    pub async fn resize(&self, width: u32, height: u32) {
+        self.command(
+            reqwest::Method::POST,
+            "/window/rect",
+            Some(json!({"width": width, "height": height})),
+        )
+        .await;
+    }
+
+    /// Runs `script` (WebDriver's own injection, which the pages' CSP does not cover) and
+    /// answers its return value.
+    pub async fn eval(&self, script: &str) -> Value {
+        self.command(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({"script": script, "args": []})),
+        )
+        .await
+    }
+
     /// Waits (up to 10 s) until the page's address contains `part`.
     pub async fn wait_for_url(&self, part: &str) -> String {
         self.wait_until_url(|url| url.contains(part)).await
