@@ -104,6 +104,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             db::migrate(&conn).await?;
             let summary = podium::seed::demo(&conn).await?;
             println!("{summary}");
+            println!(
+                "event page: {}/events/{}",
+                settings.public_url(),
+                podium::seed::DEMO_SLUG
+            );
         }
     }
     Ok(())

@@ -7,9 +7,12 @@ use sea_orm::DatabaseConnection;
 use crate::domain::event::NewEvent;
 use crate::services::{events, stages};
 
+/// The demo conference's slug: its page is `{public_url}/events/jahrestagung-2027`.
+pub const DEMO_SLUG: &str = "jahrestagung-2027";
+
 /// Creates the demo conference (once; a second run reports the existing one).
 pub async fn demo(db: &DatabaseConnection) -> anyhow::Result<String> {
-    const SLUG: &str = "jahrestagung-2027";
+    const SLUG: &str = DEMO_SLUG;
     if let Some(existing) = events::find(db, SLUG).await? {
         return Ok(format!(
             "demo event already present: {} ({})",

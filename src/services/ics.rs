@@ -180,8 +180,9 @@ pub fn registration_item(
     }
 }
 
+/// The `URL` of calendar entries: the public event page, which people can open.
 fn event_url(event: &event::Model, public_url: &str) -> String {
-    format!("{public_url}/api/v1/events/{}", event.slug)
+    format!("{public_url}/events/{}", event.slug)
 }
 
 /// A one-entry calendar for a mail attachment (`REQUEST` to add or update, `CANCEL` to remove).
