@@ -46,10 +46,13 @@ const KEY_SLOT: &str = "<!--form-key-->";
 /// Most pages kept (events × 2 languages); the whole cache is dropped when it is full.
 const PAGES_MAX: usize = 2048;
 
+/// Pages by event id and language code, with the fingerprint each was rendered from.
+type Pages = HashMap<(Uuid, &'static str), (u64, Arc<CachedPage>)>;
+
 /// Rendered event pages by event and language, each valid for one fingerprint.
 #[derive(Default)]
 pub struct PageCache {
-    pages: Mutex<HashMap<(Uuid, &'static str), (u64, Arc<CachedPage>)>>,
+    pages: Mutex<Pages>,
 }
 
 /// A rendered page split around the form key, and its validator.
@@ -376,7 +379,10 @@ pub async fn check_mail(
             t,
             title: t.check_mail_title.to_owned(),
             message: format!("{} {}", t.check_mail_body, event.title),
-            link: Some((format!("{path}?lang={}", code(lang)), t.to_the_event.to_owned())),
+            link: Some((
+                format!("{path}?lang={}", code(lang)),
+                t.to_the_event.to_owned(),
+            )),
             switch: Some(Switch::to_other(&format!("{path}/check-mail"), lang)),
         },
     )
@@ -408,7 +414,7 @@ pub async fn register(
         }
         Err(Refusal::Form(view, status)) => {
             let window = Window::of(&event, now());
-            match render_page(&state, &event, lang, view, &new_form_key(), window).await {
+            match render_page(&state, &event, lang, *view, &new_form_key(), window).await {
                 Ok(body) => super::html(status, body),
                 Err(err) => error_page(lang, err),
             }
@@ -419,7 +425,7 @@ pub async fn register(
 
 enum Refusal {
     /// The form again, with its errors.
-    Form(FormView, StatusCode),
+    Form(Box<FormView>, StatusCode),
     Error(ApiError),
 }
 
@@ -441,13 +447,17 @@ async fn submit(
         let mut view = FormView::refilled(form);
         view.general = general;
         view.errors = errors;
-        Refusal::Form(view, status)
+        Refusal::Form(Box::new(view), status)
     };
     let new = form
         .parse(t)
         .map_err(|errors| refused(Vec::new(), errors, StatusCode::UNPROCESSABLE_ENTITY))?;
     if Window::of(event, now()) != Window::Open {
-        return Err(refused(vec![t.err_not_open], Vec::new(), StatusCode::CONFLICT));
+        return Err(refused(
+            vec![t.err_not_open],
+            Vec::new(),
+            StatusCode::CONFLICT,
+        ));
     }
     let idempotency = form_key(event, form)?;
     if let Some(k) = &idempotency {
@@ -497,13 +507,13 @@ fn conflict(t: &'static Texts, form: &RegisterForm, err: ApiError) -> Refusal {
     } else {
         view.general.push(t.err_not_open);
     }
-    Refusal::Form(view, StatusCode::CONFLICT)
+    Refusal::Form(Box::new(view), StatusCode::CONFLICT)
 }
 
 /// The form's idempotency key: its `form_key` and a hash of its content, so that the same
 /// page (kept by the browser after a 304) can register a second person, while sending the
 /// same form twice registers once. A missing or malformed key registers without one.
-fn form_key(event: &event::Model, form: &RegisterForm) -> Result<Option<IdempotencyKey>, Refusal> {
+fn form_key(event: &event::Model, form: &RegisterForm) -> ApiResult<Option<IdempotencyKey>> {
     let key = form.form_key.trim();
     if key.is_empty()
         || key.len() > 100

@@ -39,17 +39,13 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/").route(web::get().to(home::home)))
         .service(web::resource(assets::CSS_PATH).route(web::get().to(assets::css)))
         .service(web::resource("/events/{slug}").route(web::get().to(event::show)))
-        .service(
-            web::resource("/events/{slug}/check-mail").route(web::get().to(event::check_mail)),
-        )
+        .service(web::resource("/events/{slug}/check-mail").route(web::get().to(event::check_mail)))
         .service(
             web::resource("/events/{slug}/register")
                 .app_data(form::config())
                 .route(web::post().to(event::register)),
         )
-        .service(
-            web::resource("/registrations/erased").route(web::get().to(registration::erased)),
-        )
+        .service(web::resource("/registrations/erased").route(web::get().to(registration::erased)))
         .service(web::resource("/registrations/{token}").route(web::get().to(registration::show)))
         .service(
             web::resource("/registrations/{token}/{action}")
@@ -88,7 +84,11 @@ pub fn public_language(req: &HttpRequest) -> Language {
         let mut parts = item.split(';');
         let tag = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
         let weight = parts
-            .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
+            .find_map(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+            })
             .unwrap_or(1.0);
         let lang = match tag.split('-').next() {
             Some("de") => Language::De,
@@ -218,10 +218,7 @@ pub fn error_page(lang: Language, err: ApiError) -> HttpResponse {
 
 /// A 404 page for a public page that does not exist (or a draft event).
 pub fn not_found(req: &HttpRequest) -> HttpResponse {
-    error_page(
-        public_language(req),
-        ApiError::NotFound("page".to_owned()),
-    )
+    error_page(public_language(req), ApiError::NotFound("page".to_owned()))
 }
 
 /// A page that asks before an action: the question, and a form whose button does it.

@@ -242,9 +242,7 @@ pub async fn act(
         Ok(()) => {
             state.wake_mailer();
             match action {
-                Action::Erase => {
-                    see_other(&format!("/registrations/erased?lang={}", code(lang)))
-                }
+                Action::Erase => see_other(&format!("/registrations/erased?lang={}", code(lang))),
                 _ => see_other(&base),
             }
         }

@@ -157,7 +157,9 @@ async fn the_event_page_shows_details_programme_exhibits_and_calendar_links_in_t
 ) {
     let app = spawn_app().await;
     let event = event_with_programme(&app, "jt").await;
-    let page_url = event["page_url"].as_str().expect("page_url in the event JSON");
+    let page_url = event["page_url"]
+        .as_str()
+        .expect("page_url in the event JSON");
     assert_eq!(page_url, app.url("/events/jt"));
 
     let de = page(&app, page_url, Some("de-DE,de;q=0.9,en;q=0.8")).await;
@@ -180,7 +182,10 @@ async fn the_event_page_shows_details_programme_exhibits_and_calendar_links_in_t
         assert!(de.text.contains(&format!("<label for=\"{field}\"")) || field == "consent");
         assert!(de.text.contains(&format!("id=\"{field}\"")));
     }
-    assert!(de.text.contains("href=\"/events/jt?lang=en\""), "a language switch");
+    assert!(
+        de.text.contains("href=\"/events/jt?lang=en\""),
+        "a language switch"
+    );
     assert!(!de.text.contains("<script"), "no JavaScript");
 
     let en = page(&app, "/events/jt?lang=en", Some("de")).await;
@@ -194,8 +199,7 @@ async fn the_event_page_shows_details_programme_exhibits_and_calendar_links_in_t
 }
 
 #[tokio::test]
-async fn the_event_page_answers_304_to_its_etag_per_language_and_changes_with_seats_and_edits()
-{
+async fn the_event_page_answers_304_to_its_etag_per_language_and_changes_with_seats_and_edits() {
     let app = spawn_app().await;
     app.published_event(json!({"slug": "cached", "capacity": 5}))
         .await;
@@ -223,7 +227,11 @@ async fn the_event_page_answers_304_to_its_etag_per_language_and_changes_with_se
     // Seat counts come from a copy of the event row at most a second old.
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let after = page(&app, "/events/cached?lang=en", None).await;
-    assert!(after.text.contains("<dd class=\"seats\">4"), "{}", after.text);
+    assert!(
+        after.text.contains("<dd class=\"seats\">4"),
+        "{}",
+        after.text
+    );
     assert_ne!(after.header("etag"), Some(etag.as_str()));
 
     app.patch_admin("/api/v1/events/cached", &json!({"title": "Neuer Titel"}))
@@ -270,7 +278,10 @@ async fn a_form_sent_as_a_browser_sends_it_registers_and_leads_to_the_attendee_p
     let posted = register_by_form(&app, "jt", "Ada Lovelace", "ada@example.org").await;
     posted.assert_status(303);
     let location = posted.header("location").expect("a Location").to_owned();
-    assert!(location.starts_with(&app.url("/registrations/")), "{location}");
+    assert!(
+        location.starts_with(&app.url("/registrations/")),
+        "{location}"
+    );
 
     let attendee = page(&app, &location, None).await;
     attendee.assert_status(200);
@@ -317,7 +328,13 @@ async fn a_refused_form_comes_back_with_what_was_typed_and_each_error_at_its_fie
     assert!(refused.text.contains("id=\"email-error\""));
     assert!(refused.text.contains("id=\"consent-error\""));
     assert!(!refused.text.contains("id=\"name-error\""));
-    assert!(refused.text.contains("value=\"&#60;b&#62;Ada&#60;/b&#62;\"") || refused.text.contains("value=\"&lt;b&gt;Ada&lt;/b&gt;\""), "typed and escaped");
+    assert!(
+        refused
+            .text
+            .contains("value=\"&#60;b&#62;Ada&#60;/b&#62;\"")
+            || refused.text.contains("value=\"&lt;b&gt;Ada&lt;/b&gt;\""),
+        "typed and escaped"
+    );
     assert!(!refused.text.contains("<b>Ada</b>"));
     assert!(refused.text.contains("value=\"not-an-address\""));
     assert!(refused.text.contains("value=\"science\" checked"));
@@ -325,7 +342,9 @@ async fn a_refused_form_comes_back_with_what_was_typed_and_each_error_at_its_fie
 
     let german = post_form(&app, "/events/jt/register?lang=de", &[("name", "Ada")]).await;
     german.assert_status(422);
-    assert!(german.text.contains("Bitte geben Sie eine gültige E-Mail-Adresse ein."));
+    assert!(german
+        .text
+        .contains("Bitte geben Sie eine gültige E-Mail-Adresse ein."));
 
     let json = app
         .client
@@ -335,10 +354,7 @@ async fn a_refused_form_comes_back_with_what_was_typed_and_each_error_at_its_fie
         .await
         .unwrap();
     assert_eq!(json.status(), 415);
-    assert_eq!(
-        json.headers()["content-type"],
-        "application/problem+json"
-    );
+    assert_eq!(json.headers()["content-type"], "application/problem+json");
 }
 
 #[tokio::test]
@@ -376,7 +392,8 @@ async fn a_duplicate_a_full_event_and_a_closed_window_are_refused_by_the_apis_ru
     assert_eq!(registrations(&app, "one").await, 2);
 
     // Full with a waitlist: the form puts people on it, and their page shows the position.
-    app.published_event(json!({"slug": "wl", "capacity": 1})).await;
+    app.published_event(json!({"slug": "wl", "capacity": 1}))
+        .await;
     register_by_form(&app, "wl", "Ada", "ada@example.org")
         .await
         .assert_status(303);
@@ -452,7 +469,10 @@ async fn double_opt_in_a_get_of_the_mails_link_changes_nothing_and_the_post_conf
     let check = page(&app, &location, None).await;
     check.assert_status(200);
     assert!(check.text.contains("Please check your mail"));
-    assert!(!check.text.contains("/registrations/"), "no way around the mail");
+    assert!(
+        !check.text.contains("/registrations/"),
+        "no way around the mail"
+    );
 
     let confirm = mailed_link(&app, 1, "ada@example.org", "/confirm").await;
     assert!(confirm.starts_with(&app.url("/registrations/")));
@@ -505,7 +525,8 @@ async fn an_expired_hold_says_so_and_links_to_the_event_page() {
 #[tokio::test]
 async fn cancel_and_erase_each_ask_first_and_happen_only_by_post() {
     let app = spawn_app().await;
-    app.published_event(json!({"slug": "jt", "capacity": 1})).await;
+    app.published_event(json!({"slug": "jt", "capacity": 1}))
+        .await;
     let ada = register_by_form(&app, "jt", "Ada", "ada@example.org").await;
     let ada_page = ada.header("location").unwrap().to_owned();
     let bob = register_by_form(&app, "jt", "Bob", "bob@example.org").await;
@@ -521,7 +542,10 @@ async fn cancel_and_erase_each_ask_first_and_happen_only_by_post() {
     let cancelled = post_form(&app, &format!("{ada_page}/cancel"), &[]).await;
     cancelled.assert_status(303);
     assert_eq!(cancelled.header("location"), Some(ada_page.as_str()));
-    assert!(page(&app, &ada_page, None).await.text.contains("Cancelled."));
+    assert!(page(&app, &ada_page, None)
+        .await
+        .text
+        .contains("Cancelled."));
     // The seat went to the first on the waitlist.
     assert!(page(&app, &bob_page, None)
         .await
@@ -553,7 +577,10 @@ async fn the_presenter_and_exhibitor_pages_show_status_slot_and_booth_and_withdr
         .await;
     let pitch_page = pitch["manage_url"].as_str().expect("manage_url").to_owned();
     assert!(pitch_page.starts_with(&app.url("/pitches/")));
-    assert!(pitch["api_url"].as_str().unwrap().contains("/api/v1/pitches/"));
+    assert!(pitch["api_url"]
+        .as_str()
+        .unwrap()
+        .contains("/api/v1/pitches/"));
     let shown = page(&app, &pitch_page, None).await;
     shown.assert_status(200);
     assert_html(&shown);

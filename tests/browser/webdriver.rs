@@ -243,11 +243,9 @@ impl Drop for Browser {
             if let Ok(runtime) = runtime {
                 runtime.block_on(async {
                     let client = reqwest::Client::new();
-                    let _ = tokio::time::timeout(
-                        Duration::from_secs(10),
-                        client.delete(url).send(),
-                    )
-                    .await;
+                    let _ =
+                        tokio::time::timeout(Duration::from_secs(10), client.delete(url).send())
+                            .await;
                 });
             }
         })
