@@ -9,6 +9,7 @@ pub mod headers;
 pub mod mail;
 pub mod metrics;
 pub mod openapi;
+pub mod pages;
 pub mod rate_limit;
 pub mod routes;
 pub mod seed;

@@ -90,6 +90,8 @@ pub struct AppState {
     pub reads: services::read_cache::EventReads,
     /// Organisers recently found by their bearer token.
     pub tokens: crate::auth::TokenCache,
+    /// Rendered public event pages (see [`crate::pages`]).
+    pub pages: crate::pages::PageCache,
 }
 
 impl AppState {
@@ -192,6 +194,7 @@ impl Application {
             reads: services::read_cache::EventReads::new(write_epoch.clone()),
             write_epoch: write_epoch.clone(),
             tokens: crate::auth::TokenCache::default(),
+            pages: crate::pages::PageCache::default(),
         });
         let server =
             HttpServer::new(move || build_app(Some(state.clone()), cors_origins.as_deref()).0)
@@ -294,6 +297,7 @@ fn build_app(
     let app = app
         .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", spec.clone()))
         .service(web::redirect("/docs", "/docs/"))
+        .configure(crate::pages::config)
         .default_service(web::to(not_found));
     (app, spec)
 }

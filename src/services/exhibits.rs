@@ -64,7 +64,13 @@ pub fn status_name(status: ExhibitStatus) -> &'static str {
     }
 }
 
+/// The exhibitor's page (`crate::pages`), where their mails link.
 pub fn manage_url(public_url: &str, token: &str) -> String {
+    format!("{public_url}/exhibits/{token}")
+}
+
+/// The same record as JSON (`GET /api/v1/exhibits/{token}`).
+pub fn api_url(public_url: &str, token: &str) -> String {
     format!("{public_url}/api/v1/exhibits/{token}")
 }
 

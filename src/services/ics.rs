@@ -180,9 +180,9 @@ pub fn registration_item(
     }
 }
 
-/// The event's page, the URL of its calendar entries.
+/// The `URL` of calendar entries: the public event page, which people can open.
 pub fn event_url(event: &event::Model, public_url: &str) -> String {
-    format!("{public_url}/api/v1/events/{}", event.slug)
+    format!("{public_url}/events/{}", event.slug)
 }
 
 /// A one-entry iTIP message for a mail attachment (RFC 5546): `REQUEST` to add or update,

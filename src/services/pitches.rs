@@ -72,7 +72,13 @@ pub fn status_name(status: PitchStatus) -> &'static str {
     }
 }
 
+/// The presenter's page (`crate::pages`), where their mails link.
 pub fn manage_url(public_url: &str, token: &str) -> String {
+    format!("{public_url}/pitches/{token}")
+}
+
+/// The same record as JSON (`GET /api/v1/pitches/{token}`).
+pub fn api_url(public_url: &str, token: &str) -> String {
     format!("{public_url}/api/v1/pitches/{token}")
 }
 

@@ -72,21 +72,29 @@ pub fn manage_token(registration: &registration::Model) -> String {
     token::derive(Kind::Registration, registration.id)
 }
 
-/// The self-service links of a registration.
+/// The attendee's page (`crate::pages`), where every attendee mail links.
 pub fn manage_url(public_url: &str, token: &str) -> String {
+    format!("{public_url}/registrations/{token}")
+}
+
+/// The registration as JSON (`GET /api/v1/registrations/{token}`).
+pub fn api_url(public_url: &str, token: &str) -> String {
     format!("{public_url}/api/v1/registrations/{token}")
 }
 
+/// The attendee's personal iCalendar feed.
 pub fn calendar_url(public_url: &str, token: &str) -> String {
-    format!("{}/calendar.ics", manage_url(public_url, token))
+    format!("{}/calendar.ics", api_url(public_url, token))
 }
 
+/// The double opt-in page: a GET shows a button, its POST confirms (mail gateways fetch links).
 fn confirm_url(public_url: &str, token: &str) -> String {
     format!("{}/confirm", manage_url(public_url, token))
 }
 
+/// The public event page.
 fn event_url(public_url: &str, event: &event::Model) -> String {
-    format!("{public_url}/api/v1/events/{}", event.slug)
+    format!("{public_url}/events/{}", event.slug)
 }
 
 /// 409 unless the event takes registrations at `at`: published, inside the registration

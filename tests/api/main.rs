@@ -17,6 +17,7 @@ mod lifecycle;
 mod mail;
 mod operations;
 mod organisers;
+mod pages;
 mod pitch_slots;
 mod pitches;
 mod privacy;

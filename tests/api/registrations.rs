@@ -153,6 +153,10 @@ async fn registering_answers_201_with_location_token_and_links() {
     );
     assert_eq!(
         a.json["manage_url"],
+        app.url(&format!("/registrations/{token}"))
+    );
+    assert_eq!(
+        a.json["api_url"],
         app.url(&format!("/api/v1/registrations/{token}"))
     );
     let own = app.get(&format!("/api/v1/registrations/{token}")).await;

@@ -167,6 +167,8 @@ pub struct EventResponse {
     pub organiser_name: String,
     /// The organiser's contact address (Reply-To of the mails, iTIP ORGANIZER).
     pub organiser_email: String,
+    /// The public event page (HTML) with the programme and the registration form.
+    pub page_url: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -177,6 +179,7 @@ impl EventResponse {
         let local = |t: DateTime<Utc>| in_zone(t, &tz);
         let calendar_url = format!("{public_url}/api/v1/events/{}/calendar.ics", m.slug);
         let webcal_url = webcal(&calendar_url);
+        let page_url = format!("{public_url}/events/{}", m.slug);
         let now = Utc::now();
         let registration_open = m.status == EventStatus::Published
             && m.registration_opens_at.is_none_or(|t| t <= now)
@@ -213,6 +216,7 @@ impl EventResponse {
             webcal_url,
             organiser_name: m.organiser_name,
             organiser_email: m.organiser_email,
+            page_url,
             created_at: m.created_at,
             updated_at: m.updated_at,
         }

@@ -93,6 +93,8 @@ pub async fn create_exhibit(
         ))
         .json(ExhibitCreated {
             exhibit: ExhibitResponse::new(exhibit, true),
+            manage_url: exhibits::manage_url(&state.public_url, &manage_token),
+            api_url: exhibits::api_url(&state.public_url, &manage_token),
             manage_token,
         }))
 }

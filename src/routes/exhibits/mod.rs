@@ -108,4 +108,8 @@ pub struct ExhibitCreated {
     #[serde(flatten)]
     pub exhibit: ExhibitResponse,
     pub manage_token: String,
+    /// The exhibitor's page (HTML), where their mails link.
+    pub manage_url: String,
+    /// This record as JSON.
+    pub api_url: String,
 }

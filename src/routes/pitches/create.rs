@@ -92,6 +92,8 @@ pub async fn create_pitch(
         ))
         .json(PitchCreated {
             pitch: PitchResponse::new(PitchView { pitch, slot: None }, &event.timezone),
+            manage_url: pitches::manage_url(&state.public_url, &manage_token),
+            api_url: pitches::api_url(&state.public_url, &manage_token),
             manage_token,
         }))
 }

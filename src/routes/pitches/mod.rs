@@ -128,6 +128,10 @@ pub struct PitchCreated {
     #[serde(flatten)]
     pub pitch: PitchResponse,
     pub manage_token: String,
+    /// The presenter's page (HTML), where their mails link.
+    pub manage_url: String,
+    /// This record as JSON.
+    pub api_url: String,
 }
 
 /// `1..=240` minutes.

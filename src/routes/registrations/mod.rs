@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::services::registrations::{calendar_url, manage_url, Registered};
+use crate::services::registrations::{api_url, calendar_url, manage_url, Registered};
 
 pub fn config(cfg: &mut ServiceConfig) {
     cfg.service(create::register)
@@ -71,8 +71,10 @@ pub struct RegistrationResponse {
     pub checked_in_at: Option<DateTime<Utc>>,
     /// The attendee's personal iCalendar feed.
     pub calendar_url: String,
-    /// This registration's self-service address.
+    /// The attendee's page (HTML): status, calendar, cancel, erase.
     pub manage_url: String,
+    /// This registration as JSON.
+    pub api_url: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub cancelled_at: Option<DateTime<Utc>>,
@@ -85,6 +87,7 @@ impl RegistrationResponse {
         Self {
             calendar_url: calendar_url(public_url, &token),
             manage_url: manage_url(public_url, &token),
+            api_url: api_url(public_url, &token),
             id: m.id,
             event_id: m.event_id,
             name: m.name,

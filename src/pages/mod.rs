@@ -1,0 +1,264 @@
+//! HTML pages for people: the event page with its registration form, the attendee's,
+//! presenter's and exhibitor's pages (every link in every mail leads to one of them), and the
+//! list of events at `/`.
+//!
+//! Pages call the same services as the JSON API. They are rendered by askama templates in
+//! `templates/pages/` (escaping checked at compile time), in German or English: personal pages
+//! in the person's language, public pages by `?lang=` or else `Accept-Language`. No page needs
+//! JavaScript; no GET changes anything (mail gateways fetch links): every action is a `POST`
+//! from a form, after a confirmation step where it cannot be undone.
+mod assets;
+mod event;
+mod exhibit;
+mod form;
+mod home;
+mod pitch;
+mod registration;
+mod texts;
+mod when;
+
+use actix_web::{
+    http::{header, StatusCode},
+    web, HttpRequest, HttpResponse, ResponseError,
+};
+use askama::Template;
+use entity::registration::Language;
+
+pub use event::PageCache;
+pub use texts::Texts;
+
+use crate::error::ApiError;
+
+/// `Content-Security-Policy` of every page: the stylesheet from podium itself, no scripts, no
+/// frames, forms posting only back to podium.
+pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
+form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The page routes; wired at the root, beside `/api/v1`.
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/").route(web::get().to(home::home)))
+        .service(web::resource(assets::CSS_PATH).route(web::get().to(assets::css)))
+        .service(web::resource("/events/{slug}").route(web::get().to(event::show)))
+        .service(web::resource("/events/{slug}/check-mail").route(web::get().to(event::check_mail)))
+        .service(
+            web::resource("/events/{slug}/register")
+                .app_data(form::config())
+                .route(web::post().to(event::register)),
+        )
+        .service(web::resource("/registrations/erased").route(web::get().to(registration::erased)))
+        .service(web::resource("/registrations/{token}").route(web::get().to(registration::show)))
+        .service(
+            web::resource("/registrations/{token}/{action}")
+                .route(web::get().to(registration::ask))
+                .route(web::post().to(registration::act)),
+        )
+        .service(web::resource("/pitches/{token}").route(web::get().to(pitch::show)))
+        .service(
+            web::resource("/pitches/{token}/withdraw")
+                .route(web::get().to(pitch::ask))
+                .route(web::post().to(pitch::withdraw)),
+        )
+        .service(web::resource("/exhibits/{token}").route(web::get().to(exhibit::show)))
+        .service(
+            web::resource("/exhibits/{token}/withdraw")
+                .route(web::get().to(exhibit::ask))
+                .route(web::post().to(exhibit::withdraw)),
+        );
+}
+
+/// The language of a public page: `?lang=de|en`, else the first of German or English that
+/// `Accept-Language` names (in its order, ignoring weights of 0), else English.
+pub fn public_language(req: &HttpRequest) -> Language {
+    if let Some(lang) = query_language(req) {
+        return lang;
+    }
+    let Some(value) = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Language::En;
+    };
+    let mut best: Option<(f32, Language)> = None;
+    for item in value.split(',') {
+        let mut parts = item.split(';');
+        let tag = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+        let weight = parts
+            .find_map(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+            })
+            .unwrap_or(1.0);
+        let lang = match tag.split('-').next() {
+            Some("de") => Language::De,
+            Some("en") => Language::En,
+            _ => continue,
+        };
+        if weight > 0.0 && best.is_none_or(|(w, _)| weight > w) {
+            best = Some((weight, lang));
+        }
+    }
+    best.map_or(Language::En, |(_, lang)| lang)
+}
+
+/// `?lang=de` or `?lang=en`, when the query names one.
+pub fn query_language(req: &HttpRequest) -> Option<Language> {
+    url::form_urlencoded::parse(req.query_string().as_bytes())
+        .find(|(k, _)| k == "lang")
+        .and_then(|(_, v)| match v.as_ref() {
+            "de" => Some(Language::De),
+            "en" => Some(Language::En),
+            _ => None,
+        })
+}
+
+/// `de` or `en`.
+pub fn code(lang: Language) -> &'static str {
+    match lang {
+        Language::De => "de",
+        Language::En => "en",
+    }
+}
+
+/// The link to the same public page in the other language.
+#[derive(Debug, Clone)]
+pub struct Switch {
+    pub href: String,
+    /// The other language's name in that language (`English`, `Deutsch`).
+    pub label: &'static str,
+    pub lang: &'static str,
+}
+
+impl Switch {
+    /// `path?lang=…` for the language the page is not in.
+    pub fn to_other(path: &str, lang: Language) -> Self {
+        let other = match lang {
+            Language::De => Language::En,
+            Language::En => Language::De,
+        };
+        Self {
+            href: format!("{path}?lang={}", code(other)),
+            label: Texts::of(other).language_name,
+            lang: code(other),
+        }
+    }
+}
+
+/// An HTML answer with the pages' security headers.
+pub fn html(status: StatusCode, body: impl actix_web::body::MessageBody + 'static) -> HttpResponse {
+    let mut response = HttpResponse::build(status);
+    response
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CONTENT_SECURITY_POLICY, CSP));
+    response.body(body)
+}
+
+/// Renders a template into an HTML answer; a template that fails to render is a 500 page.
+pub fn render(status: StatusCode, page: &impl Template) -> HttpResponse {
+    match page.render() {
+        Ok(body) => html(status, body),
+        Err(err) => {
+            tracing::error!(error = %err, "rendering a page");
+            html(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "<!doctype html><title>Error</title><p>Internal error</p>",
+            )
+        }
+    }
+}
+
+/// A `303 See Other` to `location`: the answer to every form `POST` that did what it asked
+/// (post/redirect/get, so a reload does not send the form again).
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
+        .finish()
+}
+
+/// A page that only says something: not found, expired, erased, an error.
+#[derive(Template)]
+#[template(path = "pages/message.html")]
+pub struct MessagePage {
+    pub t: &'static Texts,
+    pub title: String,
+    pub message: String,
+    pub link: Option<(String, String)>,
+    pub switch: Option<Switch>,
+}
+
+/// The page for an error of a service: 404 for what is not there, 409 for a conflict with the
+/// current state (with the service's reason), 5xx logged and shown without its cause.
+pub fn error_page(lang: Language, err: ApiError) -> HttpResponse {
+    let t = Texts::of(lang);
+    let status = err.status_code();
+    let (title, message) = match &err {
+        ApiError::NotFound(_) => (t.not_found_title, t.not_found_body.to_owned()),
+        ApiError::Conflict(detail) => (t.conflict_title, detail.clone()),
+        ApiError::TooManyRequests { .. } => (t.conflict_title, t.too_many.to_owned()),
+        _ => {
+            if status.is_server_error() {
+                tracing::error!(error = %err, "page request failed");
+            }
+            (t.error_title, t.error_body.to_owned())
+        }
+    };
+    render(
+        status,
+        &MessagePage {
+            t,
+            title: title.to_owned(),
+            message,
+            link: Some(("/".to_owned(), t.all_events.to_owned())),
+            switch: None,
+        },
+    )
+}
+
+/// A 404 page for a public page that does not exist (or a draft event).
+pub fn not_found(req: &HttpRequest) -> HttpResponse {
+    error_page(public_language(req), ApiError::NotFound("page".to_owned()))
+}
+
+/// A page that asks before an action: the question, and a form whose button does it.
+#[derive(Template)]
+#[template(path = "pages/ask.html")]
+pub struct AskPage {
+    pub t: &'static Texts,
+    pub title: &'static str,
+    pub question: &'static str,
+    /// What the question is about (the event's title, the pitch's title…).
+    pub subject: String,
+    pub note: Option<&'static str>,
+    pub button: &'static str,
+    /// Where the form posts: the page's own path.
+    pub action: String,
+    pub back: String,
+    /// Whether the action cannot be undone (a red button).
+    pub danger: bool,
+}
+
+/// The event as the personal pages show it.
+pub struct EventSummary {
+    pub title: String,
+    pub when: String,
+    pub venue: String,
+    pub address: String,
+    /// The event page, in the person's language.
+    pub url: String,
+    pub cancelled: bool,
+}
+
+impl EventSummary {
+    pub fn new(public_url: &str, event: &entity::event::Model, lang: Language) -> Self {
+        Self {
+            title: event.title.clone(),
+            when: when::span(event.starts_at, event.ends_at, &event.timezone, lang),
+            venue: event.venue.clone(),
+            address: event.address.clone(),
+            url: format!("{public_url}/events/{}?lang={}", event.slug, code(lang)),
+            cancelled: event.status == entity::event::EventStatus::Cancelled,
+        }
+    }
+}

@@ -1,0 +1,277 @@
+//! The attendee's page (`/registrations/{token}`), where every attendee mail links: status,
+//! the event, the personal calendar, and confirm (double opt-in), cancel and erase, each a
+//! `POST` from a page that asks first (`GET /registrations/{token}/{confirm|cancel|erase}`).
+use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
+use askama::Template;
+use entity::{
+    event,
+    registration::{Language, RegistrationStatus, Sector},
+};
+use sea_orm::TransactionTrait;
+
+use super::{code, error_page, public_language, query_language, render, see_other, when};
+use super::{AskPage, EventSummary, MessagePage, Texts};
+use crate::domain::time::now;
+use crate::error::{ApiError, ApiResult};
+use crate::routes::events::webcal;
+use crate::services::{events, registrations};
+use crate::startup::AppState;
+
+#[derive(Template)]
+#[template(path = "pages/registration.html")]
+struct RegistrationPage {
+    t: &'static Texts,
+    event: EventSummary,
+    name: String,
+    email: String,
+    organisation: String,
+    sector: &'static str,
+    status: &'static str,
+    waitlist_position: Option<i64>,
+    hold_until: Option<String>,
+    checked_in: Option<String>,
+    calendar_url: String,
+    webcal_url: String,
+    base: String,
+    can_confirm: bool,
+    can_cancel: bool,
+}
+
+fn status_text(t: &'static Texts, status: RegistrationStatus) -> &'static str {
+    match status {
+        RegistrationStatus::Confirmed => t.status_confirmed,
+        RegistrationStatus::Pending => t.status_pending,
+        RegistrationStatus::Waitlisted => t.status_waitlisted,
+        RegistrationStatus::Cancelled => t.status_cancelled,
+        RegistrationStatus::Expired => t.status_expired,
+    }
+}
+
+fn sector_text(t: &'static Texts, sector: Sector) -> &'static str {
+    match sector {
+        Sector::Business => t.sector_business,
+        Sector::Science => t.sector_science,
+        Sector::Politics => t.sector_politics,
+        Sector::Other => t.sector_other,
+    }
+}
+
+/// The registration and its event, found through the registrations service (never by our
+/// own query: how tokens are stored is that service's business).
+async fn load(
+    state: &AppState,
+    token: &str,
+) -> ApiResult<(registrations::Registered, event::Model)> {
+    let found = registrations::find_by_token(&state.db, token).await?;
+    let event = events::find(&state.db, &found.registration.event_id.to_string())
+        .await?
+        .ok_or_else(|| ApiError::not_found("event"))?;
+    Ok((found, event))
+}
+
+/// A held seat whose 48 hours are over counts as expired even before the sweep marks it.
+fn expired(reg: &entity::registration::Model) -> bool {
+    reg.status == RegistrationStatus::Expired
+        || (reg.status == RegistrationStatus::Pending
+            && reg.hold_expires_at.is_some_and(|t| t <= now()))
+}
+
+/// `GET /registrations/{token}`: the attendee's page, in the attendee's language.
+pub async fn show(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+) -> HttpResponse {
+    let (found, event) = match load(&state, &token).await {
+        Ok(found) => found,
+        Err(err) => return error_page(public_language(&req), err),
+    };
+    let reg = found.registration;
+    let lang = reg.language;
+    let t = Texts::of(lang);
+    let tz = event.timezone.as_str();
+    let calendar_url = registrations::calendar_url(&state.public_url, &reg.manage_token);
+    let is_expired = expired(&reg);
+    let page = RegistrationPage {
+        t,
+        event: EventSummary::new(&state.public_url, &event, lang),
+        name: reg.name.clone(),
+        email: reg.email.clone(),
+        organisation: reg.organisation.clone(),
+        sector: sector_text(t, reg.sector),
+        status: if is_expired {
+            t.status_expired
+        } else {
+            status_text(t, reg.status)
+        },
+        waitlist_position: found.waitlist_position,
+        hold_until: reg
+            .hold_expires_at
+            .filter(|_| !is_expired)
+            .map(|at| when::moment(at, tz, lang)),
+        checked_in: reg.checked_in_at.map(|at| when::moment(at, tz, lang)),
+        webcal_url: webcal(&calendar_url),
+        calendar_url,
+        base: format!("/registrations/{}", reg.manage_token),
+        can_confirm: reg.status == RegistrationStatus::Pending && !is_expired,
+        can_cancel: registrations::ACTIVE.contains(&reg.status) && !is_expired,
+    };
+    render(StatusCode::OK, &page)
+}
+
+/// The three actions of the attendee's page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    Confirm,
+    Cancel,
+    Erase,
+}
+
+impl Action {
+    fn parse(value: &str) -> Option<Self> {
+        match value {
+            "confirm" => Some(Self::Confirm),
+            "cancel" => Some(Self::Cancel),
+            "erase" => Some(Self::Erase),
+            _ => None,
+        }
+    }
+}
+
+/// `GET /registrations/{token}/{confirm|cancel|erase}`: asks before doing it; changes nothing
+/// (mail gateways open the double opt-in link too). An expired hold says so and links to
+/// the event page.
+pub async fn ask(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> HttpResponse {
+    let (token, action) = path.into_inner();
+    let Some(action) = Action::parse(&action) else {
+        return super::not_found(&req);
+    };
+    let (found, event) = match load(&state, &token).await {
+        Ok(found) => found,
+        Err(err) => return error_page(public_language(&req), err),
+    };
+    let reg = found.registration;
+    let lang = reg.language;
+    let t = Texts::of(lang);
+    let base = format!("/registrations/{}", reg.manage_token);
+    let summary = EventSummary::new(&state.public_url, &event, lang);
+    if action != Action::Erase && expired(&reg) {
+        return expired_page(lang, &summary);
+    }
+    let (question, note, button) = match action {
+        Action::Confirm => match reg.status {
+            RegistrationStatus::Pending => (t.ask_confirm, None, t.yes_confirm),
+            // Confirmed already, waitlisted, cancelled: the page says which.
+            _ => return see_other(&base),
+        },
+        Action::Cancel if registrations::ACTIVE.contains(&reg.status) => {
+            (t.ask_cancel, None, t.yes_cancel)
+        }
+        Action::Cancel => return see_other(&base),
+        Action::Erase => (t.ask_erase, Some(t.erase_note), t.yes_erase),
+    };
+    render(
+        StatusCode::OK,
+        &AskPage {
+            t,
+            title: t.your_registration,
+            question,
+            subject: event.title.clone(),
+            note,
+            button,
+            action: req.path().to_owned(),
+            back: base,
+            danger: action != Action::Confirm,
+        },
+    )
+}
+
+fn expired_page(lang: Language, event: &EventSummary) -> HttpResponse {
+    let t = Texts::of(lang);
+    render(
+        StatusCode::CONFLICT,
+        &MessagePage {
+            t,
+            title: t.status_expired.to_owned(),
+            message: t.expired_body.to_owned(),
+            link: Some((event.url.clone(), t.register_again.to_owned())),
+            switch: None,
+        },
+    )
+}
+
+/// `POST /registrations/{token}/{confirm|cancel|erase}`: does it, then `303` to the
+/// attendee's page (after erasure, to a page saying so: the old link no longer works).
+pub async fn act(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> HttpResponse {
+    let (token, action) = path.into_inner();
+    let Some(action) = Action::parse(&action) else {
+        return super::not_found(&req);
+    };
+    let (found, event) = match load(&state, &token).await {
+        Ok(found) => found,
+        Err(err) => return error_page(public_language(&req), err),
+    };
+    let lang = found.registration.language;
+    let base = registrations::manage_url(&state.public_url, &token);
+    let done = async {
+        let txn = state.db.begin().await?;
+        match action {
+            Action::Confirm => {
+                registrations::confirm(&txn, &state.public_url, &token).await?;
+            }
+            Action::Cancel => {
+                registrations::cancel(&txn, &state.public_url, &token).await?;
+            }
+            Action::Erase => {
+                registrations::erase_by_token(&txn, &state.public_url, &token).await?;
+            }
+        }
+        txn.commit().await?;
+        Ok::<_, ApiError>(())
+    }
+    .await;
+    match done {
+        Ok(()) => {
+            state.wake_mailer();
+            match action {
+                Action::Erase => see_other(&format!("/registrations/erased?lang={}", code(lang))),
+                _ => see_other(&base),
+            }
+        }
+        Err(ApiError::Conflict(_)) if expired(&found.registration) || action != Action::Erase => {
+            // Expired (or swept meanwhile), or no longer in a state that allows it: the page
+            // says why.
+            match load(&state, &token).await {
+                Ok((now_found, _)) if expired(&now_found.registration) => {
+                    expired_page(lang, &EventSummary::new(&state.public_url, &event, lang))
+                }
+                _ => see_other(&base),
+            }
+        }
+        Err(err) => error_page(lang, err),
+    }
+}
+
+/// `GET /registrations/erased`: where erasure leads.
+pub async fn erased(req: HttpRequest) -> HttpResponse {
+    let lang = query_language(&req).unwrap_or_else(|| public_language(&req));
+    let t = Texts::of(lang);
+    render(
+        StatusCode::OK,
+        &MessagePage {
+            t,
+            title: t.erased_title.to_owned(),
+            message: t.erased_body.to_owned(),
+            link: Some(("/".to_owned(), t.all_events.to_owned())),
+            switch: None,
+        },
+    )
+}
