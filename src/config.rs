@@ -208,10 +208,10 @@ impl Settings {
             );
             return Ok(SecretSlice::from(value.into_bytes()));
         }
-        let Some(rest) = self
-            .database_url
+        let url = self.database_url.expose_secret();
+        let Some(rest) = url
             .strip_prefix("sqlite://")
-            .or_else(|| self.database_url.strip_prefix("sqlite:"))
+            .or_else(|| url.strip_prefix("sqlite:"))
         else {
             anyhow::bail!(
                 "PODIUM_SECRET is required with PostgreSQL: every instance must derive the same \
@@ -241,32 +241,6 @@ impl Settings {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::Settings;
-
-    #[test]
-    fn debug_output_never_shows_the_passwords_in_the_urls() {
-        let mut settings = Settings::for_database("postgres://podium:db-secret@db/podium");
-        settings.smtp_url = Some("smtps://mailer:smtp-secret@mail.example:465".into());
-        settings.metrics_token = Some("metrics-secret".into());
-        let printed = format!("{settings:?}");
-        for secret in ["db-secret", "smtp-secret", "metrics-secret"] {
-            assert!(!printed.contains(secret), "{secret} in {printed}");
-        }
-        assert!(printed.contains("REDACTED"));
-    }
-
-    #[test]
-    fn the_mail_log_line_names_the_smtp_host_without_credentials() {
-        let mut settings = Settings::for_database("sqlite::memory:");
-        settings.smtp_url = Some("smtps://mailer:smtp-secret@mail.example:465".into());
-        let line = settings.mail_destination();
-        assert_eq!(line, "mail is sent by SMTP to mail.example:465 (smtps)");
-        settings.smtp_url = None;
-        assert!(settings
-            .mail_destination()
-            .contains(".eml files to ./mail-outbox"));
 /// 256 random bits, hex.
 fn fresh_secret() -> String {
     use rand::Rng;
@@ -315,6 +289,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn debug_output_never_shows_the_passwords_in_the_urls() {
+        let mut settings = Settings::for_database("postgres://podium:db-secret@db/podium");
+        settings.smtp_url = Some("smtps://mailer:smtp-secret@mail.example:465".into());
+        settings.metrics_token = Some("metrics-secret".into());
+        let printed = format!("{settings:?}");
+        for secret in ["db-secret", "smtp-secret", "metrics-secret"] {
+            assert!(!printed.contains(secret), "{secret} in {printed}");
+        }
+        assert!(printed.contains("REDACTED"));
+    }
+
+    #[test]
+    fn the_mail_log_line_names_the_smtp_host_without_credentials() {
+        let mut settings = Settings::for_database("sqlite::memory:");
+        settings.smtp_url = Some("smtps://mailer:smtp-secret@mail.example:465".into());
+        let line = settings.mail_destination();
+        assert_eq!(line, "mail is sent by SMTP to mail.example:465 (smtps)");
+        settings.smtp_url = None;
+        assert!(settings
+            .mail_destination()
+            .contains(".eml files to ./mail-outbox"));
+    }
+
+    #[test]
     fn the_secret_is_created_beside_the_sqlite_file_once_and_readable_by_its_owner_only() {
         let dir = std::env::temp_dir().join(format!("podium-secret-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -341,7 +339,5 @@ mod tests {
         assert!(settings.load_secret().is_err());
         settings.secret = Some(SecretString::from("x".repeat(32)));
         assert_eq!(settings.load_secret().unwrap().expose_secret().len(), 32);
-    /// Log lines as `text` or `json`.
-    #[arg(long, env = "PODIUM_LOG_FORMAT", default_value = "text")]
     }
 }

@@ -90,7 +90,7 @@ async fn a_full_disk_answers_503_loses_no_acknowledged_registration_and_recovers
     let disk = SmallDisk::mount("6m");
     let database = disk.path("podium.db");
     let url = format!("sqlite://{}?mode=rwc", database.display());
-    let app = spawn_app_with(|s| s.database_url = url.clone()).await;
+    let app = spawn_app_with(|s| s.database_url = url.clone().into()).await;
     let event = app.published_event(json!({"capacity": 100_000})).await;
     let slug = event["slug"].as_str().expect("slug").to_owned();
 

@@ -568,6 +568,6 @@ fn success_location(
             event.slug,
             code(reg.language)
         ),
-        _ => registrations::manage_url(&state.public_url, &reg.manage_token),
+        _ => registrations::manage_url(&state.public_url, &registrations::manage_token(&reg)),
     }
 }

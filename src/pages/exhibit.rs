@@ -58,7 +58,7 @@ pub async fn show(
         description: exhibit.description,
         organisation: exhibit.organisation,
         contact: exhibit.contact_name,
-        base: format!("/exhibits/{}", exhibit.manage_token),
+        base: format!("/exhibits/{}", token.as_str()),
     };
     render(StatusCode::OK, &page)
 }
@@ -73,7 +73,7 @@ pub async fn ask(
         Ok(found) => found,
         Err(err) => return error_page(public_language(&req), err),
     };
-    let base = format!("/exhibits/{}", exhibit.manage_token);
+    let base = format!("/exhibits/{}", exhibits::manage_token(&exhibit));
     if exhibit.status == ExhibitStatus::Withdrawn {
         return see_other(&base);
     }
@@ -104,7 +104,7 @@ pub async fn withdraw(
     match exhibits::withdraw(&state, &token).await {
         Ok((_, exhibit)) => see_other(&exhibits::manage_url(
             &state.public_url,
-            &exhibit.manage_token,
+            &exhibits::manage_token(&exhibit),
         )),
         Err(err) => error_page(public_language(&req), err),
     }

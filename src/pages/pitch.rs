@@ -45,7 +45,7 @@ pub async fn show(
     let tz = event.timezone.as_str();
     let calendar_url = format!(
         "{}/calendar.ics",
-        pitches::api_url(&state.public_url, &pitch.manage_token)
+        pitches::api_url(&state.public_url, &pitches::manage_token(&pitch))
     );
     let page = PitchPage {
         t,
@@ -70,7 +70,7 @@ pub async fn show(
         duration: pitch.duration_minutes,
         webcal_url: webcal(&calendar_url),
         calendar_url,
-        base: format!("/pitches/{}", pitch.manage_token),
+        base: format!("/pitches/{}", token.as_str()),
     };
     render(StatusCode::OK, &page)
 }
@@ -85,7 +85,7 @@ pub async fn ask(
         Ok(found) => found,
         Err(err) => return error_page(public_language(&req), err),
     };
-    let base = format!("/pitches/{}", view.pitch.manage_token);
+    let base = format!("/pitches/{}", pitches::manage_token(&view.pitch));
     if view.pitch.status == PitchStatus::Withdrawn {
         return see_other(&base);
     }
@@ -116,7 +116,7 @@ pub async fn withdraw(
     match pitches::withdraw(&state, &token).await {
         Ok((_, view)) => see_other(&pitches::manage_url(
             &state.public_url,
-            &view.pitch.manage_token,
+            &pitches::manage_token(&view.pitch),
         )),
         Err(err) => error_page(public_language(&req), err),
     }

@@ -326,7 +326,7 @@ pub async fn erase_by_token(state: &AppState, token: &str) -> ApiResult<()> {
 /// deleted, and so are its own mail (queued or sent) and stored idempotent answers. No mail
 /// goes out. Other mail to the same address is left alone. An exhibit that is gone is a 404.
 pub async fn erase(state: &AppState, event_id: Uuid, id: Uuid) -> ApiResult<()> {
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let event = events::lock_for_change(&txn, event_id).await?;
     let old = find(&txn, event.id, id).await?;
     if old.status == ExhibitStatus::Approved {

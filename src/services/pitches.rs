@@ -455,7 +455,7 @@ pub async fn erase_by_token(state: &AppState, token: &str) -> ApiResult<()> {
 /// No mail goes out: the address is among what is erased. Other mail to the same address (the
 /// presenter's registration, say) is left alone. A pitch that is gone is a 404.
 pub async fn erase(state: &AppState, event_id: Uuid, id: Uuid) -> ApiResult<()> {
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let event = events::lock_for_change(&txn, event_id).await?;
     let before = with_slot(&txn, find(&txn, event.id, id).await?).await?;
     if let Some((slot, _)) = &before.slot {

@@ -1171,10 +1171,13 @@ async fn python_icalendar_reads_every_feed_as_the_ical_crate_does() {
     for path in [
         "/api/v1/calendar.ics".to_owned(),
         "/api/v1/events/jt27/calendar.ics".to_owned(),
-        format!("/api/v1/pitches/{}/calendar.ics", pitch.manage_token),
+        format!(
+            "/api/v1/pitches/{}/calendar.ics",
+            podium::services::pitches::manage_token(&pitch)
+        ),
         format!(
             "/api/v1/registrations/{}/calendar.ics",
-            registration.manage_token
+            podium::services::registrations::manage_token(&registration)
         ),
     ] {
         let (answer, mut ours) = feed(&app, &path).await;

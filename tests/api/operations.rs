@@ -133,6 +133,7 @@ fn outbox_row(
         id: Set(uuid::Uuid::now_v7()),
         kind: Set("registration_confirmed".to_owned()),
         event_id: Set(None),
+        record_id: Set(None),
         recipient: Set("erika@example.org".to_owned()),
         recipient_name: Set("Erika".to_owned()),
         language: Set("de".to_owned()),

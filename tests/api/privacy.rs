@@ -263,7 +263,7 @@ async fn an_organisers_erasure_also_takes_the_earlier_registrations_of_the_mailb
 async fn erasing_a_registration_leaves_the_presenters_queued_mail_alone() {
     // SMTP is down: mail stays queued.
     let app = spawn_app_with(|s| {
-        s.smtp_url = Some(format!("smtp://127.0.0.1:{}", TestSmtp::closed_port()));
+        s.smtp_url = Some(format!("smtp://127.0.0.1:{}", TestSmtp::closed_port()).into());
     })
     .await;
     app.published_event(json!({"slug": "jt"})).await;
