@@ -32,6 +32,8 @@ case "$backend" in
 esac
 # As `cargo run` and the Dockerfile do (.cargo/config.toml).
 export MALLOC_ARENA_MAX=2
+# PostgreSQL needs the server secret that manage links derive from (README, Data protection).
+export PODIUM_SECRET="$work/podium.secret"
 # Mail goes to .eml files (the stand-in for an SMTP server) on tmpfs when there is one: on the
 # disk, ext4's inode allocation in a directory of 100 000 new files (after earlier runs deleted
 # as many) took a quarter of the machine's CPU, which an SMTP server would not cost podium.

@@ -119,9 +119,10 @@ pub struct Settings {
     pub metrics_token: Option<SecretString>,
 
     /// The server secret that manage links are derived from (HMAC-SHA256): the secret itself
-    /// (at least 32 characters) or the path of a file holding it. Unset on SQLite: generated on
-    /// the first start into `<database file>.secret` (mode 0600). Required on PostgreSQL, where
-    /// every instance must derive the same links.
+    /// (at least 32 characters), or a path (starting with `/` or `.`) of a file holding it,
+    /// created (mode 0600) on the first start if it does not exist. Unset on SQLite: kept in
+    /// `<database file>.secret`. Required on PostgreSQL, where every instance must derive the
+    /// same links: give each the same value, or a path on storage they share.
     #[arg(long, env = "PODIUM_SECRET", hide_env_values = true, value_parser = secret)]
     pub secret: Option<SecretString>,
 
@@ -193,15 +194,10 @@ impl Settings {
     pub fn load_secret(&self) -> anyhow::Result<SecretSlice<u8>> {
         if let Some(given) = &self.secret {
             let given = given.expose_secret();
-            let path = std::path::Path::new(given);
-            let value = if path.is_file() {
-                std::fs::read_to_string(path)
-                    .with_context(|| format!("reading PODIUM_SECRET from {}", path.display()))?
-                    .trim()
-                    .to_owned()
-            } else {
-                given.to_owned()
-            };
+            if given.starts_with('/') || given.starts_with('.') {
+                return read_or_create_secret(std::path::Path::new(given));
+            }
+            let value = given.trim().to_owned();
             anyhow::ensure!(
                 value.len() >= 32,
                 "PODIUM_SECRET must be at least 32 characters (or the path of a file holding them)"
@@ -339,5 +335,12 @@ mod tests {
         assert!(settings.load_secret().is_err());
         settings.secret = Some(SecretString::from("x".repeat(32)));
         assert_eq!(settings.load_secret().unwrap().expose_secret().len(), 32);
+        let file = std::env::temp_dir().join(format!("podium-secret-{}", uuid::Uuid::new_v4()));
+        settings.secret = Some(SecretString::from(file.display().to_string()));
+        let created = settings.load_secret().unwrap();
+        assert_eq!(created.expose_secret().len(), 64);
+        let read = settings.load_secret().unwrap();
+        assert_eq!(created.expose_secret(), read.expose_secret());
+        std::fs::remove_file(&file).unwrap();
     }
 }

@@ -235,6 +235,7 @@ async fn mail_queued_when_podium_dies_is_sent_after_a_restart() {
         .env("PODIUM_BIND", format!("127.0.0.1:{http_port}"))
         .env("SMTP_URL", format!("smtp://127.0.0.1:{smtp_port}"))
         .env("PODIUM_RATE_LIMIT", "0")
+        .env("PODIUM_SECRET", crate::helpers::TEST_SECRET)
         .env("RUST_LOG", "warn")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())

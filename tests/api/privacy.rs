@@ -484,11 +484,19 @@ async fn thirty_four_spellings_of_one_mailbox_sent_at_once_take_one_seat() {
         .map(str::to_owned),
     );
     assert_eq!(spellings.len(), 34);
-    let answers = futures_util::future::join_all(
-        spellings
-            .iter()
-            .map(|email| app.register_person("jt", "Mallory", email)),
-    )
+    // Half through the batching desk, half (with an Idempotency-Key) one by one.
+    let keys: Vec<String> = (0..spellings.len()).map(|i| format!("key-{i}")).collect();
+    let app = &app;
+    let answers = futures_util::future::join_all(spellings.iter().zip(&keys).enumerate().map(
+        |(i, (email, key))| async move {
+            let body = registration_body("Mallory", email);
+            if i % 2 == 0 {
+                app.register("jt", &body).await
+            } else {
+                post_keyed(app, "/api/v1/events/jt/registrations", None, key, &body).await
+            }
+        },
+    ))
     .await;
     let seats = answers.iter().filter(|a| a.status == 201).count();
     let refused = answers.iter().filter(|a| a.status == 409).count();
@@ -716,4 +724,55 @@ async fn an_idn_address_is_sent_in_its_punycode_form() {
     app.register_person("jt", "Bücherwurm", "info@xn--bcher-kva.example")
         .await
         .assert_problem(409);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The migration: clear tokens of earlier versions become hashes and keep working
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_manage_token_stored_in_clear_before_the_upgrade_still_opens_its_registration() {
+    use migration::MigratorTrait;
+    use sea_orm::ConnectionTrait;
+
+    let app = spawn_app().await;
+    app.published_event(json!({"slug": "jt"})).await;
+    let answer = app.register_person("jt", "Alt", "alt@example.org").await;
+    answer.assert_status(201);
+    let derived = token_of(&answer);
+    // Back to the schema before the migration, with the token in clear as podium kept it then.
+    let db = podium::db::connect(&app.database_url, 1).await.unwrap();
+    let all = migration::Migrator::migrations();
+    let position = all
+        .iter()
+        .position(|m| m.name() == "m20261130_500001_protect_personal_data")
+        .unwrap();
+    let steps = u32::try_from(all.len() - position).unwrap();
+    migration::Migrator::down(&db, Some(steps)).await.unwrap();
+    db.execute_unprepared("UPDATE registrations SET manage_token = 'legacy-token-0123456789'")
+        .await
+        .unwrap();
+    migration::Migrator::up(&db, None).await.unwrap();
+    let row = registration::Entity::find()
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        row.manage_token_hash,
+        hex::encode(Sha256::digest(b"legacy-token-0123456789"))
+    );
+    assert_eq!(row.mailbox, "alt@example.org");
+    db.close().await.unwrap();
+
+    let restarted = crate::helpers::start_app_on(&app.database_url, &app.smtp.url()).await;
+    for token in ["legacy-token-0123456789", derived.as_str()] {
+        let own = app
+            .client
+            .get(format!("{restarted}/api/v1/registrations/{token}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(own.status(), 200, "{token}");
+    }
 }

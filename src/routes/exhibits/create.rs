@@ -74,7 +74,8 @@ impl TryFrom<CreateExhibit> for NewExhibit {
     responses((status = 201, body = ExhibitCreated, headers(("Location" = String))),
         (status = 400, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
         (status = 409, body = crate::error::Problem, description = "the event is cancelled"),
-        (status = 422, body = crate::error::Problem)))]
+        (status = 422, body = crate::error::Problem),
+        (status = 429, body = crate::error::Problem, description = "too many submissions from this client or naming this address")))]
 #[post("/events/{event}/exhibits")]
 pub async fn create_exhibit(
     state: web::Data<AppState>,

@@ -73,7 +73,8 @@ impl TryFrom<CreatePitch> for NewPitch {
     responses((status = 201, body = PitchCreated, headers(("Location" = String))),
         (status = 400, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
         (status = 409, body = crate::error::Problem, description = "the event is cancelled"),
-        (status = 422, body = crate::error::Problem)))]
+        (status = 422, body = crate::error::Problem),
+        (status = 429, body = crate::error::Problem, description = "too many submissions from this client or naming this address")))]
 #[post("/events/{event}/pitches")]
 pub async fn create_pitch(
     state: web::Data<AppState>,
