@@ -82,11 +82,7 @@ pub struct Settings {
 
     /// The longest one mail may take to send (connect, greeting, every SMTP step), in
     /// milliseconds; past it the attempt fails and is retried.
-    #[arg(
-        long,
-        env = "PODIUM_MAIL_SEND_TIMEOUT_MS",
-        default_value_t = 30_000
-    )]
+    #[arg(long, env = "PODIUM_MAIL_SEND_TIMEOUT_MS", default_value_t = 30_000)]
     pub mail_send_timeout_ms: u64,
 
     /// Public `POST`s per minute per client address; `0` turns the limit off.
@@ -95,11 +91,7 @@ pub struct Settings {
 
     /// Public pitch and exhibit submissions per hour per client address (each one mails the
     /// address it names); `0` turns the limit off.
-    #[arg(
-        long,
-        env = "PODIUM_SUBMISSION_LIMIT",
-        default_value_t = 10
-    )]
+    #[arg(long, env = "PODIUM_SUBMISSION_LIMIT", default_value_t = 10)]
     pub submission_limit: u32,
 
     /// A header set by a trusted reverse proxy with the client address (e.g. `X-Forwarded-For`).
@@ -121,17 +113,14 @@ pub struct Settings {
     /// The server secret that manage links are derived from (HMAC-SHA256): the secret itself
     /// (at least 32 characters), or a path (starting with `/` or `.`) of a file holding it,
     /// created (mode 0600) on the first start if it does not exist. Unset on SQLite: kept in
-    /// `<database file>.secret`. Required on PostgreSQL, where every instance must derive the
-    /// same links: give each the same value, or a path on storage they share.
+    /// `<database file>.secret`. Unset on PostgreSQL: kept in the database (table
+    /// `server_secrets`), which every instance shares; a database dump then carries the key to
+    /// every manage link, so production sets it (the same value on each instance).
     #[arg(long, env = "PODIUM_SECRET", hide_env_values = true, value_parser = secret)]
     pub secret: Option<SecretString>,
 
     /// Days a sent mail keeps its text (names, links) before only its outbox record stays.
-    #[arg(
-        long,
-        env = "PODIUM_MAIL_RETENTION_DAYS",
-        default_value_t = 30
-    )]
+    #[arg(long, env = "PODIUM_MAIL_RETENTION_DAYS", default_value_t = 30)]
     pub mail_retention_days: u32,
 
     /// Log lines as `text` or `json`.
@@ -190,37 +179,35 @@ impl Settings {
     }
 
     /// The server secret (see [`Settings::secret`]): from the setting, else beside the SQLite
-    /// file (created on the first start), else an error on PostgreSQL.
-    pub fn load_secret(&self) -> anyhow::Result<SecretSlice<u8>> {
+    /// file (created on the first start). `None` on PostgreSQL without the setting: the
+    /// application then keeps it in the database (`db::shared_secret`).
+    pub fn load_secret(&self) -> anyhow::Result<Option<SecretSlice<u8>>> {
         if let Some(given) = &self.secret {
             let given = given.expose_secret();
             if given.starts_with('/') || given.starts_with('.') {
-                return read_or_create_secret(std::path::Path::new(given));
+                return read_or_create_secret(std::path::Path::new(given)).map(Some);
             }
             let value = given.trim().to_owned();
             anyhow::ensure!(
                 value.len() >= 32,
                 "PODIUM_SECRET must be at least 32 characters (or the path of a file holding them)"
             );
-            return Ok(SecretSlice::from(value.into_bytes()));
+            return Ok(Some(SecretSlice::from(value.into_bytes())));
         }
         let url = self.database_url.expose_secret();
         let Some(rest) = url
             .strip_prefix("sqlite://")
             .or_else(|| url.strip_prefix("sqlite:"))
         else {
-            anyhow::bail!(
-                "PODIUM_SECRET is required with PostgreSQL: every instance must derive the same \
-                 manage links (set the same value, or a file path, on each)"
-            );
+            return Ok(None);
         };
         let file = rest.split('?').next().unwrap_or_default();
         if file.is_empty() || file.contains(":memory:") || rest.contains("mode=memory") {
             tracing::warn!("in-memory database: manage links derive from a secret of this run");
-            return Ok(SecretSlice::from(fresh_secret().into_bytes()));
+            return Ok(Some(SecretSlice::from(fresh_secret().into_bytes())));
         }
         let path = PathBuf::from(format!("{file}.secret"));
-        read_or_create_secret(&path)
+        read_or_create_secret(&path).map(Some)
     }
 
     /// Settings for tests and tools: defaults, with the given database.
@@ -238,7 +225,7 @@ impl Settings {
 }
 
 /// 256 random bits, hex.
-fn fresh_secret() -> String {
+pub fn fresh_secret() -> String {
     use rand::Rng;
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
@@ -314,8 +301,8 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let db = dir.join("podium.db");
         let settings = Settings::for_database(&format!("sqlite://{}?mode=rwc", db.display()));
-        let first = settings.load_secret().unwrap();
-        let again = settings.load_secret().unwrap();
+        let first = settings.load_secret().unwrap().unwrap();
+        let again = settings.load_secret().unwrap().unwrap();
         assert_eq!(first.expose_secret(), again.expose_secret());
         let file = dir.join("podium.db.secret");
         #[cfg(unix)]
@@ -328,18 +315,26 @@ mod tests {
     }
 
     #[test]
-    fn postgresql_without_a_secret_refuses_to_start_and_a_short_secret_is_refused() {
+    fn postgresql_without_a_secret_leaves_it_to_the_database_and_a_short_secret_is_refused() {
         let mut settings = Settings::for_database("postgres://u:p@localhost/db");
-        assert!(settings.load_secret().is_err());
+        assert!(settings.load_secret().unwrap().is_none());
         settings.secret = Some(SecretString::from("short"));
         assert!(settings.load_secret().is_err());
         settings.secret = Some(SecretString::from("x".repeat(32)));
-        assert_eq!(settings.load_secret().unwrap().expose_secret().len(), 32);
+        assert_eq!(
+            settings
+                .load_secret()
+                .unwrap()
+                .unwrap()
+                .expose_secret()
+                .len(),
+            32
+        );
         let file = std::env::temp_dir().join(format!("podium-secret-{}", uuid::Uuid::new_v4()));
         settings.secret = Some(SecretString::from(file.display().to_string()));
-        let created = settings.load_secret().unwrap();
+        let created = settings.load_secret().unwrap().unwrap();
         assert_eq!(created.expose_secret().len(), 64);
-        let read = settings.load_secret().unwrap();
+        let read = settings.load_secret().unwrap().unwrap();
         assert_eq!(created.expose_secret(), read.expose_secret());
         std::fs::remove_file(&file).unwrap();
     }

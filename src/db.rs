@@ -8,6 +8,35 @@ use sea_orm::{
     DbBackend, DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
+/// The server secret kept in the database (PostgreSQL without `PODIUM_SECRET`): the first
+/// instance to start writes 256 random bits, every instance reads the same row, so all derive
+/// the same manage links. Logs a warning: a dump of the database then opens every link.
+pub async fn shared_secret(db: &DatabaseConnection) -> anyhow::Result<secrecy::SecretSlice<u8>> {
+    let fresh = crate::config::fresh_secret();
+    db.execute_raw(sea_orm::Statement::from_sql_and_values(
+        db.get_database_backend(),
+        "INSERT INTO server_secrets (name, value) VALUES ('manage_links', $1) \
+         ON CONFLICT (name) DO NOTHING",
+        [fresh.into()],
+    ))
+    .await
+    .context("storing the server secret")?;
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT value FROM server_secrets WHERE name = 'manage_links'",
+        ))
+        .await
+        .context("reading the server secret")?
+        .context("the server secret row is missing")?;
+    let value: String = row.try_get("", "value")?;
+    tracing::warn!(
+        "PODIUM_SECRET is unset: manage links derive from a secret kept in the database, so a \
+         dump of it opens every link; set PODIUM_SECRET (the same on every instance) in production"
+    );
+    Ok(secrecy::SecretSlice::from(value.into_bytes()))
+}
+
 /// `PRAGMA cache_size` of each SQLite connection: negative means KiB, so 1 MiB.
 const SQLITE_CACHE_SIZE: i64 = -1024;
 

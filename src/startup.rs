@@ -125,7 +125,11 @@ impl Application {
 
     pub async fn build_with_db(settings: Settings, db: DatabaseConnection) -> anyhow::Result<Self> {
         crate::metrics::handle();
-        crate::domain::token::install(settings.load_secret()?);
+        let secret = match settings.load_secret()? {
+            Some(secret) => secret,
+            None => db::shared_secret(&db).await?,
+        };
+        crate::domain::token::install(secret);
         let initial_admin_token = services::organisers::ensure_first_admin(&db)
             .await
             .context("creating the first admin")?;

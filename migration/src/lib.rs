@@ -10,10 +10,11 @@ mod m20261128_400001_index_registration_lists;
 mod m20261128_400002_add_event_registrations_total;
 mod m20261129_000001_compress_outbox_lz4;
 mod m20261130_100001_unique_active_organiser_email;
-mod m20261130_300001_readiness_probe_and_text_widths;
-mod m20261130_500001_protect_personal_data;
 mod m20261130_200001_create_calendar_entries;
 mod m20261130_200002_add_event_organiser;
+mod m20261130_300001_readiness_probe_and_text_widths;
+mod m20261130_500001_protect_personal_data;
+mod m20261130_600001_create_server_secrets;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_100001_unique_active_organiser_email::Migration),
             Box::new(m20261130_300001_readiness_probe_and_text_widths::Migration),
             Box::new(m20261130_500001_protect_personal_data::Migration),
+            Box::new(m20261130_600001_create_server_secrets::Migration),
             Box::new(m20261130_200001_create_calendar_entries::Migration),
             Box::new(m20261130_200002_add_event_organiser::Migration),
         ]

@@ -90,7 +90,8 @@ pub async fn show(
     let lang = reg.language;
     let t = Texts::of(lang);
     let tz = event.timezone.as_str();
-    let calendar_url = registrations::calendar_url(&state.public_url, &registrations::manage_token(&reg));
+    let calendar_url =
+        registrations::calendar_url(&state.public_url, &registrations::manage_token(&reg));
     let is_expired = expired(&reg);
     let page = RegistrationPage {
         t,
