@@ -8,4 +8,6 @@ pub mod outbox;
 pub mod pitch;
 pub mod pitch_slot;
 pub mod registration;
+pub mod registration_answer;
+pub mod registration_question;
 pub mod stage;

@@ -15,6 +15,7 @@ mod m20261130_200002_add_event_organiser;
 mod m20261130_300001_readiness_probe_and_text_widths;
 mod m20261130_500001_protect_personal_data;
 mod m20261130_600001_create_server_secrets;
+mod m20261130_700001_create_registration_questions;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_600001_create_server_secrets::Migration),
             Box::new(m20261130_200001_create_calendar_entries::Migration),
             Box::new(m20261130_200002_add_event_organiser::Migration),
+            Box::new(m20261130_700001_create_registration_questions::Migration),
         ]
     }
 }

@@ -75,6 +75,7 @@ impl RegisterForm {
                     organisation,
                     sector,
                     language,
+                    answers: Vec::new(),
                 })
             }
             _ => Err(errors),

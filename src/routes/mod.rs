@@ -9,6 +9,7 @@ pub mod organisers;
 pub mod pagination;
 pub mod pitch_slots;
 pub mod pitches;
+pub mod questions;
 pub mod registrations;
 pub mod schedule;
 
@@ -20,6 +21,7 @@ pub fn api(cfg: &mut ServiceConfig) {
     events::config(cfg);
     feeds::config(cfg);
     registrations::config(cfg);
+    questions::config(cfg);
     admin::config(cfg);
     pitches::config(cfg);
     pitch_slots::config(cfg);

@@ -12,6 +12,7 @@ pub mod organisers;
 pub mod pitch_slots;
 pub mod pitches;
 pub mod programme;
+pub mod questions;
 pub mod read_cache;
 pub mod registrations;
 pub mod stages;

@@ -31,7 +31,7 @@ use crate::domain::{
 };
 use crate::error::{ApiError, ApiResult};
 use crate::mail::{self, templates, Attachment, NewMail};
-use crate::services::{ics, notifications::EventText};
+use crate::services::{ics, notifications::EventText, questions};
 
 /// How long an unconfirmed (double opt-in) registration holds its seat unless the event says
 /// otherwise (`events.hold_hours`).
@@ -58,6 +58,9 @@ pub struct NewRegistration {
     pub organisation: String,
     pub sector: Sector,
     pub language: Language,
+    /// Answers to the event's registration questions, checked against them
+    /// (`questions::check_answers`); written in the registration's transaction.
+    pub answers: Vec<questions::GivenAnswer>,
 }
 
 /// A registration and, while it waits, its place on the waitlist (1 = next).
@@ -240,6 +243,7 @@ pub async fn register(
     )?;
     let email_lower = new.email.normalised();
     let id = Uuid::now_v7();
+    let answers = questions::answer_rows(id, event.id, &new.answers);
     let model = registration::ActiveModel {
         id: Set(id),
         event_id: Set(event.id),
@@ -266,6 +270,7 @@ pub async fn register(
     .insert(txn)
     .await
     .map_err(duplicate_email)?;
+    questions::insert_rows(txn, answers).await?;
 
     let notice = match status {
         RegistrationStatus::Confirmed => Notice::Confirmed,
@@ -300,6 +305,7 @@ pub async fn register_batch(
     let mut event = locked.clone();
     let at = now();
     let mut answers = Vec::with_capacity(batch.len());
+    let mut answer_rows = Vec::new();
     // The caller checked a copy of the event that may be a second old; this is the row.
     let closed = match check_open(&locked, at) {
         Ok(()) => None,
@@ -350,6 +356,7 @@ pub async fn register_batch(
         }
         let id = Uuid::now_v7();
         let email_lower = new.email.normalised();
+        answer_rows.extend(questions::answer_rows(id, event_id, &new.answers));
         let model = registration::Model {
             id,
             event_id,
@@ -396,7 +403,7 @@ pub async fn register_batch(
         .collect();
     event.registrations_total = locked.registrations_total + registered.len() as i64;
     let rows: Vec<&registration::Model> = registered.iter().map(|r| &r.registration).collect();
-    write_batch(txn, &event, &rows, mails).await?;
+    write_batch(txn, &event, &rows, answer_rows, mails).await?;
     Ok(answers)
 }
 
@@ -498,6 +505,7 @@ async fn write_batch(
     txn: &impl ConnectionTrait,
     event: &event::Model,
     rows: &[&registration::Model],
+    answers: Vec<entity::registration_answer::Model>,
     mails: Vec<NewMail>,
 ) -> ApiResult<()> {
     if crate::db::is_postgres(txn) {
@@ -510,6 +518,9 @@ async fn write_batch(
                 SELECT * FROM json_populate_recordset(NULL::registrations, $1::json)
             ), new_mail AS (
                 INSERT INTO outbox SELECT * FROM json_populate_recordset(NULL::outbox, $2::json)
+            ), new_answers AS (
+                INSERT INTO registration_answers
+                SELECT * FROM json_populate_recordset(NULL::registration_answers, $9::json)
             )
             UPDATE events SET confirmed_count = $3, pending_count = $4, waitlisted_count = $5,
                 waitlist_seq = $6, registrations_total = $7
@@ -526,6 +537,7 @@ async fn write_batch(
                 event.waitlist_seq.into(),
                 event.registrations_total.into(),
                 event.id.into(),
+                json(serde_json::to_string(&answers))?.into(),
             ],
         ))
         .await
@@ -539,6 +551,7 @@ async fn write_batch(
     .exec_without_returning(txn)
     .await
     .map_err(duplicate_email)?;
+    questions::insert_rows(txn, answers).await?;
     mail::enqueue_many(txn, mails).await?;
     event::Entity::update_many()
         .col_expr(
@@ -959,6 +972,7 @@ async fn erase(
 /// Deletes the mail (queued or sent) and the stored idempotent answers of these records
 /// (registrations, pitches or exhibits), in the caller's transaction.
 pub async fn forget_records(txn: &impl ConnectionTrait, ids: &[Uuid]) -> ApiResult<()> {
+    questions::forget_answers(txn, ids).await?;
     outbox::Entity::delete_many()
         .filter(outbox::Column::RecordId.is_in(ids.iter().copied()))
         .exec(txn)
@@ -1056,6 +1070,8 @@ pub struct ListFilter {
     pub checked_in: Option<bool>,
     /// Case-insensitive substring of name, e-mail or organisation.
     pub q: Option<String>,
+    /// Answered this question with this value (a choice key, `yes`/`no`, or the exact text).
+    pub answer: Option<(Uuid, String)>,
 }
 
 impl ListFilter {
@@ -1065,6 +1081,7 @@ impl ListFilter {
             && self.sector.is_none()
             && self.checked_in.is_none()
             && self.q.as_deref().is_none_or(str::is_empty)
+            && self.answer.is_none()
     }
 }
 
@@ -1119,6 +1136,12 @@ fn with_filter(
         Some(true) => query = query.filter(registration::Column::CheckedInAt.is_not_null()),
         Some(false) => query = query.filter(registration::Column::CheckedInAt.is_null()),
         None => {}
+    }
+    if let Some((question, value)) = &filter.answer {
+        query = query.filter(
+            Expr::col((registration::Entity, registration::Column::Id))
+                .in_subquery(questions::answered(*question, value)),
+        );
     }
     if let Some(q) = filter.q.as_deref().filter(|q| !q.is_empty()) {
         let escaped = q

@@ -21,6 +21,7 @@ mod pages;
 mod pitch_slots;
 mod pitches;
 mod privacy;
+mod questions;
 mod registrations;
 mod schedule_cache;
 mod security;

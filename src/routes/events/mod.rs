@@ -258,6 +258,8 @@ pub struct StatsResponse {
     pub exhibits: BTreeMap<String, i64>,
     pub pitch_slots: i64,
     pub pitch_slots_assigned: i64,
+    /// Answers of the active registrations per choice and yes/no question (issue 17).
+    pub answers: Vec<crate::routes::questions::QuestionCounts>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

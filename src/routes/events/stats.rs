@@ -41,5 +41,6 @@ pub async fn event_stats(
         exhibits: stats.exhibits_by_status.into_iter().collect(),
         pitch_slots: stats.slots_total,
         pitch_slots_assigned: stats.slots_assigned,
+        answers: crate::routes::questions::question_counts(&state.db, event.id).await?,
     }))
 }

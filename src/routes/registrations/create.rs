@@ -7,6 +7,7 @@ use super::{parse_sector, CreatedRegistration, RegisterRequest, RegistrationResp
 use crate::domain::{text, time::now, EmailAddress, Validator};
 use crate::error::{ApiError, ApiResult};
 use crate::services::idempotency::{IdempotencyKey, StoredAnswer};
+use crate::services::questions::{self, RawAnswer};
 use crate::services::registrations::{self, NewRegistration, NAME_MAX, ORGANISATION_MAX};
 use crate::startup::AppState;
 
@@ -48,7 +49,8 @@ pub async fn register(
             return Ok(replay(stored));
         }
     }
-    let new = parse(body, &req)?;
+    let questions = questions::list(&state.db, event.id).await?;
+    let new = parse(body, &req, &questions)?;
     registrations::check_open(&event, now())?;
 
     // A registration changes no event row that the cached public reads (feeds, schedule)
@@ -154,7 +156,11 @@ fn replay(stored: StoredAnswer) -> HttpResponse {
 }
 
 /// The body as a checked [`NewRegistration`]; every invalid field is reported at once.
-fn parse(body: Value, req: &HttpRequest) -> ApiResult<NewRegistration> {
+fn parse(
+    body: Value,
+    req: &HttpRequest,
+    asked: &[entity::registration_question::Model],
+) -> ApiResult<NewRegistration> {
     let body: RegisterRequest = serde_json::from_value(body)
         .map_err(|e| ApiError::from_json(&actix_web::error::JsonPayloadError::Deserialize(e)))?;
     let mut v = Validator::new();
@@ -175,6 +181,15 @@ fn parse(body: Value, req: &HttpRequest) -> ApiResult<NewRegistration> {
         }
         None => Some(preferred_language(req)),
     };
+    let answers = questions::check_answers(
+        &mut v,
+        asked,
+        body.answers
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(id, value)| (id, RawAnswer::Json(value)))
+            .collect(),
+    );
     if body.consent != Some(true) {
         v.push(
             "consent",
@@ -190,6 +205,7 @@ fn parse(body: Value, req: &HttpRequest) -> ApiResult<NewRegistration> {
                 organisation,
                 sector,
                 language,
+                answers,
             })
         }
         _ => Err(ApiError::BadRequest("invalid registration".to_owned())),

@@ -2,10 +2,13 @@
 use actix_web::{get, http::header, web, HttpResponse};
 use chrono::{DateTime, SecondsFormat, Utc};
 
+use uuid::Uuid;
+
 use super::list::RegistrationListQuery;
+use super::AnswerResponse;
 use crate::auth::Organiser;
 use crate::error::ApiResult;
-use crate::services::{events, registrations};
+use crate::services::{events, questions, registrations};
 use crate::startup::AppState;
 
 const HEADER: [&str; 11] = [
@@ -25,6 +28,10 @@ const HEADER: [&str; 11] = [
 /// The attendee list as CSV (RFC 4180, UTF-8 with BOM, CRLF, a header row), with the same
 /// filters and sort as the JSON list and no paging. Cells that a spreadsheet would read as a
 /// formula (starting with `=`, `+`, `-`, `@`, tab or CR) get a leading `'`.
+///
+/// After the fixed columns, one column per registration question (headed by its English
+/// label, in form order; then questions deleted since, under the label they were answered
+/// with), holding the English text of the answer (several choices joined with `, `).
 #[utoipa::path(tag = "registrations", security(("bearer" = [])),
     params(("event" = String, Path, description = "id or slug"), RegistrationListQuery),
     responses((status = 200, content_type = "text/csv", body = String),
@@ -41,11 +48,40 @@ pub async fn export_csv(
     let event = events::find_visible(&state.db, &key, true).await?;
     let items = registrations::list_all(&state.db, event.id, &filter, sort).await?;
     let positions = registrations::waitlist_positions(&state.db, event.id, &items).await?;
+    let ids: Vec<Uuid> = items.iter().map(|m| m.id).collect();
+    let answers = questions::answers_of(&state.db, &ids).await?;
+    let mut columns: Vec<(Uuid, String)> = questions::list(&state.db, event.id)
+        .await?
+        .into_iter()
+        .map(|q| (q.id, q.label_en))
+        .collect();
+    for row in answers.values().flatten() {
+        if !columns.iter().any(|(id, _)| *id == row.question_id) {
+            columns.push((row.question_id, row.label_en.clone()));
+        }
+    }
     let mut out = String::with_capacity(64 + items.len() * 160);
     out.push('\u{feff}');
-    push_row(&mut out, HEADER.iter().map(|h| (*h).to_owned()));
+    push_row(
+        &mut out,
+        HEADER
+            .iter()
+            .map(|h| (*h).to_owned())
+            .chain(columns.iter().map(|(_, label)| label.clone())),
+    );
     for m in &items {
-        push_row(&mut out, row(m, positions.get(&m.id).copied()));
+        let given = answers
+            .get(&m.id)
+            .map(|rows| AnswerResponse::from_rows(rows))
+            .unwrap_or_default();
+        let cells = columns.iter().map(|(id, _)| {
+            given
+                .iter()
+                .find(|a| a.question_id == *id)
+                .map(|a| a.text_en.clone())
+                .unwrap_or_default()
+        });
+        push_row(&mut out, row(m, positions.get(&m.id).copied()).chain(cells));
     }
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")

@@ -10,8 +10,8 @@ use crate::auth::Organiser;
 use crate::domain::Validator;
 use crate::error::{ApiError, ApiResult};
 use crate::routes::pagination::{decode_cursor, encode_cursor, Page, PageQuery};
-use crate::services::events;
 use crate::services::registrations::{self, After, ListFilter, Sort, SortKey};
+use crate::services::{events, questions};
 use crate::startup::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -24,6 +24,9 @@ pub struct RegistrationListQuery {
     pub checked_in: Option<String>,
     /// Case-insensitive part of the name, e-mail or organisation.
     pub q: Option<String>,
+    /// `<question id>:<value>`: attendees who answered that question with that value (a
+    /// choice's key, `yes` or `no`, or the exact text).
+    pub answer: Option<String>,
     /// `created_at` (default), `-created_at`, `name` or `-name`.
     pub sort: Option<String>,
     /// Items per page, 1 to 500 (default 50).
@@ -59,6 +62,17 @@ impl RegistrationListQuery {
                 v.push("q", "must be at most 200 characters");
             }
             filter.q = Some(q.to_owned());
+        }
+        if let Some(answer) = &self.answer {
+            match answer
+                .split_once(':')
+                .map(|(id, value)| (Uuid::parse_str(id.trim()), value))
+            {
+                Some((Ok(id), value)) if !value.trim().is_empty() => {
+                    filter.answer = Some((id, value.trim().to_owned()));
+                }
+                _ => v.push("answer", "must be <question id>:<value>"),
+            }
         }
         let sort = match self.sort.as_deref().unwrap_or("created_at") {
             "created_at" => Sort {
@@ -143,13 +157,16 @@ pub async fn list_registrations(
     let page = registrations::list(&state.db, &key, &filter, sort, after, limit).await?;
     let positions =
         registrations::waitlist_positions(&state.db, page.event_id, &page.items).await?;
+    let ids: Vec<Uuid> = page.items.iter().map(|m| m.id).collect();
+    let answers = questions::answers_of(&state.db, &ids).await?;
     Ok(web::Json(Page {
         items: page
             .items
             .into_iter()
             .map(|m| {
                 let position = positions.get(&m.id).copied();
-                AttendeeResponse::listed(m, position)
+                let rows = answers.get(&m.id);
+                AttendeeResponse::listed(m, position).with_answers(rows)
             })
             .collect(),
         next_cursor: page.next.as_ref().map(encode_after),
@@ -171,8 +188,9 @@ pub async fn get_registration(
     let (key, id) = path.into_inner();
     let event = events::find_visible(&state.db, &key, true).await?;
     let found = registrations::find_by_id(&state.db, event.id, id).await?;
-    Ok(web::Json(AttendeeResponse::new(
-        found.registration,
-        found.waitlist_position,
-    )))
+    let answers = questions::answers_of(&state.db, &[id]).await?;
+    Ok(web::Json(
+        AttendeeResponse::new(found.registration, found.waitlist_position)
+            .with_answers(answers.get(&id)),
+    ))
 }

@@ -50,6 +50,13 @@ pub struct RegisterRequest {
     /// Consent to the processing of the data for this event; must be `true`.
     #[serde(default)]
     pub consent: Option<bool>,
+    /// Answers to the event's registration questions (`GET /events/{event}/questions`), keyed
+    /// by question id: a string for text questions and one choice (the choice's `key`), an
+    /// array of keys for several choices, `true`/`false` for yes/no. Errors name the field
+    /// `answers.<id>`.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub answers: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
 
 /// The attendee's own view of a registration.
@@ -133,6 +140,58 @@ pub struct AttendeeResponse {
     pub cancelled_at: Option<DateTime<Utc>>,
     /// Set when the personal fields were erased; the row stays for the counts.
     pub erased_at: Option<DateTime<Utc>>,
+    /// Answers to the registration questions, in question order, with the labels they were
+    /// given under (the question may have changed since).
+    pub answers: Vec<AnswerResponse>,
+}
+
+/// An attendee's answer to one registration question.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AnswerResponse {
+    pub question_id: Uuid,
+    pub kind: entity::registration_question::QuestionKind,
+    /// The question's labels when it was answered.
+    pub label_de: String,
+    pub label_en: String,
+    /// As sent: the text, the choice key, an array of keys (several choices), or a boolean.
+    #[schema(value_type = Object)]
+    pub value: serde_json::Value,
+    /// The answer as German and English readers see it (choice labels joined with `, `).
+    pub text_de: String,
+    pub text_en: String,
+}
+
+impl AnswerResponse {
+    /// One answer per question from a registration's answer rows (ordered by question).
+    pub fn from_rows(rows: &[entity::registration_answer::Model]) -> Vec<Self> {
+        use entity::registration_question::QuestionKind;
+        let mut out: Vec<Self> = Vec::new();
+        for row in rows {
+            if let Some(last) = out.last_mut().filter(|a| a.question_id == row.question_id) {
+                if let serde_json::Value::Array(keys) = &mut last.value {
+                    keys.push(row.value.clone().into());
+                }
+                last.text_de = format!("{}, {}", last.text_de, row.value_de);
+                last.text_en = format!("{}, {}", last.text_en, row.value_en);
+                continue;
+            }
+            let value = match row.kind {
+                QuestionKind::ManyChoices => serde_json::json!([row.value]),
+                QuestionKind::YesNo => serde_json::Value::Bool(row.value == "yes"),
+                _ => row.value.clone().into(),
+            };
+            out.push(Self {
+                question_id: row.question_id,
+                kind: row.kind,
+                label_de: row.label_de.clone(),
+                label_en: row.label_en.clone(),
+                value,
+                text_de: row.value_de.clone(),
+                text_en: row.value_en.clone(),
+            });
+        }
+        out
+    }
 }
 
 impl AttendeeResponse {
@@ -160,7 +219,18 @@ impl AttendeeResponse {
             updated_at: m.updated_at,
             cancelled_at: m.cancelled_at,
             erased_at: m.erased_at,
+            answers: Vec::new(),
         }
+    }
+}
+
+impl AttendeeResponse {
+    /// The attendee with the answers of `rows`.
+    pub fn with_answers(mut self, rows: Option<&Vec<entity::registration_answer::Model>>) -> Self {
+        self.answers = rows
+            .map(|r| AnswerResponse::from_rows(r))
+            .unwrap_or_default();
+        self
     }
 }
 
