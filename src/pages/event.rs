@@ -29,7 +29,7 @@ use entity::{
 use sea_orm::TransactionTrait;
 use uuid::Uuid;
 
-use super::form::{FieldError, FormView, RegisterForm};
+use super::form::{FieldError, FormView, QuestionView, RegisterForm};
 use super::{code, error_page, public_language, query_language, render, see_other, when};
 use super::{MessagePage, Switch, Texts, CSP};
 use crate::domain::time::now;
@@ -165,6 +165,8 @@ struct EventPage<'a> {
     webcal_url: String,
     action: String,
     form: FormView,
+    /// The event's registration questions, in form order.
+    questions: Vec<QuestionView>,
     /// Server-generated (URL-safe base64) or [`KEY_SLOT`]; written unescaped.
     form_key: &'a str,
 }
@@ -193,6 +195,7 @@ async fn render_page(
     let t = Texts::of(lang);
     let tz = event.timezone.as_str();
     let programme = programme::load(&state.db, event.id).await?;
+    let asked = crate::services::questions::list(&state.db, event.id).await?;
     let (approved, _) = exhibits::list(
         &state.db,
         event.id,
@@ -271,6 +274,7 @@ async fn render_page(
         webcal_url: webcal(&calendar_url),
         calendar_url,
         action: format!("{path}/register?lang={}", code(lang)),
+        questions: form.questions(&asked, lang),
         form,
         form_key,
     };
@@ -400,8 +404,9 @@ pub async fn register(
     state: web::Data<AppState>,
     req: HttpRequest,
     key: web::Path<String>,
-    form: web::Form<RegisterForm>,
+    form: web::Form<Vec<(String, String)>>,
 ) -> HttpResponse {
+    let form = RegisterForm::from_pairs(form.into_inner());
     let lang = query_language(&req).unwrap_or_else(|| public_language(&req));
     let event = match state.reads.find_visible(&state.db, &key, false).await {
         Ok(event) => event,
@@ -449,9 +454,16 @@ async fn submit(
         view.errors = errors;
         Refusal::Form(Box::new(view), status)
     };
-    let new = form
-        .parse(t)
-        .map_err(|errors| refused(Vec::new(), errors, StatusCode::UNPROCESSABLE_ENTITY))?;
+    let asked = crate::services::questions::list(&state.db, event.id).await?;
+    let new = form.parse(t, &asked).map_err(|(errors, answer_errors)| {
+        let Refusal::Form(mut view, status) =
+            refused(Vec::new(), errors, StatusCode::UNPROCESSABLE_ENTITY)
+        else {
+            return Refusal::Error(ApiError::BadRequest("invalid form".to_owned()));
+        };
+        view.answer_errors = answer_errors;
+        Refusal::Form(view, status)
+    })?;
     if Window::of(event, now()) != Window::Open {
         return Err(refused(
             vec![t.err_not_open],
@@ -568,6 +580,6 @@ fn success_location(
             event.slug,
             code(reg.language)
         ),
-        _ => registrations::manage_url(&state.public_url, &registrations::manage_token(&reg)),
+        _ => registrations::manage_url(&state.public_url, &registrations::manage_token(reg)),
     }
 }

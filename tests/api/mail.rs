@@ -30,7 +30,7 @@ async fn register(app: &TestApp, event: &str, name: &str, email: &str, lang: &st
 #[tokio::test]
 async fn the_english_confirmation_carries_the_manage_link_and_the_event_as_ics() {
     let app = spawn_app().await;
-    let event = app.published_event(json!({"slug": "fest"})).await;
+    app.published_event(json!({"slug": "fest"})).await;
     let reg = register(&app, "fest", "Jane Doe", "jane@example.org", "en").await;
     let mails = app.mails(1).await;
     let mail = &mails[0];

@@ -442,3 +442,141 @@ async fn erasing_a_registration_deletes_its_answers() {
     let csv = app.get_admin("/api/v1/events/day/registrations.csv").await;
     assert!(!csv.text.contains("wheelchair"));
 }
+
+/// `POST` of a form as a browser sends it (`application/x-www-form-urlencoded`).
+async fn post_form(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> crate::helpers::Answer {
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish();
+    let response = app
+        .client
+        .post(app.url(path))
+        .header(
+            reqwest::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
+        .body(body)
+        .send()
+        .await
+        .expect("request sent");
+    crate::helpers::Answer::read(response).await
+}
+
+fn base_form<'a>(name: &'a str, email: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("name", name),
+        ("email", email),
+        ("organisation", "IOF"),
+        ("sector", "science"),
+        ("language", "de"),
+        ("consent", "true"),
+    ]
+}
+
+#[tokio::test]
+async fn the_event_pages_form_asks_the_questions_in_the_pages_language() {
+    let app = spawn_app().await;
+    let [lunch, workshops, evening, remarks] = event_with_questions(&app).await;
+    let german = app.get("/events/day?lang=de").await;
+    german.assert_status(200);
+    let html = &german.text;
+    let at = |needle: &str| {
+        html.find(needle)
+            .unwrap_or_else(|| panic!("{needle} in {html}"))
+    };
+    // In form order, German labels, the right inputs.
+    assert!(at("Mittagessen") < at("Workshops") && at("Workshops") < at("Abendveranstaltung"));
+    assert!(html.contains(&format!(
+        "<input type=\"radio\" name=\"answers.{lunch}\" value=\"veggie\"> Vegetarisch"
+    )));
+    assert!(html.contains(&format!(
+        "<input type=\"checkbox\" name=\"answers.{workshops}\" value=\"lasers\"> Laser"
+    )));
+    assert!(html.contains(&format!("name=\"answers.{evening}\" value=\"yes\"> Ja")));
+    assert!(html.contains(&format!(
+        "<textarea id=\"q-{remarks}\" name=\"answers.{remarks}\""
+    )));
+
+    // A new question shows on the (cached) page at once.
+    app.post_admin(
+        "/api/v1/events/day/questions",
+        &json!({"kind": "short_text", "label_de": "Ihre Funktion", "label_en": "Your role"}),
+    )
+    .await
+    .assert_status(201);
+    let english = app.get("/events/day?lang=en").await;
+    assert!(english.text.contains("Your role"));
+    let german = app.get("/events/day?lang=de").await;
+    assert!(german.text.contains("Ihre Funktion"));
+}
+
+#[tokio::test]
+async fn a_form_with_answers_registers_them_and_a_missing_answer_comes_back_at_its_question() {
+    let app = spawn_app().await;
+    let [lunch, workshops, evening, remarks] = event_with_questions(&app).await;
+    let lunch_field = format!("answers.{lunch}");
+    let workshops_field = format!("answers.{workshops}");
+    let evening_field = format!("answers.{evening}");
+    let remarks_field = format!("answers.{remarks}");
+
+    // The required lunch question unanswered: the form comes back with what was chosen.
+    let mut fields = base_form("Ada", "ada@example.org");
+    fields.push((&workshops_field, "lasers"));
+    fields.push((&remarks_field, "Rollstuhl"));
+    let refused = post_form(&app, "/events/day/register?lang=de", &fields).await;
+    refused.assert_status(422);
+    assert!(refused.text.contains(&format!("href=\"#q-{lunch}\"")));
+    assert!(refused.text.contains("Bitte beantworten Sie diese Frage."));
+    assert!(refused.text.contains(&format!(
+        "name=\"answers.{workshops}\" value=\"lasers\" checked"
+    )));
+    assert!(refused.text.contains(">Rollstuhl</textarea>"));
+    // A choice that is not offered.
+    let mut fields = base_form("Ada", "ada@example.org");
+    fields.push((&lunch_field, "caviar"));
+    let refused = post_form(&app, "/events/day/register?lang=en", &fields).await;
+    refused.assert_status(422);
+    assert!(refused.text.contains("Please check this answer."));
+    assert_eq!(
+        app.get_admin("/api/v1/events/day/registrations").await.json["total"],
+        0
+    );
+
+    let mut fields = base_form("Ada", "ada@example.org");
+    fields.extend([
+        (lunch_field.as_str(), "veggie"),
+        (workshops_field.as_str(), "optics"),
+        (workshops_field.as_str(), "lasers"),
+        (evening_field.as_str(), "no"),
+        (remarks_field.as_str(), ""),
+    ]);
+    let posted = post_form(&app, "/events/day/register", &fields).await;
+    posted.assert_status(303);
+    let list = app.get_admin("/api/v1/events/day/registrations").await;
+    let answers = &list.json["items"][0]["answers"];
+    assert_eq!(answers[0]["value"], "veggie");
+    assert_eq!(answers[1]["value"], json!(["optics", "lasers"]));
+    assert_eq!(answers[2]["value"], json!(false));
+    assert_eq!(answers.as_array().unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn a_registration_with_an_idempotency_key_stores_its_answers_once() {
+    let app = spawn_app().await;
+    let [lunch, ..] = event_with_questions(&app).await;
+    let body = with_answers("Ada", "ada@example.org", json!({lunch.as_str(): "meat"}));
+    for _ in 0..2 {
+        app.post_with_headers(
+            "/api/v1/events/day/registrations",
+            &body,
+            &[("Idempotency-Key", "ada-1")],
+        )
+        .await
+        .assert_status(201);
+    }
+    let stats = app.get_admin("/api/v1/events/day/stats").await;
+    assert_eq!(
+        stats.json["answers"][0]["counts"],
+        json!({"veggie": 0, "meat": 1})
+    );
+}

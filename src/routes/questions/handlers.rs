@@ -39,7 +39,9 @@ pub async fn create_question(
 ) -> ApiResult<HttpResponse> {
     let event = events::find_visible(&state.db, &key, true).await?;
     let fields = body.into_inner().fields(None)?;
-    let question = questions::create(&state.db, event.id, fields).await?;
+    let txn = changing(&state, event.id).await?;
+    let question = questions::create(&txn, event.id, fields).await?;
+    txn.commit().await?;
     Ok(HttpResponse::Created()
         .insert_header((
             actix_web::http::header::LOCATION,
@@ -80,11 +82,12 @@ pub async fn update_question(
 ) -> ApiResult<web::Json<QuestionResponse>> {
     let (key, id) = path.into_inner();
     let event = events::find_visible(&state.db, &key, true).await?;
-    let current = questions::find(&state.db, event.id, id).await?;
+    let txn = changing(&state, event.id).await?;
+    let current = questions::find(&txn, event.id, id).await?;
     let fields = body.into_inner().fields(Some(&current))?;
-    Ok(web::Json(
-        questions::update(&state.db, current, fields).await?.into(),
-    ))
+    let changed = questions::update(&txn, current, fields).await?;
+    txn.commit().await?;
+    Ok(web::Json(changed.into()))
 }
 
 /// Delete a question; answers already given stay in the attendee list and the CSV.
@@ -100,7 +103,17 @@ pub async fn delete_question(
 ) -> ApiResult<HttpResponse> {
     let (key, id) = path.into_inner();
     let event = events::find_visible(&state.db, &key, true).await?;
-    let question = questions::find(&state.db, event.id, id).await?;
-    questions::delete(&state.db, question).await?;
+    let txn = changing(&state, event.id).await?;
+    let question = questions::find(&txn, event.id, id).await?;
+    questions::delete(&txn, question).await?;
+    txn.commit().await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// A write transaction holding the event's lock, with the event marked changed: its version
+/// moves, so every instance renders the event page (and its form) anew.
+async fn changing(state: &AppState, event_id: Uuid) -> ApiResult<sea_orm::DatabaseTransaction> {
+    let txn = crate::db::begin_write(&state.db).await?;
+    events::lock_for_change(&txn, event_id).await?;
+    Ok(txn)
 }
