@@ -12,6 +12,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::domain::time::now;
+use crate::services::questions::RawAnswer;
 
 const FIRST: [&str; 16] = [
     "Anna", "Ben", "Clara", "David", "Elif", "Felix", "Greta", "Hannes", "Ida", "Jonas", "Katrin",
@@ -44,12 +45,14 @@ const ORGANISATIONS: [(Sector, &str); 8] = [
 
 /// Seats the event's capacity as confirmed attendees, then 8 on the waitlist and 4 who
 /// cancelled; every fourth confirmed attendee is checked in. Counters are set to match.
+/// Everyone answered the two registration questions (lunch, the evening reception).
 pub async fn seed(db: &DatabaseConnection, event: &event::Model) -> anyhow::Result<String> {
     let capacity = event.capacity.max(0) as usize;
     let (waitlisted, cancelled) = (8usize, 4usize);
     let txn = crate::db::begin_write(db).await?;
     let start = now() - Duration::days(30);
     let mut checked_in = 0;
+    let asked = questions(&txn, event).await?;
     for i in 0..capacity + waitlisted + cancelled {
         let first = FIRST[i % FIRST.len()];
         let last = LAST[(i / FIRST.len() + i) % LAST.len()];
@@ -73,8 +76,26 @@ pub async fn seed(db: &DatabaseConnection, event: &event::Model) -> anyhow::Resu
         let at = start + Duration::minutes(7 * i as i64);
         let checked = status == RegistrationStatus::Confirmed && i % 4 == 0;
         checked_in += usize::from(checked);
+        let id = Uuid::now_v7();
+        let mut v = crate::domain::Validator::new();
+        let given = crate::services::questions::check_answers(
+            &mut v,
+            &asked,
+            [
+                (
+                    asked[0].id.to_string(),
+                    RawAnswer::Json((if i % 3 == 0 { "veggie" } else { "meat" }).into()),
+                ),
+                (
+                    asked[1].id.to_string(),
+                    RawAnswer::Json((i % 5 != 0).into()),
+                ),
+            ]
+            .into(),
+        );
+        let answers = crate::services::questions::answer_rows(id, event.id, &given);
         registration::ActiveModel {
-            id: Set(Uuid::now_v7()),
+            id: Set(id),
             event_id: Set(event.id),
             name: Set(format!("{first} {last}")),
             email_lower: Set(email.clone()),
@@ -100,6 +121,9 @@ pub async fn seed(db: &DatabaseConnection, event: &event::Model) -> anyhow::Resu
         }
         .insert(&txn)
         .await?;
+        crate::services::questions::insert_rows(&txn, answers)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     event::Entity::update_many()
         .col_expr(event::Column::ConfirmedCount, Expr::value(capacity as i32))
@@ -118,7 +142,52 @@ pub async fn seed(db: &DatabaseConnection, event: &event::Model) -> anyhow::Resu
         .await?;
     txn.commit().await?;
     Ok(format!(
-        "{} attendees ({capacity} confirmed, {checked_in} checked in, {waitlisted} waitlisted, {cancelled} cancelled)",
-        capacity + waitlisted + cancelled
+        "{} attendees ({capacity} confirmed, {checked_in} checked in, {waitlisted} waitlisted, {cancelled} cancelled), each with answers to {} registration questions",
+        capacity + waitlisted + cancelled,
+        asked.len()
     ))
+}
+
+/// The demo's registration questions: lunch (one choice, required) and the evening reception
+/// (yes/no).
+async fn questions(
+    txn: &impl sea_orm::ConnectionTrait,
+    event: &event::Model,
+) -> anyhow::Result<Vec<entity::registration_question::Model>> {
+    use crate::services::questions::{create, Choice, QuestionFields};
+    use entity::registration_question::QuestionKind;
+    let choice = |key: &str, de: &str, en: &str| Choice {
+        key: key.to_owned(),
+        de: de.to_owned(),
+        en: en.to_owned(),
+    };
+    let mut asked = Vec::new();
+    for fields in [
+        QuestionFields {
+            kind: QuestionKind::OneChoice,
+            required: true,
+            label_de: "Mittagessen".to_owned(),
+            label_en: "Lunch".to_owned(),
+            choices: vec![
+                choice("veggie", "Vegetarisch", "Vegetarian"),
+                choice("meat", "Mit Fleisch", "With meat"),
+            ],
+            position: Some(1),
+        },
+        QuestionFields {
+            kind: QuestionKind::YesNo,
+            required: false,
+            label_de: "Ich komme zum Abendempfang".to_owned(),
+            label_en: "I will attend the evening reception".to_owned(),
+            choices: Vec::new(),
+            position: Some(2),
+        },
+    ] {
+        asked.push(
+            create(txn, event.id, fields)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+        );
+    }
+    Ok(asked)
 }

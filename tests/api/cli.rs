@@ -200,6 +200,11 @@ async fn seeding_the_demo_twice_refuses_loudly_and_replace_loads_it_afresh() {
         "the demo's page: {}",
         stdout(&first)
     );
+    assert!(
+        stdout(&first).contains("each with answers to 2 registration questions"),
+        "{}",
+        stdout(&first)
+    );
     let second = podium(&url, &["seed", "demo"]).await;
     assert_eq!(
         second.status.code(),
