@@ -1,4 +1,5 @@
 //! Validated types: raw request strings stop at the HTTP edge and become these.
+pub mod check_in_code;
 pub mod email;
 pub mod event;
 pub mod text;

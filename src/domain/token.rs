@@ -61,7 +61,7 @@ pub fn install(secret: SecretSlice<u8>) {
     *slot = Some(Arc::new(secret));
 }
 
-fn secret() -> Arc<SecretSlice<u8>> {
+pub(crate) fn secret() -> Arc<SecretSlice<u8>> {
     let slot = SECRET
         .read()
         .unwrap_or_else(std::sync::PoisonError::into_inner);

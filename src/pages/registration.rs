@@ -35,6 +35,8 @@ struct RegistrationPage {
     base: String,
     can_confirm: bool,
     can_cancel: bool,
+    /// A confirmed attendee's check-in code and its QR code (an SVG `data:` URL).
+    check_in: Option<(String, String)>,
 }
 
 fn status_text(t: &'static Texts, status: RegistrationStatus) -> &'static str {
@@ -116,6 +118,14 @@ pub async fn show(
         base: format!("/registrations/{}", registrations::manage_token(&reg)),
         can_confirm: reg.status == RegistrationStatus::Pending && !is_expired,
         can_cancel: registrations::ACTIVE.contains(&reg.status) && !is_expired,
+        check_in: (reg.status == RegistrationStatus::Confirmed)
+            .then(|| crate::domain::check_in_code::derive(reg.id))
+            .and_then(|code| {
+                use base64::Engine;
+                let svg = crate::domain::check_in_code::qr_svg(&code, 240)?;
+                let data = base64::engine::general_purpose::STANDARD.encode(svg);
+                Some((code, format!("data:image/svg+xml;base64,{data}")))
+            }),
     };
     render(StatusCode::OK, &page)
 }

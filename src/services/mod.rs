@@ -1,5 +1,6 @@
 //! Queries and transactions, one file per aggregate; they take domain types and return entities.
 pub mod calendar_entries;
+pub mod check_in;
 pub mod desk;
 pub mod events;
 pub mod exhibits;

@@ -6,6 +6,7 @@ mod ics_reader;
 mod smtp_server;
 
 mod authorization;
+mod check_in;
 mod cli;
 mod errors;
 mod events;

@@ -27,6 +27,7 @@ pub fn config(cfg: &mut ServiceConfig) {
         .service(list::list_registrations)
         .service(csv::export_csv)
         .service(list::get_registration)
+        .service(check_in::check_in_by_code)
         .service(check_in::check_in)
         .service(check_in::undo_check_in)
         .service(erase::erase_registration);
@@ -82,6 +83,9 @@ pub struct RegistrationResponse {
     pub manage_url: String,
     /// This registration as JSON.
     pub api_url: String,
+    /// While confirmed: the code organisers scan at the door
+    /// (`POST /events/{event}/check-in`); shown as a QR code on the attendee's page.
+    pub check_in_code: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub cancelled_at: Option<DateTime<Utc>>,
@@ -95,6 +99,8 @@ impl RegistrationResponse {
             calendar_url: calendar_url(public_url, &token),
             manage_url: manage_url(public_url, &token),
             api_url: api_url(public_url, &token),
+            check_in_code: (m.status == RegistrationStatus::Confirmed)
+                .then(|| crate::domain::check_in_code::derive(m.id)),
             id: m.id,
             event_id: m.event_id,
             name: m.name,
