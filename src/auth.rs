@@ -168,6 +168,14 @@ async fn lookup(state: web::Data<AppState>, token: String) -> Result<Organiser, 
     Ok(organiser)
 }
 
+/// The active organiser with this token (the door page's sign-in form); 401 otherwise.
+pub async fn organiser_by_token(
+    state: web::Data<AppState>,
+    token: &str,
+) -> Result<Organiser, ApiError> {
+    lookup(state, token.trim().to_owned()).await
+}
+
 fn state_of(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
     req.app_data::<web::Data<AppState>>()
         .cloned()

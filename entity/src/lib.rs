@@ -1,5 +1,6 @@
 //! sea-orm entities: one file per table, nothing but the database's shape.
 pub mod calendar_entry;
+pub mod door_session;
 pub mod event;
 pub mod exhibit;
 pub mod idempotency_key;

@@ -16,6 +16,7 @@ mod m20261130_300001_readiness_probe_and_text_widths;
 mod m20261130_500001_protect_personal_data;
 mod m20261130_600001_create_server_secrets;
 mod m20261130_700001_create_registration_questions;
+mod m20261130_700002_create_door_sessions;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_200001_create_calendar_entries::Migration),
             Box::new(m20261130_200002_add_event_organiser::Migration),
             Box::new(m20261130_700001_create_registration_questions::Migration),
+            Box::new(m20261130_700002_create_door_sessions::Migration),
         ]
     }
 }

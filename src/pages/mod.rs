@@ -8,6 +8,7 @@
 //! JavaScript; no GET changes anything (mail gateways fetch links): every action is a `POST`
 //! from a form, after a confirmation step where it cannot be undone.
 mod assets;
+mod door;
 mod event;
 mod exhibit;
 mod form;
@@ -40,6 +41,21 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         .service(web::resource(assets::CSS_PATH).route(web::get().to(assets::css)))
         .service(web::resource("/events/{slug}").route(web::get().to(event::show)))
         .service(web::resource("/events/{slug}/check-mail").route(web::get().to(event::check_mail)))
+        .service(web::resource(door::SCRIPT_PATH).route(web::get().to(door::script)))
+        .service(web::resource("/events/{slug}/door").route(web::get().to(door::show)))
+        .service(
+            web::resource("/events/{slug}/door/sign-in")
+                .app_data(form::config())
+                .route(web::post().to(door::sign_in)),
+        )
+        .service(
+            web::resource("/events/{slug}/door/sign-out").route(web::post().to(door::sign_out)),
+        )
+        .service(
+            web::resource("/events/{slug}/door/check-in")
+                .app_data(form::config())
+                .route(web::post().to(door::check_in)),
+        )
         .service(
             web::resource("/events/{slug}/register")
                 .app_data(form::config())

@@ -2,6 +2,7 @@
 pub mod calendar_entries;
 pub mod check_in;
 pub mod desk;
+pub mod door;
 pub mod events;
 pub mod exhibits;
 pub mod feeds;

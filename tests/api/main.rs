@@ -8,6 +8,7 @@ mod smtp_server;
 mod authorization;
 mod check_in;
 mod cli;
+mod door;
 mod errors;
 mod events;
 mod exhibits;

@@ -1,0 +1,415 @@
+//! The door page (issue 17) over HTTP as a phone's browser uses it: sign in once through a
+//! form, a session cookie (HttpOnly, SameSite=Strict, never the token in a URL), check in by
+//! code or after a search by name with umlauts folded, several doors and instances at once.
+use reqwest::header;
+use serde_json::{json, Value};
+
+use crate::helpers::{spawn_app, spawn_second_instance, Answer, TestApp};
+
+fn s(v: &Value) -> &str {
+    v.as_str().expect("a string")
+}
+
+async fn send(
+    app: &TestApp,
+    base: &str,
+    method: reqwest::Method,
+    path: &str,
+    cookie: Option<&str>,
+    form: &[(&str, &str)],
+) -> Answer {
+    let mut request = app.client.request(method.clone(), format!("{base}{path}"));
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    if method == reqwest::Method::POST {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        request = request
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body);
+    }
+    Answer::read(request.send().await.expect("request sent")).await
+}
+
+/// Signs a door in with `token`; the `Cookie` header value to send from then on.
+async fn sign_in(app: &TestApp, base: &str, slug: &str, token: &str) -> String {
+    let answer = send(
+        app,
+        base,
+        reqwest::Method::POST,
+        &format!("/events/{slug}/door/sign-in"),
+        None,
+        &[("token", token)],
+    )
+    .await;
+    answer.assert_status(303);
+    assert_eq!(
+        answer.header("location"),
+        Some(format!("/events/{slug}/door").as_str())
+    );
+    let set = answer
+        .header("set-cookie")
+        .expect("a session cookie")
+        .to_owned();
+    assert!(set.contains("HttpOnly"), "{set}");
+    assert!(set.contains("SameSite=Strict"), "{set}");
+    assert!(set.contains(&format!("Path=/events/{slug}/door")), "{set}");
+    assert!(!set.contains(token), "the token is not the cookie");
+    set.split(';').next().unwrap().to_owned()
+}
+
+async fn door_event(app: &TestApp) -> (String, String) {
+    app.published_event(json!({"slug": "door", "capacity": 2}))
+        .await;
+    let ada = app
+        .register_person("door", "Jürgen Müller", "jm@example.org")
+        .await;
+    app.register_person("door", "Ada Lovelace", "ada@example.org")
+        .await;
+    app.register_person("door", "Bea Weiß", "bea@example.org")
+        .await; // waitlisted
+    (
+        s(&ada.json["check_in_code"]).to_owned(),
+        s(&ada.json["id"]).to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn the_door_asks_for_a_token_by_form_and_refuses_a_wrong_one() {
+    let app = spawn_app().await;
+    door_event(&app).await;
+    let base = app.address.clone();
+    let first = send(
+        &app,
+        &base,
+        reqwest::Method::GET,
+        "/events/door/door",
+        None,
+        &[],
+    )
+    .await;
+    first.assert_status(200);
+    assert!(first.text.contains("name=\"token\" type=\"password\""));
+    assert!(first.text.contains("action=\"/events/door/door/sign-in\""));
+    assert!(!first.text.contains("Check-in code"));
+    let csp = first.header("content-security-policy").unwrap();
+    assert!(
+        csp.contains("default-src 'none'") && csp.contains("script-src 'self'"),
+        "{csp}"
+    );
+    assert_eq!(first.header("cache-control"), Some("no-store"));
+
+    let wrong = send(
+        &app,
+        &base,
+        reqwest::Method::POST,
+        "/events/door/door/sign-in",
+        None,
+        &[("token", "not-a-token")],
+    )
+    .await;
+    wrong.assert_status(401);
+    assert!(wrong.header("set-cookie").is_none());
+    assert!(wrong.text.contains("opens no door"));
+
+    // Without a session, checking in is refused and changes nothing.
+    let (code, _) = ("X", ());
+    let refused = send(
+        &app,
+        &base,
+        reqwest::Method::POST,
+        "/events/door/door/check-in",
+        Some("podium_door=forged"),
+        &[("code", code)],
+    )
+    .await;
+    refused.assert_status(401);
+    let list = app
+        .get_admin("/api/v1/events/door/registrations?checked_in=true")
+        .await;
+    assert_eq!(list.json["total"], 0);
+}
+
+#[tokio::test]
+async fn a_signed_in_door_checks_in_by_code_and_says_so_in_large_type_twice() {
+    let app = spawn_app().await;
+    let (code, _) = door_event(&app).await;
+    let base = app.address.clone();
+    let token = app.organiser_token().await;
+    let cookie = sign_in(&app, &base, "door", &token).await;
+
+    let door = send(
+        &app,
+        &base,
+        reqwest::Method::GET,
+        "/events/door/door",
+        Some(&cookie),
+        &[],
+    )
+    .await;
+    door.assert_status(200);
+    assert!(door.text.contains("id=\"code-form\""));
+    assert!(door
+        .text
+        .contains("<script src=\"/assets/door-1.js\" defer></script>"));
+
+    let scanned = send(
+        &app,
+        &base,
+        reqwest::Method::POST,
+        "/events/door/door/check-in",
+        Some(&cookie),
+        &[("code", &code)],
+    )
+    .await;
+    scanned.assert_status(200);
+    assert!(
+        scanned.text.contains("class=\"door-result ok\""),
+        "{}",
+        scanned.text
+    );
+    assert!(scanned
+        .text
+        .contains("<p class=\"door-name\">Jürgen Müller</p>"));
+    assert!(scanned.text.contains("Fraunhofer IOF"));
+    assert!(scanned.text.contains("checked in at "));
+
+    let again = send(
+        &app,
+        &base,
+        reqwest::Method::POST,
+        "/events/door/door/check-in",
+        Some(&cookie),
+        &[("code", &code.to_lowercase())],
+    )
+    .await;
+    again.assert_status(200);
+    assert!(again.text.contains("class=\"door-result already\""));
+    assert!(again.text.contains("already checked in at "));
+
+    let unknown = send(
+        &app,
+        &base,
+        reqwest::Method::POST,
+        "/events/door/door/check-in",
+        Some(&cookie),
+        &[("code", "AAAA")],
+    )
+    .await;
+    unknown.assert_status(404);
+    assert!(unknown
+        .text
+        .contains("No attendee of this event has this code."));
+
+    let script = send(
+        &app,
+        &base,
+        reqwest::Method::GET,
+        "/assets/door-1.js",
+        None,
+        &[],
+    )
+    .await;
+    script.assert_status(200);
+    assert!(script.text.contains("BarcodeDetector"));
+}
+
+#[tokio::test]
+async fn the_door_finds_people_by_name_with_umlauts_folded_and_refuses_the_waitlisted() {
+    let app = spawn_app().await;
+    door_event(&app).await;
+    let base = app.address.clone();
+    let token = app.organiser_token().await;
+    let cookie = sign_in(&app, &base, "door", &token).await;
+    for query in ["mueller", "MULLER", "Müller", "jurgen"] {
+        let found = send(
+            &app,
+            &base,
+            reqwest::Method::GET,
+            &format!(
+                "/events/door/door?q={}",
+                url::form_urlencoded::byte_serialize(query.as_bytes()).collect::<String>()
+            ),
+            Some(&cookie),
+            &[],
+        )
+        .await;
+        found.assert_status(200);
+        assert!(
+            found.text.contains("Jürgen Müller"),
+            "{query}: {}",
+            found.text
+        );
+        assert!(!found.text.contains("Ada Lovelace"), "{query}");
+    }
+    let found = send(
+        &app,
+        &base,
+        reqwest::Method::GET,
+        "/events/door/door?q=weiss",
+        Some(&cookie),
+        &[],
+    )
+    .await;
+    assert!(found.text.contains("Bea Weiß"));
+    assert!(found.text.contains("waitlisted"));
+    // The waitlisted person has no check-in button; a crafted post is refused with the reason.
+    assert!(!found.text.contains("name=\"id\""));
+    let list = app
+        .get_admin("/api/v1/events/door/registrations?status=waitlisted")
+        .await;
+    let bea = s(&list.json["items"][0]["id"]).to_owned();
+    let refused = send(
+        &app,
+        &base,
+        reqwest::Method::POST,
+        "/events/door/door/check-in",
+        Some(&cookie),
+        &[("id", &bea)],
+    )
+    .await;
+    refused.assert_status(409);
+    assert!(refused.text.contains("class=\"door-result refused\""));
+    assert!(refused
+        .text
+        .contains("Bea Weiß is on the waitlist: not checked in"));
+
+    let found = send(
+        &app,
+        &base,
+        reqwest::Method::GET,
+        "/events/door/door?q=ada",
+        Some(&cookie),
+        &[],
+    )
+    .await;
+    let ada_form = found.text.contains("name=\"id\"");
+    assert!(ada_form);
+    let list = app
+        .get_admin("/api/v1/events/door/registrations?q=ada")
+        .await;
+    let ada = s(&list.json["items"][0]["id"]).to_owned();
+    send(
+        &app,
+        &base,
+        reqwest::Method::POST,
+        "/events/door/door/check-in",
+        Some(&cookie),
+        &[("id", &ada)],
+    )
+    .await
+    .assert_status(200);
+    let list = app
+        .get_admin("/api/v1/events/door/registrations?checked_in=true")
+        .await;
+    assert_eq!(list.json["total"], 1);
+}
+
+#[tokio::test]
+async fn two_doors_on_two_instances_work_at_once_and_signing_out_or_revoking_ends_a_session() {
+    let app = spawn_app().await;
+    let (code, _) = door_event(&app).await;
+    let second = spawn_second_instance(&app).await;
+    let token = app.organiser_token().await;
+    let door_one = sign_in(&app, &app.address, "door", &token).await;
+    let door_two = sign_in(&app, &second, "door", &app.admin_token).await;
+    // A session of one instance is known to the other (stored in the database).
+    for (base, cookie) in [(&second, &door_one), (&app.address, &door_two)] {
+        let page = send(
+            &app,
+            base,
+            reqwest::Method::GET,
+            "/events/door/door",
+            Some(cookie),
+            &[],
+        )
+        .await;
+        assert!(page.text.contains("id=\"code-form\""), "{base}");
+    }
+    send(
+        &app,
+        &second,
+        reqwest::Method::POST,
+        "/events/door/door/check-in",
+        Some(&door_one),
+        &[("code", &code)],
+    )
+    .await
+    .assert_status(200);
+
+    send(
+        &app,
+        &app.address,
+        reqwest::Method::POST,
+        "/events/door/door/sign-out",
+        Some(&door_one),
+        &[],
+    )
+    .await
+    .assert_status(303);
+    let out = send(
+        &app,
+        &second,
+        reqwest::Method::GET,
+        "/events/door/door",
+        Some(&door_one),
+        &[],
+    )
+    .await;
+    assert!(out.text.contains("name=\"token\""));
+    // The other door is still in.
+    let still = send(
+        &app,
+        &app.address,
+        reqwest::Method::GET,
+        "/events/door/door",
+        Some(&door_two),
+        &[],
+    )
+    .await;
+    assert!(still.text.contains("id=\"code-form\""));
+
+    // Revoking an organiser's token closes their doors.
+    let helper = app
+        .post_admin(
+            "/api/v1/organisers",
+            &json!({"name": "Door Helper", "email": "helper@example.org"}),
+        )
+        .await;
+    let door_three = sign_in(&app, &second, "door", s(&helper.json["token"])).await;
+    app.delete_admin(&format!("/api/v1/organisers/{}", s(&helper.json["id"])))
+        .await
+        .assert_status(200);
+    let closed = send(
+        &app,
+        &second,
+        reqwest::Method::GET,
+        "/events/door/door",
+        Some(&door_three),
+        &[],
+    )
+    .await;
+    assert!(closed.text.contains("name=\"token\""));
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_secure_under_an_https_public_url() {
+    let app = crate::helpers::spawn_app_with(|s| {
+        s.public_url = Some("https://tagung.example".to_owned());
+    })
+    .await;
+    app.published_event(json!({"slug": "door"})).await;
+    let answer = send(
+        &app,
+        &app.address,
+        reqwest::Method::POST,
+        "/events/door/door/sign-in",
+        None,
+        &[("token", &app.admin_token)],
+    )
+    .await;
+    answer.assert_status(303);
+    assert!(answer.header("set-cookie").unwrap().contains("Secure"));
+}
