@@ -1,4 +1,6 @@
 //! sea-orm entities: one file per table, nothing but the database's shape.
+pub mod announcement;
+pub mod announcement_recipient;
 pub mod calendar_entry;
 pub mod door_session;
 pub mod event;

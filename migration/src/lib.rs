@@ -17,6 +17,7 @@ mod m20261130_500001_protect_personal_data;
 mod m20261130_600001_create_server_secrets;
 mod m20261130_700001_create_registration_questions;
 mod m20261130_700002_create_door_sessions;
+mod m20261130_700003_create_announcements;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_200002_add_event_organiser::Migration),
             Box::new(m20261130_700001_create_registration_questions::Migration),
             Box::new(m20261130_700002_create_door_sessions::Migration),
+            Box::new(m20261130_700003_create_announcements::Migration),
         ]
     }
 }

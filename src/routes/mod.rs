@@ -1,5 +1,6 @@
 //! HTTP routes: each resource wires itself; `startup` composes them once.
 pub mod admin;
+pub mod announcements;
 pub mod events;
 pub mod exhibits;
 pub mod feeds;
@@ -22,6 +23,7 @@ pub fn api(cfg: &mut ServiceConfig) {
     feeds::config(cfg);
     registrations::config(cfg);
     questions::config(cfg);
+    announcements::config(cfg);
     admin::config(cfg);
     pitches::config(cfg);
     pitch_slots::config(cfg);

@@ -1,4 +1,5 @@
 //! Queries and transactions, one file per aggregate; they take domain types and return entities.
+pub mod announcements;
 pub mod calendar_entries;
 pub mod check_in;
 pub mod desk;

@@ -5,6 +5,7 @@ mod helpers;
 mod ics_reader;
 mod smtp_server;
 
+mod announcements;
 mod authorization;
 mod check_in;
 mod cli;

@@ -1,0 +1,278 @@
+//! `/events/{event}/announcements` (issue 17): preview, test send to oneself, send to an
+//! audience through the outbox, and the list of sent announcements with their counts.
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use entity::registration::Language;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use crate::auth::Organiser;
+use crate::domain::{text, Validator};
+use crate::error::{ApiError, ApiResult};
+use crate::services::announcements::{self, Audience, Message, Recipient};
+use crate::services::events;
+use crate::startup::AppState;
+
+/// Longest subject, in characters.
+const SUBJECT_MAX: usize = 200;
+/// Longest text, in characters.
+const TEXT_MAX: usize = 10_000;
+
+pub fn config(cfg: &mut ServiceConfig) {
+    cfg.service(preview)
+        .service(test_send)
+        .service(send)
+        .service(list);
+}
+
+/// An announcement as written: both languages are required (each person reads theirs).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnnouncementRequest {
+    /// `confirmed`, `waitlisted`, `checked_in`, `presenters`, `exhibitors` or `everyone`.
+    pub audience: String,
+    /// 1 to 200 characters each.
+    pub subject_de: String,
+    pub subject_en: String,
+    /// 1 to 10 000 characters each; blank lines separate paragraphs.
+    pub text_de: String,
+    pub text_en: String,
+}
+
+impl AnnouncementRequest {
+    fn message(&self) -> ApiResult<Message> {
+        let mut v = Validator::new();
+        let audience = Audience::parse(&self.audience);
+        if audience.is_none() {
+            v.push(
+                "audience",
+                "must be confirmed, waitlisted, checked_in, presenters, exhibitors or everyone",
+            );
+        }
+        let subject_de = v.check(text::one_line("subject_de", &self.subject_de, SUBJECT_MAX));
+        let subject_en = v.check(text::one_line("subject_en", &self.subject_en, SUBJECT_MAX));
+        let text_de = v.check(text::multi_line("text_de", &self.text_de, TEXT_MAX));
+        let text_en = v.check(text::multi_line("text_en", &self.text_en, TEXT_MAX));
+        for (field, value) in [("text_de", &text_de), ("text_en", &text_en)] {
+            if value.as_deref().is_some_and(str::is_empty) {
+                v.push(field, "must not be empty");
+            }
+        }
+        v.finish()?;
+        match (audience, subject_de, subject_en, text_de, text_en) {
+            (Some(audience), Some(subject_de), Some(subject_en), Some(text_de), Some(text_en)) => {
+                Ok(Message {
+                    audience,
+                    subject_de,
+                    subject_en,
+                    text_de,
+                    text_en,
+                })
+            }
+            _ => Err(ApiError::BadRequest("invalid announcement".to_owned())),
+        }
+    }
+}
+
+/// One rendered mail.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RenderedMail {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// What the announcement would do: how many people, and the mail in each language.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PreviewResponse {
+    pub audience: String,
+    /// People it would go to (one per mailbox).
+    pub recipients: usize,
+    pub de: RenderedMail,
+    pub en: RenderedMail,
+}
+
+/// A sent announcement with its counts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AnnouncementResponse {
+    pub id: Uuid,
+    pub audience: String,
+    pub subject_de: String,
+    pub subject_en: String,
+    pub text_de: String,
+    pub text_en: String,
+    /// People it was queued for.
+    pub recipients: i32,
+    /// Mails accepted by the mail server so far.
+    pub delivered: u64,
+    /// Mails that gave up (see `GET /admin/outbox?status=failed`).
+    pub failed: u64,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<announcements::Sent> for AnnouncementResponse {
+    fn from(s: announcements::Sent) -> Self {
+        let a = s.announcement;
+        Self {
+            id: a.id,
+            audience: a.audience,
+            subject_de: a.subject_de,
+            subject_en: a.subject_en,
+            text_de: a.text_de,
+            text_en: a.text_en,
+            recipients: a.recipients,
+            delivered: s.delivered,
+            failed: s.failed,
+            created_at: a.created_at,
+        }
+    }
+}
+
+/// The test send's answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TestSendResponse {
+    /// The organiser's own address: one mail in German, one in English.
+    pub sent_to: String,
+}
+
+/// Preview: the audience's size and the mail in German and English, with a sample name and
+/// link. Sends nothing.
+#[utoipa::path(tag = "announcements", security(("bearer" = [])), request_body = AnnouncementRequest,
+    params(("event" = String, Path, description = "id or slug")),
+    responses((status = 200, body = PreviewResponse), (status = 401, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[post("/events/{event}/announcements/preview")]
+pub async fn preview(
+    state: web::Data<AppState>,
+    _who: Organiser,
+    key: web::Path<String>,
+    body: web::Json<AnnouncementRequest>,
+) -> ApiResult<web::Json<PreviewResponse>> {
+    let event = events::find_visible(&state.db, &key, true).await?;
+    let message = body.message()?;
+    let people =
+        announcements::audience(&state.db, &state.public_url, event.id, message.audience).await?;
+    let sample = |language| Recipient {
+        name: "Ada Lovelace".to_owned(),
+        email: "ada@example.org".to_owned(),
+        language,
+        link: format!("{}/registrations/…", state.public_url.trim_end_matches('/')),
+        record_id: Uuid::nil(),
+    };
+    let rendered = |language| {
+        let r = announcements::render(&event, &message, &sample(language));
+        RenderedMail {
+            subject: r.subject,
+            text: r.text,
+            html: r.html,
+        }
+    };
+    Ok(web::Json(PreviewResponse {
+        audience: message.audience.name().to_owned(),
+        recipients: people.len(),
+        de: rendered(Language::De),
+        en: rendered(Language::En),
+    }))
+}
+
+/// Test send: the announcement in German and in English to the organiser's own address.
+#[utoipa::path(tag = "announcements", security(("bearer" = [])), request_body = AnnouncementRequest,
+    params(("event" = String, Path, description = "id or slug")),
+    responses((status = 202, body = TestSendResponse), (status = 401, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[post("/events/{event}/announcements/test")]
+pub async fn test_send(
+    state: web::Data<AppState>,
+    who: Organiser,
+    key: web::Path<String>,
+    body: web::Json<AnnouncementRequest>,
+) -> ApiResult<HttpResponse> {
+    let event = events::find_visible(&state.db, &key, true).await?;
+    let message = body.message()?;
+    let sent_to =
+        announcements::send_test(&state.db, &state.public_url, &event, &who.0, &message).await?;
+    state.wake_mailer();
+    Ok(HttpResponse::Accepted().json(TestSendResponse { sent_to }))
+}
+
+/// Send the announcement to its audience: one mail per person (per mailbox), in their
+/// language, with their personal link, all queued in one transaction. With an
+/// `Idempotency-Key`, a repeat answers the first announcement (200, `Idempotent-Replayed`)
+/// and sends nothing again.
+#[utoipa::path(tag = "announcements", security(("bearer" = [])), request_body = AnnouncementRequest,
+    params(("event" = String, Path, description = "id or slug"),
+        ("Idempotency-Key" = Option<String>, Header, description = "1 to 200 visible ASCII characters")),
+    responses((status = 201, body = AnnouncementResponse), (status = 200, body = AnnouncementResponse),
+        (status = 401, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[post("/events/{event}/announcements")]
+pub async fn send(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    who: Organiser,
+    key: web::Path<String>,
+    body: web::Json<AnnouncementRequest>,
+) -> ApiResult<HttpResponse> {
+    let event = events::find_visible(&state.db, &key, true).await?;
+    let idempotency = match req.headers().get("Idempotency-Key") {
+        Some(value) => {
+            let value = value
+                .to_str()
+                .ok()
+                .map(str::trim)
+                .filter(|v| !v.is_empty() && v.len() <= 200)
+                .ok_or_else(|| {
+                    ApiError::invalid(
+                        "Idempotency-Key",
+                        "must be 1 to 200 visible ASCII characters",
+                    )
+                })?;
+            Some(value.to_owned())
+        }
+        None => None,
+    };
+    let message = body.message()?;
+    let txn = crate::db::begin_write(&state.db).await?;
+    let (sent, new) = announcements::send(
+        &txn,
+        &state.public_url,
+        &event,
+        &who.0,
+        &message,
+        idempotency.as_deref(),
+    )
+    .await?;
+    txn.commit().await?;
+    let body = AnnouncementResponse::from(announcements::Sent {
+        announcement: sent,
+        delivered: 0,
+        failed: 0,
+    });
+    if new {
+        state.wake_mailer();
+        Ok(HttpResponse::Created().json(body))
+    } else {
+        Ok(HttpResponse::Ok()
+            .insert_header(("Idempotent-Replayed", "true"))
+            .json(body))
+    }
+}
+
+/// The event's announcements, newest first, with how many people each went to and how many
+/// mails were delivered or failed.
+#[utoipa::path(tag = "announcements", security(("bearer" = [])),
+    params(("event" = String, Path, description = "id or slug")),
+    responses((status = 200, body = Vec<AnnouncementResponse>), (status = 401, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem)))]
+#[get("/events/{event}/announcements")]
+pub async fn list(
+    state: web::Data<AppState>,
+    _who: Organiser,
+    key: web::Path<String>,
+) -> ApiResult<web::Json<Vec<AnnouncementResponse>>> {
+    let event = events::find_visible(&state.db, &key, true).await?;
+    let all = announcements::list(&state.db, event.id).await?;
+    Ok(web::Json(all.into_iter().map(Into::into).collect()))
+}

@@ -1,0 +1,378 @@
+//! Announcements (issue 17): an organiser's message, in German and English, to an audience
+//! of the event, through the outbox, each mail in the person's language with their link.
+//!
+//! The announcement, every recipient row and every mail are written in one transaction: a
+//! restart midway leaves all or nothing queued. A recipient's key is the announcement and the
+//! person's mailbox, so nobody in two roles (an attendee who also presents) gets it twice; a
+//! request repeated with the same `Idempotency-Key` finds the first announcement and queues
+//! nothing.
+use std::collections::HashSet;
+
+use entity::{
+    announcement, announcement_recipient, event, exhibit, organiser, outbox, pitch,
+    registration::{self, Language, RegistrationStatus},
+};
+use sea_orm::{
+    sea_query::ExprTrait, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
+use uuid::Uuid;
+
+use crate::domain::{email::mailbox_key, time::now};
+use crate::error::{ApiError, ApiResult};
+use crate::mail::{self, templates::Rendered, NewMail};
+use crate::services::{exhibits, pitches, registrations};
+
+/// Who an announcement goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    Confirmed,
+    Waitlisted,
+    CheckedIn,
+    Presenters,
+    Exhibitors,
+    /// Active attendees (confirmed, unconfirmed, waitlisted), accepted presenters, approved
+    /// exhibitors.
+    Everyone,
+}
+
+impl Audience {
+    pub fn parse(value: &str) -> Option<Self> {
+        Some(match value.trim() {
+            "confirmed" => Self::Confirmed,
+            "waitlisted" => Self::Waitlisted,
+            "checked_in" => Self::CheckedIn,
+            "presenters" => Self::Presenters,
+            "exhibitors" => Self::Exhibitors,
+            "everyone" => Self::Everyone,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Confirmed => "confirmed",
+            Self::Waitlisted => "waitlisted",
+            Self::CheckedIn => "checked_in",
+            Self::Presenters => "presenters",
+            Self::Exhibitors => "exhibitors",
+            Self::Everyone => "everyone",
+        }
+    }
+}
+
+/// The message as the organiser wrote it, checked.
+#[derive(Debug, Clone)]
+pub struct Message {
+    pub audience: Audience,
+    pub subject_de: String,
+    pub subject_en: String,
+    pub text_de: String,
+    pub text_en: String,
+}
+
+/// One person of the audience.
+#[derive(Debug, Clone)]
+pub struct Recipient {
+    pub name: String,
+    pub email: String,
+    pub language: Language,
+    /// Their own page (attendee, presenter or exhibitor).
+    pub link: String,
+    pub record_id: Uuid,
+}
+
+/// The audience of the event, one per mailbox (the first role found wins: attendee, then
+/// presenter, then exhibitor), erased people left out.
+pub async fn audience(
+    db: &impl ConnectionTrait,
+    public_url: &str,
+    event_id: Uuid,
+    audience: Audience,
+) -> ApiResult<Vec<Recipient>> {
+    let mut people = Vec::new();
+    let attendees = match audience {
+        Audience::Confirmed | Audience::CheckedIn => vec![RegistrationStatus::Confirmed],
+        Audience::Waitlisted => vec![RegistrationStatus::Waitlisted],
+        Audience::Everyone => registrations::ACTIVE.to_vec(),
+        Audience::Presenters | Audience::Exhibitors => Vec::new(),
+    };
+    if !attendees.is_empty() {
+        let mut query = registration::Entity::find()
+            .filter(registration::Column::EventId.eq(event_id))
+            .filter(registration::Column::ErasedAt.is_null())
+            .filter(registration::Column::Status.is_in(attendees));
+        if audience == Audience::CheckedIn {
+            query = query.filter(registration::Column::CheckedInAt.is_not_null());
+        }
+        for r in query
+            .order_by_asc(registration::Column::CreatedAt)
+            .all(db)
+            .await?
+        {
+            let token = registrations::manage_token(&r);
+            people.push(Recipient {
+                link: registrations::manage_url(public_url, &token),
+                name: r.name,
+                email: r.email,
+                language: r.language,
+                record_id: r.id,
+            });
+        }
+    }
+    if matches!(audience, Audience::Presenters | Audience::Everyone) {
+        for p in pitch::Entity::find()
+            .filter(pitch::Column::EventId.eq(event_id))
+            .filter(pitch::Column::Status.eq(pitch::PitchStatus::Accepted))
+            .order_by_asc(pitch::Column::CreatedAt)
+            .all(db)
+            .await?
+        {
+            let token = pitches::manage_token(&p);
+            people.push(Recipient {
+                link: pitches::manage_url(public_url, &token),
+                name: p.presenter_name,
+                email: p.presenter_email,
+                language: p.language,
+                record_id: p.id,
+            });
+        }
+    }
+    if matches!(audience, Audience::Exhibitors | Audience::Everyone) {
+        for x in exhibit::Entity::find()
+            .filter(exhibit::Column::EventId.eq(event_id))
+            .filter(exhibit::Column::Status.eq(exhibit::ExhibitStatus::Approved))
+            .order_by_asc(exhibit::Column::CreatedAt)
+            .all(db)
+            .await?
+        {
+            let token = exhibits::manage_token(&x);
+            people.push(Recipient {
+                link: exhibits::manage_url(public_url, &token),
+                name: x.contact_name,
+                email: x.contact_email,
+                language: x.language,
+                record_id: x.id,
+            });
+        }
+    }
+    let mut seen = HashSet::new();
+    people.retain(|p| !p.email.is_empty() && seen.insert(mailbox_of(&p.email)));
+    Ok(people)
+}
+
+fn mailbox_of(email: &str) -> String {
+    mailbox_key(email).unwrap_or_else(|| email.trim().to_lowercase())
+}
+
+/// The mail of `message` for one person, in their language, with their link.
+pub fn render(event: &event::Model, message: &Message, to: &Recipient) -> Rendered {
+    let de = to.language == Language::De;
+    let (subject, body) = if de {
+        (&message.subject_de, &message.text_de)
+    } else {
+        (&message.subject_en, &message.text_en)
+    };
+    let (hello, your_page) = if de {
+        ("Guten Tag", "Ihre Seite zu dieser Veranstaltung")
+    } else {
+        ("Hello", "Your page for this event")
+    };
+    let text = format!(
+        "{hello} {name},\n\n{body}\n\n{your_page}: {link}\n\n-- \n{title}\n",
+        name = to.name,
+        link = to.link,
+        title = event.title,
+    );
+    let paragraphs: String = body
+        .split("\n\n")
+        .map(|p| format!("<p>{}</p>", escape(p.trim()).replace('\n', "<br>")))
+        .collect();
+    let html = format!(
+        "<!doctype html><html lang=\"{lang}\"><body><p>{hello} {name},</p>{paragraphs}\
+         <p><a href=\"{link}\">{your_page}</a></p><p>{title}</p></body></html>",
+        lang = if de { "de" } else { "en" },
+        name = escape(&to.name),
+        link = escape(&to.link),
+        title = escape(&event.title),
+    );
+    Rendered {
+        subject: format!("{subject} – {}", event.title),
+        text,
+        html,
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+fn mail_for(event: &event::Model, message: &Message, to: &Recipient, record: bool) -> NewMail {
+    NewMail {
+        kind: "announcement",
+        event_id: Some(event.id),
+        recipient: to.email.clone(),
+        recipient_name: to.name.clone(),
+        language: to.language,
+        content: render(event, message, to),
+        ics: None,
+        record_id: record.then_some(to.record_id),
+    }
+}
+
+/// The organiser's test: the message in both languages to their own address, with the link
+/// of the event page in place of a personal one. Gives the address.
+pub async fn send_test(
+    db: &impl ConnectionTrait,
+    public_url: &str,
+    event: &event::Model,
+    who: &organiser::Model,
+    message: &Message,
+) -> ApiResult<String> {
+    for language in [Language::De, Language::En] {
+        let to = Recipient {
+            name: who.name.clone(),
+            email: who.email.clone(),
+            language,
+            link: format!("{}/events/{}", public_url.trim_end_matches('/'), event.slug),
+            record_id: who.id,
+        };
+        let mut mail = mail_for(event, message, &to, false);
+        mail.kind = "announcement_test";
+        mail::enqueue(db, mail).await?;
+    }
+    Ok(who.email.clone())
+}
+
+/// Sends `message` to its audience: in `txn` (which must commit for anything to happen),
+/// the announcement, one recipient row and one queued mail per person. With `key`, a second
+/// request finds the first announcement (`Ok((it, false))`) and queues nothing.
+pub async fn send(
+    txn: &impl ConnectionTrait,
+    public_url: &str,
+    event: &event::Model,
+    who: &organiser::Model,
+    message: &Message,
+    key: Option<&str>,
+) -> ApiResult<(announcement::Model, bool)> {
+    if let Some(key) = key {
+        if let Some(first) = by_key(txn, event.id, key).await? {
+            return Ok((first, false));
+        }
+    }
+    let people = audience(txn, public_url, event.id, message.audience).await?;
+    let id = Uuid::now_v7();
+    let sent = announcement::ActiveModel {
+        id: Set(id),
+        event_id: Set(event.id),
+        organiser_id: Set(who.id),
+        audience: Set(message.audience.name().to_owned()),
+        subject_de: Set(message.subject_de.clone()),
+        subject_en: Set(message.subject_en.clone()),
+        text_de: Set(message.text_de.clone()),
+        text_en: Set(message.text_en.clone()),
+        idempotency_key: Set(key.map(str::to_owned)),
+        recipients: Set(i32::try_from(people.len()).unwrap_or(i32::MAX)),
+        created_at: Set(now()),
+    }
+    .insert(txn)
+    .await
+    .map_err(|e| match e.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+            ApiError::conflict("a request with this Idempotency-Key is in progress; try again")
+        }
+        _ => e.into(),
+    })?;
+    let mut rows = Vec::with_capacity(people.len());
+    let mut recipients = Vec::with_capacity(people.len());
+    for person in &people {
+        let row = mail::outbox_row(mail_for(event, message, person, true));
+        recipients.push(announcement_recipient::ActiveModel {
+            announcement_id: Set(id),
+            mailbox: Set(mailbox_of(&person.email)),
+            outbox_id: Set(row.id),
+        });
+        rows.push(outbox::ActiveModel::from(row));
+    }
+    for chunk in rows.chunks(200) {
+        outbox::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(txn)
+            .await?;
+    }
+    for chunk in recipients.chunks(500) {
+        announcement_recipient::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok((sent, true))
+}
+
+async fn by_key(
+    db: &impl ConnectionTrait,
+    event_id: Uuid,
+    key: &str,
+) -> ApiResult<Option<announcement::Model>> {
+    Ok(announcement::Entity::find()
+        .filter(announcement::Column::EventId.eq(event_id))
+        .filter(announcement::Column::IdempotencyKey.eq(key))
+        .one(db)
+        .await?)
+}
+
+/// An announcement with how its mails are doing.
+#[derive(Debug, Clone)]
+pub struct Sent {
+    pub announcement: announcement::Model,
+    /// Mails delivered to the mail server.
+    pub delivered: u64,
+    /// Mails that gave up (see the admin outbox).
+    pub failed: u64,
+}
+
+/// The event's announcements, newest first, with their counts.
+pub async fn list(db: &impl ConnectionTrait, event_id: Uuid) -> ApiResult<Vec<Sent>> {
+    let all = announcement::Entity::find()
+        .filter(announcement::Column::EventId.eq(event_id))
+        .order_by_desc(announcement::Column::CreatedAt)
+        .order_by_desc(announcement::Column::Id)
+        .all(db)
+        .await?;
+    let mut out = Vec::with_capacity(all.len());
+    for a in all {
+        let count = |status: outbox::OutboxStatus| {
+            let id = a.id;
+            async move {
+                outbox::Entity::find()
+                    .filter(outbox::Column::Status.eq(status))
+                    .filter(
+                        outbox::Column::Id.in_subquery(
+                            sea_orm::sea_query::Query::select()
+                                .column(announcement_recipient::Column::OutboxId)
+                                .from(announcement_recipient::Entity)
+                                .and_where(
+                                    sea_orm::sea_query::Expr::col(
+                                        announcement_recipient::Column::AnnouncementId,
+                                    )
+                                    .eq(id),
+                                )
+                                .to_owned(),
+                        ),
+                    )
+                    .count(db)
+                    .await
+            }
+        };
+        let delivered = count(outbox::OutboxStatus::Sent).await?;
+        let failed = count(outbox::OutboxStatus::Failed).await?;
+        out.push(Sent {
+            announcement: a,
+            delivered,
+            failed,
+        });
+    }
+    Ok(out)
+}

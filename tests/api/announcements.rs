@@ -1,0 +1,267 @@
+//! Announcements (issue 17): preview and test send first; then one mail per person of the
+//! audience, in their language with their own link, sent once even when the request repeats.
+use reqwest::Method;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::{json, Value};
+
+use crate::helpers::{registration_body, spawn_app, TestApp};
+
+fn s(v: &Value) -> &str {
+    v.as_str().expect("a string")
+}
+
+fn message(audience: &str) -> Value {
+    json!({
+        "audience": audience,
+        "subject_de": "Raumänderung",
+        "subject_en": "Room change",
+        "text_de": "Wir tagen im Saal B.\n\nBis morgen!",
+        "text_en": "We meet in hall B.\n\nSee you tomorrow!",
+    })
+}
+
+/// An event `fest` (2 seats) with Ada (en) and Bernd (de) confirmed, Cleo waitlisted, and
+/// Petra an accepted presenter who also registered. Gives their manage tokens.
+async fn event_with_people(app: &TestApp) -> Vec<String> {
+    app.published_event(json!({"slug": "fest", "capacity": 3}))
+        .await;
+    let mut tokens = Vec::new();
+    for (name, email, lang) in [
+        ("Ada", "ada@example.org", "en"),
+        ("Bernd", "bernd@example.org", "de"),
+        ("Petra Presenter", "Petra@Faserwerk.example", "de"),
+        ("Cleo", "cleo@example.org", "en"),
+    ] {
+        let mut body = registration_body(name, email);
+        body["language"] = json!(lang);
+        let answer = app.register("fest", &body).await;
+        answer.assert_status(201);
+        tokens.push(s(&answer.json["manage_token"]).to_owned());
+    }
+    app.accepted_pitch("fest", json!({})).await;
+    tokens
+}
+
+/// The announcement mails the SMTP server received, once there are `n` (10 s at most).
+async fn announced(app: &TestApp, n: usize) -> Vec<crate::smtp_server::ReceivedMail> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let found: Vec<_> = app
+            .smtp
+            .messages()
+            .into_iter()
+            .filter(|m| {
+                m.subject().starts_with("Raumänderung") || m.subject().starts_with("Room change")
+            })
+            .collect();
+        if found.len() >= n || std::time::Instant::now() > deadline {
+            return found;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+async fn announcement_mails(app: &TestApp) -> u64 {
+    entity::outbox::Entity::find()
+        .filter(entity::outbox::Column::Kind.eq("announcement"))
+        .count(&app.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_preview_counts_the_audience_and_shows_both_languages_and_sends_nothing() {
+    let app = spawn_app().await;
+    event_with_people(&app).await;
+    let preview = app
+        .post_admin(
+            "/api/v1/events/fest/announcements/preview",
+            &message("confirmed"),
+        )
+        .await;
+    preview.assert_status(200);
+    assert_eq!(preview.json["recipients"], 3);
+    assert_eq!(
+        preview.json["de"]["subject"],
+        "Raumänderung – Jahrestagung 2027"
+    );
+    assert!(s(&preview.json["en"]["text"]).contains("We meet in hall B."));
+    assert!(s(&preview.json["en"]["html"]).contains("<p>See you tomorrow!</p>"));
+    let everyone = app
+        .post_admin(
+            "/api/v1/events/fest/announcements/preview",
+            &message("everyone"),
+        )
+        .await;
+    // Petra registered and presents: one person, one mail.
+    assert_eq!(everyone.json["recipients"], 4);
+    let presenters = app
+        .post_admin(
+            "/api/v1/events/fest/announcements/preview",
+            &message("presenters"),
+        )
+        .await;
+    assert_eq!(presenters.json["recipients"], 1);
+    assert_eq!(announcement_mails(&app).await, 0);
+    assert_eq!(
+        app.get_admin("/api/v1/events/fest/announcements")
+            .await
+            .json,
+        json!([])
+    );
+}
+
+#[tokio::test]
+async fn a_test_send_goes_to_the_organiser_alone_in_both_languages() {
+    let app = spawn_app().await;
+    event_with_people(&app).await;
+    let token = app.organiser_token().await;
+    let answer = app
+        .request(
+            Method::POST,
+            "/api/v1/events/fest/announcements/test",
+            Some(&token),
+            Some(&message("everyone")),
+        )
+        .await;
+    answer.assert_status(202);
+    assert_eq!(answer.json["sent_to"], "orga@example.org");
+    let mine = announced(&app, 2).await;
+    assert_eq!(mine.len(), 2);
+    assert!(mine.iter().all(|m| m.to == ["orga@example.org"]));
+    assert_eq!(announcement_mails(&app).await, 0);
+}
+
+#[tokio::test]
+async fn an_announcement_reaches_each_person_once_in_their_language_with_their_link() {
+    let app = spawn_app().await;
+    let tokens = event_with_people(&app).await;
+    let sent = app
+        .post_admin("/api/v1/events/fest/announcements", &message("confirmed"))
+        .await;
+    sent.assert_status(201);
+    assert_eq!(sent.json["recipients"], 3);
+    let announced = announced(&app, 3).await;
+    assert_eq!(announced.len(), 3);
+    let ada = announced
+        .iter()
+        .find(|m| m.to == ["ada@example.org"])
+        .unwrap();
+    assert_eq!(ada.subject(), "Room change – Jahrestagung 2027");
+    let text = ada.text().unwrap();
+    assert!(text.contains("Hello Ada,"), "{text}");
+    assert!(
+        text.contains(&format!("/registrations/{}", tokens[0])),
+        "{text}"
+    );
+    let bernd = announced
+        .iter()
+        .find(|m| m.to == ["bernd@example.org"])
+        .unwrap();
+    assert_eq!(bernd.subject(), "Raumänderung – Jahrestagung 2027");
+    assert!(bernd
+        .text()
+        .unwrap()
+        .contains(&format!("/registrations/{}", tokens[1])));
+    assert!(
+        announced.iter().all(|m| m.to != ["cleo@example.org"]),
+        "waitlisted"
+    );
+
+    // The worker marks a mail sent just after the server took it: wait for the count.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let list = loop {
+        let list = app.get_admin("/api/v1/events/fest/announcements").await;
+        if list.json[0]["delivered"] == 3 || std::time::Instant::now() > deadline {
+            break list;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    list.assert_status(200);
+    assert_eq!(list.json[0]["recipients"], 3);
+    assert_eq!(list.json[0]["audience"], "confirmed");
+    assert_eq!(list.json[0]["delivered"], 3);
+    assert_eq!(list.json[0]["failed"], 0);
+}
+
+#[tokio::test]
+async fn a_repeated_request_with_its_idempotency_key_sends_nothing_again() {
+    let app = spawn_app().await;
+    event_with_people(&app).await;
+    let send = |key: &'static str| {
+        let app = &app;
+        async move {
+            let mut request = app
+                .client
+                .post(app.url("/api/v1/events/fest/announcements"))
+                .bearer_auth(&app.admin_token)
+                .json(&message("everyone"));
+            request = request.header("Idempotency-Key", key);
+            crate::helpers::Answer::read(request.send().await.unwrap()).await
+        }
+    };
+    let first = send("room-change-1").await;
+    first.assert_status(201);
+    let again = send("room-change-1").await;
+    again.assert_status(200);
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    assert_eq!(again.json["id"], first.json["id"]);
+    // Concurrent repeats too.
+    let racing = futures_util::future::join_all((0..4).map(|_| send("room-change-2"))).await;
+    assert!(racing
+        .iter()
+        .all(|a| a.status == 201 || a.status == 200 || a.status == 409));
+    assert_eq!(announcement_mails(&app).await, 8);
+    assert_eq!(
+        app.get_admin("/api/v1/events/fest/announcements")
+            .await
+            .json
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn an_invalid_announcement_names_its_fields_and_only_organisers_send() {
+    let app = spawn_app().await;
+    event_with_people(&app).await;
+    let answer = app
+        .post_admin(
+            "/api/v1/events/fest/announcements",
+            &json!({"audience": "vips", "subject_de": "", "subject_en": "x\ny",
+                "text_de": "ok", "text_en": ""}),
+        )
+        .await;
+    answer.assert_problem(422);
+    let mut fields = answer.error_fields();
+    fields.sort();
+    assert_eq!(fields, ["audience", "subject_de", "subject_en", "text_en"]);
+    app.post("/api/v1/events/fest/announcements", &message("everyone"))
+        .await
+        .assert_problem(401);
+    app.get("/api/v1/events/fest/announcements")
+        .await
+        .assert_problem(401);
+    assert_eq!(announcement_mails(&app).await, 0);
+}
+
+#[tokio::test]
+async fn erasing_a_person_removes_their_announcement_mail() {
+    let app = spawn_app().await;
+    let tokens = event_with_people(&app).await;
+    app.post_admin("/api/v1/events/fest/announcements", &message("confirmed"))
+        .await
+        .assert_status(201);
+    app.delete(&format!("/api/v1/registrations/{}", tokens[0]))
+        .await
+        .assert_status(204);
+    let left = entity::outbox::Entity::find()
+        .filter(entity::outbox::Column::Kind.eq("announcement"))
+        .filter(entity::outbox::Column::Recipient.eq("ada@example.org"))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+}
