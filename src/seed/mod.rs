@@ -82,12 +82,68 @@ pub async fn demo(
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let programme = programme::seed(db, &event).await?;
     let attendees = attendees::seed(db, &event).await?;
+    announcement(db, public_url, &event).await?;
     Ok(format!(
-        "demo event created: {} ({}); {programme}; {attendees}\n\
+        "demo event created: {} ({}); {programme}; {attendees}; 1 announcement\n\
          event page: {}/events/{}",
         event.slug,
         event.id,
         public_url.trim_end_matches('/'),
         event.slug
     ))
+}
+
+/// One announcement to the confirmed attendees from the conference office (no organiser
+/// account: the nil id), as already sent (its mail marked delivered, so a demo with a mail
+/// server configured sends nothing).
+async fn announcement(
+    db: &DatabaseConnection,
+    public_url: &str,
+    event: &entity::event::Model,
+) -> anyhow::Result<()> {
+    use crate::services::announcements::{self, Audience, Message};
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+    let message = Message {
+        audience: Audience::Confirmed,
+        subject_de: "Ihr Programm für den Tagungstag".to_owned(),
+        subject_en: "Your programme for the conference day".to_owned(),
+        text_de: "Einlass ist ab 8:30 Uhr; bitte halten Sie Ihren Einlass-Code bereit.".to_owned(),
+        text_en: "Doors open at 8:30; please have your check-in code ready.".to_owned(),
+    };
+    let txn = crate::db::begin_write(db).await?;
+    let (sent, _) = announcements::send(
+        &txn,
+        public_url,
+        event,
+        uuid::Uuid::nil(),
+        &message,
+        Some("demo"),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    entity::outbox::Entity::update_many()
+        .col_expr(
+            entity::outbox::Column::Status,
+            Expr::value(entity::outbox::OutboxStatus::Sent),
+        )
+        .col_expr(
+            entity::outbox::Column::SentAt,
+            Expr::value(Some(sent.created_at)),
+        )
+        .filter(
+            entity::outbox::Column::Id.in_subquery(
+                Query::select()
+                    .column(entity::announcement_recipient::Column::OutboxId)
+                    .from(entity::announcement_recipient::Entity)
+                    .and_where(
+                        Expr::col(entity::announcement_recipient::Column::AnnouncementId)
+                            .eq(sent.id),
+                    )
+                    .to_owned(),
+            ),
+        )
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(())
 }

@@ -248,14 +248,14 @@ pub async fn send_test(
     Ok(who.email.clone())
 }
 
-/// Sends `message` to its audience: in `txn` (which must commit for anything to happen),
+/// Sends `message` from the organiser `sender` to its audience: in `txn` (which must commit for anything to happen),
 /// the announcement, one recipient row and one queued mail per person. With `key`, a second
 /// request finds the first announcement (`Ok((it, false))`) and queues nothing.
 pub async fn send(
     txn: &impl ConnectionTrait,
     public_url: &str,
     event: &event::Model,
-    who: &organiser::Model,
+    sender: Uuid,
     message: &Message,
     key: Option<&str>,
 ) -> ApiResult<(announcement::Model, bool)> {
@@ -269,7 +269,7 @@ pub async fn send(
     let sent = announcement::ActiveModel {
         id: Set(id),
         event_id: Set(event.id),
-        organiser_id: Set(who.id),
+        organiser_id: Set(sender),
         audience: Set(message.audience.name().to_owned()),
         subject_de: Set(message.subject_de.clone()),
         subject_en: Set(message.subject_en.clone()),

@@ -201,7 +201,7 @@ async fn seeding_the_demo_twice_refuses_loudly_and_replace_loads_it_afresh() {
         stdout(&first)
     );
     assert!(
-        stdout(&first).contains("each with answers to 2 registration questions"),
+        stdout(&first).contains("each with answers to 2 registration questions; 1 announcement"),
         "{}",
         stdout(&first)
     );

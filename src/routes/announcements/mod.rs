@@ -239,7 +239,7 @@ pub async fn send(
         &txn,
         &state.public_url,
         &event,
-        &who.0,
+        who.0.id,
         &message,
         idempotency.as_deref(),
     )
