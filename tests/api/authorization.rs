@@ -20,6 +20,7 @@ struct Fixture {
     registration_token: String,
     pitch_token: String,
     exhibit_token: String,
+    question: String,
 }
 
 impl Fixture {
@@ -56,7 +57,15 @@ impl Fixture {
             )
             .await;
         organiser.assert_status(201);
+        let question = app
+            .post_admin(
+                &format!("/api/v1/events/{event}/questions"),
+                &json!({"kind": "yes_no", "label_de": "Frage", "label_en": "Question"}),
+            )
+            .await;
+        question.assert_status(201);
         Self {
+            question: question.json["id"].as_str().unwrap().to_owned(),
             event,
             stage,
             slot,
@@ -86,6 +95,8 @@ impl Fixture {
             &self.exhibit
         } else if template.contains("/registrations/") {
             &self.registration
+        } else if template.contains("/questions/") {
+            &self.question
         } else if template.contains("/outbox/") {
             &self.outbox
         } else if template.contains("/organisers/") {

@@ -21,10 +21,10 @@ const SUBJECT_MAX: usize = 200;
 const TEXT_MAX: usize = 10_000;
 
 pub fn config(cfg: &mut ServiceConfig) {
-    cfg.service(preview)
-        .service(test_send)
-        .service(send)
-        .service(list);
+    cfg.service(preview_announcement)
+        .service(test_announcement)
+        .service(send_announcement)
+        .service(list_announcements);
 }
 
 /// An announcement as written: both languages are required (each person reads theirs).
@@ -144,7 +144,7 @@ pub struct TestSendResponse {
     responses((status = 200, body = PreviewResponse), (status = 401, body = crate::error::Problem),
         (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 #[post("/events/{event}/announcements/preview")]
-pub async fn preview(
+pub async fn preview_announcement(
     state: web::Data<AppState>,
     _who: Organiser,
     key: web::Path<String>,
@@ -183,7 +183,7 @@ pub async fn preview(
     responses((status = 202, body = TestSendResponse), (status = 401, body = crate::error::Problem),
         (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 #[post("/events/{event}/announcements/test")]
-pub async fn test_send(
+pub async fn test_announcement(
     state: web::Data<AppState>,
     who: Organiser,
     key: web::Path<String>,
@@ -208,7 +208,7 @@ pub async fn test_send(
         (status = 401, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
         (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 #[post("/events/{event}/announcements")]
-pub async fn send(
+pub async fn send_announcement(
     state: web::Data<AppState>,
     req: HttpRequest,
     who: Organiser,
@@ -267,7 +267,7 @@ pub async fn send(
     responses((status = 200, body = Vec<AnnouncementResponse>), (status = 401, body = crate::error::Problem),
         (status = 404, body = crate::error::Problem)))]
 #[get("/events/{event}/announcements")]
-pub async fn list(
+pub async fn list_announcements(
     state: web::Data<AppState>,
     _who: Organiser,
     key: web::Path<String>,
