@@ -673,3 +673,22 @@ async fn the_home_page_lists_published_and_cancelled_events_but_no_drafts() {
     assert!(home.text.contains("href=\"/events/open?lang=en\""));
     assert!(!home.text.contains("Geheimer Entwurf"));
 }
+
+#[tokio::test]
+async fn the_form_is_rate_limited_like_the_api_and_head_answers_the_event_page() {
+    // The organiser's two POSTs (create, publish) count against the address too.
+    let app = crate::helpers::spawn_app_with(|s| s.rate_limit = 3).await;
+    app.published_event(json!({"slug": "jt"})).await;
+    register_by_form(&app, "jt", "Ada", "ada@example.org")
+        .await
+        .assert_status(303);
+    let limited = register_by_form(&app, "jt", "Bob", "bob@example.org").await;
+    limited.assert_status(429);
+    assert!(limited.header("retry-after").is_some());
+    assert_eq!(registrations(&app, "jt").await, 1);
+
+    let head = app.client.head(app.url("/events/jt")).send().await.unwrap();
+    assert_eq!(head.status(), 200);
+    assert!(head.headers().contains_key("etag"));
+    assert!(head.text().await.unwrap().is_empty());
+}
