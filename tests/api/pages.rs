@@ -609,6 +609,8 @@ async fn the_presenter_and_exhibitor_pages_show_status_slot_and_booth_and_withdr
         )
         .await;
     let exhibit_page = exhibit.json["manage_url"].as_str().unwrap().to_owned();
+    let own = page(&app, exhibit.json["api_url"].as_str().unwrap(), None).await;
+    assert_eq!(own.json["manage_url"], exhibit_page.as_str());
     let id = exhibit.json["id"].as_str().unwrap();
     app.patch_admin(
         &format!("/api/v1/events/jt/exhibits/{id}"),
