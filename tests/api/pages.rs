@@ -694,3 +694,28 @@ async fn the_form_is_rate_limited_like_the_api_and_head_answers_the_event_page()
     assert!(head.headers().contains_key("etag"));
     assert!(head.text().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn text_that_looks_like_markup_or_the_form_key_slot_is_shown_escaped() {
+    let app = spawn_app().await;
+    app.published_event(
+        json!({"slug": "x", "title": "A <!--form-key--> & <script>x</script>",
+        "description": "<img src=x onerror=alert(1)>"}),
+    )
+    .await;
+    let shown = page(&app, "/events/x", None).await;
+    shown.assert_status(200);
+    assert!(!shown.text.contains("<script>"));
+    assert!(!shown.text.contains("<img"));
+    assert!(!shown.text.contains("<!--form-key-->"));
+    assert_eq!(shown.text.matches("name=\"form_key\"").count(), 1);
+    let key = form_key(&shown.text);
+    assert!(
+        key.len() >= 40
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    );
+    let again = page(&app, "/events/x", None).await;
+    assert_eq!(again.header("etag"), shown.header("etag"));
+}
