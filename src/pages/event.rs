@@ -431,8 +431,14 @@ pub async fn register(
             see_other(&location)
         }
         Err(Refusal::Form(view, status)) => {
-            let window = Window::of(&event, now());
-            match render_page(&state, &event, lang, *view, &new_form_key(), window).await {
+            // The counts as the refusal saw them, not the copy of up to a second ago.
+            let fresh = match crate::services::events::find(&state.db, &event.id.to_string()).await
+            {
+                Ok(Some(fresh)) => Arc::new(fresh),
+                _ => event,
+            };
+            let window = Window::of(&fresh, now());
+            match render_page(&state, &fresh, lang, *view, &new_form_key(), window).await {
                 Ok(body) => super::html(status, body),
                 Err(err) => error_page(lang, err),
             }
