@@ -389,7 +389,10 @@ async fn a_duplicate_a_full_event_and_a_closed_window_are_refused_by_the_apis_ru
     assert!(full
         .text
         .contains("The event is fully booked and has no waiting list."));
-    assert!(full.text.contains("<dd class=\"seats\">0"), "current counts");
+    assert!(
+        full.text.contains("<dd class=\"seats\">0"),
+        "current counts"
+    );
     assert_eq!(registrations(&app, "one").await, 2);
 
     // Full with a waitlist: the form puts people on it, and their page shows the position.
