@@ -344,7 +344,7 @@ async fn the_event_feed_holds_the_event_and_each_assigned_slot_as_its_own_entry(
     assert_eq!(slot["dtend_utc"], "2027-06-24T09:20:00Z");
     assert!(slot["url"]
         .as_str()
-        .is_some_and(|u| u.starts_with("http") && u.ends_with("/api/v1/events/jt27")));
+        .is_some_and(|u| u.starts_with("http") && u.ends_with("/events/jt27")));
 }
 
 #[tokio::test]

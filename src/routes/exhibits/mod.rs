@@ -113,3 +113,14 @@ pub struct ExhibitCreated {
     /// This record as JSON.
     pub api_url: String,
 }
+
+/// The exhibitor's own exhibit, with the links to its page and to itself.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OwnExhibit {
+    #[serde(flatten)]
+    pub exhibit: ExhibitResponse,
+    /// The exhibitor's page (HTML).
+    pub manage_url: String,
+    /// This record as JSON.
+    pub api_url: String,
+}

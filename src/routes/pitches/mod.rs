@@ -141,3 +141,14 @@ pub(crate) fn duration(value: i64) -> Result<i32, FieldError> {
         .filter(|d| (1..=crate::services::pitches::DURATION_MAX).contains(d))
         .ok_or_else(|| FieldError::new("duration_minutes", "must be between 1 and 240"))
 }
+
+/// The presenter's own pitch, with the links to its page and to itself.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OwnPitch {
+    #[serde(flatten)]
+    pub pitch: PitchResponse,
+    /// The presenter's page (HTML).
+    pub manage_url: String,
+    /// This record as JSON.
+    pub api_url: String,
+}
