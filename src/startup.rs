@@ -88,6 +88,8 @@ pub struct AppState {
     pub reads: services::read_cache::EventReads,
     /// Organisers recently found by their bearer token.
     pub tokens: crate::auth::TokenCache,
+    /// Recent storage failures, for `/readyz`.
+    pub storage: routes::health::StorageHealth,
 }
 
 impl AppState {
@@ -178,6 +180,7 @@ impl Application {
             reads: services::read_cache::EventReads::new(write_epoch.clone()),
             write_epoch: write_epoch.clone(),
             tokens: crate::auth::TokenCache::default(),
+            storage: routes::health::StorageHealth::default(),
         });
         let server =
             HttpServer::new(move || build_app(Some(state.clone()), cors_origins.as_deref()).0)
@@ -249,6 +252,7 @@ fn build_app(
         .wrap(from_fn(crate::auth::authenticate))
         .wrap(from_fn(crate::rate_limit::limit_public_posts))
         .wrap(from_fn(error::refuse_nul))
+        .wrap(from_fn(routes::health::record_storage_faults))
         .wrap(from_fn(body_read_deadline))
         .wrap(cors(cors_origins))
         .wrap(from_fn(crate::metrics::track))
