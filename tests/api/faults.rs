@@ -506,3 +506,82 @@ async fn sigterm_stops_podium_within_seconds_while_the_mail_server_never_speaks(
         .and_then(|row| row.try_get::<i64>("", "n").ok());
     assert_eq!(row, Some(1));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_commit_that_fails_answers_503_and_leaves_no_connection_inside_the_dead_transaction() {
+    if !is_postgres() {
+        // On SQLite a COMMIT fails when the disk is full: tests/disk_full.rs fills a real
+        // filesystem under the database (it needs root to mount one, so it runs in CI's
+        // `-- --ignored` pass). SQLite has no deferred trigger to make a COMMIT fail here.
+        return;
+    }
+    let app = spawn_app().await;
+    app.published_event(json!({"slug": "jt", "capacity": 1000}))
+        .await;
+    // A deferred constraint trigger fails the COMMIT of any transaction that registered a
+    // `full-…` address, with PostgreSQL's own "disk full" error.
+    app.db
+        .execute_unprepared(
+            "CREATE FUNCTION fail_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+               IF NEW.email LIKE 'full-%' THEN \
+                 RAISE EXCEPTION 'could not extend file' USING ERRCODE = 'disk_full'; \
+               END IF; RETURN NULL; END $$; \
+             CREATE CONSTRAINT TRIGGER fail_commit AFTER INSERT ON registrations \
+               DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION fail_commit()",
+        )
+        .await
+        .expect("the failing trigger");
+    let app = &app;
+    let requests = (0..40).map(|i| async move {
+        let email = if i % 4 == 0 {
+            format!("full-{i}@example.org")
+        } else {
+            format!("ok-{i}@example.org")
+        };
+        let answer = app.register_person("jt", "Pat", &email).await;
+        (email, answer)
+    });
+    let answers = futures_util::future::join_all(requests).await;
+    let mut stored = Vec::new();
+    for (email, answer) in &answers {
+        if email.starts_with("full-") {
+            answer.assert_problem(503);
+            assert!(answer.header("retry-after").is_some(), "{answer:?}");
+        } else {
+            answer.assert_status(201);
+            stored.push(email.clone());
+        }
+    }
+    app.get("/readyz").await.assert_problem(503);
+    // Later transactions commit for real on every pooled connection, and the instance is
+    // ready again once the storage failures are a few seconds old.
+    for i in 0..20 {
+        let email = format!("later-{i}@example.org");
+        app.register_person("jt", "Pat", &email)
+            .await
+            .assert_status(201);
+        stored.push(email);
+    }
+    let count = |email: String| async move {
+        app.db
+            .query_one_raw(sea_orm::Statement::from_sql_and_values(
+                app.db.get_database_backend(),
+                "SELECT COUNT(*) AS n FROM registrations WHERE email = $1",
+                [email.into()],
+            ))
+            .await
+            .unwrap()
+            .and_then(|row| row.try_get::<i64>("", "n").ok())
+    };
+    for email in &stored {
+        assert_eq!(count(email.clone()).await, Some(1), "{email} is not stored");
+    }
+    for (email, _) in answers.iter().filter(|(e, _)| e.starts_with("full-")) {
+        assert_eq!(count(email.clone()).await, Some(0), "{email} was stored");
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while app.get("/readyz").await.status != 200 {
+        assert!(Instant::now() < deadline, "/readyz stayed 503");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
