@@ -186,6 +186,22 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// Maps an error from reading a raw body (the `web::Bytes` extractor): 408 for a body that
+    /// did not arrive within [`crate::startup::BODY_READ_TIMEOUT`], 413 for one over the
+    /// limit, else 400; problem+json like every other error.
+    pub fn from_body_error(err: &actix_web::Error) -> Self {
+        use actix_web::error::PayloadError;
+        match err.as_error::<PayloadError>() {
+            Some(PayloadError::Io(e)) if e.kind() == std::io::ErrorKind::TimedOut => {
+                Self::RequestTimeout(crate::startup::BODY_READ_TIMEOUT.as_secs())
+            }
+            Some(PayloadError::Overflow) => Self::PayloadTooLarge(crate::startup::BODY_LIMIT),
+            _ => Self::BadRequest(format!("the body could not be read: {err}")),
+        }
+    }
+}
+
 /// Best effort: serde names the missing or unknown field in backquotes.
 fn field_of_serde_message(message: &str) -> String {
     if !(message.starts_with("missing field") || message.starts_with("unknown field")) {
