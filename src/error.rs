@@ -290,7 +290,16 @@ fn classify(err: &DbErr) -> Option<ApiError> {
         }
         _ => {}
     }
-    Some(match db_fault(err)? {
+    let fault = db_fault(err)?;
+    match fault {
+        // For operators: the cause, which the answer does not carry. These messages name the
+        // failing operation, not the data.
+        DbFault::Storage | DbFault::Connection => {
+            tracing::warn!(error = %err, ?fault, "a request failed: the database is unavailable");
+        }
+        _ => tracing::debug!(error = %err, ?fault, "a request failed on the database"),
+    }
+    Some(match fault {
         DbFault::Busy => ApiError::Unavailable("the database is busy, try again".to_owned()),
         DbFault::Connection => {
             ApiError::Unavailable("the connection to the database was lost, try again".to_owned())
