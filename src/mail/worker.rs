@@ -34,6 +34,11 @@ const FLOOR_RESET: Duration = Duration::from_secs(2);
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
 /// `last_error` keeps this many characters.
 const MAX_ERROR_LEN: usize = 300;
+/// Due times and leases are clamped only when they lie this much beyond the longest backoff or
+/// lease: another worker may have claimed a mail, or scheduled its retry, between this worker
+/// reading the clock and its statement running (a clamp with a stale "now" gave a fresh claim
+/// away and the mail was sent twice); instances' clocks may also differ a little.
+const CLAMP_SLACK: Duration = Duration::from_secs(60);
 /// How often due times and leases are pulled back to at most [`MAX_BACKOFF`] and [`LEASE`]
 /// from now (see [`clamp_future`]).
 const CLAMP_EVERY: Duration = Duration::from_secs(5);
@@ -418,15 +423,16 @@ async fn claim(
 }
 
 /// Pulls `next_attempt_at` of pending mail due later than [`MAX_BACKOFF`] from `now` back to
-/// `now`, and ends leases that run longer than [`LEASE`] from `now`. No mail is ever queued
-/// further ahead than the longest backoff, so such times come from a clock that was set back
-/// (after running ahead, mail stayed due in 2036); they are re-clamped on every pass.
+/// `now`, and ends leases that run longer than [`LEASE`] from `now` (each with
+/// [`CLAMP_SLACK`]). No mail is ever queued further ahead than the longest backoff, so such
+/// times come from a clock that was set back (after running ahead, mail stayed due in 2036);
+/// the worker re-clamps every [`CLAMP_EVERY`].
 /// Returns the number of mails changed.
 pub async fn clamp_future<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> Result<u64, DbErr> {
     let due = outbox::Entity::update_many()
         .col_expr(outbox::Column::NextAttemptAt, Expr::value(now))
         .filter(outbox::Column::Status.eq(OutboxStatus::Pending))
-        .filter(outbox::Column::NextAttemptAt.gt(now + MAX_BACKOFF))
+        .filter(outbox::Column::NextAttemptAt.gt(now + MAX_BACKOFF + CLAMP_SLACK))
         .exec(db)
         .await?
         .rows_affected;
@@ -436,7 +442,7 @@ pub async fn clamp_future<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> Res
             Expr::value(Option::<DateTime<Utc>>::None),
         )
         .filter(outbox::Column::Status.eq(OutboxStatus::Pending))
-        .filter(outbox::Column::LockedUntil.gt(now + LEASE))
+        .filter(outbox::Column::LockedUntil.gt(now + LEASE + CLAMP_SLACK))
         .exec(db)
         .await?
         .rows_affected;
