@@ -177,7 +177,10 @@ fn write_event(out: &mut String, tz: Tz, item: &Item) {
         if name.is_empty() {
             line(out, &format!("ATTENDEE;RSVP=FALSE:mailto:{email}"));
         } else {
-            line(out, &format!("ATTENDEE;CN={name};RSVP=FALSE:mailto:{email}"));
+            line(
+                out,
+                &format!("ATTENDEE;CN={name};RSVP=FALSE:mailto:{email}"),
+            );
         }
     }
     let categories: Vec<String> = item

@@ -31,6 +31,8 @@ pub struct Model {
     pub last_error: Option<String>,
     pub created_at: DateTimeUtc,
     pub sent_at: Option<DateTimeUtc>,
+    /// The event organiser's mailbox, sent as `Reply-To`.
+    pub reply_to: Option<String>,
 }
 
 #[derive(

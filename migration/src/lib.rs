@@ -11,6 +11,7 @@ mod m20261128_400002_add_event_registrations_total;
 mod m20261129_000001_compress_outbox_lz4;
 mod m20261130_200001_create_calendar_entries;
 mod m20261130_200002_add_event_organiser;
+mod m20261130_200003_add_outbox_reply_to;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_compress_outbox_lz4::Migration),
             Box::new(m20261130_200001_create_calendar_entries::Migration),
             Box::new(m20261130_200002_add_event_organiser::Migration),
+            Box::new(m20261130_200003_add_outbox_reply_to::Migration),
         ]
     }
 }

@@ -114,6 +114,7 @@ pub fn outbox_row(mail: NewMail) -> outbox::Model {
         last_error: None,
         created_at: now,
         sent_at: None,
+        reply_to: mail.content.reply_to,
     }
 }
 

@@ -34,8 +34,8 @@ use uuid::Uuid;
 
 use crate::calendar::{self, Calendar, Method};
 use crate::error::{ApiError, ApiResult};
-use crate::services::{calendar_entries, ics};
 use crate::services::read_cache::EventReads;
+use crate::services::{calendar_entries, ics};
 
 /// `REFRESH-INTERVAL` of the list of all events.
 const ALL_EVENTS_REFRESH_MINUTES: u32 = 60;

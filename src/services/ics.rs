@@ -361,7 +361,13 @@ mod tests {
         let item = pitch_item(&event(), &pitch(), &freed, &stage(), "");
         assert_eq!(item.status, ItemStatus::Cancelled);
         assert_eq!(item.uid, pitch_uid(&pitch()));
-        let text = invite(&event(), item, Method::Cancel, ("Ada", "ada@x.example"), None);
+        let text = invite(
+            &event(),
+            item,
+            Method::Cancel,
+            ("Ada", "ada@x.example"),
+            None,
+        );
         assert!(!text.contains("ada@example.org") && !text.contains("MANAGE"));
         assert!(text.contains("ATTENDEE;CN=Ada;RSVP=FALSE:mailto:ada@x.example"));
         assert!(text.contains("ORGANIZER;CN=Tagungsbüro:mailto:tagung@example.org"));

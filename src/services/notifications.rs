@@ -19,6 +19,9 @@ pub struct EventText {
     pub title: String,
     pub when: String,
     pub venue: String,
+    /// The event's organiser: signs the mail; Reply-To with `contact`.
+    pub organiser: String,
+    pub contact: String,
 }
 
 impl EventText {
@@ -34,6 +37,8 @@ impl EventText {
             title: event.title.clone(),
             when: templates::format_when(event.starts_at, event.ends_at, tz, lang),
             venue,
+            organiser: event.organiser_name.clone(),
+            contact: event.organiser_email.clone(),
         }
     }
 
@@ -42,6 +47,8 @@ impl EventText {
             title: &self.title,
             when: &self.when,
             venue: &self.venue,
+            organiser: &self.organiser,
+            contact: &self.contact,
         }
     }
 }

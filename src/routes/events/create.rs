@@ -6,8 +6,8 @@ use crate::auth::Organiser;
 use crate::domain::event::{self as rules, NewEvent, Schedule};
 use crate::domain::text::{self, Validator};
 use crate::domain::time::{parse_instant, parse_timezone};
-use crate::error::{ApiError, ApiResult};
 use crate::domain::EmailAddress;
+use crate::error::{ApiError, ApiResult};
 use crate::services::{events, ics};
 use crate::startup::AppState;
 
