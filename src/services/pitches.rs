@@ -296,6 +296,8 @@ pub async fn review(
     }
     active.updated_at = Set(now());
     let pitch = active.update(&txn).await?;
+    // A new title or abstract of a scheduled pitch is a new SUMMARY/DESCRIPTION in the feeds.
+    calendar_entries::sync(&txn, event.id).await?;
     let mut mailed = false;
     if status != old.status {
         match status {

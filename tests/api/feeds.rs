@@ -1267,6 +1267,18 @@ async fn renaming_a_stage_gives_its_pitches_a_new_location_sequence_and_last_mod
         );
         assert_eq!(after["dtstamp_utc"], after["last_modified_utc"], "{path}");
     }
+    // A second instance on the same database serves the same bytes: no in-memory truth.
+    let second = spawn_second_instance(&app).await;
+    for path in &paths {
+        let here = app.get(path).await;
+        let there = app
+            .client
+            .get(format!("{second}{path}"))
+            .send()
+            .await
+            .expect("second instance answers");
+        assert_eq!(there.text().await.unwrap(), here.text, "{path}");
+    }
     // The event's own entry shows nothing of the stage: untouched.
     let (_, event_feed) = feed(&app, &paths[0]).await;
     let own_after = events_of(&event_feed).remove(0);
