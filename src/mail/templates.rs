@@ -851,6 +851,108 @@ mod tests {
         }
     }
 
+    /// Every message, rendered for an event called "Jahrestagung 2027".
+    fn all_messages(lang: Language) -> Vec<Rendered> {
+        let event = EventInfo {
+            title: "Jahrestagung 2027",
+            ..EVENT
+        };
+        let a = AttendeeMail {
+            name: "Grete Müller",
+            event,
+            link: "L",
+        };
+        let p = PitchMail {
+            name: "N",
+            pitch_title: "Linsen",
+            event,
+            manage_url: "L",
+        };
+        let x = ExhibitMail {
+            name: "N",
+            exhibit_title: "Stand",
+            event,
+            manage_url: "L",
+        };
+        let slot = SlotInfo {
+            stage: "Saal 2",
+            when: "10:00",
+        };
+        vec![
+            registration_confirmed(lang, &a),
+            registration_waitlisted(lang, &a, 1),
+            registration_pending(lang, &a),
+            registration_promoted(lang, &a),
+            registration_cancelled(lang, &a),
+            registration_expired(lang, &a),
+            event_cancelled(lang, Role::Attendee, "N", event),
+            event_cancelled(lang, Role::Presenter, "N", event),
+            event_cancelled(lang, Role::Exhibitor, "N", event),
+            pitch_received(lang, &p),
+            pitch_accepted(lang, &p),
+            pitch_rejected(lang, &p),
+            pitch_slot_assigned(lang, &p, slot),
+            pitch_slot_moved(lang, &p, slot, slot),
+            pitch_slot_unassigned(lang, &p, slot),
+            pitch_withdrawn(lang, &p),
+            exhibit_received(lang, &x),
+            exhibit_decision(lang, &x, ExhibitDecision::Approved { booth: Some("B7") }),
+            exhibit_decision(lang, &x, ExhibitDecision::Rejected),
+            exhibit_decision(lang, &x, ExhibitDecision::Waitlisted),
+            exhibit_withdrawn(lang, &x),
+        ]
+    }
+
+    #[test]
+    fn german_sentences_name_the_event_with_its_article() {
+        for r in all_messages(Language::De) {
+            for bare in [
+                "zu Jahrestagung",
+                "für Jahrestagung",
+                "bei Jahrestagung",
+                "von Jahrestagung",
+                "an Jahrestagung",
+                "dass Jahrestagung",
+            ] {
+                assert!(!r.text.contains(bare), "{bare:?} in {}", r.text);
+            }
+            assert!(r.text.contains("„Jahrestagung 2027“"), "{}", r.text);
+        }
+    }
+
+    #[test]
+    fn every_mail_is_signed_by_the_organiser_who_is_the_reply_to_and_named_in_the_footer() {
+        for lang in [Language::De, Language::En] {
+            for r in all_messages(lang) {
+                assert!(r.text.contains("\nTagungsbüro Jena\n"), "{}", r.text);
+                assert!(r.text.contains("tagung@example.org"), "{}", r.text);
+                assert!(r.html.contains("tagung@example.org"));
+                assert!(!r.text.contains("antworten Sie nicht") && !r.text.contains("not reply"));
+                assert_eq!(
+                    r.reply_to.as_deref(),
+                    Some("Tagungsbüro Jena <tagung@example.org>")
+                );
+            }
+        }
+        let anonymous = EventInfo {
+            organiser: "",
+            contact: "",
+            ..EVENT
+        };
+        let m = AttendeeMail {
+            name: "N",
+            event: anonymous,
+            link: "L",
+        };
+        let r = registration_confirmed(Language::De, &m);
+        assert_eq!(r.reply_to, None);
+        // A name with specials survives the trip through the outbox into the header.
+        let tricky = reply_mailbox("Büro, \"Jena\"", "a@example.org").unwrap();
+        let parsed: lettre::message::Mailbox = tricky.parse().unwrap();
+        assert_eq!(parsed.name.as_deref(), Some("Büro, \"Jena\""));
+        assert!(r.text.contains("Ihr Organisationsteam"));
+    }
+
     #[test]
     fn times_are_local_and_in_the_readers_language() {
         let s = "2026-06-24T07:00:00Z".parse().unwrap();
