@@ -43,7 +43,8 @@ pub struct Settings {
     )]
     pub mail_dir: PathBuf,
 
-    /// Sender of every mail.
+    /// Sender of every mail, e.g. `Tagungsbüro <tagung@example.org>`; default: `podium
+    /// <podium@HOST>` for the host of `PODIUM_PUBLIC_URL`, else `podium <noreply@localhost>`.
     #[arg(
         long,
         env = "MAIL_FROM",
@@ -109,9 +110,33 @@ impl Settings {
         crate::mail::MailSettings {
             smtp_url: self.smtp_url.clone(),
             mail_dir: self.mail_dir.clone(),
-            from: self.mail_from.clone(),
+            from: self.sender(),
             max_attempts: self.mail_max_attempts.max(1),
             poll_interval: Duration::from_millis(self.mail_poll_ms.max(10)),
+        }
+    }
+
+    /// The sender of every mail: `MAIL_FROM` when set; otherwise an address at the public URL's
+    /// host (`podium <podium@tagung.example.org>`), since receiving servers refuse mail from
+    /// `localhost`; `podium <noreply@localhost>` only when there is no public host name.
+    pub fn sender(&self) -> String {
+        const BUILT_IN: &str = "podium <noreply@localhost>";
+        if self.mail_from != BUILT_IN {
+            return self.mail_from.clone();
+        }
+        let host = self
+            .public_url
+            .as_deref()
+            .and_then(|u| url::Url::parse(u).ok())
+            .and_then(|u| match u.host() {
+                Some(url::Host::Domain(d)) if d.contains('.') && d != "localhost" => {
+                    Some(d.trim_start_matches("www.").to_owned())
+                }
+                _ => None,
+            });
+        match host {
+            Some(host) => format!("podium <podium@{host}>"),
+            None => BUILT_IN.to_owned(),
         }
     }
 
@@ -126,5 +151,23 @@ impl Settings {
         let mut settings = Only::parse_from(["podium"]).settings;
         database_url.clone_into(&mut settings.database_url);
         settings
+    }
+}
+
+#[cfg(test)]
+mod sender_tests {
+    use super::*;
+
+    #[test]
+    fn the_default_sender_is_at_the_public_hosts_domain_and_mail_from_wins() {
+        let mut settings = Settings::for_database("sqlite::memory:");
+        assert_eq!(settings.sender(), "podium <noreply@localhost>");
+        settings.public_url = Some("https://www.tagung.example.org/".to_owned());
+        assert_eq!(settings.sender(), "podium <podium@tagung.example.org>");
+        assert_eq!(settings.mail().from, settings.sender());
+        settings.public_url = Some("http://127.0.0.1:8080".to_owned());
+        assert_eq!(settings.sender(), "podium <noreply@localhost>");
+        settings.mail_from = "Tagungsbüro <tagung@example.org>".to_owned();
+        assert_eq!(settings.sender(), "Tagungsbüro <tagung@example.org>");
     }
 }

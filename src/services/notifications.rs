@@ -68,7 +68,7 @@ pub async fn event_cancelled(
         .one(txn)
         .await?
         .unwrap_or_else(|| event.clone());
-    let sender = ics::mailbox_parts(&state.settings.mail_from);
+    let sender = ics::mailbox_parts(&state.settings.sender());
     let url = ics::event_url(event, &state.public_url);
     let own_entry = calendar_entries::find(&entries, &ics::event_uid(event));
     let cancel = |item, to: (&str, &str)| {

@@ -415,7 +415,7 @@ async fn invite(
             item,
             method,
             (&pitch.presenter_name, &pitch.presenter_email),
-            ics::mailbox_parts(&state.settings.mail_from),
+            ics::mailbox_parts(&state.settings.sender()),
         ),
         method: pitch_slots::method_name(method).to_owned(),
     }))
