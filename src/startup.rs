@@ -135,7 +135,7 @@ impl Application {
         let initial_admin_token = services::organisers::ensure_first_admin(&db)
             .await
             .context("creating the first admin")?;
-        if let Some(sender) = services::ics::mailbox_parts(&settings.mail_from) {
+        if let Some(sender) = services::ics::mailbox_parts(&settings.sender()) {
             services::events::adopt_sender_as_organiser(&db, sender)
                 .await
                 .context("giving events without an organiser the sender")?;

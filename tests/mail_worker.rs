@@ -77,6 +77,8 @@ fn confirmation(recipient: &str, name: &str, language: Language, ics: bool) -> N
         title: "Summit <2026>",
         when: "Wednesday, 24 June 2026, 09:00–17:30 (Europe/Berlin)",
         venue: "Kongresshalle",
+        organiser: "Podium Office",
+        contact: "office@podium.test",
     };
     let content = templates::registration_confirmed(
         language,

@@ -12,6 +12,7 @@ mod m20261129_000001_compress_outbox_lz4;
 mod m20261130_100001_unique_active_organiser_email;
 mod m20261130_200001_create_calendar_entries;
 mod m20261130_200002_add_event_organiser;
+mod m20261130_200003_add_outbox_reply_to;
 mod m20261130_300001_readiness_probe_and_text_widths;
 mod m20261130_500001_protect_personal_data;
 mod m20261130_600001_create_server_secrets;
@@ -31,11 +32,12 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_400002_add_event_registrations_total::Migration),
             Box::new(m20261129_000001_compress_outbox_lz4::Migration),
             Box::new(m20261130_100001_unique_active_organiser_email::Migration),
+            Box::new(m20261130_200001_create_calendar_entries::Migration),
+            Box::new(m20261130_200002_add_event_organiser::Migration),
+            Box::new(m20261130_200003_add_outbox_reply_to::Migration),
             Box::new(m20261130_300001_readiness_probe_and_text_widths::Migration),
             Box::new(m20261130_500001_protect_personal_data::Migration),
             Box::new(m20261130_600001_create_server_secrets::Migration),
-            Box::new(m20261130_200001_create_calendar_entries::Migration),
-            Box::new(m20261130_200002_add_event_organiser::Migration),
         ]
     }
 }

@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 use entity::outbox::{self, OutboxStatus};
 use sea_orm::{
     sea_query::Expr, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement, Value,
+    EntityTrait, IdenStatic, Iterable, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Statement, Value,
 };
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
@@ -397,13 +398,20 @@ async fn claim(
         DatabaseBackend::Postgres => " FOR UPDATE SKIP LOCKED",
         _ => "",
     };
+    // The columns by name, not `*`: SQLite expands `*` from the schema a pooled connection
+    // cached when it opened, so a connection opened before a migration added a column
+    // described one column fewer than it then returned (sqlx panicked on the index).
+    let columns = outbox::Column::iter()
+        .map(|c| format!("\"{}\"", c.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
     let sql = format!(
         "UPDATE outbox SET locked_until = $1 WHERE id IN (\
            SELECT id FROM outbox WHERE status = $2 AND next_attempt_at <= $3 \
            AND next_attempt_at >= $6 \
            AND (locked_until IS NULL OR locked_until < $4) \
            ORDER BY next_attempt_at LIMIT $5{lock}) \
-         RETURNING *"
+         RETURNING {columns}"
     );
     let values: Vec<Value> = vec![
         lease_until.into(),
