@@ -134,6 +134,7 @@ fn outbox_row(
         kind: Set("registration_confirmed".to_owned()),
         event_id: Set(None),
         record_id: Set(None),
+        reply_to: Set(None),
         recipient: Set("erika@example.org".to_owned()),
         recipient_name: Set("Erika".to_owned()),
         language: Set("de".to_owned()),
