@@ -8,6 +8,7 @@ mod cli;
 mod errors;
 mod events;
 mod exhibits;
+mod exports;
 mod feeds;
 mod idempotency;
 mod lifecycle;

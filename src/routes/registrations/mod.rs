@@ -8,6 +8,7 @@ mod csv;
 mod erase;
 mod list;
 mod own;
+mod xlsx;
 
 use chrono::{DateTime, Utc};
 use entity::registration::{self, Language, RegistrationStatus, Sector};
@@ -26,6 +27,7 @@ pub fn config(cfg: &mut ServiceConfig) {
         .service(own::erase_own)
         .service(list::list_registrations)
         .service(csv::export_csv)
+        .service(xlsx::export_xlsx)
         .service(list::get_registration)
         .service(check_in::check_in)
         .service(check_in::undo_check_in)
