@@ -19,4 +19,5 @@ mod pitch_slots;
 mod pitches;
 mod registrations;
 mod schedule_cache;
+mod search;
 mod security;
