@@ -223,3 +223,23 @@ async fn metrics_need_the_metrics_token_when_one_is_set() {
     scraped.assert_status(200);
     assert!(scraped.text.contains("podium_mail_queued"));
 }
+
+#[tokio::test]
+async fn the_spec_marks_consent_required_and_gives_an_example_registration() {
+    let app = spawn_app().await;
+    let spec = app.get("/api-docs/openapi.json").await;
+    let schema = &spec.json["components"]["schemas"]["RegisterRequest"];
+    let required: Vec<&str> = schema["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(required.contains(&"consent"), "{required:?}");
+    assert_eq!(schema["example"]["consent"], true);
+    // The example is a registration the API accepts.
+    let event = app.published_event(serde_json::json!({})).await;
+    app.register(event["id"].as_str().unwrap(), &schema["example"])
+        .await
+        .assert_status(201);
+}

@@ -36,6 +36,8 @@ pub fn config(cfg: &mut ServiceConfig) {
 
 /// A registration for an event.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"name": "Erika Mustermann", "email": "erika@example.org",
+    "organisation": "Beispiel GmbH", "sector": "business", "language": "de", "consent": true}))]
 pub struct RegisterRequest {
     /// 1 to 200 characters.
     pub name: String,
@@ -49,8 +51,10 @@ pub struct RegisterRequest {
     /// else `en`.
     #[serde(default)]
     pub language: Option<String>,
-    /// Consent to the processing of the data for this event; must be `true`.
+    /// Consent to the processing of the data for this event (GDPR Art. 6(1)(a)); required, and
+    /// must be `true` (a missing or `false` consent is a 422).
     #[serde(default)]
+    #[schema(required = true)]
     pub consent: Option<bool>,
 }
 
