@@ -23,6 +23,7 @@ pub fn config(cfg: &mut ServiceConfig) {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"name": "Erika Muster", "email": "erika@cluster.example", "role": "organiser"}))]
 pub struct CreateOrganiser {
     pub name: String,
     pub email: String,
