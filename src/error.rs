@@ -413,9 +413,26 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
     ApiError::from_json(&err).into()
 }
 
+/// A path segment that does not parse (an id that is no UUID) is a 404 whose detail names the
+/// segment and what was expected, not the parser's text.
 pub fn path_error(err: PathError, req: &HttpRequest) -> actix_web::Error {
     crate::startup::method_not_allowed(req)
-        .unwrap_or_else(|| ApiError::NotFound(format!("no such resource: {err}")))
+        .unwrap_or_else(|| {
+            let not_a_uuid = req
+                .match_info()
+                .iter()
+                .map(|(_, value)| value)
+                .find(|value| {
+                    uuid::Uuid::parse_str(value).is_err() && err.to_string().contains("UUID")
+                });
+            ApiError::NotFound(match not_a_uuid {
+                Some(value) => format!(
+                    "'{}' is not a valid id (a UUID such as 0190a5c2-7b1e-7c3d-9f4e-2a6b8c0d1e2f)",
+                    value.chars().take(100).collect::<String>()
+                ),
+                None => "no such resource: a part of the path is not valid here".to_owned(),
+            })
+        })
         .into()
 }
 

@@ -1,6 +1,8 @@
 //! podium's schema, one migration per step; the same migrations run on SQLite and PostgreSQL.
 pub use sea_orm_migration::prelude::*;
 
+pub mod search;
+
 mod m20261128_000001_create_organisers;
 mod m20261128_000002_create_events;
 mod m20261128_000003_create_registrations;
@@ -10,6 +12,7 @@ mod m20261128_400001_index_registration_lists;
 mod m20261128_400002_add_event_registrations_total;
 mod m20261129_000001_compress_outbox_lz4;
 mod m20261130_100001_unique_active_organiser_email;
+mod m20261130_100002_add_registration_search_key;
 mod m20261130_200001_create_calendar_entries;
 mod m20261130_200002_add_event_organiser;
 mod m20261130_200003_add_outbox_reply_to;
@@ -32,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_400002_add_event_registrations_total::Migration),
             Box::new(m20261129_000001_compress_outbox_lz4::Migration),
             Box::new(m20261130_100001_unique_active_organiser_email::Migration),
+            Box::new(m20261130_100002_add_registration_search_key::Migration),
             Box::new(m20261130_200001_create_calendar_entries::Migration),
             Box::new(m20261130_200002_add_event_organiser::Migration),
             Box::new(m20261130_200003_add_outbox_reply_to::Migration),

@@ -27,6 +27,10 @@ pub fn config(cfg: &mut ServiceConfig) {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"title": "Optische Sensorik für die Landwirtschaft",
+    "description": "Ein Feldsensor zum Anfassen.", "organisation": "Optik Jena GmbH",
+    "contact_name": "Anna Müller", "contact_email": "anna@optik-jena.example",
+    "space_sqm": 6.0, "needs_power": true, "language": "de"}))]
 pub struct CreateExhibit {
     #[schema(max_length = 200)]
     pub title: String,

@@ -30,6 +30,10 @@ pub fn config(cfg: &mut ServiceConfig) {
 
 /// A pitch proposal.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"title": "Quantensensoren für den Mittelstand",
+    "abstract": "Fünf Minuten über einen Sensor, der Schwingungen misst.",
+    "organisation": "Leibniz-IPHT", "presenter_name": "Dr. Jana Weber",
+    "presenter_email": "jana.weber@ipht.example", "language": "de", "duration_minutes": 5}))]
 pub struct CreatePitch {
     #[schema(max_length = 200)]
     pub title: String,
