@@ -691,6 +691,14 @@ async fn the_form_is_rate_limited_like_the_api_and_head_answers_the_event_page()
     let limited = register_by_form(&app, "jt", "Bob", "bob@example.org").await;
     limited.assert_status(429);
     assert!(limited.header("retry-after").is_some());
+    // A person who sent the form too often sees a page in their language, not JSON.
+    assert!(
+        limited
+            .header("content-type")
+            .is_some_and(|v| v.starts_with("text/html")),
+        "{limited:?}"
+    );
+    assert!(limited.text.contains("<html lang="), "{}", limited.text);
     assert_eq!(registrations(&app, "jt").await, 1);
 
     let head = app.client.head(app.url("/events/jt")).send().await.unwrap();
