@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
-# podium's load benchmark: registrations, attendee list, calendar feed and schedule, 304s, and a
-# mixed load, against a release build on SQLite or PostgreSQL, with wrk on the same machine.
+# podium's load benchmark: registrations, attendee list, calendar feed and schedule, 304s, the
+# event JSON, and a mixed load, against a release build on SQLite or PostgreSQL, with wrk on the
+# same machine. In the same run it measures the limits each scenario is compared with
+# (bench/limit.rs: actix-web answering an empty body, or a body of the scenario's size from
+# memory; pgbench single-row inserts on PostgreSQL) and prints every scenario as a ratio to its
+# limit: the ratios are what bench/README.md records, since absolute rates differ by 2x between
+# machines of the same kind.
 #
 #   bench/run.sh sqlite|postgres [duration_seconds]
 #   PREFILL=100000 SCENARIOS="register attendee-list" bench/run.sh postgres 10
 #
-# SCENARIOS="feed feed-304" runs only those. Prints one line per scenario (requests/s, p50/p99 latency, errors) and podium's peak RSS;
-# results are kept in bench/README.md by hand with the machine they ran on.
+# SCENARIOS="feed feed-304" runs only those (default: register attendee-list feed feed-304
+# schedule event-json). Prints one line per scenario (requests/s, p50/p99 latency, errors),
+# podium's peak RSS, then the table of ratios to the limits. LIMITS=0 skips the limits.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 backend=${1:-sqlite}
@@ -19,6 +25,9 @@ base="http://127.0.0.1:$port"
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 # PODIUM_BIN runs another build (e.g. one with frame pointers for perf) instead.
 if [ -z "${PODIUM_BIN:-}" ]; then cargo build --release --quiet --bin podium; fi
+# LIMIT_BIN: another build of bench/limit.rs (as PODIUM_BIN for podium).
+if [ "${LIMITS:-1}" != 0 ] && [ -z "${LIMIT_BIN:-}" ]; then cargo build --release --quiet --example bench_limit; fi
+limit_bin=${LIMIT_BIN:-target/release/examples/bench_limit}
 bin=${PODIUM_BIN:-target/release/podium}
 
 case "$backend" in
@@ -65,7 +74,7 @@ report() { # name, wrk output file
   python3 bench/wrk_summary.py "$1" "$2"
   awk '/VmRSS/{now=$2} /VmHWM/{peak=$2} END{printf "  podium RSS after it: %d MiB (peak so far %d MiB)\n", now/1024, peak/1024}' /proc/$pid/status
 }
-scenarios=" ${SCENARIOS:-register attendee-list feed feed-304 schedule} "
+scenarios=" ${SCENARIOS:-register attendee-list feed feed-304 schedule event-json} "
 run() { # name, wrk args...
   local name=$1; shift
   [[ "$scenarios" == *" $name "* ]] || return 0
@@ -81,6 +90,7 @@ run feed -s bench/get.lua "$base" -- /api/v1/events/bench/calendar.ics
 etag=$(curl -sI "$base/api/v1/events/bench/calendar.ics" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag"{print $2}')
 run feed-304 -s bench/get.lua "$base" -- /api/v1/events/bench/calendar.ics - "$etag"
 run schedule -s bench/get.lua "$base" -- /api/v1/events/bench/schedule
+run event-json -s bench/get.lua "$base" -- /api/v1/events/bench
 # Issue 6: the mixed load at 64 clients for 60 s (not in the default set: SCENARIOS=mixed).
 if [[ "$scenarios" == *" mixed "* ]]; then
   wrk -t2 -c64 -d"${MIXED_SECONDS:-60}s" --latency -s bench/mixed.lua "$base" -- "$token" "$etag" m1 \
@@ -89,6 +99,53 @@ if [[ "$scenarios" == *" mixed "* ]]; then
   report mixed "$work/mixed.txt"
 fi
 curl -s "$base/metrics" > "$work/metrics.txt" || true
+
+# The limits, with the same wrk settings, while podium idles: actix-web alone answering an empty
+# body or a body of each scenario's size from memory, and pgbench's single-row inserts.
+limits() {
+  local limit_port=$((port + 1)) limit_pid size name
+  "$limit_bin" "127.0.0.1:$limit_port" &
+  limit_pid=$!
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$limit_port/bare" >/dev/null && break; sleep 0.1; done
+  : > "$work/limits.tsv"
+  limit_run() { # limit file, path
+    [ -e "$work/$1.txt" ] && return 0
+    wrk -t2 -c"$connections" -d"${duration}s" --latency "http://127.0.0.1:$limit_port$2" \
+      > "$work/$1.txt" 2>/dev/null || true
+  }
+  sized() { # scenario, its path, token
+    [[ "$scenarios" == *" $1 "* ]] || return 0
+    local auth=()
+    if [ -n "${3:-}" ]; then auth=(-H "Authorization: Bearer $3"); fi
+    size=$(curl -s "${auth[@]}" "$base$2" | wc -c)
+    limit_run "limit-body-$size" "/body/$size"
+    printf '%s\tlimit-body-%s.txt\tactix-web answering %s bytes from memory\n' "$1" "$size" "$size" >> "$work/limits.tsv"
+  }
+  sized feed /api/v1/events/bench/calendar.ics
+  sized schedule /api/v1/events/bench/schedule
+  sized event-json /api/v1/events/bench
+  sized attendee-list "/api/v1/events/bench/registrations?limit=${LIST_LIMIT:-50}" "$token"
+  if [[ "$scenarios" == *" feed-304 "* ]]; then
+    limit_run limit-bare /bare
+    printf 'feed-304\tlimit-bare.txt\tactix-web answering an empty body\n' >> "$work/limits.tsv"
+  fi
+  kill "$limit_pid" 2>/dev/null; wait "$limit_pid" 2>/dev/null || true
+  if [[ "$scenarios" == *" register "* ]]; then
+    if [ "$backend" = postgres ]; then
+      PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -d "$db" -qc \
+        "CREATE TABLE bench_limit (id bigserial PRIMARY KEY, payload text NOT NULL)"
+      echo "INSERT INTO bench_limit (payload) VALUES (md5(random()::text));" > "$work/insert.sql"
+      PGPASSWORD=postgres pgbench -h 127.0.0.1 -U postgres -n -c "$connections" -j 2 \
+        -T "$duration" -f "$work/insert.sql" "$db" > "$work/limit-pgbench.txt" 2>&1 || true
+      printf 'register\tlimit-pgbench.txt\tpgbench single-row inserts, %s clients\n' "$connections" >> "$work/limits.tsv"
+    else
+      printf 'register\t-\tno limit measured on SQLite\n' >> "$work/limits.tsv"
+    fi
+  fi
+  echo
+  python3 bench/ratios.py "$work"
+}
+if [ "${LIMITS:-1}" != 0 ]; then limits; fi
 # podium's own latency per route (handler start to response), as a check on wrk's percentiles.
 python3 bench/server_latency.py "$work/metrics.txt"
 echo "registrations so far: $(api "$base/api/v1/events/bench" | json "['confirmed_count']")"

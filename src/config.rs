@@ -68,7 +68,8 @@ pub struct Settings {
     #[arg(long, env = "PODIUM_MAIL_DIR", default_value = "./mail-outbox")]
     pub mail_dir: PathBuf,
 
-    /// Sender of every mail, e.g. `Cluster-Jahrestagung <tagung@cluster.example>`.
+    /// Sender of every mail, e.g. `Tagungsbüro <tagung@example.org>`; default: `podium
+    /// <podium@HOST>` for the host of `PODIUM_PUBLIC_URL`, else `podium <noreply@localhost>`.
     #[arg(long, env = "MAIL_FROM", default_value = "podium <noreply@localhost>")]
     pub mail_from: String,
 
@@ -150,7 +151,7 @@ impl Settings {
                 .as_ref()
                 .map(|url| url.expose_secret().to_owned()),
             mail_dir: self.mail_dir.clone(),
-            from: self.mail_from.clone(),
+            from: self.sender(),
             max_attempts: self.mail_max_attempts.max(1),
             poll_interval: Duration::from_millis(self.mail_poll_ms.max(10)),
             send_timeout: Duration::from_millis(self.mail_send_timeout_ms.max(100)),
@@ -208,6 +209,30 @@ impl Settings {
         }
         let path = PathBuf::from(format!("{file}.secret"));
         read_or_create_secret(&path).map(Some)
+    }
+
+    /// The sender of every mail: `MAIL_FROM` when set; otherwise an address at the public URL's
+    /// host (`podium <podium@tagung.example.org>`), since receiving servers refuse mail from
+    /// `localhost`; `podium <noreply@localhost>` only when there is no public host name.
+    pub fn sender(&self) -> String {
+        const BUILT_IN: &str = "podium <noreply@localhost>";
+        if self.mail_from != BUILT_IN {
+            return self.mail_from.clone();
+        }
+        let host = self
+            .public_url
+            .as_deref()
+            .and_then(|u| url::Url::parse(u).ok())
+            .and_then(|u| match u.host() {
+                Some(url::Host::Domain(d)) if d.contains('.') && d != "localhost" => {
+                    Some(d.trim_start_matches("www.").to_owned())
+                }
+                _ => None,
+            });
+        match host {
+            Some(host) => format!("podium <podium@{host}>"),
+            None => BUILT_IN.to_owned(),
+        }
     }
 
     /// Settings for tests and tools: defaults, with the given database.
@@ -337,5 +362,23 @@ mod tests {
         let read = settings.load_secret().unwrap().unwrap();
         assert_eq!(created.expose_secret(), read.expose_secret());
         std::fs::remove_file(&file).unwrap();
+    }
+}
+
+#[cfg(test)]
+mod sender_tests {
+    use super::*;
+
+    #[test]
+    fn the_default_sender_is_at_the_public_hosts_domain_and_mail_from_wins() {
+        let mut settings = Settings::for_database("sqlite::memory:");
+        assert_eq!(settings.sender(), "podium <noreply@localhost>");
+        settings.public_url = Some("https://www.tagung.example.org/".to_owned());
+        assert_eq!(settings.sender(), "podium <podium@tagung.example.org>");
+        assert_eq!(settings.mail().from, settings.sender());
+        settings.public_url = Some("http://127.0.0.1:8080".to_owned());
+        assert_eq!(settings.sender(), "podium <noreply@localhost>");
+        settings.mail_from = "Tagungsbüro <tagung@example.org>".to_owned();
+        assert_eq!(settings.sender(), "Tagungsbüro <tagung@example.org>");
     }
 }

@@ -1,5 +1,4 @@
 //! The database connection: SQLite tuned for concurrent use, or PostgreSQL.
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -172,30 +171,10 @@ where
     .await
 }
 
-/// Unix milliseconds of the last write that failed for want of storage (0: none yet); see
-/// [`storage_failed`]. One per process: the storage is the machine's.
-static STORAGE_FAILED_AT: AtomicU64 = AtomicU64::new(0);
-
-/// How long `/readyz` answers 503 after a write failed for want of storage.
-pub const STORAGE_FAILURE_MEMORY: Duration = Duration::from_secs(3);
-
 fn unix_millis() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-}
-
-/// Records that a write failed because the disk is full or failing (SQLite `SQLITE_FULL` or
-/// `SQLITE_IOERR`, PostgreSQL classes 53 and 58).
-pub fn storage_failed() {
-    STORAGE_FAILED_AT.store(unix_millis(), Ordering::Relaxed);
-}
-
-/// Whether a write failed for want of storage within [`STORAGE_FAILURE_MEMORY`].
-pub fn storage_failed_recently() -> bool {
-    let at = STORAGE_FAILED_AT.load(Ordering::Relaxed);
-    let memory = u64::try_from(STORAGE_FAILURE_MEMORY.as_millis()).unwrap_or(u64::MAX);
-    at != 0 && unix_millis().saturating_sub(at) < memory
 }
 
 /// Checks that the database can commit a write: updates the one row of `readiness_probe` in a

@@ -69,9 +69,17 @@ pub enum ApiError {
     /// or out of space; nothing of the request was committed.
     #[error("the service is not available: {0}")]
     Unavailable(String),
+    /// 503 with `Retry-After`: a write failed because the disk is full or failing. The answer
+    /// carries [`StorageFault`] for `/readyz` (see [`crate::routes::health::StorageHealth`]).
+    #[error("the service is not available: the database cannot store data right now")]
+    StorageFull,
     #[error("internal error")]
     Internal(anyhow::Error),
 }
+
+/// Marks an answer given because the storage failed (in the response's extensions).
+#[derive(Debug, Clone, Copy)]
+pub struct StorageFault;
 
 /// Seconds a client is asked to wait after a 503.
 pub const RETRY_AFTER_UNAVAILABLE: u64 = 2;
@@ -130,7 +138,7 @@ impl ApiError {
             Self::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
             Self::Validation { .. } => ("validation", "Invalid values"),
             Self::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
-            Self::Unavailable(_) => ("unavailable", "Service unavailable"),
+            Self::Unavailable(_) | Self::StorageFull => ("unavailable", "Service unavailable"),
             Self::Internal(_) => ("internal", "Internal server error"),
         }
     }
@@ -178,6 +186,22 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// Maps an error from reading a raw body (the `web::Bytes` extractor): 408 for a body that
+    /// did not arrive within [`crate::startup::BODY_READ_TIMEOUT`], 413 for one over the
+    /// limit, else 400; problem+json like every other error.
+    pub fn from_body_error(err: &actix_web::Error) -> Self {
+        use actix_web::error::PayloadError;
+        match err.as_error::<PayloadError>() {
+            Some(PayloadError::Io(e)) if e.kind() == std::io::ErrorKind::TimedOut => {
+                Self::RequestTimeout(crate::startup::BODY_READ_TIMEOUT.as_secs())
+            }
+            Some(PayloadError::Overflow) => Self::PayloadTooLarge(crate::startup::BODY_LIMIT),
+            _ => Self::BadRequest(format!("the body could not be read: {err}")),
+        }
+    }
+}
+
 /// Best effort: serde names the missing or unknown field in backquotes.
 fn field_of_serde_message(message: &str) -> String {
     if !(message.starts_with("missing field") || message.starts_with("unknown field")) {
@@ -206,7 +230,7 @@ impl ResponseError for ApiError {
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable(_) | Self::StorageFull => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -226,6 +250,10 @@ impl ResponseError for ApiError {
             }
             Self::Unavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, RETRY_AFTER_UNAVAILABLE.to_string()));
+            }
+            Self::StorageFull => {
+                response.insert_header((header::RETRY_AFTER, RETRY_AFTER_UNAVAILABLE.to_string()));
+                response.extensions_mut().insert(StorageFault);
             }
             Self::MethodNotAllowed { allow, .. } => {
                 response.insert_header((header::ALLOW, allow.as_str()));
@@ -262,18 +290,21 @@ fn classify(err: &DbErr) -> Option<ApiError> {
         }
         _ => {}
     }
-    let kind = db_fault(err)?;
-    if kind == DbFault::Storage {
-        crate::db::storage_failed();
+    let fault = db_fault(err)?;
+    match fault {
+        // For operators: the cause, which the answer does not carry. These messages name the
+        // failing operation, not the data.
+        DbFault::Storage | DbFault::Connection => {
+            tracing::warn!(error = %err, ?fault, "a request failed: the database is unavailable");
+        }
+        _ => tracing::debug!(error = %err, ?fault, "a request failed on the database"),
     }
-    Some(match kind {
+    Some(match fault {
         DbFault::Busy => ApiError::Unavailable("the database is busy, try again".to_owned()),
         DbFault::Connection => {
             ApiError::Unavailable("the connection to the database was lost, try again".to_owned())
         }
-        DbFault::Storage => {
-            ApiError::Unavailable("the database cannot store data right now".to_owned())
-        }
+        DbFault::Storage => ApiError::StorageFull,
         DbFault::Text => ApiError::BadRequest(
             "the request holds text the database cannot store (e.g. a NUL character)".to_owned(),
         ),
@@ -382,9 +413,26 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
     ApiError::from_json(&err).into()
 }
 
+/// A path segment that does not parse (an id that is no UUID) is a 404 whose detail names the
+/// segment and what was expected, not the parser's text.
 pub fn path_error(err: PathError, req: &HttpRequest) -> actix_web::Error {
     crate::startup::method_not_allowed(req)
-        .unwrap_or_else(|| ApiError::NotFound(format!("no such resource: {err}")))
+        .unwrap_or_else(|| {
+            let not_a_uuid = req
+                .match_info()
+                .iter()
+                .map(|(_, value)| value)
+                .find(|value| {
+                    uuid::Uuid::parse_str(value).is_err() && err.to_string().contains("UUID")
+                });
+            ApiError::NotFound(match not_a_uuid {
+                Some(value) => format!(
+                    "'{}' is not a valid id (a UUID such as 0190a5c2-7b1e-7c3d-9f4e-2a6b8c0d1e2f)",
+                    value.chars().take(100).collect::<String>()
+                ),
+                None => "no such resource: a part of the path is not valid here".to_owned(),
+            })
+        })
         .into()
 }
 

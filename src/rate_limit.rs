@@ -11,7 +11,7 @@ use actix_web::{
     dev::{ServiceRequest, ServiceResponse},
     http::{header, Method},
     middleware::Next,
-    web, Error, ResponseError,
+    web, Error, HttpResponse, ResponseError,
 };
 use governor::{
     clock::{Clock, DefaultClock},
@@ -106,6 +106,20 @@ async fn is_organiser(state: &AppState, req: &ServiceRequest) -> bool {
         .is_ok_and(|n| n > 0)
 }
 
+/// The answer to a client over its limit, with `Retry-After` (seconds): problem+json on the
+/// API, the error page in the client's language elsewhere (a person who sent a form too often
+/// sees a page, not JSON).
+fn too_many(req: &ServiceRequest, retry_after: u64) -> HttpResponse {
+    let refusal = ApiError::TooManyRequests { retry_after };
+    if req.path().starts_with("/api/") {
+        return refusal.error_response();
+    }
+    let mut page = crate::pages::error_page(crate::pages::public_language(req.request()), refusal);
+    page.headers_mut()
+        .insert(header::RETRY_AFTER, header::HeaderValue::from(retry_after));
+    page
+}
+
 pub async fn limit_public_posts(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -121,8 +135,7 @@ pub async fn limit_public_posts(
                 ) {
                     if let Err(retry_after) = limiter.check(client) {
                         if !is_organiser(&state, &req).await {
-                            let response =
-                                ApiError::TooManyRequests { retry_after }.error_response();
+                            let response = too_many(&req, retry_after);
                             return Ok(req.into_response(response).map_into_right_body());
                         }
                     }
@@ -134,7 +147,7 @@ pub async fn limit_public_posts(
             ) {
                 if let Err(retry_after) = limiter.check(client) {
                     if !is_organiser(&state, &req).await {
-                        let response = ApiError::TooManyRequests { retry_after }.error_response();
+                        let response = too_many(&req, retry_after);
                         return Ok(req.into_response(response).map_into_right_body());
                     }
                 }

@@ -92,6 +92,8 @@ pub struct AppState {
     pub tokens: crate::auth::TokenCache,
     /// Rendered public event pages (see [`crate::pages`]).
     pub pages: crate::pages::PageCache,
+    /// Recent storage failures, for `/readyz`.
+    pub storage: routes::health::StorageHealth,
 }
 
 impl AppState {
@@ -133,7 +135,7 @@ impl Application {
         let initial_admin_token = services::organisers::ensure_first_admin(&db)
             .await
             .context("creating the first admin")?;
-        if let Some(sender) = services::ics::mailbox_parts(&settings.mail_from) {
+        if let Some(sender) = services::ics::mailbox_parts(&settings.sender()) {
             services::events::adopt_sender_as_organiser(&db, sender)
                 .await
                 .context("giving events without an organiser the sender")?;
@@ -199,6 +201,7 @@ impl Application {
             write_epoch: write_epoch.clone(),
             tokens: crate::auth::TokenCache::default(),
             pages: crate::pages::PageCache::default(),
+            storage: routes::health::StorageHealth::default(),
         });
         let server =
             HttpServer::new(move || build_app(Some(state.clone()), cors_origins.as_deref()).0)
@@ -270,6 +273,7 @@ fn build_app(
         .wrap(from_fn(crate::auth::authenticate))
         .wrap(from_fn(crate::rate_limit::limit_public_posts))
         .wrap(from_fn(error::refuse_nul))
+        .wrap(from_fn(routes::health::record_storage_faults))
         .wrap(from_fn(body_read_deadline))
         .wrap(cors(cors_origins))
         .wrap(from_fn(crate::metrics::track))

@@ -77,6 +77,8 @@ fn confirmation(recipient: &str, name: &str, language: Language, ics: bool) -> N
         title: "Summit <2026>",
         when: "Wednesday, 24 June 2026, 09:00–17:30 (Europe/Berlin)",
         venue: "Kongresshalle",
+        organiser: "Podium Office",
+        contact: "office@podium.test",
     };
     let content = templates::registration_confirmed(
         language,
@@ -849,6 +851,21 @@ async fn no_pending_mail_stays_due_further_ahead_than_the_longest_backoff() {
         1
     );
     assert!(row(&db, id).await.next_attempt_at <= now + chrono::Duration::seconds(60));
+    // A retry scheduled by another worker a moment after this clamp read the clock is left
+    // alone (a minute's slack), and so is a fresh claim.
+    outbox::Entity::update_many()
+        .col_expr(
+            outbox::Column::NextAttemptAt,
+            sea_orm::sea_query::Expr::value(now + chrono::Duration::seconds(61)),
+        )
+        .col_expr(
+            outbox::Column::LockedUntil,
+            sea_orm::sea_query::Expr::value(now + chrono::Duration::seconds(301)),
+        )
+        .filter(outbox::Column::Id.eq(id))
+        .exec(&db)
+        .await
+        .unwrap();
     // Nothing left to clamp.
     assert_eq!(
         podium::mail::worker::clamp_future(&db, now).await.unwrap(),

@@ -33,6 +33,8 @@ pub struct Model {
     pub sent_at: Option<DateTimeUtc>,
     /// The registration, pitch or exhibit the mail is about: erasure removes its own mail only.
     pub record_id: Option<Uuid>,
+    /// The event organiser's mailbox, sent as `Reply-To`.
+    pub reply_to: Option<String>,
 }
 
 #[derive(

@@ -1,6 +1,8 @@
 //! podium's schema, one migration per step; the same migrations run on SQLite and PostgreSQL.
 pub use sea_orm_migration::prelude::*;
 
+pub mod search;
+
 mod m20261128_000001_create_organisers;
 mod m20261128_000002_create_events;
 mod m20261128_000003_create_registrations;
@@ -10,8 +12,10 @@ mod m20261128_400001_index_registration_lists;
 mod m20261128_400002_add_event_registrations_total;
 mod m20261129_000001_compress_outbox_lz4;
 mod m20261130_100001_unique_active_organiser_email;
+mod m20261130_100002_add_registration_search_key;
 mod m20261130_200001_create_calendar_entries;
 mod m20261130_200002_add_event_organiser;
+mod m20261130_200003_add_outbox_reply_to;
 mod m20261130_300001_readiness_probe_and_text_widths;
 mod m20261130_500001_protect_personal_data;
 mod m20261130_600001_create_server_secrets;
@@ -34,11 +38,13 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_400002_add_event_registrations_total::Migration),
             Box::new(m20261129_000001_compress_outbox_lz4::Migration),
             Box::new(m20261130_100001_unique_active_organiser_email::Migration),
+            Box::new(m20261130_100002_add_registration_search_key::Migration),
+            Box::new(m20261130_200001_create_calendar_entries::Migration),
+            Box::new(m20261130_200002_add_event_organiser::Migration),
+            Box::new(m20261130_200003_add_outbox_reply_to::Migration),
             Box::new(m20261130_300001_readiness_probe_and_text_widths::Migration),
             Box::new(m20261130_500001_protect_personal_data::Migration),
             Box::new(m20261130_600001_create_server_secrets::Migration),
-            Box::new(m20261130_200001_create_calendar_entries::Migration),
-            Box::new(m20261130_200002_add_event_organiser::Migration),
             Box::new(m20261130_700001_create_registration_questions::Migration),
             Box::new(m20261130_700002_create_door_sessions::Migration),
             Box::new(m20261130_700003_create_announcements::Migration),

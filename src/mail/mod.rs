@@ -139,6 +139,7 @@ pub fn outbox_row(mail: NewMail) -> outbox::Model {
         created_at: now,
         sent_at: None,
         record_id: mail.record_id,
+        reply_to: mail.content.reply_to,
     }
 }
 

@@ -12,6 +12,9 @@ pub struct Rendered {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// The organiser's mailbox (`"Name" <address>`), for the `Reply-To` header; `None` when
+    /// the event has no contact address.
+    pub reply_to: Option<String>,
 }
 
 /// The event as the recipient should read it; `when` is local time, see [`format_when`].
@@ -21,6 +24,11 @@ pub struct EventInfo<'a> {
     pub when: &'a str,
     /// Venue, and address if there is one, in one line.
     pub venue: &'a str,
+    /// Who the mail is from: the event's organiser (signs the mail, named in the footer).
+    pub organiser: &'a str,
+    /// The organiser's contact address: shown in the footer and used as `Reply-To`; may be
+    /// empty.
+    pub contact: &'a str,
 }
 
 /// An attendee and the link the message is about (manage, confirm or the event page).
@@ -176,15 +184,15 @@ const MONTHS_DE: [&str; 12] = [
 pub fn registration_confirmed(lang: Language, m: &AttendeeMail) -> Rendered {
     let t = m.event.title;
     match lang {
-        Language::En => Mail::new(lang, format!("Registration confirmed: {t}"), m.name)
+        Language::En => Mail::new(lang, format!("Registration confirmed: {t}"), m.name, m.event)
             .p(format!("Thank you for registering for {t}. Your seat is confirmed and we look forward to welcoming you."))
             .event(m.event)
             .p("A calendar entry is attached. If your plans change, please cancel your registration so that someone on the waiting list can take your seat.")
             .link("View or cancel your registration", m.link),
-        Language::De => Mail::new(lang, format!("Anmeldung bestätigt: {t}"), m.name)
-            .p(format!("vielen Dank für Ihre Anmeldung zu {t}. Ihr Platz ist bestätigt, wir freuen uns auf Ihren Besuch."))
+        Language::De => Mail::new(lang, format!("Anmeldung bestätigt: {t}"), m.name, m.event)
+            .p(format!("vielen Dank für Ihre Anmeldung zur Veranstaltung „{t}“. Ihr Platz ist bestätigt, und wir freuen uns auf Ihren Besuch."))
             .event(m.event)
-            .p("Einen Kalendereintrag finden Sie im Anhang. Sollten Sie verhindert sein, stornieren Sie Ihre Anmeldung bitte, damit jemand von der Warteliste nachrücken kann.")
+            .p("Im Anhang finden Sie einen Kalendereintrag. Falls Sie verhindert sind, stornieren Sie Ihre Anmeldung bitte, damit jemand von der Warteliste nachrücken kann.")
             .link("Anmeldung ansehen oder stornieren", m.link),
     }
     .finish()
@@ -194,17 +202,17 @@ pub fn registration_confirmed(lang: Language, m: &AttendeeMail) -> Rendered {
 pub fn registration_waitlisted(lang: Language, m: &AttendeeMail, position: i64) -> Rendered {
     let t = m.event.title;
     match lang {
-        Language::En => Mail::new(lang, format!("Waiting list: {t}"), m.name)
+        Language::En => Mail::new(lang, format!("Waiting list: {t}"), m.name, m.event)
             .p(format!("Thank you for your interest in {t}. The event is fully booked at the moment, so we have put you on the waiting list."))
             .details(vec![("Your position", position.to_string())])
             .event(m.event)
             .p("If a seat becomes available, you will move up automatically and we will let you know by e-mail. There is nothing else you need to do.")
             .link("View or cancel your registration", m.link),
-        Language::De => Mail::new(lang, format!("Warteliste: {t}"), m.name)
-            .p(format!("vielen Dank für Ihr Interesse an {t}. Die Veranstaltung ist derzeit ausgebucht; wir haben Sie daher auf die Warteliste gesetzt."))
+        Language::De => Mail::new(lang, format!("Warteliste: {t}"), m.name, m.event)
+            .p(format!("vielen Dank für Ihr Interesse an der Veranstaltung „{t}“. Leider sind derzeit alle Plätze vergeben, deshalb haben wir Sie auf die Warteliste gesetzt."))
             .details(vec![("Ihr Platz auf der Warteliste", position.to_string())])
             .event(m.event)
-            .p("Sobald ein Platz frei wird, rücken Sie automatisch nach und erhalten von uns eine Nachricht. Sie müssen nichts weiter tun.")
+            .p("Sobald ein Platz frei wird, rücken Sie automatisch nach, und wir geben Ihnen per E-Mail Bescheid. Sie müssen dafür nichts weiter tun.")
             .link("Anmeldung ansehen oder stornieren", m.link),
     }
     .finish()
@@ -214,18 +222,18 @@ pub fn registration_waitlisted(lang: Language, m: &AttendeeMail, position: i64) 
 pub fn registration_pending(lang: Language, m: &AttendeeMail) -> Rendered {
     let t = m.event.title;
     match lang {
-        Language::En => Mail::new(lang, format!("Please confirm your registration: {t}"), m.name)
+        Language::En => Mail::new(lang, format!("Please confirm your registration: {t}"), m.name, m.event)
             .p(format!("We have received your registration for {t}. Please confirm your e-mail address using the link below."))
             .link("Confirm my registration", m.link)
             .p("We hold your seat for 48 hours. If you do not confirm within that time, the registration lapses and the seat is released.")
             .event(m.event)
             .p("If you did not register, please ignore this message; nothing further will happen."),
-        Language::De => Mail::new(lang, format!("Bitte bestätigen Sie Ihre Anmeldung: {t}"), m.name)
-            .p(format!("wir haben Ihre Anmeldung zu {t} erhalten. Bitte bestätigen Sie Ihre E-Mail-Adresse über den folgenden Link."))
+        Language::De => Mail::new(lang, format!("Bitte bestätigen Sie Ihre Anmeldung: {t}"), m.name, m.event)
+            .p(format!("wir haben Ihre Anmeldung zur Veranstaltung „{t}“ erhalten. Bitte bestätigen Sie noch Ihre E-Mail-Adresse über den folgenden Link."))
             .link("Anmeldung bestätigen", m.link)
-            .p("Wir halten Ihren Platz 48 Stunden lang für Sie frei. Ohne Bestätigung verfällt die Anmeldung danach und der Platz wird wieder freigegeben.")
+            .p("Wir halten Ihren Platz 48 Stunden lang für Sie frei. Bestätigen Sie in dieser Zeit nicht, läuft die Anmeldung ab, und der Platz wird wieder vergeben.")
             .event(m.event)
-            .p("Falls Sie sich nicht angemeldet haben, ignorieren Sie diese Nachricht bitte; es geschieht dann nichts weiter."),
+            .p("Falls Sie sich nicht selbst angemeldet haben, können Sie diese Nachricht einfach ignorieren; es passiert dann nichts weiter."),
     }
     .finish()
 }
@@ -234,15 +242,15 @@ pub fn registration_pending(lang: Language, m: &AttendeeMail) -> Rendered {
 pub fn registration_promoted(lang: Language, m: &AttendeeMail) -> Rendered {
     let t = m.event.title;
     match lang {
-        Language::En => Mail::new(lang, format!("A seat is now yours: {t}"), m.name)
+        Language::En => Mail::new(lang, format!("A seat is now yours: {t}"), m.name, m.event)
             .p(format!("Good news: a seat has become available for {t} and you have moved up from the waiting list. Your registration is now confirmed."))
             .event(m.event)
             .p("A calendar entry is attached. If you can no longer attend, please cancel so that the next person on the waiting list can take your seat.")
             .link("View or cancel your registration", m.link),
-        Language::De => Mail::new(lang, format!("Sie haben einen Platz: {t}"), m.name)
-            .p(format!("gute Nachrichten: Für {t} ist ein Platz frei geworden, und Sie sind von der Warteliste nachgerückt. Ihre Anmeldung ist damit bestätigt."))
+        Language::De => Mail::new(lang, format!("Sie sind nachgerückt: {t}"), m.name, m.event)
+            .p(format!("eine gute Nachricht: Bei der Veranstaltung „{t}“ ist ein Platz frei geworden, und Sie sind von der Warteliste nachgerückt. Ihre Anmeldung ist damit bestätigt."))
             .event(m.event)
-            .p("Einen Kalendereintrag finden Sie im Anhang. Sollten Sie nicht mehr teilnehmen können, stornieren Sie bitte, damit die nächste Person von der Warteliste nachrücken kann.")
+            .p("Im Anhang finden Sie einen Kalendereintrag. Falls Sie doch nicht teilnehmen können, stornieren Sie Ihre Anmeldung bitte, damit die nächste Person von der Warteliste nachrücken kann.")
             .link("Anmeldung ansehen oder stornieren", m.link),
     }
     .finish()
@@ -252,15 +260,15 @@ pub fn registration_promoted(lang: Language, m: &AttendeeMail) -> Rendered {
 pub fn registration_cancelled(lang: Language, m: &AttendeeMail) -> Rendered {
     let t = m.event.title;
     match lang {
-        Language::En => Mail::new(lang, format!("Registration cancelled: {t}"), m.name)
+        Language::En => Mail::new(lang, format!("Registration cancelled: {t}"), m.name, m.event)
             .p(format!("As requested, we have cancelled your registration for {t}. Your seat has been released."))
             .event(m.event)
             .p("Should you wish to attend after all, you are welcome to register again while registration is open.")
             .link("Event page", m.link),
-        Language::De => Mail::new(lang, format!("Anmeldung storniert: {t}"), m.name)
-            .p(format!("wie gewünscht haben wir Ihre Anmeldung zu {t} storniert. Ihr Platz wurde freigegeben."))
+        Language::De => Mail::new(lang, format!("Anmeldung storniert: {t}"), m.name, m.event)
+            .p(format!("wie gewünscht haben wir Ihre Anmeldung zur Veranstaltung „{t}“ storniert und Ihren Platz freigegeben."))
             .event(m.event)
-            .p("Möchten Sie doch teilnehmen, können Sie sich gern erneut anmelden, solange die Anmeldung geöffnet ist.")
+            .p("Wenn Sie doch teilnehmen möchten, können Sie sich gern erneut anmelden, solange die Anmeldung noch offen ist.")
             .link("Zur Veranstaltung", m.link),
     }
     .finish()
@@ -270,15 +278,15 @@ pub fn registration_cancelled(lang: Language, m: &AttendeeMail) -> Rendered {
 pub fn registration_expired(lang: Language, m: &AttendeeMail) -> Rendered {
     let t = m.event.title;
     match lang {
-        Language::En => Mail::new(lang, format!("Registration expired: {t}"), m.name)
+        Language::En => Mail::new(lang, format!("Registration expired: {t}"), m.name, m.event)
             .p(format!("Your registration for {t} was not confirmed within 48 hours, so it has lapsed and the seat we held for you has been released."))
             .event(m.event)
             .p("If you would still like to attend, please register again.")
             .link("Register again", m.link),
-        Language::De => Mail::new(lang, format!("Anmeldung verfallen: {t}"), m.name)
-            .p(format!("Ihre Anmeldung zu {t} wurde nicht innerhalb von 48 Stunden bestätigt. Sie ist daher verfallen, und der für Sie reservierte Platz wurde freigegeben."))
+        Language::De => Mail::new(lang, format!("Anmeldung abgelaufen: {t}"), m.name, m.event)
+            .p(format!("Sie haben Ihre Anmeldung zur Veranstaltung „{t}“ nicht innerhalb von 48 Stunden bestätigt. Die Anmeldung ist deshalb abgelaufen, und den für Sie reservierten Platz haben wir wieder freigegeben."))
             .event(m.event)
-            .p("Wenn Sie weiterhin teilnehmen möchten, melden Sie sich bitte erneut an.")
+            .p("Wenn Sie weiterhin teilnehmen möchten, melden Sie sich bitte einfach noch einmal an.")
             .link("Erneut anmelden", m.link),
     }
     .finish()
@@ -294,7 +302,7 @@ pub fn event_cancelled(lang: Language, role: Role, name: &str, event: EventInfo)
                 Role::Presenter => "Your pitch and any programme slot assigned to it are therefore cancelled as well.",
                 Role::Exhibitor => "Your exhibit registration and any booth allocated to it are therefore cancelled as well.",
             };
-            Mail::new(lang, format!("Cancelled: {t}"), name)
+            Mail::new(lang, format!("Cancelled: {t}"), name, event)
                 .p(format!("We regret to inform you that {t} has been cancelled and will not take place."))
                 .event(event)
                 .p(consequence)
@@ -302,15 +310,15 @@ pub fn event_cancelled(lang: Language, role: Role, name: &str, event: EventInfo)
         }
         Language::De => {
             let consequence = match role {
-                Role::Attendee => "Ihre Anmeldung ist damit gegenstandslos; Sie müssen nichts weiter tun.",
-                Role::Presenter => "Ihr Pitch und ein ihm zugewiesener Programmplatz entfallen damit ebenfalls.",
-                Role::Exhibitor => "Ihre Ausstelleranmeldung und ein ihr zugewiesener Stand entfallen damit ebenfalls.",
+                Role::Attendee => "Ihre Anmeldung entfällt damit; Sie müssen nichts weiter tun.",
+                Role::Presenter => "Damit entfallen auch Ihr Pitch und ein bereits zugewiesener Programmplatz.",
+                Role::Exhibitor => "Damit entfallen auch Ihre Ausstelleranmeldung und ein bereits zugewiesener Stand.",
             };
-            Mail::new(lang, format!("Abgesagt: {t}"), name)
-                .p(format!("leider müssen wir Ihnen mitteilen, dass {t} abgesagt ist und nicht stattfinden wird."))
+            Mail::new(lang, format!("Abgesagt: {t}"), name, event)
+                .p(format!("leider müssen wir Ihnen mitteilen, dass die Veranstaltung „{t}“ abgesagt ist und nicht stattfinden wird."))
                 .event(event)
                 .p(consequence)
-                .p("Der Kalendereintrag wurde als abgesagt markiert. Wir bitten um Ihr Verständnis und entschuldigen uns für die Unannehmlichkeiten.")
+                .p("Den Kalendereintrag haben wir als abgesagt markiert. Wir bedauern die Absage sehr und bitten um Ihr Verständnis.")
         }
     }
     .finish()
@@ -324,13 +332,13 @@ pub fn event_cancelled(lang: Language, role: Role, name: &str, event: EventInfo)
 pub fn pitch_received(lang: Language, m: &PitchMail) -> Rendered {
     let (p, t) = (m.pitch_title, m.event.title);
     match lang {
-        Language::En => Mail::new(lang, format!("Pitch received: {p}"), m.name)
+        Language::En => Mail::new(lang, format!("Pitch received: {p}"), m.name, m.event)
             .p(format!("Thank you for proposing a pitch for {t}. We have received it and the programme committee will review it; we will let you know its decision by e-mail."))
             .details(vec![("Pitch", p.to_owned())])
             .event(m.event)
             .link("View or withdraw your pitch", m.manage_url),
-        Language::De => Mail::new(lang, format!("Pitch eingegangen: {p}"), m.name)
-            .p(format!("vielen Dank für Ihren Pitch-Vorschlag zu {t}. Er ist bei uns eingegangen und wird vom Programmkomitee geprüft; über die Entscheidung informieren wir Sie per E-Mail."))
+        Language::De => Mail::new(lang, format!("Pitch eingegangen: {p}"), m.name, m.event)
+            .p(format!("vielen Dank für Ihren Pitch-Vorschlag für die Veranstaltung „{t}“. Er ist bei uns eingegangen, und das Programmkomitee wird ihn prüfen. Über die Entscheidung informieren wir Sie per E-Mail."))
             .details(vec![("Pitch", p.to_owned())])
             .event(m.event)
             .link("Pitch ansehen oder zurückziehen", m.manage_url),
@@ -342,7 +350,7 @@ pub fn pitch_received(lang: Language, m: &PitchMail) -> Rendered {
 pub fn pitch_accepted(lang: Language, m: &PitchMail) -> Rendered {
     let (p, t) = (m.pitch_title, m.event.title);
     match lang {
-        Language::En => Mail::new(lang, format!("Pitch accepted: {p}"), m.name)
+        Language::En => Mail::new(lang, format!("Pitch accepted: {p}"), m.name, m.event)
             .p(format!(
                 "We are delighted to tell you that your pitch has been accepted for {t}."
             ))
@@ -350,9 +358,9 @@ pub fn pitch_accepted(lang: Language, m: &PitchMail) -> Rendered {
             .event(m.event)
             .p("We will let you know your stage and time as soon as the programme is scheduled.")
             .link("View your pitch", m.manage_url),
-        Language::De => Mail::new(lang, format!("Pitch angenommen: {p}"), m.name)
+        Language::De => Mail::new(lang, format!("Pitch angenommen: {p}"), m.name, m.event)
             .p(format!(
-                "wir freuen uns, Ihnen mitzuteilen, dass Ihr Pitch für {t} angenommen wurde."
+                "wir freuen uns, Ihnen mitzuteilen, dass Ihr Pitch für die Veranstaltung „{t}“ angenommen wurde."
             ))
             .details(vec![("Pitch", p.to_owned())])
             .event(m.event)
@@ -366,14 +374,14 @@ pub fn pitch_accepted(lang: Language, m: &PitchMail) -> Rendered {
 pub fn pitch_rejected(lang: Language, m: &PitchMail) -> Rendered {
     let (p, t) = (m.pitch_title, m.event.title);
     match lang {
-        Language::En => Mail::new(lang, format!("Your pitch for {t}"), m.name)
+        Language::En => Mail::new(lang, format!("Your pitch for {t}"), m.name, m.event)
             .p(format!("Thank you for proposing a pitch for {t}. We received many strong proposals and, after careful consideration, we are unable to include yours in this year's programme."))
             .details(vec![("Pitch", p.to_owned())])
             .p("We appreciate the effort you put into your proposal and hope to welcome you at the event all the same."),
-        Language::De => Mail::new(lang, format!("Ihr Pitch für {t}"), m.name)
-            .p(format!("vielen Dank für Ihren Pitch-Vorschlag zu {t}. Uns haben viele starke Vorschläge erreicht, und nach sorgfältiger Abwägung können wir Ihren in diesem Jahr leider nicht ins Programm aufnehmen."))
+        Language::De => Mail::new(lang, format!("Ihr Pitch-Vorschlag: {t}"), m.name, m.event)
+            .p(format!("vielen Dank für Ihren Pitch-Vorschlag für die Veranstaltung „{t}“. Uns haben viele starke Vorschläge erreicht. Nach sorgfältiger Abwägung können wir Ihren Vorschlag in diesem Jahr leider nicht ins Programm aufnehmen."))
             .details(vec![("Pitch", p.to_owned())])
-            .p("Wir danken Ihnen für die Mühe, die Sie sich gemacht haben, und würden uns freuen, Sie dennoch bei der Veranstaltung zu begrüßen."),
+            .p("Wir danken Ihnen für die Mühe, die Sie sich gemacht haben, und würden uns freuen, Sie trotzdem als Gast begrüßen zu dürfen."),
     }
     .finish()
 }
@@ -382,17 +390,17 @@ pub fn pitch_rejected(lang: Language, m: &PitchMail) -> Rendered {
 pub fn pitch_slot_assigned(lang: Language, m: &PitchMail, slot: SlotInfo) -> Rendered {
     let (p, t) = (m.pitch_title, m.event.title);
     match lang {
-        Language::En => Mail::new(lang, format!("Your slot at {t}: {p}"), m.name)
+        Language::En => Mail::new(lang, format!("Your slot at {t}: {p}"), m.name, m.event)
             .p(format!("Your pitch has been scheduled in the programme of {t}."))
             .details(vec![("Pitch", p.to_owned()), ("Stage", slot.stage.to_owned()), ("Time", slot.when.to_owned())])
             .event(m.event)
             .p("A calendar entry is attached. Please be at the stage ten minutes before your slot begins.")
             .link("View your pitch", m.manage_url),
-        Language::De => Mail::new(lang, format!("Ihr Programmplatz bei {t}: {p}"), m.name)
-            .p(format!("Ihr Pitch ist im Programm von {t} eingeplant."))
+        Language::De => Mail::new(lang, format!("Ihr Programmplatz: {p} – {t}"), m.name, m.event)
+            .p(format!("Ihr Pitch hat einen festen Platz im Programm der Veranstaltung „{t}“."))
             .details(vec![("Pitch", p.to_owned()), ("Bühne", slot.stage.to_owned()), ("Zeit", slot.when.to_owned())])
             .event(m.event)
-            .p("Einen Kalendereintrag finden Sie im Anhang. Bitte seien Sie zehn Minuten vor Beginn an der Bühne.")
+            .p("Im Anhang finden Sie einen Kalendereintrag. Bitte seien Sie zehn Minuten vor Beginn an der Bühne.")
             .link("Pitch ansehen", m.manage_url),
     }
     .finish()
@@ -402,7 +410,7 @@ pub fn pitch_slot_assigned(lang: Language, m: &PitchMail, slot: SlotInfo) -> Ren
 pub fn pitch_slot_moved(lang: Language, m: &PitchMail, from: SlotInfo, to: SlotInfo) -> Rendered {
     let (p, t) = (m.pitch_title, m.event.title);
     match lang {
-        Language::En => Mail::new(lang, format!("Schedule change at {t}: {p}"), m.name)
+        Language::En => Mail::new(lang, format!("Schedule change at {t}: {p}"), m.name, m.event)
             .p(format!("The programme of {t} has changed, and your pitch has a new time or stage."))
             .details(vec![
                 ("Pitch", p.to_owned()),
@@ -412,8 +420,8 @@ pub fn pitch_slot_moved(lang: Language, m: &PitchMail, from: SlotInfo, to: SlotI
             ])
             .p("The attached calendar entry replaces the previous one. We apologise for any inconvenience.")
             .link("View your pitch", m.manage_url),
-        Language::De => Mail::new(lang, format!("Programmänderung bei {t}: {p}"), m.name)
-            .p(format!("das Programm von {t} hat sich geändert; Ihr Pitch findet zu einer neuen Zeit oder auf einer anderen Bühne statt."))
+        Language::De => Mail::new(lang, format!("Programmänderung: {p} – {t}"), m.name, m.event)
+            .p(format!("das Programm der Veranstaltung „{t}“ hat sich geändert: Ihr Pitch findet zu einer anderen Zeit oder auf einer anderen Bühne statt."))
             .details(vec![
                 ("Pitch", p.to_owned()),
                 ("Neue Bühne", to.stage.to_owned()),
@@ -430,15 +438,15 @@ pub fn pitch_slot_moved(lang: Language, m: &PitchMail, from: SlotInfo, to: SlotI
 pub fn pitch_slot_unassigned(lang: Language, m: &PitchMail, previous: SlotInfo) -> Rendered {
     let (p, t) = (m.pitch_title, m.event.title);
     match lang {
-        Language::En => Mail::new(lang, format!("Schedule change at {t}: {p}"), m.name)
+        Language::En => Mail::new(lang, format!("Schedule change at {t}: {p}"), m.name, m.event)
             .p(format!("Your pitch is no longer scheduled in the slot below at {t}. Your pitch remains accepted; we will be in touch as soon as it has a new slot."))
             .details(vec![("Pitch", p.to_owned()), ("Stage", previous.stage.to_owned()), ("Time", previous.when.to_owned())])
             .p("Please remove the previous calendar entry. We apologise for any inconvenience.")
             .link("View your pitch", m.manage_url),
-        Language::De => Mail::new(lang, format!("Programmänderung bei {t}: {p}"), m.name)
-            .p(format!("Ihr Pitch ist bei {t} nicht mehr für den unten genannten Programmplatz eingeplant. Ihr Pitch bleibt angenommen; wir melden uns, sobald er einen neuen Platz hat."))
+        Language::De => Mail::new(lang, format!("Programmänderung: {p} – {t}"), m.name, m.event)
+            .p(format!("Ihr Pitch ist bei der Veranstaltung „{t}“ nicht mehr für den unten genannten Programmplatz eingeplant. Er bleibt aber angenommen, und wir melden uns, sobald er einen neuen Platz hat."))
             .details(vec![("Pitch", p.to_owned()), ("Bühne", previous.stage.to_owned()), ("Zeit", previous.when.to_owned())])
-            .p("Bitte entfernen Sie den bisherigen Kalendereintrag. Wir bitten um Ihr Verständnis.")
+            .p("Der beigefügte Kalendereintrag streicht den bisherigen Termin aus Ihrem Kalender. Wir bitten um Ihr Verständnis.")
             .link("Pitch ansehen", m.manage_url),
     }
     .finish()
@@ -448,14 +456,14 @@ pub fn pitch_slot_unassigned(lang: Language, m: &PitchMail, previous: SlotInfo) 
 pub fn pitch_withdrawn(lang: Language, m: &PitchMail) -> Rendered {
     let (p, t) = (m.pitch_title, m.event.title);
     match lang {
-        Language::En => Mail::new(lang, format!("Pitch withdrawn: {p}"), m.name)
+        Language::En => Mail::new(lang, format!("Pitch withdrawn: {p}"), m.name, m.event)
             .p(format!("As requested, we have withdrawn your pitch for {t}. Any slot it held has been released."))
             .details(vec![("Pitch", p.to_owned())])
             .p("Thank you for letting us know. We hope to see you at a future event."),
-        Language::De => Mail::new(lang, format!("Pitch zurückgezogen: {p}"), m.name)
-            .p(format!("wie gewünscht haben wir Ihren Pitch für {t} zurückgezogen. Ein zugewiesener Programmplatz wurde freigegeben."))
+        Language::De => Mail::new(lang, format!("Pitch zurückgezogen: {p}"), m.name, m.event)
+            .p(format!("wie gewünscht haben wir Ihren Pitch für die Veranstaltung „{t}“ zurückgezogen. Einen bereits zugewiesenen Programmplatz haben wir freigegeben."))
             .details(vec![("Pitch", p.to_owned())])
-            .p("Vielen Dank für Ihre Nachricht. Wir hoffen, Sie bei einer künftigen Veranstaltung wiederzusehen."),
+            .p("Vielen Dank, dass Sie uns Bescheid gegeben haben. Wir hoffen, Sie bei einer unserer nächsten Veranstaltungen wiederzusehen."),
     }
     .finish()
 }
@@ -468,14 +476,14 @@ pub fn pitch_withdrawn(lang: Language, m: &PitchMail) -> Rendered {
 pub fn exhibit_received(lang: Language, m: &ExhibitMail) -> Rendered {
     let (x, t) = (m.exhibit_title, m.event.title);
     match lang {
-        Language::En => Mail::new(lang, format!("Exhibit registration received: {x}"), m.name)
+        Language::En => Mail::new(lang, format!("Exhibit registration received: {x}"), m.name, m.event)
             .p(format!("Thank you for registering an exhibit for {t}. We have received your registration and will let you know our decision, and your booth, by e-mail."))
             .details(vec![("Exhibit", x.to_owned())])
             .event(m.event)
             .link("View or withdraw your registration", m.manage_url),
-        Language::De => Mail::new(lang, format!("Ausstelleranmeldung eingegangen: {x}"), m.name)
-            .p(format!("vielen Dank für Ihre Ausstelleranmeldung zu {t}. Sie ist bei uns eingegangen; über unsere Entscheidung und Ihren Stand informieren wir Sie per E-Mail."))
-            .details(vec![("Ausstellung", x.to_owned())])
+        Language::De => Mail::new(lang, format!("Ausstelleranmeldung eingegangen: {x}"), m.name, m.event)
+            .p(format!("vielen Dank für Ihre Ausstelleranmeldung für die Veranstaltung „{t}“. Sie ist bei uns eingegangen; über unsere Entscheidung und Ihren Stand informieren wir Sie per E-Mail."))
+            .details(vec![("Ausstellungsbeitrag", x.to_owned())])
             .event(m.event)
             .link("Anmeldung ansehen oder zurückziehen", m.manage_url),
     }
@@ -495,14 +503,14 @@ pub fn exhibit_decision(lang: Language, m: &ExhibitMail, decision: ExhibitDecisi
                 }
                 None => "We will let you know your booth number shortly.",
             };
-            Mail::new(lang, format!("Exhibit approved: {x}"), m.name)
+            Mail::new(lang, format!("Exhibit approved: {x}"), m.name, m.event)
                 .p(format!("We are pleased to confirm your exhibit at {t}. {booth_line}"))
                 .details(details)
                 .event(m.event)
                 .link("View your registration", m.manage_url)
         }
         (Language::De, ExhibitDecision::Approved { booth }) => {
-            let mut details = vec![("Ausstellung", x.to_owned())];
+            let mut details = vec![("Ausstellungsbeitrag", x.to_owned())];
             let booth_line = match booth {
                 Some(b) => {
                     details.push(("Stand", b.to_owned()));
@@ -510,28 +518,28 @@ pub fn exhibit_decision(lang: Language, m: &ExhibitMail, decision: ExhibitDecisi
                 }
                 None => "Ihre Standnummer teilen wir Ihnen in Kürze mit.",
             };
-            Mail::new(lang, format!("Ausstellung bestätigt: {x}"), m.name)
-                .p(format!("wir freuen uns, Ihre Ausstellung bei {t} zu bestätigen. {booth_line}"))
+            Mail::new(lang, format!("Ausstelleranmeldung bestätigt: {x}"), m.name, m.event)
+                .p(format!("wir freuen uns, Ihnen Ihre Teilnahme als Aussteller bei der Veranstaltung „{t}“ zu bestätigen. {booth_line}"))
                 .details(details)
                 .event(m.event)
                 .link("Anmeldung ansehen", m.manage_url)
         }
-        (Language::En, ExhibitDecision::Rejected) => Mail::new(lang, format!("Your exhibit registration for {t}"), m.name)
+        (Language::En, ExhibitDecision::Rejected) => Mail::new(lang, format!("Your exhibit registration for {t}"), m.name, m.event)
             .p(format!("Thank you for your interest in exhibiting at {t}. Unfortunately we are unable to offer you exhibition space this time."))
             .details(vec![("Exhibit", x.to_owned())])
             .p("We appreciate your interest and hope to welcome you at a future event."),
-        (Language::De, ExhibitDecision::Rejected) => Mail::new(lang, format!("Ihre Ausstelleranmeldung für {t}"), m.name)
-            .p(format!("vielen Dank für Ihr Interesse, bei {t} auszustellen. Leider können wir Ihnen diesmal keine Ausstellungsfläche anbieten."))
-            .details(vec![("Ausstellung", x.to_owned())])
-            .p("Wir danken Ihnen für Ihr Interesse und hoffen, Sie bei einer künftigen Veranstaltung begrüßen zu dürfen."),
-        (Language::En, ExhibitDecision::Waitlisted) => Mail::new(lang, format!("Exhibit waiting list: {x}"), m.name)
+        (Language::De, ExhibitDecision::Rejected) => Mail::new(lang, format!("Ihre Ausstelleranmeldung: {t}"), m.name, m.event)
+            .p(format!("vielen Dank für Ihr Interesse, bei der Veranstaltung „{t}“ auszustellen. Leider können wir Ihnen diesmal keine Ausstellungsfläche anbieten."))
+            .details(vec![("Ausstellungsbeitrag", x.to_owned())])
+            .p("Wir danken Ihnen für Ihr Interesse und hoffen, Sie bei einer unserer nächsten Veranstaltungen begrüßen zu dürfen."),
+        (Language::En, ExhibitDecision::Waitlisted) => Mail::new(lang, format!("Exhibit waiting list: {x}"), m.name, m.event)
             .p(format!("Thank you for registering an exhibit for {t}. All exhibition space is allocated at the moment, so we have put your exhibit on the waiting list."))
             .details(vec![("Exhibit", x.to_owned())])
             .p("Should space become available, we will contact you straight away.")
             .link("View or withdraw your registration", m.manage_url),
-        (Language::De, ExhibitDecision::Waitlisted) => Mail::new(lang, format!("Warteliste für Aussteller: {x}"), m.name)
-            .p(format!("vielen Dank für Ihre Ausstelleranmeldung zu {t}. Die Ausstellungsfläche ist derzeit vollständig vergeben; wir haben Ihre Ausstellung daher auf die Warteliste gesetzt."))
-            .details(vec![("Ausstellung", x.to_owned())])
+        (Language::De, ExhibitDecision::Waitlisted) => Mail::new(lang, format!("Warteliste für Aussteller: {x}"), m.name, m.event)
+            .p(format!("vielen Dank für Ihre Ausstelleranmeldung für die Veranstaltung „{t}“. Die Ausstellungsfläche ist derzeit vollständig vergeben, deshalb haben wir Ihre Anmeldung auf die Warteliste gesetzt."))
+            .details(vec![("Ausstellungsbeitrag", x.to_owned())])
             .p("Sobald Fläche frei wird, melden wir uns umgehend bei Ihnen.")
             .link("Anmeldung ansehen oder zurückziehen", m.manage_url),
     }
@@ -542,14 +550,14 @@ pub fn exhibit_decision(lang: Language, m: &ExhibitMail, decision: ExhibitDecisi
 pub fn exhibit_withdrawn(lang: Language, m: &ExhibitMail) -> Rendered {
     let (x, t) = (m.exhibit_title, m.event.title);
     match lang {
-        Language::En => Mail::new(lang, format!("Exhibit withdrawn: {x}"), m.name)
+        Language::En => Mail::new(lang, format!("Exhibit withdrawn: {x}"), m.name, m.event)
             .p(format!("As requested, we have withdrawn your exhibit registration for {t}. Any booth allocated to it has been released."))
             .details(vec![("Exhibit", x.to_owned())])
             .p("Thank you for letting us know. We hope to welcome you at a future event."),
-        Language::De => Mail::new(lang, format!("Ausstellung zurückgezogen: {x}"), m.name)
-            .p(format!("wie gewünscht haben wir Ihre Ausstelleranmeldung zu {t} zurückgezogen. Ein zugewiesener Stand wurde freigegeben."))
-            .details(vec![("Ausstellung", x.to_owned())])
-            .p("Vielen Dank für Ihre Nachricht. Wir hoffen, Sie bei einer künftigen Veranstaltung begrüßen zu dürfen."),
+        Language::De => Mail::new(lang, format!("Ausstelleranmeldung zurückgezogen: {x}"), m.name, m.event)
+            .p(format!("wie gewünscht haben wir Ihre Ausstelleranmeldung für die Veranstaltung „{t}“ zurückgezogen. Einen bereits zugewiesenen Stand haben wir freigegeben."))
+            .details(vec![("Ausstellungsbeitrag", x.to_owned())])
+            .p("Vielen Dank, dass Sie uns Bescheid gegeben haben. Wir hoffen, Sie bei einer unserer nächsten Veranstaltungen begrüßen zu dürfen."),
     }
     .finish()
 }
@@ -568,15 +576,20 @@ struct Mail {
     lang: Language,
     subject: String,
     name: String,
+    /// Who signs the mail and answers questions: the event's organiser.
+    organiser: String,
+    contact: String,
     blocks: Vec<Block>,
 }
 
 impl Mail {
-    fn new(lang: Language, subject: String, name: &str) -> Self {
+    fn new(lang: Language, subject: String, name: &str, event: EventInfo) -> Self {
         Self {
             lang,
             subject,
             name: name.to_owned(),
+            organiser: event.organiser.trim().to_owned(),
+            contact: event.contact.trim().to_owned(),
             blocks: Vec::new(),
         }
     }
@@ -617,20 +630,37 @@ impl Mail {
     }
 
     fn finish(self) -> Rendered {
-        let (greeting, closing, team, footer) = match self.lang {
+        let organiser = match (self.organiser.is_empty(), self.lang) {
+            (false, _) => self.organiser.clone(),
+            (true, Language::En) => "The organising team".to_owned(),
+            (true, Language::De) => "Ihr Organisationsteam".to_owned(),
+        };
+        let (greeting, closing, footer) = match self.lang {
             Language::En => (
                 format!("Dear {},", self.name),
                 "Kind regards,",
-                "The organising team",
-                "This message was sent automatically; please do not reply to it.",
+                match self.contact.is_empty() {
+                    false => format!(
+                        "Questions? Write to {organiser} at {}, or simply reply to this e-mail.",
+                        self.contact
+                    ),
+                    true => "This message was sent automatically.".to_owned(),
+                },
             ),
             Language::De => (
                 format!("Guten Tag {},", self.name),
                 "Mit freundlichen Grüßen",
-                "Ihr Organisationsteam",
-                "Diese Nachricht wurde automatisch versandt; bitte antworten Sie nicht darauf.",
+                match self.contact.is_empty() {
+                    false => format!(
+                        "Bei Fragen erreichen Sie {organiser} unter {}; Sie können auch einfach auf diese E-Mail antworten.",
+                        self.contact
+                    ),
+                    true => "Diese Nachricht wurde automatisch versandt.".to_owned(),
+                },
             ),
         };
+        let team = organiser.as_str();
+        let reply_to = reply_mailbox(&self.organiser, &self.contact);
         let lang = match self.lang {
             Language::En => "en",
             Language::De => "de",
@@ -682,14 +712,22 @@ impl Mail {
             "<p>{}<br>{}</p>\n<p style=\"color: #777; font-size: 12px;\">{}</p>\n</body>\n</html>\n",
             escape(closing),
             escape(team),
-            escape(footer)
+            escape(&footer)
         ));
         Rendered {
             subject: self.subject,
             text,
             html,
+            reply_to,
         }
     }
+}
+
+/// `"Name" <address>` as a `Reply-To` header value, `None` without a valid address.
+fn reply_mailbox(name: &str, address: &str) -> Option<String> {
+    let address = address.parse().ok()?;
+    let name = Some(name.to_owned()).filter(|n| !n.is_empty());
+    Some(lettre::message::Mailbox::new(name, address).to_string())
 }
 
 /// Escapes text for HTML element content and quoted attribute values.
@@ -716,6 +754,8 @@ mod tests {
         title: "Rust & <Friends> 2026",
         when: "Monday, 24 June 2026, 09:00–17:00 (Europe/Berlin)",
         venue: "Kongresshalle, Hauptstraße 1",
+        organiser: "Tagungsbüro Jena",
+        contact: "tagung@example.org",
     };
 
     #[test]
@@ -809,6 +849,108 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Every message, rendered for an event called "Jahrestagung 2027".
+    fn all_messages(lang: Language) -> Vec<Rendered> {
+        let event = EventInfo {
+            title: "Jahrestagung 2027",
+            ..EVENT
+        };
+        let a = AttendeeMail {
+            name: "Grete Müller",
+            event,
+            link: "L",
+        };
+        let p = PitchMail {
+            name: "N",
+            pitch_title: "Linsen",
+            event,
+            manage_url: "L",
+        };
+        let x = ExhibitMail {
+            name: "N",
+            exhibit_title: "Stand",
+            event,
+            manage_url: "L",
+        };
+        let slot = SlotInfo {
+            stage: "Saal 2",
+            when: "10:00",
+        };
+        vec![
+            registration_confirmed(lang, &a),
+            registration_waitlisted(lang, &a, 1),
+            registration_pending(lang, &a),
+            registration_promoted(lang, &a),
+            registration_cancelled(lang, &a),
+            registration_expired(lang, &a),
+            event_cancelled(lang, Role::Attendee, "N", event),
+            event_cancelled(lang, Role::Presenter, "N", event),
+            event_cancelled(lang, Role::Exhibitor, "N", event),
+            pitch_received(lang, &p),
+            pitch_accepted(lang, &p),
+            pitch_rejected(lang, &p),
+            pitch_slot_assigned(lang, &p, slot),
+            pitch_slot_moved(lang, &p, slot, slot),
+            pitch_slot_unassigned(lang, &p, slot),
+            pitch_withdrawn(lang, &p),
+            exhibit_received(lang, &x),
+            exhibit_decision(lang, &x, ExhibitDecision::Approved { booth: Some("B7") }),
+            exhibit_decision(lang, &x, ExhibitDecision::Rejected),
+            exhibit_decision(lang, &x, ExhibitDecision::Waitlisted),
+            exhibit_withdrawn(lang, &x),
+        ]
+    }
+
+    #[test]
+    fn german_sentences_name_the_event_with_its_article() {
+        for r in all_messages(Language::De) {
+            for bare in [
+                "zu Jahrestagung",
+                "für Jahrestagung",
+                "bei Jahrestagung",
+                "von Jahrestagung",
+                "an Jahrestagung",
+                "dass Jahrestagung",
+            ] {
+                assert!(!r.text.contains(bare), "{bare:?} in {}", r.text);
+            }
+            assert!(r.text.contains("„Jahrestagung 2027“"), "{}", r.text);
+        }
+    }
+
+    #[test]
+    fn every_mail_is_signed_by_the_organiser_who_is_the_reply_to_and_named_in_the_footer() {
+        for lang in [Language::De, Language::En] {
+            for r in all_messages(lang) {
+                assert!(r.text.contains("\nTagungsbüro Jena\n"), "{}", r.text);
+                assert!(r.text.contains("tagung@example.org"), "{}", r.text);
+                assert!(r.html.contains("tagung@example.org"));
+                assert!(!r.text.contains("antworten Sie nicht") && !r.text.contains("not reply"));
+                assert_eq!(
+                    r.reply_to.as_deref(),
+                    Some("Tagungsbüro Jena <tagung@example.org>")
+                );
+            }
+        }
+        let anonymous = EventInfo {
+            organiser: "",
+            contact: "",
+            ..EVENT
+        };
+        let m = AttendeeMail {
+            name: "N",
+            event: anonymous,
+            link: "L",
+        };
+        let r = registration_confirmed(Language::De, &m);
+        assert_eq!(r.reply_to, None);
+        // A name with specials survives the trip through the outbox into the header.
+        let tricky = reply_mailbox("Büro, \"Jena\"", "a@example.org").unwrap();
+        let parsed: lettre::message::Mailbox = tricky.parse().unwrap();
+        assert_eq!(parsed.name.as_deref(), Some("Büro, \"Jena\""));
+        assert!(r.text.contains("Ihr Organisationsteam"));
     }
 
     #[test]

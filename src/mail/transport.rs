@@ -166,11 +166,19 @@ pub fn build_message(row: &outbox::Model, from: &str) -> anyhow::Result<Message>
         .context("the recipient address is invalid")?;
     let to_name = Some(row.recipient_name.trim().to_owned()).filter(|n| !n.is_empty());
     let to = Mailbox::new(to_name, to_address);
-    let builder = Message::builder()
+    let mut builder = Message::builder()
         .message_id(Some(row.message_id.clone()))
         .from(from)
         .to(to)
         .subject(row.subject.clone());
+    // Answers go to the event's organiser; a value that no longer parses is left out.
+    if let Some(reply_to) = row
+        .reply_to
+        .as_deref()
+        .and_then(|r| r.parse::<Mailbox>().ok())
+    {
+        builder = builder.reply_to(reply_to);
+    }
     let alternative =
         MultiPart::alternative_plain_html(row.text_body.clone(), row.html_body.clone());
     let message = match &row.ics {

@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 use entity::outbox::{self, OutboxStatus};
 use sea_orm::{
     sea_query::Expr, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement, Value,
+    EntityTrait, IdenStatic, Iterable, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Statement, Value,
 };
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
@@ -34,6 +35,11 @@ const FLOOR_RESET: Duration = Duration::from_secs(2);
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
 /// `last_error` keeps this many characters.
 const MAX_ERROR_LEN: usize = 300;
+/// Due times and leases are clamped only when they lie this much beyond the longest backoff or
+/// lease: another worker may have claimed a mail, or scheduled its retry, between this worker
+/// reading the clock and its statement running (a clamp with a stale "now" gave a fresh claim
+/// away and the mail was sent twice); instances' clocks may also differ a little.
+const CLAMP_SLACK: Duration = Duration::from_secs(60);
 /// How often due times and leases are pulled back to at most [`MAX_BACKOFF`] and [`LEASE`]
 /// from now (see [`clamp_future`]).
 const CLAMP_EVERY: Duration = Duration::from_secs(5);
@@ -392,13 +398,20 @@ async fn claim(
         DatabaseBackend::Postgres => " FOR UPDATE SKIP LOCKED",
         _ => "",
     };
+    // The columns by name, not `*`: SQLite expands `*` from the schema a pooled connection
+    // cached when it opened, so a connection opened before a migration added a column
+    // described one column fewer than it then returned (sqlx panicked on the index).
+    let columns = outbox::Column::iter()
+        .map(|c| format!("\"{}\"", c.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
     let sql = format!(
         "UPDATE outbox SET locked_until = $1 WHERE id IN (\
            SELECT id FROM outbox WHERE status = $2 AND next_attempt_at <= $3 \
            AND next_attempt_at >= $6 \
            AND (locked_until IS NULL OR locked_until < $4) \
            ORDER BY next_attempt_at LIMIT $5{lock}) \
-         RETURNING *"
+         RETURNING {columns}"
     );
     let values: Vec<Value> = vec![
         lease_until.into(),
@@ -418,15 +431,16 @@ async fn claim(
 }
 
 /// Pulls `next_attempt_at` of pending mail due later than [`MAX_BACKOFF`] from `now` back to
-/// `now`, and ends leases that run longer than [`LEASE`] from `now`. No mail is ever queued
-/// further ahead than the longest backoff, so such times come from a clock that was set back
-/// (after running ahead, mail stayed due in 2036); they are re-clamped on every pass.
+/// `now`, and ends leases that run longer than [`LEASE`] from `now` (each with
+/// [`CLAMP_SLACK`]). No mail is ever queued further ahead than the longest backoff, so such
+/// times come from a clock that was set back (after running ahead, mail stayed due in 2036);
+/// the worker re-clamps every [`CLAMP_EVERY`].
 /// Returns the number of mails changed.
 pub async fn clamp_future<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> Result<u64, DbErr> {
     let due = outbox::Entity::update_many()
         .col_expr(outbox::Column::NextAttemptAt, Expr::value(now))
         .filter(outbox::Column::Status.eq(OutboxStatus::Pending))
-        .filter(outbox::Column::NextAttemptAt.gt(now + MAX_BACKOFF))
+        .filter(outbox::Column::NextAttemptAt.gt(now + MAX_BACKOFF + CLAMP_SLACK))
         .exec(db)
         .await?
         .rows_affected;
@@ -436,7 +450,7 @@ pub async fn clamp_future<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> Res
             Expr::value(Option::<DateTime<Utc>>::None),
         )
         .filter(outbox::Column::Status.eq(OutboxStatus::Pending))
-        .filter(outbox::Column::LockedUntil.gt(now + LEASE))
+        .filter(outbox::Column::LockedUntil.gt(now + LEASE + CLAMP_SLACK))
         .exec(db)
         .await?
         .rows_affected;

@@ -43,8 +43,10 @@ use crate::startup::AppState;
 /// Where the form key goes in a cached page. Rendered unescaped (`|safe`), so it cannot occur
 /// in anything else on the page: every other text is escaped and has no raw `<`.
 const KEY_SLOT: &str = "<!--form-key-->";
-/// Most pages kept (events × 2 languages); the whole cache is dropped when it is full.
+/// Most pages kept (events × 2 languages), and most bytes (a 150-slot programme renders to
+/// about 40 KiB); the whole cache is dropped when either is reached.
 const PAGES_MAX: usize = 2048;
+const BYTES_MAX: usize = 32 * 1024 * 1024;
 
 /// Pages by event id and language code, with the fingerprint each was rendered from.
 type Pages = HashMap<(Uuid, &'static str), (u64, Arc<CachedPage>)>;
@@ -52,7 +54,13 @@ type Pages = HashMap<(Uuid, &'static str), (u64, Arc<CachedPage>)>;
 /// Rendered event pages by event and language, each valid for one fingerprint.
 #[derive(Default)]
 pub struct PageCache {
-    pages: Mutex<Pages>,
+    pages: Mutex<Kept>,
+}
+
+#[derive(Default)]
+struct Kept {
+    pages: Pages,
+    bytes: usize,
 }
 
 /// A rendered page split around the form key, and its validator.
@@ -65,24 +73,34 @@ pub struct CachedPage {
 
 impl PageCache {
     fn get(&self, id: Uuid, lang: Language, fingerprint: u64) -> Option<Arc<CachedPage>> {
-        let pages = self.pages.lock().unwrap_or_else(|p| p.into_inner());
-        pages
+        let kept = self.pages.lock().unwrap_or_else(|p| p.into_inner());
+        kept.pages
             .get(&(id, code(lang)))
             .filter(|(f, _)| *f == fingerprint)
             .map(|(_, page)| page.clone())
     }
 
     fn put(&self, id: Uuid, lang: Language, fingerprint: u64, page: Arc<CachedPage>) {
-        let mut pages = self.pages.lock().unwrap_or_else(|p| p.into_inner());
-        if pages.len() >= PAGES_MAX {
-            pages.clear();
+        let size = page.head.len() + page.tail.len();
+        // A poisoned lock still holds whole entries: each is replaced, never edited in place.
+        let mut kept = self.pages.lock().unwrap_or_else(|p| p.into_inner());
+        if kept.pages.len() >= PAGES_MAX || kept.bytes + size > BYTES_MAX {
+            kept.pages.clear();
+            kept.bytes = 0;
         }
-        pages.insert((id, code(lang)), (fingerprint, page));
+        if let Some((_, old)) = kept.pages.insert((id, code(lang)), (fingerprint, page)) {
+            kept.bytes -= old.head.len() + old.tail.len();
+        }
+        kept.bytes += size;
     }
 
     /// How many pages are kept.
     pub fn len(&self) -> usize {
-        self.pages.lock().unwrap_or_else(|p| p.into_inner()).len()
+        self.pages
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .pages
+            .len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -418,8 +436,14 @@ pub async fn register(
             see_other(&location)
         }
         Err(Refusal::Form(view, status)) => {
-            let window = Window::of(&event, now());
-            match render_page(&state, &event, lang, *view, &new_form_key(), window).await {
+            // The counts as the refusal saw them, not the copy of up to a second ago.
+            let fresh = match crate::services::events::find(&state.db, &event.id.to_string()).await
+            {
+                Ok(Some(fresh)) => Arc::new(fresh),
+                _ => event,
+            };
+            let window = Window::of(&fresh, now());
+            match render_page(&state, &fresh, lang, *view, &new_form_key(), window).await {
                 Ok(body) => super::html(status, body),
                 Err(err) => error_page(lang, err),
             }

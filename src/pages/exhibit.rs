@@ -58,7 +58,7 @@ pub async fn show(
         description: exhibit.description,
         organisation: exhibit.organisation,
         contact: exhibit.contact_name,
-        base: format!("/exhibits/{}", token.as_str()),
+        base: format!("/exhibits/{token}"),
     };
     render(StatusCode::OK, &page)
 }
@@ -73,7 +73,7 @@ pub async fn ask(
         Ok(found) => found,
         Err(err) => return error_page(public_language(&req), err),
     };
-    let base = format!("/exhibits/{}", exhibits::manage_token(&exhibit));
+    let base = format!("/exhibits/{token}");
     if exhibit.status == ExhibitStatus::Withdrawn {
         return see_other(&base);
     }
@@ -102,10 +102,7 @@ pub async fn withdraw(
     token: web::Path<String>,
 ) -> HttpResponse {
     match exhibits::withdraw(&state, &token).await {
-        Ok((_, exhibit)) => see_other(&exhibits::manage_url(
-            &state.public_url,
-            &exhibits::manage_token(&exhibit),
-        )),
+        Ok(_) => see_other(&exhibits::manage_url(&state.public_url, &token)),
         Err(err) => error_page(public_language(&req), err),
     }
 }

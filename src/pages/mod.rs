@@ -39,7 +39,11 @@ form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/").route(web::get().to(home::home)))
         .service(web::resource(assets::CSS_PATH).route(web::get().to(assets::css)))
-        .service(web::resource("/events/{slug}").route(web::get().to(event::show)))
+        .service(
+            web::resource("/events/{slug}")
+                .route(web::get().to(event::show))
+                .route(web::head().to(event::show)),
+        )
         .service(web::resource("/events/{slug}/check-mail").route(web::get().to(event::check_mail)))
         .service(web::resource(door::SCRIPT_PATH).route(web::get().to(door::script)))
         .service(web::resource("/events/{slug}/door").route(web::get().to(door::show)))
@@ -276,5 +280,38 @@ impl EventSummary {
             url: format!("{public_url}/events/{}?lang={}", event.slug, code(lang)),
             cancelled: event.status == entity::event::EventStatus::Cancelled,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    fn language_of(accept: &str, uri: &str) -> Language {
+        let req = TestRequest::get()
+            .uri(uri)
+            .insert_header((header::ACCEPT_LANGUAGE, accept))
+            .to_http_request();
+        public_language(&req)
+    }
+
+    #[test]
+    fn public_pages_take_the_first_of_german_or_english_by_weight_and_the_query_wins() {
+        assert_eq!(language_of("de-DE,de;q=0.9,en;q=0.8", "/"), Language::De);
+        assert_eq!(language_of("fr-FR, de;q=0.5, en;q=0.9", "/"), Language::En);
+        assert_eq!(language_of("fr, de-AT", "/"), Language::De);
+        assert_eq!(language_of("de;q=0", "/"), Language::En);
+        assert_eq!(language_of("", "/"), Language::En);
+        assert_eq!(language_of("de", "/?lang=en"), Language::En);
+        assert_eq!(language_of("en", "/?x=1&lang=de"), Language::De);
+        assert_eq!(language_of("de", "/?lang=fr"), Language::De);
+    }
+
+    #[test]
+    fn the_switch_leads_to_the_same_page_in_the_other_language() {
+        let s = Switch::to_other("/events/jt", Language::De);
+        assert_eq!(s.href, "/events/jt?lang=en");
+        assert_eq!(s.label, "English");
     }
 }

@@ -45,7 +45,7 @@ pub async fn show(
     let tz = event.timezone.as_str();
     let calendar_url = format!(
         "{}/calendar.ics",
-        pitches::api_url(&state.public_url, &pitches::manage_token(&pitch))
+        pitches::api_url(&state.public_url, &token)
     );
     let page = PitchPage {
         t,
@@ -70,7 +70,7 @@ pub async fn show(
         duration: pitch.duration_minutes,
         webcal_url: webcal(&calendar_url),
         calendar_url,
-        base: format!("/pitches/{}", token.as_str()),
+        base: format!("/pitches/{token}"),
     };
     render(StatusCode::OK, &page)
 }
@@ -85,7 +85,7 @@ pub async fn ask(
         Ok(found) => found,
         Err(err) => return error_page(public_language(&req), err),
     };
-    let base = format!("/pitches/{}", pitches::manage_token(&view.pitch));
+    let base = format!("/pitches/{token}");
     if view.pitch.status == PitchStatus::Withdrawn {
         return see_other(&base);
     }
@@ -114,10 +114,7 @@ pub async fn withdraw(
     token: web::Path<String>,
 ) -> HttpResponse {
     match pitches::withdraw(&state, &token).await {
-        Ok((_, view)) => see_other(&pitches::manage_url(
-            &state.public_url,
-            &pitches::manage_token(&view.pitch),
-        )),
+        Ok(_) => see_other(&pitches::manage_url(&state.public_url, &token)),
         Err(err) => error_page(public_language(&req), err),
     }
 }

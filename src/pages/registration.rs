@@ -92,8 +92,8 @@ pub async fn show(
     let lang = reg.language;
     let t = Texts::of(lang);
     let tz = event.timezone.as_str();
-    let calendar_url =
-        registrations::calendar_url(&state.public_url, &registrations::manage_token(&reg));
+    // Links are made from the token the person holds, not from the stored record.
+    let calendar_url = registrations::calendar_url(&state.public_url, &token);
     let is_expired = expired(&reg);
     let page = RegistrationPage {
         t,
@@ -115,7 +115,7 @@ pub async fn show(
         checked_in: reg.checked_in_at.map(|at| when::moment(at, tz, lang)),
         webcal_url: webcal(&calendar_url),
         calendar_url,
-        base: format!("/registrations/{}", registrations::manage_token(&reg)),
+        base: format!("/registrations/{token}"),
         can_confirm: reg.status == RegistrationStatus::Pending && !is_expired,
         can_cancel: registrations::ACTIVE.contains(&reg.status) && !is_expired,
         check_in: (reg.status == RegistrationStatus::Confirmed)
@@ -168,7 +168,7 @@ pub async fn ask(
     let reg = found.registration;
     let lang = reg.language;
     let t = Texts::of(lang);
-    let base = format!("/registrations/{}", registrations::manage_token(&reg));
+    let base = format!("/registrations/{token}");
     let summary = EventSummary::new(&state.public_url, &event, lang);
     if action != Action::Erase && expired(&reg) {
         return expired_page(lang, &summary);

@@ -42,7 +42,6 @@ pub struct Texts {
     pub to_the_event: &'static str,
     pub check_mail_title: &'static str,
     pub check_mail_body: &'static str,
-    pub thanks: &'static str,
 
     pub register_heading: &'static str,
     pub field_name: &'static str,
@@ -181,7 +180,6 @@ pub static EN: Texts = Texts {
     to_the_event: "To the event page",
     check_mail_title: "Please check your mail",
     check_mail_body: "We have sent you an e-mail with a link. Please open it within 48 hours to confirm your registration; until then your seat is held for you. Event:",
-    thanks: "Thank you for registering.",
 
     register_heading: "Register",
     field_name: "Name",
@@ -311,7 +309,6 @@ pub static DE: Texts = Texts {
     to_the_event: "Zur Veranstaltungsseite",
     check_mail_title: "Bitte sehen Sie in Ihr Postfach",
     check_mail_body: "Wir haben Ihnen eine E-Mail mit einem Link geschickt. Bitte öffnen Sie ihn innerhalb von 48 Stunden, um Ihre Anmeldung zu bestätigen; bis dahin ist Ihr Platz für Sie reserviert. Veranstaltung:",
-    thanks: "Vielen Dank für Ihre Anmeldung.",
 
     register_heading: "Anmelden",
     field_name: "Name",

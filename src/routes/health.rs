@@ -1,7 +1,16 @@
 //! Liveness, readiness and metrics for operators and load balancers.
-use actix_web::{get, web, HttpResponse};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-use crate::error::ApiError;
+use actix_web::{
+    body::MessageBody,
+    dev::{ServiceRequest, ServiceResponse},
+    get,
+    middleware::Next,
+    web, HttpResponse,
+};
+
+use crate::error::{ApiError, StorageFault};
 use crate::startup::AppState;
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -16,37 +25,74 @@ pub async fn healthz() -> web::Json<Health> {
     web::Json(Health { status: "ok" })
 }
 
+/// How long `/readyz` answers 503 after a write failed for want of storage.
+pub const STORAGE_FAILURE_MEMORY: Duration = Duration::from_secs(3);
+
+/// When this instance last answered a request with a storage failure (a full or failing
+/// disk: SQLite `SQLITE_FULL`/`SQLITE_IOERR`, PostgreSQL classes 53 and 58). A full disk still
+/// answers reads, and its next small write may still fit; the failures themselves are the
+/// surest sign. Cheap to clone.
+#[derive(Clone, Debug, Default)]
+pub struct StorageHealth(Arc<Mutex<Option<Instant>>>);
+
+impl StorageHealth {
+    /// Records a storage failure now.
+    pub fn failed(&self) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
+    }
+
+    /// Whether a storage failure happened within [`STORAGE_FAILURE_MEMORY`].
+    pub fn failed_recently(&self) -> bool {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some_and(|at| at.elapsed() < STORAGE_FAILURE_MEMORY)
+    }
+}
+
+/// Remembers answers given because the storage failed (marked with [`StorageFault`]) in the
+/// app's [`StorageHealth`], for `/readyz`.
+pub async fn record_storage_faults(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let response = next.call(req).await?;
+    if let Some(state) = state {
+        if response
+            .response()
+            .extensions()
+            .get::<StorageFault>()
+            .is_some()
+        {
+            state.storage.failed();
+        }
+    }
+    Ok(response)
+}
+
 /// The database answers and can commit a write: 503 (with `Retry-After`) while it cannot be
-/// reached, and while the disk is full (a write failed for want of storage in the last
-/// [`crate::db::STORAGE_FAILURE_MEMORY`], or the probe's own write fails).
+/// reached, and while the disk is full (a request failed for want of storage in the last
+/// [`STORAGE_FAILURE_MEMORY`], or the probe's own write fails).
 #[utoipa::path(tag = "operations", responses((status = 200, body = Health), (status = 503, body = crate::error::Problem)))]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Health>, ApiError> {
-    if crate::db::storage_failed_recently() {
+    if state.storage.failed_recently() {
+        // Not `StorageFull`: this answer must not prolong the memory it comes from.
         return Err(ApiError::Unavailable(
             "the database cannot store data right now".to_owned(),
         ));
     }
-    let probe = tokio::time::timeout(
-        std::time::Duration::from_secs(2),
-        crate::db::check_writable(&state.db),
-    )
-    .await;
+    let probe =
+        tokio::time::timeout(Duration::from_secs(2), crate::db::check_writable(&state.db)).await;
     match probe {
         Ok(Ok(())) => Ok(web::Json(Health { status: "ready" })),
         Ok(Err(err)) => {
             tracing::warn!(error = %err, "readiness: the database cannot commit a write");
-            match crate::error::db_fault(&err) {
-                Some(crate::error::DbFault::Storage) => {
-                    crate::db::storage_failed();
-                    Err(ApiError::Unavailable(
-                        "the database cannot store data right now".to_owned(),
-                    ))
-                }
-                _ => Err(ApiError::Unavailable(
-                    "the database does not answer".to_owned(),
-                )),
-            }
+            Err(match crate::error::db_fault(&err) {
+                Some(crate::error::DbFault::Storage) => ApiError::StorageFull,
+                _ => ApiError::Unavailable("the database does not answer".to_owned()),
+            })
         }
         Err(_) => Err(ApiError::Unavailable(
             "the database does not answer".to_owned(),

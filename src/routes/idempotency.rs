@@ -52,7 +52,15 @@ pub async fn idempotent_posts(
             .await
             .map(ServiceResponse::map_into_boxed_body);
     };
-    let bytes = req.extract::<web::Bytes>().await?;
+    let bytes = match req.extract::<web::Bytes>().await {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            let err = ApiError::from_body_error(&err);
+            return Ok(req
+                .into_response(err.error_response())
+                .map_into_boxed_body());
+        }
+    };
     let body: Value = serde_json::from_slice(&bytes)
         .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
     let scope = format!("POST {}", req.path());

@@ -196,10 +196,20 @@ pub fn render(event: &event::Model, message: &Message, to: &Recipient) -> Render
         link = escape(&to.link),
         title = escape(&event.title),
     );
+    // Answers go to the organisers, as with every other mail of the event.
+    let reply_to = event
+        .organiser_email
+        .parse::<lettre::Address>()
+        .ok()
+        .map(|address| {
+            let name = Some(event.organiser_name.clone()).filter(|n| !n.is_empty());
+            lettre::message::Mailbox::new(name, address).to_string()
+        });
     Rendered {
         subject: format!("{subject} – {}", event.title),
         text,
         html,
+        reply_to,
     }
 }
 

@@ -347,3 +347,94 @@ pub async fn own_entries(
     }
     Ok(own)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(h: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2027, 6, 24, h, 0, 0).unwrap()
+    }
+
+    fn item(uid: &str, location: &str) -> Item {
+        Item {
+            uid: uid.to_owned(),
+            summary: "Linsen".to_owned(),
+            description: String::new(),
+            location: location.to_owned(),
+            url: None,
+            starts_at: at(9),
+            ends_at: at(10),
+            status: ItemStatus::Confirmed,
+            sequence: 5,
+            created: at(1),
+            last_modified: at(2),
+            organizer: Some(("Tagungsbüro".to_owned(), "tagung@example.org".to_owned())),
+            attendee: None,
+            categories: Vec::new(),
+        }
+    }
+
+    fn wanted(items: &[Item]) -> Vec<(String, Shown, Item)> {
+        items
+            .iter()
+            .map(|i| (i.uid.clone(), Shown::of(EntryKind::Pitch, i), i.clone()))
+            .collect()
+    }
+
+    /// The rows after applying `writes` to `stored`.
+    fn apply(
+        stored: &[calendar_entry::Model],
+        writes: Vec<calendar_entry::Model>,
+    ) -> Vec<calendar_entry::Model> {
+        let mut rows: Vec<calendar_entry::Model> = stored.to_vec();
+        for w in writes {
+            match rows.iter_mut().find(|r| r.uid == w.uid) {
+                Some(row) => *row = w,
+                None => rows.push(w),
+            }
+        }
+        rows
+    }
+
+    #[test]
+    fn a_new_entry_keeps_the_sequence_it_had_before_and_an_unchanged_one_is_not_written() {
+        let first = apply(&[], plan(wanted(&[item("p@podium", "Saal 2")]), &[], at(3)));
+        assert_eq!(first[0].sequence, 5);
+        assert_eq!(first[0].last_modified, at(2));
+        assert!(plan(wanted(&[item("p@podium", "Saal 2")]), &first, at(4)).is_empty());
+    }
+
+    #[test]
+    fn a_new_place_is_a_higher_sequence_and_a_new_last_modified() {
+        let first = apply(&[], plan(wanted(&[item("p@podium", "Saal 2")]), &[], at(3)));
+        let renamed = wanted(&[item("p@podium", "Großer Saal (EG)")]);
+        let second = apply(&first, plan(renamed, &first, at(4)));
+        assert_eq!(second[0].sequence, 6);
+        assert_eq!(second[0].last_modified, at(4));
+        assert_eq!(second[0].location, "Großer Saal (EG)");
+        assert_eq!(second[0].created_at, first[0].created_at);
+    }
+
+    #[test]
+    fn a_vanished_entry_stays_cancelled_once_with_its_last_time_and_place() {
+        let first = apply(&[], plan(wanted(&[item("p@podium", "Saal 2")]), &[], at(3)));
+        let gone = apply(&first, plan(Vec::new(), &first, at(4)));
+        assert_eq!(gone.len(), 1);
+        assert_eq!(gone[0].status, EntryStatus::Cancelled);
+        assert_eq!(gone[0].sequence, 6);
+        assert_eq!(
+            (gone[0].starts_at, gone[0].location.as_str()),
+            (at(9), "Saal 2")
+        );
+        assert!(plan(Vec::new(), &gone, at(5)).is_empty());
+        // Scheduled again: confirmed, with a SEQUENCE above the cancellation's.
+        let back = apply(
+            &gone,
+            plan(wanted(&[item("p@podium", "Saal 2")]), &gone, at(6)),
+        );
+        assert_eq!(back[0].status, EntryStatus::Confirmed);
+        assert_eq!(back[0].sequence, 7);
+    }
+}

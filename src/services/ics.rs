@@ -336,10 +336,7 @@ mod tests {
         assert_eq!(item.summary, "Linsen — Optik AG");
         assert_eq!(item.location, "Saal, Volkshaus");
         assert_eq!(item.description, "Über Linsen.\n\nAda");
-        assert_eq!(
-            item.url.as_deref(),
-            Some("https://p.example/api/v1/events/jt27")
-        );
+        assert_eq!(item.url.as_deref(), Some("https://p.example/events/jt27"));
         assert_eq!((item.starts_at, item.ends_at), (at(9), at(10)));
         assert_eq!(item.sequence, 3 + 2);
         assert_eq!(item.status, ItemStatus::Confirmed);

@@ -19,6 +19,9 @@ pub struct EventText {
     pub title: String,
     pub when: String,
     pub venue: String,
+    /// The event's organiser: signs the mail; Reply-To with `contact`.
+    pub organiser: String,
+    pub contact: String,
 }
 
 impl EventText {
@@ -34,6 +37,8 @@ impl EventText {
             title: event.title.clone(),
             when: templates::format_when(event.starts_at, event.ends_at, tz, lang),
             venue,
+            organiser: event.organiser_name.clone(),
+            contact: event.organiser_email.clone(),
         }
     }
 
@@ -42,6 +47,8 @@ impl EventText {
             title: &self.title,
             when: &self.when,
             venue: &self.venue,
+            organiser: &self.organiser,
+            contact: &self.contact,
         }
     }
 }
@@ -61,7 +68,7 @@ pub async fn event_cancelled(
         .one(txn)
         .await?
         .unwrap_or_else(|| event.clone());
-    let sender = ics::mailbox_parts(&state.settings.mail_from);
+    let sender = ics::mailbox_parts(&state.settings.sender());
     let url = ics::event_url(event, &state.public_url);
     let own_entry = calendar_entries::find(&entries, &ics::event_uid(event));
     let cancel = |item, to: (&str, &str)| {

@@ -360,6 +360,8 @@ pub async fn review(
     }
     active.updated_at = Set(now());
     let pitch = active.update(&txn).await?;
+    // A new title or abstract of a scheduled pitch is a new SUMMARY/DESCRIPTION in the feeds.
+    calendar_entries::sync(&txn, event.id).await?;
     let mut mailed = false;
     if status != old.status {
         match status {
@@ -508,7 +510,7 @@ async fn invite(
             item,
             method,
             (&pitch.presenter_name, &pitch.presenter_email),
-            ics::mailbox_parts(&state.settings.mail_from),
+            ics::mailbox_parts(&state.settings.sender()),
         ),
         method: pitch_slots::method_name(method).to_owned(),
     }))

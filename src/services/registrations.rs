@@ -16,7 +16,7 @@ use entity::{
     registration::{self, Language, RegistrationStatus, Sector},
 };
 use sea_orm::{
-    sea_query::{Expr, ExprTrait, Func, LikeExpr, Query, QueryStatementBuilder},
+    sea_query::{Expr, ExprTrait, LikeExpr, Query, QueryStatementBuilder},
     ActiveEnum, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr,
     EntityTrait, IdenStatic, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
     SqlErr, Statement,
@@ -1068,7 +1068,7 @@ pub struct ListFilter {
     pub statuses: Vec<RegistrationStatus>,
     pub sector: Option<Sector>,
     pub checked_in: Option<bool>,
-    /// Case-insensitive substring of name, e-mail or organisation.
+    /// Part of the name, e-mail or organisation, folded (see `migration::search`).
     pub q: Option<String>,
     /// Answered this question with this value (a choice key, `yes`/`no`, or the exact text).
     pub answer: Option<(Uuid, String)>,
@@ -1144,22 +1144,20 @@ fn with_filter(
         );
     }
     if let Some(q) = filter.q.as_deref().filter(|q| !q.is_empty()) {
-        let escaped = q
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        let pattern = format!("%{escaped}%");
-        let like = |col: registration::Column| {
-            Expr::expr(Func::lower(Expr::col((registration::Entity, col))))
-                .like(LikeExpr::new(pattern.clone()).escape('\\'))
-        };
-        query = query.filter(
-            Condition::any()
-                .add(like(registration::Column::Name))
-                .add(like(registration::Column::EmailLower))
-                .add(like(registration::Column::Organisation)),
-        );
+        // `search_key`: name, e-mail and organisation folded by the database's triggers
+        // (migration::search): case, accents and umlauts do not matter; a trigram index on
+        // PostgreSQL.
+        let mut any = Condition::any();
+        for pattern in migration::search::like_patterns(q) {
+            any = any.add(
+                Expr::col((
+                    registration::Entity,
+                    sea_orm::sea_query::Alias::new("search_key"),
+                ))
+                .like(LikeExpr::new(pattern).escape('\\')),
+            );
+        }
+        query = query.filter(any);
     }
     query
 }

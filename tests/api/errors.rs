@@ -192,3 +192,23 @@ async fn values_are_checked_before_if_match_and_years_are_bounded() {
     .await
     .assert_problem(422);
 }
+
+#[tokio::test]
+async fn a_bad_uuid_in_the_path_is_named_in_words_not_in_parser_text() {
+    let app = spawn_app().await;
+    let event = app.create_event(json!({})).await;
+    let id = event["id"].as_str().unwrap();
+    let answer = app
+        .patch_admin(
+            &format!("/api/v1/events/{id}/stages/nope"),
+            &json!({"name": "x"}),
+        )
+        .await;
+    answer.assert_problem(404);
+    let detail = answer.json["detail"].as_str().unwrap();
+    assert!(
+        detail.starts_with("'nope' is not a valid id (a UUID such as 0190"),
+        "{detail}"
+    );
+    assert!(!detail.contains("parsing failed") && !detail.contains("found n at"));
+}

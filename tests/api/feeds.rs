@@ -344,7 +344,7 @@ async fn the_event_feed_holds_the_event_and_each_assigned_slot_as_its_own_entry(
     assert_eq!(slot["dtend_utc"], "2027-06-24T09:20:00Z");
     assert!(slot["url"]
         .as_str()
-        .is_some_and(|u| u.starts_with("http") && u.ends_with("/api/v1/events/jt27")));
+        .is_some_and(|u| u.starts_with("http") && u.ends_with("/events/jt27")));
 }
 
 #[tokio::test]
@@ -1195,4 +1195,278 @@ async fn python_icalendar_reads_every_feed_as_the_ical_crate_does() {
         );
         assert!(!events_of(&python).is_empty(), "{path}");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Published entries through the API (#14 items 1-3, #12 item 8)
+
+const DAY: &str = "2027-06-24T";
+
+fn local(hm: &str) -> String {
+    format!("{DAY}{hm}:00+02:00")
+}
+
+/// Event `jt27` with stage "Saal 2" and one accepted pitch assigned to a slot; answers the
+/// pitch's 201 body (with its `manage_token`), the stage id and the slot id.
+async fn scheduled_programme(app: &TestApp) -> (Value, String, String) {
+    app.published_event(json!({"slug": "jt27"})).await;
+    let stage = app.create_stage("jt27", "Saal 2").await;
+    let pitch = app.accepted_pitch("jt27", json!({})).await;
+    let slot = app
+        .slot("jt27", &stage, &local("10:00"), &local("10:15"))
+        .await;
+    app.assign("jt27", &slot, pitch["id"].as_str().unwrap())
+        .await
+        .assert_status(200);
+    (pitch, stage, slot)
+}
+
+/// The entry `uid` of the feed at `path`.
+async fn entry(app: &TestApp, path: &str, uid: &str) -> Value {
+    let (_, parsed) = feed(app, path).await;
+    event_with_uid(&parsed, uid)
+}
+
+#[tokio::test]
+async fn renaming_a_stage_gives_its_pitches_a_new_location_sequence_and_last_modified() {
+    let app = spawn_app().await;
+    let (pitch, stage, slot) = scheduled_programme(&app).await;
+    // Four moves after the assignment: the entry is at SEQUENCE 5, as in the report.
+    for (start, end) in [
+        ("10:15", "10:30"),
+        ("10:30", "10:45"),
+        ("10:45", "11:00"),
+        ("11:00", "11:15"),
+    ] {
+        app.patch_admin(
+            &format!("/api/v1/events/jt27/pitch-slots/{slot}"),
+            &json!({"starts_at": local(start), "ends_at": local(end)}),
+        )
+        .await
+        .assert_status(200);
+    }
+    let uid = format!("pitch-{}@podium", pitch["id"].as_str().unwrap());
+    let paths = [
+        "/api/v1/events/jt27/calendar.ics".to_owned(),
+        format!(
+            "/api/v1/pitches/{}/calendar.ics",
+            pitch["manage_token"].as_str().unwrap()
+        ),
+    ];
+    let before = entry(&app, &paths[0], &uid).await;
+    assert_eq!(before["sequence"], 5);
+    assert_eq!(before["location"], "Saal 2, Volkshaus Jena");
+    let (_, event_feed) = feed(&app, &paths[0]).await;
+    let own_before = events_of(&event_feed).remove(0);
+
+    // LAST-MODIFIED has a resolution of one second.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    app.patch_admin(
+        &format!("/api/v1/events/jt27/stages/{stage}"),
+        &json!({"name": "Großer Saal (EG)"}),
+    )
+    .await
+    .assert_status(200);
+
+    for path in &paths {
+        let after = entry(&app, path, &uid).await;
+        assert_eq!(
+            after["location"], "Großer Saal (EG), Volkshaus Jena",
+            "{path}"
+        );
+        assert_eq!(after["sequence"], 6, "{path}");
+        assert_eq!(after["status"], "CONFIRMED", "{path}");
+        let stamp = |e: &Value| utc(e["last_modified_utc"].as_str().unwrap());
+        assert!(
+            stamp(&after) > stamp(&before),
+            "{path}: LAST-MODIFIED did not move"
+        );
+        assert_eq!(after["dtstamp_utc"], after["last_modified_utc"], "{path}");
+    }
+    // A second instance on the same database serves the same bytes: no in-memory truth.
+    let second = spawn_second_instance(&app).await;
+    for path in &paths {
+        let here = app.get(path).await;
+        let there = app
+            .client
+            .get(format!("{second}{path}"))
+            .send()
+            .await
+            .expect("second instance answers");
+        assert_eq!(there.text().await.unwrap(), here.text, "{path}");
+    }
+    // The event's own entry shows nothing of the stage: untouched.
+    let (_, event_feed) = feed(&app, &paths[0]).await;
+    let own_after = events_of(&event_feed).remove(0);
+    assert!(own_after["uid"].as_str().unwrap().starts_with("event-"));
+    assert_eq!(own_after, own_before);
+}
+
+#[tokio::test]
+async fn submissions_and_a_raised_capacity_leave_every_feed_byte_identical() {
+    let app = spawn_app().await;
+    let (pitch, _, _) = scheduled_programme(&app).await;
+    let attendee = app
+        .register_person("jt27", "Grace Hopper", "grace@example.org")
+        .await;
+    attendee.assert_status(201);
+    let paths = [
+        "/api/v1/calendar.ics".to_owned(),
+        "/api/v1/events/jt27/calendar.ics".to_owned(),
+        format!(
+            "/api/v1/pitches/{}/calendar.ics",
+            pitch["manage_token"].as_str().unwrap()
+        ),
+        format!(
+            "/api/v1/registrations/{}/calendar.ics",
+            attendee.json["manage_token"].as_str().unwrap()
+        ),
+    ];
+    let mut before = Vec::new();
+    for path in &paths {
+        let (answer, _) = feed(&app, path).await;
+        before.push(answer);
+    }
+    let event_before = app.get("/api/v1/events/jt27").await;
+    event_before.assert_status(200);
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+
+    // Private submissions: neither the event's JSON nor any feed may tell they arrived (#12).
+    app.post(
+        "/api/v1/events/jt27/exhibits",
+        &crate::helpers::exhibit_body(json!({})),
+    )
+    .await
+    .assert_status(201);
+    app.propose_pitch(
+        "jt27",
+        json!({"title": "Noch ein Vortrag", "presenter_email": "otto@example.org"}),
+    )
+    .await;
+    app.write_epoch.bump();
+    let event_after = app.get("/api/v1/events/jt27").await;
+    event_after.assert_status(200);
+    assert_eq!(event_after.header("etag"), event_before.header("etag"));
+    assert_eq!(
+        event_after.json["updated_at"],
+        event_before.json["updated_at"]
+    );
+    assert_eq!(event_after.json, event_before.json);
+    let organiser_view = app.event_admin("jt27").await;
+    let version_etag = app
+        .get_admin(&format!(
+            "/api/v1/events/{}",
+            organiser_view["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(version_etag.header("etag"), event_before.header("etag"));
+
+    // A raised capacity changes the event's JSON, not what the feeds show.
+    app.patch_admin("/api/v1/events/jt27", &json!({"capacity": 400}))
+        .await
+        .assert_status(200);
+    app.register_person("jt27", "Ada Lovelace", "ada@example.org")
+        .await
+        .assert_status(201);
+
+    for (path, old) in paths.iter().zip(&before) {
+        let (now, _) = feed(&app, path).await;
+        assert_eq!(now.text, old.text, "{path}: the bytes changed");
+        assert_eq!(now.header("etag"), old.header("etag"), "{path}");
+        assert_eq!(
+            now.header("last-modified"),
+            old.header("last-modified"),
+            "{path}"
+        );
+        let etag = old.header("etag").unwrap();
+        get_with(&app, Method::GET, path, &[("If-None-Match", etag)])
+            .await
+            .assert_status(304);
+    }
+}
+
+#[tokio::test]
+async fn every_published_entry_stays_cancelled_with_a_higher_sequence_whatever_removed_it() {
+    let app = spawn_app().await;
+    let event = app.published_event(json!({"slug": "jt27"})).await;
+    let event_id = id_of(&event);
+    let stage = app.create_stage("jt27", "Saal 2").await;
+    let mut pitches = Vec::new();
+    let mut slots = Vec::new();
+    for (n, (start, end)) in [("10:00", "10:15"), ("11:00", "11:15"), ("12:00", "12:15")]
+        .into_iter()
+        .enumerate()
+    {
+        let pitch = app
+            .accepted_pitch(
+                "jt27",
+                json!({"title": format!("Vortrag {n}"), "presenter_email": format!("p{n}@example.org")}),
+            )
+            .await;
+        let slot = app.slot("jt27", &stage, &local(start), &local(end)).await;
+        app.assign("jt27", &slot, pitch["id"].as_str().unwrap())
+            .await
+            .assert_status(200);
+        pitches.push(pitch);
+        slots.push(slot);
+    }
+    let path = "/api/v1/events/jt27/calendar.ics";
+    let uid = |p: &Value| format!("pitch-{}@podium", p["id"].as_str().unwrap());
+    let mut shown = Vec::new();
+    for pitch in &pitches {
+        let e = entry(&app, path, &uid(pitch)).await;
+        assert_eq!(e["status"], "CONFIRMED");
+        shown.push(e);
+    }
+
+    // Withdrawn by the presenter, unassigned by an organiser, its slot deleted.
+    app.post(
+        &format!(
+            "/api/v1/pitches/{}/withdraw",
+            pitches[0]["manage_token"].as_str().unwrap()
+        ),
+        &json!({}),
+    )
+    .await
+    .assert_status(200);
+    app.delete_admin(&format!(
+        "/api/v1/events/jt27/pitch-slots/{}/assignment",
+        slots[1]
+    ))
+    .await
+    .assert_status(204);
+    app.delete_admin(&format!("/api/v1/events/jt27/pitch-slots/{}", slots[2]))
+        .await
+        .assert_status(204);
+
+    let (_, parsed) = feed(&app, path).await;
+    assert_eq!(
+        events_of(&parsed).len(),
+        4,
+        "the event and all three pitches"
+    );
+    for (pitch, before) in pitches.iter().zip(&shown) {
+        let after = event_with_uid(&parsed, &uid(pitch));
+        assert_eq!(after["status"], "CANCELLED", "{}", pitch["title"]);
+        assert!(after["sequence"].as_i64() > before["sequence"].as_i64());
+        // It keeps the time it was shown at, so calendars strike the right occurrence.
+        assert_eq!(after["dtstart_utc"], before["dtstart_utc"]);
+    }
+
+    // Cancelling the event cancels its own entry with a higher SEQUENCE, in every feed.
+    let own_uid = format!("event-{event_id}@podium");
+    let own_before = event_with_uid(&parsed, &own_uid);
+    app.post_admin(&format!("/api/v1/events/{event_id}/cancel"), &json!({}))
+        .await
+        .assert_status(200);
+    for path in [path, "/api/v1/calendar.ics"] {
+        let own = entry(&app, path, &own_uid).await;
+        assert_eq!(own["status"], "CANCELLED", "{path}");
+        assert!(own["sequence"].as_i64() > own_before["sequence"].as_i64());
+    }
+    let (_, parsed) = feed(&app, path).await;
+    assert_eq!(events_of(&parsed).len(), 4);
+    assert!(events_of(&parsed)
+        .iter()
+        .all(|e| e["status"] == "CANCELLED"));
 }

@@ -112,7 +112,7 @@ async fn waitlisted_promoted_and_cancelled_attendees_are_told() {
     let bert = app.mails_to("bert@example.org");
     let promoted = bert
         .iter()
-        .find(|m| m.subject() == "Sie haben einen Platz: Jahrestagung 2027")
+        .find(|m| m.subject() == "Sie sind nachgerückt: Jahrestagung 2027")
         .expect("a promotion mail");
     assert!(ics_of(promoted).contains("METHOD:REQUEST"));
 }
@@ -283,4 +283,120 @@ async fn mail_queued_when_podium_dies_is_sent_after_a_restart() {
     assert!(subjects
         .iter()
         .all(|s| s == "Registration confirmed: Restart Fest"));
+}
+
+/// The one VEVENT of a mailed calendar object, read by the `ical` crate.
+fn mailed_entry(mail: &ReceivedMail) -> (Value, Value) {
+    let parsed = crate::ics_reader::parse(&mail.ics().expect("an .ics attachment"));
+    let events = parsed["events"].as_array().cloned().unwrap_or_default();
+    assert_eq!(events.len(), 1, "{parsed}");
+    (parsed.clone(), events[0].clone())
+}
+
+#[tokio::test]
+async fn mailed_entries_are_itip_with_organiser_and_attendee_and_a_cancel_outranks_the_request() {
+    let app = spawn_app().await;
+    app.published_event(json!({
+        "slug": "fest",
+        "organiser_name": "Tagungsbüro Jena",
+        "organiser_email": "tagung@example.org"
+    }))
+    .await;
+    let reg = register(&app, "fest", "Jane Doe", "jane@example.org", "de").await;
+    let token = reg["manage_token"].as_str().unwrap();
+    app.mails(1).await;
+    app.post(&format!("/api/v1/registrations/{token}/cancel"), &json!({}))
+        .await
+        .assert_status(200);
+    app.mails(2).await;
+    let mails = app.mails_to("jane@example.org");
+    assert_eq!(mails.len(), 2);
+
+    let (request_cal, request) = mailed_entry(&mails[0]);
+    assert_eq!(request_cal["method"], "REQUEST");
+    assert_eq!(request["organizer"], "mailto:tagung@example.org");
+    assert_eq!(request["organizer_cn"], "Tagungsbüro Jena");
+    assert_eq!(request["attendee"], "mailto:jane@example.org");
+    assert_eq!(request["attendee_rsvp"], "FALSE");
+    assert_eq!(request["status"], "CONFIRMED");
+
+    let (cancel_cal, cancel) = mailed_entry(&mails[1]);
+    assert_eq!(cancel_cal["method"], "CANCEL");
+    assert_eq!(cancel["uid"], request["uid"]);
+    assert_eq!(cancel["organizer"], "mailto:tagung@example.org");
+    assert_eq!(cancel["attendee"], "mailto:jane@example.org");
+    assert_eq!(cancel["status"], "CANCELLED");
+    assert!(
+        cancel["sequence"].as_i64() > request["sequence"].as_i64(),
+        "CANCEL {} after REQUEST {}",
+        cancel["sequence"],
+        request["sequence"]
+    );
+    // Every mail names who it is from, and answers go to them.
+    for mail in &mails {
+        let reply_to = mail.header("Reply-To").unwrap_or_default();
+        assert!(reply_to.ends_with("<tagung@example.org>"), "{reply_to}");
+        assert!(mail.text().unwrap().contains("Tagungsbüro Jena"));
+        assert!(mail.text().unwrap().contains("tagung@example.org"));
+    }
+
+    // The personal feed shows the same entry under the same UID.
+    let feed = app
+        .get(&format!("/api/v1/registrations/{token}/calendar.ics"))
+        .await;
+    feed.assert_status(200);
+    let parsed = crate::ics_reader::parse(&feed.text);
+    let entry = &parsed["events"][0];
+    assert_eq!(entry["uid"], request["uid"]);
+    assert_eq!(entry["status"], "CANCELLED");
+    assert_eq!(entry["sequence"], cancel["sequence"]);
+}
+
+#[tokio::test]
+async fn a_presenters_slot_mail_is_an_itip_request_from_the_organiser_to_the_presenter() {
+    let app = spawn_app().await;
+    app.published_event(json!({"slug": "jt"})).await;
+    let stage = app.create_stage("jt", "Saal 2").await;
+    let pitch = app.accepted_pitch("jt", json!({})).await;
+    let slot = app
+        .slot(
+            "jt",
+            &stage,
+            "2027-06-24T10:00:00+02:00",
+            "2027-06-24T10:15:00+02:00",
+        )
+        .await;
+    app.assign("jt", &slot, pitch["id"].as_str().unwrap())
+        .await
+        .assert_status(200);
+    app.mails(3).await;
+    let mail = app
+        .mails_to("petra@faserwerk.example")
+        .into_iter()
+        .find(|m| m.ics().is_some())
+        .expect("the slot mail");
+    let (cal, entry) = mailed_entry(&mail);
+    assert_eq!(cal["method"], "REQUEST");
+    // Without an organiser of its own, the event's organiser is the sender (MAIL_FROM).
+    assert!(entry["organizer"]
+        .as_str()
+        .is_some_and(|o| o.starts_with("mailto:")));
+    assert_eq!(entry["attendee"], "mailto:petra@faserwerk.example");
+    assert_eq!(entry["attendee_rsvp"], "FALSE");
+    // The presenter's feed shows the same UID and SEQUENCE.
+    let feed = app
+        .get(&format!(
+            "/api/v1/pitches/{}/calendar.ics",
+            pitch["manage_token"].as_str().unwrap()
+        ))
+        .await;
+    let parsed = crate::ics_reader::parse(&feed.text);
+    let same = parsed["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["uid"] == entry["uid"])
+        .cloned()
+        .expect("the pitch entry in the presenter's feed");
+    assert_eq!(same["sequence"], entry["sequence"]);
 }

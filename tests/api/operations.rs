@@ -134,6 +134,7 @@ fn outbox_row(
         kind: Set("registration_confirmed".to_owned()),
         event_id: Set(None),
         record_id: Set(None),
+        reply_to: Set(None),
         recipient: Set("erika@example.org".to_owned()),
         recipient_name: Set("Erika".to_owned()),
         language: Set("de".to_owned()),
@@ -223,4 +224,67 @@ async fn metrics_need_the_metrics_token_when_one_is_set() {
     let scraped = app.get_as("/metrics", "scrape-secret").await;
     scraped.assert_status(200);
     assert!(scraped.text.contains("podium_mail_queued"));
+}
+
+#[tokio::test]
+async fn the_spec_marks_consent_required_and_gives_an_example_registration() {
+    let app = spawn_app().await;
+    let spec = app.get("/api-docs/openapi.json").await;
+    let schema = &spec.json["components"]["schemas"]["RegisterRequest"];
+    let required: Vec<&str> = schema["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(required.contains(&"consent"), "{required:?}");
+    assert_eq!(schema["example"]["consent"], true);
+    // The example is a registration the API accepts.
+    let event = app.published_event(serde_json::json!({})).await;
+    app.register(event["id"].as_str().unwrap(), &schema["example"])
+        .await
+        .assert_status(201);
+}
+
+#[tokio::test]
+async fn the_main_request_bodies_have_examples_the_api_accepts() {
+    let app = spawn_app().await;
+    let spec = app.get("/api-docs/openapi.json").await;
+    let schemas = &spec.json["components"]["schemas"];
+    for name in [
+        "CreateEvent",
+        "CloneEvent",
+        "CreateStage",
+        "CreateExhibit",
+        "CreatePitch",
+        "CreateSlot",
+        "AssignPitch",
+        "CreateOrganiser",
+        "RegisterRequest",
+    ] {
+        assert!(
+            schemas[name]["example"].is_object(),
+            "{name} has no example"
+        );
+    }
+    let created = app
+        .post_admin("/api/v1/events", &schemas["CreateEvent"]["example"])
+        .await;
+    created.assert_status(201);
+    let path = "/api/v1/events/jahrestagung-2027";
+    app.post_admin(&format!("{path}/publish"), &serde_json::json!({}))
+        .await
+        .assert_status(200);
+    for (resource, schema) in [
+        ("stages", "CreateStage"),
+        ("pitches", "CreatePitch"),
+        ("exhibits", "CreateExhibit"),
+    ] {
+        app.post_admin(&format!("{path}/{resource}"), &schemas[schema]["example"])
+            .await
+            .assert_status(201);
+    }
+    app.post_admin("/api/v1/organisers", &schemas["CreateOrganiser"]["example"])
+        .await
+        .assert_status(201);
 }

@@ -389,6 +389,10 @@ async fn a_duplicate_a_full_event_and_a_closed_window_are_refused_by_the_apis_ru
     assert!(full
         .text
         .contains("The event is fully booked and has no waiting list."));
+    assert!(
+        full.text.contains("<dd class=\"seats\">0"),
+        "current counts"
+    );
     assert_eq!(registrations(&app, "one").await, 2);
 
     // Full with a waitlist: the form puts people on it, and their page shows the position.
@@ -609,6 +613,8 @@ async fn the_presenter_and_exhibitor_pages_show_status_slot_and_booth_and_withdr
         )
         .await;
     let exhibit_page = exhibit.json["manage_url"].as_str().unwrap().to_owned();
+    let own = page(&app, exhibit.json["api_url"].as_str().unwrap(), None).await;
+    assert_eq!(own.json["manage_url"], exhibit_page.as_str());
     let id = exhibit.json["id"].as_str().unwrap();
     app.patch_admin(
         &format!("/api/v1/events/jt/exhibits/{id}"),
@@ -672,4 +678,56 @@ async fn the_home_page_lists_published_and_cancelled_events_but_no_drafts() {
     assert!(home.text.contains("Offene Tagung"));
     assert!(home.text.contains("href=\"/events/open?lang=en\""));
     assert!(!home.text.contains("Geheimer Entwurf"));
+}
+
+#[tokio::test]
+async fn the_form_is_rate_limited_like_the_api_and_head_answers_the_event_page() {
+    // The organiser's two POSTs (create, publish) count against the address too.
+    let app = crate::helpers::spawn_app_with(|s| s.rate_limit = 3).await;
+    app.published_event(json!({"slug": "jt"})).await;
+    register_by_form(&app, "jt", "Ada", "ada@example.org")
+        .await
+        .assert_status(303);
+    let limited = register_by_form(&app, "jt", "Bob", "bob@example.org").await;
+    limited.assert_status(429);
+    assert!(limited.header("retry-after").is_some());
+    // A person who sent the form too often sees a page in their language, not JSON.
+    assert!(
+        limited
+            .header("content-type")
+            .is_some_and(|v| v.starts_with("text/html")),
+        "{limited:?}"
+    );
+    assert!(limited.text.contains("<html lang="), "{}", limited.text);
+    assert_eq!(registrations(&app, "jt").await, 1);
+
+    let head = app.client.head(app.url("/events/jt")).send().await.unwrap();
+    assert_eq!(head.status(), 200);
+    assert!(head.headers().contains_key("etag"));
+    assert!(head.text().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn text_that_looks_like_markup_or_the_form_key_slot_is_shown_escaped() {
+    let app = spawn_app().await;
+    app.published_event(
+        json!({"slug": "x", "title": "A <!--form-key--> & <script>x</script>",
+        "description": "<img src=x onerror=alert(1)>"}),
+    )
+    .await;
+    let shown = page(&app, "/events/x", None).await;
+    shown.assert_status(200);
+    assert!(!shown.text.contains("<script>"));
+    assert!(!shown.text.contains("<img"));
+    assert!(!shown.text.contains("<!--form-key-->"));
+    assert_eq!(shown.text.matches("name=\"form_key\"").count(), 1);
+    let key = form_key(&shown.text);
+    assert!(
+        key.len() >= 40
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    );
+    let again = page(&app, "/events/x", None).await;
+    assert_eq!(again.header("etag"), shown.header("etag"));
 }

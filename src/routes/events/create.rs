@@ -170,7 +170,7 @@ pub async fn create_event(
     let mut new = NewEvent::try_from(body.into_inner())?;
     if new.organiser_email.is_empty() {
         // Mails must say who they are from: without an organiser, the sender is it.
-        if let Some((name, email)) = ics::mailbox_parts(&state.settings.mail_from) {
+        if let Some((name, email)) = ics::mailbox_parts(&state.settings.sender()) {
             if new.organiser_name.is_empty() {
                 new.organiser_name = name;
             }

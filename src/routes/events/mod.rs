@@ -35,6 +35,12 @@ pub fn config(cfg: &mut ServiceConfig) {
 
 /// A new draft event.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"title": "Jahrestagung 2027", "slug": "jahrestagung-2027",
+    "description": "Pitches der Mitglieder, Ausstellung, Empfang.", "venue": "Volkshaus Jena",
+    "address": "Carl-Zeiß-Platz 15, 07743 Jena", "timezone": "Europe/Berlin",
+    "starts_at": "2027-06-24T09:00:00+02:00", "ends_at": "2027-06-24T18:00:00+02:00",
+    "capacity": 150, "waitlist": true, "registration_closes_at": "2027-06-20T23:59:00+02:00",
+    "exhibit_capacity": 20, "series": "jahrestagung"}))]
 pub struct CreateEvent {
     #[schema(max_length = 200)]
     pub title: String,
@@ -263,6 +269,8 @@ pub struct StatsResponse {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"starts_at": "2028-06-22T09:00:00+02:00", "slug": "jahrestagung-2028",
+    "title": "Jahrestagung 2028"}))]
 pub struct CloneEvent {
     /// Start of the next edition; everything shifts by the same amount.
     #[schema(format = DateTime, value_type = String)]
@@ -272,6 +280,7 @@ pub struct CloneEvent {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"name": "Hauptbühne", "description": "Großer Saal", "position": 0}))]
 pub struct CreateStage {
     pub name: String,
     #[serde(default)]

@@ -27,6 +27,10 @@ pub fn config(cfg: &mut ServiceConfig) {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"title": "Optische Sensorik für die Landwirtschaft",
+    "description": "Ein Feldsensor zum Anfassen.", "organisation": "Optik Jena GmbH",
+    "contact_name": "Anna Müller", "contact_email": "anna@optik-jena.example",
+    "space_sqm": 6.0, "needs_power": true, "language": "de"}))]
 pub struct CreateExhibit {
     #[schema(max_length = 200)]
     pub title: String,
@@ -109,6 +113,17 @@ pub struct ExhibitCreated {
     pub exhibit: ExhibitResponse,
     pub manage_token: String,
     /// The exhibitor's page (HTML), where their mails link.
+    pub manage_url: String,
+    /// This record as JSON.
+    pub api_url: String,
+}
+
+/// The exhibitor's own exhibit, with the links to its page and to itself.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OwnExhibit {
+    #[serde(flatten)]
+    pub exhibit: ExhibitResponse,
+    /// The exhibitor's page (HTML).
     pub manage_url: String,
     /// This record as JSON.
     pub api_url: String,

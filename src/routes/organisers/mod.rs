@@ -23,6 +23,7 @@ pub fn config(cfg: &mut ServiceConfig) {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"name": "Erika Muster", "email": "erika@cluster.example", "role": "organiser"}))]
 pub struct CreateOrganiser {
     pub name: String,
     pub email: String,
@@ -65,7 +66,9 @@ pub struct OrganiserWithToken {
 /// Create an organiser (admin).
 #[utoipa::path(tag = "organisers", security(("bearer" = [])), request_body = CreateOrganiser,
     responses((status = 201, body = OrganiserWithToken), (status = 401, body = crate::error::Problem),
-        (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+        (status = 403, body = crate::error::Problem),
+        (status = 409, description = "An active organiser has this e-mail address (case-insensitive)", body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)))]
 #[post("/organisers")]
 pub async fn create(
     state: web::Data<AppState>,

@@ -29,6 +29,8 @@ pub fn config(cfg: &mut ServiceConfig) {
 
 /// A new slot on a stage; half-open `[starts_at, ends_at)` within the event.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"stage_id": "0190a5c2-7b1e-7c3d-9f4e-2a6b8c0d1e2f",
+    "starts_at": "2027-06-24T10:00:00+02:00", "ends_at": "2027-06-24T10:10:00+02:00"}))]
 pub struct CreateSlot {
     pub stage_id: Uuid,
     #[schema(format = DateTime, value_type = String)]
@@ -67,6 +69,7 @@ pub struct UpdateSlot {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"pitch_id": "0190a5c2-7b1e-7c3d-9f4e-2a6b8c0d1e2f"}))]
 pub struct AssignPitch {
     pub pitch_id: Uuid,
 }

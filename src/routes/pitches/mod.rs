@@ -30,6 +30,10 @@ pub fn config(cfg: &mut ServiceConfig) {
 
 /// A pitch proposal.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"title": "Quantensensoren für den Mittelstand",
+    "abstract": "Fünf Minuten über einen Sensor, der Schwingungen misst.",
+    "organisation": "Leibniz-IPHT", "presenter_name": "Dr. Jana Weber",
+    "presenter_email": "jana.weber@ipht.example", "language": "de", "duration_minutes": 5}))]
 pub struct CreatePitch {
     #[schema(max_length = 200)]
     pub title: String,
@@ -140,4 +144,15 @@ pub(crate) fn duration(value: i64) -> Result<i32, FieldError> {
         .ok()
         .filter(|d| (1..=crate::services::pitches::DURATION_MAX).contains(d))
         .ok_or_else(|| FieldError::new("duration_minutes", "must be between 1 and 240"))
+}
+
+/// The presenter's own pitch, with the links to its page and to itself.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OwnPitch {
+    #[serde(flatten)]
+    pub pitch: PitchResponse,
+    /// The presenter's page (HTML).
+    pub manage_url: String,
+    /// This record as JSON.
+    pub api_url: String,
 }

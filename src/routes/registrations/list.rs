@@ -22,7 +22,8 @@ pub struct RegistrationListQuery {
     pub sector: Option<String>,
     /// `true` or `false`.
     pub checked_in: Option<String>,
-    /// Case-insensitive part of the name, e-mail or organisation.
+    /// Part of the name, e-mail or organisation, at most 200 characters; case, accents and
+    /// umlauts are ignored (`muller` and `mueller` find "Müller", `gross` finds "Groß").
     pub q: Option<String>,
     /// `<question id>:<value>`: attendees who answered that question with that value (a
     /// choice's key, `yes` or `no`, or the exact text).

@@ -8,6 +8,7 @@ mod csv;
 mod erase;
 mod list;
 mod own;
+mod xlsx;
 
 use chrono::{DateTime, Utc};
 use entity::registration::{self, Language, RegistrationStatus, Sector};
@@ -26,6 +27,7 @@ pub fn config(cfg: &mut ServiceConfig) {
         .service(own::erase_own)
         .service(list::list_registrations)
         .service(csv::export_csv)
+        .service(xlsx::export_xlsx)
         .service(list::get_registration)
         .service(check_in::check_in_by_code)
         .service(check_in::check_in)
@@ -35,6 +37,8 @@ pub fn config(cfg: &mut ServiceConfig) {
 
 /// A registration for an event.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"name": "Erika Mustermann", "email": "erika@example.org",
+    "organisation": "Beispiel GmbH", "sector": "business", "language": "de", "consent": true}))]
 pub struct RegisterRequest {
     /// 1 to 200 characters.
     pub name: String,
@@ -48,8 +52,10 @@ pub struct RegisterRequest {
     /// else `en`.
     #[serde(default)]
     pub language: Option<String>,
-    /// Consent to the processing of the data for this event; must be `true`.
+    /// Consent to the processing of the data for this event (GDPR Art. 6(1)(a)); required, and
+    /// must be `true` (a missing or `false` consent is a 422).
     #[serde(default)]
+    #[schema(required = true)]
     pub consent: Option<bool>,
     /// Answers to the event's registration questions (`GET /events/{event}/questions`), keyed
     /// by question id: a string for text questions and one choice (the choice's `key`), an

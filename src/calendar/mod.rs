@@ -1,19 +1,27 @@
 //! Pure functions that turn plain calendar data into iCalendar (RFC 5545) text.
 //!
-//! The serializer is written by hand rather than with the `icalendar` crate: that crate
-//! (0.17) escapes neither CR nor other control characters in TEXT, writes URI values and
-//! parameters (`CN=`) unescaped, orders properties alphabetically, and fills a missing
-//! `DTSTAMP`/`UID` from the clock and a random UUID. A feed must be byte-identical for
-//! identical data and immune to property injection, so the three pieces it needs — TEXT
-//! escaping, a property writer and 75-octet folding on UTF-8 boundaries — live here, along
-//! with the `VTIMEZONE` generator that no crate provides.
+//! The calendar's properties and every `VEVENT` are built and serialised with the `icalendar`
+//! crate (0.17). Kept by hand, each for a reason a test below shows:
+//! - **`VTIMEZONE`**: the crate has no type for it (nor for `STANDARD`/`DAYLIGHT`), and it writes
+//!   every component it knows with a `DTSTAMP` from the clock and a random `UID` when they are
+//!   missing, which these components must not carry; so the zone's observances are computed
+//!   from chrono-tz and written here.
+//! - **Text it passes through**: the crate escapes `\\ ; , LF` in TEXT but not CR or other
+//!   control characters, and writes URIs, CAL-ADDRESS values and parameter values raw; all user
+//!   text is normalised (line breaks to LF, controls dropped, no trailing whitespace) before it
+//!   is handed over, and the CATEGORIES list, whose items the crate does not escape, is escaped
+//!   here.
+//! - **Folding**: the crate folds at 75 octets on character boundaries, but may end a line in
+//!   whitespace, which readers that trim line ends (the `ical` crate does) lose; the output is
+//!   refolded so that no physical line ends in whitespace.
 //!
-//! Nothing here reads the clock or a random source; items are written in the order given.
+//! `UID` and `DTSTAMP` are always set explicitly (`DTSTAMP` is the item's LAST-MODIFIED), so
+//! identical data renders byte-identical text. Nothing here reads the clock or a random source;
+//! items are written in the order given.
 
-use std::fmt::Write as _;
-
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Offset, TimeZone, Utc};
-use chrono_tz::{OffsetComponents, OffsetName, Tz};
+use chrono::{DateTime, Datelike, TimeZone, Utc};
+use chrono_tz::Tz;
+use icalendar::{Component as _, Property};
 use sha2::{Digest, Sha256};
 
 /// The iTIP method of a calendar object (RFC 5546).
@@ -90,37 +98,42 @@ pub struct Calendar {
     pub items: Vec<Item>,
 }
 
-/// Renders the calendar as iCalendar text: CRLF line ends, folded at 75 octets.
+/// Renders the calendar as iCalendar text: CRLF line ends, folded at 75 octets on UTF-8
+/// boundaries, never after whitespace.
+///
+/// The calendar's properties and each `VEVENT` are built and serialised by the `icalendar`
+/// crate; the `VTIMEZONE` (which it cannot build) is spliced in after the calendar's
+/// properties, and the whole text is refolded (see the module doc).
 pub fn render(cal: &Calendar) -> String {
-    let mut out = String::with_capacity(1024 + cal.items.len() * 768);
     let tzid = cal.timezone.name();
     let refresh = format!("PT{}M", cal.refresh_minutes.max(1));
 
-    line(&mut out, "BEGIN:VCALENDAR");
-    line(&mut out, "VERSION:2.0");
-    line(&mut out, "PRODID:-//podium//podium//EN");
-    line(&mut out, "CALSCALE:GREGORIAN");
-    line(&mut out, &format!("METHOD:{}", cal.method.as_str()));
-    line(
-        &mut out,
-        &format!("X-WR-CALNAME:{}", escape_text(&cal.name)),
+    let mut head = icalendar::Calendar::empty();
+    head.append_property(Property::new("VERSION", "2.0"));
+    head.append_property(Property::new("PRODID", "-//podium//podium//EN"));
+    head.append_property(Property::new("CALSCALE", "GREGORIAN"));
+    head.append_property(Property::new("METHOD", cal.method.as_str()));
+    head.append_property(Property::new("X-WR-CALNAME", normalise_text(&cal.name)));
+    head.append_property(Property::new("X-WR-TIMEZONE", tzid));
+    head.append_property(
+        Property::new("REFRESH-INTERVAL", &refresh)
+            .add_parameter("VALUE", "DURATION")
+            .done(),
     );
-    line(&mut out, &format!("X-WR-TIMEZONE:{}", escape_text(tzid)));
-    line(
-        &mut out,
-        &format!("REFRESH-INTERVAL;VALUE=DURATION:{refresh}"),
-    );
-    line(&mut out, &format!("X-PUBLISHED-TTL:{refresh}"));
+    head.append_property(Property::new("X-PUBLISHED-TTL", &refresh));
+    let head = head.to_string();
+    let head = head.strip_suffix("END:VCALENDAR\r\n").unwrap_or(&head);
 
+    let mut out = String::with_capacity(1024 + cal.items.len() * 768);
+    out.push_str(head);
     if let Some((first, last)) = year_span(&cal.items) {
-        out.push_str(&vtimezone(cal.timezone, first - 1, last + 1));
+        out.push_str(&vtimezone::vtimezone(cal.timezone, first - 1, last + 1));
     }
     for item in &cal.items {
-        write_event(&mut out, cal.timezone, item);
+        out.push_str(&event_component(cal.timezone, item).to_string());
     }
-
-    line(&mut out, "END:VCALENDAR");
-    out
+    out.push_str("END:VCALENDAR\r\n");
+    refold(&out)
 }
 
 /// A strong `ETag` for a rendered body: the first 32 hex digits of its SHA-256, quoted.
@@ -134,54 +147,44 @@ pub fn last_modified(cal: &Calendar) -> Option<DateTime<Utc>> {
     cal.items.iter().map(|item| item.last_modified).max()
 }
 
-fn write_event(out: &mut String, tz: Tz, item: &Item) {
-    line(out, "BEGIN:VEVENT");
-    line(out, &format!("UID:{}", escape_text(&item.uid)));
-    line(out, &format!("DTSTAMP:{}", utc_stamp(item.last_modified)));
-    line(out, &format!("DTSTART{}", local_stamp(tz, item.starts_at)));
-    line(out, &format!("DTEND{}", local_stamp(tz, item.ends_at)));
-    line(out, &format!("CREATED:{}", utc_stamp(item.created)));
-    line(
-        out,
-        &format!("LAST-MODIFIED:{}", utc_stamp(item.last_modified)),
-    );
-    line(out, &format!("SEQUENCE:{}", item.sequence.max(0)));
-    line(out, &format!("STATUS:{}", item.status.as_str()));
-    line(out, &format!("SUMMARY:{}", escape_text(&item.summary)));
-    if !item.description.is_empty() {
-        line(
-            out,
-            &format!("DESCRIPTION:{}", escape_text(&item.description)),
-        );
-    }
-    if !item.location.is_empty() {
-        line(out, &format!("LOCATION:{}", escape_text(&item.location)));
+/// One `VEVENT`, built with the `icalendar` crate. UID and DTSTAMP are set, so the crate adds
+/// neither from a random source or the clock; TEXT is normalised first (the crate escapes
+/// `\\ ; , LF` but passes CR and other control characters through), and what the crate writes
+/// raw (URIs, CAL-ADDRESS, parameter values, the CATEGORIES list) is cleaned or escaped here.
+fn event_component(tz: Tz, item: &Item) -> icalendar::Event {
+    let mut event = icalendar::Event::new();
+    event.add_property("UID", normalise_text(&item.uid));
+    event.add_property("DTSTAMP", utc_stamp(item.last_modified));
+    event.append_property(date_time("DTSTART", tz, item.starts_at));
+    event.append_property(date_time("DTEND", tz, item.ends_at));
+    event.add_property("CREATED", utc_stamp(item.created));
+    event.add_property("LAST-MODIFIED", utc_stamp(item.last_modified));
+    event.add_property("SEQUENCE", item.sequence.max(0).to_string());
+    event.add_property("STATUS", item.status.as_str());
+    event.add_property("SUMMARY", normalise_text(&item.summary));
+    for (key, value) in [
+        ("DESCRIPTION", &item.description),
+        ("LOCATION", &item.location),
+    ] {
+        let value = normalise_text(value);
+        if !value.is_empty() {
+            event.add_property(key, value);
+        }
     }
     if let Some(url) = item.url.as_deref().map(sanitize_uri) {
         if !url.is_empty() {
-            line(out, &format!("URL:{url}"));
+            event.add_property("URL", url);
         }
     }
     if let Some((name, email)) = &item.organizer {
-        let email = sanitize_uri(email);
-        let name = param_value(name);
-        if name.is_empty() {
-            line(out, &format!("ORGANIZER:mailto:{email}"));
-        } else {
-            line(out, &format!("ORGANIZER;CN={name}:mailto:{email}"));
-        }
+        event.append_property(cal_address("ORGANIZER", name, email).done());
     }
     if let Some((name, email)) = &item.attendee {
-        let email = sanitize_uri(email);
-        let name = param_value(name);
-        if name.is_empty() {
-            line(out, &format!("ATTENDEE;RSVP=FALSE:mailto:{email}"));
-        } else {
-            line(
-                out,
-                &format!("ATTENDEE;CN={name};RSVP=FALSE:mailto:{email}"),
-            );
-        }
+        event.append_property(
+            cal_address("ATTENDEE", name, email)
+                .add_parameter("RSVP", "FALSE")
+                .done(),
+        );
     }
     let categories: Vec<String> = item
         .categories
@@ -190,13 +193,42 @@ fn write_event(out: &mut String, tz: Tz, item: &Item) {
         .filter(|c| !c.is_empty())
         .collect();
     if !categories.is_empty() {
-        line(out, &format!("CATEGORIES:{}", categories.join(",")));
+        event.add_property("CATEGORIES", categories.join(","));
     }
-    line(out, "END:VEVENT");
+    event.done()
+}
+
+/// `mailto:` address with an optional `CN` (RFC 5545 §3.3.3, §3.2.2).
+fn cal_address(key: &str, name: &str, email: &str) -> Property {
+    let mut property = Property::new(key, format!("mailto:{}", sanitize_uri(email)));
+    let name = param_value(name);
+    if !name.is_empty() {
+        property.add_parameter("CN", &name);
+    }
+    property
+}
+
+/// `DTSTART`/`DTEND` with a `TZID`, or in UTC (see [`local_stamp`]).
+fn date_time(key: &str, tz: Tz, at: DateTime<Utc>) -> Property {
+    match local_stamp(tz, at) {
+        Some(local) => Property::new(key, &local)
+            .add_parameter("TZID", tz.name())
+            .done(),
+        None => Property::new(key, utc_stamp(at)),
+    }
+}
+
+/// Joins folded lines and folds them again with [`fold`].
+fn refold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 32);
+    for content in text.replace("\r\n ", "").split_terminator("\r\n") {
+        line(&mut out, content);
+    }
+    out
 }
 
 /// Writes one content line, folded, with its CRLF.
-fn line(out: &mut String, content: &str) {
+pub(crate) fn line(out: &mut String, content: &str) {
     out.push_str(&fold(content));
     out.push_str("\r\n");
 }
@@ -235,7 +267,7 @@ fn fold(content: &str) -> String {
 /// Escapes a TEXT value (RFC 5545 §3.3.11). Line breaks of any style become `\n`; other
 /// control characters are dropped, so user text can never end a content line. Trailing
 /// whitespace is dropped too: readers that trim line ends would lose it anyway.
-fn escape_text(input: &str) -> String {
+pub(crate) fn escape_text(input: &str) -> String {
     let input = input.trim_end();
     let mut escaped = String::with_capacity(input.len());
     let mut chars = input.chars().peekable();
@@ -259,6 +291,28 @@ fn escape_text(input: &str) -> String {
     escaped
 }
 
+/// TEXT as handed to the crate: line breaks of any style become LF (which it escapes as
+/// `\n`), other control characters but TAB are dropped, trailing whitespace too.
+fn normalise_text(input: &str) -> String {
+    let input = input.trim_end();
+    let mut clean = String::with_capacity(input.len());
+    let mut chars = input.chars().peekable();
+    while let Some(ch) = chars.next() {
+        match ch {
+            '\r' => {
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                clean.push('\n');
+            }
+            '\n' | '\t' => clean.push(ch),
+            c if c.is_control() => {}
+            c => clean.push(c),
+        }
+    }
+    clean
+}
+
 /// A URI value has no escaping in iCalendar; control characters and whitespace are not
 /// valid in a URI, so they are dropped.
 fn sanitize_uri(input: &str) -> String {
@@ -268,34 +322,29 @@ fn sanitize_uri(input: &str) -> String {
         .collect()
 }
 
-/// A parameter value (RFC 5545 §3.1): no controls, no DQUOTE; quoted when it holds
-/// `:`, `;` or `,`.
+/// A parameter value (RFC 5545 §3.1) may hold neither controls nor DQUOTE; the crate
+/// quotes it when it holds `:`, `;` or `,`.
 fn param_value(input: &str) -> String {
-    let clean: String = input
+    input
         .chars()
         .map(|c| if c == '"' { '\'' } else { c })
         .filter(|c| !c.is_control())
-        .collect();
-    if clean.contains([':', ';', ',']) {
-        format!("\"{clean}\"")
-    } else {
-        clean
-    }
+        .collect::<String>()
+        .trim()
+        .to_owned()
 }
 
 fn utc_stamp(at: DateTime<Utc>) -> String {
     at.format("%Y%m%dT%H%M%SZ").to_string()
 }
 
-/// `;TZID=<zone>:<local time>`, or `:<utc>Z` when the local time is ambiguous and names
+/// The local time in `tz`, or `None` (write UTC) when the local time is ambiguous and names
 /// an instant other than its first occurrence (RFC 5545 §3.3.5 picks the first).
-fn local_stamp(tz: Tz, at: DateTime<Utc>) -> String {
+fn local_stamp(tz: Tz, at: DateTime<Utc>) -> Option<String> {
     let local = at.with_timezone(&tz).naive_local();
     match tz.from_local_datetime(&local).earliest() {
-        Some(first) if first == at => {
-            format!(";TZID={}:{}", tz.name(), local.format("%Y%m%dT%H%M%S"))
-        }
-        _ => format!(":{}", utc_stamp(at)),
+        Some(first) if first == at => Some(local.format("%Y%m%dT%H%M%S").to_string()),
+        _ => None,
     }
 }
 
@@ -309,150 +358,17 @@ fn year_span(items: &[Item]) -> Option<(i32, i32)> {
     Some((first, last))
 }
 
-/// What distinguishes one observance of a zone from another.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Observance {
-    offset_seconds: i32,
-    is_dst: bool,
-    name: String,
-}
-
-fn observance_at(tz: Tz, at: DateTime<Utc>) -> Observance {
-    let offset = tz.offset_from_utc_datetime(&at.naive_utc());
-    Observance {
-        offset_seconds: offset.fix().local_minus_utc(),
-        is_dst: offset.dst_offset() != Duration::zero(),
-        name: offset
-            .abbreviation()
-            .map(str::to_owned)
-            .unwrap_or_else(|| utc_offset(offset.fix().local_minus_utc())),
-    }
-}
-
-/// The `VTIMEZONE` of `tz` for these years, computed once per process and then reused: finding
-/// the transitions samples the zone hour by hour, which is too slow for every mail and feed.
-fn vtimezone(tz: Tz, first_year: i32, last_year: i32) -> std::sync::Arc<str> {
-    use std::collections::HashMap;
-    use std::sync::{Arc, Mutex, OnceLock};
-    type Key = (&'static str, i32, i32);
-    static DONE: OnceLock<Mutex<HashMap<Key, Arc<str>>>> = OnceLock::new();
-    let key = (tz.name(), first_year, last_year);
-    let done = DONE.get_or_init(Default::default);
-    if let Some(text) = done.lock().ok().and_then(|m| m.get(&key).cloned()) {
-        return text;
-    }
-    let mut text = String::new();
-    write_vtimezone(&mut text, tz, first_year, last_year);
-    let text: Arc<str> = text.into();
-    if let Ok(mut map) = done.lock() {
-        // A handful of zones and year ranges in practice; the bound keeps it so.
-        if map.len() >= 1024 {
-            map.clear();
-        }
-        map.insert(key, text.clone());
-    }
-    text
-}
-
-/// Writes a `VTIMEZONE` with one sub-component per transition from January 1st of
-/// `first_year` to the end of `last_year` (UTC), plus one for the observance in force at
-/// the start, so every local time in that range resolves from this file alone.
-fn write_vtimezone(out: &mut String, tz: Tz, first_year: i32, last_year: i32) {
-    let year_start = |year: i32| {
-        NaiveDate::from_ymd_opt(year, 1, 1)
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .map(|d| d.and_utc())
-    };
-    let (Some(start), Some(end)) = (year_start(first_year), year_start(last_year + 1)) else {
-        return;
-    };
-
-    line(out, "BEGIN:VTIMEZONE");
-    line(out, &format!("TZID:{}", escape_text(tz.name())));
-    let initial = observance_at(tz, start);
-    write_observance(out, start, &initial, &initial);
-    for (at, from, to) in transitions(tz, start, end) {
-        write_observance(out, at, &from, &to);
-    }
-    line(out, "END:VTIMEZONE");
-}
-
-/// Offset changes in `[start, end)`, found by hourly sampling and then bisected to the
-/// second. No zone in the tz database changes twice within an hour.
-fn transitions(
-    tz: Tz,
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
-) -> Vec<(DateTime<Utc>, Observance, Observance)> {
-    let step = Duration::hours(1);
-    let mut found = Vec::new();
-    let mut at = start;
-    let mut current = observance_at(tz, at);
-    while at < end {
-        let next = at + step;
-        let observed = observance_at(tz, next);
-        if observed != current {
-            // Invariant: `lo` has the old observance, `hi` the new one.
-            let (mut lo, mut hi) = (at, next);
-            while hi - lo > Duration::seconds(1) {
-                let mid = lo + (hi - lo) / 2;
-                if observance_at(tz, mid) == current {
-                    lo = mid;
-                } else {
-                    hi = mid;
-                }
-            }
-            let to = observance_at(tz, hi);
-            if hi < end {
-                found.push((hi, current, to.clone()));
-            }
-            current = to;
-        }
-        at = next;
-    }
-    found
-}
-
-/// One `STANDARD`/`DAYLIGHT` block; its `DTSTART` is the onset in the local time that
-/// was in force before it (RFC 5545 §3.6.5).
-fn write_observance(out: &mut String, at: DateTime<Utc>, from: &Observance, to: &Observance) {
-    let kind = if to.is_dst { "DAYLIGHT" } else { "STANDARD" };
-    let onset = at.naive_utc() + Duration::seconds(i64::from(from.offset_seconds));
-    line(out, &format!("BEGIN:{kind}"));
-    line(out, &format!("DTSTART:{}", onset.format("%Y%m%dT%H%M%S")));
-    line(
-        out,
-        &format!("TZOFFSETFROM:{}", utc_offset(from.offset_seconds)),
-    );
-    line(
-        out,
-        &format!("TZOFFSETTO:{}", utc_offset(to.offset_seconds)),
-    );
-    line(out, &format!("TZNAME:{}", escape_text(&to.name)));
-    line(out, &format!("END:{kind}"));
-}
-
-/// `±HHMM`, or `±HHMMSS` when the offset has seconds (RFC 5545 §3.3.14).
-fn utc_offset(seconds: i32) -> String {
-    let sign = if seconds < 0 { '-' } else { '+' };
-    let abs = seconds.unsigned_abs();
-    let (h, m, s) = (abs / 3600, abs / 60 % 60, abs % 60);
-    let mut text = format!("{sign}{h:02}{m:02}");
-    if s != 0 {
-        let _ = write!(text, "{s:02}");
-    }
-    text
-}
+mod vtimezone;
 
 #[cfg(test)]
-#[path = "../tests/support/ics_reader.rs"]
+#[path = "../../tests/support/ics_reader.rs"]
 mod ics_reader;
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::calendar::ics_reader;
-    use chrono::TimeZone;
+    use chrono::{Duration, TimeZone};
 
     fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap()
@@ -512,6 +428,79 @@ mod tests {
             let physical = physical.strip_suffix(b"\r").unwrap_or(physical);
             assert!(physical.len() <= 75, "{} octets", physical.len());
             assert!(std::str::from_utf8(physical).is_ok(), "split a character");
+        }
+    }
+
+    #[test]
+    fn the_crate_adds_a_clock_dtstamp_and_a_random_uid_to_components_without_them() {
+        // Why the VTIMEZONE is written by hand: a component without DTSTAMP/UID gets both.
+        let venue = icalendar::Venue::new().done().to_string();
+        assert!(venue.contains("\r\nDTSTAMP:"), "{venue}");
+        assert!(venue.contains("\r\nUID:"), "{venue}");
+        assert_ne!(venue, icalendar::Venue::new().done().to_string());
+    }
+
+    #[test]
+    fn the_crate_passes_carriage_returns_through_text_so_text_is_normalised_first() {
+        let raw = icalendar::Event::new()
+            .add_property("SUMMARY", "one\rSTATUS:CANCELLED")
+            .add_property("UID", "u")
+            .add_property("DTSTAMP", "20260101T000000Z")
+            .done()
+            .to_string();
+        assert!(raw.contains("one\rSTATUS:CANCELLED"), "{raw:?}");
+        let ours = render(&berlin(vec![Item {
+            summary: "one\rSTATUS:CANCELLED".to_owned(),
+            ..item("u@podium", utc(2026, 6, 1, 8, 0))
+        }]));
+        assert_eq!(value_of(&ours, "SUMMARY:"), [r"one\nSTATUS:CANCELLED"]);
+    }
+
+    #[test]
+    fn the_crates_folding_can_end_a_line_in_whitespace_that_the_ical_reader_then_loses() {
+        let summary = format!("{} {}", "a".repeat(66), "b".repeat(20));
+        let crate_text = icalendar::Event::new()
+            .add_property("SUMMARY", &summary)
+            .add_property("UID", "u")
+            .add_property("DTSTAMP", "20260101T000000Z")
+            .done()
+            .to_string();
+        assert!(
+            crate_text.contains(" \r\n b"),
+            "the crate folds right after the space: {crate_text:?}"
+        );
+        let wrapped =
+            format!("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n{crate_text}END:VCALENDAR\r\n");
+        let read = ics_reader::parse(&wrapped);
+        assert_eq!(read["events"][0]["summary"], summary.replace(' ', ""));
+
+        let ours = render(&berlin(vec![Item {
+            summary: summary.clone(),
+            ..item("u@podium", utc(2026, 6, 1, 8, 0))
+        }]));
+        assert_eq!(ics_reader::parse(&ours)["events"][0]["summary"], summary);
+    }
+
+    #[test]
+    fn rendered_feeds_fold_at_75_octets_on_character_boundaries_and_never_after_whitespace() {
+        for pad in 0..12 {
+            for wide in ["ü", "€", "😀", "👩‍💻", " ", "a b"] {
+                let text = format!("{}{}", "x".repeat(50 + pad), wide.repeat(30));
+                let long = Item {
+                    summary: text.clone(),
+                    description: text.clone(),
+                    location: text.clone(),
+                    ..item("u@podium", utc(2026, 6, 1, 8, 0))
+                };
+                let body = render(&berlin(vec![long]));
+                assert_physical_lines_fit(&body);
+                for physical in body.split("\r\n") {
+                    assert!(!physical.ends_with([' ', '\t']), "{physical:?}");
+                }
+                let read = ics_reader::parse(&body);
+                assert_eq!(read["events"][0]["summary"], text.trim_end());
+                assert_eq!(read["events"][0]["location"], text.trim_end());
+            }
         }
     }
 
@@ -756,10 +745,10 @@ mod tests {
 
     #[test]
     fn offsets_with_seconds_and_negative_offsets_are_formatted() {
-        assert_eq!(utc_offset(3600), "+0100");
-        assert_eq!(utc_offset(-(3 * 3600 + 30 * 60)), "-0330");
-        assert_eq!(utc_offset(3208), "+005328");
-        assert_eq!(utc_offset(0), "+0000");
+        assert_eq!(vtimezone::utc_offset(3600), "+0100");
+        assert_eq!(vtimezone::utc_offset(-(3 * 3600 + 30 * 60)), "-0330");
+        assert_eq!(vtimezone::utc_offset(3208), "+005328");
+        assert_eq!(vtimezone::utc_offset(0), "+0000");
     }
 
     #[test]
