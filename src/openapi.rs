@@ -1,7 +1,11 @@
 //! Finishing touches on the generated OpenAPI document: every error answer is documented as
-//! `application/problem+json`, with the statuses every operation of its kind can give.
+//! `application/problem+json`, with the statuses every operation of its kind can give; every
+//! field's description where viewers show it.
 use utoipa::openapi::{
-    path::Operation, response::ResponseBuilder, ContentBuilder, OpenApi, Ref, RefOr,
+    path::Operation,
+    response::ResponseBuilder,
+    schema::{Object, Schema},
+    ContentBuilder, OpenApi, Ref, RefOr,
 };
 
 const PROBLEM: &str = "application/problem+json";
@@ -92,6 +96,52 @@ fn retag_problem_content(operation: &mut Operation) {
         };
         if let Some(content) = response.content.shift_remove("application/json") {
             response.content.insert(PROBLEM.to_owned(), content);
+        }
+    }
+}
+
+/// Shows each field's description on the field itself. utoipa writes the doc comment of an
+/// optional field whose type is a named schema (`Option<Language>`, `Option<PitchSlotRef>`)
+/// into the `$ref` branch of its `oneOf: [$ref, null]`, where documentation viewers do not
+/// look; this moves it up to the `oneOf`, in every schema under `components.schemas`.
+pub fn lift_field_descriptions(spec: &mut OpenApi) {
+    let Some(components) = spec.components.as_mut() else {
+        return;
+    };
+    for schema in components.schemas.values_mut() {
+        let RefOr::T(schema) = schema else {
+            continue;
+        };
+        let objects: Vec<&mut Object> = match schema {
+            Schema::Object(object) => vec![object],
+            Schema::AllOf(all) => all
+                .items
+                .iter_mut()
+                .filter_map(|item| match item {
+                    RefOr::T(Schema::Object(object)) => Some(object),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        for object in objects {
+            for property in object.properties.values_mut() {
+                let RefOr::T(Schema::OneOf(one_of)) = property else {
+                    continue;
+                };
+                if one_of.description.as_deref().is_some_and(|d| !d.is_empty()) {
+                    continue;
+                }
+                let lifted = one_of.items.iter_mut().find_map(|item| match item {
+                    RefOr::Ref(r) if !r.description.is_empty() => {
+                        Some(std::mem::take(&mut r.description))
+                    }
+                    _ => None,
+                });
+                if lifted.is_some() {
+                    one_of.description = lifted;
+                }
+            }
         }
     }
 }
