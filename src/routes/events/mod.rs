@@ -45,9 +45,14 @@ pub struct CreateEvent {
     /// The event's name, one line of 1 to 200 characters.
     #[schema(min_length = 1, max_length = 200)]
     pub title: String,
-    /// The event's address in URLs: 1 to 100 characters of `[a-z0-9-]`, unique; derived from
+    /// The event's address in URLs: 1 to 100 characters of `[a-z0-9-]`, not starting or ending
+    /// with `-`, unique; derived from
     /// the title when absent.
-    #[schema(min_length = 1, max_length = 100, pattern = "^[a-z0-9-]+$")]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"
+    )]
     pub slug: Option<String>,
     /// What the event is about, plain text with line breaks, at most 10 000 characters;
     /// default empty.
@@ -100,7 +105,11 @@ pub struct CreateEvent {
     #[schema(minimum = 1, maximum = 720)]
     pub hold_hours: Option<i64>,
     /// Slug of the annual series this edition belongs to (`[a-z0-9-]`, 1 to 100 characters).
-    #[schema(min_length = 1, max_length = 100, pattern = "^[a-z0-9-]+$")]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"
+    )]
     pub series: Option<String>,
     /// Who mails about the event are from, shown in every mail's footer (at most 200
     /// characters); default: the name of the sender (`MAIL_FROM`).
@@ -123,7 +132,11 @@ pub struct UpdateEvent {
     #[schema(min_length = 1, max_length = 200)]
     pub title: Option<String>,
     /// The event's address in URLs: 1 to 100 characters of `[a-z0-9-]`, unique.
-    #[schema(min_length = 1, max_length = 100, pattern = "^[a-z0-9-]+$")]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"
+    )]
     pub slug: Option<String>,
     /// What the event is about, plain text with line breaks, at most 10 000 characters.
     #[schema(max_length = 10000)]
@@ -173,7 +186,7 @@ pub struct UpdateEvent {
     pub hold_hours: Option<i64>,
     /// Slug of the annual series (`[a-z0-9-]`, 1 to 100 characters); `null`: none.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, min_length = 1, max_length = 100, pattern = "^[a-z0-9-]+$")]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 100, pattern = "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")]
     pub series: Option<Option<String>>,
     /// Who mails about the event are from (at most 200 characters).
     #[schema(max_length = 200)]
@@ -370,7 +383,11 @@ pub struct CloneEvent {
     pub starts_at: String,
     /// Slug of the copy (`[a-z0-9-]`, 1 to 100 characters, unique); derived from the title
     /// when absent.
-    #[schema(min_length = 1, max_length = 100, pattern = "^[a-z0-9-]+$")]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"
+    )]
     pub slug: Option<String>,
     /// Title of the copy (1 to 200 characters); default: the original's.
     #[schema(min_length = 1, max_length = 200)]

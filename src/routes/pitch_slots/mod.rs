@@ -47,7 +47,7 @@ pub struct CreateSlot {
 /// long as a whole slot fits before `to`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"stage_id": "0190a5c2-7b1e-7c3d-9f4e-2a6b8c0d1e2f",
-    "from": "2027-06-24T10:00:00+02:00", "to": "2027-06-24T12:00:00+02:00",
+    "from": "2027-06-24T13:00:00+02:00", "to": "2027-06-24T15:00:00+02:00",
     "slot_minutes": 10, "gap_minutes": 2}))]
 pub struct GenerateSlots {
     /// The stage (of this event) the slots are on.
