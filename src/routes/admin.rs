@@ -34,11 +34,12 @@ pub struct OutboxItem {
     pub kind: String,
     /// The event it concerns; `null` for mails about no event.
     pub event_id: Option<Uuid>,
-    /// The recipient's e-mail address (empty once the text is past its retention).
+    /// The recipient's e-mail address.
     pub recipient: String,
     /// Language of the mail, `de` or `en`.
     pub language: String,
-    /// The mail's subject line.
+    /// The mail's subject line; empty once the mail is past its retention
+    /// (`PODIUM_MAIL_RETENTION_DAYS` after sending).
     pub subject: String,
     /// Whether an iCalendar (RFC 5545/5546 iTIP) attachment goes with it.
     pub has_ics: bool,

@@ -155,7 +155,7 @@ pub struct UpdateEvent {
     /// End of the event: RFC 3339 date-time with offset, after the start.
     #[schema(format = DateTime, value_type = Option<String>)]
     pub ends_at: Option<String>,
-    /// Seats, 0 to 1 000 000; lowering it below the seats taken moves no one.
+    /// Seats, 0 to 1 000 000; fewer than the seats taken (confirmed and held) is a 409.
     #[schema(minimum = 0, maximum = 1_000_000)]
     pub capacity: Option<i64>,
     /// Whether a full event takes a waitlist.
@@ -373,7 +373,8 @@ pub struct StatsResponse {
     pub pitch_slots_assigned: i64,
 }
 
-/// The next edition of an event: a draft copy with its stages and slots, shifted in time.
+/// The next edition of an event: a draft copy with its stages and slot layout shifted in time,
+/// no people.
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"starts_at": "2028-06-22T09:00:00+02:00", "slug": "jahrestagung-2028",
     "title": "Jahrestagung 2028"}))]
@@ -389,7 +390,8 @@ pub struct CloneEvent {
         pattern = "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"
     )]
     pub slug: Option<String>,
-    /// Title of the copy (1 to 200 characters); default: the original's.
+    /// Title of the copy (1 to 200 characters); default: the original's, its year replaced by
+    /// the new edition's ("Jahrestagung 2027" → "Jahrestagung 2028").
     #[schema(min_length = 1, max_length = 200)]
     pub title: Option<String>,
 }

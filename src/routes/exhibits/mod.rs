@@ -135,8 +135,8 @@ impl ExhibitResponse {
 pub struct ExhibitCreated {
     #[serde(flatten)]
     pub exhibit: ExhibitResponse,
-    /// The secret that lets the exhibitor read and withdraw the exhibit without an account
-    /// (`Authorization: Bearer <token>` or the manage link); shown this once.
+    /// The secret that lets the exhibitor read, withdraw and erase the exhibit without an
+    /// account (`/api/v1/exhibits/{token}`, and the manage link); shown this once.
     pub manage_token: String,
     /// The exhibitor's page (HTML), where their mails link.
     pub manage_url: String,

@@ -169,8 +169,8 @@ impl PitchResponse {
 pub struct PitchCreated {
     #[serde(flatten)]
     pub pitch: PitchResponse,
-    /// The secret that lets the presenter read and withdraw the pitch without an account
-    /// (`Authorization: Bearer <token>` or the manage link); shown this once.
+    /// The secret that lets the presenter read, withdraw and erase the pitch without an
+    /// account (`/api/v1/pitches/{token}`, and the manage link); shown this once.
     pub manage_token: String,
     /// The presenter's page (HTML), where their mails link.
     pub manage_url: String,

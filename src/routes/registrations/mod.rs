@@ -136,8 +136,9 @@ impl RegistrationResponse {
 pub struct CreatedRegistration {
     #[serde(flatten)]
     pub registration: RegistrationResponse,
-    /// The secret that lets the attendee read, cancel and erase the registration without an
-    /// account (`Authorization: Bearer <token>` or the manage link); shown this once.
+    /// The secret that lets the attendee read, confirm, cancel and erase the registration
+    /// without an account (`/api/v1/registrations/{token}`, and the manage link); shown this
+    /// once.
     pub manage_token: String,
 }
 
