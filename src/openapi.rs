@@ -145,3 +145,61 @@ pub fn lift_field_descriptions(spec: &mut OpenApi) {
         }
     }
 }
+
+/// Describes the path parameters and headers that routes name without a description: `event`
+/// (an id or a slug), `slug`, `If-Match`, and `id` after the kind of record it names
+/// (`…/pitches/{id}` is a pitch's id).
+pub fn describe_parameters(spec: &mut OpenApi) {
+    for (path, item) in spec.paths.paths.iter_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.head,
+            &mut item.put,
+            &mut item.post,
+            &mut item.patch,
+            &mut item.delete,
+        ];
+        for operation in operations.into_iter().flatten() {
+            for parameter in operation.parameters.iter_mut().flatten() {
+                let RefOr::T(parameter) = parameter else {
+                    continue;
+                };
+                if parameter
+                    .description
+                    .as_deref()
+                    .is_some_and(|d| !d.trim().is_empty())
+                {
+                    continue;
+                }
+                parameter.description = parameter_description(path, &parameter.name);
+            }
+        }
+    }
+}
+
+/// What the parameter `name` of `path` is, when podium's routes use it in only one sense.
+fn parameter_description(path: &str, name: &str) -> Option<String> {
+    let text = match name {
+        "event" => "The event's id (UUID) or slug",
+        "slug" => "The series' slug (`[a-z0-9-]`)",
+        "If-Match" => {
+            "The ETag of the last read; when the resource has changed since, the change is \
+             refused with 412"
+        }
+        "id" => {
+            let before = path.split("/{id}").next()?.rsplit('/').next()?;
+            match before {
+                "outbox" => "The mail's id (UUID)",
+                "exhibits" => "The exhibit's id (UUID)",
+                "pitch-slots" => "The slot's id (UUID)",
+                "pitches" => "The pitch's id (UUID)",
+                "registrations" => "The registration's id (UUID)",
+                "stages" => "The stage's id (UUID)",
+                "organisers" => "The organiser's id (UUID)",
+                _ => return None,
+            }
+        }
+        _ => return None,
+    };
+    Some(text.to_owned())
+}

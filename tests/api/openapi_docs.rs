@@ -1,5 +1,6 @@
 //! The OpenAPI document as documentation: every field described, every request body with an
-//! example, and every example a request the API accepts (issue #15, item 9).
+//! example, every parameter described, and every example a request the API accepts (issue
+//! #15, item 9).
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -81,6 +82,34 @@ async fn every_property_of_every_schema_in_the_openapi_document_has_a_descriptio
 }
 
 #[tokio::test]
+async fn every_parameter_of_every_operation_has_a_description() {
+    let app = spawn_app().await;
+    let spec = spec(&app).await;
+    let mut counted = 0;
+    let mut undocumented = Vec::new();
+    for (path, item) in spec["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("path item") {
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                counted += 1;
+                let described = parameter["description"]
+                    .as_str()
+                    .is_some_and(|d| !d.trim().is_empty());
+                if !described {
+                    undocumented.push(format!(
+                        "{} {path}: {} ({})",
+                        method.to_uppercase(),
+                        parameter["name"],
+                        parameter["in"]
+                    ));
+                }
+            }
+        }
+    }
+    assert!(counted > 100, "only {counted} parameters found");
+    assert!(undocumented.is_empty(), "no description: {undocumented:?}");
+}
+
+#[tokio::test]
 async fn every_operation_with_a_request_body_has_an_example() {
     let app = spawn_app().await;
     let spec = spec(&app).await;
@@ -135,6 +164,14 @@ async fn the_spec_states_the_limits_the_server_checks() {
         schemas["CreateExhibit"]["properties"]["space_sqm"]["exclusiveMinimum"],
         0.0
     );
+    let limit = spec["paths"]["/api/v1/events"]["get"]["parameters"]
+        .as_array()
+        .expect("parameters")
+        .iter()
+        .find(|p| p["name"] == "limit")
+        .expect("limit")
+        .clone();
+    assert_eq!(limit["schema"]["maximum"], 500, "{limit}");
     // An optional field of a named type carries its description itself, where viewers show
     // it, not inside the `$ref` branch of its `oneOf`.
     let slot = &schemas["PitchResponse"]["properties"]["slot"];
