@@ -11,7 +11,9 @@ use utoipa::ToSchema;
 /// A field that failed validation.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
 pub struct FieldError {
+    /// The field of the request (its JSON name, or the query or path parameter).
     pub field: String,
+    /// What is wrong with it, written for people (e.g. `must not be empty`).
     pub message: String,
 }
 
@@ -27,11 +29,18 @@ impl FieldError {
 /// The body of every error answer.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Problem {
+    /// A URI reference naming the kind of problem (RFC 9457 §3.1.1), e.g.
+    /// `/problems/validation`.
     #[serde(rename = "type")]
     pub kind: String,
+    /// A short summary, the same for every problem of the kind (e.g. `Invalid values`).
     pub title: String,
+    /// The HTTP status code (400 to 599).
+    #[schema(minimum = 400, maximum = 599)]
     pub status: u16,
+    /// What went wrong this time, written for people.
     pub detail: String,
+    /// The fields that failed validation (422 only); absent otherwise.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
 }

@@ -1,7 +1,11 @@
 //! Finishing touches on the generated OpenAPI document: every error answer is documented as
-//! `application/problem+json`, with the statuses every operation of its kind can give.
+//! `application/problem+json`, with the statuses every operation of its kind can give; every
+//! field's description where viewers show it.
 use utoipa::openapi::{
-    path::Operation, response::ResponseBuilder, ContentBuilder, OpenApi, Ref, RefOr,
+    path::Operation,
+    response::ResponseBuilder,
+    schema::{Object, Schema},
+    ContentBuilder, OpenApi, Ref, RefOr,
 };
 
 const PROBLEM: &str = "application/problem+json";
@@ -94,4 +98,108 @@ fn retag_problem_content(operation: &mut Operation) {
             response.content.insert(PROBLEM.to_owned(), content);
         }
     }
+}
+
+/// Shows each field's description on the field itself. utoipa writes the doc comment of an
+/// optional field whose type is a named schema (`Option<Language>`, `Option<PitchSlotRef>`)
+/// into the `$ref` branch of its `oneOf: [$ref, null]`, where documentation viewers do not
+/// look; this moves it up to the `oneOf`, in every schema under `components.schemas`.
+pub fn lift_field_descriptions(spec: &mut OpenApi) {
+    let Some(components) = spec.components.as_mut() else {
+        return;
+    };
+    for schema in components.schemas.values_mut() {
+        let RefOr::T(schema) = schema else {
+            continue;
+        };
+        let objects: Vec<&mut Object> = match schema {
+            Schema::Object(object) => vec![object],
+            Schema::AllOf(all) => all
+                .items
+                .iter_mut()
+                .filter_map(|item| match item {
+                    RefOr::T(Schema::Object(object)) => Some(object),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        for object in objects {
+            for property in object.properties.values_mut() {
+                let RefOr::T(Schema::OneOf(one_of)) = property else {
+                    continue;
+                };
+                if one_of.description.as_deref().is_some_and(|d| !d.is_empty()) {
+                    continue;
+                }
+                let lifted = one_of.items.iter_mut().find_map(|item| match item {
+                    RefOr::Ref(r) if !r.description.is_empty() => {
+                        Some(std::mem::take(&mut r.description))
+                    }
+                    _ => None,
+                });
+                if lifted.is_some() {
+                    one_of.description = lifted;
+                }
+            }
+        }
+    }
+}
+
+/// Describes the path parameters and headers that routes name without a description: `event`
+/// (an id or a slug), `slug`, `If-Match`, and `id` after the kind of record it names
+/// (`…/pitches/{id}` is a pitch's id).
+pub fn describe_parameters(spec: &mut OpenApi) {
+    for (path, item) in spec.paths.paths.iter_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.head,
+            &mut item.put,
+            &mut item.post,
+            &mut item.patch,
+            &mut item.delete,
+        ];
+        for operation in operations.into_iter().flatten() {
+            for parameter in operation.parameters.iter_mut().flatten() {
+                let RefOr::T(parameter) = parameter else {
+                    continue;
+                };
+                if parameter
+                    .description
+                    .as_deref()
+                    .is_some_and(|d| !d.trim().is_empty())
+                {
+                    continue;
+                }
+                parameter.description = parameter_description(path, &parameter.name);
+            }
+        }
+    }
+}
+
+/// What the parameter `name` of `path` is, when podium's routes use it in only one sense.
+fn parameter_description(path: &str, name: &str) -> Option<String> {
+    let text = match name {
+        "event" => "The event's id (UUID) or slug",
+        "slug" => "The series' slug (`[a-z0-9-]`)",
+        "If-Match" => {
+            "The ETag of the last read; when the resource has changed since, the change is \
+             refused with 412"
+        }
+        "id" => {
+            let before = path.split("/{id}").next()?.rsplit('/').next()?;
+            match before {
+                "outbox" => "The mail's id (UUID)",
+                "exhibits" => "The exhibit's id (UUID)",
+                "pitch-slots" => "The slot's id (UUID)",
+                "pitches" => "The pitch's id (UUID)",
+                "registrations" => "The registration's id (UUID)",
+                "stages" => "The stage's id (UUID)",
+                "organisers" => "The organiser's id (UUID)",
+                _ => return None,
+            }
+        }
+        _ => return None,
+    };
+    Some(text.to_owned())
 }

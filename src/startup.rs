@@ -289,6 +289,8 @@ fn build_app(
         .service(scope::scope("/api/v1").configure(routes::api))
         .split_for_parts();
     crate::openapi::document_errors(&mut spec);
+    crate::openapi::lift_field_descriptions(&mut spec);
+    crate::openapi::describe_parameters(&mut spec);
     spec.info.title = "podium".to_owned();
     spec.info.version = env!("CARGO_PKG_VERSION").to_owned();
     spec.info.contact = None;

@@ -1,6 +1,7 @@
 //! Time zones and instants.
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, Utc};
 use chrono_tz::Tz;
+use entity::registration::Language;
 
 use crate::error::FieldError;
 
@@ -62,3 +63,75 @@ pub fn check_year(field: &str, instant: DateTime<Utc>) -> Result<DateTime<Utc>, 
         ))
     }
 }
+
+/// A local date as people write it: `Thursday, 24 June 2027` / `Donnerstag, 24. Juni 2027`.
+/// Pages and mails share it. chrono names days and months in English only unless built with
+/// its `unstable-locales` feature (pure-Rust locale tables, unstable API); two short tables here
+/// are the smaller dependency.
+pub fn long_date(local: &impl Datelike, lang: Language) -> String {
+    let weekday = local.weekday().num_days_from_monday() as usize;
+    let month = local.month0() as usize;
+    match lang {
+        Language::En => format!(
+            "{}, {} {} {}",
+            WEEKDAYS_EN[weekday],
+            local.day(),
+            MONTHS_EN[month],
+            local.year()
+        ),
+        Language::De => format!(
+            "{}, {}. {} {}",
+            WEEKDAYS_DE[weekday],
+            local.day(),
+            MONTHS_DE[month],
+            local.year()
+        ),
+    }
+}
+
+const WEEKDAYS_EN: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+const WEEKDAYS_DE: [&str; 7] = [
+    "Montag",
+    "Dienstag",
+    "Mittwoch",
+    "Donnerstag",
+    "Freitag",
+    "Samstag",
+    "Sonntag",
+];
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+const MONTHS_DE: [&str; 12] = [
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+];

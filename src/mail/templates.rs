@@ -2,7 +2,7 @@
 //!
 //! Each message is a function of a small context; the text and HTML are rendered from the
 //! same blocks, so they always say the same thing, and all user text is escaped in the HTML.
-use chrono::{DateTime, Datelike, TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use entity::registration::Language;
 
@@ -88,28 +88,7 @@ pub fn format_when(start: DateTime<Utc>, end: DateTime<Utc>, tz: Tz, lang: Langu
         tz.from_utc_datetime(&start.naive_utc()),
         tz.from_utc_datetime(&end.naive_utc()),
     );
-    let day = |d: &DateTime<Tz>| {
-        let (wd, m) = (
-            d.weekday().num_days_from_monday() as usize,
-            d.month0() as usize,
-        );
-        match lang {
-            Language::En => format!(
-                "{}, {} {} {}",
-                WEEKDAYS_EN[wd],
-                d.day(),
-                MONTHS_EN[m],
-                d.year()
-            ),
-            Language::De => format!(
-                "{}, {}. {} {}",
-                WEEKDAYS_DE[wd],
-                d.day(),
-                MONTHS_DE[m],
-                d.year()
-            ),
-        }
-    };
+    let day = |d: &DateTime<Tz>| crate::domain::time::long_date(d, lang);
     let hm = |d: &DateTime<Tz>| d.format("%H:%M").to_string();
     let uhr = match lang {
         Language::En => "",
@@ -128,53 +107,6 @@ pub fn format_when(start: DateTime<Utc>, end: DateTime<Utc>, tz: Tz, lang: Langu
         )
     }
 }
-
-const WEEKDAYS_EN: [&str; 7] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
-const WEEKDAYS_DE: [&str; 7] = [
-    "Montag",
-    "Dienstag",
-    "Mittwoch",
-    "Donnerstag",
-    "Freitag",
-    "Samstag",
-    "Sonntag",
-];
-const MONTHS_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-const MONTHS_DE: [&str; 12] = [
-    "Januar",
-    "Februar",
-    "März",
-    "April",
-    "Mai",
-    "Juni",
-    "Juli",
-    "August",
-    "September",
-    "Oktober",
-    "November",
-    "Dezember",
-];
 
 // ---------------------------------------------------------------------------------------------
 // Attendees

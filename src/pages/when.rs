@@ -1,78 +1,13 @@
 //! Dates and times as people read them, in the event's time zone and the page's language
-//! (chrono's own month and weekday names are English only without its locale feature).
-use chrono::{DateTime, Datelike, Timelike, Utc};
+//! (the names of days and months: `domain::time::long_date`).
+use chrono::{DateTime, Timelike, Utc};
 use entity::registration::Language;
 
-use crate::domain::time::in_zone;
-
-const WEEKDAYS_EN: [&str; 7] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
-const WEEKDAYS_DE: [&str; 7] = [
-    "Montag",
-    "Dienstag",
-    "Mittwoch",
-    "Donnerstag",
-    "Freitag",
-    "Samstag",
-    "Sonntag",
-];
-const MONTHS_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-const MONTHS_DE: [&str; 12] = [
-    "Januar",
-    "Februar",
-    "März",
-    "April",
-    "Mai",
-    "Juni",
-    "Juli",
-    "August",
-    "September",
-    "Oktober",
-    "November",
-    "Dezember",
-];
+use crate::domain::time::{in_zone, long_date};
 
 /// `Thursday, 24 June 2027` / `Donnerstag, 24. Juni 2027` in `timezone`.
 pub fn date(at: DateTime<Utc>, timezone: &str, lang: Language) -> String {
-    let local = in_zone(at, timezone);
-    let weekday = local.weekday().num_days_from_monday() as usize;
-    let month = local.month0() as usize;
-    match lang {
-        Language::En => format!(
-            "{}, {} {} {}",
-            WEEKDAYS_EN[weekday],
-            local.day(),
-            MONTHS_EN[month],
-            local.year()
-        ),
-        Language::De => format!(
-            "{}, {}. {} {}",
-            WEEKDAYS_DE[weekday],
-            local.day(),
-            MONTHS_DE[month],
-            local.year()
-        ),
-    }
+    long_date(&in_zone(at, timezone), lang)
 }
 
 /// `09:00` (24-hour clock in both languages) in `timezone`.

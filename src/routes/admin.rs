@@ -21,26 +21,45 @@ pub fn config(cfg: &mut ServiceConfig) {
 pub struct OutboxQuery {
     /// `pending`, `sent` or `failed`.
     pub status: Option<String>,
+    /// Items per page, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
+    /// The `next_cursor` of the previous page (with the same filters).
     pub cursor: Option<String>,
 }
 
 /// A mail in the outbox, without its bodies.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OutboxItem {
+    /// The mail's id.
     pub id: Uuid,
+    /// What the mail is about: the name of its template (e.g. `event_cancelled`).
     pub kind: String,
+    /// The event it concerns; `null` for mails about no event.
     pub event_id: Option<Uuid>,
+    /// The recipient's e-mail address.
     pub recipient: String,
+    /// Language of the mail, `de` or `en`.
     pub language: String,
+    /// The mail's subject line; empty once the mail is past its retention
+    /// (`PODIUM_MAIL_RETENTION_DAYS` after sending).
     pub subject: String,
+    /// Whether an iCalendar (RFC 5545/5546 iTIP) attachment goes with it.
     pub has_ics: bool,
+    /// The mail's `Message-ID` header (RFC 5322), e.g. `<id@podium>`.
     pub message_id: String,
+    /// `pending` (due or waiting for a retry), `sent` or `failed` (gave up; an admin may
+    /// retry).
     pub status: OutboxStatus,
+    /// Sending attempts so far.
     pub attempts: i32,
+    /// When the worker next tries to send it (UTC).
     pub next_attempt_at: DateTime<Utc>,
+    /// The last failure's reason (from the SMTP server or the mail directory); `null`: none.
     pub last_error: Option<String>,
+    /// When the mail was queued (UTC).
     pub created_at: DateTime<Utc>,
+    /// When the mail was sent (UTC); `null`: not yet.
     pub sent_at: Option<DateTime<Utc>>,
 }
 

@@ -13,8 +13,11 @@ use actix_web::{
 use crate::error::{ApiError, StorageFault};
 use crate::startup::AppState;
 
+/// The answer of `/healthz`.
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct Health {
+    /// Always `ok`: the process answers.
+    #[schema(example = "ok")]
     pub status: &'static str,
 }
 

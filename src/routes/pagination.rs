@@ -14,6 +14,7 @@ pub const MAX_OFFSET: u64 = i32::MAX as u64;
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct PageQuery {
     /// Items per page, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -96,6 +97,7 @@ mod tests {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Page<T: ToSchema> {
+    /// This page's items, at most `limit` of them.
     pub items: Vec<T>,
     /// Pass as `cursor` for the next page; `null` on the last page.
     pub next_cursor: Option<String>,

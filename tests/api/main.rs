@@ -19,6 +19,7 @@ mod feeds;
 mod idempotency;
 mod lifecycle;
 mod mail;
+mod openapi_docs;
 mod operations;
 mod organisers;
 mod pages;

@@ -93,7 +93,7 @@ async fn rows_written_beside_the_api_are_searchable_too() {
     app.db
         .execute_unprepared(&format!(
             "INSERT INTO registrations (id, event_id, name, email, email_lower, organisation, \
-             sector, language, status, manage_token, sequence, created_at, updated_at) VALUES \
+             sector, language, status, manage_token_hash, sequence, created_at, updated_at) VALUES \
              ({id}, (SELECT id FROM events WHERE slug = 'suche'), 'Bärbel Groß', \
              'b@example.org', 'b@example.org', '', 'other', 'de', 'cancelled', 'tok-bärbel', 0, \
              '2027-01-01T00:00:00+00:00', '2027-01-01T00:00:00+00:00')"
@@ -171,7 +171,7 @@ async fn large_event(app: &TestApp) -> String {
     app.db
         .execute_unprepared(&format!(
             "INSERT INTO registrations (id, event_id, name, email, email_lower, organisation, \
-             sector, language, status, manage_token, sequence, created_at, updated_at) \
+             sector, language, status, manage_token_hash, sequence, created_at, updated_at) \
              SELECT {uuid}, (SELECT id FROM events WHERE slug = 'suche'), \
                CASE WHEN i % 2000 = 0 THEN 'Müller ' || i ELSE 'Person ' || {md5} END, \
                'p' || i || '@example.org', 'p' || i || '@example.org', 'Org ' || (i % 97), \

@@ -17,7 +17,10 @@ pub struct EventListQuery {
     pub status: Option<String>,
     /// Only editions of this annual series.
     pub series: Option<String>,
+    /// Items per page, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
+    /// The `next_cursor` of the previous page (with the same filters).
     pub cursor: Option<String>,
 }
 

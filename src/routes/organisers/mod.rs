@@ -25,20 +25,32 @@ pub fn config(cfg: &mut ServiceConfig) {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"name": "Erika Muster", "email": "erika@cluster.example", "role": "organiser"}))]
 pub struct CreateOrganiser {
+    /// The organiser's name, one line of 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
+    /// The organiser's e-mail address (at most 254 characters), unique among active
+    /// organisers (case-insensitive).
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
     /// `organiser` (default) or `admin`.
     #[serde(default)]
     pub role: Option<Role>,
 }
 
+/// An organiser (an account with a bearer token).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrganiserResponse {
+    /// The organiser's id.
     pub id: Uuid,
+    /// The organiser's name.
     pub name: String,
+    /// The organiser's e-mail address.
     pub email: String,
+    /// `organiser` (manages events) or `admin` (also manages organisers and the outbox).
     pub role: Role,
+    /// When the organiser was added (UTC).
     pub created_at: DateTime<Utc>,
+    /// When the organiser's access was revoked (UTC); `null`: active.
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
@@ -60,6 +72,8 @@ impl From<organiser::Model> for OrganiserResponse {
 pub struct OrganiserWithToken {
     #[serde(flatten)]
     pub organiser: OrganiserResponse,
+    /// The organiser's bearer token (`Authorization: Bearer <token>`); shown this once, only
+    /// its hash is stored.
     pub token: String,
 }
 

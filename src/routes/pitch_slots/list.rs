@@ -15,7 +15,10 @@ use crate::startup::AppState;
 pub struct SlotListQuery {
     /// Only the slots of this stage.
     pub stage_id: Option<Uuid>,
+    /// Items per page, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
+    /// The `next_cursor` of the previous page (with the same filters).
     pub cursor: Option<String>,
 }
 

@@ -35,19 +35,27 @@ pub fn config(cfg: &mut ServiceConfig) {
     "organisation": "Leibniz-IPHT", "presenter_name": "Dr. Jana Weber",
     "presenter_email": "jana.weber@ipht.example", "language": "de", "duration_minutes": 5}))]
 pub struct CreatePitch {
-    #[schema(max_length = 200)]
+    /// The pitch's title, one line of 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
+    /// What the pitch is about, plain text with line breaks, at most 5 000 characters;
+    /// default empty.
     #[serde(rename = "abstract", default)]
     #[schema(max_length = 5000)]
     pub abstract_text: Option<String>,
-    #[schema(max_length = 200)]
+    /// The presenter's organisation, one line of 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200)]
     pub organisation: String,
-    #[schema(max_length = 200)]
+    /// Who presents, one line of 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200)]
     pub presenter_name: String,
+    /// The presenter's e-mail address (at most 254 characters); it receives the confirmation
+    /// with the manage link and the review's outcome.
+    #[schema(format = Email, max_length = 254)]
     pub presenter_email: String,
-    /// Language of the mails to the presenter (default `en`).
+    /// Language of the mails to the presenter, `de` or `en` (default `en`).
     pub language: Option<Language>,
-    /// 1 to 240.
+    /// Length of the pitch in minutes, 1 to 240.
     #[schema(minimum = 1, maximum = 240)]
     pub duration_minutes: i64,
 }
@@ -55,47 +63,77 @@ pub struct CreatePitch {
 /// The organisers' review and edits; absent fields stay as they are.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"status": "accepted", "duration_minutes": 7}))]
 pub struct UpdatePitch {
     /// `accepted` or `rejected` (each mails the presenter). Rejecting an assigned pitch frees its slot.
     pub status: Option<PitchStatus>,
+    /// The pitch's title, one line of 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200)]
     pub title: Option<String>,
+    /// What the pitch is about, plain text, at most 5 000 characters.
     #[serde(rename = "abstract")]
+    #[schema(max_length = 5000)]
     pub abstract_text: Option<String>,
+    /// The presenter's organisation, one line of 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200)]
     pub organisation: Option<String>,
+    /// Who presents, one line of 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200)]
     pub presenter_name: Option<String>,
+    /// The presenter's e-mail address (at most 254 characters).
+    #[schema(format = Email, max_length = 254)]
     pub presenter_email: Option<String>,
+    /// Language of the mails to the presenter, `de` or `en`.
     pub language: Option<Language>,
+    /// Length of the pitch in minutes, 1 to 240.
+    #[schema(minimum = 1, maximum = 240)]
     pub duration_minutes: Option<i64>,
 }
 
 /// The slot a pitch holds.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PitchSlotRef {
+    /// The slot's id.
     pub id: Uuid,
+    /// The stage's id.
     pub stage_id: Uuid,
+    /// The stage's name.
     pub stage_name: String,
-    /// Event-local time with offset.
+    /// Start of the slot: event-local time with offset.
     pub starts_at: DateTime<FixedOffset>,
+    /// End of the slot: event-local time with offset.
     pub ends_at: DateTime<FixedOffset>,
 }
 
 /// A pitch as its presenter and the organisers see it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PitchResponse {
+    /// The pitch's id.
     pub id: Uuid,
+    /// The event's id.
     pub event_id: Uuid,
+    /// The pitch's title (1 to 200 characters).
     pub title: String,
+    /// What the pitch is about, plain text (may be empty).
     #[serde(rename = "abstract")]
     pub abstract_text: String,
+    /// The presenter's organisation.
     pub organisation: String,
+    /// Who presents.
     pub presenter_name: String,
+    /// The presenter's e-mail address.
     pub presenter_email: String,
+    /// Language of the mails to the presenter, `de` or `en`.
     pub language: Language,
+    /// Length of the pitch in minutes (1 to 240).
     pub duration_minutes: i32,
+    /// `submitted`, `accepted`, `rejected` or `withdrawn`.
     pub status: PitchStatus,
     /// The slot it is scheduled in, if any.
     pub slot: Option<PitchSlotRef>,
+    /// When the pitch was submitted (UTC).
     pub created_at: DateTime<Utc>,
+    /// When the pitch was last changed (UTC).
     pub updated_at: DateTime<Utc>,
 }
 
@@ -131,6 +169,8 @@ impl PitchResponse {
 pub struct PitchCreated {
     #[serde(flatten)]
     pub pitch: PitchResponse,
+    /// The secret that lets the presenter read, withdraw and erase the pitch without an
+    /// account (`/api/v1/pitches/{token}`, and the manage link); shown this once.
     pub manage_token: String,
     /// The presenter's page (HTML), where their mails link.
     pub manage_url: String,

@@ -31,6 +31,7 @@ pub struct RegistrationListQuery {
     /// `created_at` (default), `-created_at`, `name` or `-name`.
     pub sort: Option<String>,
     /// Items per page, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// The `next_cursor` of the previous page (with the same filters and sort).
     pub cursor: Option<String>,

@@ -40,17 +40,25 @@ pub fn config(cfg: &mut ServiceConfig) {
 #[schema(example = json!({"name": "Erika Mustermann", "email": "erika@example.org",
     "organisation": "Beispiel GmbH", "sector": "business", "language": "de", "consent": true}))]
 pub struct RegisterRequest {
-    /// 1 to 200 characters.
+    /// The attendee's name as it appears on the list and the badge, one line of 1 to 200
+    /// characters.
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
+    /// The attendee's e-mail address (at most 254 characters): the confirmation, the manage
+    /// link and the calendar entry go there.
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
-    /// Up to 200 characters; may be empty.
+    /// The attendee's organisation, one line of up to 200 characters; may be empty.
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub organisation: Option<String>,
     /// `business`, `science`, `politics` or `other`.
+    #[schema(value_type = Sector)]
     pub sector: String,
     /// `de` or `en`; when absent, taken from `Accept-Language` (German if it prefers German),
     /// else `en`.
     #[serde(default)]
+    #[schema(value_type = Option<Language>)]
     pub language: Option<String>,
     /// Consent to the processing of the data for this event (GDPR Art. 6(1)(a)); required, and
     /// must be `true` (a missing or `false` consent is a 422).
@@ -69,19 +77,27 @@ pub struct RegisterRequest {
 /// The attendee's own view of a registration.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RegistrationResponse {
+    /// The registration's id.
     pub id: Uuid,
+    /// The event's id.
     pub event_id: Uuid,
+    /// The attendee's name.
     pub name: String,
+    /// The attendee's e-mail address.
     pub email: String,
+    /// The attendee's organisation (may be empty).
     pub organisation: String,
+    /// `business`, `science`, `politics` or `other`.
     pub sector: Sector,
+    /// Language of the mails and pages, `de` or `en`.
     pub language: Language,
     /// `confirmed`, `pending` (double opt-in, not yet confirmed), `waitlisted`, `cancelled`, `expired`.
     pub status: RegistrationStatus,
     /// Place on the waitlist (1 = next) while waitlisted, else `null`.
     pub waitlist_position: Option<i64>,
-    /// Until when an unconfirmed registration holds its seat.
+    /// Until when an unconfirmed registration holds its seat (UTC); `null` once confirmed.
     pub hold_expires_at: Option<DateTime<Utc>>,
+    /// When the attendee was checked in at the door (UTC); `null`: not yet.
     pub checked_in_at: Option<DateTime<Utc>>,
     /// The attendee's personal iCalendar feed.
     pub calendar_url: String,
@@ -92,8 +108,11 @@ pub struct RegistrationResponse {
     /// While confirmed: the code organisers scan at the door
     /// (`POST /events/{event}/check-in`); shown as a QR code on the attendee's page.
     pub check_in_code: Option<String>,
+    /// When the registration was made (UTC).
     pub created_at: DateTime<Utc>,
+    /// When the registration last changed (UTC).
     pub updated_at: DateTime<Utc>,
+    /// When the registration was cancelled (UTC); `null`: not cancelled.
     pub cancelled_at: Option<DateTime<Utc>>,
 }
 
@@ -130,25 +149,43 @@ impl RegistrationResponse {
 pub struct CreatedRegistration {
     #[serde(flatten)]
     pub registration: RegistrationResponse,
+    /// The secret that lets the attendee read, confirm, cancel and erase the registration
+    /// without an account (`/api/v1/registrations/{token}`, and the manage link); shown this
+    /// once.
     pub manage_token: String,
 }
 
 /// A registration as organisers see it (no manage token).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AttendeeResponse {
+    /// The registration's id.
     pub id: Uuid,
+    /// The event's id.
     pub event_id: Uuid,
+    /// The attendee's name (empty once erased).
     pub name: String,
+    /// The attendee's e-mail address (empty once erased).
     pub email: String,
+    /// The attendee's organisation (may be empty).
     pub organisation: String,
+    /// `business`, `science`, `politics` or `other`.
     pub sector: Sector,
+    /// Language of the mails and pages, `de` or `en`.
     pub language: Language,
+    /// `confirmed`, `pending` (double opt-in, not yet confirmed), `waitlisted`, `cancelled`,
+    /// `expired`.
     pub status: RegistrationStatus,
+    /// Place on the waitlist (1 = next) while waitlisted, else `null`.
     pub waitlist_position: Option<i64>,
+    /// Until when an unconfirmed registration holds its seat (UTC); `null` once confirmed.
     pub hold_expires_at: Option<DateTime<Utc>>,
+    /// When the attendee was checked in at the door (UTC); `null`: not yet.
     pub checked_in_at: Option<DateTime<Utc>>,
+    /// When the registration was made (UTC).
     pub created_at: DateTime<Utc>,
+    /// When the registration last changed (UTC).
     pub updated_at: DateTime<Utc>,
+    /// When the registration was cancelled (UTC); `null`: not cancelled.
     pub cancelled_at: Option<DateTime<Utc>>,
     /// Set when the personal fields were erased; the row stays for the counts.
     pub erased_at: Option<DateTime<Utc>>,

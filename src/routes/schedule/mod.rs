@@ -27,41 +27,61 @@ pub fn config(cfg: &mut ServiceConfig) {
 /// What the programme shows of a pitch: no e-mail address, no token.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SchedulePitch {
+    /// The pitch's id.
     pub id: Uuid,
+    /// The pitch's title.
     pub title: String,
+    /// What the pitch is about, plain text (may be empty).
     #[serde(rename = "abstract")]
     pub abstract_text: String,
+    /// The presenter's organisation.
     pub organisation: String,
+    /// Who presents.
     pub presenter_name: String,
+    /// Length of the pitch in minutes (1 to 240).
     pub duration_minutes: i32,
 }
 
+/// A slot in the programme.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ScheduleSlot {
+    /// The slot's id.
     pub id: Uuid,
-    /// Event-local time with offset.
+    /// Start: event-local time with offset.
     pub starts_at: DateTime<FixedOffset>,
+    /// End: event-local time with offset.
     pub ends_at: DateTime<FixedOffset>,
     /// No pitch assigned yet; `pitch` is then `null`.
     pub open: bool,
+    /// The pitch in the slot; `null` when open.
     pub pitch: Option<SchedulePitch>,
 }
 
+/// A stage in the programme.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ScheduleStage {
+    /// The stage's id.
     pub id: Uuid,
+    /// The stage's name.
     pub name: String,
+    /// What and where the stage is (may be empty).
     pub description: String,
     /// By start time.
     pub slots: Vec<ScheduleSlot>,
 }
 
+/// An event's programme.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ScheduleResponse {
+    /// The event's id.
     pub event_id: Uuid,
+    /// The event's slug.
     pub slug: String,
+    /// The event's title.
     pub title: String,
+    /// IANA time zone of the event; all times are shown in it.
     pub timezone: String,
+    /// `published`, `cancelled`, or `draft` (organisers only).
     pub status: EventStatus,
     /// In programme order (stage position); every stage, even without slots.
     pub stages: Vec<ScheduleStage>,
