@@ -193,6 +193,7 @@ fn parameter_description(path: &str, name: &str) -> Option<String> {
                 "exhibits" => "The exhibit's id (UUID)",
                 "pitch-slots" => "The slot's id (UUID)",
                 "pitches" => "The pitch's id (UUID)",
+                "questions" => "The question's id (UUID)",
                 "registrations" => "The registration's id (UUID)",
                 "stages" => "The stage's id (UUID)",
                 "organisers" => "The organiser's id (UUID)",

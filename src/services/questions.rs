@@ -41,7 +41,9 @@ pub const CHOICES_MAX: usize = 50;
 pub struct Choice {
     /// 1 to 40 of `a-z`, `0-9` and `-`; derived from the English label when absent.
     pub key: String,
+    /// The German label, 1 to 300 characters.
     pub de: String,
+    /// The English label, 1 to 300 characters.
     pub en: String,
 }
 
@@ -146,9 +148,13 @@ pub fn check_choices(
 /// A choice as sent: `key` optional.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct ChoiceInput {
+    /// 1 to 40 of `a-z`, `0-9` and `-`, distinct within the question; when absent, derived
+    /// from the English label. Answers name the choice by this key.
     #[serde(default)]
     pub key: Option<String>,
+    /// The German label, 1 to 300 characters.
     pub de: String,
+    /// The English label, 1 to 300 characters.
     pub en: String,
 }
 

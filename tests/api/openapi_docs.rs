@@ -243,7 +243,7 @@ async fn every_request_body_example_is_accepted_by_the_api() {
     .await;
 
     // The public requests, without a token.
-    send(
+    let registration = send(
         Method::POST,
         format!("{base}/registrations"),
         None,
@@ -346,6 +346,49 @@ async fn every_request_body_example_is_accepted_by_the_api() {
             ),
             &ids,
         ),
+    )
+    .await;
+
+    // Registration questions, announcements and the door.
+    let question = send(
+        Method::POST,
+        format!("{base}/questions"),
+        admin.clone(),
+        example(&spec, "post", "/api/v1/events/{event}/questions"),
+    )
+    .await;
+    let question_id = question["id"].as_str().expect("question id").to_owned();
+    send(
+        Method::PATCH,
+        format!("{base}/questions/{question_id}"),
+        admin.clone(),
+        example(&spec, "patch", "/api/v1/events/{event}/questions/{id}"),
+    )
+    .await;
+    for path in ["/preview", "/test", ""] {
+        send(
+            Method::POST,
+            format!("{base}/announcements{path}"),
+            admin.clone(),
+            example(
+                &spec,
+                "post",
+                &format!("/api/v1/events/{{event}}/announcements{path}"),
+            ),
+        )
+        .await;
+    }
+    // The examples name a code of no attendee: scan the one just registered.
+    let code = registration["check_in_code"]
+        .as_str()
+        .expect("a confirmed attendee's code");
+    let mut scan = example(&spec, "post", "/api/v1/events/{event}/check-in");
+    scan["code"] = json!(code);
+    send(
+        Method::POST,
+        format!("{base}/check-in"),
+        admin.clone(),
+        scan,
     )
     .await;
 

@@ -29,15 +29,21 @@ pub fn config(cfg: &mut ServiceConfig) {
 
 /// An announcement as written: both languages are required (each person reads theirs).
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"audience": "confirmed",
+    "subject_de": "Letzte Hinweise zur Jahrestagung", "subject_en": "Final notes on the annual meeting",
+    "text_de": "Liebe Teilnehmende,\n\nder Einlass beginnt um 8:30 Uhr im Foyer.",
+    "text_en": "Dear attendees,\n\ndoors open at 8:30 in the foyer."}))]
 #[serde(deny_unknown_fields)]
 pub struct AnnouncementRequest {
     /// `confirmed`, `waitlisted`, `checked_in`, `presenters`, `exhibitors` or `everyone`.
     pub audience: String,
-    /// 1 to 200 characters each.
+    /// The German subject: one line, 1 to 200 characters.
     pub subject_de: String,
+    /// The English subject: one line, 1 to 200 characters.
     pub subject_en: String,
-    /// 1 to 10 000 characters each; blank lines separate paragraphs.
+    /// The German text, 1 to 10 000 characters; blank lines separate paragraphs.
     pub text_de: String,
+    /// The English text, 1 to 10 000 characters; blank lines separate paragraphs.
     pub text_en: String,
 }
 
@@ -79,29 +85,43 @@ impl AnnouncementRequest {
 /// One rendered mail.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RenderedMail {
+    /// The mail's subject line, as the recipient sees it.
     pub subject: String,
+    /// The plain-text body, with the recipient's name and personal link filled in.
     pub text: String,
+    /// The HTML body: the same content as `text`, as an HTML document.
     pub html: String,
 }
 
 /// What the announcement would do: how many people, and the mail in each language.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PreviewResponse {
+    /// The audience as understood: `confirmed`, `waitlisted`, `checked_in`, `presenters`,
+    /// `exhibitors` or `everyone`.
     pub audience: String,
     /// People it would go to (one per mailbox).
     pub recipients: usize,
+    /// The mail as German readers get it (sample name and link).
     pub de: RenderedMail,
+    /// The mail as English readers get it (sample name and link).
     pub en: RenderedMail,
 }
 
 /// A sent announcement with its counts.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AnnouncementResponse {
+    /// The announcement's id (UUID).
     pub id: Uuid,
+    /// Who it went to: `confirmed`, `waitlisted`, `checked_in`, `presenters`, `exhibitors`
+    /// or `everyone`.
     pub audience: String,
+    /// The German subject as sent (1 to 200 characters).
     pub subject_de: String,
+    /// The English subject as sent (1 to 200 characters).
     pub subject_en: String,
+    /// The German text as sent (1 to 10 000 characters).
     pub text_de: String,
+    /// The English text as sent (1 to 10 000 characters).
     pub text_en: String,
     /// People it was queued for.
     pub recipients: i32,
@@ -109,6 +129,7 @@ pub struct AnnouncementResponse {
     pub delivered: u64,
     /// Mails that gave up (see `GET /admin/outbox?status=failed`).
     pub failed: u64,
+    /// When it was sent (queued), in UTC (RFC 3339).
     pub created_at: DateTime<Utc>,
 }
 

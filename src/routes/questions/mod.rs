@@ -30,9 +30,16 @@ pub fn config(cfg: &mut ServiceConfig) {
 /// `position` to after the last); any subset to change one.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"kind": "one_choice", "required": true,
+    "label_de": "Welches Mittagessen möchten Sie?", "label_en": "Which lunch would you like?",
+    "choices": [{"key": "meat", "de": "Mit Fleisch", "en": "With meat"},
+        {"key": "vegetarian", "de": "Vegetarisch", "en": "Vegetarian"},
+        {"de": "Vegan", "en": "Vegan"}],
+    "position": 0}))]
 pub struct QuestionRequest {
     /// `short_text`, `long_text`, `one_choice`, `many_choices` or `yes_no`.
     pub kind: Option<String>,
+    /// Whether a registration must answer it; false when a new question leaves it out.
     pub required: Option<bool>,
     /// The German label, 1 to 300 characters.
     pub label_de: Option<String>,
@@ -124,16 +131,25 @@ fn parse_kind(value: &str) -> Result<QuestionKind, crate::error::FieldError> {
 /// A registration question.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QuestionResponse {
+    /// The question's id (UUID).
     pub id: Uuid,
+    /// The id (UUID) of the event it belongs to.
     pub event_id: Uuid,
+    /// Order in the form, lower first.
     pub position: i32,
+    /// `short_text`, `long_text`, `one_choice`, `many_choices` or `yes_no`.
     pub kind: QuestionKind,
+    /// Whether a registration must answer it.
     pub required: bool,
+    /// The German label, 1 to 300 characters.
     pub label_de: String,
+    /// The English label, 1 to 300 characters.
     pub label_en: String,
     /// Empty unless `one_choice` or `many_choices`.
     pub choices: Vec<Choice>,
+    /// When it was created, in UTC (RFC 3339).
     pub created_at: DateTime<Utc>,
+    /// When it was last changed, in UTC (RFC 3339).
     pub updated_at: DateTime<Utc>,
 }
 
@@ -158,10 +174,15 @@ impl From<registration_question::Model> for QuestionResponse {
 /// choices or yes/no: the count per choice key (or `yes`/`no`), every choice listed.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QuestionCounts {
+    /// The question's id (UUID).
     pub question_id: Uuid,
+    /// `one_choice`, `many_choices` or `yes_no` (text questions are not counted).
     pub kind: QuestionKind,
+    /// The question's current German label.
     pub label_de: String,
+    /// The question's current English label.
     pub label_en: String,
+    /// Registrations per choice key (or `yes`/`no`), 0 or more; every choice is listed.
     pub counts: BTreeMap<String, i64>,
 }
 

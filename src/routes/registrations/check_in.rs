@@ -13,6 +13,7 @@ use crate::startup::AppState;
 
 /// A scanned or typed check-in code.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"code": "H4VYYHU5JJHGXIOHL2HQ2K2KNGQ3FQ6U4X3AOGA"}))]
 pub struct CheckInRequest {
     /// The attendee's `check_in_code` (case, spaces and dashes do not matter).
     pub code: String,
@@ -25,6 +26,7 @@ pub struct CheckInResponse {
     pub result: String,
     /// For the door: "checked in at 09:12" or "already checked in at 09:12" (event time).
     pub message: String,
+    /// The attendee checked in, with `checked_in_at` the first check-in time (UTC).
     pub attendee: AttendeeResponse,
 }
 

@@ -197,16 +197,21 @@ pub struct AttendeeResponse {
 /// An attendee's answer to one registration question.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AnswerResponse {
+    /// The question's id (UUID).
     pub question_id: Uuid,
+    /// The question's kind: `short_text`, `long_text`, `one_choice`, `many_choices` or
+    /// `yes_no`.
     pub kind: entity::registration_question::QuestionKind,
-    /// The question's labels when it was answered.
+    /// The question's German label when it was answered.
     pub label_de: String,
+    /// The question's English label when it was answered.
     pub label_en: String,
     /// As sent: the text, the choice key, an array of keys (several choices), or a boolean.
     #[schema(value_type = Object)]
     pub value: serde_json::Value,
-    /// The answer as German and English readers see it (choice labels joined with `, `).
+    /// The answer as German readers see it (choice labels joined with `, `; `ja`/`nein`).
     pub text_de: String,
+    /// The answer as English readers see it (choice labels joined with `, `; `yes`/`no`).
     pub text_en: String,
 }
 
