@@ -20,9 +20,11 @@ use crate::error::ApiError;
 use crate::services::idempotency::{Claim, IdempotencyKey, StoredAnswer};
 use crate::startup::AppState;
 
-/// Paths whose handlers keep their idempotency keys in their own transaction.
+/// Paths whose handlers keep their idempotency keys in their own transaction (and, for the
+/// organisers' announcements, check the token first: a key must never be judged before the
+/// caller is known).
 fn handled_by_route(path: &str) -> bool {
-    path.ends_with("/registrations")
+    path.ends_with("/registrations") || path.ends_with("/announcements")
 }
 
 pub async fn idempotent_posts(

@@ -265,3 +265,22 @@ async fn erasing_a_person_removes_their_announcement_mail() {
         .unwrap();
     assert_eq!(left, 0);
 }
+
+#[tokio::test]
+async fn without_a_token_an_announcement_is_refused_401_before_its_idempotency_key_is_judged() {
+    let app = spawn_app().await;
+    app.published_event(json!({"slug": "jt"})).await;
+    for key in ["", "a key with an ü"] {
+        let answer = crate::helpers::Answer::read(
+            app.client
+                .post(app.url("/api/v1/events/jt/announcements"))
+                .header("Idempotency-Key", key)
+                .json(&json!({"audience": "confirmed"}))
+                .send()
+                .await
+                .expect("request"),
+        )
+        .await;
+        answer.assert_problem(401);
+    }
+}

@@ -207,7 +207,7 @@ pub struct AnswerResponse {
     /// The question's English label when it was answered.
     pub label_en: String,
     /// As sent: the text, the choice key, an array of keys (several choices), or a boolean.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Value)]
     pub value: serde_json::Value,
     /// The answer as German readers see it (choice labels joined with `, `; `ja`/`nein`).
     pub text_de: String,
