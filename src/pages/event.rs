@@ -592,6 +592,6 @@ fn success_location(
             event.slug,
             code(reg.language)
         ),
-        _ => registrations::manage_url(&state.public_url, &registrations::manage_token(&reg)),
+        _ => registrations::manage_url(&state.public_url, &registrations::manage_token(reg)),
     }
 }
