@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # podium's load benchmark: registrations, attendee list, calendar feed and schedule, 304s, the
-# event JSON, and a mixed load, against a release build on SQLite or PostgreSQL, with wrk on the
+# event JSON, the HTML pages (event page, attendee page, the registration form), and a mixed load, against a release build on SQLite or PostgreSQL, with wrk on the
 # same machine. In the same run it measures the limits each scenario is compared with
 # (bench/limit.rs: actix-web answering an empty body, or a body of the scenario's size from
 # memory; pgbench single-row inserts on PostgreSQL) and prints every scenario as a ratio to its
@@ -11,7 +11,7 @@
 #   PREFILL=100000 SCENARIOS="register attendee-list" bench/run.sh postgres 10
 #
 # SCENARIOS="feed feed-304" runs only those (default: register attendee-list feed feed-304
-# schedule event-json). Prints one line per scenario (requests/s, p50/p99 latency, errors),
+# schedule event-json event-page attendee-page form; also form-nokey and mixed). Prints one line per scenario (requests/s, p50/p99 latency, errors),
 # podium's peak RSS, then the table of ratios to the limits. LIMITS=0 skips the limits.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -74,7 +74,7 @@ report() { # name, wrk output file
   python3 bench/wrk_summary.py "$1" "$2"
   awk '/VmRSS/{now=$2} /VmHWM/{peak=$2} END{printf "  podium RSS after it: %d MiB (peak so far %d MiB)\n", now/1024, peak/1024}' /proc/$pid/status
 }
-scenarios=" ${SCENARIOS:-register attendee-list feed feed-304 schedule event-json} "
+scenarios=" ${SCENARIOS:-register attendee-list feed feed-304 schedule event-json event-page attendee-page form} "
 run() { # name, wrk args...
   local name=$1; shift
   [[ "$scenarios" == *" $name "* ]] || return 0
@@ -91,6 +91,16 @@ etag=$(curl -sI "$base/api/v1/events/bench/calendar.ics" | tr -d '\r' | awk -F':
 run feed-304 -s bench/get.lua "$base" -- /api/v1/events/bench/calendar.ics - "$etag"
 run schedule -s bench/get.lua "$base" -- /api/v1/events/bench/schedule
 run event-json -s bench/get.lua "$base" -- /api/v1/events/bench
+# The HTML pages (issue 11 item 7): the public event page with the 150-slot programme (each
+# answer with a fresh form key), an attendee's page, and the registration form as a browser
+# posts it, a new attendee each time, with a fresh form key (form) or none (form-nokey).
+run event-page -s bench/get.lua "$base" -- /events/bench
+attendee=$(curl -sf -H 'Content-Type: application/json' "$base/api/v1/events/bench/registrations" \
+  -d '{"name":"Bench Page","email":"page@bench.example","organisation":"Bench GmbH","sector":"science","language":"de","consent":true}' \
+  | json "['manage_token']")
+run attendee-page -s bench/get.lua "$base" -- "/registrations/$attendee"
+run form -s bench/form.lua "$base" -- /events/bench/register f1 key
+run form-nokey -s bench/form.lua "$base" -- /events/bench/register n1 none
 # Issue 6: the mixed load at 64 clients for 60 s (not in the default set: SCENARIOS=mixed).
 if [[ "$scenarios" == *" mixed "* ]]; then
   wrk -t2 -c64 -d"${MIXED_SECONDS:-60}s" --latency -s bench/mixed.lua "$base" -- "$token" "$etag" m1 \
@@ -125,10 +135,14 @@ limits() {
   sized schedule /api/v1/events/bench/schedule
   sized event-json /api/v1/events/bench
   sized attendee-list "/api/v1/events/bench/registrations?limit=${LIST_LIMIT:-50}" "$token"
-  if [[ "$scenarios" == *" feed-304 "* ]]; then
+  sized event-page /events/bench
+  sized attendee-page "/registrations/$attendee"
+  # A 304, and the form's answer (a 303 to the attendee's page), carry no body.
+  for name in feed-304 form form-nokey; do
+    [[ "$scenarios" == *" $name "* ]] || continue
     limit_run limit-bare /bare
-    printf 'feed-304\tlimit-bare.txt\tactix-web answering an empty body\n' >> "$work/limits.tsv"
-  fi
+    printf '%s\tlimit-bare.txt\tactix-web answering an empty body\n' "$name" >> "$work/limits.tsv"
+  done
   kill "$limit_pid" 2>/dev/null; wait "$limit_pid" 2>/dev/null || true
   if [[ "$scenarios" == *" register "* ]]; then
     if [ "$backend" = postgres ]; then

@@ -92,6 +92,8 @@ pub struct AppState {
     pub tokens: crate::auth::TokenCache,
     /// Rendered public event pages (see [`crate::pages`]).
     pub pages: crate::pages::PageCache,
+    /// Serialised event JSON answers (`GET /api/v1/events/{event}`).
+    pub event_json: routes::events::EventJsonCache,
     /// Recent storage failures, for `/readyz`.
     pub storage: routes::health::StorageHealth,
 }
@@ -201,6 +203,7 @@ impl Application {
             write_epoch: write_epoch.clone(),
             tokens: crate::auth::TokenCache::default(),
             pages: crate::pages::PageCache::default(),
+            event_json: routes::events::EventJsonCache::default(),
             storage: routes::health::StorageHealth::default(),
         });
         let server =

@@ -7,13 +7,16 @@
 //!   (any method but `GET`, `HEAD` and `OPTIONS`) bumps the [`WriteEpoch`] once its handler has
 //!   run, and so does the maintenance sweep; a copy read at an older epoch is not used. The epoch
 //!   is read before the query, so a copy can only be newer than its epoch says, never older.
-//!   The one exception is a registration ([`keep_reads`]): it changes only the seat counts.
+//!   The one exception is a registration ([`keep_reads`]): it changes only the seat counts, and
+//!   bumps only the epoch of the counts ([`WriteEpoch::seats`]).
 //! - A change made through another instance on the same database is visible after at most
 //!   [`EVENT_TTL`]: no copy is used longer than that.
 //!
-//! The counts in an event row (seats taken) change without a version bump and without an epoch
-//! bump, so answers that show them read the row every time; the registration path only uses its
-//! copy to find the event and turn away what is plainly closed, and decides on the locked row.
+//! The counts in an event row (seats taken) change without a version bump, so answers that show
+//! them take the row from [`EventReads::find_visible_counted`], which also checks the counts'
+//! epoch: every write through this instance, registrations included, shows at once. The
+//! registration path only uses its copy to find the event and turn away what is plainly closed,
+//! and decides on the locked row.
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -44,36 +47,81 @@ const REFRESH_WAIT: Duration = Duration::from_secs(2);
 const MAX_ENTRIES: usize = 4096;
 
 /// Counts the writes made through this instance; shared by the request middleware, the
-/// maintenance sweep and the caches that check it.
+/// maintenance sweep and the caches that check it. Two counters: one of the writes that may
+/// change anything ([`Self::current`]), and one of those plus the registrations, which change
+/// only seat counts ([`Self::seats`]).
 #[derive(Debug, Clone, Default)]
-pub struct WriteEpoch(Arc<AtomicU64>);
+pub struct WriteEpoch(Arc<[AtomicU64; 2]>);
 
 impl WriteEpoch {
+    /// The count of writes that may have changed anything in a row.
     pub fn current(&self) -> u64 {
-        self.0.load(Ordering::SeqCst)
+        self.0[0].load(Ordering::SeqCst)
+    }
+
+    /// The count of writes that may have changed a row's seat counts (every write, the
+    /// registrations included): at least as often bumped as [`Self::current`].
+    pub fn seats(&self) -> u64 {
+        self.0[1].load(Ordering::SeqCst)
     }
 
     /// Marks that this instance has (possibly) written: every copy read before is stale.
     pub fn bump(&self) {
-        self.0.fetch_add(1, Ordering::SeqCst);
+        self.0[0].fetch_add(1, Ordering::SeqCst);
+        self.0[1].fetch_add(1, Ordering::SeqCst);
     }
-}
 
-/// Bumps the epoch when dropped: after the handler ran, or when it was cancelled mid-way (a
-/// client that hung up), since a transaction may have committed by then.
-struct BumpOnDrop(Option<WriteEpoch>);
+    /// Marks that this instance has (possibly) changed seat counts and nothing else.
+    pub fn bump_seats(&self) {
+        self.0[1].fetch_add(1, Ordering::SeqCst);
+    }
 
-impl Drop for BumpOnDrop {
-    fn drop(&mut self) {
-        if let Some(epoch) = &self.0 {
-            epoch.bump();
+    fn stamp(&self) -> Stamp {
+        // Each read before the query that the stamp goes with (see the module's rules).
+        Stamp {
+            rows: self.current(),
+            seats: self.seats(),
         }
     }
 }
 
-/// Marks a request whose writes leave every row these copies hold as it was (a registration
-/// changes seat counts, which no cached answer shows): [`local_writes`] does not bump the epoch
-/// for it, so a stream of registrations does not make the feeds re-read their event each time.
+/// The epochs a copy was read at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    rows: u64,
+    seats: u64,
+}
+
+impl Stamp {
+    /// Whether a copy read at `self` may stand for the row at `now`; `counts`: the reader shows
+    /// the seat counts.
+    fn covers(self, now: Stamp, counts: bool) -> bool {
+        self.rows == now.rows && (!counts || self.seats == now.seats)
+    }
+}
+
+/// Bumps the epoch when dropped: after the handler ran, or when it was cancelled mid-way (a
+/// client that hung up), since a transaction may have committed by then. `seats_only` after
+/// a handler that said [`keep_reads`].
+struct BumpOnDrop {
+    epoch: Option<WriteEpoch>,
+    seats_only: bool,
+}
+
+impl Drop for BumpOnDrop {
+    fn drop(&mut self) {
+        match &self.epoch {
+            Some(epoch) if self.seats_only => epoch.bump_seats(),
+            Some(epoch) => epoch.bump(),
+            None => {}
+        }
+    }
+}
+
+/// Marks a request whose writes leave every row these copies hold as it was but for the seat
+/// counts (a registration): [`local_writes`] bumps only the counts' epoch for it, so a stream of
+/// registrations does not make the feeds re-read their event each time, while the answers that
+/// show the counts do.
 pub fn keep_reads(req: &HttpRequest) {
     req.extensions_mut().insert(KeepReads);
 }
@@ -81,8 +129,8 @@ pub fn keep_reads(req: &HttpRequest) {
 #[derive(Clone, Copy)]
 struct KeepReads;
 
-/// Middleware: bumps the [`WriteEpoch`] after every request that may have written, unless its
-/// handler said [`keep_reads`].
+/// Middleware: bumps the [`WriteEpoch`] after every request that may have written; only the
+/// counts' epoch when its handler said [`keep_reads`].
 pub async fn local_writes(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -94,11 +142,14 @@ pub async fn local_writes(
                 .map(|state| state.write_epoch.clone())
         })
         .flatten();
-    let mut bump = BumpOnDrop(epoch);
+    let mut bump = BumpOnDrop {
+        epoch,
+        seats_only: false,
+    };
     let response = next.call(req).await;
     if let Ok(res) = &response {
         if res.request().extensions().contains::<KeepReads>() {
-            bump.0 = None;
+            bump.seats_only = true;
         }
     }
     response
@@ -122,7 +173,7 @@ impl EventKey {
 
 struct Recent<T> {
     value: T,
-    epoch: u64,
+    stamp: Stamp,
     read_at: Instant,
     /// Since when a request is reading a fresh copy: until it is back (or gave up, see
     /// [`REFRESH_WAIT`]), the others keep using this one rather than all querying at once.
@@ -130,22 +181,22 @@ struct Recent<T> {
 }
 
 impl<T: Clone> Recent<T> {
-    fn usable(&self, epoch: u64, now: Instant) -> Option<T> {
-        (self.epoch == epoch && now.duration_since(self.read_at) < EVENT_TTL)
+    fn usable(&self, stamp: Stamp, counts: bool, now: Instant) -> Option<T> {
+        (self.stamp.covers(stamp, counts) && now.duration_since(self.read_at) < EVENT_TTL)
             .then(|| self.value.clone())
     }
 
     /// The copy to serve without a query: a fresh one, or an expired one of the current epoch
     /// while another request refreshes it. `None` tells the caller to read (and marks the
-    /// refresh as taken).
-    fn serve_or_refresh(&mut self, epoch: u64, now: Instant) -> Option<T> {
-        if let Some(value) = self.usable(epoch, now) {
+    /// refresh as taken). `counts`: the caller shows the seat counts.
+    fn serve_or_refresh(&mut self, stamp: Stamp, counts: bool, now: Instant) -> Option<T> {
+        if let Some(value) = self.usable(stamp, counts, now) {
             return Some(value);
         }
         let refreshing = self
             .refreshing
             .is_some_and(|since| now.duration_since(since) < REFRESH_WAIT);
-        if self.epoch == epoch && refreshing {
+        if self.stamp.covers(stamp, counts) && refreshing {
             return Some(self.value.clone());
         }
         self.refreshing = Some(now);
@@ -158,6 +209,18 @@ pub struct EventReads {
     epoch: WriteEpoch,
     events: Mutex<HashMap<EventKey, Recent<Arc<event::Model>>>>,
     listed: Mutex<Option<Recent<u64>>>,
+}
+
+/// The event, or a 404 for an unknown key and, for the public, a draft.
+fn visible(
+    event: Option<Arc<event::Model>>,
+    key: &str,
+    organiser: bool,
+) -> ApiResult<Arc<event::Model>> {
+    match event {
+        Some(event) if organiser || event.status != EventStatus::Draft => Ok(event),
+        _ => Err(ApiError::event_not_found(key)),
+    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -178,31 +241,40 @@ impl EventReads {
     }
 
     /// [`events::find_visible`] from a recent copy when there is one: the event, or a 404;
-    /// drafts exist only for organisers.
+    /// drafts exist only for organisers. Its seat counts may be up to [`EVENT_TTL`] old even
+    /// after a registration through this instance: for answers that do not show them.
     pub async fn find_visible(
         &self,
         db: &impl ConnectionTrait,
         key: &str,
         organiser: bool,
     ) -> ApiResult<Arc<event::Model>> {
-        let event = self.find(db, key).await?;
-        match event {
-            Some(event) if organiser || event.status != EventStatus::Draft => Ok(event),
-            _ => Err(ApiError::event_not_found(key)),
-        }
+        visible(self.find(db, key, false).await?, key, organiser)
+    }
+
+    /// As [`Self::find_visible`], for answers that show the seat counts: a registration
+    /// through this instance shows at once, one through another within [`EVENT_TTL`].
+    pub async fn find_visible_counted(
+        &self,
+        db: &impl ConnectionTrait,
+        key: &str,
+        organiser: bool,
+    ) -> ApiResult<Arc<event::Model>> {
+        visible(self.find(db, key, true).await?, key, organiser)
     }
 
     async fn find(
         &self,
         db: &impl ConnectionTrait,
         key: &str,
+        counts: bool,
     ) -> ApiResult<Option<Arc<event::Model>>> {
         let event_key = EventKey::of(key);
         // Read before the query: a write committed after this point bumps it again.
-        let epoch = self.epoch.current();
+        let stamp = self.epoch.stamp();
         let now = Instant::now();
         if let Some(copy) = lock(&self.events).get_mut(&event_key) {
-            if let Some(event) = copy.serve_or_refresh(epoch, now) {
+            if let Some(event) = copy.serve_or_refresh(stamp, counts, now) {
                 return Ok(Some(event));
             }
         }
@@ -217,8 +289,8 @@ impl EventReads {
         let event = Arc::new(event);
         let mut copies = lock(&self.events);
         if copies.len() >= MAX_ENTRIES {
-            let current = self.epoch.current();
-            copies.retain(|_, copy| copy.usable(current, now).is_some());
+            let current = self.epoch.stamp();
+            copies.retain(|_, copy| copy.usable(current, false, now).is_some());
             if copies.len() >= MAX_ENTRIES {
                 copies.clear();
             }
@@ -227,7 +299,7 @@ impl EventReads {
             event_key,
             Recent {
                 value: event.clone(),
-                epoch,
+                stamp,
                 read_at: now,
                 refreshing: None,
             },
@@ -240,11 +312,11 @@ impl EventReads {
     where
         F: Future<Output = ApiResult<u64>>,
     {
-        let epoch = self.epoch.current();
+        let stamp = self.epoch.stamp();
         let now = Instant::now();
         if let Some(fingerprint) = lock(&self.listed)
             .as_mut()
-            .and_then(|copy| copy.serve_or_refresh(epoch, now))
+            .and_then(|copy| copy.serve_or_refresh(stamp, false, now))
         {
             return Ok(fingerprint);
         }
@@ -259,7 +331,7 @@ impl EventReads {
         };
         *lock(&self.listed) = Some(Recent {
             value: fingerprint,
-            epoch,
+            stamp,
             read_at: now,
             refreshing: None,
         });
@@ -285,32 +357,80 @@ mod tests {
         );
     }
 
+    fn at(rows: u64, seats: u64) -> Stamp {
+        Stamp { rows, seats }
+    }
+
     #[test]
     fn a_copy_is_used_only_at_its_epoch_and_within_the_ttl() {
         let now = Instant::now();
         let mut copy = Recent {
             value: 7u64,
-            epoch: 3,
+            stamp: at(3, 5),
             read_at: now,
             refreshing: None,
         };
-        assert_eq!(copy.usable(3, now), Some(7));
-        assert_eq!(copy.usable(4, now), None);
-        assert_eq!(copy.usable(3, now + EVENT_TTL), None);
+        assert_eq!(copy.usable(at(3, 5), false, now), Some(7));
+        assert_eq!(copy.usable(at(4, 6), false, now), None);
+        assert_eq!(copy.usable(at(3, 5), false, now + EVENT_TTL), None);
         // Expired: the first asker refreshes, the others keep the old copy meanwhile…
-        assert_eq!(copy.serve_or_refresh(3, now + EVENT_TTL), None);
-        assert_eq!(copy.serve_or_refresh(3, now + EVENT_TTL), Some(7));
+        assert_eq!(
+            copy.serve_or_refresh(at(3, 5), false, now + EVENT_TTL),
+            None
+        );
+        assert_eq!(
+            copy.serve_or_refresh(at(3, 5), false, now + EVENT_TTL),
+            Some(7)
+        );
         // …but never across a local write.
-        assert_eq!(copy.serve_or_refresh(4, now + EVENT_TTL), None);
+        assert_eq!(
+            copy.serve_or_refresh(at(4, 6), false, now + EVENT_TTL),
+            None
+        );
+    }
+
+    #[test]
+    fn a_registration_since_the_copy_was_read_retires_it_only_for_answers_showing_counts() {
+        let now = Instant::now();
+        let mut copy = Recent {
+            value: 7u64,
+            stamp: at(3, 5),
+            read_at: now,
+            refreshing: None,
+        };
+        assert_eq!(copy.usable(at(3, 6), false, now), Some(7));
+        assert_eq!(copy.usable(at(3, 6), true, now), None);
+        assert_eq!(copy.usable(at(3, 5), true, now), Some(7));
+        // An expired copy is not served to a reader of counts while another refreshes it, once
+        // the counts may have changed.
+        assert_eq!(copy.serve_or_refresh(at(3, 5), true, now + EVENT_TTL), None);
+        assert_eq!(copy.serve_or_refresh(at(3, 6), true, now + EVENT_TTL), None);
+        assert_eq!(
+            copy.serve_or_refresh(at(3, 6), false, now + EVENT_TTL),
+            Some(7)
+        );
     }
 
     #[test]
     fn the_epoch_grows_with_each_bump_and_on_drop_of_the_guard() {
         let epoch = WriteEpoch::default();
-        assert_eq!(epoch.current(), 0);
+        assert_eq!((epoch.current(), epoch.seats()), (0, 0));
         epoch.bump();
-        drop(BumpOnDrop(Some(epoch.clone())));
-        drop(BumpOnDrop(None));
-        assert_eq!(epoch.current(), 2);
+        drop(BumpOnDrop {
+            epoch: Some(epoch.clone()),
+            seats_only: false,
+        });
+        drop(BumpOnDrop {
+            epoch: None,
+            seats_only: false,
+        });
+        assert_eq!((epoch.current(), epoch.seats()), (2, 2));
+        // After a registration only the counts' epoch moves.
+        drop(BumpOnDrop {
+            epoch: Some(epoch.clone()),
+            seats_only: true,
+        });
+        epoch.bump_seats();
+        assert_eq!((epoch.current(), epoch.seats()), (2, 4));
     }
 }

@@ -11,6 +11,7 @@ mod check_in;
 mod cli;
 mod door;
 mod errors;
+mod event_json;
 mod events;
 mod exhibits;
 mod exports;

@@ -6,6 +6,8 @@ mod stages;
 mod stats;
 mod update;
 
+pub use read::EventJsonCache;
+
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, FixedOffset, Utc};
@@ -275,18 +277,28 @@ pub struct EventResponse {
     pub updated_at: DateTime<Utc>,
 }
 
+/// Whether a registration made at `now` would be accepted: published, inside the window and
+/// before the end (the event JSON's `registration_open`).
+pub fn registration_open(m: &event::Model, now: DateTime<Utc>) -> bool {
+    m.status == EventStatus::Published
+        && m.registration_opens_at.is_none_or(|t| t <= now)
+        && m.registration_closes_at.is_none_or(|t| now < t)
+        && now < m.ends_at
+}
+
 impl EventResponse {
     pub fn new(m: event::Model, public_url: &str) -> Self {
+        Self::at(m, public_url, Utc::now())
+    }
+
+    /// The event as it is at `now` (which decides `registration_open`).
+    pub fn at(m: event::Model, public_url: &str, now: DateTime<Utc>) -> Self {
         let tz = m.timezone.clone();
         let local = |t: DateTime<Utc>| in_zone(t, &tz);
         let calendar_url = format!("{public_url}/api/v1/events/{}/calendar.ics", m.slug);
         let webcal_url = webcal(&calendar_url);
         let page_url = format!("{public_url}/events/{}", m.slug);
-        let now = Utc::now();
-        let registration_open = m.status == EventStatus::Published
-            && m.registration_opens_at.is_none_or(|t| t <= now)
-            && m.registration_closes_at.is_none_or(|t| now < t)
-            && now < m.ends_at;
+        let registration_open = registration_open(&m, now);
         Self {
             id: m.id,
             seats_left: (m.capacity - m.confirmed_count - m.pending_count).max(0),
