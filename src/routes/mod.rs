@@ -1,6 +1,7 @@
 //! HTTP routes: each resource wires itself; `startup` composes them once.
 pub mod admin;
 pub mod announcements;
+pub mod badges;
 pub mod events;
 pub mod exhibits;
 pub mod feeds;
@@ -24,6 +25,7 @@ pub fn api(cfg: &mut ServiceConfig) {
     registrations::config(cfg);
     questions::config(cfg);
     announcements::config(cfg);
+    badges::config(cfg);
     admin::config(cfg);
     pitches::config(cfg);
     pitch_slots::config(cfg);

@@ -7,6 +7,7 @@ mod smtp_server;
 
 mod announcements;
 mod authorization;
+mod badges;
 mod check_in;
 mod cli;
 mod door;

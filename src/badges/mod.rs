@@ -1,0 +1,482 @@
+//! Name badges as a PDF (issue 17): one badge per attendee with the name in large type, the
+//! organisation, a colour bar naming the sector and the check-in QR code, drawn as vector
+//! rectangles so it scans at any printer resolution.
+//!
+//! Two layouts: A6 cards (105 × 148 mm, one per page) and the common A4 label sheet with
+//! 2 × 4 labels of 99.1 × 67.7 mm (Avery Zweckform L7165 / 3427 and compatible sheets).
+//! DejaVu Sans (`assets/fonts/`, Bitstream Vera licence) is embedded and subset by krilla, so
+//! Müller, Łukasz, José and Strauß print with their letters on any printer. Knows no HTTP.
+mod fit;
+
+use entity::registration::Sector;
+use krilla::{
+    color::rgb,
+    geom::{PathBuilder, Point, Rect},
+    metadata::Metadata,
+    page::PageSettings,
+    paint::Fill,
+    surface::Surface,
+    text::{Font, TextDirection},
+    Document,
+};
+use qrcode::{Color, EcLevel, QrCode};
+
+use fit::{fit, Measure, LEADING};
+
+static REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+static BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
+
+/// Points per millimetre (a PDF point is 1/72 inch).
+const MM: f32 = 72.0 / 25.4;
+
+/// What one badge shows.
+#[derive(Debug, Clone)]
+pub struct Badge {
+    pub name: String,
+    /// May be empty.
+    pub organisation: String,
+    pub sector: Sector,
+    /// The check-in code (`domain::check_in_code`), put into the QR code as it is.
+    pub check_in_code: String,
+}
+
+/// The paper the badges are printed on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Layout {
+    /// A6 cards, 105 × 148 mm portrait, one badge per page.
+    #[default]
+    A6,
+    /// A4 label sheets of 2 columns × 4 rows, each label 99.1 × 67.7 mm, 13.1 mm top and
+    /// 4.65 mm side margins, 2.5 mm between the columns: Avery Zweckform L7165 / 3427.
+    Labels,
+}
+
+impl Layout {
+    /// Badges on one page.
+    pub fn per_page(self) -> usize {
+        match self {
+            Self::A6 => 1,
+            Self::Labels => 8,
+        }
+    }
+}
+
+/// The order of the badges in the PDF.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Order {
+    /// By name.
+    #[default]
+    Name,
+    /// By organisation, then name; badges without an organisation last.
+    Organisation,
+}
+
+/// Sorts `badges` with case, accents and umlauts folded as the attendee search folds them
+/// (`migration::search::fold`: "Müller" sorts with "Muller", "Łukasz" with "Lukasz").
+pub fn sort(badges: &mut [Badge], order: Order) {
+    use migration::search::fold;
+    match order {
+        Order::Name => badges.sort_by_cached_key(|b| (fold(&b.name), b.name.clone())),
+        Order::Organisation => badges.sort_by_cached_key(|b| {
+            (
+                b.organisation.trim().is_empty(),
+                fold(&b.organisation),
+                fold(&b.name),
+                b.name.clone(),
+            )
+        }),
+    }
+}
+
+/// The words on a badge that are not the attendee's: the sector names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wording {
+    German,
+    English,
+}
+
+/// Why no PDF came out: the bundled fonts did not load, or krilla refused the document.
+#[derive(Debug, thiserror::Error)]
+pub enum BadgeError {
+    #[error("the bundled badge font could not be read")]
+    Font,
+    #[error("the badge PDF could not be written: {0}")]
+    Pdf(String),
+}
+
+/// A sector's colour (RGB) and its name on the bar: blue business, green science, red
+/// politics, grey other; the name is printed too, so the colour is never the only sign.
+pub fn sector_style(sector: Sector, wording: Wording) -> ((u8, u8, u8), &'static str) {
+    let german = wording == Wording::German;
+    match sector {
+        Sector::Business => (
+            (0x1f, 0x5f, 0xad),
+            if german { "WIRTSCHAFT" } else { "BUSINESS" },
+        ),
+        Sector::Science => (
+            (0x1e, 0x84, 0x49),
+            if german { "WISSENSCHAFT" } else { "SCIENCE" },
+        ),
+        Sector::Politics => (
+            (0xb8, 0x32, 0x27),
+            if german { "POLITIK" } else { "POLITICS" },
+        ),
+        Sector::Other => (
+            (0x5b, 0x61, 0x6e),
+            if german { "SONSTIGES" } else { "OTHER" },
+        ),
+    }
+}
+
+/// The badges, in the given order, as one PDF: `badges.len()` pages for [`Layout::A6`],
+/// `ceil(len / 8)` for [`Layout::Labels`] (the last sheet partly empty); one blank page when
+/// there is nobody, so the file is still a PDF. `event_title` heads every badge.
+pub fn render(
+    event_title: &str,
+    badges: &[Badge],
+    layout: Layout,
+    wording: Wording,
+) -> Result<Vec<u8>, BadgeError> {
+    let fonts = Fonts::load()?;
+    let mut document = Document::new();
+    document.set_metadata(
+        Metadata::new()
+            .title(format!("{event_title}: badges"))
+            .creator("podium".to_owned()),
+    );
+    let (page_w, page_h) = match layout {
+        Layout::A6 => (105.0 * MM, 148.0 * MM),
+        Layout::Labels => (210.0 * MM, 297.0 * MM),
+    };
+    let settings =
+        || PageSettings::from_wh(page_w, page_h).ok_or_else(|| BadgeError::Pdf("page size".into()));
+    if badges.is_empty() {
+        document.start_page_with(settings()?).finish();
+    }
+    for sheet in badges.chunks(layout.per_page()) {
+        let mut page = document.start_page_with(settings()?);
+        let mut surface = page.surface();
+        for (i, badge) in sheet.iter().enumerate() {
+            let cell = match layout {
+                Layout::A6 => Cell {
+                    x: 0.0,
+                    y: 0.0,
+                    w: page_w,
+                    h: page_h,
+                },
+                Layout::Labels => Cell {
+                    x: (4.65 + (i % 2) as f32 * 101.6) * MM,
+                    y: (13.1 + (i / 2) as f32 * 67.7) * MM,
+                    w: 99.1 * MM,
+                    h: 67.7 * MM,
+                },
+            };
+            draw_badge(
+                &mut surface,
+                &fonts,
+                cell,
+                layout,
+                event_title,
+                badge,
+                wording,
+            )?;
+        }
+        surface.finish();
+        page.finish();
+    }
+    document
+        .finish()
+        .map_err(|e| BadgeError::Pdf(e.to_string()))
+}
+
+struct Fonts {
+    regular: Font,
+    bold: Font,
+    measure_regular: Measure<'static>,
+    measure_bold: Measure<'static>,
+}
+
+impl Fonts {
+    fn load() -> Result<Self, BadgeError> {
+        Ok(Self {
+            regular: Font::new(REGULAR.into(), 0).ok_or(BadgeError::Font)?,
+            bold: Font::new(BOLD.into(), 0).ok_or(BadgeError::Font)?,
+            measure_regular: Measure::new(REGULAR).ok_or(BadgeError::Font)?,
+            measure_bold: Measure::new(BOLD).ok_or(BadgeError::Font)?,
+        })
+    }
+}
+
+/// A badge's area on the page, in points from the page's top left.
+#[derive(Debug, Clone, Copy)]
+struct Cell {
+    x: f32,
+    y: f32,
+    w: f32,
+    h: f32,
+}
+
+/// Where things go on a badge, in points relative to its cell.
+struct Plan {
+    pad: f32,
+    title_size: f32,
+    name_max: f32,
+    name_min: f32,
+    org_max: f32,
+    org_min: f32,
+    /// The box for name and organisation: x, y, width, height.
+    text: (f32, f32, f32, f32),
+    /// Share of the text box's height the name may take.
+    name_share: f32,
+    /// The QR code's square (quiet zone included): x, y, side.
+    qr: (f32, f32, f32),
+    /// The sector bar's height, along the bottom edge.
+    bar: f32,
+    bar_text: f32,
+}
+
+fn plan(layout: Layout, cell: Cell) -> Plan {
+    match layout {
+        Layout::A6 => {
+            let (pad, bar, qr) = (7.0 * MM, 13.0 * MM, 38.0 * MM);
+            let qr_y = cell.h - bar - 2.0 * MM - qr;
+            Plan {
+                pad,
+                title_size: 10.0,
+                name_max: 32.0,
+                name_min: 12.0,
+                org_max: 15.0,
+                org_min: 8.0,
+                text: (
+                    pad,
+                    pad + 10.0 * MM,
+                    cell.w - 2.0 * pad,
+                    qr_y - pad - 11.0 * MM,
+                ),
+                name_share: 0.68,
+                qr: ((cell.w - qr) / 2.0, qr_y, qr),
+                bar,
+                bar_text: 14.0,
+            }
+        }
+        Layout::Labels => {
+            let (pad, bar, qr) = (5.0 * MM, 8.0 * MM, 30.0 * MM);
+            let qr_x = cell.w - pad - qr + 3.0 * MM;
+            let qr_y = cell.h - bar - qr;
+            let top = pad + 6.0 * MM;
+            Plan {
+                pad,
+                title_size: 8.0,
+                name_max: 22.0,
+                name_min: 9.0,
+                org_max: 11.0,
+                org_min: 7.0,
+                text: (pad, top, qr_x - pad, cell.h - bar - 2.0 * MM - top),
+                name_share: 0.62,
+                qr: (qr_x, qr_y, qr),
+                bar,
+                bar_text: 11.0,
+            }
+        }
+    }
+}
+
+fn draw_badge(
+    surface: &mut Surface<'_>,
+    fonts: &Fonts,
+    cell: Cell,
+    layout: Layout,
+    event_title: &str,
+    badge: &Badge,
+    wording: Wording,
+) -> Result<(), BadgeError> {
+    let p = plan(layout, cell);
+    let (tx, ty, tw, th) = p.text;
+    let black = rgb::Color::new(0x11, 0x11, 0x11);
+    let grey = rgb::Color::new(0x55, 0x55, 0x55);
+
+    // The event's title, one line along the top.
+    set_fill(surface, grey);
+    let title = fit(
+        &fonts.measure_regular,
+        event_title,
+        p.title_size,
+        6.0,
+        cell.w - 2.0 * p.pad,
+        p.title_size * LEADING,
+    );
+    write_lines(
+        surface,
+        &fonts.regular,
+        cell.x + p.pad,
+        cell.y + p.pad,
+        &title,
+    );
+
+    // The name, as large as fits, then the organisation under it.
+    set_fill(surface, black);
+    let name = fit(
+        &fonts.measure_bold,
+        &badge.name,
+        p.name_max,
+        p.name_min,
+        tw,
+        th * p.name_share,
+    );
+    let name_height = write_lines(surface, &fonts.bold, cell.x + tx, cell.y + ty, &name);
+    if !badge.organisation.trim().is_empty() {
+        set_fill(surface, grey);
+        let gap = 2.0 * MM;
+        let org = fit(
+            &fonts.measure_regular,
+            &badge.organisation,
+            p.org_max,
+            p.org_min,
+            tw,
+            (th - name_height - gap).max(p.org_min * LEADING),
+        );
+        write_lines(
+            surface,
+            &fonts.regular,
+            cell.x + tx,
+            cell.y + ty + name_height + gap,
+            &org,
+        );
+    }
+
+    // The check-in code as a QR code, black modules on the white badge.
+    let (qx, qy, qs) = p.qr;
+    draw_qr(surface, &badge.check_in_code, cell.x + qx, cell.y + qy, qs)?;
+
+    // The sector bar along the bottom, its name in white.
+    let (colour, label) = sector_style(badge.sector, wording);
+    set_fill(surface, rgb::Color::new(colour.0, colour.1, colour.2));
+    let bar_top = cell.y + cell.h - p.bar;
+    fill_rect(surface, cell.x, bar_top, cell.w, p.bar)?;
+    set_fill(surface, rgb::Color::white());
+    let size = p.bar_text;
+    surface.draw_text(
+        Point::from_xy(cell.x + p.pad, bar_top + (p.bar + size * 0.7) / 2.0),
+        fonts.bold.clone(),
+        size,
+        label,
+        false,
+        TextDirection::LeftToRight,
+    );
+    Ok(())
+}
+
+fn set_fill(surface: &mut Surface<'_>, colour: rgb::Color) {
+    surface.set_fill(Some(Fill {
+        paint: colour.into(),
+        ..Fill::default()
+    }));
+}
+
+/// Writes `text`'s lines from the top-left corner (x, y) down; the height they took.
+fn write_lines(surface: &mut Surface<'_>, font: &Font, x: f32, y: f32, text: &fit::Fitted) -> f32 {
+    let step = text.size * LEADING;
+    for (i, line) in text.lines.iter().enumerate() {
+        // The baseline sits at about 0.9 of the line's height below its top.
+        let baseline = y + i as f32 * step + text.size * 0.95;
+        surface.draw_text(
+            Point::from_xy(x, baseline),
+            font.clone(),
+            text.size,
+            line,
+            false,
+            TextDirection::LeftToRight,
+        );
+    }
+    step * text.lines.len() as f32
+}
+
+fn fill_rect(surface: &mut Surface<'_>, x: f32, y: f32, w: f32, h: f32) -> Result<(), BadgeError> {
+    let mut path = PathBuilder::new();
+    path.push_rect(
+        Rect::from_xywh(x, y, w, h).ok_or_else(|| BadgeError::Pdf("empty rectangle".into()))?,
+    );
+    if let Some(path) = path.finish() {
+        surface.draw_path(&path);
+    }
+    Ok(())
+}
+
+/// The QR code (error correction M, with its 4-module quiet zone) in the square at (x, y) of
+/// `side` points; each row's runs of dark modules are one rectangle.
+fn draw_qr(
+    surface: &mut Surface<'_>,
+    code: &str,
+    x: f32,
+    y: f32,
+    side: f32,
+) -> Result<(), BadgeError> {
+    let qr = QrCode::with_error_correction_level(code.as_bytes(), EcLevel::M)
+        .map_err(|e| BadgeError::Pdf(format!("QR code: {e}")))?;
+    let n = qr.width();
+    let colours = qr.to_colors();
+    let module = side / (n + 8) as f32;
+    let (x0, y0) = (x + 4.0 * module, y + 4.0 * module);
+    set_fill(surface, rgb::Color::black());
+    let mut path = PathBuilder::new();
+    for row in 0..n {
+        let mut col = 0;
+        while col < n {
+            if colours[row * n + col] != Color::Dark {
+                col += 1;
+                continue;
+            }
+            let start = col;
+            while col < n && colours[row * n + col] == Color::Dark {
+                col += 1;
+            }
+            if let Some(rect) = Rect::from_xywh(
+                x0 + start as f32 * module,
+                y0 + row as f32 * module,
+                (col - start) as f32 * module,
+                module,
+            ) {
+                path.push_rect(rect);
+            }
+        }
+    }
+    if let Some(path) = path.finish() {
+        surface.draw_path(&path);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn badge(name: &str, sector: Sector) -> Badge {
+        Badge {
+            name: name.to_owned(),
+            organisation: "Universität Zürich".to_owned(),
+            sector,
+            check_in_code: "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567ABCDEFG".to_owned(),
+        }
+    }
+
+    fn pages(pdf: &[u8]) -> usize {
+        lopdf::Document::load_mem(pdf).unwrap().get_pages().len()
+    }
+
+    #[test]
+    fn every_layout_makes_a_pdf_of_the_right_page_count() {
+        let badges: Vec<Badge> = (0..9)
+            .map(|i| badge(&format!("Person {i}"), Sector::Science))
+            .collect();
+        for (layout, count) in [(Layout::A6, 9), (Layout::Labels, 2)] {
+            let pdf = render("Jahrestagung", &badges, layout, Wording::German).unwrap();
+            assert_eq!(pages(&pdf), count, "{layout:?}");
+        }
+    }
+
+    #[test]
+    fn nobody_is_one_blank_page() {
+        let pdf = render("Leer", &[], Layout::Labels, Wording::English).unwrap();
+        assert_eq!(pages(&pdf), 1);
+    }
+}

@@ -1,0 +1,135 @@
+//! `GET /events/{event}/badges.pdf`: name badges of the confirmed attendees (issue 17), built
+//! by `crate::badges`.
+use actix_web::{get, http::header, web, HttpRequest, HttpResponse};
+use entity::registration::RegistrationStatus;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::auth::Organiser;
+use crate::badges::{self, Badge, Layout, Order, Wording};
+use crate::domain::{check_in_code, Validator};
+use crate::error::{ApiError, ApiResult};
+use crate::services::{events, registrations};
+use crate::startup::AppState;
+
+pub fn config(cfg: &mut ServiceConfig) {
+    cfg.service(badges_pdf);
+}
+
+/// How the badges are printed.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct BadgesQuery {
+    /// `a6` (default): A6 cards, 105 × 148 mm, one badge per page. `labels`: A4 label sheets
+    /// of 2 × 4 labels, 99.1 × 67.7 mm each (Avery Zweckform L7165 / 3427).
+    pub layout: Option<String>,
+    /// `name` (default) or `organisation` (then name); case, accents and umlauts are ignored
+    /// ("Müller" sorts as "Muller").
+    pub sort: Option<String>,
+    /// Language of the sector names on the badges' colour bars: `de` or `en`. Default: `de`
+    /// when `Accept-Language` prefers German, else `en`.
+    pub lang: Option<String>,
+}
+
+/// Name badges for the event's confirmed attendees as one PDF: each with the name in large
+/// type (shrunk or wrapped to fit), the organisation, a colour bar naming the sector (blue
+/// business, green science, red politics, grey other) and the check-in QR code the door
+/// scans. Fonts are embedded (DejaVu Sans), so every accent prints. Cancelled, waitlisted,
+/// unconfirmed and erased registrations get no badge. An event without confirmed attendees
+/// gives one blank page.
+#[utoipa::path(tag = "registrations", security(("bearer" = [])),
+    params(("event" = String, Path, description = "The event's id or slug"), BadgesQuery),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>,
+            description = "The badges; `Content-Disposition: inline`"),
+        (status = 401, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)))]
+#[get("/events/{event}/badges.pdf")]
+#[tracing::instrument(skip(state, req, _who, query))]
+pub async fn badges_pdf(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    _who: Organiser,
+    key: web::Path<String>,
+    query: web::Query<BadgesQuery>,
+) -> ApiResult<HttpResponse> {
+    let mut v = Validator::new();
+    let layout = match query.layout.as_deref() {
+        None | Some("a6") => Layout::A6,
+        Some("labels") => Layout::Labels,
+        Some(_) => {
+            v.push("layout", "must be a6 or labels");
+            Layout::A6
+        }
+    };
+    let order = match query.sort.as_deref() {
+        None | Some("name") => Order::Name,
+        Some("organisation") => Order::Organisation,
+        Some(_) => {
+            v.push("sort", "must be name or organisation");
+            Order::Name
+        }
+    };
+    let wording = match query.lang.as_deref() {
+        None if prefers_german(&req) => Wording::German,
+        None => Wording::English,
+        Some("de") => Wording::German,
+        Some("en") => Wording::English,
+        Some(_) => {
+            v.push("lang", "must be de or en");
+            Wording::English
+        }
+    };
+    v.finish()?;
+    let event = events::find_visible(&state.db, &key, true).await?;
+    let filter = registrations::ListFilter {
+        statuses: vec![RegistrationStatus::Confirmed],
+        ..Default::default()
+    };
+    let confirmed =
+        registrations::list_all(&state.db, event.id, &filter, registrations::Sort::default())
+            .await?;
+    let mut list: Vec<Badge> = confirmed
+        .into_iter()
+        .filter(|r| r.erased_at.is_none())
+        .map(|r| Badge {
+            check_in_code: check_in_code::derive(r.id),
+            name: r.name,
+            organisation: r.organisation,
+            sector: r.sector,
+        })
+        .collect();
+    badges::sort(&mut list, order);
+    let title = event.title.clone();
+    let pdf = web::block(move || badges::render(&title, &list, layout, wording))
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("the badge worker")))?
+        .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("rendering badges")))?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("inline; filename=\"{}-badges.pdf\"", event.slug),
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(pdf))
+}
+
+/// German when `Accept-Language` names German before English.
+fn prefers_german(req: &HttpRequest) -> bool {
+    let value = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    for tag in value.split(',') {
+        let tag = tag.split(';').next().unwrap_or_default().trim();
+        let tag = tag.to_ascii_lowercase();
+        if tag == "de" || tag.starts_with("de-") {
+            return true;
+        }
+        if tag == "en" || tag.starts_with("en-") {
+            return false;
+        }
+    }
+    false
+}
