@@ -232,6 +232,9 @@ struct Plan {
     qr: (f32, f32, f32),
     /// The sector bar's height, along the bottom edge.
     bar: f32,
+    /// The bar's distance from the badge's sides and bottom: none on a card, which is cut
+    /// after printing; some on a label, so the colour never runs onto the next label.
+    bar_inset: f32,
     bar_text: f32,
 }
 
@@ -256,13 +259,15 @@ fn plan(layout: Layout, cell: Cell) -> Plan {
                 name_share: 0.68,
                 qr: ((cell.w - qr) / 2.0, qr_y, qr),
                 bar,
+                bar_inset: 0.0,
                 bar_text: 14.0,
             }
         }
         Layout::Labels => {
-            let (pad, bar, qr) = (5.0 * MM, 8.0 * MM, 30.0 * MM);
+            let (pad, bar, bar_inset, qr) = (5.0 * MM, 7.0 * MM, 3.0 * MM, 30.0 * MM);
+            let bar_top = cell.h - bar_inset - bar;
             let qr_x = cell.w - pad - qr + 3.0 * MM;
-            let qr_y = cell.h - bar - qr;
+            let qr_y = bar_top - qr;
             let top = pad + 6.0 * MM;
             Plan {
                 pad,
@@ -271,11 +276,12 @@ fn plan(layout: Layout, cell: Cell) -> Plan {
                 name_min: 9.0,
                 org_max: 11.0,
                 org_min: 7.0,
-                text: (pad, top, qr_x - pad, cell.h - bar - 2.0 * MM - top),
+                text: (pad, top, qr_x - pad, bar_top - 2.0 * MM - top),
                 name_share: 0.62,
                 qr: (qr_x, qr_y, qr),
                 bar,
-                bar_text: 11.0,
+                bar_inset,
+                bar_text: 10.0,
             }
         }
     }
@@ -351,12 +357,21 @@ fn draw_badge(
     // The sector bar along the bottom, its name in white.
     let (colour, label) = sector_style(badge.sector, wording);
     set_fill(surface, rgb::Color::new(colour.0, colour.1, colour.2));
-    let bar_top = cell.y + cell.h - p.bar;
-    fill_rect(surface, cell.x, bar_top, cell.w, p.bar)?;
+    let bar_top = cell.y + cell.h - p.bar_inset - p.bar;
+    fill_rect(
+        surface,
+        cell.x + p.bar_inset,
+        bar_top,
+        cell.w - 2.0 * p.bar_inset,
+        p.bar,
+    )?;
     set_fill(surface, rgb::Color::white());
     let size = p.bar_text;
     surface.draw_text(
-        Point::from_xy(cell.x + p.pad, bar_top + (p.bar + size * 0.7) / 2.0),
+        Point::from_xy(
+            cell.x + p.pad.max(p.bar_inset + 2.0 * MM),
+            bar_top + (p.bar + size * 0.7) / 2.0,
+        ),
         fonts.bold.clone(),
         size,
         label,

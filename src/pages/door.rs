@@ -4,17 +4,23 @@
 //! in, stored hashed in the database so several doors and instances work at once. The door
 //! checks people in by code (typed, or scanned by the small script where the browser has a
 //! `BarcodeDetector`) or finds them by name, umlauts folded; everything works without script.
+//! In German or English like the other public pages (`?lang=`, else `Accept-Language`), with
+//! the switch to the other language; a chosen `?lang=` stays on through the door's forms.
 use actix_web::{
     cookie::{time::Duration as CookieDuration, Cookie, SameSite},
     http::{header, StatusCode},
     web, HttpRequest, HttpResponse,
 };
 use askama::Template;
-use entity::{event, registration::RegistrationStatus};
+use entity::{
+    event,
+    registration::{Language, RegistrationStatus},
+};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{error_page, see_other};
+use super::{code, error_page, public_language, query_language, see_other, Switch, Texts};
+use crate::domain::check_in_code;
 use crate::error::ApiError;
 use crate::services::{check_in, door, events};
 use crate::startup::AppState;
@@ -31,8 +37,14 @@ base-uri 'none'";
 #[derive(Template)]
 #[template(path = "pages/door.html")]
 struct DoorPage {
+    t: &'static Texts,
+    switch: Option<Switch>,
     title: String,
     path: String,
+    /// `?lang=xx` when the page's language was chosen by the switch, for the forms' actions.
+    lang_query: String,
+    /// The chosen language, for the search form (empty: none chosen).
+    lang_chosen: &'static str,
     signed_in: bool,
     sign_in_error: Option<&'static str>,
     result: Option<ResultView>,
@@ -79,6 +91,34 @@ pub struct CheckInForm {
     id: Option<String>,
 }
 
+/// The language of the door, and whether it was chosen by `?lang=` (then it is carried on).
+struct Lang {
+    lang: Language,
+    chosen: bool,
+}
+
+impl Lang {
+    fn of(req: &HttpRequest) -> Self {
+        Self {
+            lang: public_language(req),
+            chosen: query_language(req).is_some(),
+        }
+    }
+
+    fn texts(&self) -> &'static Texts {
+        Texts::of(self.lang)
+    }
+
+    /// `?lang=xx` if chosen, else nothing.
+    fn query(&self) -> String {
+        if self.chosen {
+            format!("?lang={}", code(self.lang))
+        } else {
+            String::new()
+        }
+    }
+}
+
 fn page(status: StatusCode, page: &DoorPage) -> HttpResponse {
     match page.render() {
         Ok(body) => HttpResponse::build(status)
@@ -87,16 +127,21 @@ fn page(status: StatusCode, page: &DoorPage) -> HttpResponse {
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .body(body),
         Err(err) => error_page(
-            entity::registration::Language::En,
+            Language::En,
             ApiError::Internal(anyhow::Error::new(err).context("rendering the door page")),
         ),
     }
 }
 
-fn empty(event: &event::Model, signed_in: bool) -> DoorPage {
+fn empty(event: &event::Model, signed_in: bool, lang: &Lang) -> DoorPage {
+    let path = format!("/events/{}/door", event.slug);
     DoorPage {
+        t: lang.texts(),
+        switch: Some(Switch::to_other(&path, lang.lang)),
         title: event.title.clone(),
-        path: format!("/events/{}/door", event.slug),
+        lang_query: lang.query(),
+        lang_chosen: if lang.chosen { code(lang.lang) } else { "" },
+        path,
         signed_in,
         sign_in_error: None,
         result: None,
@@ -125,8 +170,8 @@ async fn door_of(
     Ok((event, signed_in))
 }
 
-fn fail(err: ApiError) -> HttpResponse {
-    error_page(entity::registration::Language::En, err)
+fn fail(lang: &Lang, err: ApiError) -> HttpResponse {
+    error_page(lang.lang, err)
 }
 
 /// `GET /events/{slug}/door[?q=name]`: the sign-in form, or the door with a search.
@@ -136,11 +181,12 @@ pub async fn show(
     slug: web::Path<String>,
     query: web::Query<DoorQuery>,
 ) -> HttpResponse {
+    let lang = Lang::of(&req);
     let (event, signed_in) = match door_of(&state, &req, &slug).await {
         Ok(found) => found,
-        Err(err) => return fail(err),
+        Err(err) => return fail(&lang, err),
     };
-    let mut view = empty(&event, signed_in);
+    let mut view = empty(&event, signed_in, &lang);
     if !signed_in {
         return page(StatusCode::OK, &view);
     }
@@ -152,7 +198,7 @@ pub async fn show(
                     .into_iter()
                     .map(|r| FoundRow {
                         id: r.id,
-                        status: status_line(&event, &r),
+                        status: status_line(lang.texts(), &event, &r),
                         can_check_in: r.status == RegistrationStatus::Confirmed
                             && r.checked_in_at.is_none(),
                         name: r.name,
@@ -160,7 +206,7 @@ pub async fn show(
                     })
                     .collect();
             }
-            Err(err) => return fail(err),
+            Err(err) => return fail(&lang, err),
         }
         view.searched = true;
         view.query = q;
@@ -168,45 +214,61 @@ pub async fn show(
     page(StatusCode::OK, &view)
 }
 
-fn status_line(event: &event::Model, r: &entity::registration::Model) -> String {
+/// A registration's status in a word or two: "confirmed", "checked in at 09:12", "cancelled".
+fn status_line(t: &Texts, event: &event::Model, r: &entity::registration::Model) -> String {
     match (r.status, r.checked_in_at) {
         (RegistrationStatus::Confirmed, Some(at)) => format!(
-            "checked in at {}",
+            "{} {}",
+            t.door_checked_in_at,
             check_in::local_time(at, &event.timezone)
         ),
-        (RegistrationStatus::Confirmed, None) => "confirmed".to_owned(),
-        (RegistrationStatus::Waitlisted, _) => "waitlisted".to_owned(),
-        (RegistrationStatus::Pending, _) => "not confirmed yet".to_owned(),
-        (RegistrationStatus::Cancelled, _) => "cancelled".to_owned(),
-        (RegistrationStatus::Expired, _) => "expired".to_owned(),
+        (RegistrationStatus::Confirmed, None) => t.door_confirmed.to_owned(),
+        (RegistrationStatus::Waitlisted, _) => t.door_waitlisted.to_owned(),
+        (RegistrationStatus::Pending, _) => t.door_pending.to_owned(),
+        (RegistrationStatus::Cancelled, _) => t.door_cancelled.to_owned(),
+        (RegistrationStatus::Expired, _) => t.door_expired.to_owned(),
     }
+}
+
+/// Why someone is not let in: "Cancelled: not checked in".
+fn refusal(t: &Texts, event: &event::Model, r: &entity::registration::Model) -> String {
+    let status = status_line(t, event, r);
+    let mut chars = status.chars();
+    let capital: String = chars
+        .next()
+        .into_iter()
+        .flat_map(char::to_uppercase)
+        .collect();
+    format!("{capital}{}: {}", chars.as_str(), t.door_not_checked_in)
 }
 
 /// `POST /events/{slug}/door/sign-in`: the organiser's token from the form; a session cookie.
 pub async fn sign_in(
     state: web::Data<AppState>,
+    req: HttpRequest,
     slug: web::Path<String>,
     form: web::Form<SignInForm>,
 ) -> HttpResponse {
+    let lang = Lang::of(&req);
     let event = match events::find_visible(&state.db, &slug, true).await {
         Ok(event) => event,
-        Err(err) => return fail(err),
+        Err(err) => return fail(&lang, err),
     };
     let organiser = match crate::auth::organiser_by_token(state.clone(), &form.token).await {
         Ok(organiser) => organiser,
         Err(ApiError::Unauthorized) => {
             if event.status == entity::event::EventStatus::Draft {
-                return fail(ApiError::event_not_found(&slug));
+                return fail(&lang, ApiError::event_not_found(&slug));
             }
-            let mut view = empty(&event, false);
-            view.sign_in_error = Some("This token opens no door. Check it and try again.");
+            let mut view = empty(&event, false, &lang);
+            view.sign_in_error = Some(lang.texts().door_wrong_token);
             return page(StatusCode::UNAUTHORIZED, &view);
         }
-        Err(err) => return fail(err),
+        Err(err) => return fail(&lang, err),
     };
     let value = match door::open_session(&state.db, event.id, organiser.0.id).await {
         Ok(value) => value,
-        Err(err) => return fail(err),
+        Err(err) => return fail(&lang, err),
     };
     let path = format!("/events/{}/door", event.slug);
     let cookie = Cookie::build(COOKIE, value)
@@ -216,11 +278,12 @@ pub async fn sign_in(
         .secure(state.public_url.starts_with("https://"))
         .max_age(CookieDuration::hours(door::SESSION_HOURS))
         .finish();
-    let mut response = see_other(&path);
+    let mut response = see_other(&format!("{path}{}", lang.query()));
     if response.add_cookie(&cookie).is_err() {
-        return fail(ApiError::Internal(anyhow::anyhow!(
-            "setting the door cookie"
-        )));
+        return fail(
+            &lang,
+            ApiError::Internal(anyhow::anyhow!("setting the door cookie")),
+        );
     }
     response
 }
@@ -231,15 +294,16 @@ pub async fn sign_out(
     req: HttpRequest,
     slug: web::Path<String>,
 ) -> HttpResponse {
+    let lang = Lang::of(&req);
     if let Some(cookie) = req.cookie(COOKIE) {
         if let Err(err) = door::close_session(&state.db, cookie.value()).await {
-            return fail(err);
+            return fail(&lang, err);
         }
     }
     let path = format!("/events/{}/door", slug.as_str());
     let mut gone = Cookie::build(COOKIE, "").path(path.clone()).finish();
     gone.make_removal();
-    let mut response = see_other(&path);
+    let mut response = see_other(&format!("{path}{}", lang.query()));
     let _ = response.add_cookie(&gone);
     response
 }
@@ -252,54 +316,81 @@ pub async fn check_in(
     slug: web::Path<String>,
     form: web::Form<CheckInForm>,
 ) -> HttpResponse {
+    let lang = Lang::of(&req);
+    let t = lang.texts();
     let (event, signed_in) = match door_of(&state, &req, &slug).await {
         Ok(found) => found,
-        Err(err) => return fail(err),
+        Err(err) => return fail(&lang, err),
     };
-    let mut view = empty(&event, signed_in);
+    let mut view = empty(&event, signed_in, &lang);
     if !signed_in {
-        view.sign_in_error = Some("Please sign in first.");
+        view.sign_in_error = Some(t.door_sign_in_first);
         return page(StatusCode::UNAUTHORIZED, &view);
     }
-    let outcome = match (form.code.as_deref().map(str::trim), form.id.as_deref()) {
-        (Some(code), _) if !code.is_empty() => check_in::by_code(&state.db, &event, code).await,
-        (_, Some(id)) => match Uuid::parse_str(id.trim()) {
-            Ok(id) => check_in::by_id(&state.db, &event, id)
-                .await
-                .and_then(|scan| scan.ok_or_else(|| ApiError::not_found("attendee"))),
-            Err(_) => Err(ApiError::not_found("attendee")),
-        },
-        _ => Err(ApiError::invalid("code", "enter or scan a code")),
+    let refused = |message: &str| ResultView {
+        class: "refused",
+        name: String::new(),
+        organisation: String::new(),
+        message: message.to_owned(),
+    };
+    // A typed or scanned code, or the id from a search result.
+    let id = match (form.code.as_deref().map(str::trim), form.id.as_deref()) {
+        (Some(code), _) if !code.is_empty() => check_in_code::verify(code),
+        (_, Some(id)) => Uuid::parse_str(id.trim()).ok(),
+        _ => {
+            view.result = Some(refused(t.door_enter_code));
+            return page(StatusCode::UNPROCESSABLE_ENTITY, &view);
+        }
+    };
+    let outcome = match id {
+        Some(id) => check_in::by_id(&state.db, &event, id).await,
+        None => Ok(None),
     };
     let status = match outcome {
-        Ok(scan) => {
+        Ok(Some(scan)) => {
+            let at = scan
+                .registration
+                .checked_in_at
+                .map(|at| check_in::local_time(at, &event.timezone))
+                .unwrap_or_default();
+            let (class, words) = if scan.now {
+                ("ok", t.door_checked_in_at)
+            } else {
+                ("already", t.door_already_at)
+            };
             view.result = Some(ResultView {
-                class: if scan.now { "ok" } else { "already" },
-                message: scan.message(&event),
+                class,
+                message: format!("{words} {at}"),
                 name: scan.registration.name,
                 organisation: scan.registration.organisation,
             });
             StatusCode::OK
         }
-        Err(ApiError::Conflict(detail)) => {
-            view.result = Some(ResultView {
-                class: "refused",
-                name: String::new(),
-                organisation: String::new(),
-                message: detail,
-            });
-            StatusCode::CONFLICT
-        }
-        Err(ApiError::NotFound(_)) | Err(ApiError::Validation { .. }) => {
-            view.result = Some(ResultView {
-                class: "refused",
-                name: String::new(),
-                organisation: String::new(),
-                message: "No attendee of this event has this code.".to_owned(),
-            });
+        Ok(None) => {
+            view.result = Some(refused(t.door_unknown_code));
             StatusCode::NOT_FOUND
         }
-        Err(err) => return fail(err),
+        Err(ApiError::Conflict(_)) => {
+            // Not confirmed: say who, and why in the door's language.
+            let found = match id {
+                Some(id) => door::registration(&state.db, event.id, id).await,
+                None => Ok(None),
+            };
+            match found {
+                Ok(Some(r)) => {
+                    view.result = Some(ResultView {
+                        class: "refused",
+                        message: refusal(t, &event, &r),
+                        name: r.name,
+                        organisation: r.organisation,
+                    });
+                }
+                Ok(None) => view.result = Some(refused(t.door_unknown_code)),
+                Err(err) => return fail(&lang, err),
+            }
+            StatusCode::CONFLICT
+        }
+        Err(err) => return fail(&lang, err),
     };
     page(status, &view)
 }

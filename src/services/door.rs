@@ -69,6 +69,18 @@ pub async fn close_session(db: &impl ConnectionTrait, value: &str) -> ApiResult<
     Ok(())
 }
 
+/// The event's registration with this id, to say at the door why someone was refused.
+pub async fn registration(
+    db: &impl ConnectionTrait,
+    event_id: Uuid,
+    id: Uuid,
+) -> ApiResult<Option<registration::Model>> {
+    Ok(registration::Entity::find_by_id(id)
+        .filter(registration::Column::EventId.eq(event_id))
+        .one(db)
+        .await?)
+}
+
 /// Lower case without accents, umlauts and ß spelled out the same way whichever way they
 /// were typed: "Müller", "Mueller" and "muller" all fold to "muller".
 pub fn fold(text: &str) -> String {

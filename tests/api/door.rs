@@ -272,9 +272,10 @@ async fn the_door_finds_people_by_name_with_umlauts_folded_and_refuses_the_waitl
     .await;
     refused.assert_status(409);
     assert!(refused.text.contains("class=\"door-result refused\""));
+    assert!(refused.text.contains("<p class=\"door-name\">Bea Weiß</p>"));
     assert!(refused
         .text
-        .contains("Bea Weiß is on the waitlist: not checked in"));
+        .contains("<p class=\"door-message\">Waitlisted: not checked in</p>"));
 
     let found = send(
         &app,
@@ -412,4 +413,156 @@ async fn the_session_cookie_is_secure_under_an_https_public_url() {
     .await;
     answer.assert_status(303);
     assert!(answer.header("set-cookie").unwrap().contains("Secure"));
+}
+
+/// `send` with an `Accept-Language` header.
+async fn send_in(
+    app: &TestApp,
+    path: &str,
+    accept_language: &str,
+    cookie: Option<&str>,
+    form: Option<&[(&str, &str)]>,
+) -> Answer {
+    let mut request = match form {
+        Some(form) => app
+            .client
+            .post(app.url(path))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(
+                url::form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(form)
+                    .finish(),
+            ),
+        None => app.client.get(app.url(path)),
+    };
+    request = request.header(header::ACCEPT_LANGUAGE, accept_language);
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    Answer::read(request.send().await.expect("request sent")).await
+}
+
+#[tokio::test]
+async fn the_door_speaks_german_to_a_german_browser_with_a_switch_to_english() {
+    let app = spawn_app().await;
+    let (code, _) = door_event(&app).await;
+    let token = app.admin_token.clone();
+    let sign_in_page = send_in(
+        &app,
+        "/events/door/door",
+        "de-DE,de;q=0.9,en;q=0.5",
+        None,
+        None,
+    )
+    .await;
+    sign_in_page.assert_status(200);
+    assert!(sign_in_page.text.contains("<html lang=\"de\">"));
+    assert!(sign_in_page.text.contains("Organisator-Token"));
+    assert!(sign_in_page.text.contains(">Anmelden</button>"));
+    assert!(sign_in_page
+        .text
+        .contains("href=\"/events/door/door?lang=en\" hreflang=\"en\" lang=\"en\">English</a>"));
+    let wrong = send_in(
+        &app,
+        "/events/door/door/sign-in",
+        "de",
+        None,
+        Some(&[("token", "nope")]),
+    )
+    .await;
+    wrong.assert_status(401);
+    assert!(wrong.text.contains("Dieser Token öffnet keinen Einlass"));
+
+    let cookie = sign_in(&app, &app.address, "door", &token).await;
+    let door = send_in(
+        &app,
+        "/events/door/door?q=muller",
+        "de",
+        Some(&cookie),
+        None,
+    )
+    .await;
+    door.assert_status(200);
+    for german in [
+        "Einlass-Code",
+        ">Einchecken</button>",
+        "Nach Name oder Organisation suchen",
+        ">Suchen</button>",
+        ">Abmelden</button>",
+        "bestätigt",
+    ] {
+        assert!(door.text.contains(german), "{german} missing");
+    }
+    for english in ["Check-in code", "Sign out", ">Search<", "confirmed"] {
+        assert!(!door.text.contains(english), "{english} left in English");
+    }
+    let path = "/events/door/door/check-in";
+    let first = send_in(&app, path, "de", Some(&cookie), Some(&[("code", &code)])).await;
+    first.assert_status(200);
+    assert!(first.text.contains("eingecheckt um "));
+    let again = send_in(&app, path, "de", Some(&cookie), Some(&[("code", &code)])).await;
+    assert!(again.text.contains("bereits eingecheckt um "));
+    let unknown = send_in(&app, path, "de", Some(&cookie), Some(&[("code", "AAAA")])).await;
+    unknown.assert_status(404);
+    assert!(unknown.text.contains("hat diesen Code"));
+    let empty = send_in(&app, path, "de", Some(&cookie), Some(&[("code", " ")])).await;
+    empty.assert_status(422);
+    assert!(empty.text.contains("Bitte geben Sie einen Code ein"));
+}
+
+#[tokio::test]
+async fn a_language_chosen_with_the_switch_stays_through_sign_in_search_and_check_in() {
+    let app = spawn_app().await;
+    let (_, _) = door_event(&app).await;
+    let token = app.admin_token.clone();
+    // An English browser that switched to German.
+    let page = send_in(&app, "/events/door/door?lang=de", "en", None, None).await;
+    assert!(page
+        .text
+        .contains("action=\"/events/door/door/sign-in?lang=de\""));
+    assert!(page.text.contains("hreflang=\"en\""));
+    let signed = send_in(
+        &app,
+        "/events/door/door/sign-in?lang=de",
+        "en",
+        None,
+        Some(&[("token", &token)]),
+    )
+    .await;
+    signed.assert_status(303);
+    assert_eq!(signed.header("location"), Some("/events/door/door?lang=de"));
+    let cookie = signed
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let door = send_in(&app, "/events/door/door?lang=de", "en", Some(&cookie), None).await;
+    assert!(door
+        .text
+        .contains("<input type=\"hidden\" name=\"lang\" value=\"de\">"));
+    assert!(door
+        .text
+        .contains("action=\"/events/door/door/check-in?lang=de\""));
+    let found = send_in(
+        &app,
+        "/events/door/door?lang=de&q=weiss",
+        "en",
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert!(found.text.contains("Bea Weiß") && found.text.contains("auf der Warteliste"));
+    // And the other way: a German browser that switched to English.
+    let english = send_in(
+        &app,
+        "/events/door/door?lang=en&q=weiss",
+        "de",
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert!(english.text.contains("<html lang=\"en\">"));
+    assert!(english.text.contains("waitlisted") && english.text.contains(">Deutsch</a>"));
 }
