@@ -22,6 +22,16 @@ pub struct Browser {
 impl Browser {
     /// Starts chromedriver and a headless Chromium whose console is logged.
     pub async fn start() -> Self {
+        Self::launch(None).await
+    }
+
+    /// As [`Browser::start`], with a browser that asks for pages in `language` first
+    /// (`Accept-Language`, e.g. `de-DE`).
+    pub async fn start_in(language: &str) -> Self {
+        Self::launch(Some(language)).await
+    }
+
+    async fn launch(language: Option<&str>) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
@@ -50,14 +60,22 @@ impl Browser {
             assert!(Instant::now() < deadline, "chromedriver did not get ready");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+        let mut options = json!({
+            "binary": CHROMIUM,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
+                "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run", "--window-size=1280,900"],
+        });
+        if let Some(language) = language {
+            options["args"]
+                .as_array_mut()
+                .expect("the args")
+                .push(json!(format!("--lang={language}")));
+            options["prefs"] = json!({"intl": {"accept_languages": language}});
+        }
         let capabilities = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": CHROMIUM,
-                "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
-                    "--disable-background-networking", "--disable-component-update",
-                    "--disable-sync", "--no-first-run", "--window-size=1280,900"],
-            },
+            "goog:chromeOptions": options,
             "goog:loggingPrefs": {"browser": "ALL"},
         }}});
         let created: Value = http
