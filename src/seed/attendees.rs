@@ -45,7 +45,8 @@ const ORGANISATIONS: [(Sector, &str); 8] = [
 
 /// Seats the event's capacity as confirmed attendees, then 8 on the waitlist and 4 who
 /// cancelled; every fourth confirmed attendee is checked in. Counters are set to match.
-/// Everyone answered the two registration questions (lunch, the evening reception).
+/// Everyone answered the registration questions (lunch, the evening reception); three in
+/// four chose an afternoon workshop.
 pub async fn seed(db: &DatabaseConnection, event: &event::Model) -> anyhow::Result<String> {
     let capacity = event.capacity.max(0) as usize;
     let (waitlisted, cancelled) = (8usize, 4usize);
@@ -91,7 +92,14 @@ pub async fn seed(db: &DatabaseConnection, event: &event::Model) -> anyhow::Resu
                     RawAnswer::Json((i % 5 != 0).into()),
                 ),
             ]
-            .into(),
+            .into_iter()
+            .chain((i % 4 != 3).then(|| {
+                (
+                    asked[2].id.to_string(),
+                    RawAnswer::Json(WORKSHOPS[i % WORKSHOPS.len()].into()),
+                )
+            }))
+            .collect(),
         );
         let answers = crate::services::questions::answer_rows(id, event.id, &given);
         registration::ActiveModel {
@@ -142,14 +150,17 @@ pub async fn seed(db: &DatabaseConnection, event: &event::Model) -> anyhow::Resu
         .await?;
     txn.commit().await?;
     Ok(format!(
-        "{} attendees ({capacity} confirmed, {checked_in} checked in, {waitlisted} waitlisted, {cancelled} cancelled), each with answers to {} registration questions",
+        "{} attendees ({capacity} confirmed, {checked_in} checked in, {waitlisted} waitlisted, {cancelled} cancelled), with answers to {} registration questions",
         capacity + waitlisted + cancelled,
         asked.len()
     ))
 }
 
-/// The demo's registration questions: lunch (one choice, required) and the evening reception
-/// (yes/no).
+/// The keys of the demo's afternoon workshops.
+const WORKSHOPS: [&str; 3] = ["coatings", "recycling", "testing"];
+
+/// The demo's registration questions: lunch (one choice, required), the evening reception
+/// (yes/no) and an afternoon workshop (one choice, optional).
 async fn questions(
     txn: &impl sea_orm::ConnectionTrait,
     event: &event::Model,
@@ -181,6 +192,26 @@ async fn questions(
             label_en: "I will attend the evening reception".to_owned(),
             choices: Vec::new(),
             position: Some(2),
+        },
+        QuestionFields {
+            kind: QuestionKind::OneChoice,
+            required: false,
+            label_de: "Workshop am Nachmittag".to_owned(),
+            label_en: "Afternoon workshop".to_owned(),
+            choices: vec![
+                choice("coatings", "Optische Beschichtungen", "Optical coatings"),
+                choice(
+                    "recycling",
+                    "Recycling von Verbundwerkstoffen",
+                    "Recycling composites",
+                ),
+                choice(
+                    "testing",
+                    "KI in der Werkstoffprüfung",
+                    "AI in materials testing",
+                ),
+            ],
+            position: Some(3),
         },
     ] {
         asked.push(

@@ -11,7 +11,9 @@ use crate::services::{events, stages};
 /// The demo conference's slug.
 pub const DEMO_SLUG: &str = "jahrestagung-2027";
 
-/// Creates the demo conference and says where its page is (`{public_url}/events/{slug}`).
+/// Creates the demo conference and says where its page is (`{public_url}/events/{slug}`),
+/// its door page and its printable badges (`/api/v1/events/{slug}/badges.pdf`, with an
+/// organiser's token).
 ///
 /// Never does nothing silently: when an event `jahrestagung-2027` exists (an earlier demo, or
 /// the README's walk-through) it is an error naming `--replace`, unless `replace` is set; then
@@ -82,42 +84,74 @@ pub async fn demo(
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let programme = programme::seed(db, &event).await?;
     let attendees = attendees::seed(db, &event).await?;
-    announcement(db, public_url, &event).await?;
+    let sent = announcements(db, public_url, &event).await?;
+    let base = public_url.trim_end_matches('/');
+    let slug = &event.slug;
     Ok(format!(
-        "demo event created: {} ({}); {programme}; {attendees}; 1 announcement\n\
-         event page: {}/events/{}",
-        event.slug,
+        "demo event created: {slug} ({}); {programme}; {attendees}; {sent} announcements sent\n\
+         event page: {base}/events/{slug}\n\
+         door page:  {base}/events/{slug}/door (sign in with an organiser token)\n\
+         badges:     {base}/api/v1/events/{slug}/badges.pdf (A6 cards; ?layout=labels for \
+         A4 label sheets L7165; Authorization: Bearer <organiser token>)",
         event.id,
-        public_url.trim_end_matches('/'),
-        event.slug
     ))
 }
 
-/// One announcement to the confirmed attendees from the conference office (no organiser
-/// account: the nil id), as already sent (its mail marked delivered, so a demo with a mail
-/// server configured sends nothing).
+/// The demo's announcement history: the day's programme to the confirmed attendees and a
+/// word to the waiting list; how many were sent.
+async fn announcements(
+    db: &DatabaseConnection,
+    public_url: &str,
+    event: &entity::event::Model,
+) -> anyhow::Result<usize> {
+    use crate::services::announcements::{Audience, Message};
+    let history = [
+        Message {
+            audience: Audience::Confirmed,
+            subject_de: "Ihr Programm für den Tagungstag".to_owned(),
+            subject_en: "Your programme for the conference day".to_owned(),
+            text_de: "Einlass ist ab 8:30 Uhr; bitte halten Sie Ihren Einlass-Code bereit."
+                .to_owned(),
+            text_en: "Doors open at 8:30; please have your check-in code ready.".to_owned(),
+        },
+        Message {
+            audience: Audience::Waitlisted,
+            subject_de: "Sie stehen auf der Warteliste".to_owned(),
+            subject_en: "You are on the waiting list".to_owned(),
+            text_de: "Die Tagung ist ausgebucht. Sobald ein Platz frei wird, erhalten Sie \
+                      eine E-Mail mit Ihrer Bestätigung."
+                .to_owned(),
+            text_en: "The conference is fully booked. As soon as a seat becomes free, you \
+                      will get an e-mail confirming it."
+                .to_owned(),
+        },
+    ];
+    for (i, message) in history.iter().enumerate() {
+        announcement(db, public_url, event, message, &format!("demo-{i}")).await?;
+    }
+    Ok(history.len())
+}
+
+/// One announcement from the conference office (no organiser account: the nil id) through
+/// the announcements service, as already sent (its mail marked delivered, so a demo with a
+/// mail server configured sends nothing).
 async fn announcement(
     db: &DatabaseConnection,
     public_url: &str,
     event: &entity::event::Model,
+    message: &crate::services::announcements::Message,
+    key: &str,
 ) -> anyhow::Result<()> {
-    use crate::services::announcements::{self, Audience, Message};
+    use crate::services::announcements;
     use sea_orm::sea_query::{Expr, ExprTrait, Query};
-    let message = Message {
-        audience: Audience::Confirmed,
-        subject_de: "Ihr Programm für den Tagungstag".to_owned(),
-        subject_en: "Your programme for the conference day".to_owned(),
-        text_de: "Einlass ist ab 8:30 Uhr; bitte halten Sie Ihren Einlass-Code bereit.".to_owned(),
-        text_en: "Doors open at 8:30; please have your check-in code ready.".to_owned(),
-    };
     let txn = crate::db::begin_write(db).await?;
     let (sent, _) = announcements::send(
         &txn,
         public_url,
         event,
         uuid::Uuid::nil(),
-        &message,
-        Some("demo"),
+        message,
+        Some(key),
     )
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))?;

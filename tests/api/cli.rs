@@ -201,8 +201,14 @@ async fn seeding_the_demo_twice_refuses_loudly_and_replace_loads_it_afresh() {
         stdout(&first)
     );
     assert!(
-        stdout(&first).contains("each with answers to 2 registration questions; 1 announcement"),
+        stdout(&first).contains("with answers to 3 registration questions; 2 announcements sent"),
         "{}",
+        stdout(&first)
+    );
+    assert!(
+        stdout(&first)
+            .contains("https://tagung.example/api/v1/events/jahrestagung-2027/badges.pdf"),
+        "the badges: {}",
         stdout(&first)
     );
     let second = podium(&url, &["seed", "demo"]).await;
@@ -215,6 +221,71 @@ async fn seeding_the_demo_twice_refuses_loudly_and_replace_loads_it_afresh() {
     let replaced = podium(&url, &["seed", "demo", "--replace"]).await;
     assert!(replaced.status.success(), "{}", stderr(&replaced));
     assert!(stdout(&replaced).contains("http://127.0.0.1:8080/events/jahrestagung-2027"));
+}
+
+#[tokio::test]
+async fn the_demo_has_questions_with_answers_an_announcement_history_check_ins_and_badges() {
+    let app = spawn_app().await;
+    let seeded = podium(&app.database_url, &["seed", "demo"]).await;
+    assert!(seeded.status.success(), "{}", stderr(&seeded));
+    let event = "/api/v1/events/jahrestagung-2027";
+
+    let questions = app.get_admin(&format!("{event}/questions")).await;
+    questions.assert_status(200);
+    let labels: Vec<&str> = questions.json["items"]
+        .as_array()
+        .or(questions.json.as_array())
+        .expect("a list of questions")
+        .iter()
+        .map(|q| q["label_en"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "Lunch",
+            "I will attend the evening reception",
+            "Afternoon workshop"
+        ]
+    );
+    let stats = app.get_admin(&format!("{event}/stats")).await;
+    stats.assert_status(200);
+    let answers = stats.json["answers"].to_string();
+    for key in ["veggie", "meat", "coatings", "recycling", "testing"] {
+        assert!(answers.contains(key), "no count for {key}: {answers}");
+    }
+
+    let sent = app.get_admin(&format!("{event}/announcements")).await;
+    sent.assert_status(200);
+    let sent = sent.json.as_array().expect("a list").clone();
+    assert_eq!(sent.len(), 2);
+    let recipients = |audience: &str| {
+        sent.iter().find(|a| a["audience"] == audience).map(|a| {
+            (
+                a["recipients"].as_i64().unwrap(),
+                a["delivered"].as_i64().unwrap(),
+            )
+        })
+    };
+    assert_eq!(recipients("confirmed"), Some((150, 150)));
+    assert_eq!(recipients("waitlisted"), Some((8, 8)));
+
+    let checked_in = app
+        .get_admin(&format!("{event}/registrations?checked_in=true&limit=1"))
+        .await;
+    assert!(checked_in.json["total"].as_i64().unwrap() > 0);
+
+    let badges = app
+        .client
+        .get(app.url(&format!("{event}/badges.pdf?layout=labels")))
+        .bearer_auth(&app.admin_token)
+        .send()
+        .await
+        .expect("badges");
+    assert_eq!(badges.status().as_u16(), 200);
+    let pdf = badges.bytes().await.expect("a PDF");
+    let doc = lopdf::Document::load_mem(&pdf).expect("the badges parse");
+    // 150 confirmed attendees, eight to a sheet.
+    assert_eq!(doc.get_pages().len(), 150_usize.div_ceil(8));
 }
 
 #[tokio::test]
