@@ -43,9 +43,14 @@ pub struct Fitted {
     pub lines: Vec<String>,
 }
 
+/// Shrinking to at most this share of the largest size keeps a text on one line rather than
+/// wrapping it ("Anna Hoffmann" a little smaller, not broken in two).
+const ONE_LINE_SHARE: f32 = 0.8;
+
 /// The largest size from `max` down to `min` (in steps of half a point) at which `text`,
 /// wrapped at spaces (and inside words only where a word alone is too wide), fits `width`
-/// and `height` (points). At `min` what still does not fit is cut, ending in `…`.
+/// and `height` (points); one line a little smaller (down to 80 % of `max`) is preferred to
+/// two. At `min` what still does not fit is cut, ending in `…`.
 pub fn fit(
     measure: &Measure<'_>,
     text: &str,
@@ -55,14 +60,26 @@ pub fn fit(
     height: f32,
 ) -> Fitted {
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    // Widths grow in proportion to the size: the size at which the text just fills the line.
+    let at_one = measure.width(&text, 1.0);
+    let filling = if at_one > 0.0 { width / at_one } else { max };
+    let one_line = ((filling * 2.0).floor() / 2.0).min(max);
+    if one_line >= max * ONE_LINE_SHARE && one_line >= min && one_line * LEADING <= height {
+        return Fitted {
+            size: one_line,
+            lines: vec![text],
+        };
+    }
     let mut size = max;
     loop {
         let room = ((height / (size * LEADING)).floor() as usize).max(1);
-        let lines = wrap(measure, &text, size, width);
-        if lines.len() <= room {
+        let (lines, broken) = wrap(measure, &text, size, width);
+        // A word broken in two is a last resort: first try smaller sizes.
+        let last = size - 0.5 < min;
+        if lines.len() <= room && (!broken || last) {
             return Fitted { size, lines };
         }
-        if size - 0.5 < min {
+        if last {
             return Fitted {
                 size,
                 lines: cut(measure, lines, room, size, width),
@@ -72,9 +89,11 @@ pub fn fit(
     }
 }
 
-/// Greedy wrapping at spaces; a word wider than the line is broken between characters.
-fn wrap(measure: &Measure<'_>, text: &str, size: f32, width: f32) -> Vec<String> {
+/// Greedy wrapping at spaces; a word wider than the line is broken between characters (then
+/// the second value is true).
+fn wrap(measure: &Measure<'_>, text: &str, size: f32, width: f32) -> (Vec<String>, bool) {
     let mut lines: Vec<String> = Vec::new();
+    let mut broken = false;
     let mut line = String::new();
     for word in text.split(' ').filter(|w| !w.is_empty()) {
         let candidate = if line.is_empty() {
@@ -95,13 +114,14 @@ fn wrap(measure: &Measure<'_>, text: &str, size: f32, width: f32) -> Vec<String>
                 line.pop();
                 lines.push(std::mem::take(&mut line));
                 line.push(c);
+                broken = true;
             }
         }
     }
     if !line.is_empty() {
         lines.push(line);
     }
-    lines
+    (lines, broken)
 }
 
 /// The first `room` lines, the last one ending in `…` (shortened until that fits).
@@ -154,6 +174,18 @@ mod tests {
             assert!(m.width(line, f.size) <= 160.0, "{line} at {}", f.size);
         }
         assert_eq!(f.lines.join(" ").replace(' ', ""), name.replace(' ', ""));
+    }
+
+    #[test]
+    fn a_name_a_little_too_long_shrinks_a_little_rather_than_wrap() {
+        let m = measure();
+        let full = m.width("Anna Hoffmann", 22.0);
+        let f = fit(&m, "Anna Hoffmann", 22.0, 9.0, full * 0.9, 100.0);
+        assert_eq!(f.lines, vec!["Anna Hoffmann"]);
+        assert!(f.size < 22.0 && f.size >= 22.0 * 0.8);
+        assert!(m.width("Anna Hoffmann", f.size) <= full * 0.9);
+        let f = fit(&m, "Anna Hoffmann", 22.0, 9.0, full * 0.6, 100.0);
+        assert_eq!(f.lines, vec!["Anna", "Hoffmann"]);
     }
 
     #[test]

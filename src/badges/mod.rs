@@ -400,7 +400,8 @@ fn write_lines(surface: &mut Surface<'_>, font: &Font, x: f32, y: f32, text: &fi
             text.size,
             line,
             false,
-            TextDirection::LeftToRight,
+            // Names in right-to-left scripts are shaped right to left.
+            TextDirection::Auto,
         );
     }
     step * text.lines.len() as f32
