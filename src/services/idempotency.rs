@@ -189,6 +189,99 @@ impl IdempotencyKey {
     }
 }
 
+impl IdempotencyKey {
+    /// What a stored row means for this request: its answer (same body), a 422 (another body),
+    /// or `None` when it has expired (the request runs as new; its row is then overwritten).
+    pub fn judge(&self, found: &idempotency_key::Model) -> ApiResult<Option<StoredAnswer>> {
+        if found.created_at < Utc::now() - Duration::hours(RETENTION_HOURS) {
+            return Ok(None);
+        }
+        if found.request_hash != self.request_hash {
+            return Err(ApiError::invalid(
+                "Idempotency-Key",
+                "was already used with a different request body",
+            ));
+        }
+        Ok(Some(StoredAnswer::restored(
+            u16::try_from(found.status_code).unwrap_or(200),
+            found.body.clone(),
+            found.location.clone(),
+            found.record_id,
+        )))
+    }
+
+    /// The row that keeps `answer` for this key (without its secrets), or `None` when the
+    /// answer holds a secret that cannot be derived again (such an answer is not kept).
+    pub fn row(&self, answer: &StoredAnswer) -> Option<idempotency_key::Model> {
+        let scrubbed = answer.scrub()?;
+        Some(idempotency_key::Model {
+            scope: self.scope.clone(),
+            key: self.key.clone(),
+            request_hash: self.request_hash.clone(),
+            status_code: i32::from(answer.status),
+            body: scrubbed.body,
+            location: scrubbed.location,
+            created_at: Utc::now(),
+            record_id: scrubbed.record_id,
+        })
+    }
+}
+
+/// The stored rows of these keys, in one query. Run it in the write's transaction after the
+/// lock that every write with these scopes takes, so a key committed by another request
+/// (another instance too) is seen.
+pub async fn find_many(
+    db: &impl ConnectionTrait,
+    keys: &[&IdempotencyKey],
+) -> ApiResult<Vec<idempotency_key::Model>> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut scopes: Vec<&str> = keys.iter().map(|k| k.scope.as_str()).collect();
+    scopes.sort_unstable();
+    scopes.dedup();
+    let rows = idempotency_key::Entity::find()
+        .filter(idempotency_key::Column::Scope.is_in(scopes))
+        .filter(idempotency_key::Column::Key.is_in(keys.iter().map(|k| k.key.as_str())))
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|row| {
+            keys.iter()
+                .any(|k| k.scope == row.scope && k.key == row.key)
+        })
+        .collect())
+}
+
+/// Writes these rows with one statement; a row of an expired key with the same scope and key
+/// is overwritten (a live one was looked for under the same lock and not found).
+pub async fn insert_many(
+    db: &impl ConnectionTrait,
+    rows: Vec<idempotency_key::Model>,
+) -> ApiResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    use idempotency_key::Column as C;
+    idempotency_key::Entity::insert_many(rows.into_iter().map(idempotency_key::ActiveModel::from))
+        .on_conflict(
+            sea_orm::sea_query::OnConflict::columns([C::Scope, C::Key])
+                .update_columns([
+                    C::RequestHash,
+                    C::StatusCode,
+                    C::Body,
+                    C::Location,
+                    C::CreatedAt,
+                    C::RecordId,
+                ])
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
 /// What [`IdempotencyKey::claim`] found.
 pub enum Claim {
     /// The key is ours: run the request, then [`IdempotencyKey::complete`] or

@@ -1,4 +1,6 @@
 //! `POST /events/{event}/registrations`: public registration, with `Idempotency-Key`.
+use std::sync::Arc;
+
 use actix_web::{http::header, post, web, HttpRequest, HttpResponse};
 use entity::registration::Language;
 use serde_json::Value;
@@ -8,7 +10,10 @@ use crate::domain::{text, time::now, EmailAddress, Validator};
 use crate::error::{ApiError, ApiResult};
 use crate::services::idempotency::{IdempotencyKey, StoredAnswer};
 use crate::services::questions::{self, RawAnswer};
-use crate::services::registrations::{self, NewRegistration, NAME_MAX, ORGANISATION_MAX};
+use crate::services::registrations::desk::{Desked, Keyed};
+use crate::services::registrations::{
+    self, NewRegistration, Registered, NAME_MAX, ORGANISATION_MAX,
+};
 use crate::startup::AppState;
 
 /// Register for an event. 201 with `confirmed`, `pending` (double opt-in: confirm within 48 h)
@@ -30,9 +35,9 @@ pub async fn register(
     body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
-    // A recent copy of the event is enough here: the registration's transaction checks the
-    // locked row again (published, registration window) before it takes a seat. A draft is
-    // looked up as strangers see it: a 404 like an unknown event, whoever asks.
+    // A recent copy of the event is enough here: the desk checks the locked row again
+    // (published, registration window) before it takes a seat. A draft is looked up as
+    // strangers see it: a 404 like an unknown event, whoever asks.
     let event = state.reads.find_visible(&state.db, &key, false).await?;
     let idempotency = match req.headers().get("Idempotency-Key") {
         Some(value) => {
@@ -45,6 +50,8 @@ pub async fn register(
         None => None,
     };
     if let Some(k) = &idempotency {
+        // A repeat of an answered request needs no desk (which judges the key again under
+        // its lock: this look-up only saves the trip).
         if let Some(stored) = k.lookup(&state.db).await? {
             return Ok(replay(stored));
         }
@@ -56,90 +63,43 @@ pub async fn register(
     // A registration changes no event row that the cached public reads (feeds, schedule)
     // show, so it leaves their copies in place.
     crate::services::read_cache::keep_reads(&req);
-    match create(&state, &event, new, idempotency.as_ref()).await {
-        Ok(Created::New(answer)) => {
-            state.wake_mailer();
-            Ok(answer)
-        }
-        Ok(Created::Raced) => replay_after_race(&state, idempotency.as_ref()).await,
-        // A concurrent request with the same key also holds the same e-mail: replay its answer.
-        Err(ApiError::Conflict(detail)) => match &idempotency {
-            Some(k) => match k.lookup(&state.db).await? {
-                Some(stored) => Ok(replay(stored)),
-                None => Err(ApiError::Conflict(detail)),
-            },
-            None => Err(ApiError::Conflict(detail)),
-        },
-        Err(err) => Err(err),
-    }
-}
-
-enum Created {
-    New(HttpResponse),
-    /// Another request with the same idempotency key committed first.
-    Raced,
-}
-
-async fn create(
-    state: &AppState,
-    event: &entity::event::Model,
-    new: NewRegistration,
-    idempotency: Option<&IdempotencyKey>,
-) -> ApiResult<Created> {
-    let Some(k) = idempotency else {
-        // Without a key to store, the desk batches this registration with its neighbours.
-        let registered = state.desk.register(event.id, new).await?;
-        let (location, body) = answer(state, registered)?;
-        return Ok(Created::New(created(location, body)));
+    let public_url = state.public_url.clone();
+    let keyed = idempotency.map(|key| Keyed {
+        key,
+        answer: Arc::new(move |registered: &Registered| answer(&public_url, registered.clone())),
+    });
+    let answer = match state.desk.register(event.id, new, keyed).await? {
+        Desked::New(_, Some(stored)) => created(stored),
+        Desked::New(registered, None) => created(answer(&state.public_url, registered)?),
+        Desked::Replayed(stored) => return Ok(replay(stored)),
     };
-    let txn = crate::db::begin_write(&state.db).await?;
-    let registered = registrations::register(&txn, &state.public_url, event, new).await?;
-    let (location, body) = answer(state, registered)?;
-    let stored = StoredAnswer {
-        status: 201,
-        body: body.clone(),
-        location: Some(location.clone()),
-    };
-    if !k.store(&txn, &stored).await? {
-        txn.rollback().await?;
-        return Ok(Created::Raced);
-    }
-    txn.commit().await?;
-    Ok(Created::New(created(location, body)))
+    state.wake_mailer();
+    Ok(answer)
 }
 
-/// The `Location` and JSON body of a new registration.
-fn answer(state: &AppState, registered: registrations::Registered) -> ApiResult<(String, String)> {
+/// The answer to a new registration: 201, its `Location` and JSON body.
+fn answer(public_url: &str, registered: Registered) -> ApiResult<StoredAnswer> {
     let manage_token = registrations::manage_token(&registered.registration);
     let location = format!("/api/v1/registrations/{manage_token}");
     let response = CreatedRegistration {
-        registration: RegistrationResponse::new(registered, &state.public_url),
+        registration: RegistrationResponse::new(registered, public_url),
         manage_token,
     };
     let body = serde_json::to_string(&response)
         .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("serialising")))?;
-    Ok((location, body))
+    Ok(StoredAnswer {
+        status: 201,
+        body,
+        location: Some(location),
+    })
 }
 
-fn created(location: String, body: String) -> HttpResponse {
-    HttpResponse::Created()
-        .insert_header((header::LOCATION, location))
-        .content_type("application/json")
-        .body(body)
-}
-
-async fn replay_after_race(
-    state: &AppState,
-    idempotency: Option<&IdempotencyKey>,
-) -> ApiResult<HttpResponse> {
-    if let Some(k) = idempotency {
-        if let Some(stored) = k.lookup(&state.db).await? {
-            return Ok(replay(stored));
-        }
+fn created(answer: StoredAnswer) -> HttpResponse {
+    let mut response = HttpResponse::Created();
+    if let Some(location) = answer.location {
+        response.insert_header((header::LOCATION, location));
     }
-    Err(ApiError::conflict(
-        "a request with this Idempotency-Key is in progress; try again",
-    ))
+    response.content_type("application/json").body(answer.body)
 }
 
 fn replay(stored: StoredAnswer) -> HttpResponse {

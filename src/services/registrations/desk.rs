@@ -7,9 +7,19 @@
 //! ([`register_batch`]). A batch that fails as a whole (a conflict with another
 //! instance, a busy database) is retried one registration at a time, so no request is
 //! answered with another's error.
+//!
+//! The desk is the only way a new registration is written: API requests and the event page's
+//! form, with an idempotency key or without. A key is judged under the batch's lock (a repeat
+//! replays the first answer, the same key with another body is a 422) and stored with its
+//! answer in the batch's own transaction, so a registration and its key commit or fail
+//! together: there is no window in which a key is taken but its registration not yet written.
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use entity::registration::{self, RegistrationStatus};
+use entity::{
+    idempotency_key,
+    registration::{self, RegistrationStatus},
+};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
@@ -24,6 +34,7 @@ use crate::domain::{
 };
 use crate::error::{ApiError, ApiResult};
 use crate::mail::MailSignal;
+use crate::services::idempotency::{self, IdempotencyKey, StoredAnswer};
 use crate::services::questions;
 
 /// Most registrations committed in one transaction.
@@ -31,10 +42,35 @@ const BATCH_MAX: usize = 128;
 /// How long a busy desk waits at most for more registrations before it starts a batch.
 const LINGER: std::time::Duration = std::time::Duration::from_millis(1);
 
+/// How a registration becomes the answer its client gets, as data (status, body, location):
+/// what a key stores and a repeat replays.
+pub type Answer = Arc<dyn Fn(&Registered) -> ApiResult<StoredAnswer> + Send + Sync>;
+
+/// A registration sent with an idempotency key: the key, and how its answer is written down.
+#[derive(Clone)]
+pub struct Keyed {
+    pub key: IdempotencyKey,
+    pub answer: Answer,
+}
+
+/// What the desk did with a registration.
+#[derive(Debug)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "the common case is the large one; a box would allocate for each registration"
+)]
+pub enum Desked {
+    /// Registered now. With a key, the answer stored with it: give the client exactly this.
+    New(Registered, Option<StoredAnswer>),
+    /// The key was used before with the same body: its first answer; nothing was registered.
+    Replayed(StoredAnswer),
+}
+
 struct Job {
     event_id: Uuid,
     new: NewRegistration,
-    reply: oneshot::Sender<ApiResult<Registered>>,
+    key: Option<Keyed>,
+    reply: oneshot::Sender<ApiResult<Desked>>,
 }
 
 /// A handle to the desk's task; cheap to clone.
@@ -51,12 +87,19 @@ impl Desk {
         Self { jobs }
     }
 
-    /// Registers `new` for the event; answers once the registration is committed.
-    pub async fn register(&self, event_id: Uuid, new: NewRegistration) -> ApiResult<Registered> {
+    /// Registers `new` for the event, or replays the first answer to `key`; answers once the
+    /// registration (and its key) is committed.
+    pub async fn register(
+        &self,
+        event_id: Uuid,
+        new: NewRegistration,
+        key: Option<Keyed>,
+    ) -> ApiResult<Desked> {
         let (reply, answer) = oneshot::channel();
         let job = Job {
             event_id,
             new,
+            key,
             reply,
         };
         let stopped = || ApiError::Unavailable("the registration desk is shutting down".to_owned());
@@ -110,11 +153,15 @@ async fn run(
     }
 }
 
+/// A registration as a batch takes it: what was sent, and its key.
+pub type Request = (NewRegistration, Option<Keyed>);
+
 async fn serve(db: &DatabaseConnection, public_url: &str, event_id: Uuid, jobs: Vec<Job>) {
-    let (news, replies): (Vec<_>, Vec<_>) = jobs.into_iter().map(|j| (j.new, j.reply)).unzip();
+    let (requests, replies): (Vec<Request>, Vec<_>) =
+        jobs.into_iter().map(|j| ((j.new, j.key), j.reply)).unzip();
     let started = std::time::Instant::now();
-    let result = commit_batch(db, public_url, event_id, news.clone()).await;
-    tracing::debug!(size = news.len(), elapsed = ?started.elapsed(), "registration batch");
+    let result = commit_batch(db, public_url, event_id, requests.clone()).await;
+    tracing::debug!(size = requests.len(), elapsed = ?started.elapsed(), "registration batch");
     match result {
         Ok(answers) => {
             for (reply, answer) in replies.into_iter().zip(answers) {
@@ -122,9 +169,11 @@ async fn serve(db: &DatabaseConnection, public_url: &str, event_id: Uuid, jobs: 
             }
         }
         Err(err) => {
-            tracing::warn!(error = %err, size = news.len(), "batch failed; registering one by one");
-            for (new, reply) in news.into_iter().zip(replies) {
-                let answer = commit_batch(db, public_url, event_id, vec![new])
+            // Nothing of the batch was committed, its keys neither: each request again, alone,
+            // so each is answered with its own result.
+            tracing::warn!(error = %err, size = requests.len(), "batch failed; registering one by one");
+            for (request, reply) in requests.into_iter().zip(replies) {
+                let answer = commit_batch(db, public_url, event_id, vec![request])
                     .await
                     .and_then(|mut answers| {
                         answers
@@ -141,8 +190,8 @@ async fn commit_batch(
     db: &DatabaseConnection,
     public_url: &str,
     event_id: Uuid,
-    batch: Vec<NewRegistration>,
-) -> ApiResult<Vec<ApiResult<Registered>>> {
+    batch: Vec<Request>,
+) -> ApiResult<Vec<ApiResult<Desked>>> {
     let txn = crate::db::begin_write(db).await?;
     let answers = register_batch(&txn, public_url, event_id, batch).await?;
     txn.commit().await?;
@@ -150,10 +199,15 @@ async fn commit_batch(
 }
 
 /// Registers several attendees of one event in one transaction (see [`Desk`]): the event row is
-/// locked once, seats and waitlist tickets are handed out in arrival order, and the rows and
-/// their mails are written with one statement each, so a batch costs a handful of statements
-/// whatever its size. Each attendee gets their own answer; a duplicate e-mail (within the batch
-/// or already registered) is a 409 for that attendee alone.
+/// locked once, seats and waitlist tickets are handed out in arrival order, and the rows, their
+/// mails and their idempotency keys are written with one statement each (one in all on
+/// PostgreSQL), so a batch costs a handful of statements whatever its size. Each attendee gets
+/// their own answer; a duplicate e-mail (within the batch or already registered) is a 409 for
+/// that attendee alone.
+///
+/// Keys are judged under the lock, before the event's window: a key stored earlier (by any
+/// instance) or earlier in this batch replays its answer with the same body and is a 422 with
+/// another. A registration that is refused stores no key, so a retry may run.
 ///
 /// `txn` must not have run a statement yet: the first one locks the event row.
 #[tracing::instrument(skip_all, fields(event_id = %event_id, size = batch.len()))]
@@ -161,24 +215,49 @@ pub async fn register_batch(
     txn: &impl ConnectionTrait,
     public_url: &str,
     event_id: Uuid,
-    batch: Vec<NewRegistration>,
-) -> ApiResult<Vec<ApiResult<Registered>>> {
-    let mailboxes: Vec<String> = batch.iter().map(|n| n.email.mailbox()).collect();
+    batch: Vec<Request>,
+) -> ApiResult<Vec<ApiResult<Desked>>> {
+    let mailboxes: Vec<String> = batch.iter().map(|(n, _)| n.email.mailbox()).collect();
     let dialect = Dialect::of(txn);
     let locked = dialect.lock_event(txn, event_id).await?;
     let mut usage = mailbox_usage(txn, event_id, &mailboxes).await?;
+    let keys: Vec<&IdempotencyKey> = batch
+        .iter()
+        .filter_map(|(_, k)| Some(&k.as_ref()?.key))
+        .collect();
+    let mut earlier: HashMap<(String, String), idempotency_key::Model> =
+        idempotency::find_many(txn, &keys)
+            .await?
+            .into_iter()
+            .map(|row| ((row.scope.clone(), row.key.clone()), row))
+            .collect();
     let hold = locked.require_email_confirmation;
     let mut event = locked.clone();
     let at = now();
     let mut answers = Vec::with_capacity(batch.len());
     let mut answer_rows = Vec::new();
+    let mut key_rows = Vec::new();
     // The caller checked a copy of the event that may be a second old; this is the row.
     let closed = match check_open(&locked, at) {
         Ok(()) => None,
         Err(err @ (ApiError::Conflict(_) | ApiError::NotFound(_))) => Some(err),
         Err(other) => return Err(other),
     };
-    for (new, mailbox) in batch.into_iter().zip(mailboxes) {
+    for ((new, keyed), mailbox) in batch.into_iter().zip(mailboxes) {
+        if let Some(k) = &keyed {
+            let found = earlier.get(&(k.key.scope.clone(), k.key.key.clone()));
+            match found.map(|row| k.key.judge(row)).transpose() {
+                Ok(Some(Some(first))) => {
+                    answers.push(Ok(Desked::Replayed(first)));
+                    continue;
+                }
+                Err(refused) => {
+                    answers.push(Err(refused));
+                    continue;
+                }
+                Ok(Some(None) | None) => {}
+            }
+        }
         if let Some(why) = &closed {
             answers.push(Err(match why {
                 ApiError::NotFound(detail) => ApiError::NotFound(detail.clone()),
@@ -245,15 +324,35 @@ pub async fn register_batch(
             erased_at: None,
             mailbox,
         };
-        answers.push(Ok(Registered {
+        let registered = Registered {
             registration: model,
             waitlist_position: position,
-        }));
+        };
+        let stored = match keyed {
+            Some(k) => {
+                let answer = (k.answer)(&registered)?;
+                if let Some(row) = k.key.row(&answer) {
+                    // A repeat later in this batch finds it here, as a later batch will in
+                    // the table.
+                    earlier.insert((row.scope.clone(), row.key.clone()), row.clone());
+                    key_rows.push(row);
+                }
+                Some(answer)
+            }
+            None => None,
+        };
+        answers.push(Ok(Desked::New(registered, stored)));
     }
-    if !answers.iter().any(Result::is_ok) {
+    let registered: Vec<&Registered> = answers
+        .iter()
+        .filter_map(|a| match a {
+            Ok(Desked::New(r, _)) => Some(r),
+            _ => None,
+        })
+        .collect();
+    if registered.is_empty() {
         return Ok(answers);
     }
-    let registered: Vec<&Registered> = answers.iter().filter_map(|a| a.as_ref().ok()).collect();
     let mails = registered
         .iter()
         .map(|r| {
@@ -270,7 +369,7 @@ pub async fn register_batch(
     event.registrations_total = locked.registrations_total + registered.len() as i64;
     let rows: Vec<&registration::Model> = registered.iter().map(|r| &r.registration).collect();
     dialect
-        .write_batch(txn, &event, &rows, answer_rows, mails)
+        .write_batch(txn, &event, &rows, answer_rows, mails, key_rows)
         .await?;
     Ok(answers)
 }

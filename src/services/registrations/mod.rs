@@ -31,11 +31,11 @@ pub mod seats;
 pub mod self_service;
 mod sql;
 
-pub use desk::{register_batch, Desk};
+pub use desk::{register_batch, Desk, Desked, Keyed};
 pub use list::{
     list, list_all, waitlist_positions, After, ListFilter, ListPage, Listed, Sort, SortKey,
 };
-pub use seats::{check_open, expire_holds, promote_waitlisted, register, MailboxUsage};
+pub use seats::{check_open, expire_holds, promote_waitlisted, MailboxUsage};
 pub use self_service::{
     cancel, confirm, erase_by_id, erase_by_token, find_by_id, find_by_token, forget_records,
     set_checked_in,

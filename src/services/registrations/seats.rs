@@ -24,13 +24,9 @@ use uuid::Uuid;
 
 use super::mail::{notify, Notice};
 use super::sql::Dialect;
-use super::{with_token, NewRegistration, Registered, ACTIVE, HOLD_HOURS};
-use crate::domain::{
-    time::now,
-    token::{self, Kind},
-};
+use super::{with_token, ACTIVE, HOLD_HOURS};
+use crate::domain::time::now;
 use crate::error::{ApiError, ApiResult};
-use crate::services::questions;
 
 /// 409 unless the event takes registrations at `at`: published, inside the registration
 /// window, not over.
@@ -66,154 +62,6 @@ pub(super) fn seats_taken() -> Expr {
 
 pub(super) fn plus(col: event::Column, n: i32) -> Expr {
     Expr::col(col).add(n)
-}
-
-/// Registers an attendee inside `txn`, which must not have run a statement yet: the first
-/// statement takes a seat if one is free (or a waitlist ticket), so the database decides.
-#[tracing::instrument(skip_all, fields(event_id = %event.id))]
-pub async fn register(
-    txn: &impl ConnectionTrait,
-    public_url: &str,
-    event: &event::Model,
-    new: NewRegistration,
-) -> ApiResult<Registered> {
-    let hold = event.require_email_confirmation;
-    let seat = if hold {
-        event::Column::PendingCount
-    } else {
-        event::Column::ConfirmedCount
-    };
-    let seated = event::Entity::update_many()
-        .col_expr(seat, plus(seat, 1))
-        .col_expr(
-            event::Column::RegistrationsTotal,
-            Expr::col(event::Column::RegistrationsTotal).add(1),
-        )
-        .filter(event::Column::Id.eq(event.id))
-        .filter(event::Column::Status.eq(EventStatus::Published))
-        .filter(seats_taken().lt(Expr::col(event::Column::Capacity)))
-        .exec_with_returning(txn)
-        .await?
-        .pop();
-    let (status, ticket, position, current) = match seated {
-        Some(current) => {
-            let status = if hold {
-                RegistrationStatus::Pending
-            } else {
-                RegistrationStatus::Confirmed
-            };
-            (status, None, None, current)
-        }
-        None => {
-            let waiting = event::Entity::update_many()
-                .col_expr(
-                    event::Column::WaitlistedCount,
-                    plus(event::Column::WaitlistedCount, 1),
-                )
-                .col_expr(
-                    event::Column::WaitlistSeq,
-                    Expr::col(event::Column::WaitlistSeq).add(1),
-                )
-                .col_expr(
-                    event::Column::RegistrationsTotal,
-                    Expr::col(event::Column::RegistrationsTotal).add(1),
-                )
-                .filter(event::Column::Id.eq(event.id))
-                .filter(event::Column::Status.eq(EventStatus::Published))
-                .filter(event::Column::Waitlist.eq(true))
-                .exec_with_returning(txn)
-                .await?
-                .pop();
-            let Some(current) = waiting else {
-                return Err(refusal(txn, event.id).await);
-            };
-            if current.confirmed_count + current.pending_count < current.capacity
-                && current.waitlisted_count == 1
-            {
-                // PostgreSQL only: a seat came free between the two statements and nobody else
-                // waits for it. The row lock is ours now, so take the seat after all.
-                let current = event::Entity::update_many()
-                    .col_expr(seat, plus(seat, 1))
-                    .col_expr(
-                        event::Column::WaitlistedCount,
-                        plus(event::Column::WaitlistedCount, -1),
-                    )
-                    .filter(event::Column::Id.eq(event.id))
-                    .exec_with_returning(txn)
-                    .await?
-                    .pop()
-                    .ok_or_else(|| ApiError::not_found("event"))?;
-                let status = if hold {
-                    RegistrationStatus::Pending
-                } else {
-                    RegistrationStatus::Confirmed
-                };
-                (status, None, None, current)
-            } else {
-                // The newest ticket: everybody else on the waitlist is ahead.
-                let position = i64::from(current.waitlisted_count);
-                (
-                    RegistrationStatus::Waitlisted,
-                    Some(current.waitlist_seq),
-                    Some(position),
-                    current,
-                )
-            }
-        }
-    };
-
-    let at = now();
-    // The caller checked a copy of the event that may be a second old; this is the row, and
-    // an error here rolls the seat back with the caller's transaction.
-    check_open(&current, at)?;
-    let mailbox = new.email.mailbox();
-    let usage = mailbox_usage(txn, event.id, std::slice::from_ref(&mailbox)).await?;
-    check_mailbox(
-        &current,
-        usage.get(&mailbox).copied().unwrap_or_default(),
-        status == RegistrationStatus::Pending,
-    )?;
-    let email_lower = new.email.normalised();
-    let id = Uuid::now_v7();
-    let answers = questions::answer_rows(id, event.id, &new.answers);
-    let model = registration::ActiveModel {
-        id: Set(id),
-        event_id: Set(event.id),
-        name: Set(new.name),
-        email: Set(new.email.into_inner()),
-        email_lower: Set(email_lower),
-        mailbox: Set(mailbox),
-        organisation: Set(new.organisation),
-        sector: Set(new.sector),
-        language: Set(new.language),
-        status: Set(status),
-        waitlist_seq: Set(ticket),
-        manage_token_hash: Set(token::stored(Kind::Registration, id)),
-        checked_in_at: Set(None),
-        hold_expires_at: Set(
-            (status == RegistrationStatus::Pending).then(|| hold_until(&current, at))
-        ),
-        sequence: Set(0),
-        created_at: Set(at),
-        updated_at: Set(at),
-        cancelled_at: Set(None),
-        erased_at: Set(None),
-    }
-    .insert(txn)
-    .await
-    .map_err(duplicate_email)?;
-    questions::insert_rows(txn, answers).await?;
-
-    let notice = match status {
-        RegistrationStatus::Confirmed => Notice::Confirmed,
-        RegistrationStatus::Pending => Notice::Pending,
-        _ => Notice::Waitlisted(position.unwrap_or(0)),
-    };
-    notify(txn, public_url, &current, &model, notice).await?;
-    Ok(Registered {
-        registration: model,
-        waitlist_position: position,
-    })
 }
 
 /// Until when a new unconfirmed registration holds its seat: the event's `hold_hours`.
@@ -286,18 +134,6 @@ pub(super) fn check_mailbox(
         ));
     }
     Ok(())
-}
-
-/// Why the event took neither a seat nor a waitlist ticket.
-pub(super) async fn refusal(db: &impl ConnectionTrait, event_id: Uuid) -> ApiError {
-    match event::Entity::find_by_id(event_id).one(db).await {
-        Ok(Some(e)) if e.status != EventStatus::Published => {
-            ApiError::conflict("the event is not open for registration")
-        }
-        Ok(Some(_)) => ApiError::conflict("the event is full and has no waitlist"),
-        Ok(None) => ApiError::not_found("event"),
-        Err(err) => err.into(),
-    }
 }
 
 /// The only unique index a new registration can hit is one active registration per e-mail.

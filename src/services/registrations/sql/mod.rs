@@ -4,7 +4,7 @@
 //! which speaks both dialects. Where the fast way differs between SQLite and PostgreSQL, the
 //! rule asks [`Dialect`] (chosen once per operation from the connection) and the SQL for each
 //! database lives in its own file: [`sqlite`] and [`postgres`].
-use entity::{event, registration};
+use entity::{event, idempotency_key, registration};
 use sea_orm::{ConnectionTrait, DbBackend};
 use uuid::Uuid;
 
@@ -47,8 +47,9 @@ impl Dialect {
     }
 
     /// Writes a desk's batch: the new registrations, their answers to the event's questions,
-    /// their mails and the event's counters (from `event`). A second active registration of
-    /// an e-mail is a 409.
+    /// their mails, the idempotency keys that came with them (with their answers; an expired
+    /// row of the same key is overwritten) and the event's counters (from `event`). A second
+    /// active registration of an e-mail is a 409.
     pub(super) async fn write_batch(
         self,
         txn: &impl ConnectionTrait,
@@ -56,10 +57,11 @@ impl Dialect {
         rows: &[&registration::Model],
         answers: Vec<entity::registration_answer::Model>,
         mails: Vec<NewMail>,
+        keys: Vec<idempotency_key::Model>,
     ) -> ApiResult<()> {
         match self {
-            Self::Postgres => postgres::write_batch(txn, event, rows, answers, mails).await,
-            Self::Sqlite => sqlite::write_batch(txn, event, rows, answers, mails).await,
+            Self::Postgres => postgres::write_batch(txn, event, rows, answers, mails, keys).await,
+            Self::Sqlite => sqlite::write_batch(txn, event, rows, answers, mails, keys).await,
         }
     }
 

@@ -1,5 +1,5 @@
 //! The registrations' SQL for PostgreSQL (see [`super`]).
-use entity::{event, outbox, registration};
+use entity::{event, idempotency_key, outbox, registration};
 use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, QuerySelect, QueryTrait, Statement};
 use uuid::Uuid;
 
@@ -20,7 +20,7 @@ pub(super) async fn lock_event(
         .await?)
 }
 
-/// Writes a batch in one statement, with the rows as JSON, so its text (and its prepared
+/// Writes a batch (registrations, answers, mails, keys, counters) in one statement, with the rows as JSON, so its text (and its prepared
 /// statement) is the same for every batch size.
 pub(super) async fn write_batch(
     txn: &impl ConnectionTrait,
@@ -28,6 +28,7 @@ pub(super) async fn write_batch(
     rows: &[&registration::Model],
     answers: Vec<entity::registration_answer::Model>,
     mails: Vec<NewMail>,
+    keys: Vec<idempotency_key::Model>,
 ) -> ApiResult<()> {
     let outbox: Vec<outbox::Model> = mails.into_iter().map(mail::outbox_row).collect();
     let json = |value: serde_json::Result<String>| {
@@ -41,6 +42,13 @@ pub(super) async fn write_batch(
         ), new_answers AS (
             INSERT INTO registration_answers
             SELECT * FROM json_populate_recordset(NULL::registration_answers, $9::json)
+        ), new_keys AS (
+            INSERT INTO idempotency_keys
+            SELECT * FROM json_populate_recordset(NULL::idempotency_keys, $10::json)
+            ON CONFLICT (scope, key) DO UPDATE SET request_hash = EXCLUDED.request_hash,
+                status_code = EXCLUDED.status_code, body = EXCLUDED.body,
+                location = EXCLUDED.location, created_at = EXCLUDED.created_at,
+                record_id = EXCLUDED.record_id
         )
         UPDATE events SET confirmed_count = $3, pending_count = $4, waitlisted_count = $5,
             waitlist_seq = $6, registrations_total = $7
@@ -58,11 +66,30 @@ pub(super) async fn write_batch(
             event.registrations_total.into(),
             event.id.into(),
             json(serde_json::to_string(&answers))?.into(),
+            json(serde_json::to_string(&key_rows(keys)))?.into(),
         ],
     ))
     .await
     .map_err(duplicate_email)?;
     Ok(())
+}
+
+/// Idempotency keys as `json_populate_recordset` reads them (by column name).
+fn key_rows(keys: Vec<idempotency_key::Model>) -> Vec<serde_json::Value> {
+    keys.into_iter()
+        .map(|k| {
+            serde_json::json!({
+                "scope": k.scope,
+                "key": k.key,
+                "request_hash": k.request_hash,
+                "status_code": k.status_code,
+                "body": k.body,
+                "location": k.location,
+                "created_at": k.created_at,
+                "record_id": k.record_id,
+            })
+        })
+        .collect()
 }
 
 /// A page of the attendee list, its rows read by position, with the event's counter from the

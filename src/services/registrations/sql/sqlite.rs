@@ -3,7 +3,7 @@ use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
 use entity::{
-    event,
+    event, idempotency_key,
     registration::{self, Language, RegistrationStatus, Sector},
 };
 use sea_orm::{
@@ -15,9 +15,9 @@ use uuid::Uuid;
 
 use crate::error::ApiResult;
 use crate::mail::{self, NewMail};
-use crate::services::questions;
 use crate::services::registrations::list::{Listed, Sort, SortKey, LISTED};
 use crate::services::registrations::seats::duplicate_email;
+use crate::services::{idempotency, questions};
 
 /// Takes the write lock (SQLite locks the whole database at its first write) with a write that
 /// changes nothing, and returns the event row.
@@ -36,13 +36,14 @@ pub(super) async fn lock_event(
         .pop())
 }
 
-/// Writes a batch with three statements: in process, one statement more costs little.
+/// Writes a batch with a statement per table (four or five): in process, one statement more costs little.
 pub(super) async fn write_batch(
     txn: &impl ConnectionTrait,
     event: &event::Model,
     rows: &[&registration::Model],
     answers: Vec<entity::registration_answer::Model>,
     mails: Vec<NewMail>,
+    keys: Vec<idempotency_key::Model>,
 ) -> ApiResult<()> {
     registration::Entity::insert_many(
         rows.iter()
@@ -53,6 +54,7 @@ pub(super) async fn write_batch(
     .map_err(duplicate_email)?;
     questions::insert_rows(txn, answers).await?;
     mail::enqueue_many(txn, mails).await?;
+    idempotency::insert_many(txn, keys).await?;
     event::Entity::update_many()
         .col_expr(
             event::Column::ConfirmedCount,
