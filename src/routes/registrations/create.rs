@@ -1,14 +1,18 @@
 //! `POST /events/{event}/registrations`: public registration, with `Idempotency-Key`.
 use std::sync::Arc;
 
-use actix_web::{http::header, post, web, HttpRequest, HttpResponse};
+use actix_web::{
+    http::{header, StatusCode},
+    post, web, HttpRequest, HttpResponse,
+};
 use entity::registration::Language;
 use serde_json::Value;
 
 use super::{parse_sector, CreatedRegistration, RegisterRequest, RegistrationResponse};
 use crate::domain::{text, time::now, EmailAddress, Validator};
 use crate::error::{ApiError, ApiResult};
-use crate::services::idempotency::{IdempotencyKey, StoredAnswer};
+use crate::routes::idempotency::{json_answer, key_of, respond, response};
+use crate::services::idempotency::StoredAnswer;
 use crate::services::questions::{self, RawAnswer};
 use crate::services::registrations::desk::{Desked, Keyed};
 use crate::services::registrations::{
@@ -39,21 +43,13 @@ pub async fn register(
     // (published, registration window) before it takes a seat. A draft is looked up as
     // strangers see it: a 404 like an unknown event, whoever asks.
     let event = state.reads.find_visible(&state.db, &key, false).await?;
-    let idempotency = match req.headers().get("Idempotency-Key") {
-        Some(value) => {
-            let value = value.to_str().map_err(|_| {
-                ApiError::invalid("Idempotency-Key", "must be visible ASCII characters")
-            })?;
-            let scope = format!("POST /api/v1/events/{}/registrations", event.id);
-            Some(IdempotencyKey::new(scope, value, &body)?)
-        }
-        None => None,
-    };
+    let scope = format!("POST /api/v1/events/{}/registrations", event.id);
+    let idempotency = key_of(&req, scope, &body)?;
     if let Some(k) = &idempotency {
         // A repeat of an answered request needs no desk (which judges the key again under
         // its lock: this look-up only saves the trip).
         if let Some(stored) = k.lookup(&state.db).await? {
-            return Ok(replay(stored));
+            return Ok(response(stored, true));
         }
     }
     let questions = questions::list(&state.db, event.id).await?;
@@ -68,13 +64,11 @@ pub async fn register(
         key,
         answer: Arc::new(move |registered: &Registered| answer(&public_url, registered.clone())),
     });
-    let answer = match state.desk.register(event.id, new, keyed).await? {
-        Desked::New(_, Some(stored)) => created(stored),
-        Desked::New(registered, None) => created(answer(&state.public_url, registered)?),
-        Desked::Replayed(stored) => return Ok(replay(stored)),
-    };
-    state.wake_mailer();
-    Ok(answer)
+    let done = state.desk.register(event.id, new, keyed).await?;
+    if matches!(done, Desked::New(..)) {
+        state.wake_mailer();
+    }
+    respond(done, |registered| answer(&state.public_url, registered))
 }
 
 /// The answer to a new registration: 201, its `Location` and JSON body.
@@ -85,34 +79,7 @@ fn answer(public_url: &str, registered: Registered) -> ApiResult<StoredAnswer> {
         registration: RegistrationResponse::new(registered, public_url),
         manage_token,
     };
-    let body = serde_json::to_string(&response)
-        .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("serialising")))?;
-    Ok(StoredAnswer {
-        status: 201,
-        body,
-        location: Some(location),
-    })
-}
-
-fn created(answer: StoredAnswer) -> HttpResponse {
-    let mut response = HttpResponse::Created();
-    if let Some(location) = answer.location {
-        response.insert_header((header::LOCATION, location));
-    }
-    response.content_type("application/json").body(answer.body)
-}
-
-fn replay(stored: StoredAnswer) -> HttpResponse {
-    let status = actix_web::http::StatusCode::from_u16(stored.status)
-        .unwrap_or(actix_web::http::StatusCode::OK);
-    let mut response = HttpResponse::build(status);
-    response
-        .content_type("application/json")
-        .insert_header(("Idempotent-Replayed", "true"));
-    if let Some(location) = stored.location {
-        response.insert_header((header::LOCATION, location));
-    }
-    response.body(stored.body)
+    json_answer(StatusCode::CREATED, Some(location), &response)
 }
 
 /// The body as a checked [`NewRegistration`]; every invalid field is reported at once.

@@ -14,7 +14,6 @@
 //! answer in the batch's own transaction, so a registration and its key commit or fail
 //! together: there is no window in which a key is taken but its registration not yet written.
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use entity::{
     idempotency_key,
@@ -34,7 +33,7 @@ use crate::domain::{
 };
 use crate::error::{ApiError, ApiResult};
 use crate::mail::MailSignal;
-use crate::services::idempotency::{self, IdempotencyKey, StoredAnswer};
+use crate::services::idempotency::{self, IdempotencyKey, Once};
 use crate::services::questions;
 
 /// Most registrations committed in one transaction.
@@ -42,29 +41,11 @@ const BATCH_MAX: usize = 128;
 /// How long a busy desk waits at most for more registrations before it starts a batch.
 const LINGER: std::time::Duration = std::time::Duration::from_millis(1);
 
-/// How a registration becomes the answer its client gets, as data (status, body, location):
-/// what a key stores and a repeat replays.
-pub type Answer = Arc<dyn Fn(&Registered) -> ApiResult<StoredAnswer> + Send + Sync>;
+/// A registration sent with an idempotency key (see [`idempotency`]).
+pub type Keyed = idempotency::Keyed<Registered>;
 
-/// A registration sent with an idempotency key: the key, and how its answer is written down.
-#[derive(Clone)]
-pub struct Keyed {
-    pub key: IdempotencyKey,
-    pub answer: Answer,
-}
-
-/// What the desk did with a registration.
-#[derive(Debug)]
-#[allow(
-    clippy::large_enum_variant,
-    reason = "the common case is the large one; a box would allocate for each registration"
-)]
-pub enum Desked {
-    /// Registered now. With a key, the answer stored with it: give the client exactly this.
-    New(Registered, Option<StoredAnswer>),
-    /// The key was used before with the same body: its first answer; nothing was registered.
-    Replayed(StoredAnswer),
-}
+/// What the desk did with a registration: registered it now, or replayed its key's answer.
+pub type Desked = Once<Registered>;
 
 struct Job {
     event_id: Uuid,
