@@ -1450,3 +1450,47 @@ async fn the_same_email_through_two_instances_at_once_gets_one_seat() {
     assert_eq!(app.event_admin("doppelt").await["confirmed_count"], 1);
     assert_counters_consistent(&app, s(&event["id"])).await;
 }
+
+#[tokio::test]
+async fn one_key_sent_through_two_instances_at_once_registers_once_with_one_answer() {
+    let app = spawn_app_with(|s| s.db_max_connections = 16).await;
+    let second = spawn_second_instance(&app).await;
+    let event = app
+        .published_event(json!({"slug": "zweimal", "capacity": 3}))
+        .await;
+    let body = registration_body("Eine Person", "eine@example.org");
+    let answers = join_all((0..16).map(|i| {
+        let (app, second, body) = (&app, &second, &body);
+        async move {
+            let base = if i % 2 == 0 {
+                app.address.clone()
+            } else {
+                second.clone()
+            };
+            let response = app
+                .client
+                .post(format!("{base}/api/v1/events/zweimal/registrations"))
+                .header("Idempotency-Key", "beide")
+                .json(body)
+                .send()
+                .await
+                .expect("request sent");
+            Answer::read(response).await
+        }
+    }))
+    .await;
+    for a in &answers {
+        a.assert_status(201);
+        assert_eq!(a.json, answers[0].json);
+    }
+    let ran = answers
+        .iter()
+        .filter(|a| a.header("idempotent-replayed").is_none())
+        .count();
+    assert_eq!(
+        ran, 1,
+        "each instance's desk judges the key under the event's lock"
+    );
+    assert_eq!(app.event_admin("zweimal").await["confirmed_count"], 1);
+    assert_counters_consistent(&app, s(&event["id"])).await;
+}
