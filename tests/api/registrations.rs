@@ -559,6 +559,35 @@ async fn a_batch_whose_commit_fails_keeps_no_key_and_a_retry_with_the_key_regist
 }
 
 #[tokio::test]
+async fn an_expired_key_not_yet_swept_registers_anew_and_is_kept_again() {
+    let app = spawn_app().await;
+    app.published_event(json!({"slug": "alt"})).await;
+    let path = "/api/v1/events/alt/registrations";
+    let key = [("Idempotency-Key", "gestern")];
+    app.post_with_headers(path, &registration_body("A", "a@example.org"), &key)
+        .await
+        .assert_status(201);
+    entity::idempotency_key::Entity::update_many()
+        .col_expr(
+            entity::idempotency_key::Column::CreatedAt,
+            Expr::value(Utc::now() - Duration::hours(25)),
+        )
+        .exec(&app.db)
+        .await
+        .unwrap();
+    // Another body under the old key: no 422, the key is free again, and its row is replaced
+    // in the batch's own statement.
+    let body = registration_body("B", "b@example.org");
+    let fresh = app.post_with_headers(path, &body, &key).await;
+    fresh.assert_status(201);
+    assert!(fresh.header("idempotent-replayed").is_none());
+    let again = app.post_with_headers(path, &body, &key).await;
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    assert_eq!(again.json, fresh.json);
+    assert_eq!(app.event_admin("alt").await["confirmed_count"], 2);
+}
+
+#[tokio::test]
 async fn old_idempotency_keys_are_purged_by_the_sweep() {
     let app = spawn_app().await;
     app.published_event(json!({"slug": "fest"})).await;
