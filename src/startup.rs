@@ -272,7 +272,6 @@ fn build_app(
         app = app.app_data(state);
     }
     let (app, mut spec) = app
-        .wrap(from_fn(routes::idempotency::idempotent_posts))
         .wrap(from_fn(crate::auth::authenticate))
         .wrap(from_fn(crate::rate_limit::limit_public_posts))
         .wrap(from_fn(error::refuse_nul))

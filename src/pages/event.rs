@@ -26,7 +26,6 @@ use entity::{
     exhibit::ExhibitStatus,
     registration::{Language, RegistrationStatus},
 };
-use sea_orm::TransactionTrait;
 use uuid::Uuid;
 
 use super::form::{FieldError, FormView, QuestionView, RegisterForm};
@@ -37,6 +36,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::routes::events::webcal;
 use crate::services::feeds::fingerprint_of;
 use crate::services::idempotency::{IdempotencyKey, StoredAnswer};
+use crate::services::registrations::desk::{Desked, Keyed};
 use crate::services::{exhibits, programme, registrations};
 use crate::startup::AppState;
 
@@ -415,8 +415,9 @@ pub async fn check_mail(
 /// Refused input comes back as the page with what was typed and the errors at their fields
 /// (422), a conflict (full, duplicate, window) likewise with 409; nothing is stored. Success
 /// is a `303` to the attendee's page, or to the "check your mail" page under double opt-in.
-/// With its `form_key` the form is committed with the key in one transaction, as the API does
-/// with an `Idempotency-Key`; sending the same form again answers the same redirect.
+/// Every form goes through the registration desk; with its `form_key` the key is committed in
+/// the registration's transaction, as the API does with an `Idempotency-Key`, and sending the
+/// same form again answers the same redirect.
 #[tracing::instrument(skip_all, fields(event = %key))]
 pub async fn register(
     state: web::Data<AppState>,
@@ -503,25 +504,29 @@ async fn submit(
     }
     // As the API does: a registration changes nothing the cached public reads show.
     crate::services::read_cache::keep_reads(req);
-    let outcome = match &idempotency {
-        None => state
-            .desk
-            .register(event.id, new)
-            .await
-            .map(|r| Some(success_location(state, event, &r))),
-        Some(k) => with_key(state, event, new, k).await,
-    };
-    if let Some(k) = &idempotency {
-        // Another sending of this form may have committed first: answer as it was answered.
-        if matches!(outcome, Ok(None) | Err(ApiError::Conflict(_))) {
-            if let Some(stored) = k.lookup(&state.db).await? {
-                return Ok(stored.location.unwrap_or_else(|| "/".to_owned()));
-            }
+    // With its key, the desk stores the redirect in the registration's transaction.
+    let keyed = idempotency.map(|key| {
+        let (public_url, slug) = (state.public_url.clone(), event.slug.clone());
+        Keyed {
+            key,
+            answer: Arc::new(move |registered: &registrations::Registered| {
+                Ok(StoredAnswer {
+                    status: StatusCode::SEE_OTHER.as_u16(),
+                    body: String::new(),
+                    location: Some(success_location(&public_url, &slug, registered)),
+                })
+            }),
         }
-    }
-    match outcome {
-        Ok(Some(location)) => Ok(location),
-        Ok(None) => Err(ApiError::conflict("this form is being sent already; try again").into()),
+    });
+    match state.desk.register(event.id, new, keyed).await {
+        Ok(Desked::New(_, Some(stored)) | Desked::Replayed(stored)) => {
+            Ok(stored.location.unwrap_or_else(|| "/".to_owned()))
+        }
+        Ok(Desked::New(registered, None)) => Ok(success_location(
+            &state.public_url,
+            &event.slug,
+            &registered,
+        )),
         Err(err) => Err(conflict(t, form, err)),
     }
 }
@@ -565,45 +570,19 @@ fn form_key(event: &event::Model, form: &RegisterForm) -> ApiResult<Option<Idemp
     Ok(Some(IdempotencyKey::new(scope, &key, &body)?))
 }
 
-/// Registers with the key stored in the same transaction (`None`: a concurrent sending of the
-/// same form stored it first).
-async fn with_key(
-    state: &AppState,
-    event: &event::Model,
-    new: registrations::NewRegistration,
-    key: &IdempotencyKey,
-) -> ApiResult<Option<String>> {
-    let txn = state.db.begin().await?;
-    let registered = registrations::register(&txn, &state.public_url, event, new).await?;
-    let location = success_location(state, event, &registered);
-    let stored = StoredAnswer {
-        status: StatusCode::SEE_OTHER.as_u16(),
-        body: String::new(),
-        location: Some(location.clone()),
-    };
-    if !key.store(&txn, &stored).await? {
-        txn.rollback().await?;
-        return Ok(None);
-    }
-    txn.commit().await?;
-    Ok(Some(location))
-}
-
 /// Where a new registration's browser goes: its page, or "check your mail" while it waits
 /// for the double opt-in.
 fn success_location(
-    state: &AppState,
-    event: &event::Model,
+    public_url: &str,
+    slug: &str,
     registered: &registrations::Registered,
 ) -> String {
     let reg = &registered.registration;
     match reg.status {
         RegistrationStatus::Pending => format!(
-            "{}/events/{}/check-mail?lang={}",
-            state.public_url,
-            event.slug,
+            "{public_url}/events/{slug}/check-mail?lang={}",
             code(reg.language)
         ),
-        _ => registrations::manage_url(&state.public_url, &registrations::manage_token(reg)),
+        _ => registrations::manage_url(public_url, &registrations::manage_token(reg)),
     }
 }

@@ -101,7 +101,7 @@ pub async fn withdraw(
     req: HttpRequest,
     token: web::Path<String>,
 ) -> HttpResponse {
-    match exhibits::withdraw(&state, &token).await {
+    match exhibits::withdraw(&state, &token, None).await {
         Ok(_) => see_other(&exhibits::manage_url(&state.public_url, &token)),
         Err(err) => error_page(public_language(&req), err),
     }

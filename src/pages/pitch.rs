@@ -113,7 +113,7 @@ pub async fn withdraw(
     req: HttpRequest,
     token: web::Path<String>,
 ) -> HttpResponse {
-    match pitches::withdraw(&state, &token).await {
+    match pitches::withdraw(&state, &token, None).await {
         Ok(_) => see_other(&pitches::manage_url(&state.public_url, &token)),
         Err(err) => error_page(public_language(&req), err),
     }

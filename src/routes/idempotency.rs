@@ -1,135 +1,95 @@
-//! `Idempotency-Key` for the public `POST`s that do not handle it themselves (pitches,
-//! exhibits, withdrawals…): the key is claimed before the handler runs, its first successful
-//! answer is kept for 24 hours and replayed; the same key with another body is a 422.
-//! Registrations store their answer inside their own transaction instead.
+//! `Idempotency-Key` at the HTTP edge: the header read into a key for the service that does the
+//! write, and the answers a keyed write gives. The rules (where the key is judged and stored,
+//! in the write's own transaction) are in `services::idempotency`.
 //!
-//! Requests with an `Authorization` header are left alone: they are organisers' (or meant to
-//! be), keys are not shared between callers, and a replay must never stand in for
-//! authentication. A key sent without a token to a route that needs one reaches the handler,
-//! which answers 401, and nothing is kept.
+//! The public `POST`s that create or change something take a key: registrations (and the event
+//! page's `form_key`), pitches and exhibits, and the token routes (confirm, cancel, withdraw).
+//! Each reads it in its handler, after its caller is known. An organiser's proposal or exhibit
+//! is left alone: keys are not shared between callers, and a replay must never stand in for
+//! authentication. Routes that need a token read no key at all, so
+//! they answer 401 before a key could be judged (the organisers' announcements keep their own
+//! key, read after the token is checked).
 use actix_web::{
-    body::{to_bytes, BoxBody, MessageBody},
-    dev::{ServiceRequest, ServiceResponse},
-    http::{header, Method, StatusCode},
-    middleware::Next,
-    web, Error, HttpResponse, ResponseError,
+    dev::Payload,
+    http::{header, StatusCode},
+    web, FromRequest, HttpRequest, HttpResponse,
 };
+use futures_util::future::LocalBoxFuture;
+use serde::Serialize;
 use serde_json::Value;
 
-use crate::error::ApiError;
-use crate::services::idempotency::{Claim, IdempotencyKey, StoredAnswer};
-use crate::startup::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::services::idempotency::{IdempotencyKey, Once, StoredAnswer};
 
-/// Paths whose handlers keep their idempotency keys in their own transaction (and, for the
-/// organisers' announcements, check the token first: a key must never be judged before the
-/// caller is known).
-fn handled_by_route(path: &str) -> bool {
-    path.ends_with("/registrations") || path.ends_with("/announcements")
+/// The request's `Idempotency-Key` for `scope` (method and path, or
+/// `services::idempotency::secret_scope` of them), fingerprinting `body`; `None` without the
+/// header. 422 for a key that is not 1 to 200 visible ASCII characters. Call it once the
+/// caller is known (an organiser's request passes no key on).
+pub fn key_of(req: &HttpRequest, scope: String, body: &Value) -> ApiResult<Option<IdempotencyKey>> {
+    let Some(value) = req.headers().get("Idempotency-Key") else {
+        return Ok(None);
+    };
+    let value = value
+        .to_str()
+        .map_err(|_| ApiError::invalid("Idempotency-Key", "must be visible ASCII characters"))?;
+    IdempotencyKey::new(scope, value, body).map(Some)
 }
 
-pub async fn idempotent_posts(
-    mut req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<BoxBody>, Error> {
-    let key = match req.headers().get("Idempotency-Key") {
-        Some(value)
-            if req.method() == Method::POST
-                && !handled_by_route(req.path())
-                && !req.headers().contains_key(header::AUTHORIZATION) =>
-        {
-            value.to_str().map(str::to_owned).map_err(|_| {
-                ApiError::invalid("Idempotency-Key", "must be visible ASCII characters")
-            })
-        }
-        _ => {
-            return next
-                .call(req)
-                .await
-                .map(ServiceResponse::map_into_boxed_body)
-        }
-    };
-    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
-        return next
-            .call(req)
-            .await
-            .map(ServiceResponse::map_into_boxed_body);
-    };
-    let bytes = match req.extract::<web::Bytes>().await {
-        Ok(bytes) => bytes,
-        Err(err) => {
-            let err = ApiError::from_body_error(&err);
-            return Ok(req
-                .into_response(err.error_response())
-                .map_into_boxed_body());
-        }
-    };
-    let body: Value = serde_json::from_slice(&bytes)
-        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
-    let scope = format!("POST {}", req.path());
-    let claimed = async {
-        let key = IdempotencyKey::new(scope, &key?, &body)?;
-        let claim = key.claim(&state.db).await?;
-        Ok::<_, ApiError>((key, claim))
-    }
-    .await;
-    let key = match claimed {
-        Ok((key, Claim::Claimed)) => key,
-        Ok((_, Claim::Replay(stored))) => {
-            return Ok(req.into_response(replay(stored)).map_into_boxed_body());
-        }
-        Ok((_, Claim::InProgress)) => {
-            let err =
-                ApiError::conflict("a request with this Idempotency-Key is in progress; try again");
-            return Ok(req
-                .into_response(err.error_response())
-                .map_into_boxed_body());
-        }
-        Err(err) => {
-            return Ok(req
-                .into_response(err.error_response())
-                .map_into_boxed_body())
-        }
-    };
-    let (_, mut payload) = actix_http::h1::Payload::create(true);
-    payload.unread_data(bytes);
-    req.set_payload(payload.into());
+/// The body of a `POST` that has none of its own (a token action), as a key fingerprints it:
+/// its JSON, or its text when it is none (an empty body is `""`).
+pub struct AnyBody(pub Value);
 
-    let response = match next.call(req).await {
-        Ok(response) => response,
-        Err(err) => {
-            let _ = key.release(&state.db).await;
-            return Err(err);
-        }
-    };
-    if !response.status().is_success() {
-        let _ = key.release(&state.db).await;
-        return Ok(response.map_into_boxed_body());
+impl FromRequest for AnyBody {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let bytes = bytes.await?;
+            Ok(Self(serde_json::from_slice(&bytes).unwrap_or_else(|_| {
+                Value::String(String::from_utf8_lossy(&bytes).into_owned())
+            })))
+        })
     }
-    let (request, response) = response.into_parts();
-    let (response, body) = response.into_parts();
-    let body = to_bytes(body).await.unwrap_or_default();
-    let answer = StoredAnswer {
-        status: response.status().as_u16(),
-        body: String::from_utf8_lossy(&body).into_owned(),
-        location: response
-            .headers()
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
-    };
-    if let Err(err) = key.complete(&state.db, &answer).await {
-        tracing::warn!(error = %err, "could not record an idempotent answer");
-    }
-    let response = response.set_body(BoxBody::new(body));
-    Ok(ServiceResponse::new(request, response))
 }
 
-fn replay(stored: StoredAnswer) -> HttpResponse {
+/// A JSON answer as data: what a keyed write stores and the client gets.
+pub fn json_answer(
+    status: StatusCode,
+    location: Option<String>,
+    body: &impl Serialize,
+) -> ApiResult<StoredAnswer> {
+    let body = serde_json::to_string(body)
+        .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("serialising an answer")))?;
+    Ok(StoredAnswer {
+        status: status.as_u16(),
+        body,
+        location,
+    })
+}
+
+/// The answer to a write that may carry a key: the stored answer when it ran with one, a
+/// fresh one (`answer`) without, the first answer marked `Idempotent-Replayed` for a repeat.
+pub fn respond<T>(
+    done: Once<T>,
+    answer: impl FnOnce(T) -> ApiResult<StoredAnswer>,
+) -> ApiResult<HttpResponse> {
+    Ok(match done {
+        Once::New(_, Some(stored)) => response(stored, false),
+        Once::New(value, None) => response(answer(value)?, false),
+        Once::Replayed(stored) => response(stored, true),
+    })
+}
+
+/// A stored answer as the response; `replayed` marks it as the answer to an earlier request.
+pub fn response(stored: StoredAnswer, replayed: bool) -> HttpResponse {
     let mut response =
         HttpResponse::build(StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK));
-    response
-        .content_type("application/json")
-        .insert_header(("Idempotent-Replayed", "true"));
+    response.content_type("application/json");
+    if replayed {
+        response.insert_header(("Idempotent-Replayed", "true"));
+    }
     if let Some(location) = stored.location {
         response.insert_header((header::LOCATION, location));
     }

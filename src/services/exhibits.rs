@@ -23,6 +23,7 @@ use crate::domain::{
 };
 use crate::error::{ApiError, ApiResult};
 use crate::mail::{self, templates, NewMail, Rendered};
+use crate::services::idempotency::{earlier, record, Keyed, Once};
 use crate::services::{events, notifications::EventText};
 use crate::startup::AppState;
 
@@ -93,9 +94,14 @@ pub async fn create(
     event_id: Uuid,
     organiser: bool,
     new: NewExhibit,
-) -> ApiResult<(event::Model, exhibit::Model)> {
+    key: Option<&Keyed<(event::Model, exhibit::Model)>>,
+) -> ApiResult<Once<(event::Model, exhibit::Model)>> {
     let txn = crate::db::begin_write(&state.db).await?;
     let event = events::lock_quietly(&txn, event_id).await?;
+    // Under the event's lock: a repeat that committed first is seen, a concurrent one waits.
+    if let Some(first) = earlier(&txn, key).await? {
+        return Ok(Once::Replayed(first));
+    }
     events::check_takes_submissions(&event, organiser, "exhibits")?;
     let mailbox = new.contact_email.mailbox();
     if !organiser {
@@ -132,9 +138,11 @@ pub async fn create(
         templates::exhibit_received,
     )
     .await?;
+    let done = (event, exhibit);
+    let stored = record(&txn, key, &done, done.1.id).await?;
     txn.commit().await?;
     state.wake_mailer();
-    Ok((event, exhibit))
+    Ok(Once::New(done, stored))
 }
 
 pub struct ExhibitFilter {
@@ -346,14 +354,23 @@ pub async fn erase(state: &AppState, event_id: Uuid, id: Uuid) -> ApiResult<()> 
     Ok(())
 }
 
-pub async fn withdraw(state: &AppState, token: &str) -> ApiResult<(event::Model, exhibit::Model)> {
+pub async fn withdraw(
+    state: &AppState,
+    token: &str,
+    key: Option<&Keyed<(event::Model, exhibit::Model)>>,
+) -> ApiResult<Once<(event::Model, exhibit::Model)>> {
     let (_, found) = by_token(&state.db, token).await?;
     let txn = crate::db::begin_write(&state.db).await?;
     let event = events::lock_for_change(&txn, found.event_id).await?;
+    if let Some(first) = earlier(&txn, key).await? {
+        return Ok(Once::Replayed(first));
+    }
     let old = find(&txn, event.id, found.id).await?;
     if old.status == ExhibitStatus::Withdrawn {
+        let done = (event, old);
+        let stored = record(&txn, key, &done, found.id).await?;
         txn.commit().await?;
-        return Ok((event, old));
+        return Ok(Once::New(done, stored));
     }
     if old.status == ExhibitStatus::Approved {
         release_place(&txn, event.id).await?;
@@ -372,9 +389,11 @@ pub async fn withdraw(state: &AppState, token: &str) -> ApiResult<(event::Model,
         templates::exhibit_withdrawn,
     )
     .await?;
+    let done = (event, exhibit);
+    let stored = record(&txn, key, &done, found.id).await?;
     txn.commit().await?;
     state.wake_mailer();
-    Ok((event, exhibit))
+    Ok(Once::New(done, stored))
 }
 
 async fn send(

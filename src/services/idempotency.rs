@@ -1,15 +1,22 @@
 //! `Idempotency-Key` on public `POST`s: the first successful answer is kept for 24 hours and
-//! replayed for a repeat with the same body; a repeat with another body is refused.
+//! replayed for a repeat with the same body; a repeat with another body is a 422.
+//!
+//! One mechanism for every public `POST`: the service that does the write judges the key in the
+//! write's transaction, after the lock that serialises writes of its scope ([`Keyed::earlier`]),
+//! and stores the answer with the key in that same transaction ([`Keyed::record`]; the
+//! registration desk stores a batch's keys with one statement). The key and its write commit
+//! or fail together: a key is never taken by a request that then dies, and a concurrent repeat
+//! waits for the lock and replays. A refused request stores nothing, so a retry runs.
 //!
 //! No secret is stored: a manage token in an answer is replaced by a placeholder naming its
 //! kind, the answer remembers the record it created (`record_id`), and a replay derives the
 //! token again (`domain::token`). An answer holding any other secret (an organiser's `token`)
 //! is not stored at all. Erasing the record deletes its stored answers.
+use std::sync::Arc;
+
 use chrono::{Duration, Utc};
 use entity::idempotency_key;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set, SqlErr,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -135,19 +142,24 @@ impl IdempotencyKey {
     }
 
     /// The stored answer for this key, if any; 422 when the key was used with another body.
+    /// A read outside the write: it spares an answered repeat the write path, which judges the
+    /// key again under its lock ([`Keyed::earlier`]).
     pub async fn lookup(&self, db: &impl ConnectionTrait) -> ApiResult<Option<StoredAnswer>> {
-        let Some(found) =
-            idempotency_key::Entity::find_by_id((self.scope.clone(), self.key.clone()))
-                .one(db)
-                .await?
-        else {
-            return Ok(None);
-        };
+        match idempotency_key::Entity::find_by_id((self.scope.clone(), self.key.clone()))
+            .one(db)
+            .await?
+        {
+            Some(found) => self.judge(&found),
+            None => Ok(None),
+        }
+    }
+}
+
+impl IdempotencyKey {
+    /// What a stored row means for this request: its answer (same body), a 422 (another body),
+    /// or `None` when it has expired (the request runs as new; its row is then overwritten).
+    pub fn judge(&self, found: &idempotency_key::Model) -> ApiResult<Option<StoredAnswer>> {
         if found.created_at < Utc::now() - Duration::hours(RETENTION_HOURS) {
-            // Expired but not yet purged: forget it and treat the request as new.
-            idempotency_key::Entity::delete_by_id((self.scope.clone(), self.key.clone()))
-                .exec(db)
-                .await?;
             return Ok(None);
         }
         if found.request_hash != self.request_hash {
@@ -158,128 +170,179 @@ impl IdempotencyKey {
         }
         Ok(Some(StoredAnswer::restored(
             u16::try_from(found.status_code).unwrap_or(200),
-            found.body,
-            found.location,
+            found.body.clone(),
+            found.location.clone(),
             found.record_id,
         )))
     }
 
-    /// Stores the answer (without its secrets) in the caller's transaction. `Ok(false)` when a
-    /// concurrent request with the same key got there first (the caller rolls back and replays
-    /// that one). An answer with a secret that cannot be derived again is not stored (`Ok(true)`).
-    pub async fn store(&self, db: &impl ConnectionTrait, answer: &StoredAnswer) -> ApiResult<bool> {
-        let Some(scrubbed) = answer.scrub() else {
-            return Ok(true);
-        };
-        let row = idempotency_key::ActiveModel {
-            scope: Set(self.scope.clone()),
-            key: Set(self.key.clone()),
-            request_hash: Set(self.request_hash.clone()),
-            status_code: Set(i32::from(answer.status)),
-            body: Set(scrubbed.body),
-            location: Set(scrubbed.location),
-            created_at: Set(Utc::now()),
-            record_id: Set(scrubbed.record_id),
-        };
-        match row.insert(db).await {
-            Ok(_) => Ok(true),
-            Err(err) if is_unique_violation(&err) => Ok(false),
-            Err(err) => Err(err.into()),
+    /// The row that keeps `answer` for this key (without its secrets), or `None` when the
+    /// answer holds a secret that cannot be derived again (such an answer is not kept).
+    pub fn row(&self, answer: &StoredAnswer) -> Option<idempotency_key::Model> {
+        let scrubbed = answer.scrub()?;
+        Some(idempotency_key::Model {
+            scope: self.scope.clone(),
+            key: self.key.clone(),
+            request_hash: self.request_hash.clone(),
+            status_code: i32::from(answer.status),
+            body: scrubbed.body,
+            location: scrubbed.location,
+            created_at: Utc::now(),
+            record_id: scrubbed.record_id,
+        })
+    }
+}
+
+/// The stored rows of these keys, in one query. Run it in the write's transaction after the
+/// lock that every write with these scopes takes, so a key committed by another request
+/// (another instance too) is seen.
+pub async fn find_many(
+    db: &impl ConnectionTrait,
+    keys: &[&IdempotencyKey],
+) -> ApiResult<Vec<idempotency_key::Model>> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut scopes: Vec<&str> = keys.iter().map(|k| k.scope.as_str()).collect();
+    scopes.sort_unstable();
+    scopes.dedup();
+    let rows = idempotency_key::Entity::find()
+        .filter(idempotency_key::Column::Scope.is_in(scopes))
+        .filter(idempotency_key::Column::Key.is_in(keys.iter().map(|k| k.key.as_str())))
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|row| {
+            keys.iter()
+                .any(|k| k.scope == row.scope && k.key == row.key)
+        })
+        .collect())
+}
+
+/// Writes these rows with one statement; a row of an expired key with the same scope and key
+/// is overwritten (a live one was looked for under the same lock and not found).
+pub async fn insert_many(
+    db: &impl ConnectionTrait,
+    rows: Vec<idempotency_key::Model>,
+) -> ApiResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    use idempotency_key::Column as C;
+    idempotency_key::Entity::insert_many(rows.into_iter().map(idempotency_key::ActiveModel::from))
+        .on_conflict(
+            sea_orm::sea_query::OnConflict::columns([C::Scope, C::Key])
+                .update_columns([
+                    C::RequestHash,
+                    C::StatusCode,
+                    C::Body,
+                    C::Location,
+                    C::CreatedAt,
+                    C::RecordId,
+                ])
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+/// How a write's result becomes the answer its client gets, as data (status, body, location):
+/// what a key stores and a repeat replays. The HTTP edge supplies it; the service calls it
+/// inside the write's transaction.
+pub type Answer<T> = Arc<dyn Fn(&T) -> ApiResult<StoredAnswer> + Send + Sync>;
+
+/// A write sent with an idempotency key: the key, and how its answer is written down.
+pub struct Keyed<T> {
+    pub key: IdempotencyKey,
+    pub answer: Answer<T>,
+}
+
+impl<T> Clone for Keyed<T> {
+    fn clone(&self) -> Self {
+        Self {
+            key: self.key.clone(),
+            answer: Arc::clone(&self.answer),
         }
     }
 }
 
-/// What [`IdempotencyKey::claim`] found.
-pub enum Claim {
-    /// The key is ours: run the request, then [`IdempotencyKey::complete`] or
-    /// [`IdempotencyKey::release`].
-    Claimed,
-    /// The key was used before with this body: replay its answer.
-    Replay(StoredAnswer),
-    /// A request with this key is running right now.
-    InProgress,
+/// What a write that may carry a key did.
+#[derive(Debug)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "the common case is the large one; a box would allocate for each write"
+)]
+pub enum Once<T> {
+    /// It ran now. With a key, the answer stored with it: give the client exactly this.
+    New(T, Option<StoredAnswer>),
+    /// The key was used before with the same body: its first answer; nothing ran.
+    Replayed(StoredAnswer),
 }
 
-/// A claim older than this is taken to be from a request that died half way.
-const ABANDONED_SECONDS: i64 = 60;
-
-impl IdempotencyKey {
-    /// Takes the key for a request about to run (a row with status 0 marks it in progress), so
-    /// two requests with one key never both run.
-    pub async fn claim(&self, db: &impl ConnectionTrait) -> ApiResult<Claim> {
-        let pending = StoredAnswer {
-            status: 0,
-            body: String::new(),
-            location: None,
-        };
-        if self.store(db, &pending).await? {
-            return Ok(Claim::Claimed);
+impl<T> Keyed<T> {
+    /// The first answer to this key, a 422 when it came with another body, or `None`: run.
+    ///
+    /// Call it in the write's transaction after the lock that every write of this scope takes
+    /// (the event row, the record), so that a request with the same key that committed first is
+    /// seen and a concurrent one waits: the key is never taken without its write.
+    pub async fn earlier(&self, txn: &impl ConnectionTrait) -> ApiResult<Option<StoredAnswer>> {
+        match find_many(txn, &[&self.key]).await?.first() {
+            Some(row) => self.key.judge(row),
+            None => Ok(None),
         }
-        let Some(found) =
-            idempotency_key::Entity::find_by_id((self.scope.clone(), self.key.clone()))
-                .one(db)
-                .await?
-        else {
-            return Ok(Claim::InProgress);
-        };
-        if found.status_code != 0 {
-            return Ok(match self.lookup(db).await? {
-                Some(stored) => Claim::Replay(stored),
-                None => Claim::InProgress,
-            });
-        }
-        if found.created_at < Utc::now() - Duration::seconds(ABANDONED_SECONDS) {
-            self.release(db).await?;
-            return Box::pin(self.claim(db)).await;
-        }
-        Ok(Claim::InProgress)
     }
 
-    /// Records the answer (without its secrets) of a claimed key; an answer with a secret that
-    /// cannot be derived again releases the key instead.
-    pub async fn complete(
+    /// Stores the answer to `done` with the key, in the write's transaction, and returns it.
+    /// `record` names what the write touched, so that erasing it also forgets the answer (an
+    /// answer with a manage token names its record by itself).
+    pub async fn record(
         &self,
-        db: &impl ConnectionTrait,
-        answer: &StoredAnswer,
-    ) -> ApiResult<()> {
-        let Some(scrubbed) = answer.scrub() else {
-            return self.release(db).await;
-        };
-        idempotency_key::Entity::update_many()
-            .col_expr(
-                idempotency_key::Column::StatusCode,
-                sea_orm::sea_query::Expr::value(i32::from(answer.status)),
-            )
-            .col_expr(
-                idempotency_key::Column::Body,
-                sea_orm::sea_query::Expr::value(scrubbed.body),
-            )
-            .col_expr(
-                idempotency_key::Column::Location,
-                sea_orm::sea_query::Expr::value(scrubbed.location),
-            )
-            .col_expr(
-                idempotency_key::Column::RecordId,
-                sea_orm::sea_query::Expr::value(scrubbed.record_id),
-            )
-            .filter(idempotency_key::Column::Scope.eq(self.scope.clone()))
-            .filter(idempotency_key::Column::Key.eq(self.key.clone()))
-            .exec(db)
-            .await?;
-        Ok(())
-    }
-
-    /// Gives a claimed key back (the request failed): a retry may run again.
-    pub async fn release(&self, db: &impl ConnectionTrait) -> ApiResult<()> {
-        idempotency_key::Entity::delete_by_id((self.scope.clone(), self.key.clone()))
-            .exec(db)
-            .await?;
-        Ok(())
+        txn: &impl ConnectionTrait,
+        done: &T,
+        record: Option<Uuid>,
+    ) -> ApiResult<StoredAnswer> {
+        let answer = (self.answer)(done)?;
+        if let Some(mut row) = self.key.row(&answer) {
+            row.record_id = row.record_id.or(record);
+            insert_many(txn, vec![row]).await?;
+        }
+        Ok(answer)
     }
 }
 
-fn is_unique_violation(err: &DbErr) -> bool {
-    matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+/// [`Keyed::earlier`] for a write that may carry no key.
+pub async fn earlier<T>(
+    txn: &impl ConnectionTrait,
+    key: Option<&Keyed<T>>,
+) -> ApiResult<Option<StoredAnswer>> {
+    match key {
+        Some(k) => k.earlier(txn).await,
+        None => Ok(None),
+    }
+}
+
+/// [`Keyed::record`] for a write that may carry no key: the stored answer, or `None`.
+pub async fn record<T>(
+    txn: &impl ConnectionTrait,
+    key: Option<&Keyed<T>>,
+    done: &T,
+    record: Uuid,
+) -> ApiResult<Option<StoredAnswer>> {
+    match key {
+        Some(k) => k.record(txn, done, Some(record)).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+/// A scope for a path that holds a secret (a manage token): its SHA-256, so the table never
+/// holds the secret (a replay needs only the same scope, not the path).
+pub fn secret_scope(method_and_path: &str) -> String {
+    format!(
+        "sha256:{}",
+        hex::encode(Sha256::digest(method_and_path.as_bytes()))
+    )
 }
 
 /// Forgets keys older than [`RETENTION_HOURS`]; returns how many.

@@ -2,7 +2,6 @@
 pub mod announcements;
 pub mod calendar_entries;
 pub mod check_in;
-pub mod desk;
 pub mod door;
 pub mod events;
 pub mod exhibits;
@@ -19,3 +18,6 @@ pub mod questions;
 pub mod read_cache;
 pub mod registrations;
 pub mod stages;
+
+/// The registration desk lives with the registrations; this is its older path.
+pub use registrations::desk;

@@ -21,6 +21,7 @@ use crate::domain::{
 };
 use crate::error::{ApiError, ApiResult};
 use crate::mail::{self, templates, Attachment, NewMail, Rendered};
+use crate::services::idempotency::{earlier, record, Keyed, Once};
 use crate::services::{calendar_entries, events, ics, notifications::EventText, pitch_slots};
 use crate::startup::AppState;
 
@@ -139,9 +140,14 @@ pub async fn create(
     event_id: Uuid,
     organiser: bool,
     new: NewPitch,
-) -> ApiResult<(event::Model, pitch::Model)> {
+    key: Option<&Keyed<(event::Model, pitch::Model)>>,
+) -> ApiResult<Once<(event::Model, pitch::Model)>> {
     let txn = crate::db::begin_write(&state.db).await?;
     let event = events::lock_quietly(&txn, event_id).await?;
+    // Under the event's lock: a repeat that committed first is seen, a concurrent one waits.
+    if let Some(first) = earlier(&txn, key).await? {
+        return Ok(Once::Replayed(first));
+    }
     events::check_takes_submissions(&event, organiser, "proposals")?;
     let mailbox = new.presenter_email.mailbox();
     if !organiser {
@@ -178,9 +184,11 @@ pub async fn create(
         None,
     )
     .await?;
+    let done = (event, pitch);
+    let stored = record(&txn, key, &done, done.1.id).await?;
     txn.commit().await?;
     state.wake_mailer();
-    Ok((event, pitch))
+    Ok(Once::New(done, stored))
 }
 
 /// Filters for the organisers' list.
@@ -408,14 +416,23 @@ pub async fn review(
 
 /// The presenter withdraws: the slot is freed and the presenter mailed (with a calendar
 /// cancellation when a slot was held). Withdrawing twice changes nothing.
-pub async fn withdraw(state: &AppState, token: &str) -> ApiResult<(event::Model, PitchView)> {
+pub async fn withdraw(
+    state: &AppState,
+    token: &str,
+    key: Option<&Keyed<(event::Model, PitchView)>>,
+) -> ApiResult<Once<(event::Model, PitchView)>> {
     let (_, found) = by_token(&state.db, token).await?;
     let txn = crate::db::begin_write(&state.db).await?;
     let event = events::lock_for_change(&txn, found.pitch.event_id).await?;
+    if let Some(first) = earlier(&txn, key).await? {
+        return Ok(Once::Replayed(first));
+    }
     let before = with_slot(&txn, find(&txn, event.id, found.pitch.id).await?).await?;
     if before.pitch.status == PitchStatus::Withdrawn {
+        let done = (event, before);
+        let stored = record(&txn, key, &done, found.pitch.id).await?;
         txn.commit().await?;
-        return Ok((event, before));
+        return Ok(Once::New(done, stored));
     }
     let freed = match &before.slot {
         Some((slot, stage)) => Some((pitch_slots::free(&txn, slot.clone()).await?, stage.clone())),
@@ -441,9 +458,11 @@ pub async fn withdraw(state: &AppState, token: &str) -> ApiResult<(event::Model,
         ics,
     )
     .await?;
+    let done = (event, PitchView { pitch, slot: None });
+    let stored = record(&txn, key, &done, found.pitch.id).await?;
     txn.commit().await?;
     state.wake_mailer();
-    Ok((event, PitchView { pitch, slot: None }))
+    Ok(Once::New(done, stored))
 }
 
 /// Erases a pitch by its presenter's token (GDPR Art. 17): see [`erase`].

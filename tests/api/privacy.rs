@@ -484,7 +484,7 @@ async fn thirty_four_spellings_of_one_mailbox_sent_at_once_take_one_seat() {
         .map(str::to_owned),
     );
     assert_eq!(spellings.len(), 34);
-    // Half through the batching desk, half (with an Idempotency-Key) one by one.
+    // Half without an Idempotency-Key, half with one (all through the registration desk).
     let keys: Vec<String> = (0..spellings.len()).map(|i| format!("key-{i}")).collect();
     let app = &app;
     let answers = futures_util::future::join_all(spellings.iter().zip(&keys).enumerate().map(

@@ -402,6 +402,192 @@ async fn an_idempotency_key_replays_the_first_answer_and_creates_nothing() {
 }
 
 #[tokio::test]
+async fn sixty_four_concurrent_registrations_with_and_without_keys_fill_ten_seats_and_register_each_key_once(
+) {
+    let app = spawn_app_with(|s| s.db_max_connections = 24).await;
+    let event = app
+        .published_event(json!({"slug": "mixed", "capacity": 10}))
+        .await;
+    let path = "/api/v1/events/mixed/registrations";
+    // Half without a key (32 people), half with one: 16 keys, each sent twice with its body.
+    let requests = (0..64).map(|i| {
+        let app = &app;
+        async move {
+            if i % 2 == 0 {
+                let answer = app
+                    .register_person(
+                        "mixed",
+                        &format!("Ohne {i}"),
+                        &format!("ohne{i}@example.org"),
+                    )
+                    .await;
+                (None, answer)
+            } else {
+                let k = i / 4;
+                let key = format!("key-{k}");
+                let body = registration_body(&format!("Mit {k}"), &format!("mit{k}@example.org"));
+                let answer = app
+                    .post_with_headers(path, &body, &[("Idempotency-Key", key.as_str())])
+                    .await;
+                (Some(key), answer)
+            }
+        }
+    });
+    let answers = join_all(requests).await;
+    let mut ids = HashSet::new();
+    let mut confirmed = 0;
+    let mut positions = Vec::new();
+    for (_, a) in &answers {
+        a.assert_status(201);
+        if !ids.insert(s(&a.json["id"]).to_owned()) {
+            continue;
+        }
+        match s(&a.json["status"]) {
+            "confirmed" => confirmed += 1,
+            "waitlisted" => positions.push(a.json["waitlist_position"].as_i64().unwrap()),
+            other => panic!("unexpected status {other}"),
+        }
+    }
+    assert_eq!(ids.len(), 48, "32 without a key, 16 keys once each");
+    assert_eq!(confirmed, 10);
+    positions.sort_unstable();
+    assert_eq!(positions, (1..=38).collect::<Vec<i64>>());
+    for k in 0..16 {
+        let key = format!("key-{k}");
+        let pair: Vec<&crate::helpers::Answer> = answers
+            .iter()
+            .filter(|(sent, _)| sent.as_deref() == Some(key.as_str()))
+            .map(|(_, a)| a)
+            .collect();
+        assert_eq!(pair.len(), 2);
+        assert_eq!(pair[0].json, pair[1].json, "a replay is the first answer");
+        assert_eq!(pair[0].header("location"), pair[1].header("location"));
+        let replayed = pair
+            .iter()
+            .filter(|a| a.header("idempotent-replayed") == Some("true"))
+            .count();
+        assert_eq!(replayed, 1, "{key}: one ran, one replayed");
+    }
+    let e = app.event_admin("mixed").await;
+    assert_eq!(e["confirmed_count"], 10);
+    assert_eq!(e["waitlisted_count"], 38);
+    assert_counters_consistent(&app, s(&event["id"])).await;
+    let keys = entity::idempotency_key::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(keys.len(), 16);
+
+    // One key sent at once with two bodies: one registers, the other is refused.
+    let clash = join_all(["Erste", "Zweite"].map(|name| {
+        let body = registration_body(name, &format!("{name}@example.org"));
+        let app = &app;
+        async move {
+            app.post_with_headers(path, &body, &[("Idempotency-Key", "clash")])
+                .await
+        }
+    }))
+    .await;
+    let mut statuses: Vec<u16> = clash.iter().map(|a| a.status.as_u16()).collect();
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 422]);
+    assert_counters_consistent(&app, s(&event["id"])).await;
+}
+
+/// Makes every transaction that stores an idempotency key fail at its `COMMIT` (a deferred
+/// foreign key broken by a trigger), or takes that back.
+async fn fail_commits_with_keys(app: &TestApp, fail: bool) {
+    use sea_orm::ConnectionTrait;
+    let postgres = crate::helpers::is_postgres();
+    let statements: Vec<&str> = match (fail, postgres) {
+        (true, false) => vec![
+            "CREATE TABLE doom_parent (id INTEGER PRIMARY KEY)",
+            "CREATE TABLE doom (parent INTEGER REFERENCES doom_parent (id) DEFERRABLE INITIALLY DEFERRED)",
+            "CREATE TRIGGER doom_keys AFTER INSERT ON idempotency_keys BEGIN INSERT INTO doom (parent) VALUES (1); END",
+        ],
+        (true, true) => vec![
+            "CREATE TABLE doom_parent (id INTEGER PRIMARY KEY)",
+            "CREATE TABLE doom (parent INTEGER REFERENCES doom_parent (id) DEFERRABLE INITIALLY DEFERRED)",
+            "CREATE FUNCTION doom_key() RETURNS trigger LANGUAGE plpgsql AS $$ \
+             BEGIN INSERT INTO doom (parent) VALUES (1); RETURN NEW; END $$",
+            "CREATE TRIGGER doom_keys AFTER INSERT ON idempotency_keys \
+             FOR EACH ROW EXECUTE FUNCTION doom_key()",
+        ],
+        (false, false) => vec!["DROP TRIGGER doom_keys"],
+        (false, true) => vec!["DROP TRIGGER doom_keys ON idempotency_keys"],
+    };
+    for sql in statements {
+        app.db.execute_unprepared(sql).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_batch_whose_commit_fails_keeps_no_key_and_a_retry_with_the_key_registers() {
+    let app = spawn_app().await;
+    app.published_event(json!({"slug": "wackel"})).await;
+    let path = "/api/v1/events/wackel/registrations";
+    let body = registration_body("Ada", "ada@example.org");
+    let keyed = [("Idempotency-Key", "doomed")];
+    fail_commits_with_keys(&app, true).await;
+    // The batch's statements (key included) all run; its commit fails, and so does the retry
+    // of the request on its own.
+    let failed = app.post_with_headers(path, &body, &keyed).await;
+    assert_ne!(failed.status.as_u16(), 201, "{}", failed.text);
+    assert!(failed.header("idempotent-replayed").is_none());
+    let keys = entity::idempotency_key::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert!(keys.is_empty(), "a key without its registration: {keys:?}");
+    let rows = registration::Entity::find().all(&app.db).await.unwrap();
+    assert!(rows.is_empty());
+    assert_eq!(app.event_admin("wackel").await["confirmed_count"], 0);
+    // Others are not held up: a request without a key still registers.
+    app.register_person("wackel", "Ohne", "ohne@example.org")
+        .await
+        .assert_status(201);
+
+    fail_commits_with_keys(&app, false).await;
+    let retried = app.post_with_headers(path, &body, &keyed).await;
+    retried.assert_status(201);
+    assert!(retried.header("idempotent-replayed").is_none());
+    let repeated = app.post_with_headers(path, &body, &keyed).await;
+    repeated.assert_status(201);
+    assert_eq!(repeated.header("idempotent-replayed"), Some("true"));
+    assert_eq!(repeated.json, retried.json);
+    assert_eq!(app.event_admin("wackel").await["confirmed_count"], 2);
+}
+
+#[tokio::test]
+async fn an_expired_key_not_yet_swept_registers_anew_and_is_kept_again() {
+    let app = spawn_app().await;
+    app.published_event(json!({"slug": "alt"})).await;
+    let path = "/api/v1/events/alt/registrations";
+    let key = [("Idempotency-Key", "gestern")];
+    app.post_with_headers(path, &registration_body("A", "a@example.org"), &key)
+        .await
+        .assert_status(201);
+    entity::idempotency_key::Entity::update_many()
+        .col_expr(
+            entity::idempotency_key::Column::CreatedAt,
+            Expr::value(Utc::now() - Duration::hours(25)),
+        )
+        .exec(&app.db)
+        .await
+        .unwrap();
+    // Another body under the old key: no 422, the key is free again, and its row is replaced
+    // in the batch's own statement.
+    let body = registration_body("B", "b@example.org");
+    let fresh = app.post_with_headers(path, &body, &key).await;
+    fresh.assert_status(201);
+    assert!(fresh.header("idempotent-replayed").is_none());
+    let again = app.post_with_headers(path, &body, &key).await;
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    assert_eq!(again.json, fresh.json);
+    assert_eq!(app.event_admin("alt").await["confirmed_count"], 2);
+}
+
+#[tokio::test]
 async fn old_idempotency_keys_are_purged_by_the_sweep() {
     let app = spawn_app().await;
     app.published_event(json!({"slug": "fest"})).await;
@@ -1207,7 +1393,7 @@ async fn a_window_closed_or_an_event_cancelled_through_another_instance_is_honou
             .assert_problem(409);
     }
     assert_eq!(app.event_admin("shut").await["confirmed_count"], 1);
-    // The same with an Idempotency-Key (one registration per transaction).
+    // The same with an Idempotency-Key (judged and stored in the desk's batch too).
     let keyed = app
         .post_with_headers(
             "/api/v1/events/shut/registrations",
@@ -1291,5 +1477,49 @@ async fn the_same_email_through_two_instances_at_once_gets_one_seat() {
         a.assert_problem(409);
     }
     assert_eq!(app.event_admin("doppelt").await["confirmed_count"], 1);
+    assert_counters_consistent(&app, s(&event["id"])).await;
+}
+
+#[tokio::test]
+async fn one_key_sent_through_two_instances_at_once_registers_once_with_one_answer() {
+    let app = spawn_app_with(|s| s.db_max_connections = 16).await;
+    let second = spawn_second_instance(&app).await;
+    let event = app
+        .published_event(json!({"slug": "zweimal", "capacity": 3}))
+        .await;
+    let body = registration_body("Eine Person", "eine@example.org");
+    let answers = join_all((0..16).map(|i| {
+        let (app, second, body) = (&app, &second, &body);
+        async move {
+            let base = if i % 2 == 0 {
+                app.address.clone()
+            } else {
+                second.clone()
+            };
+            let response = app
+                .client
+                .post(format!("{base}/api/v1/events/zweimal/registrations"))
+                .header("Idempotency-Key", "beide")
+                .json(body)
+                .send()
+                .await
+                .expect("request sent");
+            Answer::read(response).await
+        }
+    }))
+    .await;
+    for a in &answers {
+        a.assert_status(201);
+        assert_eq!(a.json, answers[0].json);
+    }
+    let ran = answers
+        .iter()
+        .filter(|a| a.header("idempotent-replayed").is_none())
+        .count();
+    assert_eq!(
+        ran, 1,
+        "each instance's desk judges the key under the event's lock"
+    );
+    assert_eq!(app.event_admin("zweimal").await["confirmed_count"], 1);
     assert_counters_consistent(&app, s(&event["id"])).await;
 }

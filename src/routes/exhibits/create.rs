@@ -1,12 +1,17 @@
 //! `POST /events/{event}/exhibits`: an exhibit registration.
-use actix_web::{post, web, HttpResponse};
+use std::sync::Arc;
+
+use actix_web::{http::StatusCode, post, web, HttpRequest, HttpResponse};
+use serde_json::Value;
 
 use super::{CreateExhibit, ExhibitCreated, ExhibitResponse};
 use crate::auth::MaybeOrganiser;
 use crate::domain::text::{self, Validator};
 use crate::domain::EmailAddress;
 use crate::error::{ApiError, ApiResult};
+use crate::routes::idempotency::{json_answer, key_of, respond};
 use crate::services::exhibits::{self as rules, NewExhibit};
+use crate::services::idempotency::{Keyed, StoredAnswer};
 use crate::services::{events, exhibits};
 use crate::startup::AppState;
 
@@ -69,7 +74,8 @@ impl TryFrom<CreateExhibit> for NewExhibit {
 
 /// Register an exhibit: public while the event is published, or by an organiser (also on
 /// drafts). The contact is mailed; the answer carries the `manage_token`, shown only here.
-#[utoipa::path(tag = "exhibits", params(("event" = String, Path, description = "id or slug")),
+#[utoipa::path(tag = "exhibits", params(("event" = String, Path, description = "id or slug"),
+        ("Idempotency-Key" = Option<String>, Header, description = "kept 24 hours; ignored for organisers")),
     request_body = CreateExhibit,
     responses((status = 201, body = ExhibitCreated, headers(("Location" = String))),
         (status = 400, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
@@ -81,21 +87,51 @@ pub async fn create_exhibit(
     state: web::Data<AppState>,
     who: MaybeOrganiser,
     key: web::Path<String>,
-    body: web::Json<CreateExhibit>,
+    req: HttpRequest,
+    body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
     let event = events::find_visible(&state.db, &key, who.is_organiser()).await?;
-    let new = NewExhibit::try_from(body.into_inner())?;
-    let (event, exhibit) = exhibits::create(&state, event.id, who.is_organiser(), new).await?;
+    let body = body.into_inner();
+    // The caller is known (an invalid token was a 401): only then is a key judged.
+    let idempotency = match who.is_organiser() {
+        true => None,
+        false => key_of(
+            &req,
+            format!("POST /api/v1/events/{}/exhibits", event.id),
+            &body,
+        )?,
+    };
+    let body: CreateExhibit = serde_json::from_value(body)
+        .map_err(|e| ApiError::from_json(&actix_web::error::JsonPayloadError::Deserialize(e)))?;
+    let new = NewExhibit::try_from(body)?;
+    let public_url = state.public_url.clone();
+    let keyed = idempotency.map(|key| Keyed {
+        key,
+        answer: Arc::new(
+            move |(event, exhibit): &(entity::event::Model, entity::exhibit::Model)| {
+                answer(&public_url, event.clone(), exhibit.clone())
+            },
+        ),
+    });
+    let done = exhibits::create(&state, event.id, who.is_organiser(), new, keyed.as_ref()).await?;
+    respond(done, |(event, exhibit)| {
+        answer(&state.public_url, event, exhibit)
+    })
+}
+
+/// The answer to a new exhibit: 201, its `Location` and JSON body with the manage token.
+fn answer(
+    public_url: &str,
+    event: entity::event::Model,
+    exhibit: entity::exhibit::Model,
+) -> ApiResult<StoredAnswer> {
     let manage_token = exhibits::manage_token(&exhibit);
-    Ok(HttpResponse::Created()
-        .insert_header((
-            "Location",
-            format!("/api/v1/events/{}/exhibits/{}", event.id, exhibit.id),
-        ))
-        .json(ExhibitCreated {
-            exhibit: ExhibitResponse::new(exhibit, true),
-            manage_url: exhibits::manage_url(&state.public_url, &manage_token),
-            api_url: exhibits::api_url(&state.public_url, &manage_token),
-            manage_token,
-        }))
+    let location = format!("/api/v1/events/{}/exhibits/{}", event.id, exhibit.id);
+    let body = ExhibitCreated {
+        exhibit: ExhibitResponse::new(exhibit, true),
+        manage_url: exhibits::manage_url(public_url, &manage_token),
+        api_url: exhibits::api_url(public_url, &manage_token),
+        manage_token,
+    };
+    json_answer(StatusCode::CREATED, Some(location), &body)
 }

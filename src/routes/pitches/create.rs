@@ -1,11 +1,16 @@
 //! `POST /events/{event}/pitches`: a proposal.
-use actix_web::{post, web, HttpResponse};
+use std::sync::Arc;
+
+use actix_web::{http::StatusCode, post, web, HttpRequest, HttpResponse};
+use serde_json::Value;
 
 use super::{duration, CreatePitch, PitchCreated, PitchResponse};
 use crate::auth::MaybeOrganiser;
 use crate::domain::text::{self, Validator};
 use crate::domain::EmailAddress;
 use crate::error::{ApiError, ApiResult};
+use crate::routes::idempotency::{json_answer, key_of, respond};
+use crate::services::idempotency::{Keyed, StoredAnswer};
 use crate::services::pitches::{self as rules, NewPitch, PitchView};
 use crate::services::{events, pitches};
 use crate::startup::AppState;
@@ -68,7 +73,8 @@ impl TryFrom<CreatePitch> for NewPitch {
 
 /// Propose a pitch: public while the event is published, or by an organiser (also on drafts).
 /// The answer carries the presenter's `manage_token`, shown only here and sent by mail.
-#[utoipa::path(tag = "pitches", params(("event" = String, Path, description = "id or slug")),
+#[utoipa::path(tag = "pitches", params(("event" = String, Path, description = "id or slug"),
+        ("Idempotency-Key" = Option<String>, Header, description = "kept 24 hours; ignored for organisers")),
     request_body = CreatePitch,
     responses((status = 201, body = PitchCreated, headers(("Location" = String))),
         (status = 400, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
@@ -80,21 +86,51 @@ pub async fn create_pitch(
     state: web::Data<AppState>,
     who: MaybeOrganiser,
     key: web::Path<String>,
-    body: web::Json<CreatePitch>,
+    req: HttpRequest,
+    body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
     let event = events::find_visible(&state.db, &key, who.is_organiser()).await?;
-    let new = NewPitch::try_from(body.into_inner())?;
-    let (event, pitch) = pitches::create(&state, event.id, who.is_organiser(), new).await?;
+    let body = body.into_inner();
+    // The caller is known (an invalid token was a 401): only then is a key judged.
+    let idempotency = match who.is_organiser() {
+        true => None,
+        false => key_of(
+            &req,
+            format!("POST /api/v1/events/{}/pitches", event.id),
+            &body,
+        )?,
+    };
+    let body: CreatePitch = serde_json::from_value(body)
+        .map_err(|e| ApiError::from_json(&actix_web::error::JsonPayloadError::Deserialize(e)))?;
+    let new = NewPitch::try_from(body)?;
+    let public_url = state.public_url.clone();
+    let keyed = idempotency.map(|key| Keyed {
+        key,
+        answer: Arc::new(
+            move |(event, pitch): &(entity::event::Model, entity::pitch::Model)| {
+                answer(&public_url, event.clone(), pitch.clone())
+            },
+        ),
+    });
+    let done = pitches::create(&state, event.id, who.is_organiser(), new, keyed.as_ref()).await?;
+    respond(done, |(event, pitch)| {
+        answer(&state.public_url, event, pitch)
+    })
+}
+
+/// The answer to a new pitch: 201, its `Location` and JSON body with the manage token.
+fn answer(
+    public_url: &str,
+    event: entity::event::Model,
+    pitch: entity::pitch::Model,
+) -> ApiResult<StoredAnswer> {
     let manage_token = pitches::manage_token(&pitch);
-    Ok(HttpResponse::Created()
-        .insert_header((
-            "Location",
-            format!("/api/v1/events/{}/pitches/{}", event.id, pitch.id),
-        ))
-        .json(PitchCreated {
-            pitch: PitchResponse::new(PitchView { pitch, slot: None }, &event.timezone),
-            manage_url: pitches::manage_url(&state.public_url, &manage_token),
-            api_url: pitches::api_url(&state.public_url, &manage_token),
-            manage_token,
-        }))
+    let location = format!("/api/v1/events/{}/pitches/{}", event.id, pitch.id);
+    let body = PitchCreated {
+        pitch: PitchResponse::new(PitchView { pitch, slot: None }, &event.timezone),
+        manage_url: pitches::manage_url(public_url, &manage_token),
+        api_url: pitches::api_url(public_url, &manage_token),
+        manage_token,
+    };
+    json_answer(StatusCode::CREATED, Some(location), &body)
 }

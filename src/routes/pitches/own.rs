@@ -1,9 +1,13 @@
 //! The presenter's self-service through the `manage_token`.
-use actix_web::{get, post, web};
+use std::sync::Arc;
+
+use actix_web::{get, http::StatusCode, post, web, HttpRequest, HttpResponse};
 
 use super::{OwnPitch, PitchResponse};
 use crate::error::ApiResult;
-use crate::services::pitches;
+use crate::routes::idempotency::{json_answer, key_of, respond, AnyBody};
+use crate::services::idempotency::{secret_scope, Keyed, StoredAnswer};
+use crate::services::pitches::{self, PitchView};
 use crate::startup::AppState;
 
 /// The presenter's own pitch, with its slot once scheduled.
@@ -24,13 +28,32 @@ pub async fn own_pitch(
 
 /// Withdraw the pitch: its slot is freed and the presenter mailed (with a calendar
 /// cancellation when it was scheduled). Withdrawing again answers the same, without mail.
-#[utoipa::path(tag = "pitches", params(("token" = String, Path, description = "the manage_token")),
+#[utoipa::path(tag = "pitches", params(("token" = String, Path, description = "the manage_token"),
+        ("Idempotency-Key" = Option<String>, Header, description = "kept 24 hours")),
     responses((status = 200, body = PitchResponse), (status = 404, body = crate::error::Problem)))]
 #[post("/pitches/{token}/withdraw")]
 pub async fn withdraw_pitch(
     state: web::Data<AppState>,
+    req: HttpRequest,
     token: web::Path<String>,
-) -> ApiResult<web::Json<PitchResponse>> {
-    let (event, view) = pitches::withdraw(&state, &token).await?;
-    Ok(web::Json(PitchResponse::new(view, &event.timezone)))
+    body: AnyBody,
+) -> ApiResult<HttpResponse> {
+    // The token is stored only as a hash of the path.
+    let scope = secret_scope(&format!("POST /api/v1/pitches/{token}/withdraw"));
+    let keyed = key_of(&req, scope, &body.0)?.map(|key| Keyed {
+        key,
+        answer: Arc::new(|(event, view): &(entity::event::Model, PitchView)| {
+            answer(event, view.clone())
+        }),
+    });
+    let done = pitches::withdraw(&state, &token, keyed.as_ref()).await?;
+    respond(done, |(event, view)| answer(&event, view))
+}
+
+fn answer(event: &entity::event::Model, view: PitchView) -> ApiResult<StoredAnswer> {
+    json_answer(
+        StatusCode::OK,
+        None,
+        &PitchResponse::new(view, &event.timezone),
+    )
 }

@@ -1,14 +1,23 @@
 //! `POST /events/{event}/registrations`: public registration, with `Idempotency-Key`.
-use actix_web::{http::header, post, web, HttpRequest, HttpResponse};
+use std::sync::Arc;
+
+use actix_web::{
+    http::{header, StatusCode},
+    post, web, HttpRequest, HttpResponse,
+};
 use entity::registration::Language;
 use serde_json::Value;
 
 use super::{parse_sector, CreatedRegistration, RegisterRequest, RegistrationResponse};
 use crate::domain::{text, time::now, EmailAddress, Validator};
 use crate::error::{ApiError, ApiResult};
-use crate::services::idempotency::{IdempotencyKey, StoredAnswer};
+use crate::routes::idempotency::{json_answer, key_of, respond, response};
+use crate::services::idempotency::StoredAnswer;
 use crate::services::questions::{self, RawAnswer};
-use crate::services::registrations::{self, NewRegistration, NAME_MAX, ORGANISATION_MAX};
+use crate::services::registrations::desk::{Desked, Keyed};
+use crate::services::registrations::{
+    self, NewRegistration, Registered, NAME_MAX, ORGANISATION_MAX,
+};
 use crate::startup::AppState;
 
 /// Register for an event. 201 with `confirmed`, `pending` (double opt-in: confirm within 48 h)
@@ -30,23 +39,17 @@ pub async fn register(
     body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
-    // A recent copy of the event is enough here: the registration's transaction checks the
-    // locked row again (published, registration window) before it takes a seat. A draft is
-    // looked up as strangers see it: a 404 like an unknown event, whoever asks.
+    // A recent copy of the event is enough here: the desk checks the locked row again
+    // (published, registration window) before it takes a seat. A draft is looked up as
+    // strangers see it: a 404 like an unknown event, whoever asks.
     let event = state.reads.find_visible(&state.db, &key, false).await?;
-    let idempotency = match req.headers().get("Idempotency-Key") {
-        Some(value) => {
-            let value = value.to_str().map_err(|_| {
-                ApiError::invalid("Idempotency-Key", "must be visible ASCII characters")
-            })?;
-            let scope = format!("POST /api/v1/events/{}/registrations", event.id);
-            Some(IdempotencyKey::new(scope, value, &body)?)
-        }
-        None => None,
-    };
+    let scope = format!("POST /api/v1/events/{}/registrations", event.id);
+    let idempotency = key_of(&req, scope, &body)?;
     if let Some(k) = &idempotency {
+        // A repeat of an answered request needs no desk (which judges the key again under
+        // its lock: this look-up only saves the trip).
         if let Some(stored) = k.lookup(&state.db).await? {
-            return Ok(replay(stored));
+            return Ok(response(stored, true));
         }
     }
     let questions = questions::list(&state.db, event.id).await?;
@@ -56,103 +59,27 @@ pub async fn register(
     // A registration changes no event row that the cached public reads (feeds, schedule)
     // show, so it leaves their copies in place.
     crate::services::read_cache::keep_reads(&req);
-    match create(&state, &event, new, idempotency.as_ref()).await {
-        Ok(Created::New(answer)) => {
-            state.wake_mailer();
-            Ok(answer)
-        }
-        Ok(Created::Raced) => replay_after_race(&state, idempotency.as_ref()).await,
-        // A concurrent request with the same key also holds the same e-mail: replay its answer.
-        Err(ApiError::Conflict(detail)) => match &idempotency {
-            Some(k) => match k.lookup(&state.db).await? {
-                Some(stored) => Ok(replay(stored)),
-                None => Err(ApiError::Conflict(detail)),
-            },
-            None => Err(ApiError::Conflict(detail)),
-        },
-        Err(err) => Err(err),
+    let public_url = state.public_url.clone();
+    let keyed = idempotency.map(|key| Keyed {
+        key,
+        answer: Arc::new(move |registered: &Registered| answer(&public_url, registered.clone())),
+    });
+    let done = state.desk.register(event.id, new, keyed).await?;
+    if matches!(done, Desked::New(..)) {
+        state.wake_mailer();
     }
+    respond(done, |registered| answer(&state.public_url, registered))
 }
 
-enum Created {
-    New(HttpResponse),
-    /// Another request with the same idempotency key committed first.
-    Raced,
-}
-
-async fn create(
-    state: &AppState,
-    event: &entity::event::Model,
-    new: NewRegistration,
-    idempotency: Option<&IdempotencyKey>,
-) -> ApiResult<Created> {
-    let Some(k) = idempotency else {
-        // Without a key to store, the desk batches this registration with its neighbours.
-        let registered = state.desk.register(event.id, new).await?;
-        let (location, body) = answer(state, registered)?;
-        return Ok(Created::New(created(location, body)));
-    };
-    let txn = crate::db::begin_write(&state.db).await?;
-    let registered = registrations::register(&txn, &state.public_url, event, new).await?;
-    let (location, body) = answer(state, registered)?;
-    let stored = StoredAnswer {
-        status: 201,
-        body: body.clone(),
-        location: Some(location.clone()),
-    };
-    if !k.store(&txn, &stored).await? {
-        txn.rollback().await?;
-        return Ok(Created::Raced);
-    }
-    txn.commit().await?;
-    Ok(Created::New(created(location, body)))
-}
-
-/// The `Location` and JSON body of a new registration.
-fn answer(state: &AppState, registered: registrations::Registered) -> ApiResult<(String, String)> {
+/// The answer to a new registration: 201, its `Location` and JSON body.
+fn answer(public_url: &str, registered: Registered) -> ApiResult<StoredAnswer> {
     let manage_token = registrations::manage_token(&registered.registration);
     let location = format!("/api/v1/registrations/{manage_token}");
     let response = CreatedRegistration {
-        registration: RegistrationResponse::new(registered, &state.public_url),
+        registration: RegistrationResponse::new(registered, public_url),
         manage_token,
     };
-    let body = serde_json::to_string(&response)
-        .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("serialising")))?;
-    Ok((location, body))
-}
-
-fn created(location: String, body: String) -> HttpResponse {
-    HttpResponse::Created()
-        .insert_header((header::LOCATION, location))
-        .content_type("application/json")
-        .body(body)
-}
-
-async fn replay_after_race(
-    state: &AppState,
-    idempotency: Option<&IdempotencyKey>,
-) -> ApiResult<HttpResponse> {
-    if let Some(k) = idempotency {
-        if let Some(stored) = k.lookup(&state.db).await? {
-            return Ok(replay(stored));
-        }
-    }
-    Err(ApiError::conflict(
-        "a request with this Idempotency-Key is in progress; try again",
-    ))
-}
-
-fn replay(stored: StoredAnswer) -> HttpResponse {
-    let status = actix_web::http::StatusCode::from_u16(stored.status)
-        .unwrap_or(actix_web::http::StatusCode::OK);
-    let mut response = HttpResponse::build(status);
-    response
-        .content_type("application/json")
-        .insert_header(("Idempotent-Replayed", "true"));
-    if let Some(location) = stored.location {
-        response.insert_header((header::LOCATION, location));
-    }
-    response.body(stored.body)
+    json_answer(StatusCode::CREATED, Some(location), &response)
 }
 
 /// The body as a checked [`NewRegistration`]; every invalid field is reported at once.

@@ -1,0 +1,124 @@
+//! The mails about a registration's state (notices): queued in the transaction that changes
+//! it, with the attendee's calendar entry where a seat is given or taken back.
+use entity::{event, registration};
+use sea_orm::ConnectionTrait;
+
+use super::{manage_token, manage_url};
+use crate::calendar::Method;
+use crate::error::ApiResult;
+use crate::mail::{self, templates, Attachment, NewMail};
+use crate::services::{ics, notifications::EventText};
+
+/// The double opt-in page: a GET shows a button, its POST confirms (mail gateways fetch links).
+fn confirm_url(public_url: &str, token: &str) -> String {
+    format!("{}/confirm", manage_url(public_url, token))
+}
+
+/// The public event page.
+fn event_url(public_url: &str, event: &event::Model) -> String {
+    format!("{public_url}/events/{}", event.slug)
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Notice {
+    Confirmed,
+    Pending,
+    Waitlisted(i64),
+    Promoted,
+    Cancelled { had_seat: bool },
+    Expired,
+}
+
+/// Queues the mail about a registration's new state in the caller's transaction.
+pub(super) async fn notify(
+    txn: &impl ConnectionTrait,
+    public_url: &str,
+    event: &event::Model,
+    reg: &registration::Model,
+    notice: Notice,
+) -> ApiResult<()> {
+    mail::enqueue(txn, notice_mail(public_url, event, reg, notice)).await?;
+    Ok(())
+}
+
+/// The mail about a registration's new state.
+pub(super) fn notice_mail(
+    public_url: &str,
+    event: &event::Model,
+    reg: &registration::Model,
+    notice: Notice,
+) -> NewMail {
+    let lang = reg.language;
+    let text = EventText::new(event, lang);
+    let token = manage_token(reg);
+    let manage = manage_url(public_url, &token);
+    let link = match notice {
+        Notice::Pending => confirm_url(public_url, &token),
+        Notice::Cancelled { .. } | Notice::Expired => event_url(public_url, event),
+        _ => manage,
+    };
+    let m = templates::AttendeeMail {
+        name: &reg.name,
+        event: text.info(),
+        link: &link,
+    };
+    // The attendee's own entry, under the UID of their personal feed (RFC 5546 iTIP: the
+    // ORGANIZER is the event's organiser, the attendee the recipient; a CANCEL's SEQUENCE is
+    // above the REQUEST's because the registration's grows with every change of its status).
+    let invite = |method: Method| Attachment {
+        body: ics::invite(
+            event,
+            ics::registration_item(event, None, reg, public_url),
+            method,
+            (&reg.name, &reg.email),
+            None,
+        ),
+        method: match method {
+            Method::Cancel => "CANCEL",
+            _ => "REQUEST",
+        }
+        .to_owned(),
+    };
+    let (kind, content, attachment) = match notice {
+        Notice::Confirmed => (
+            "registration_confirmed",
+            templates::registration_confirmed(lang, &m),
+            Some(invite(Method::Request)),
+        ),
+        Notice::Pending => (
+            "registration_pending",
+            templates::registration_pending(lang, &m),
+            None,
+        ),
+        Notice::Waitlisted(position) => (
+            "registration_waitlisted",
+            templates::registration_waitlisted(lang, &m, position),
+            None,
+        ),
+        Notice::Promoted => (
+            "registration_promoted",
+            templates::registration_promoted(lang, &m),
+            Some(invite(Method::Request)),
+        ),
+        Notice::Cancelled { had_seat } => (
+            "registration_cancelled",
+            templates::registration_cancelled(lang, &m),
+            had_seat.then(|| invite(Method::Cancel)),
+        ),
+        Notice::Expired => (
+            "registration_expired",
+            templates::registration_expired(lang, &m),
+            None,
+        ),
+    };
+    NewMail {
+        kind,
+        event_id: Some(event.id),
+        recipient: reg.email.clone(),
+        recipient_name: reg.name.clone(),
+        language: lang,
+        content,
+        ics: attachment,
+        record_id: Some(reg.id),
+    }
+}

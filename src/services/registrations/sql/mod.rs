@@ -1,0 +1,81 @@
+//! The one seam between the registration rules and the two databases.
+//!
+//! The rules (seats, desk, self-service, list) are written once with sea-orm's query builder,
+//! which speaks both dialects. Where the fast way differs between SQLite and PostgreSQL, the
+//! rule asks [`Dialect`] (chosen once per operation from the connection) and the SQL for each
+//! database lives in its own file: [`sqlite`] and [`postgres`].
+use entity::{event, idempotency_key, registration};
+use sea_orm::{ConnectionTrait, DbBackend};
+use uuid::Uuid;
+
+use super::list::{Listed, Sort};
+use crate::error::{ApiError, ApiResult};
+use crate::mail::NewMail;
+
+mod postgres;
+mod sqlite;
+
+/// Which database a connection talks to, as far as the registrations' SQL cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    /// The dialect of `db` (anything but PostgreSQL is served as SQLite, the only other
+    /// database podium runs on).
+    pub(super) fn of(db: &impl ConnectionTrait) -> Self {
+        match db.get_database_backend() {
+            DbBackend::Postgres => Self::Postgres,
+            _ => Self::Sqlite,
+        }
+    }
+
+    /// Locks the event row for the rest of the transaction and returns it; 404 when there is
+    /// no such event. Every change of a seat count happens under this lock.
+    pub(super) async fn lock_event(
+        self,
+        txn: &impl ConnectionTrait,
+        event_id: Uuid,
+    ) -> ApiResult<event::Model> {
+        match self {
+            Self::Postgres => postgres::lock_event(txn, event_id).await?,
+            Self::Sqlite => sqlite::lock_event(txn, event_id).await?,
+        }
+        .ok_or_else(|| ApiError::not_found("event"))
+    }
+
+    /// Writes a desk's batch: the new registrations, their answers to the event's questions,
+    /// their mails, the idempotency keys that came with them (with their answers; an expired
+    /// row of the same key is overwritten) and the event's counters (from `event`). A second
+    /// active registration of an e-mail is a 409.
+    pub(super) async fn write_batch(
+        self,
+        txn: &impl ConnectionTrait,
+        event: &event::Model,
+        rows: &[&registration::Model],
+        answers: Vec<entity::registration_answer::Model>,
+        mails: Vec<NewMail>,
+        keys: Vec<idempotency_key::Model>,
+    ) -> ApiResult<()> {
+        match self {
+            Self::Postgres => postgres::write_batch(txn, event, rows, answers, mails, keys).await,
+            Self::Sqlite => sqlite::write_batch(txn, event, rows, answers, mails, keys).await,
+        }
+    }
+
+    /// The rows of one page of the attendee list (`query`, ordered by `sort`, with the event's
+    /// `registrations_total` as its last column) and that counter (`None` for an empty page).
+    pub(super) async fn list_page(
+        self,
+        db: &impl ConnectionTrait,
+        query: sea_orm::Select<registration::Entity>,
+        sort: Sort,
+    ) -> ApiResult<(Vec<Listed>, Option<i64>)> {
+        match self {
+            Self::Postgres => postgres::list_page(db, query).await,
+            Self::Sqlite => sqlite::list_page(db, query, sort).await,
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! The registrations' SQL for PostgreSQL (see [`super`]).
+use entity::{event, idempotency_key, outbox, registration};
+use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, QuerySelect, QueryTrait, Statement};
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiResult};
+use crate::mail::{self, NewMail};
+use crate::services::registrations::list::{Listed, LISTED_COLUMNS};
+use crate::services::registrations::seats::duplicate_email;
+
+/// Locks the event row for the rest of the transaction and returns it: `SELECT … FOR UPDATE`
+/// (no new row version).
+pub(super) async fn lock_event(
+    txn: &impl ConnectionTrait,
+    event_id: Uuid,
+) -> ApiResult<Option<event::Model>> {
+    Ok(event::Entity::find_by_id(event_id)
+        .lock_exclusive()
+        .one(txn)
+        .await?)
+}
+
+/// Writes a batch (registrations, answers, mails, keys, counters) in one statement, with the rows as JSON, so its text (and its prepared
+/// statement) is the same for every batch size.
+pub(super) async fn write_batch(
+    txn: &impl ConnectionTrait,
+    event: &event::Model,
+    rows: &[&registration::Model],
+    answers: Vec<entity::registration_answer::Model>,
+    mails: Vec<NewMail>,
+    keys: Vec<idempotency_key::Model>,
+) -> ApiResult<()> {
+    let outbox: Vec<outbox::Model> = mails.into_iter().map(mail::outbox_row).collect();
+    let json = |value: serde_json::Result<String>| {
+        value.map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("batch rows")))
+    };
+    let sql = "WITH new_registrations AS (
+            INSERT INTO registrations
+            SELECT * FROM json_populate_recordset(NULL::registrations, $1::json)
+        ), new_mail AS (
+            INSERT INTO outbox SELECT * FROM json_populate_recordset(NULL::outbox, $2::json)
+        ), new_answers AS (
+            INSERT INTO registration_answers
+            SELECT * FROM json_populate_recordset(NULL::registration_answers, $9::json)
+        ), new_keys AS (
+            INSERT INTO idempotency_keys
+            SELECT * FROM json_populate_recordset(NULL::idempotency_keys, $10::json)
+            ON CONFLICT (scope, key) DO UPDATE SET request_hash = EXCLUDED.request_hash,
+                status_code = EXCLUDED.status_code, body = EXCLUDED.body,
+                location = EXCLUDED.location, created_at = EXCLUDED.created_at,
+                record_id = EXCLUDED.record_id
+        )
+        UPDATE events SET confirmed_count = $3, pending_count = $4, waitlisted_count = $5,
+            waitlist_seq = $6, registrations_total = $7
+        WHERE id = $8";
+    txn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        sql,
+        [
+            json(serde_json::to_string(rows))?.into(),
+            json(serde_json::to_string(&outbox))?.into(),
+            event.confirmed_count.into(),
+            event.pending_count.into(),
+            event.waitlisted_count.into(),
+            event.waitlist_seq.into(),
+            event.registrations_total.into(),
+            event.id.into(),
+            json(serde_json::to_string(&answers))?.into(),
+            json(serde_json::to_string(&key_rows(keys)))?.into(),
+        ],
+    ))
+    .await
+    .map_err(duplicate_email)?;
+    Ok(())
+}
+
+/// Idempotency keys as `json_populate_recordset` reads them (by column name).
+fn key_rows(keys: Vec<idempotency_key::Model>) -> Vec<serde_json::Value> {
+    keys.into_iter()
+        .map(|k| {
+            serde_json::json!({
+                "scope": k.scope,
+                "key": k.key,
+                "request_hash": k.request_hash,
+                "status_code": k.status_code,
+                "body": k.body,
+                "location": k.location,
+                "created_at": k.created_at,
+                "record_id": k.record_id,
+            })
+        })
+        .collect()
+}
+
+/// A page of the attendee list, its rows read by position, with the event's counter from the
+/// first row.
+pub(super) async fn list_page(
+    db: &impl ConnectionTrait,
+    query: sea_orm::Select<registration::Entity>,
+) -> ApiResult<(Vec<Listed>, Option<i64>)> {
+    let rows = db.query_all(QueryTrait::as_query(&query)).await?;
+    let counted = match rows.first() {
+        Some(row) => Some(row.try_get_by_index(LISTED_COLUMNS)?),
+        None => None,
+    };
+    let items = rows.iter().map(Listed::read).collect::<Result<_, _>>()?;
+    Ok((items, counted))
+}
