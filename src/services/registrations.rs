@@ -1584,6 +1584,14 @@ async fn notify(
     Ok(())
 }
 
+/// The hold an unconfirmed registration had, in whole hours: the event's `hold_hours` when it
+/// registered (a later change of the event does not change its hold).
+fn hold_hours(reg: &registration::Model) -> i64 {
+    reg.hold_expires_at.map_or(HOLD_HOURS, |until| {
+        std::cmp::max(((until - reg.created_at).num_minutes() + 30) / 60, 1)
+    })
+}
+
 /// The mail about a registration's new state.
 fn notice_mail(
     public_url: &str,
@@ -1630,7 +1638,7 @@ fn notice_mail(
         ),
         Notice::Pending => (
             "registration_pending",
-            templates::registration_pending(lang, &m),
+            templates::registration_pending(lang, &m, hold_hours(reg)),
             None,
         ),
         Notice::Waitlisted(position) => (
@@ -1650,7 +1658,7 @@ fn notice_mail(
         ),
         Notice::Expired => (
             "registration_expired",
-            templates::registration_expired(lang, &m),
+            templates::registration_expired(lang, &m, hold_hours(reg)),
             None,
         ),
     };

@@ -400,3 +400,48 @@ async fn a_presenters_slot_mail_is_an_itip_request_from_the_organiser_to_the_pre
         .expect("the pitch entry in the presenter's feed");
     assert_eq!(same["sequence"], entry["sequence"]);
 }
+
+#[tokio::test]
+async fn the_confirm_and_expiry_mails_name_the_events_own_hold_not_48_hours() {
+    let app = spawn_app().await;
+    app.published_event(json!({
+        "slug": "optin",
+        "require_email_confirmation": true,
+        "hold_hours": 6
+    }))
+    .await;
+    register(&app, "optin", "Jane", "jane@example.org", "en").await;
+    register(&app, "optin", "Jörg", "joerg@example.org", "de").await;
+    let pending = app.mails(2).await;
+    let text = |mails: &[ReceivedMail], to: &str| {
+        let mail = mails.iter().find(|m| m.to[0] == to).expect("a mail");
+        (mail.text().unwrap(), mail.html().unwrap())
+    };
+    let (en, en_html) = text(&pending, "jane@example.org");
+    assert!(en.contains("We hold your seat for 6 hours."), "{en}");
+    assert!(
+        en_html.contains("We hold your seat for 6 hours."),
+        "{en_html}"
+    );
+    let (de, _) = text(&pending, "joerg@example.org");
+    assert!(de.contains("Platz 6 Stunden lang"), "{de}");
+    assert!(!en.contains("48") && !de.contains("48"));
+
+    let later = chrono::Utc::now() + chrono::Duration::hours(7);
+    let expired = podium::services::registrations::expire_holds(&app.db, &app.address, later)
+        .await
+        .unwrap();
+    assert_eq!(expired, 2);
+    let mails = app.mails(4).await;
+    let expiry: Vec<ReceivedMail> = mails
+        .into_iter()
+        .filter(|m| m.subject().contains("expired") || m.subject().contains("abgelaufen"))
+        .collect();
+    let (en, _) = text(&expiry, "jane@example.org");
+    assert!(en.contains("was not confirmed within 6 hours,"), "{en}");
+    let (de, _) = text(&expiry, "joerg@example.org");
+    assert!(
+        de.contains("nicht innerhalb von 6 Stunden bestätigt"),
+        "{de}"
+    );
+}
