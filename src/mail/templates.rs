@@ -21,6 +21,9 @@ pub struct Rendered {
     /// The organiser's mailbox (`"Name" <address>`), for the `Reply-To` header; `None` when
     /// the event has no contact address.
     pub reply_to: Option<String>,
+    /// The attendee's check-in code when the HTML shows it as a QR picture
+    /// (`cid:` [`super::qr::CONTENT_ID`]); the worker draws the picture when it sends.
+    pub check_in_code: Option<String>,
 }
 
 /// The event as the recipient should read it; `when` is local time, see [`format_when`].
@@ -138,6 +141,9 @@ struct Attendee<'a> {
     /// How long an unconfirmed registration holds its seat; `registration_pending` and
     /// `registration_expired` only.
     hold_hours: i64,
+    /// The check-in code a confirmation shows, as text and as the QR picture `qr_cid`.
+    check_in_code: Option<&'a str>,
+    qr_cid: &'static str,
 }
 
 impl<'a> Attendee<'a> {
@@ -148,6 +154,8 @@ impl<'a> Attendee<'a> {
             link: m.link,
             position: 0,
             hold_hours: 0,
+            check_in_code: None,
+            qr_cid: super::qr::CONTENT_ID,
         }
     }
 }
@@ -268,11 +276,19 @@ macro_rules! render {
 // Attendees
 // ---------------------------------------------------------------------------------------------
 
-/// The seat is confirmed; `m.link` is the self-service (manage) link.
-pub fn registration_confirmed(lang: Language, m: &AttendeeMail) -> Rendered {
-    render!(lang, Attendee Attendee::new(m),
-        de: "mail/registration_confirmed.de.txt", "mail/registration_confirmed.de.html",
-        en: "mail/registration_confirmed.en.txt", "mail/registration_confirmed.en.html")
+/// The seat is confirmed; `m.link` is the self-service (manage) link. Shows the attendee's
+/// `check_in_code` as text and as an inline QR picture.
+pub fn registration_confirmed(lang: Language, m: &AttendeeMail, check_in_code: &str) -> Rendered {
+    let c = Attendee {
+        check_in_code: Some(check_in_code),
+        ..Attendee::new(m)
+    };
+    Rendered {
+        check_in_code: Some(check_in_code.to_owned()),
+        ..render!(lang, Attendee c,
+            de: "mail/registration_confirmed.de.txt", "mail/registration_confirmed.de.html",
+            en: "mail/registration_confirmed.en.txt", "mail/registration_confirmed.en.html")
+    }
 }
 
 /// The event is full; the attendee is on the waiting list at `position` (1 = next).
@@ -291,10 +307,18 @@ pub fn registration_pending(lang: Language, m: &AttendeeMail, hold_hours: i64) -
 }
 
 /// A seat became free and the waitlisted attendee now has it; `m.link` is the manage link.
-pub fn registration_promoted(lang: Language, m: &AttendeeMail) -> Rendered {
-    render!(lang, Attendee Attendee::new(m),
-        de: "mail/registration_promoted.de.txt", "mail/registration_promoted.de.html",
-        en: "mail/registration_promoted.en.txt", "mail/registration_promoted.en.html")
+/// Shows the attendee's `check_in_code` as text and as an inline QR picture.
+pub fn registration_promoted(lang: Language, m: &AttendeeMail, check_in_code: &str) -> Rendered {
+    let c = Attendee {
+        check_in_code: Some(check_in_code),
+        ..Attendee::new(m)
+    };
+    Rendered {
+        check_in_code: Some(check_in_code.to_owned()),
+        ..render!(lang, Attendee c,
+            de: "mail/registration_promoted.de.txt", "mail/registration_promoted.de.html",
+            en: "mail/registration_promoted.en.txt", "mail/registration_promoted.en.html")
+    }
 }
 
 /// Confirms the attendee's own cancellation; `m.link` is the event page.
@@ -441,6 +465,7 @@ fn finish(event: EventInfo, subject: String, text: String, html: String) -> Rend
         text,
         html,
         reply_to: reply_mailbox(event.organiser, event.contact),
+        check_in_code: None,
     }
 }
 
@@ -457,6 +482,9 @@ mod tests {
 
     /// What people type, in every field a mail shows: markup, quotes and umlauts.
     const USER: &str = "Jörg <script>&\"'Müller";
+
+    /// A check-in code as `domain::check_in_code` makes them.
+    const CODE: &str = "AGAYKFLQ7YBZR4NCX5Q2WZQ3VOEJ3BTDMF7QZTA";
 
     const EVENT: EventInfo<'static> = EventInfo {
         title: "Jahrestagung <script>&\"' Öko",
@@ -512,7 +540,7 @@ mod tests {
         vec![
             case(
                 "registration_confirmed",
-                registration_confirmed(lang, &a(l("https://p.test/r/1?a=1&b=<2>"))),
+                registration_confirmed(lang, &a(l("https://p.test/r/1?a=1&b=<2>")), CODE),
                 &["https://p.test/r/1?a=1&b=<2>"],
             ),
             case(
@@ -527,7 +555,7 @@ mod tests {
             ),
             case(
                 "registration_promoted",
-                registration_promoted(lang, &a(l("https://p.test/r/4"))),
+                registration_promoted(lang, &a(l("https://p.test/r/4")), CODE),
                 &["https://p.test/r/4"],
             ),
             case(
@@ -696,6 +724,7 @@ mod tests {
                     text,
                     html,
                     reply_to,
+                    check_in_code,
                 } = &mail;
                 let ctx = format!("{what} ({lang:?})");
                 // Nothing of the templates' syntax is left over.
@@ -770,6 +799,19 @@ mod tests {
                             "{ctx}: {line:?} is in the text but not the HTML:\n{seen}"
                         );
                     }
+                }
+                // Confirmations show the check-in code as text and as the inline QR picture
+                // the worker attaches; no other mail does.
+                let confirms = what == "registration_confirmed" || what == "registration_promoted";
+                let img = format!("<img src=\"cid:{}\"", crate::mail::qr::CONTENT_ID);
+                if confirms {
+                    assert_eq!(check_in_code.as_deref(), Some(CODE), "{ctx}");
+                    assert_eq!(html.matches(&img).count(), 1, "{ctx}: {html}");
+                    assert!(text.contains(&format!(": {CODE}\n")), "{ctx}: {text}");
+                    assert!(seen.contains(CODE), "{ctx}");
+                } else {
+                    assert_eq!(*check_in_code, None, "{ctx}");
+                    assert!(!html.contains("cid:") && !text.contains(CODE), "{ctx}");
                 }
                 // Signed by the organiser, who is the Reply-To.
                 assert!(text.contains("\nTagungsbüro <i>&\"'\n"), "{ctx}: {text}");
@@ -891,13 +933,13 @@ mod tests {
             event: anonymous,
             link: "L",
         };
-        let de = registration_confirmed(Language::De, &m);
+        let de = registration_confirmed(Language::De, &m, CODE);
         assert_eq!(de.reply_to, None);
         assert!(de.text.contains("\nIhr Organisationsteam\n"));
         assert!(de
             .text
             .ends_with("-- \nDiese Nachricht wurde automatisch versandt.\n"));
-        let en = registration_confirmed(Language::En, &m);
+        let en = registration_confirmed(Language::En, &m, CODE);
         assert!(en.text.contains("\nThe organising team\n"));
         assert!(en
             .text

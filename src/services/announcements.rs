@@ -210,6 +210,7 @@ pub fn render(event: &event::Model, message: &Message, to: &Recipient) -> Render
         text,
         html,
         reply_to,
+        check_in_code: None,
     }
 }
 

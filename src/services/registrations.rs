@@ -1633,7 +1633,11 @@ fn notice_mail(
     let (kind, content, attachment) = match notice {
         Notice::Confirmed => (
             "registration_confirmed",
-            templates::registration_confirmed(lang, &m),
+            templates::registration_confirmed(
+                lang,
+                &m,
+                &crate::domain::check_in_code::derive(reg.id),
+            ),
             Some(invite(Method::Request)),
         ),
         Notice::Pending => (
@@ -1648,7 +1652,11 @@ fn notice_mail(
         ),
         Notice::Promoted => (
             "registration_promoted",
-            templates::registration_promoted(lang, &m),
+            templates::registration_promoted(
+                lang,
+                &m,
+                &crate::domain::check_in_code::derive(reg.id),
+            ),
             Some(invite(Method::Request)),
         ),
         Notice::Cancelled { had_seat } => (
