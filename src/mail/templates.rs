@@ -81,6 +81,20 @@ pub enum ExhibitDecision<'a> {
     Waitlisted,
 }
 
+/// An organiser's announcement to one person (issue 17): their subject and text in the
+/// person's language, and the person's own page.
+#[derive(Clone, Copy, Debug)]
+pub struct AnnouncementMail<'a> {
+    pub name: &'a str,
+    pub event: EventInfo<'a>,
+    /// The organiser's subject; the mail's subject adds the event's title.
+    pub subject: &'a str,
+    /// The organiser's text as written; a blank line separates paragraphs.
+    pub text: &'a str,
+    /// The person's page (attendee, presenter or exhibitor).
+    pub link: &'a str,
+}
+
 /// Whom an event cancellation is addressed to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
@@ -217,6 +231,18 @@ struct Cancellation<'a> {
     name: &'a str,
     event: EventInfo<'a>,
     role: Role,
+}
+
+/// What an announcement shows.
+struct Announcement<'a> {
+    name: &'a str,
+    event: EventInfo<'a>,
+    link: &'a str,
+    /// The organiser's subject.
+    topic: &'a str,
+    /// The organiser's text, trimmed; in the HTML as `paragraphs` (split at blank lines).
+    body: &'a str,
+    paragraphs: Vec<&'a str>,
 }
 
 /// Renders one message in `$lang` from its context `$ctx` (of type `$Ctx`): the `.txt`
@@ -446,6 +472,30 @@ pub fn exhibit_withdrawn(lang: Language, m: &ExhibitMail) -> Rendered {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Announcements
+// ---------------------------------------------------------------------------------------------
+
+/// An organiser's announcement, in the reader's language, with the reader's own link.
+pub fn announcement(lang: Language, m: &AnnouncementMail) -> Rendered {
+    let body = m.text.trim();
+    let c = Announcement {
+        name: m.name,
+        event: trimmed(m.event),
+        link: m.link,
+        topic: m.subject.trim(),
+        body,
+        paragraphs: body
+            .split("\n\n")
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect(),
+    };
+    render!(lang, Announcement c,
+        de: "mail/announcement.de.txt", "mail/announcement.de.html",
+        en: "mail/announcement.en.txt", "mail/announcement.en.html")
+}
+
+// ---------------------------------------------------------------------------------------------
 // Assembling
 // ---------------------------------------------------------------------------------------------
 
@@ -656,6 +706,20 @@ mod tests {
                 exhibit_withdrawn(lang, &x(l("https://p.test/x/6"))),
                 &[],
             ),
+            case(
+                "announcement",
+                announcement(
+                    lang,
+                    &AnnouncementMail {
+                        name: USER,
+                        event,
+                        subject: USER,
+                        text: "Raum <b>B</b> & \"C\"'\nab 9 Uhr.\n\nBis morgen, Müller!",
+                        link: "https://p.test/r/7?a=<1>&b='2'",
+                    },
+                ),
+                &["https://p.test/r/7?a=<1>&b='2'"],
+            ),
         ]
     }
 
@@ -717,7 +781,7 @@ mod tests {
     fn every_message_in_both_languages_escapes_user_text_in_html_only_and_carries_its_links() {
         for lang in [Language::De, Language::En] {
             let all = every_message(lang, EVENT);
-            assert_eq!(all.len(), 22);
+            assert_eq!(all.len(), 23);
             for Case { what, mail, links } in all {
                 let Rendered {
                     subject,
@@ -750,7 +814,7 @@ mod tests {
                     "{ctx}: {text}"
                 );
                 // HTML: no markup of the user's survives, yet a reader sees all of it.
-                for raw in ["<script>", "<b>", "<i>", "<2>", "<3>", "<7>", "&\"'"] {
+                for raw in ["<script>", "<b>", "<i>", "<1>", "<2>", "<3>", "<7>", "&\"'"] {
                     assert!(!html.contains(raw), "{ctx}: {raw} unescaped in\n{html}");
                 }
                 let seen = html_to_text(html);
@@ -837,7 +901,9 @@ mod tests {
         }
         for Case { what, mail, .. } in every_message(Language::En, EVENT) {
             assert!(
-                mail.text.starts_with(&format!("Dear {USER},\n\n")),
+                mail.text.starts_with(&format!("Dear {USER},\n\n"))
+                    || what == "announcement"
+                        && mail.text.starts_with(&format!("Hello {USER},\n\n")),
                 "{what}"
             );
             assert!(mail.text.contains("\nKind regards,\n"), "{what}");
