@@ -3,8 +3,10 @@
 //! The words live in `templates/mail/`: `<message>.<lang>.txt` holds the subject (its
 //! `subject` block) and the plain text, `<message>.<lang>.html` the HTML, side by side. Both
 //! extend `layout.<lang>.txt` / `.html` (greeting, signature, footer) and include the event's
-//! details from `event.<lang>.*`. askama picks the escaper by extension: `.html` escapes all
-//! user text for HTML, `.txt` writes it as it is. This file only gathers each message's context.
+//! details from `event.<lang>.*`. askama picks the escaper by extension (its defaults, no
+//! `askama.toml`): `.html` escapes all user text for HTML, `.txt` writes it as it is. This file
+//! only gathers each message's context. A confirmation also names the attendee's check-in
+//! code, which the HTML shows as a QR picture (`cid:`) that the worker attaches ([`super::qr`]).
 use std::ops::Deref;
 
 use askama::Template;
