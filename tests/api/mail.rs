@@ -402,7 +402,7 @@ async fn a_presenters_slot_mail_is_an_itip_request_from_the_organiser_to_the_pre
 }
 
 #[tokio::test]
-async fn the_confirm_and_expiry_mails_name_the_events_own_hold_not_48_hours() {
+async fn the_confirm_and_expiry_mails_name_the_hold_the_event_gave_not_48_hours() {
     let app = spawn_app().await;
     app.published_event(json!({
         "slug": "optin",
@@ -426,6 +426,10 @@ async fn the_confirm_and_expiry_mails_name_the_events_own_hold_not_48_hours() {
     let (de, _) = text(&pending, "joerg@example.org");
     assert!(de.contains("Platz 6 Stunden lang"), "{de}");
     assert!(!en.contains("48") && !de.contains("48"));
+    // The organiser changes the hold afterwards: these two keep the hold they got.
+    app.patch_admin("/api/v1/events/optin", &json!({"hold_hours": 12}))
+        .await
+        .assert_status(200);
 
     let later = chrono::Utc::now() + chrono::Duration::hours(7);
     let expired = podium::services::registrations::expire_holds(&app.db, &app.address, later)
