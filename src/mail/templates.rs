@@ -808,6 +808,19 @@ mod tests {
                     subject.contains(EVENT.title) || subject.contains(USER),
                     "{ctx}: {subject}"
                 );
+                // No stray blank lines or whitespace from the templates' tags.
+                assert!(
+                    !text.contains("\n\n\n") && !text.starts_with('\n'),
+                    "{ctx}: {text:?}"
+                );
+                assert!(
+                    text.lines().all(|l| l == "-- " || !l.ends_with(' ')),
+                    "{ctx}: {text:?}"
+                );
+                assert!(
+                    !html.contains("<p>\n") && !html.contains("\n</p>") && !html.contains("\n\n"),
+                    "{ctx}: {html}"
+                );
                 // Plain text: user text as written, never escaped.
                 assert!(text.contains(USER), "{ctx}: {text}");
                 assert!(text.contains(EVENT.title), "{ctx}: {text}");
@@ -919,6 +932,34 @@ mod tests {
         let r = registration_waitlisted(Language::De, &m, 3);
         assert!(r.subject.starts_with("Warteliste"));
         assert!(r.text.contains("  Ihr Platz auf der Warteliste: 3\n"));
+    }
+
+    #[test]
+    fn an_event_cancellation_tells_each_role_what_it_loses() {
+        for (role, en, de) in [
+            (
+                Role::Attendee,
+                "Your registration is therefore void;",
+                "Ihre Anmeldung entfällt damit;",
+            ),
+            (
+                Role::Presenter,
+                "Your pitch and any programme slot",
+                "Damit entfallen auch Ihr Pitch",
+            ),
+            (
+                Role::Exhibitor,
+                "Your exhibit registration and any booth",
+                "Damit entfallen auch Ihre Ausstelleranmeldung",
+            ),
+        ] {
+            let r = event_cancelled(Language::En, role, "N", EVENT);
+            assert!(r.text.contains(&format!("\n\n{en}")), "{}", r.text);
+            assert!(r.html.contains(&format!("<p>{en}")), "{}", r.html);
+            let r = event_cancelled(Language::De, role, "N", EVENT);
+            assert!(r.text.contains(&format!("\n\n{de}")), "{}", r.text);
+            assert!(r.html.contains(&format!("<p>{de}")), "{}", r.html);
+        }
     }
 
     #[test]
