@@ -87,6 +87,7 @@ fn confirmation(recipient: &str, name: &str, language: Language, ics: bool) -> N
             event,
             link: "http://localhost:8080/api/v1/registrations/tok",
         },
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567ABCDEFG",
     );
     NewMail {
         kind: "registration_confirmed",
@@ -188,10 +189,12 @@ async fn queued_mail_arrives_as_multipart_with_the_calendar_attached() {
         .text()
         .unwrap()
         .contains("http://localhost:8080/api/v1/registrations/tok"));
-    assert!(ada.html().unwrap().contains("Summit &lt;2026&gt;"));
+    let html = ada.html().unwrap();
+    assert!(html.contains("Summit &#60;2026&#62;") && !html.contains("<2026>"));
+    // The confirmation's check-in code comes as an inline picture beside the HTML.
     assert_eq!(
         ada.mimetypes(),
-        ["text/plain", "text/html", "text/calendar"]
+        ["text/plain", "text/html", "image/png", "text/calendar"]
     );
     assert_eq!(
         ada.ics().unwrap().replace("\r\n", "\n"),
@@ -218,7 +221,7 @@ async fn queued_mail_arrives_as_multipart_with_the_calendar_attached() {
     assert!(grete.header("To").unwrap().contains("Grete Müller"));
     assert!(grete.text().unwrap().starts_with("Guten Tag Grete Müller,"));
     assert!(grete.html().unwrap().contains("lang=\"de\""));
-    assert_eq!(grete.mimetypes(), ["text/plain", "text/html"]);
+    assert_eq!(grete.mimetypes(), ["text/plain", "text/html", "image/png"]);
     assert!(grete
         .header("Content-Type")
         .unwrap()

@@ -35,6 +35,9 @@ pub struct Model {
     pub record_id: Option<Uuid>,
     /// The event organiser's mailbox, sent as `Reply-To`.
     pub reply_to: Option<String>,
+    /// A confirmed attendee's check-in code: the worker draws it as the QR picture the HTML
+    /// shows inline (`cid:`), so the row holds the code, not the picture.
+    pub check_in_code: Option<String>,
 }
 
 #[derive(

@@ -17,6 +17,7 @@ mod m20261130_200001_create_calendar_entries;
 mod m20261130_200002_add_event_organiser;
 mod m20261130_200003_add_outbox_reply_to;
 mod m20261130_300001_readiness_probe_and_text_widths;
+mod m20261130_310001_add_outbox_check_in_code;
 mod m20261130_500001_protect_personal_data;
 mod m20261130_600001_create_server_secrets;
 mod m20261130_700001_create_registration_questions;
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_700001_create_registration_questions::Migration),
             Box::new(m20261130_700002_create_door_sessions::Migration),
             Box::new(m20261130_700003_create_announcements::Migration),
+            Box::new(m20261130_310001_add_outbox_check_in_code::Migration),
         ]
     }
 }

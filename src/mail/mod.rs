@@ -1,5 +1,6 @@
 //! Mail as data: templates render a message, `enqueue` writes it to the outbox in the caller's
 //! transaction, and the [`worker::MailWorker`] sends it later through the [`transport`].
+pub mod qr;
 pub mod templates;
 pub mod transport;
 pub mod worker;
@@ -140,6 +141,7 @@ pub fn outbox_row(mail: NewMail) -> outbox::Model {
         sent_at: None,
         record_id: mail.record_id,
         reply_to: mail.content.reply_to,
+        check_in_code: mail.content.check_in_code,
     }
 }
 

@@ -3,7 +3,7 @@
 use anyhow::{anyhow, bail, Context};
 use entity::outbox;
 use lettre::{
-    message::{header::ContentType, Attachment, Mailbox, MultiPart},
+    message::{header::ContentType, Attachment, Mailbox, MultiPart, SinglePart},
     transport::smtp::{
         authentication::Credentials,
         client::{Tls, TlsParameters},
@@ -157,7 +157,18 @@ fn percent_decode(s: &str) -> Option<String> {
 }
 
 /// The MIME message for an outbox row: text and HTML as alternatives, plus `invite.ics` when
-/// the row carries a calendar.
+/// the row carries a calendar. With a check-in code, the HTML and the code's QR picture form a
+/// `multipart/related` part (RFC 2387), the picture named by its Content-ID (RFC 2392):
+///
+/// ```text
+/// multipart/mixed
+/// ├── multipart/alternative
+/// │   ├── text/plain
+/// │   └── multipart/related          (only with a check-in code)
+/// │       ├── text/html              <img src="cid:check-in-qr@podium">
+/// │       └── image/png              Content-ID: <check-in-qr@podium>, inline
+/// └── text/calendar  invite.ics      (only with a calendar)
+/// ```
 pub fn build_message(row: &outbox::Model, from: &str) -> anyhow::Result<Message> {
     let from: Mailbox = from.parse().context("MAIL_FROM is not a valid mailbox")?;
     let to_address = row
@@ -179,8 +190,26 @@ pub fn build_message(row: &outbox::Model, from: &str) -> anyhow::Result<Message>
     {
         builder = builder.reply_to(reply_to);
     }
-    let alternative =
-        MultiPart::alternative_plain_html(row.text_body.clone(), row.html_body.clone());
+    let alternative = match row.check_in_code.as_deref().map(super::qr::png) {
+        None => MultiPart::alternative_plain_html(row.text_body.clone(), row.html_body.clone()),
+        Some(picture) => {
+            let html = SinglePart::html(row.html_body.clone());
+            let html = match picture {
+                Ok(png) => MultiPart::related().singlepart(html).singlepart(
+                    Attachment::new_inline(super::qr::CONTENT_ID.to_owned())
+                        .body(png, ContentType::parse("image/png")?),
+                ),
+                // The code is in the text too: better a mail without its picture than none.
+                Err(error) => {
+                    tracing::warn!(mail_id = %row.id, %error, "the check-in QR code could not be drawn");
+                    MultiPart::related().singlepart(html)
+                }
+            };
+            MultiPart::alternative()
+                .singlepart(SinglePart::plain(row.text_body.clone()))
+                .multipart(html)
+        }
+    };
     let message = match &row.ics {
         Some(ics) => {
             let method = row.ics_method.as_deref().unwrap_or("PUBLISH");

@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use crate::domain::{email::mailbox_key, time::now};
 use crate::error::{ApiError, ApiResult};
-use crate::mail::{self, templates::Rendered, NewMail};
+use crate::mail::{self, templates, templates::Rendered, NewMail};
 use crate::services::{exhibits, pitches, registrations};
 
 /// Who an announcement goes to.
@@ -165,60 +165,29 @@ fn mailbox_of(email: &str) -> String {
     mailbox_key(email).unwrap_or_else(|| email.trim().to_lowercase())
 }
 
-/// The mail of `message` for one person, in their language, with their link.
+/// The mail of `message` for one person, in their language, with their link
+/// (`templates/mail/announcement.<lang>.*`).
 pub fn render(event: &event::Model, message: &Message, to: &Recipient) -> Rendered {
-    let de = to.language == Language::De;
-    let (subject, body) = if de {
-        (&message.subject_de, &message.text_de)
-    } else {
-        (&message.subject_en, &message.text_en)
+    let (subject, text) = match to.language {
+        Language::De => (&message.subject_de, &message.text_de),
+        Language::En => (&message.subject_en, &message.text_en),
     };
-    let (hello, your_page) = if de {
-        ("Guten Tag", "Ihre Seite zu dieser Veranstaltung")
-    } else {
-        ("Hello", "Your page for this event")
-    };
-    let text = format!(
-        "{hello} {name},\n\n{body}\n\n{your_page}: {link}\n\n-- \n{title}\n",
-        name = to.name,
-        link = to.link,
-        title = event.title,
-    );
-    let paragraphs: String = body
-        .split("\n\n")
-        .map(|p| format!("<p>{}</p>", escape(p.trim()).replace('\n', "<br>")))
-        .collect();
-    let html = format!(
-        "<!doctype html><html lang=\"{lang}\"><body><p>{hello} {name},</p>{paragraphs}\
-         <p><a href=\"{link}\">{your_page}</a></p><p>{title}</p></body></html>",
-        lang = if de { "de" } else { "en" },
-        name = escape(&to.name),
-        link = escape(&to.link),
-        title = escape(&event.title),
-    );
-    // Answers go to the organisers, as with every other mail of the event.
-    let reply_to = event
-        .organiser_email
-        .parse::<lettre::Address>()
-        .ok()
-        .map(|address| {
-            let name = Some(event.organiser_name.clone()).filter(|n| !n.is_empty());
-            lettre::message::Mailbox::new(name, address).to_string()
-        });
-    Rendered {
-        subject: format!("{subject} – {}", event.title),
-        text,
-        html,
-        reply_to,
-    }
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
+    templates::announcement(
+        to.language,
+        &templates::AnnouncementMail {
+            name: &to.name,
+            event: templates::EventInfo {
+                title: &event.title,
+                when: "",
+                venue: "",
+                organiser: &event.organiser_name,
+                contact: &event.organiser_email,
+            },
+            subject,
+            text,
+            link: &to.link,
+        },
+    )
 }
 
 fn mail_for(event: &event::Model, message: &Message, to: &Recipient, record: bool) -> NewMail {

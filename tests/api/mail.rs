@@ -400,3 +400,255 @@ async fn a_presenters_slot_mail_is_an_itip_request_from_the_organiser_to_the_pre
         .expect("the pitch entry in the presenter's feed");
     assert_eq!(same["sequence"], entry["sequence"]);
 }
+
+#[tokio::test]
+async fn the_confirm_and_expiry_mails_name_the_hold_the_event_gave_not_48_hours() {
+    let app = spawn_app().await;
+    app.published_event(json!({
+        "slug": "optin",
+        "require_email_confirmation": true,
+        "hold_hours": 6
+    }))
+    .await;
+    register(&app, "optin", "Jane", "jane@example.org", "en").await;
+    register(&app, "optin", "Jörg", "joerg@example.org", "de").await;
+    let pending = app.mails(2).await;
+    let text = |mails: &[ReceivedMail], to: &str| {
+        let mail = mails.iter().find(|m| m.to[0] == to).expect("a mail");
+        (mail.text().unwrap(), mail.html().unwrap())
+    };
+    let (en, en_html) = text(&pending, "jane@example.org");
+    assert!(en.contains("We hold your seat for 6 hours."), "{en}");
+    assert!(
+        en_html.contains("We hold your seat for 6 hours."),
+        "{en_html}"
+    );
+    let (de, _) = text(&pending, "joerg@example.org");
+    assert!(de.contains("Platz 6 Stunden lang"), "{de}");
+    assert!(!en.contains("48") && !de.contains("48"));
+    // The organiser changes the hold afterwards: these two keep the hold they got.
+    app.patch_admin("/api/v1/events/optin", &json!({"hold_hours": 12}))
+        .await
+        .assert_status(200);
+
+    let later = chrono::Utc::now() + chrono::Duration::hours(7);
+    let expired = podium::services::registrations::expire_holds(&app.db, &app.address, later)
+        .await
+        .unwrap();
+    assert_eq!(expired, 2);
+    let mails = app.mails(4).await;
+    let expiry: Vec<ReceivedMail> = mails
+        .into_iter()
+        .filter(|m| m.subject().contains("expired") || m.subject().contains("abgelaufen"))
+        .collect();
+    let (en, _) = text(&expiry, "jane@example.org");
+    assert!(en.contains("was not confirmed within 6 hours,"), "{en}");
+    let (de, _) = text(&expiry, "joerg@example.org");
+    assert!(
+        de.contains("nicht innerhalb von 6 Stunden bestätigt"),
+        "{de}"
+    );
+}
+
+/// What a received mail's HTML shows inline: the `cid:` its `<img>` names, and each inline
+/// part's Content-ID (without brackets), MIME type and decoded bytes; plus whether the HTML and
+/// its pictures sit together in a `multipart/related` part.
+struct Inline {
+    img_cids: Vec<String>,
+    parts: Vec<(String, String, Vec<u8>)>,
+    related: bool,
+}
+
+fn inline_of(mail: &ReceivedMail) -> Inline {
+    fn walk(p: &mailparse::ParsedMail<'_>, out: &mut Inline) {
+        use mailparse::MailHeaderMap;
+        if p.ctype.mimetype == "multipart/related" {
+            out.related = p.subparts.iter().any(|s| s.ctype.mimetype == "text/html");
+        }
+        if let Some(id) = p.headers.get_first_value("Content-ID") {
+            let id = id
+                .trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_owned();
+            out.parts.push((
+                id,
+                p.ctype.mimetype.clone(),
+                p.get_body_raw().expect("the part decodes"),
+            ));
+        }
+        for s in &p.subparts {
+            walk(s, out);
+        }
+    }
+    let parsed = mailparse::parse_mail(&mail.raw).expect("the mail parses");
+    let mut out = Inline {
+        img_cids: Vec::new(),
+        parts: Vec::new(),
+        related: false,
+    };
+    walk(&parsed, &mut out);
+    let html = mail.html().unwrap_or_default();
+    out.img_cids = html
+        .split("src=\"cid:")
+        .skip(1)
+        .filter_map(|s| s.split_once('"').map(|(cid, _)| cid.to_owned()))
+        .collect();
+    out
+}
+
+/// The text of the one QR code in a PNG picture, read by rqrr.
+fn read_qr(picture: &[u8]) -> String {
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(picture));
+    decoder.set_transformations(png::Transformations::EXPAND);
+    let mut reader = decoder.read_info().expect("a PNG");
+    let mut pixels = vec![0; reader.output_buffer_size().expect("a sane size")];
+    let frame = reader.next_frame(&mut pixels).expect("the PNG decodes");
+    assert_eq!(frame.color_type, png::ColorType::Grayscale);
+    assert_eq!(frame.bit_depth, png::BitDepth::Eight);
+    let (width, height) = (frame.width as usize, frame.height as usize);
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(width, height, |x, y| {
+        pixels[y * frame.line_size + x]
+    });
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code in the picture");
+    grids[0].decode().expect("the QR code reads").1
+}
+
+/// Asserts that `mail` shows `code` as an inline QR picture and as text.
+fn assert_shows_check_in_code(mail: &ReceivedMail, code: &str) {
+    let inline = inline_of(mail);
+    assert!(
+        inline.related,
+        "the HTML and its picture form a multipart/related part"
+    );
+    assert_eq!(inline.img_cids.len(), 1, "{:?}", inline.img_cids);
+    let (_, mimetype, picture) = inline
+        .parts
+        .iter()
+        .find(|(id, _, _)| *id == inline.img_cids[0])
+        .expect("a part whose Content-ID is the <img>'s cid");
+    assert_eq!(mimetype, "image/png");
+    assert_eq!(read_qr(picture), code);
+    assert!(
+        mail.text().unwrap().contains(code),
+        "the code for mail clients without pictures"
+    );
+    assert!(mail.html().unwrap().contains(code));
+}
+
+fn assert_shows_no_check_in_code(mail: &ReceivedMail) {
+    let inline = inline_of(mail);
+    assert!(inline.img_cids.is_empty() && inline.parts.is_empty() && !inline.related);
+    assert!(!mail.mimetypes().iter().any(|m| m.starts_with("image/")));
+}
+
+#[tokio::test]
+async fn the_confirmation_shows_the_check_in_code_as_an_inline_qr_picture_and_as_text() {
+    let app = spawn_app().await;
+    app.published_event(json!({"slug": "fest", "capacity": 1}))
+        .await;
+    let jane = register(&app, "fest", "Jane Doe", "jane@example.org", "en").await;
+    let code = jane["check_in_code"]
+        .as_str()
+        .expect("a confirmed attendee's code");
+    let mail = &app.mails(1).await[0];
+    assert_shows_check_in_code(mail, code);
+    let text = mail.text().unwrap().replace("\r\n", "\n");
+    assert!(
+        text.contains(&format!("\n  Your check-in code: {code}\n")),
+        "{text}"
+    );
+    // The calendar entry is still there, beside the text and the HTML with its picture.
+    assert_eq!(
+        mail.mimetypes(),
+        ["text/plain", "text/html", "image/png", "text/calendar"]
+    );
+    // The outbox keeps the code, not the picture.
+    let row = outbox::Entity::find()
+        .filter(outbox::Column::Recipient.eq("jane@example.org"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.check_in_code.as_deref(), Some(code));
+    assert!(!row.html_body.contains("base64") && row.html_body.len() < 4_000);
+
+    // Waitlisted: no code yet, no picture.
+    let jorg = register(&app, "fest", "Jörg", "joerg@example.org", "de").await;
+    assert!(jorg["check_in_code"].is_null());
+    app.mails(2).await;
+    let waiting = &app.mails_to("joerg@example.org")[0];
+    assert_shows_no_check_in_code(waiting);
+    assert!(!waiting.text().unwrap().contains("Einlass-Code"));
+
+    // Moved up from the waiting list: now with the code, in German.
+    app.post(
+        &format!(
+            "/api/v1/registrations/{}/cancel",
+            jane["manage_token"].as_str().unwrap()
+        ),
+        &json!({}),
+    )
+    .await
+    .assert_status(200);
+    app.mails(4).await;
+    let promoted = app
+        .mails_to("joerg@example.org")
+        .into_iter()
+        .find(|m| m.subject().starts_with("Sie sind nachgerückt"))
+        .expect("the promotion mail");
+    let now = app
+        .get(&format!(
+            "/api/v1/registrations/{}",
+            jorg["manage_token"].as_str().unwrap()
+        ))
+        .await;
+    let code = now.json["check_in_code"]
+        .as_str()
+        .expect("a code once confirmed");
+    assert_shows_check_in_code(&promoted, code);
+    let text = promoted.text().unwrap().replace("\r\n", "\n");
+    assert!(
+        text.contains(&format!("\n  Ihr Einlass-Code: {code}\n")),
+        "{text}"
+    );
+    // The cancellation carries no code.
+    let cancelled = app
+        .mails_to("jane@example.org")
+        .into_iter()
+        .find(|m| m.subject().starts_with("Registration cancelled"))
+        .expect("the cancellation");
+    assert_shows_no_check_in_code(&cancelled);
+}
+
+#[tokio::test]
+async fn with_double_opt_in_the_pending_mail_has_no_qr_and_the_confirmation_has_it() {
+    let app = spawn_app().await;
+    app.published_event(json!({"slug": "optin", "require_email_confirmation": true}))
+        .await;
+    let reg = register(&app, "optin", "Jane", "jane@example.org", "en").await;
+    let pending = &app.mails(1).await[0];
+    assert_shows_no_check_in_code(pending);
+    let confirm = format!("{}/confirm", reg["manage_url"].as_str().unwrap());
+    app.client
+        .post(&confirm)
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap();
+    let mails = app.mails(2).await;
+    let confirmed = mails
+        .iter()
+        .find(|m| m.subject().starts_with("Registration confirmed"))
+        .expect("the confirmation");
+    let now = app
+        .get(&format!(
+            "/api/v1/registrations/{}",
+            reg["manage_token"].as_str().unwrap()
+        ))
+        .await;
+    let code = now.json["check_in_code"].as_str().expect("a code");
+    assert_shows_check_in_code(confirmed, code);
+}

@@ -135,6 +135,7 @@ fn outbox_row(
         event_id: Set(None),
         record_id: Set(None),
         reply_to: Set(None),
+        check_in_code: Set(None),
         recipient: Set("erika@example.org".to_owned()),
         recipient_name: Set("Erika".to_owned()),
         language: Set("de".to_owned()),

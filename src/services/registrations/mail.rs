@@ -3,7 +3,7 @@
 use entity::{event, registration};
 use sea_orm::ConnectionTrait;
 
-use super::{manage_token, manage_url};
+use super::{manage_token, manage_url, HOLD_HOURS};
 use crate::calendar::Method;
 use crate::error::ApiResult;
 use crate::mail::{self, templates, Attachment, NewMail};
@@ -39,6 +39,14 @@ pub(super) async fn notify(
 ) -> ApiResult<()> {
     mail::enqueue(txn, notice_mail(public_url, event, reg, notice)).await?;
     Ok(())
+}
+
+/// The hold an unconfirmed registration had, in whole hours: the event's `hold_hours` when it
+/// registered (a later change of the event does not change its hold).
+fn hold_hours(reg: &registration::Model) -> i64 {
+    reg.hold_expires_at.map_or(HOLD_HOURS, |until| {
+        std::cmp::max(((until - reg.created_at).num_minutes() + 30) / 60, 1)
+    })
 }
 
 /// The mail about a registration's new state.
@@ -82,12 +90,16 @@ pub(super) fn notice_mail(
     let (kind, content, attachment) = match notice {
         Notice::Confirmed => (
             "registration_confirmed",
-            templates::registration_confirmed(lang, &m),
+            templates::registration_confirmed(
+                lang,
+                &m,
+                &crate::domain::check_in_code::derive(reg.id),
+            ),
             Some(invite(Method::Request)),
         ),
         Notice::Pending => (
             "registration_pending",
-            templates::registration_pending(lang, &m),
+            templates::registration_pending(lang, &m, hold_hours(reg)),
             None,
         ),
         Notice::Waitlisted(position) => (
@@ -97,7 +109,11 @@ pub(super) fn notice_mail(
         ),
         Notice::Promoted => (
             "registration_promoted",
-            templates::registration_promoted(lang, &m),
+            templates::registration_promoted(
+                lang,
+                &m,
+                &crate::domain::check_in_code::derive(reg.id),
+            ),
             Some(invite(Method::Request)),
         ),
         Notice::Cancelled { had_seat } => (
@@ -107,7 +123,7 @@ pub(super) fn notice_mail(
         ),
         Notice::Expired => (
             "registration_expired",
-            templates::registration_expired(lang, &m),
+            templates::registration_expired(lang, &m, hold_hours(reg)),
             None,
         ),
     };

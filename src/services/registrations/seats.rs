@@ -273,7 +273,7 @@ pub(super) async fn release(
     Ok(())
 }
 
-/// Expires unconfirmed holds whose 48 hours are over, frees their seats and promotes from the
+/// Expires unconfirmed holds whose hold (the event's `hold_hours`, 48 by default) is over, frees their seats and promotes from the
 /// waitlist; one transaction per hold. Safe on several instances: a hold expires once.
 pub async fn expire_holds(
     db: &sea_orm::DatabaseConnection,

@@ -1,0 +1,80 @@
+//! The check-in code as a PNG picture, for the inline QR code of a confirmation (issue 17).
+//!
+//! Drawn by the worker when it sends, from the code in the outbox row: the row keeps 39
+//! characters, not a picture. The HTML part shows it as `<img src="cid:…">`
+//! ([`CONTENT_ID`], RFC 2392) in a `multipart/related` part (RFC 2387).
+use qrcode::{Color, EcLevel, QrCode};
+
+/// The Content-ID of the QR picture, as the HTML refers to it (`cid:` without the brackets).
+pub const CONTENT_ID: &str = "check-in-qr@podium";
+
+/// Pixels per module: a 39-character code is a version 3 symbol (29 modules), 222 pixels
+/// wide with its quiet zone, which phones read from a screen or a printout.
+const SCALE: usize = 6;
+/// The light margin around the symbol, in modules (ISO/IEC 18004 asks for 4).
+const QUIET_ZONE: usize = 4;
+
+/// Why a code could not be drawn.
+#[derive(Debug, thiserror::Error)]
+pub enum QrError {
+    #[error("the code does not fit a QR code: {0}")]
+    Encode(#[from] qrcode::types::QrError),
+    #[error("the QR code could not be written as PNG: {0}")]
+    Png(#[from] png::EncodingError),
+}
+
+/// `code` as a QR code (error correction M, like the attendee's page) in a black-and-white PNG
+/// (1 bit per pixel, about 400 bytes).
+pub fn png(code: &str) -> Result<Vec<u8>, QrError> {
+    let qr = QrCode::with_error_correction_level(code.as_bytes(), EcLevel::M)?;
+    let modules = qr.width();
+    let colors = qr.to_colors();
+    let side = (modules + 2 * QUIET_ZONE) * SCALE;
+    let row_bytes = side.div_ceil(8);
+    // 1 is white in a 1-bit greyscale PNG; dark modules clear their bits.
+    let mut pixels = vec![0xFF_u8; row_bytes * side];
+    for y in 0..side {
+        for x in 0..side {
+            let (mx, my) = (x / SCALE, y / SCALE);
+            let inside = (QUIET_ZONE..QUIET_ZONE + modules).contains(&mx)
+                && (QUIET_ZONE..QUIET_ZONE + modules).contains(&my);
+            if inside && colors[(my - QUIET_ZONE) * modules + (mx - QUIET_ZONE)] == Color::Dark {
+                pixels[y * row_bytes + x / 8] &= !(0x80 >> (x % 8));
+            }
+        }
+    }
+    let side = u32::try_from(side).unwrap_or(u32::MAX);
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, side, side);
+    encoder.set_color(png::ColorType::Grayscale);
+    encoder.set_depth(png::BitDepth::One);
+    let mut writer = encoder.write_header()?;
+    writer.write_image_data(&pixels)?;
+    writer.finish()?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_picture_is_a_small_png_that_reads_back_as_the_code() {
+        let code = crate::domain::check_in_code::derive(uuid::Uuid::now_v7());
+        let picture = png(&code).unwrap();
+        assert!(picture.starts_with(b"\x89PNG\r\n\x1a\n"));
+        assert!(picture.len() < 1_000, "{} bytes", picture.len());
+        let mut decoder = ::png::Decoder::new(std::io::Cursor::new(&picture));
+        decoder.set_transformations(::png::Transformations::EXPAND);
+        let mut reader = decoder.read_info().unwrap();
+        let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+        let frame = reader.next_frame(&mut pixels).unwrap();
+        assert_eq!((frame.width, frame.height), (222, 222));
+        let mut image = rqrr::PreparedImage::prepare_from_greyscale(222, 222, |x, y| {
+            pixels[y * frame.line_size + x]
+        });
+        let grids = image.detect_grids();
+        assert_eq!(grids.len(), 1);
+        assert_eq!(grids[0].decode().unwrap().1, code);
+    }
+}
