@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::{error_page, see_other};
 use crate::error::ApiError;
 use crate::services::{check_in, door, events};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 const COOKIE: &str = "podium_door";
 /// The door page's script: the camera scan, nothing else.
@@ -192,7 +192,7 @@ pub async fn sign_in(
         Ok(event) => event,
         Err(err) => return fail(err),
     };
-    let organiser = match crate::auth::organiser_by_token(state.clone(), &form.token).await {
+    let organiser = match crate::http::auth::organiser_by_token(state.clone(), &form.token).await {
         Ok(organiser) => organiser,
         Err(ApiError::Unauthorized) => {
             if event.status == entity::event::EventStatus::Draft {

@@ -38,7 +38,7 @@ use crate::routes::events::webcal;
 use crate::services::feeds::fingerprint_of;
 use crate::services::idempotency::{IdempotencyKey, StoredAnswer};
 use crate::services::{exhibits, programme, registrations};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Where the form key goes in a cached page. Rendered unescaped (`|safe`), so it cannot occur
 /// in anything else on the page: every other text is escaped and has no raw `<`.
@@ -502,7 +502,7 @@ async fn submit(
         }
     }
     // As the API does: a registration changes nothing the cached public reads show.
-    crate::services::read_cache::keep_reads(req);
+    crate::http::write_epoch::keep_reads(req);
     let outcome = match &idempotency {
         None => state
             .desk

@@ -23,8 +23,8 @@ use crate::domain::{
 };
 use crate::error::{ApiError, ApiResult};
 use crate::mail::{self, templates, NewMail, Rendered};
+use crate::services::Ctx;
 use crate::services::{events, notifications::EventText};
-use crate::startup::AppState;
 
 pub const TITLE_MAX: usize = 200;
 pub const DESCRIPTION_MAX: usize = 5000;
@@ -89,12 +89,12 @@ pub fn with_token(token: &str) -> Condition {
 }
 
 pub async fn create(
-    state: &AppState,
+    ctx: &Ctx,
     event_id: Uuid,
     organiser: bool,
     new: NewExhibit,
 ) -> ApiResult<(event::Model, exhibit::Model)> {
-    let txn = crate::db::begin_write(&state.db).await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
     let event = events::lock_quietly(&txn, event_id).await?;
     events::check_takes_submissions(&event, organiser, "exhibits")?;
     let mailbox = new.contact_email.mailbox();
@@ -125,7 +125,7 @@ pub async fn create(
     .await?;
     send(
         &txn,
-        state,
+        ctx,
         &event,
         &exhibit,
         "exhibit_received",
@@ -133,7 +133,7 @@ pub async fn create(
     )
     .await?;
     txn.commit().await?;
-    state.wake_mailer();
+    ctx.wake_mailer();
     Ok((event, exhibit))
 }
 
@@ -226,12 +226,12 @@ async fn release_place(db: &impl ConnectionTrait, event_id: Uuid) -> ApiResult<(
 /// Approves, rejects or waitlists an exhibit and gives or takes its booth; mails the contact
 /// on each decision (a new booth of an approved exhibit is a decision too).
 pub async fn decide(
-    state: &AppState,
+    ctx: &Ctx,
     event_id: Uuid,
     id: Uuid,
     decision: Decision,
 ) -> ApiResult<exhibit::Model> {
-    let txn = crate::db::begin_write(&state.db).await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
     let event = events::lock_for_change(&txn, event_id).await?;
     if event.status == EventStatus::Cancelled {
         return Err(ApiError::conflict("the event is cancelled"));
@@ -299,7 +299,7 @@ pub async fn decide(
     if let Some(decision) = news {
         send(
             &txn,
-            state,
+            ctx,
             &event,
             &exhibit,
             "exhibit_decision",
@@ -309,7 +309,7 @@ pub async fn decide(
     }
     txn.commit().await?;
     if news.is_some() {
-        state.wake_mailer();
+        ctx.wake_mailer();
     }
     Ok(exhibit)
 }
@@ -317,16 +317,16 @@ pub async fn decide(
 /// The exhibitor withdraws: the booth and the approved place are freed, the contact mailed.
 /// Withdrawing twice changes nothing.
 /// Erases an exhibit by its exhibitor's token (GDPR Art. 17): see [`erase`].
-pub async fn erase_by_token(state: &AppState, token: &str) -> ApiResult<()> {
-    let (_, found) = by_token(&state.db, token).await?;
-    erase(state, found.event_id, found.id).await
+pub async fn erase_by_token(ctx: &Ctx, token: &str) -> ApiResult<()> {
+    let (_, found) = by_token(&ctx.db, token).await?;
+    erase(ctx, found.event_id, found.id).await
 }
 
 /// Erases an exhibit and its contact's data: an approved place is given back, the row is
 /// deleted, and so are its own mail (queued or sent) and stored idempotent answers. No mail
 /// goes out. Other mail to the same address is left alone. An exhibit that is gone is a 404.
-pub async fn erase(state: &AppState, event_id: Uuid, id: Uuid) -> ApiResult<()> {
-    let txn = crate::db::begin_write(&state.db).await?;
+pub async fn erase(ctx: &Ctx, event_id: Uuid, id: Uuid) -> ApiResult<()> {
+    let txn = crate::db::begin_write(&ctx.db).await?;
     let event = events::lock_for_change(&txn, event_id).await?;
     let old = find(&txn, event.id, id).await?;
     if old.status == ExhibitStatus::Approved {
@@ -346,9 +346,9 @@ pub async fn erase(state: &AppState, event_id: Uuid, id: Uuid) -> ApiResult<()> 
     Ok(())
 }
 
-pub async fn withdraw(state: &AppState, token: &str) -> ApiResult<(event::Model, exhibit::Model)> {
-    let (_, found) = by_token(&state.db, token).await?;
-    let txn = crate::db::begin_write(&state.db).await?;
+pub async fn withdraw(ctx: &Ctx, token: &str) -> ApiResult<(event::Model, exhibit::Model)> {
+    let (_, found) = by_token(&ctx.db, token).await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
     let event = events::lock_for_change(&txn, found.event_id).await?;
     let old = find(&txn, event.id, found.id).await?;
     if old.status == ExhibitStatus::Withdrawn {
@@ -365,7 +365,7 @@ pub async fn withdraw(state: &AppState, token: &str) -> ApiResult<(event::Model,
     let exhibit = active.update(&txn).await?;
     send(
         &txn,
-        state,
+        ctx,
         &event,
         &exhibit,
         "exhibit_withdrawn",
@@ -373,13 +373,13 @@ pub async fn withdraw(state: &AppState, token: &str) -> ApiResult<(event::Model,
     )
     .await?;
     txn.commit().await?;
-    state.wake_mailer();
+    ctx.wake_mailer();
     Ok((event, exhibit))
 }
 
 async fn send(
     txn: &impl ConnectionTrait,
-    state: &AppState,
+    ctx: &Ctx,
     event: &event::Model,
     exhibit: &exhibit::Model,
     kind: &'static str,
@@ -387,7 +387,7 @@ async fn send(
 ) -> ApiResult<()> {
     let lang = exhibit.language;
     let text = EventText::new(event, lang);
-    let url = manage_url(&state.public_url, &manage_token(exhibit));
+    let url = manage_url(&ctx.public_url, &manage_token(exhibit));
     let m = templates::ExhibitMail {
         name: &exhibit.contact_name,
         exhibit_title: &exhibit.title,

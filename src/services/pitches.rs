@@ -21,8 +21,8 @@ use crate::domain::{
 };
 use crate::error::{ApiError, ApiResult};
 use crate::mail::{self, templates, Attachment, NewMail, Rendered};
+use crate::services::Ctx;
 use crate::services::{calendar_entries, events, ics, notifications::EventText, pitch_slots};
-use crate::startup::AppState;
 
 pub const TITLE_MAX: usize = 200;
 pub const ABSTRACT_MAX: usize = 5000;
@@ -135,12 +135,12 @@ pub async fn check_mailbox_submissions(
 /// Records a proposal and mails its receipt. Public callers only reach published events;
 /// organisers may also propose on drafts. A cancelled event takes no proposals.
 pub async fn create(
-    state: &AppState,
+    ctx: &Ctx,
     event_id: Uuid,
     organiser: bool,
     new: NewPitch,
 ) -> ApiResult<(event::Model, pitch::Model)> {
-    let txn = crate::db::begin_write(&state.db).await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
     let event = events::lock_quietly(&txn, event_id).await?;
     events::check_takes_submissions(&event, organiser, "proposals")?;
     let mailbox = new.presenter_email.mailbox();
@@ -170,7 +170,7 @@ pub async fn create(
     .await?;
     send(
         &txn,
-        state,
+        ctx,
         &event,
         &pitch,
         "pitch_received",
@@ -179,7 +179,7 @@ pub async fn create(
     )
     .await?;
     txn.commit().await?;
-    state.wake_mailer();
+    ctx.wake_mailer();
     Ok((event, pitch))
 }
 
@@ -290,12 +290,12 @@ pub async fn by_token(
 /// cancellation). Edits of an assigned pitch keep the rules: a longer duration must still fit
 /// the slot (422), a new presenter e-mail must not put that presenter in two places (409).
 pub async fn review(
-    state: &AppState,
+    ctx: &Ctx,
     event_id: Uuid,
     id: Uuid,
     changes: PitchChanges,
 ) -> ApiResult<(event::Model, PitchView)> {
-    let txn = crate::db::begin_write(&state.db).await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
     let event = events::lock_for_change(&txn, event_id).await?;
     pitch_slots::ensure_not_cancelled(&event)?;
     let before = with_slot(&txn, find(&txn, event_id, id).await?).await?;
@@ -368,7 +368,7 @@ pub async fn review(
             PitchStatus::Accepted => {
                 send(
                     &txn,
-                    state,
+                    ctx,
                     &event,
                     &pitch,
                     "pitch_accepted",
@@ -380,12 +380,12 @@ pub async fn review(
             }
             PitchStatus::Rejected => {
                 let ics = match freed {
-                    Some(_) => invite(&txn, state, &event, &pitch, Method::Cancel).await?,
+                    Some(_) => invite(&txn, ctx, &event, &pitch, Method::Cancel).await?,
                     None => None,
                 };
                 send(
                     &txn,
-                    state,
+                    ctx,
                     &event,
                     &pitch,
                     "pitch_rejected",
@@ -401,16 +401,16 @@ pub async fn review(
     let view = with_slot(&txn, pitch).await?;
     txn.commit().await?;
     if mailed {
-        state.wake_mailer();
+        ctx.wake_mailer();
     }
     Ok((event, view))
 }
 
 /// The presenter withdraws: the slot is freed and the presenter mailed (with a calendar
 /// cancellation when a slot was held). Withdrawing twice changes nothing.
-pub async fn withdraw(state: &AppState, token: &str) -> ApiResult<(event::Model, PitchView)> {
-    let (_, found) = by_token(&state.db, token).await?;
-    let txn = crate::db::begin_write(&state.db).await?;
+pub async fn withdraw(ctx: &Ctx, token: &str) -> ApiResult<(event::Model, PitchView)> {
+    let (_, found) = by_token(&ctx.db, token).await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
     let event = events::lock_for_change(&txn, found.pitch.event_id).await?;
     let before = with_slot(&txn, find(&txn, event.id, found.pitch.id).await?).await?;
     if before.pitch.status == PitchStatus::Withdrawn {
@@ -428,12 +428,12 @@ pub async fn withdraw(state: &AppState, token: &str) -> ApiResult<(event::Model,
     active.updated_at = Set(now());
     let pitch = active.update(&txn).await?;
     let ics = match freed {
-        Some(_) => invite(&txn, state, &event, &pitch, Method::Cancel).await?,
+        Some(_) => invite(&txn, ctx, &event, &pitch, Method::Cancel).await?,
         None => None,
     };
     send(
         &txn,
-        state,
+        ctx,
         &event,
         &pitch,
         "pitch_withdrawn",
@@ -442,22 +442,22 @@ pub async fn withdraw(state: &AppState, token: &str) -> ApiResult<(event::Model,
     )
     .await?;
     txn.commit().await?;
-    state.wake_mailer();
+    ctx.wake_mailer();
     Ok((event, PitchView { pitch, slot: None }))
 }
 
 /// Erases a pitch by its presenter's token (GDPR Art. 17): see [`erase`].
-pub async fn erase_by_token(state: &AppState, token: &str) -> ApiResult<()> {
-    let (_, found) = by_token(&state.db, token).await?;
-    erase(state, found.pitch.event_id, found.pitch.id).await
+pub async fn erase_by_token(ctx: &Ctx, token: &str) -> ApiResult<()> {
+    let (_, found) = by_token(&ctx.db, token).await?;
+    erase(ctx, found.pitch.event_id, found.pitch.id).await
 }
 
 /// Erases a pitch and its presenter's data: its slot is freed (the schedule and feeds change),
 /// the row is deleted, and so are its own mail (queued or sent) and stored idempotent answers.
 /// No mail goes out: the address is among what is erased. Other mail to the same address (the
 /// presenter's registration, say) is left alone. A pitch that is gone is a 404.
-pub async fn erase(state: &AppState, event_id: Uuid, id: Uuid) -> ApiResult<()> {
-    let txn = crate::db::begin_write(&state.db).await?;
+pub async fn erase(ctx: &Ctx, event_id: Uuid, id: Uuid) -> ApiResult<()> {
+    let txn = crate::db::begin_write(&ctx.db).await?;
     let event = events::lock_for_change(&txn, event_id).await?;
     let before = with_slot(&txn, find(&txn, event.id, id).await?).await?;
     if let Some((slot, _)) = &before.slot {
@@ -494,7 +494,7 @@ pub async fn bump_sequence(
 /// `None` when the pitch never had an entry (it was never scheduled).
 async fn invite(
     txn: &impl ConnectionTrait,
-    state: &AppState,
+    ctx: &Ctx,
     event: &event::Model,
     pitch: &pitch::Model,
     method: Method,
@@ -503,14 +503,14 @@ async fn invite(
     let Some(entry) = calendar_entries::find(&entries, &ics::pitch_uid(pitch)) else {
         return Ok(None);
     };
-    let item = calendar_entries::item_of(entry, Some(ics::event_url(event, &state.public_url)));
+    let item = calendar_entries::item_of(entry, Some(ics::event_url(event, &ctx.public_url)));
     Ok(Some(Attachment {
         body: ics::invite(
             event,
             item,
             method,
             (&pitch.presenter_name, &pitch.presenter_email),
-            ics::mailbox_parts(&state.settings.sender()),
+            ics::mailbox_parts(&ctx.settings.sender()),
         ),
         method: pitch_slots::method_name(method).to_owned(),
     }))
@@ -519,7 +519,7 @@ async fn invite(
 /// Queues one mail to the presenter, rendered in their language.
 async fn send(
     txn: &impl ConnectionTrait,
-    state: &AppState,
+    ctx: &Ctx,
     event: &event::Model,
     pitch: &pitch::Model,
     kind: &'static str,
@@ -528,7 +528,7 @@ async fn send(
 ) -> ApiResult<()> {
     let lang = pitch.language;
     let text = EventText::new(event, lang);
-    let url = manage_url(&state.public_url, &manage_token(pitch));
+    let url = manage_url(&ctx.public_url, &manage_token(pitch));
     let m = templates::PitchMail {
         name: &pitch.presenter_name,
         pitch_title: &pitch.title,
@@ -563,7 +563,7 @@ async fn send(
 /// "Your slot": the presenter's calendar entry is added (`REQUEST`).
 pub async fn notify_assigned(
     txn: &impl ConnectionTrait,
-    state: &AppState,
+    ctx: &Ctx,
     event: &event::Model,
     pitch: &pitch::Model,
     slot: &pitch_slot::Model,
@@ -574,10 +574,10 @@ pub async fn notify_assigned(
         stage: &stage.name,
         when: &when,
     };
-    let ics = invite(txn, state, event, pitch, Method::Request).await?;
+    let ics = invite(txn, ctx, event, pitch, Method::Request).await?;
     send(
         txn,
-        state,
+        ctx,
         event,
         pitch,
         "pitch_slot_assigned",
@@ -590,7 +590,7 @@ pub async fn notify_assigned(
 /// "Schedule change": the calendar entry is updated (`REQUEST`, same UID, higher SEQUENCE).
 pub async fn notify_moved(
     txn: &impl ConnectionTrait,
-    state: &AppState,
+    ctx: &Ctx,
     event: &event::Model,
     pitch: &pitch::Model,
     from: (&pitch_slot::Model, &stage::Model),
@@ -610,10 +610,10 @@ pub async fn notify_moved(
             when: &to_when,
         },
     );
-    let ics = invite(txn, state, event, pitch, Method::Request).await?;
+    let ics = invite(txn, ctx, event, pitch, Method::Request).await?;
     send(
         txn,
-        state,
+        ctx,
         event,
         pitch,
         "pitch_slot_moved",
@@ -627,7 +627,7 @@ pub async fn notify_moved(
 /// `freed` is the slot after the pitch left it.
 pub async fn notify_unassigned(
     txn: &impl ConnectionTrait,
-    state: &AppState,
+    ctx: &Ctx,
     event: &event::Model,
     pitch: &pitch::Model,
     freed: &pitch_slot::Model,
@@ -638,10 +638,10 @@ pub async fn notify_unassigned(
         stage: &stage.name,
         when: &when,
     };
-    let ics = invite(txn, state, event, pitch, Method::Cancel).await?;
+    let ics = invite(txn, ctx, event, pitch, Method::Cancel).await?;
     send(
         txn,
-        state,
+        ctx,
         event,
         pitch,
         "pitch_slot_unassigned",

@@ -2,14 +2,14 @@
 use actix_web::{post, web, HttpResponse};
 
 use super::{CreateEvent, EventResponse};
-use crate::auth::Organiser;
 use crate::domain::event::{self as rules, NewEvent, Schedule};
 use crate::domain::text::{self, Validator};
 use crate::domain::time::{parse_instant, parse_timezone};
 use crate::domain::EmailAddress;
 use crate::error::{ApiError, ApiResult};
+use crate::http::auth::Organiser;
 use crate::services::{events, ics};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 impl TryFrom<CreateEvent> for NewEvent {
     type Error = ApiError;

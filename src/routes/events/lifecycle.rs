@@ -2,12 +2,12 @@
 use actix_web::{post, web, HttpResponse};
 
 use super::{CloneEvent, EventResponse};
-use crate::auth::Organiser;
 use crate::domain::text::{self, Validator};
 use crate::domain::{event as rules, time::parse_instant};
 use crate::error::{ApiError, ApiResult};
+use crate::http::auth::Organiser;
 use crate::services::{events, notifications, programme};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Publish a draft: it becomes visible and open for registration.
 #[utoipa::path(tag = "events", security(("bearer" = [])), params(("event" = String, Path)),

@@ -5,11 +5,11 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryF
 use uuid::Uuid;
 
 use super::{CreateStage, StageResponse, UpdateStage};
-use crate::auth::{MaybeOrganiser, Organiser};
 use crate::domain::text::{self, Validator};
 use crate::error::{ApiError, ApiResult};
+use crate::http::auth::{MaybeOrganiser, Organiser};
 use crate::services::{calendar_entries, events, stages};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 const NAME_MAX: usize = 200;
 const DESCRIPTION_MAX: usize = 2_000;

@@ -4,15 +4,15 @@ use entity::event;
 use sea_orm::{ActiveModelTrait, Set};
 
 use super::{create::optional_instant, EventResponse, UpdateEvent};
-use crate::auth::Organiser;
 use crate::domain::event::{self as rules, Schedule};
 use crate::domain::text::{self, Validator};
 use crate::domain::time::{parse_instant, parse_timezone};
 use crate::domain::EmailAddress;
 use crate::error::{ApiError, ApiResult};
+use crate::http::auth::Organiser;
 use crate::routes::check_if_match;
 use crate::services::{calendar_entries, events, registrations};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Update an event; `If-Match` guards against lost updates. Capacity below the seats taken is a 409.
 #[utoipa::path(tag = "events", security(("bearer" = [])), request_body = UpdateEvent,

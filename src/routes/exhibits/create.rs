@@ -2,13 +2,13 @@
 use actix_web::{post, web, HttpResponse};
 
 use super::{CreateExhibit, ExhibitCreated, ExhibitResponse};
-use crate::auth::MaybeOrganiser;
 use crate::domain::text::{self, Validator};
 use crate::domain::EmailAddress;
 use crate::error::{ApiError, ApiResult};
+use crate::http::auth::MaybeOrganiser;
 use crate::services::exhibits::{self as rules, NewExhibit};
 use crate::services::{events, exhibits};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 impl TryFrom<CreateExhibit> for NewExhibit {
     type Error = ApiError;

@@ -4,7 +4,7 @@ use actix_web::{get, post, web};
 use super::{ExhibitResponse, OwnExhibit};
 use crate::error::ApiResult;
 use crate::services::exhibits;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The exhibitor's own registration.
 #[utoipa::path(tag = "exhibits", params(("token" = String, Path, description = "the manage_token")),

@@ -2,13 +2,13 @@
 use actix_web::{post, web, HttpResponse};
 
 use super::{duration, CreatePitch, PitchCreated, PitchResponse};
-use crate::auth::MaybeOrganiser;
 use crate::domain::text::{self, Validator};
 use crate::domain::EmailAddress;
 use crate::error::{ApiError, ApiResult};
+use crate::http::auth::MaybeOrganiser;
 use crate::services::pitches::{self as rules, NewPitch, PitchView};
 use crate::services::{events, pitches};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 impl TryFrom<CreatePitch> for NewPitch {
     type Error = ApiError;

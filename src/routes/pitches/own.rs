@@ -4,7 +4,7 @@ use actix_web::{get, post, web};
 use super::{OwnPitch, PitchResponse};
 use crate::error::ApiResult;
 use crate::services::pitches;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The presenter's own pitch, with its slot once scheduled.
 #[utoipa::path(tag = "pitches", params(("token" = String, Path, description = "the manage_token")),

@@ -55,7 +55,7 @@ pub async fn register(
 
     // A registration changes no event row that the cached public reads (feeds, schedule)
     // show, so it leaves their copies in place.
-    crate::services::read_cache::keep_reads(&req);
+    crate::http::write_epoch::keep_reads(&req);
     match create(&state, &event, new, idempotency.as_ref()).await {
         Ok(Created::New(answer)) => {
             state.wake_mailer();

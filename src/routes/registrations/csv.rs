@@ -9,11 +9,11 @@ use utoipa::IntoParams;
 
 use super::list::RegistrationListQuery;
 use super::AnswerResponse;
-use crate::auth::Organiser;
 use crate::domain::Validator;
 use crate::error::{ApiError, ApiResult};
+use crate::http::auth::Organiser;
 use crate::services::{events, questions, registrations};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The filters of the attendee list, for the exports (which have no pages).
 #[derive(Debug, Deserialize, IntoParams)]

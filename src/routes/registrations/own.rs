@@ -4,7 +4,7 @@ use actix_web::{delete, get, post, web, HttpResponse};
 use super::RegistrationResponse;
 use crate::error::ApiResult;
 use crate::services::registrations::{self, Registered};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The attendee's own registration, with its waitlist position.
 #[utoipa::path(tag = "registrations", params(("token" = String, Path, description = "manage_token")),
