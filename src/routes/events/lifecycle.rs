@@ -3,7 +3,7 @@ use actix_web::{post, web, HttpResponse};
 
 use super::{CloneEvent, EventResponse};
 use crate::domain::text::{self, Validator};
-use crate::domain::{event as rules, time::parse_instant};
+use crate::domain::{event as rules, time::parse_instant, Slug};
 use crate::error::{ApiError, ApiResult};
 use crate::http::auth::Organiser;
 use crate::services::{events, notifications, programme};
@@ -71,7 +71,7 @@ pub async fn clone_event(
     let mut v = Validator::new();
     let starts_at = v.check(parse_instant("starts_at", &body.starts_at));
     let slug = match &body.slug {
-        Some(s) => v.check(text::slug("slug", s)).map(Some),
+        Some(s) => v.check(Slug::parse("slug", s)).map(Some),
         None => Some(None),
     };
     let title = match &body.title {

@@ -9,6 +9,7 @@ use utoipa::IntoParams;
 
 use super::list::RegistrationListQuery;
 use super::AnswerResponse;
+use crate::domain::choice;
 use crate::domain::Validator;
 use crate::error::{ApiError, ApiResult};
 use crate::http::auth::Organiser;
@@ -122,12 +123,7 @@ pub(super) async fn table(
 ) -> ApiResult<Table> {
     let german = match query.lang.as_deref() {
         None => prefers_german(req),
-        Some("de") => true,
-        Some("en") => false,
-        Some(_) => {
-            v.push("lang", "must be de or en");
-            false
-        }
+        Some(lang) => v.check(choice::language("lang", lang)) == Some(Language::De),
     };
     let list_query = RegistrationListQuery {
         status: query.status.clone(),
