@@ -1,8 +1,8 @@
 //! Queries and transactions, one file per aggregate; they take domain types and return entities.
 //!
-//! Nothing here knows HTTP: no `actix_web`, no `AppState`, no route. A service takes what it
-//! needs — a connection or transaction, [`Ctx`] (database, links, mail wake-up), a cache — and
-//! answers `ApiResult`. `tests::services_know_no_http` keeps it so.
+//! Nothing here knows HTTP: no web framework types, no application state, no route. A service
+//! takes what it needs — a connection or transaction, [`Ctx`] (database, links, mail wake-up),
+//! a cache — and answers `ApiResult`. `tests::services_know_no_http` keeps it so.
 pub mod announcements;
 pub mod calendar_entries;
 pub mod check_in;
@@ -31,12 +31,12 @@ pub use context::Ctx;
 mod tests {
     use std::path::Path;
 
-    /// Names a file below the HTTP edge must not mention in its code: the actix types, the
+    /// Names a file below the HTTP edge must not mention in its code: the web framework's types, the
     /// application state and the modules that serve requests (spelt in two halves, so this
     /// test does not find itself).
     const EDGE: [&str; 7] = [
         concat!("act", "ix"),
-        concat!("crate::", "startup"),
+        concat!("crate::", "start", "up"),
         concat!("crate::", "state"),
         concat!("crate::", "http"),
         concat!("crate::", "routes"),
