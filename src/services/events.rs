@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::domain::event::{EventChanges, MailboxLimits, NewEvent, Schedule};
 use crate::domain::{text::slugify, time::now, Slug, Validator};
 use crate::error::{ApiError, ApiResult};
-use crate::services::{calendar_entries, registrations, Ctx};
+use crate::services::{calendar_entries, notifications, programme, registrations, Ctx};
 
 /// Finds an event by its id or its slug.
 pub async fn find(
@@ -349,8 +349,8 @@ pub async fn publish(db: &DatabaseConnection, event_id: Uuid) -> ApiResult<event
 }
 
 /// Sets an event's status to cancelled, bumping its iCalendar sequence.
-/// The caller sends the mails in the same transaction.
-pub async fn mark_cancelled(
+/// [`cancel`] sends the mails in the same transaction.
+async fn mark_cancelled(
     txn: &impl ConnectionTrait,
     event: event::Model,
 ) -> ApiResult<event::Model> {
@@ -359,6 +359,25 @@ pub async fn mark_cancelled(
     active.status = Set(EventStatus::Cancelled);
     active.sequence = Set(sequence);
     Ok(active.update(txn).await?)
+}
+
+/// Cancels an event in one transaction: its slots are released, every active attendee,
+/// presenter and exhibitor gets a mail (with an iTIP CANCEL, RFC 5546), and the feeds show it
+/// cancelled. Cancelling a cancelled event changes nothing and answers it as it is.
+pub async fn cancel(ctx: &Ctx, event_id: Uuid) -> ApiResult<event::Model> {
+    let txn = crate::db::begin_write(&ctx.db).await?;
+    let locked = lock_for_change(&txn, event_id).await?;
+    let event = if locked.status == EventStatus::Cancelled {
+        locked
+    } else {
+        let event = mark_cancelled(&txn, locked).await?;
+        programme::release_on_cancel(&txn, event.id).await?;
+        notifications::event_cancelled(&txn, ctx, &event).await?;
+        event
+    };
+    txn.commit().await?;
+    ctx.wake_mailer();
+    Ok(event)
 }
 
 /// The next edition of an annual event: stages and the slot layout, shifted in time; no people.

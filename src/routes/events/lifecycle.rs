@@ -6,7 +6,7 @@ use crate::domain::text::{self, Validator};
 use crate::domain::{event as rules, time::parse_instant, Slug};
 use crate::error::{ApiError, ApiResult};
 use crate::http::auth::Organiser;
-use crate::services::{events, notifications, programme};
+use crate::services::events;
 use crate::state::AppState;
 
 /// Publish a draft: it becomes visible and open for registration.
@@ -37,18 +37,7 @@ pub async fn cancel_event(
     key: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let found = events::find_visible(&state.db, &key, true).await?;
-    let txn = crate::db::begin_write(&state.db).await?;
-    let locked = events::lock_for_change(&txn, found.id).await?;
-    let event = if locked.status == entity::event::EventStatus::Cancelled {
-        locked
-    } else {
-        let event = events::mark_cancelled(&txn, locked).await?;
-        programme::release_on_cancel(&txn, event.id).await?;
-        notifications::event_cancelled(&txn, &state, &event).await?;
-        event
-    };
-    txn.commit().await?;
-    state.wake_mailer();
+    let event = events::cancel(&state, found.id).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", super::etag(&event)))
         .json(EventResponse::new(event, &state.public_url)))
