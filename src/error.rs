@@ -1,12 +1,21 @@
 //! One error type for the API and its single mapping to `application/problem+json` (RFC 9457).
 use actix_web::{
-    error::{JsonPayloadError, PathError, QueryPayloadError},
+    error::JsonPayloadError,
     http::{header, StatusCode},
-    HttpRequest, HttpResponse, ResponseError,
+    HttpResponse, ResponseError,
 };
 use sea_orm::{DbErr, SqlErr, TransactionError};
 use serde::Serialize;
 use utoipa::ToSchema;
+
+/// Largest accepted request body, in bytes (413 beyond it); enforced by `http::app`.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+/// The longest a client may take to send a request body, from the end of its headers; a slower
+/// body is answered 408 and its connection closed. (The headers themselves have actix's
+/// `client_request_timeout`, 5 s.)
+/// Enforced by `http::body::read_deadline`.
+pub const BODY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// A field that failed validation.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
@@ -188,7 +197,7 @@ impl ApiError {
             JsonPayloadError::Payload(actix_web::error::PayloadError::Io(e))
                 if e.kind() == std::io::ErrorKind::TimedOut =>
             {
-                Self::RequestTimeout(crate::startup::BODY_READ_TIMEOUT.as_secs())
+                Self::RequestTimeout(BODY_READ_TIMEOUT.as_secs())
             }
             other => Self::BadRequest(format!("the body could not be read: {other}")),
         }
@@ -197,15 +206,15 @@ impl ApiError {
 
 impl ApiError {
     /// Maps an error from reading a raw body (the `web::Bytes` extractor): 408 for a body that
-    /// did not arrive within [`crate::startup::BODY_READ_TIMEOUT`], 413 for one over the
+    /// did not arrive within [`BODY_READ_TIMEOUT`], 413 for one over the
     /// limit, else 400; problem+json like every other error.
     pub fn from_body_error(err: &actix_web::Error) -> Self {
         use actix_web::error::PayloadError;
         match err.as_error::<PayloadError>() {
             Some(PayloadError::Io(e)) if e.kind() == std::io::ErrorKind::TimedOut => {
-                Self::RequestTimeout(crate::startup::BODY_READ_TIMEOUT.as_secs())
+                Self::RequestTimeout(BODY_READ_TIMEOUT.as_secs())
             }
-            Some(PayloadError::Overflow) => Self::PayloadTooLarge(crate::startup::BODY_LIMIT),
+            Some(PayloadError::Overflow) => Self::PayloadTooLarge(BODY_LIMIT),
             _ => Self::BadRequest(format!("the body could not be read: {err}")),
         }
     }
@@ -394,57 +403,4 @@ fn is_busy(err: &DbErr) -> bool {
     text.contains("database is locked")
         || text.contains("PoolTimedOut")
         || text.contains("pool timed out")
-}
-
-/// Refuses a request whose path or query string holds a NUL character (`%00`) with a 400,
-/// before any handler, lookup or idempotency record sees it: PostgreSQL cannot store or even
-/// compare text with NUL (it answered 500), and no name podium gives out contains one. Text in
-/// JSON bodies is checked by the field validators (no control characters), and a NUL that
-/// reaches the database anyway answers 400 ([`DbFault::Text`]).
-pub async fn refuse_nul(
-    req: actix_web::dev::ServiceRequest,
-    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
-) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
-    let uri = req.uri();
-    let has_nul = |s: &str| s.contains("%00");
-    if has_nul(uri.path()) || uri.query().is_some_and(has_nul) {
-        let err =
-            ApiError::BadRequest("the path or query string holds a NUL character (%00)".to_owned());
-        return Ok(req.into_response(err.error_response()));
-    }
-    next.call(req)
-        .await
-        .map(actix_web::dev::ServiceResponse::map_into_boxed_body)
-}
-
-/// Extractor error handlers: malformed input answers problem+json like every other error.
-pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    ApiError::from_json(&err).into()
-}
-
-/// A path segment that does not parse (an id that is no UUID) is a 404 whose detail names the
-/// segment and what was expected, not the parser's text.
-pub fn path_error(err: PathError, req: &HttpRequest) -> actix_web::Error {
-    crate::startup::method_not_allowed(req)
-        .unwrap_or_else(|| {
-            let not_a_uuid = req
-                .match_info()
-                .iter()
-                .map(|(_, value)| value)
-                .find(|value| {
-                    uuid::Uuid::parse_str(value).is_err() && err.to_string().contains("UUID")
-                });
-            ApiError::NotFound(match not_a_uuid {
-                Some(value) => format!(
-                    "'{}' is not a valid id (a UUID such as 0190a5c2-7b1e-7c3d-9f4e-2a6b8c0d1e2f)",
-                    value.chars().take(100).collect::<String>()
-                ),
-                None => "no such resource: a part of the path is not valid here".to_owned(),
-            })
-        })
-        .into()
-}
-
-pub fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    ApiError::BadRequest(format!("invalid query string: {err}")).into()
 }

@@ -50,7 +50,7 @@ pub struct RequestSpan;
 
 impl RootSpanBuilder for RequestSpan {
     fn on_request_start(request: &ServiceRequest) -> Span {
-        let route = crate::metrics::route_pattern(request.request());
+        let route = crate::http::routes::route_pattern(request.request());
         let route = route.as_deref().unwrap_or("unmatched");
         let request_id = request
             .extensions()

@@ -88,25 +88,6 @@ pub fn multi_line(field: &str, value: &str, max: usize) -> Result<String, FieldE
     Ok(value)
 }
 
-/// A URL-safe identifier: `[a-z0-9-]`, 1..=100 characters, no leading or trailing dash.
-pub fn slug(field: &str, value: &str) -> Result<String, FieldError> {
-    let ok = !value.is_empty()
-        && value.len() <= 100
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !value.starts_with('-')
-        && !value.ends_with('-');
-    if ok {
-        Ok(value.to_owned())
-    } else {
-        Err(FieldError::new(
-            field,
-            "must be 1 to 100 characters of a-z, 0-9 and '-', not starting or ending with '-'",
-        ))
-    }
-}
-
 /// Derives a slug from a title: `Jahrestagung 2026 — Materialien` → `jahrestagung-2026-materialien`.
 pub fn slugify(title: &str) -> String {
     let mut slug = String::new();
@@ -154,11 +135,7 @@ mod tests {
     }
 
     #[test]
-    fn slugs_are_lowercase_ascii_with_dashes() {
-        assert!(slug("slug", "jahrestagung-2026").is_ok());
-        assert!(slug("slug", "Jahrestagung").is_err());
-        assert!(slug("slug", "-x").is_err());
-        assert!(slug("slug", "").is_err());
+    fn titles_become_lowercase_ascii_slugs_with_dashes() {
         assert_eq!(
             slugify("Jahrestagung 2026 — Größe & Co."),
             "jahrestagung-2026-groesse-co"

@@ -52,7 +52,7 @@ impl std::fmt::Debug for Mailer {
 
 impl Mailer {
     /// Builds the transport (inside a Tokio runtime: the SMTP pool spawns a task); a malformed `SMTP_URL` or an unusable mail directory is an error
-    /// here, at startup, rather than on the first mail.
+    /// here, when the app starts, rather than on the first mail.
     pub fn from_settings(settings: &MailSettings) -> anyhow::Result<Self> {
         match settings
             .smtp_url

@@ -59,7 +59,7 @@ impl MailSignal {
     }
 }
 
-/// Sends the outbox. Build it once at startup, hand [`MailWorker::signal`] to the app, and
+/// Sends the outbox. Build it once when the app starts, hand [`MailWorker::signal`] to the app, and
 /// [`MailWorker::spawn`] it with a token that is cancelled on shutdown.
 pub struct MailWorker {
     db: DatabaseConnection,

@@ -23,7 +23,7 @@ use super::{code, error_page, public_language, query_language, see_other, Switch
 use crate::domain::check_in_code;
 use crate::error::ApiError;
 use crate::services::{check_in, door, events};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 const COOKIE: &str = "podium_door";
 /// The door page's script: the camera scan, nothing else.
@@ -254,7 +254,7 @@ pub async fn sign_in(
         Ok(event) => event,
         Err(err) => return fail(&lang, err),
     };
-    let organiser = match crate::auth::organiser_by_token(state.clone(), &form.token).await {
+    let organiser = match crate::http::auth::organiser_by_token(state.clone(), &form.token).await {
         Ok(organiser) => organiser,
         Err(ApiError::Unauthorized) => {
             if event.status == entity::event::EventStatus::Draft {

@@ -38,7 +38,7 @@ use crate::services::feeds::fingerprint_of;
 use crate::services::idempotency::{IdempotencyKey, StoredAnswer};
 use crate::services::registrations::desk::{Desked, Keyed};
 use crate::services::{exhibits, programme, registrations};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Where the form key goes in a cached page. Rendered unescaped (`|safe`), so it cannot occur
 /// in anything else on the page: every other text is escaped and has no raw `<`.
@@ -503,7 +503,7 @@ async fn submit(
         }
     }
     // As the API does: a registration changes nothing the cached public reads show.
-    crate::services::read_cache::keep_reads(req);
+    crate::http::write_epoch::keep_reads(req);
     // With its key, the desk stores the redirect in the registration's transaction.
     let keyed = idempotency.map(|key| {
         let (public_url, slug) = (state.public_url.clone(), event.slug.clone());

@@ -7,7 +7,7 @@ use entity::exhibit::ExhibitStatus;
 use super::{error_page, public_language, render, see_other};
 use super::{AskPage, EventSummary, Texts};
 use crate::services::exhibits;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "pages/exhibit.html")]

@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 
 use entity::registration_question::{self, QuestionKind};
 
+use crate::domain::choice::sector as parse_sector;
 use crate::domain::{text, EmailAddress, Validator};
 use crate::error::ApiError;
-use crate::routes::registrations::parse_sector;
 use crate::services::questions::{self, RawAnswer};
 use crate::services::registrations::{NewRegistration, NAME_MAX, ORGANISATION_MAX};
 

@@ -5,7 +5,7 @@ use entity::event::EventStatus;
 
 use super::{code, error_page, public_language, render, when, Switch, Texts};
 use crate::services::events::{self, EventFilter};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Most events listed.
 const LISTED_MAX: u64 = 500;

@@ -39,11 +39,7 @@ form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/").route(web::get().to(home::home)))
         .service(web::resource(assets::CSS_PATH).route(web::get().to(assets::css)))
-        .service(
-            web::resource("/events/{slug}")
-                .route(web::get().to(event::show))
-                .route(web::head().to(event::show)),
-        )
+        .service(web::resource("/events/{slug}").route(web::get().to(event::show)))
         .service(web::resource("/events/{slug}/check-mail").route(web::get().to(event::check_mail)))
         .service(web::resource(door::SCRIPT_PATH).route(web::get().to(door::script)))
         .service(web::resource("/events/{slug}/door").route(web::get().to(door::show)))

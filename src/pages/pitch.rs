@@ -8,7 +8,7 @@ use super::{error_page, public_language, render, see_other, when};
 use super::{AskPage, EventSummary, Texts};
 use crate::routes::events::webcal;
 use crate::services::pitches;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "pages/pitch.html")]

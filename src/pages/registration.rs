@@ -15,7 +15,7 @@ use crate::domain::time::now;
 use crate::error::{ApiError, ApiResult};
 use crate::routes::events::webcal;
 use crate::services::{events, registrations};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "pages/registration.html")]

@@ -7,11 +7,11 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::auth::Admin;
 use crate::error::{ApiError, ApiResult};
+use crate::http::auth::Admin;
 use crate::mail;
 use crate::routes::pagination::{Page, PageQuery};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn config(cfg: &mut ServiceConfig) {
     cfg.service(list_outbox).service(retry_outbox);

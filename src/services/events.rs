@@ -11,8 +11,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::domain::{event::NewEvent, text::slugify, time::now};
+use crate::domain::event::{EventChanges, MailboxLimits, NewEvent, Schedule};
+use crate::domain::{text::slugify, time::now, Slug, Validator};
 use crate::error::{ApiError, ApiResult};
+use crate::services::{calendar_entries, notifications, programme, registrations, Ctx};
 
 /// Finds an event by its id or its slug.
 pub async fn find(
@@ -150,6 +152,134 @@ pub async fn create(db: &DatabaseConnection, new: NewEvent) -> ApiResult<event::
     Ok(model.insert(db).await?)
 }
 
+/// Applies a partial update in one transaction on the locked row. The answers come in this
+/// order: values that do not fit together or with the row (422), then `precondition` on the row
+/// as it was (the route's `If-Match`: 412), then conflicts (409: a slug in use, capacity below
+/// the seats taken or the approved exhibits). A new time or place bumps the calendar SEQUENCE
+/// (RFC 5545 §3.8.7.4); more capacity promotes the waitlist, whose mail is woken after commit.
+pub async fn update(
+    ctx: &Ctx,
+    event_id: Uuid,
+    changes: EventChanges,
+    precondition: impl FnOnce(&event::Model) -> ApiResult<()>,
+) -> ApiResult<event::Model> {
+    let txn = crate::db::begin_write(&ctx.db).await?;
+    let locked = lock_for_change(&txn, event_id).await?;
+    let before = event::Model {
+        version: locked.version - 1,
+        ..locked.clone()
+    };
+    let mut conflict: Option<ApiError> = None;
+    let mut v = Validator::new();
+    let mut active: event::ActiveModel = locked.clone().into();
+    let mut moved = false;
+    if let Some(title) = changes.title {
+        active.title = Set(title);
+    }
+    if let Some(slug) = changes.slug {
+        if slug.as_str() != locked.slug && find(&txn, slug.as_str()).await?.is_some() {
+            conflict = Some(ApiError::conflict(format!("the slug '{slug}' is taken")));
+        }
+        active.slug = Set(slug.into_inner());
+    }
+    if let Some(description) = changes.description {
+        active.description = Set(description);
+    }
+    if let Some(venue) = changes.venue {
+        moved |= venue != locked.venue;
+        active.venue = Set(venue);
+    }
+    if let Some(address) = changes.address {
+        moved |= address != locked.address;
+        active.address = Set(address);
+    }
+    if let Some(tz) = changes.timezone {
+        moved |= tz.name() != locked.timezone;
+        active.timezone = Set(tz.name().to_owned());
+    }
+    let schedule = Schedule {
+        starts_at: changes.starts_at.unwrap_or(locked.starts_at),
+        ends_at: changes.ends_at.unwrap_or(locked.ends_at),
+        registration_opens_at: changes
+            .registration_opens_at
+            .unwrap_or(locked.registration_opens_at),
+        registration_closes_at: changes
+            .registration_closes_at
+            .unwrap_or(locked.registration_closes_at),
+    };
+    schedule.check(&mut v);
+    moved |= schedule.starts_at != locked.starts_at || schedule.ends_at != locked.ends_at;
+    active.starts_at = Set(schedule.starts_at);
+    active.ends_at = Set(schedule.ends_at);
+    active.registration_opens_at = Set(schedule.registration_opens_at);
+    active.registration_closes_at = Set(schedule.registration_closes_at);
+    let mut capacity_grew = false;
+    if let Some(capacity) = changes.capacity {
+        let taken = locked.confirmed_count + locked.pending_count;
+        if capacity < taken {
+            conflict = Some(ApiError::conflict(format!(
+                "capacity {capacity} is below the {taken} seats already taken"
+            )));
+        }
+        capacity_grew = capacity > locked.capacity;
+        active.capacity = Set(capacity);
+    }
+    if let Some(waitlist) = changes.waitlist {
+        active.waitlist = Set(waitlist);
+    }
+    if let Some(confirm) = changes.require_email_confirmation {
+        active.require_email_confirmation = Set(confirm);
+    }
+    let limits = changes.limits.apply(MailboxLimits {
+        registrations_max: locked.mailbox_registrations_max,
+        holds_max: locked.mailbox_holds_max,
+        hold_hours: locked.hold_hours,
+    });
+    active.mailbox_registrations_max = Set(limits.registrations_max);
+    active.mailbox_holds_max = Set(limits.holds_max);
+    active.hold_hours = Set(limits.hold_hours);
+    if let Some(exhibit_capacity) = changes.exhibit_capacity {
+        if let Some(c) = exhibit_capacity {
+            if c < locked.approved_exhibits {
+                conflict = Some(ApiError::conflict(format!(
+                    "exhibit_capacity {c} is below the {} approved exhibits",
+                    locked.approved_exhibits
+                )));
+            }
+        }
+        active.exhibit_capacity = Set(exhibit_capacity);
+    }
+    if let Some(series) = changes.series {
+        active.series = Set(series.map(Slug::into_inner));
+    }
+    if let Some(name) = changes.organiser_name {
+        active.organiser_name = Set(name);
+    }
+    if let Some(email) = changes.organiser_email {
+        active.organiser_email = Set(email.into_inner());
+    }
+    v.finish()?;
+    precondition(&before)?;
+    if let Some(conflict) = conflict {
+        return Err(conflict);
+    }
+    if moved {
+        active.sequence = Set(locked.sequence + 1);
+    }
+    let mut updated = active.update(&txn).await?;
+    // Time, place, title or organiser shown in the calendars: new SEQUENCE where they changed.
+    calendar_entries::sync(&txn, updated.id).await?;
+    if capacity_grew {
+        registrations::promote_waitlisted(&txn, &ctx.public_url, updated.id).await?;
+        updated = find_visible(&txn, &updated.id.to_string(), true).await?;
+    }
+    txn.commit().await?;
+    if capacity_grew {
+        ctx.wake_mailer();
+    }
+    Ok(updated)
+}
+
 /// Gives every event without an organiser contact the sender's (`MAIL_FROM`, as
 /// `(name, address)`), so each mail and calendar entry names who it is from. Run at start.
 pub async fn adopt_sender_as_organiser(
@@ -219,8 +349,8 @@ pub async fn publish(db: &DatabaseConnection, event_id: Uuid) -> ApiResult<event
 }
 
 /// Sets an event's status to cancelled, bumping its iCalendar sequence.
-/// The caller sends the mails in the same transaction.
-pub async fn mark_cancelled(
+/// [`cancel`] sends the mails in the same transaction.
+async fn mark_cancelled(
     txn: &impl ConnectionTrait,
     event: event::Model,
 ) -> ApiResult<event::Model> {
@@ -231,10 +361,29 @@ pub async fn mark_cancelled(
     Ok(active.update(txn).await?)
 }
 
+/// Cancels an event in one transaction: its slots are released, every active attendee,
+/// presenter and exhibitor gets a mail (with an iTIP CANCEL, RFC 5546), and the feeds show it
+/// cancelled. Cancelling a cancelled event changes nothing and answers it as it is.
+pub async fn cancel(ctx: &Ctx, event_id: Uuid) -> ApiResult<event::Model> {
+    let txn = crate::db::begin_write(&ctx.db).await?;
+    let locked = lock_for_change(&txn, event_id).await?;
+    let event = if locked.status == EventStatus::Cancelled {
+        locked
+    } else {
+        let event = mark_cancelled(&txn, locked).await?;
+        programme::release_on_cancel(&txn, event.id).await?;
+        notifications::event_cancelled(&txn, ctx, &event).await?;
+        event
+    };
+    txn.commit().await?;
+    ctx.wake_mailer();
+    Ok(event)
+}
+
 /// The next edition of an annual event: stages and the slot layout, shifted in time; no people.
 pub struct NextEdition {
     pub starts_at: DateTime<Utc>,
-    pub slug: Option<String>,
+    pub slug: Option<Slug>,
     pub title: Option<String>,
 }
 
@@ -261,10 +410,10 @@ pub async fn clone_edition(
     let txn = crate::db::begin_write(db).await?;
     let slug = match next.slug {
         Some(slug) => {
-            if find(&txn, &slug).await?.is_some() {
+            if find(&txn, slug.as_str()).await?.is_some() {
                 return Err(ApiError::conflict(format!("the slug '{slug}' is taken")));
             }
-            slug
+            slug.into_inner()
         }
         None => unique_slug(&txn, &slugify(&title)).await?,
     };

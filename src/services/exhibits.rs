@@ -24,8 +24,8 @@ use crate::domain::{
 use crate::error::{ApiError, ApiResult};
 use crate::mail::{self, templates, NewMail, Rendered};
 use crate::services::idempotency::{earlier, record, Keyed, Once};
+use crate::services::Ctx;
 use crate::services::{events, notifications::EventText};
-use crate::startup::AppState;
 
 pub const TITLE_MAX: usize = 200;
 pub const DESCRIPTION_MAX: usize = 5000;
@@ -90,13 +90,13 @@ pub fn with_token(token: &str) -> Condition {
 }
 
 pub async fn create(
-    state: &AppState,
+    ctx: &Ctx,
     event_id: Uuid,
     organiser: bool,
     new: NewExhibit,
     key: Option<&Keyed<(event::Model, exhibit::Model)>>,
 ) -> ApiResult<Once<(event::Model, exhibit::Model)>> {
-    let txn = crate::db::begin_write(&state.db).await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
     let event = events::lock_quietly(&txn, event_id).await?;
     // Under the event's lock: a repeat that committed first is seen, a concurrent one waits.
     if let Some(first) = earlier(&txn, key).await? {
@@ -131,7 +131,7 @@ pub async fn create(
     .await?;
     send(
         &txn,
-        state,
+        ctx,
         &event,
         &exhibit,
         "exhibit_received",
@@ -141,7 +141,7 @@ pub async fn create(
     let done = (event, exhibit);
     let stored = record(&txn, key, &done, done.1.id).await?;
     txn.commit().await?;
-    state.wake_mailer();
+    ctx.wake_mailer();
     Ok(Once::New(done, stored))
 }
 
@@ -234,12 +234,12 @@ async fn release_place(db: &impl ConnectionTrait, event_id: Uuid) -> ApiResult<(
 /// Approves, rejects or waitlists an exhibit and gives or takes its booth; mails the contact
 /// on each decision (a new booth of an approved exhibit is a decision too).
 pub async fn decide(
-    state: &AppState,
+    ctx: &Ctx,
     event_id: Uuid,
     id: Uuid,
     decision: Decision,
 ) -> ApiResult<exhibit::Model> {
-    let txn = crate::db::begin_write(&state.db).await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
     let event = events::lock_for_change(&txn, event_id).await?;
     if event.status == EventStatus::Cancelled {
         return Err(ApiError::conflict("the event is cancelled"));
@@ -307,7 +307,7 @@ pub async fn decide(
     if let Some(decision) = news {
         send(
             &txn,
-            state,
+            ctx,
             &event,
             &exhibit,
             "exhibit_decision",
@@ -317,7 +317,7 @@ pub async fn decide(
     }
     txn.commit().await?;
     if news.is_some() {
-        state.wake_mailer();
+        ctx.wake_mailer();
     }
     Ok(exhibit)
 }
@@ -325,16 +325,16 @@ pub async fn decide(
 /// The exhibitor withdraws: the booth and the approved place are freed, the contact mailed.
 /// Withdrawing twice changes nothing.
 /// Erases an exhibit by its exhibitor's token (GDPR Art. 17): see [`erase`].
-pub async fn erase_by_token(state: &AppState, token: &str) -> ApiResult<()> {
-    let (_, found) = by_token(&state.db, token).await?;
-    erase(state, found.event_id, found.id).await
+pub async fn erase_by_token(ctx: &Ctx, token: &str) -> ApiResult<()> {
+    let (_, found) = by_token(&ctx.db, token).await?;
+    erase(ctx, found.event_id, found.id).await
 }
 
 /// Erases an exhibit and its contact's data: an approved place is given back, the row is
 /// deleted, and so are its own mail (queued or sent) and stored idempotent answers. No mail
 /// goes out. Other mail to the same address is left alone. An exhibit that is gone is a 404.
-pub async fn erase(state: &AppState, event_id: Uuid, id: Uuid) -> ApiResult<()> {
-    let txn = crate::db::begin_write(&state.db).await?;
+pub async fn erase(ctx: &Ctx, event_id: Uuid, id: Uuid) -> ApiResult<()> {
+    let txn = crate::db::begin_write(&ctx.db).await?;
     let event = events::lock_for_change(&txn, event_id).await?;
     let old = find(&txn, event.id, id).await?;
     if old.status == ExhibitStatus::Approved {
@@ -355,12 +355,12 @@ pub async fn erase(state: &AppState, event_id: Uuid, id: Uuid) -> ApiResult<()> 
 }
 
 pub async fn withdraw(
-    state: &AppState,
+    ctx: &Ctx,
     token: &str,
     key: Option<&Keyed<(event::Model, exhibit::Model)>>,
 ) -> ApiResult<Once<(event::Model, exhibit::Model)>> {
-    let (_, found) = by_token(&state.db, token).await?;
-    let txn = crate::db::begin_write(&state.db).await?;
+    let (_, found) = by_token(&ctx.db, token).await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
     let event = events::lock_for_change(&txn, found.event_id).await?;
     if let Some(first) = earlier(&txn, key).await? {
         return Ok(Once::Replayed(first));
@@ -382,7 +382,7 @@ pub async fn withdraw(
     let exhibit = active.update(&txn).await?;
     send(
         &txn,
-        state,
+        ctx,
         &event,
         &exhibit,
         "exhibit_withdrawn",
@@ -392,13 +392,13 @@ pub async fn withdraw(
     let done = (event, exhibit);
     let stored = record(&txn, key, &done, found.id).await?;
     txn.commit().await?;
-    state.wake_mailer();
+    ctx.wake_mailer();
     Ok(Once::New(done, stored))
 }
 
 async fn send(
     txn: &impl ConnectionTrait,
-    state: &AppState,
+    ctx: &Ctx,
     event: &event::Model,
     exhibit: &exhibit::Model,
     kind: &'static str,
@@ -406,7 +406,7 @@ async fn send(
 ) -> ApiResult<()> {
     let lang = exhibit.language;
     let text = EventText::new(event, lang);
-    let url = manage_url(&state.public_url, &manage_token(exhibit));
+    let url = manage_url(&ctx.public_url, &manage_token(exhibit));
     let m = templates::ExhibitMail {
         name: &exhibit.contact_name,
         exhibit_title: &exhibit.title,

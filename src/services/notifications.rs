@@ -11,8 +11,8 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use crate::calendar::Method;
 use crate::error::ApiResult;
 use crate::mail::{self, templates, Attachment, NewMail};
+use crate::services::Ctx;
 use crate::services::{calendar_entries, ics};
-use crate::startup::AppState;
 
 /// The event's title, local time and place as a mail shows them, in one language.
 pub struct EventText {
@@ -59,7 +59,7 @@ impl EventText {
 /// cancelled, in the same transaction.
 pub async fn event_cancelled(
     txn: &impl ConnectionTrait,
-    state: &AppState,
+    ctx: &Ctx,
     event: &event::Model,
 ) -> ApiResult<()> {
     let entries = calendar_entries::sync(txn, event.id).await?;
@@ -68,8 +68,8 @@ pub async fn event_cancelled(
         .one(txn)
         .await?
         .unwrap_or_else(|| event.clone());
-    let sender = ics::mailbox_parts(&state.settings.sender());
-    let url = ics::event_url(event, &state.public_url);
+    let sender = ics::mailbox_parts(&ctx.settings.sender());
+    let url = ics::event_url(event, &ctx.public_url);
     let own_entry = calendar_entries::find(&entries, &ics::event_uid(event));
     let cancel = |item, to: (&str, &str)| {
         Some(Attachment {
@@ -118,7 +118,7 @@ pub async fn event_cancelled(
     let recipients = attendees
         .into_iter()
         .map(|r| {
-            let item = ics::registration_item(event, own_entry, &r, &state.public_url);
+            let item = ics::registration_item(event, own_entry, &r, &ctx.public_url);
             let entry = cancel(item, (&r.name, &r.email));
             (
                 templates::Role::Attendee,

@@ -21,8 +21,8 @@ use crate::calendar::Method;
 use crate::domain::time::now;
 use crate::error::{ApiError, ApiResult};
 use crate::mail::templates;
+use crate::services::Ctx;
 use crate::services::{events, pitches};
-use crate::startup::AppState;
 
 /// Longest slot and longest generated run.
 pub const SLOT_MINUTES_MAX: i64 = 240;
@@ -239,11 +239,11 @@ fn new_slot(event_id: Uuid, p: Placement) -> pitch_slot::ActiveModel {
 }
 
 pub async fn create(
-    state: &AppState,
+    ctx: &Ctx,
     event_id: Uuid,
     placement: Placement,
 ) -> ApiResult<(event::Model, SlotView)> {
-    let txn = crate::db::begin_write(&state.db).await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
     let event = events::lock_for_change(&txn, event_id).await?;
     ensure_not_cancelled(&event)?;
     let stage = stage_of(&txn, event_id, placement.stage_id).await?;
@@ -318,11 +318,11 @@ pub fn plan(event: &event::Model, g: &Generate) -> ApiResult<Vec<Placement>> {
 
 /// Creates back-to-back slots; all or nothing, 409 if any overlaps an existing slot.
 pub async fn generate(
-    state: &AppState,
+    ctx: &Ctx,
     event_id: Uuid,
     g: Generate,
 ) -> ApiResult<(event::Model, Vec<SlotView>)> {
-    let txn = crate::db::begin_write(&state.db).await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
     let event = events::lock_for_change(&txn, event_id).await?;
     ensure_not_cancelled(&event)?;
     let stage = stage_of(&txn, event_id, g.stage_id).await?;
@@ -344,12 +344,12 @@ pub async fn generate(
 /// Moves, resizes or re-stages a slot; an assigned pitch must still fit, its presenter must stay
 /// free, and the presenter is mailed the new time with an updated calendar entry.
 pub async fn update(
-    state: &AppState,
+    ctx: &Ctx,
     event_id: Uuid,
     id: Uuid,
     change: SlotChange,
 ) -> ApiResult<(event::Model, SlotView)> {
-    let txn = crate::db::begin_write(&state.db).await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
     let event = events::lock_for_change(&txn, event_id).await?;
     ensure_not_cancelled(&event)?;
     let before = view(&txn, find(&txn, event_id, id).await?).await?;
@@ -392,7 +392,7 @@ pub async fn update(
             let pitch = pitches::bump_sequence(&txn, pitch).await?;
             pitches::notify_moved(
                 &txn,
-                state,
+                ctx,
                 &event,
                 &pitch,
                 (&before.slot, &before.stage),
@@ -405,26 +405,26 @@ pub async fn update(
     };
     txn.commit().await?;
     if pitch.is_some() {
-        state.wake_mailer();
+        ctx.wake_mailer();
     }
     Ok((event, SlotView { slot, stage, pitch }))
 }
 
 /// Removes a slot; an assigned presenter is mailed a cancellation of the calendar entry.
-pub async fn delete(state: &AppState, event_id: Uuid, id: Uuid) -> ApiResult<()> {
-    let txn = crate::db::begin_write(&state.db).await?;
+pub async fn delete(ctx: &Ctx, event_id: Uuid, id: Uuid) -> ApiResult<()> {
+    let txn = crate::db::begin_write(&ctx.db).await?;
     let event = events::lock_for_change(&txn, event_id).await?;
     let before = view(&txn, find(&txn, event_id, id).await?).await?;
     let mailed = before.pitch.is_some();
     if let Some(pitch) = before.pitch.clone() {
         let freed = free(&txn, before.slot.clone()).await?;
         let pitch = pitches::bump_sequence(&txn, pitch).await?;
-        pitches::notify_unassigned(&txn, state, &event, &pitch, &freed, &before.stage).await?;
+        pitches::notify_unassigned(&txn, ctx, &event, &pitch, &freed, &before.stage).await?;
     }
     pitch_slot::Entity::delete_by_id(id).exec(&txn).await?;
     txn.commit().await?;
     if mailed {
-        state.wake_mailer();
+        ctx.wake_mailer();
     }
     Ok(())
 }
@@ -456,12 +456,12 @@ pub enum Assigned {
 /// 409 when the pitch is not accepted, the slot holds another pitch (unassign it first), the
 /// pitch holds another slot, or its presenter holds an overlapping slot; 422 when it does not fit.
 pub async fn assign(
-    state: &AppState,
+    ctx: &Ctx,
     event_id: Uuid,
     id: Uuid,
     pitch_id: Uuid,
 ) -> ApiResult<(event::Model, SlotView, Assigned)> {
-    let txn = crate::db::begin_write(&state.db).await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
     let event = events::lock_for_change(&txn, event_id).await?;
     ensure_not_cancelled(&event)?;
     let before = view(&txn, find(&txn, event_id, id).await?).await?;
@@ -511,9 +511,9 @@ pub async fn assign(
     active.updated_at = Set(now());
     let slot = active.update(&txn).await?;
     let pitch = pitches::bump_sequence(&txn, pitch).await?;
-    pitches::notify_assigned(&txn, state, &event, &pitch, &slot, &before.stage).await?;
+    pitches::notify_assigned(&txn, ctx, &event, &pitch, &slot, &before.stage).await?;
     txn.commit().await?;
-    state.wake_mailer();
+    ctx.wake_mailer();
     Ok((
         event,
         SlotView {
@@ -526,8 +526,8 @@ pub async fn assign(
 }
 
 /// Empties a slot; the presenter is mailed a cancellation. An empty slot stays empty (no mail).
-pub async fn unassign(state: &AppState, event_id: Uuid, id: Uuid) -> ApiResult<()> {
-    let txn = crate::db::begin_write(&state.db).await?;
+pub async fn unassign(ctx: &Ctx, event_id: Uuid, id: Uuid) -> ApiResult<()> {
+    let txn = crate::db::begin_write(&ctx.db).await?;
     let event = events::lock_for_change(&txn, event_id).await?;
     ensure_not_cancelled(&event)?;
     let before = view(&txn, find(&txn, event_id, id).await?).await?;
@@ -537,9 +537,9 @@ pub async fn unassign(state: &AppState, event_id: Uuid, id: Uuid) -> ApiResult<(
     };
     let freed = free(&txn, before.slot).await?;
     let pitch = pitches::bump_sequence(&txn, pitch).await?;
-    pitches::notify_unassigned(&txn, state, &event, &pitch, &freed, &before.stage).await?;
+    pitches::notify_unassigned(&txn, ctx, &event, &pitch, &freed, &before.stage).await?;
     txn.commit().await?;
-    state.wake_mailer();
+    ctx.wake_mailer();
     Ok(())
 }
 

@@ -22,8 +22,8 @@ use crate::domain::{
 use crate::error::{ApiError, ApiResult};
 use crate::mail::{self, templates, Attachment, NewMail, Rendered};
 use crate::services::idempotency::{earlier, record, Keyed, Once};
+use crate::services::Ctx;
 use crate::services::{calendar_entries, events, ics, notifications::EventText, pitch_slots};
-use crate::startup::AppState;
 
 pub const TITLE_MAX: usize = 200;
 pub const ABSTRACT_MAX: usize = 5000;
@@ -136,13 +136,13 @@ pub async fn check_mailbox_submissions(
 /// Records a proposal and mails its receipt. Public callers only reach published events;
 /// organisers may also propose on drafts. A cancelled event takes no proposals.
 pub async fn create(
-    state: &AppState,
+    ctx: &Ctx,
     event_id: Uuid,
     organiser: bool,
     new: NewPitch,
     key: Option<&Keyed<(event::Model, pitch::Model)>>,
 ) -> ApiResult<Once<(event::Model, pitch::Model)>> {
-    let txn = crate::db::begin_write(&state.db).await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
     let event = events::lock_quietly(&txn, event_id).await?;
     // Under the event's lock: a repeat that committed first is seen, a concurrent one waits.
     if let Some(first) = earlier(&txn, key).await? {
@@ -176,7 +176,7 @@ pub async fn create(
     .await?;
     send(
         &txn,
-        state,
+        ctx,
         &event,
         &pitch,
         "pitch_received",
@@ -187,7 +187,7 @@ pub async fn create(
     let done = (event, pitch);
     let stored = record(&txn, key, &done, done.1.id).await?;
     txn.commit().await?;
-    state.wake_mailer();
+    ctx.wake_mailer();
     Ok(Once::New(done, stored))
 }
 
@@ -298,12 +298,12 @@ pub async fn by_token(
 /// cancellation). Edits of an assigned pitch keep the rules: a longer duration must still fit
 /// the slot (422), a new presenter e-mail must not put that presenter in two places (409).
 pub async fn review(
-    state: &AppState,
+    ctx: &Ctx,
     event_id: Uuid,
     id: Uuid,
     changes: PitchChanges,
 ) -> ApiResult<(event::Model, PitchView)> {
-    let txn = crate::db::begin_write(&state.db).await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
     let event = events::lock_for_change(&txn, event_id).await?;
     pitch_slots::ensure_not_cancelled(&event)?;
     let before = with_slot(&txn, find(&txn, event_id, id).await?).await?;
@@ -376,7 +376,7 @@ pub async fn review(
             PitchStatus::Accepted => {
                 send(
                     &txn,
-                    state,
+                    ctx,
                     &event,
                     &pitch,
                     "pitch_accepted",
@@ -388,12 +388,12 @@ pub async fn review(
             }
             PitchStatus::Rejected => {
                 let ics = match freed {
-                    Some(_) => invite(&txn, state, &event, &pitch, Method::Cancel).await?,
+                    Some(_) => invite(&txn, ctx, &event, &pitch, Method::Cancel).await?,
                     None => None,
                 };
                 send(
                     &txn,
-                    state,
+                    ctx,
                     &event,
                     &pitch,
                     "pitch_rejected",
@@ -409,7 +409,7 @@ pub async fn review(
     let view = with_slot(&txn, pitch).await?;
     txn.commit().await?;
     if mailed {
-        state.wake_mailer();
+        ctx.wake_mailer();
     }
     Ok((event, view))
 }
@@ -417,12 +417,12 @@ pub async fn review(
 /// The presenter withdraws: the slot is freed and the presenter mailed (with a calendar
 /// cancellation when a slot was held). Withdrawing twice changes nothing.
 pub async fn withdraw(
-    state: &AppState,
+    ctx: &Ctx,
     token: &str,
     key: Option<&Keyed<(event::Model, PitchView)>>,
 ) -> ApiResult<Once<(event::Model, PitchView)>> {
-    let (_, found) = by_token(&state.db, token).await?;
-    let txn = crate::db::begin_write(&state.db).await?;
+    let (_, found) = by_token(&ctx.db, token).await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
     let event = events::lock_for_change(&txn, found.pitch.event_id).await?;
     if let Some(first) = earlier(&txn, key).await? {
         return Ok(Once::Replayed(first));
@@ -445,12 +445,12 @@ pub async fn withdraw(
     active.updated_at = Set(now());
     let pitch = active.update(&txn).await?;
     let ics = match freed {
-        Some(_) => invite(&txn, state, &event, &pitch, Method::Cancel).await?,
+        Some(_) => invite(&txn, ctx, &event, &pitch, Method::Cancel).await?,
         None => None,
     };
     send(
         &txn,
-        state,
+        ctx,
         &event,
         &pitch,
         "pitch_withdrawn",
@@ -461,22 +461,22 @@ pub async fn withdraw(
     let done = (event, PitchView { pitch, slot: None });
     let stored = record(&txn, key, &done, found.pitch.id).await?;
     txn.commit().await?;
-    state.wake_mailer();
+    ctx.wake_mailer();
     Ok(Once::New(done, stored))
 }
 
 /// Erases a pitch by its presenter's token (GDPR Art. 17): see [`erase`].
-pub async fn erase_by_token(state: &AppState, token: &str) -> ApiResult<()> {
-    let (_, found) = by_token(&state.db, token).await?;
-    erase(state, found.pitch.event_id, found.pitch.id).await
+pub async fn erase_by_token(ctx: &Ctx, token: &str) -> ApiResult<()> {
+    let (_, found) = by_token(&ctx.db, token).await?;
+    erase(ctx, found.pitch.event_id, found.pitch.id).await
 }
 
 /// Erases a pitch and its presenter's data: its slot is freed (the schedule and feeds change),
 /// the row is deleted, and so are its own mail (queued or sent) and stored idempotent answers.
 /// No mail goes out: the address is among what is erased. Other mail to the same address (the
 /// presenter's registration, say) is left alone. A pitch that is gone is a 404.
-pub async fn erase(state: &AppState, event_id: Uuid, id: Uuid) -> ApiResult<()> {
-    let txn = crate::db::begin_write(&state.db).await?;
+pub async fn erase(ctx: &Ctx, event_id: Uuid, id: Uuid) -> ApiResult<()> {
+    let txn = crate::db::begin_write(&ctx.db).await?;
     let event = events::lock_for_change(&txn, event_id).await?;
     let before = with_slot(&txn, find(&txn, event.id, id).await?).await?;
     if let Some((slot, _)) = &before.slot {
@@ -513,7 +513,7 @@ pub async fn bump_sequence(
 /// `None` when the pitch never had an entry (it was never scheduled).
 async fn invite(
     txn: &impl ConnectionTrait,
-    state: &AppState,
+    ctx: &Ctx,
     event: &event::Model,
     pitch: &pitch::Model,
     method: Method,
@@ -522,14 +522,14 @@ async fn invite(
     let Some(entry) = calendar_entries::find(&entries, &ics::pitch_uid(pitch)) else {
         return Ok(None);
     };
-    let item = calendar_entries::item_of(entry, Some(ics::event_url(event, &state.public_url)));
+    let item = calendar_entries::item_of(entry, Some(ics::event_url(event, &ctx.public_url)));
     Ok(Some(Attachment {
         body: ics::invite(
             event,
             item,
             method,
             (&pitch.presenter_name, &pitch.presenter_email),
-            ics::mailbox_parts(&state.settings.sender()),
+            ics::mailbox_parts(&ctx.settings.sender()),
         ),
         method: pitch_slots::method_name(method).to_owned(),
     }))
@@ -538,7 +538,7 @@ async fn invite(
 /// Queues one mail to the presenter, rendered in their language.
 async fn send(
     txn: &impl ConnectionTrait,
-    state: &AppState,
+    ctx: &Ctx,
     event: &event::Model,
     pitch: &pitch::Model,
     kind: &'static str,
@@ -547,7 +547,7 @@ async fn send(
 ) -> ApiResult<()> {
     let lang = pitch.language;
     let text = EventText::new(event, lang);
-    let url = manage_url(&state.public_url, &manage_token(pitch));
+    let url = manage_url(&ctx.public_url, &manage_token(pitch));
     let m = templates::PitchMail {
         name: &pitch.presenter_name,
         pitch_title: &pitch.title,
@@ -582,7 +582,7 @@ async fn send(
 /// "Your slot": the presenter's calendar entry is added (`REQUEST`).
 pub async fn notify_assigned(
     txn: &impl ConnectionTrait,
-    state: &AppState,
+    ctx: &Ctx,
     event: &event::Model,
     pitch: &pitch::Model,
     slot: &pitch_slot::Model,
@@ -593,10 +593,10 @@ pub async fn notify_assigned(
         stage: &stage.name,
         when: &when,
     };
-    let ics = invite(txn, state, event, pitch, Method::Request).await?;
+    let ics = invite(txn, ctx, event, pitch, Method::Request).await?;
     send(
         txn,
-        state,
+        ctx,
         event,
         pitch,
         "pitch_slot_assigned",
@@ -609,7 +609,7 @@ pub async fn notify_assigned(
 /// "Schedule change": the calendar entry is updated (`REQUEST`, same UID, higher SEQUENCE).
 pub async fn notify_moved(
     txn: &impl ConnectionTrait,
-    state: &AppState,
+    ctx: &Ctx,
     event: &event::Model,
     pitch: &pitch::Model,
     from: (&pitch_slot::Model, &stage::Model),
@@ -629,10 +629,10 @@ pub async fn notify_moved(
             when: &to_when,
         },
     );
-    let ics = invite(txn, state, event, pitch, Method::Request).await?;
+    let ics = invite(txn, ctx, event, pitch, Method::Request).await?;
     send(
         txn,
-        state,
+        ctx,
         event,
         pitch,
         "pitch_slot_moved",
@@ -646,7 +646,7 @@ pub async fn notify_moved(
 /// `freed` is the slot after the pitch left it.
 pub async fn notify_unassigned(
     txn: &impl ConnectionTrait,
-    state: &AppState,
+    ctx: &Ctx,
     event: &event::Model,
     pitch: &pitch::Model,
     freed: &pitch_slot::Model,
@@ -657,10 +657,10 @@ pub async fn notify_unassigned(
         stage: &stage.name,
         when: &when,
     };
-    let ics = invite(txn, state, event, pitch, Method::Cancel).await?;
+    let ics = invite(txn, ctx, event, pitch, Method::Cancel).await?;
     send(
         txn,
-        state,
+        ctx,
         event,
         pitch,
         "pitch_slot_unassigned",

@@ -5,9 +5,9 @@
 //! Two rules keep them correct:
 //! - A change made through this instance is visible at once. Every request that may write
 //!   (any method but `GET`, `HEAD` and `OPTIONS`) bumps the [`WriteEpoch`] once its handler has
-//!   run, and so does the maintenance sweep; a copy read at an older epoch is not used. The epoch
+//!   run (`http::write_epoch`), and so does the maintenance sweep; a copy read at an older epoch is not used. The epoch
 //!   is read before the query, so a copy can only be newer than its epoch says, never older.
-//!   The one exception is a registration ([`keep_reads`]): it changes only the seat counts, and
+//!   The one exception is a registration (`http::write_epoch::keep_reads`): it changes only the seat counts, and
 //!   bumps only the epoch of the counts ([`WriteEpoch::seats`]).
 //! - A change made through another instance on the same database is visible after at most
 //!   [`EVENT_TTL`]: no copy is used longer than that.
@@ -23,13 +23,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use actix_web::{
-    body::MessageBody,
-    dev::{ServiceRequest, ServiceResponse},
-    http::Method,
-    middleware::Next,
-    web, HttpMessage, HttpRequest,
-};
 use entity::event::{self, EventStatus};
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
@@ -98,61 +91,6 @@ impl Stamp {
     fn covers(self, now: Stamp, counts: bool) -> bool {
         self.rows == now.rows && (!counts || self.seats == now.seats)
     }
-}
-
-/// Bumps the epoch when dropped: after the handler ran, or when it was cancelled mid-way (a
-/// client that hung up), since a transaction may have committed by then. `seats_only` after
-/// a handler that said [`keep_reads`].
-struct BumpOnDrop {
-    epoch: Option<WriteEpoch>,
-    seats_only: bool,
-}
-
-impl Drop for BumpOnDrop {
-    fn drop(&mut self) {
-        match &self.epoch {
-            Some(epoch) if self.seats_only => epoch.bump_seats(),
-            Some(epoch) => epoch.bump(),
-            None => {}
-        }
-    }
-}
-
-/// Marks a request whose writes leave every row these copies hold as it was but for the seat
-/// counts (a registration): [`local_writes`] bumps only the counts' epoch for it, so a stream of
-/// registrations does not make the feeds re-read their event each time, while the answers that
-/// show the counts do.
-pub fn keep_reads(req: &HttpRequest) {
-    req.extensions_mut().insert(KeepReads);
-}
-
-#[derive(Clone, Copy)]
-struct KeepReads;
-
-/// Middleware: bumps the [`WriteEpoch`] after every request that may have written; only the
-/// counts' epoch when its handler said [`keep_reads`].
-pub async fn local_writes(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let reads = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let epoch = (!reads)
-        .then(|| {
-            req.app_data::<web::Data<crate::startup::AppState>>()
-                .map(|state| state.write_epoch.clone())
-        })
-        .flatten();
-    let mut bump = BumpOnDrop {
-        epoch,
-        seats_only: false,
-    };
-    let response = next.call(req).await;
-    if let Ok(res) = &response {
-        if res.request().extensions().contains::<KeepReads>() {
-            bump.seats_only = true;
-        }
-    }
-    response
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -409,28 +347,5 @@ mod tests {
             copy.serve_or_refresh(at(3, 6), false, now + EVENT_TTL),
             Some(7)
         );
-    }
-
-    #[test]
-    fn the_epoch_grows_with_each_bump_and_on_drop_of_the_guard() {
-        let epoch = WriteEpoch::default();
-        assert_eq!((epoch.current(), epoch.seats()), (0, 0));
-        epoch.bump();
-        drop(BumpOnDrop {
-            epoch: Some(epoch.clone()),
-            seats_only: false,
-        });
-        drop(BumpOnDrop {
-            epoch: None,
-            seats_only: false,
-        });
-        assert_eq!((epoch.current(), epoch.seats()), (2, 2));
-        // After a registration only the counts' epoch moves.
-        drop(BumpOnDrop {
-            epoch: Some(epoch.clone()),
-            seats_only: true,
-        });
-        epoch.bump_seats();
-        assert_eq!((epoch.current(), epoch.seats()), (2, 4));
     }
 }

@@ -212,3 +212,49 @@ async fn a_bad_uuid_in_the_path_is_named_in_words_not_in_parser_text() {
     );
     assert!(!detail.contains("parsing failed") && !detail.contains("found n at"));
 }
+
+/// `HEAD` is answered one way for the API, the pages, the feeds and the operations endpoints:
+/// the `GET` answer's status and headers, `Content-Length` the length of the body it leaves out
+/// (the JSON answers said `content-length: 0` before). A path that has no `GET` is a 405.
+#[tokio::test]
+async fn head_gives_every_get_answers_headers_with_its_length_and_no_body() {
+    let app = spawn_app().await;
+    app.published_event(json!({"slug": "kopf"})).await;
+    for path in [
+        "/api/v1/events",
+        "/api/v1/events/kopf",
+        "/api/v1/events/kopf/calendar.ics",
+        "/api/v1/events/kopf/stages",
+        "/events/kopf",
+        "/healthz",
+        "/api-docs/openapi.json",
+    ] {
+        let get = app.client.get(app.url(path)).send().await.unwrap();
+        let get_status = get.status();
+        let get_type = get.headers().get("content-type").cloned();
+        let get_body = get.bytes().await.unwrap();
+        let head = app.client.head(app.url(path)).send().await.unwrap();
+        assert_eq!(head.status(), get_status, "{path}");
+        assert_eq!(
+            head.headers().get("content-type"),
+            get_type.as_ref(),
+            "{path}"
+        );
+        assert_eq!(
+            head.headers()
+                .get("content-length")
+                .and_then(|v| v.to_str().ok()),
+            Some(get_body.len().to_string().as_str()),
+            "{path}"
+        );
+        assert!(head.bytes().await.unwrap().is_empty(), "{path}: no body");
+    }
+    let publish = app
+        .client
+        .head(app.url("/api/v1/events/kopf/publish"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(publish.status(), 405);
+    assert_eq!(publish.headers()["allow"], "POST");
+}

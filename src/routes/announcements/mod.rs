@@ -8,12 +8,12 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::auth::Organiser;
 use crate::domain::{text, Validator};
 use crate::error::{ApiError, ApiResult};
+use crate::http::auth::Organiser;
 use crate::services::announcements::{self, Audience, Message, Recipient};
 use crate::services::events;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Longest subject, in characters.
 const SUBJECT_MAX: usize = 200;

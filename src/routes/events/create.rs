@@ -2,14 +2,14 @@
 use actix_web::{post, web, HttpResponse};
 
 use super::{CreateEvent, EventResponse};
-use crate::auth::Organiser;
 use crate::domain::event::{self as rules, NewEvent, Schedule};
 use crate::domain::text::{self, Validator};
 use crate::domain::time::{parse_instant, parse_timezone};
-use crate::domain::EmailAddress;
+use crate::domain::{EmailAddress, Slug};
 use crate::error::{ApiError, ApiResult};
+use crate::http::auth::Organiser;
 use crate::services::{events, ics};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 impl TryFrom<CreateEvent> for NewEvent {
     type Error = ApiError;
@@ -18,7 +18,9 @@ impl TryFrom<CreateEvent> for NewEvent {
         let mut v = Validator::new();
         let title = v.check(text::one_line("title", &body.title, rules::TITLE_MAX));
         let slug = match &body.slug {
-            Some(s) => v.check(text::slug("slug", s)).map(Some),
+            Some(s) => v
+                .check(Slug::parse("slug", s).map(Slug::into_inner))
+                .map(Some),
             None => Some(None),
         };
         let description = v.check(text::multi_line(
@@ -73,7 +75,9 @@ impl TryFrom<CreateEvent> for NewEvent {
             rules::check_capacity(&mut v, "exhibit_capacity", c);
         }
         let series = match &body.series {
-            Some(s) => v.check(text::slug("series", s)).map(Some),
+            Some(s) => v
+                .check(Slug::parse("series", s).map(Slug::into_inner))
+                .map(Some),
             None => Some(None),
         };
         if let (Some(starts_at), Some(ends_at), Some(opens), Some(closes)) =

@@ -2,12 +2,12 @@
 use actix_web::{post, web, HttpResponse};
 
 use super::{CloneEvent, EventResponse};
-use crate::auth::Organiser;
 use crate::domain::text::{self, Validator};
-use crate::domain::{event as rules, time::parse_instant};
+use crate::domain::{event as rules, time::parse_instant, Slug};
 use crate::error::{ApiError, ApiResult};
-use crate::services::{events, notifications, programme};
-use crate::startup::AppState;
+use crate::http::auth::Organiser;
+use crate::services::events;
+use crate::state::AppState;
 
 /// Publish a draft: it becomes visible and open for registration.
 #[utoipa::path(tag = "events", security(("bearer" = [])), params(("event" = String, Path)),
@@ -37,18 +37,7 @@ pub async fn cancel_event(
     key: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let found = events::find_visible(&state.db, &key, true).await?;
-    let txn = crate::db::begin_write(&state.db).await?;
-    let locked = events::lock_for_change(&txn, found.id).await?;
-    let event = if locked.status == entity::event::EventStatus::Cancelled {
-        locked
-    } else {
-        let event = events::mark_cancelled(&txn, locked).await?;
-        programme::release_on_cancel(&txn, event.id).await?;
-        notifications::event_cancelled(&txn, &state, &event).await?;
-        event
-    };
-    txn.commit().await?;
-    state.wake_mailer();
+    let event = events::cancel(&state, found.id).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", super::etag(&event)))
         .json(EventResponse::new(event, &state.public_url)))
@@ -71,7 +60,7 @@ pub async fn clone_event(
     let mut v = Validator::new();
     let starts_at = v.check(parse_instant("starts_at", &body.starts_at));
     let slug = match &body.slug {
-        Some(s) => v.check(text::slug("slug", s)).map(Some),
+        Some(s) => v.check(Slug::parse("slug", s)).map(Some),
         None => Some(None),
     };
     let title = match &body.title {

@@ -10,11 +10,11 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::{EventResponse, SeriesResponse};
-use crate::auth::MaybeOrganiser;
 use crate::error::{ApiError, ApiResult};
+use crate::http::auth::MaybeOrganiser;
 use crate::routes::pagination::{next_offset_cursor, Page, PageQuery};
 use crate::services::events::{self, EventFilter};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct EventListQuery {

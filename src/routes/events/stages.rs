@@ -1,18 +1,56 @@
 //! Stages (rooms) of an event's programme.
 use actix_web::{delete, get, patch, post, web, HttpResponse};
-use entity::{pitch_slot, stage};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use super::{CreateStage, StageResponse, UpdateStage};
-use crate::auth::{MaybeOrganiser, Organiser};
 use crate::domain::text::{self, Validator};
 use crate::error::{ApiError, ApiResult};
-use crate::services::{calendar_entries, events, stages};
-use crate::startup::AppState;
+use crate::http::auth::{MaybeOrganiser, Organiser};
+use crate::services::events;
+use crate::services::stages::{self, NewStage, StageChanges, DESCRIPTION_MAX, NAME_MAX};
+use crate::state::AppState;
 
-const NAME_MAX: usize = 200;
-const DESCRIPTION_MAX: usize = 2_000;
+impl TryFrom<CreateStage> for NewStage {
+    type Error = ApiError;
+
+    fn try_from(body: CreateStage) -> Result<Self, ApiError> {
+        let mut v = Validator::new();
+        let name = v.check(text::one_line("name", &body.name, NAME_MAX));
+        let description = v.check(text::multi_line(
+            "description",
+            body.description.as_deref().unwrap_or_default(),
+            DESCRIPTION_MAX,
+        ));
+        v.finish()?;
+        let (Some(name), Some(description)) = (name, description) else {
+            return Err(ApiError::BadRequest("invalid stage".to_owned()));
+        };
+        Ok(Self {
+            name,
+            description,
+            position: body.position,
+        })
+    }
+}
+
+impl TryFrom<UpdateStage> for StageChanges {
+    type Error = ApiError;
+
+    fn try_from(body: UpdateStage) -> Result<Self, ApiError> {
+        let mut v = Validator::new();
+        let changes = Self {
+            name: body
+                .name
+                .and_then(|n| v.check(text::one_line("name", &n, NAME_MAX))),
+            description: body
+                .description
+                .and_then(|d| v.check(text::multi_line("description", &d, DESCRIPTION_MAX))),
+            position: body.position,
+        };
+        v.finish()?;
+        Ok(changes)
+    }
+}
 
 /// Add a stage.
 #[utoipa::path(tag = "stages", security(("bearer" = [])), params(("event" = String, Path)), request_body = CreateStage,
@@ -26,21 +64,8 @@ pub async fn create_stage(
     body: web::Json<CreateStage>,
 ) -> ApiResult<HttpResponse> {
     let event = events::find_visible(&state.db, &key, true).await?;
-    let mut v = Validator::new();
-    let name = v.check(text::one_line("name", &body.name, NAME_MAX));
-    let description = v.check(text::multi_line(
-        "description",
-        body.description.as_deref().unwrap_or_default(),
-        DESCRIPTION_MAX,
-    ));
-    v.finish()?;
-    let (Some(name), Some(description)) = (name, description) else {
-        return Err(ApiError::BadRequest("invalid stage".to_owned()));
-    };
-    let txn = crate::db::begin_write(&state.db).await?;
-    events::lock_for_change(&txn, event.id).await?;
-    let stage = stages::create(&txn, event.id, name, description, body.position).await?;
-    txn.commit().await?;
+    let new = NewStage::try_from(body.into_inner())?;
+    let stage = stages::add(&state.db, event.id, new).await?;
     Ok(HttpResponse::Created()
         .insert_header((
             "Location",
@@ -76,39 +101,8 @@ pub async fn update_stage(
 ) -> ApiResult<web::Json<StageResponse>> {
     let (key, id) = path.into_inner();
     let event = events::find_visible(&state.db, &key, true).await?;
-    let mut v = Validator::new();
-    let name = body
-        .name
-        .as_deref()
-        .map(|n| v.check(text::one_line("name", n, NAME_MAX)));
-    let description = body
-        .description
-        .as_deref()
-        .map(|d| v.check(text::multi_line("description", d, DESCRIPTION_MAX)));
-    v.finish()?;
-    let txn = crate::db::begin_write(&state.db).await?;
-    events::lock_for_change(&txn, event.id).await?;
-    let found = stages::find(&txn, event.id, id).await?;
-    let mut active: stage::ActiveModel = found.into();
-    if let Some(Some(name)) = name {
-        active.name = Set(name);
-    }
-    if let Some(Some(description)) = description {
-        active.description = Set(description);
-    }
-    if let Some(position) = body.position {
-        active.position = Set(position);
-    }
-    let updated = active
-        .update(&txn)
-        .await
-        .map_err(|e| match ApiError::from(e) {
-            ApiError::Conflict(_) => ApiError::conflict("a stage of that name exists"),
-            other => other,
-        })?;
-    // A new name is a new LOCATION of every pitch on the stage: new SEQUENCE (RFC 5545).
-    calendar_entries::sync(&txn, event.id).await?;
-    txn.commit().await?;
+    let changes = StageChanges::try_from(body.into_inner())?;
+    let updated = stages::update(&state.db, event.id, id, changes).await?;
     Ok(web::Json(updated.into()))
 }
 
@@ -124,24 +118,6 @@ pub async fn delete_stage(
 ) -> ApiResult<HttpResponse> {
     let (key, id) = path.into_inner();
     let event = events::find_visible(&state.db, &key, true).await?;
-    let txn = crate::db::begin_write(&state.db).await?;
-    events::lock_for_change(&txn, event.id).await?;
-    let found = stages::find(&txn, event.id, id).await?;
-    let assigned = pitch_slot::Entity::find()
-        .filter(pitch_slot::Column::StageId.eq(found.id))
-        .filter(pitch_slot::Column::PitchId.is_not_null())
-        .count(&txn)
-        .await?;
-    if assigned > 0 {
-        return Err(ApiError::conflict(format!(
-            "{assigned} slot(s) on this stage have pitches assigned; unassign them first"
-        )));
-    }
-    pitch_slot::Entity::delete_many()
-        .filter(pitch_slot::Column::StageId.eq(found.id))
-        .exec(&txn)
-        .await?;
-    stage::Entity::delete_by_id(found.id).exec(&txn).await?;
-    txn.commit().await?;
+    stages::remove(&state.db, event.id, id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

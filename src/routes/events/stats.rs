@@ -2,10 +2,10 @@
 use actix_web::{get, web};
 
 use super::StatsResponse;
-use crate::auth::Organiser;
 use crate::error::ApiResult;
+use crate::http::auth::Organiser;
 use crate::services::events;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Counts by status, by sector, checked in; pitches and exhibits by status.
 #[utoipa::path(tag = "events", security(("bearer" = [])), params(("event" = String, Path)),

@@ -5,15 +5,15 @@ use actix_web::{http::StatusCode, post, web, HttpRequest, HttpResponse};
 use serde_json::Value;
 
 use super::{CreateExhibit, ExhibitCreated, ExhibitResponse};
-use crate::auth::MaybeOrganiser;
 use crate::domain::text::{self, Validator};
 use crate::domain::EmailAddress;
 use crate::error::{ApiError, ApiResult};
+use crate::http::auth::MaybeOrganiser;
 use crate::routes::idempotency::{json_answer, key_of, respond};
 use crate::services::exhibits::{self as rules, NewExhibit};
 use crate::services::idempotency::{Keyed, StoredAnswer};
 use crate::services::{events, exhibits};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 impl TryFrom<CreateExhibit> for NewExhibit {
     type Error = ApiError;

@@ -4,12 +4,12 @@ use entity::exhibit::ExhibitStatus;
 use uuid::Uuid;
 
 use super::{ExhibitResponse, UpdateExhibit};
-use crate::auth::Organiser;
 use crate::domain::text::{self, Validator};
 use crate::error::ApiResult;
+use crate::http::auth::Organiser;
 use crate::services::events;
 use crate::services::exhibits::{self, Decision, BOOTH_MAX};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Decide on an exhibit and give or take its booth; each decision mails the contact.
 ///

@@ -3,10 +3,10 @@
 use actix_web::{delete, web, HttpResponse};
 use uuid::Uuid;
 
-use crate::auth::Organiser;
 use crate::error::ApiResult;
+use crate::http::auth::Organiser;
 use crate::services::{events, exhibits};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Erase the exhibit through its manage token: the row, its own mail and stored answers are
 /// deleted (an approved place is given back); no mail goes out. The token then opens

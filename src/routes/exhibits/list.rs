@@ -5,12 +5,12 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::ExhibitResponse;
-use crate::auth::MaybeOrganiser;
 use crate::error::{ApiError, ApiResult};
+use crate::http::auth::MaybeOrganiser;
 use crate::routes::pagination::{next_offset_cursor, Page, PageQuery};
 use crate::services::events;
 use crate::services::exhibits::{self, ExhibitFilter};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ExhibitListQuery {

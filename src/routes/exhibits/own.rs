@@ -8,7 +8,7 @@ use crate::error::ApiResult;
 use crate::routes::idempotency::{json_answer, key_of, respond, AnyBody};
 use crate::services::exhibits;
 use crate::services::idempotency::{secret_scope, Keyed, StoredAnswer};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The exhibitor's own registration.
 #[utoipa::path(tag = "exhibits", params(("token" = String, Path, description = "the manage_token")),

@@ -7,11 +7,11 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::auth::{Admin, Organiser};
 use crate::domain::{text, EmailAddress, Validator};
 use crate::error::{ApiError, ApiResult};
+use crate::http::auth::{Admin, Organiser};
 use crate::services::organisers;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn config(cfg: &mut ServiceConfig) {
     cfg.service(create)

@@ -3,10 +3,10 @@ use actix_web::{delete, put, web, HttpResponse};
 use uuid::Uuid;
 
 use super::{AssignPitch, SlotResponse};
-use crate::auth::Organiser;
 use crate::error::ApiResult;
+use crate::http::auth::Organiser;
 use crate::services::{events, pitch_slots};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Assign an accepted pitch to an empty slot; the presenter is mailed with an `.ics` (REQUEST).
 ///

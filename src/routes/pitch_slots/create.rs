@@ -2,12 +2,12 @@
 use actix_web::{post, web, HttpResponse};
 
 use super::{CreateSlot, SlotResponse};
-use crate::auth::Organiser;
 use crate::domain::{text::Validator, time::parse_instant};
 use crate::error::{ApiError, ApiResult};
+use crate::http::auth::Organiser;
 use crate::services::events;
 use crate::services::pitch_slots::{self, Placement};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Create a slot on a stage. 409 when it overlaps a slot on the same stage (back-to-back is
 /// fine); 422 when it ends before it starts, lies outside the event or names another stage.

@@ -2,10 +2,10 @@
 use actix_web::{delete, web, HttpResponse};
 use uuid::Uuid;
 
-use crate::auth::Organiser;
 use crate::error::ApiResult;
+use crate::http::auth::Organiser;
 use crate::services::{events, pitch_slots};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Remove a slot. An assigned presenter is mailed, with a calendar cancellation.
 #[utoipa::path(tag = "pitch slots", security(("bearer" = [])),

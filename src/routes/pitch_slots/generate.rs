@@ -2,12 +2,12 @@
 use actix_web::{post, web, HttpResponse};
 
 use super::{GenerateSlots, SlotResponse};
-use crate::auth::Organiser;
 use crate::domain::{text::Validator, time::parse_instant};
 use crate::error::{ApiError, ApiResult};
+use crate::http::auth::Organiser;
 use crate::services::events;
 use crate::services::pitch_slots::{self, Generate};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Create slots of `slot_minutes` separated by `gap_minutes` from `from` while a whole slot fits
 /// before `to`. All or nothing: 409 if any would overlap an existing slot on the stage.

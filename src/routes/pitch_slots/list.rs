@@ -5,11 +5,11 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::SlotResponse;
-use crate::auth::{MaybeOrganiser, Organiser};
 use crate::error::ApiResult;
+use crate::http::auth::{MaybeOrganiser, Organiser};
 use crate::routes::pagination::{next_offset_cursor, Page, PageQuery};
 use crate::services::{events, pitch_slots, programme};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct SlotListQuery {

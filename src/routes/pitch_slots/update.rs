@@ -3,12 +3,12 @@ use actix_web::{patch, web};
 use uuid::Uuid;
 
 use super::{SlotResponse, UpdateSlot};
-use crate::auth::Organiser;
 use crate::domain::{text::Validator, time::parse_instant};
 use crate::error::ApiResult;
+use crate::http::auth::Organiser;
 use crate::services::events;
 use crate::services::pitch_slots::{self, SlotChange};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Move a slot. 409 when it would overlap another slot on its stage or, if assigned, put the
 /// presenter in two places; 422 outside the event or when the pitch no longer fits. An

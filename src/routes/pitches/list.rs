@@ -6,12 +6,12 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::PitchResponse;
-use crate::auth::Organiser;
 use crate::error::{ApiError, ApiResult};
+use crate::http::auth::Organiser;
 use crate::routes::pagination::{next_offset_cursor, Page, PageQuery};
 use crate::services::events;
 use crate::services::pitches::{self, PitchFilter};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct PitchListQuery {

@@ -8,7 +8,7 @@ use crate::error::ApiResult;
 use crate::routes::idempotency::{json_answer, key_of, respond, AnyBody};
 use crate::services::idempotency::{secret_scope, Keyed, StoredAnswer};
 use crate::services::pitches::{self, PitchView};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The presenter's own pitch, with its slot once scheduled.
 #[utoipa::path(tag = "pitches", params(("token" = String, Path, description = "the manage_token")),

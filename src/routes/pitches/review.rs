@@ -4,13 +4,13 @@ use entity::pitch::PitchStatus;
 use uuid::Uuid;
 
 use super::{duration, PitchResponse, UpdatePitch};
-use crate::auth::Organiser;
 use crate::domain::text::{self, Validator};
 use crate::domain::EmailAddress;
 use crate::error::ApiResult;
+use crate::http::auth::Organiser;
 use crate::services::pitches::{self as rules, PitchChanges};
 use crate::services::{events, pitches};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 fn changes(body: UpdatePitch) -> ApiResult<PitchChanges> {
     let mut v = Validator::new();

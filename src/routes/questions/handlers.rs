@@ -3,10 +3,10 @@ use actix_web::{delete, get, patch, post, web, HttpResponse};
 use uuid::Uuid;
 
 use super::{QuestionRequest, QuestionResponse};
-use crate::auth::{MaybeOrganiser, Organiser};
 use crate::error::ApiResult;
+use crate::http::auth::{MaybeOrganiser, Organiser};
 use crate::services::{events, questions};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The event's registration questions in form order; public for published events.
 #[utoipa::path(tag = "questions",

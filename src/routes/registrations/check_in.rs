@@ -6,10 +6,10 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::AttendeeResponse;
-use crate::auth::Organiser;
 use crate::error::ApiResult;
+use crate::http::auth::Organiser;
 use crate::services::{check_in as door, events, registrations};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// A scanned or typed check-in code.
 #[derive(Debug, Deserialize, ToSchema)]

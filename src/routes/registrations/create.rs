@@ -18,7 +18,7 @@ use crate::services::registrations::desk::{Desked, Keyed};
 use crate::services::registrations::{
     self, NewRegistration, Registered, NAME_MAX, ORGANISATION_MAX,
 };
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Register for an event. 201 with `confirmed`, `pending` (double opt-in: confirm within 48 h)
 /// or `waitlisted` and its `waitlist_position`. A repeat with the same `Idempotency-Key` and
@@ -58,7 +58,7 @@ pub async fn register(
 
     // A registration changes no event row that the cached public reads (feeds, schedule)
     // show, so it leaves their copies in place.
-    crate::services::read_cache::keep_reads(&req);
+    crate::http::write_epoch::keep_reads(&req);
     let public_url = state.public_url.clone();
     let keyed = idempotency.map(|key| Keyed {
         key,

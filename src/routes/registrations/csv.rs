@@ -9,11 +9,12 @@ use utoipa::IntoParams;
 
 use super::list::RegistrationListQuery;
 use super::AnswerResponse;
-use crate::auth::Organiser;
+use crate::domain::choice;
 use crate::domain::Validator;
 use crate::error::{ApiError, ApiResult};
+use crate::http::auth::Organiser;
 use crate::services::{events, questions, registrations};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The filters of the attendee list, for the exports (which have no pages).
 #[derive(Debug, Deserialize, IntoParams)]
@@ -122,12 +123,7 @@ pub(super) async fn table(
 ) -> ApiResult<Table> {
     let german = match query.lang.as_deref() {
         None => prefers_german(req),
-        Some("de") => true,
-        Some("en") => false,
-        Some(_) => {
-            v.push("lang", "must be de or en");
-            false
-        }
+        Some(lang) => v.check(choice::language("lang", lang)) == Some(Language::De),
     };
     let list_query = RegistrationListQuery {
         status: query.status.clone(),

@@ -2,10 +2,10 @@
 use actix_web::{delete, web, HttpResponse};
 use uuid::Uuid;
 
-use crate::auth::Organiser;
 use crate::error::ApiResult;
+use crate::http::auth::Organiser;
 use crate::services::{events, registrations};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Erase an attendee: personal fields anonymised, the seat freed (the waitlist moves up), the
 /// row kept for the counts. Erasing again is harmless.

@@ -6,13 +6,13 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::{parse_sector, parse_status, AttendeeResponse};
-use crate::auth::Organiser;
 use crate::domain::Validator;
 use crate::error::{ApiError, ApiResult};
+use crate::http::auth::Organiser;
 use crate::routes::pagination::{decode_cursor, encode_cursor, Page, PageQuery};
 use crate::services::registrations::{self, After, ListFilter, Sort, SortKey};
 use crate::services::{events, questions};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct RegistrationListQuery {

@@ -288,18 +288,8 @@ impl AttendeeResponse {
     }
 }
 
-pub fn parse_sector(field: &str, value: &str) -> Result<Sector, crate::error::FieldError> {
-    match value.trim() {
-        "business" => Ok(Sector::Business),
-        "science" => Ok(Sector::Science),
-        "politics" => Ok(Sector::Politics),
-        "other" => Ok(Sector::Other),
-        _ => Err(crate::error::FieldError::new(
-            field,
-            "must be business, science, politics or other",
-        )),
-    }
-}
+/// The sector a request names (see [`crate::domain::choice::sector`]).
+pub use crate::domain::choice::sector as parse_sector;
 
 pub fn parse_status(
     field: &str,

@@ -9,7 +9,7 @@ use crate::error::ApiResult;
 use crate::routes::idempotency::{json_answer, key_of, response, AnyBody};
 use crate::services::idempotency::{earlier, secret_scope, Keyed, StoredAnswer};
 use crate::services::registrations::{self, Registered};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The attendee's own registration, with its waitlist position.
 #[utoipa::path(tag = "registrations", params(("token" = String, Path, description = "manage_token")),

@@ -4,10 +4,10 @@ use anyhow::Context;
 use rust_xlsxwriter::{Format, Workbook};
 
 use super::csv::{table, Cell, ExportQuery};
-use crate::auth::Organiser;
 use crate::domain::Validator;
 use crate::error::{ApiError, ApiResult};
-use crate::startup::AppState;
+use crate::http::auth::Organiser;
+use crate::state::AppState;
 
 /// The attendee list as an `.xlsx` workbook: one sheet, a bold frozen header row, the same
 /// columns, filters, sort and language as the CSV. Texts are written as text cells (never

@@ -9,13 +9,13 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::auth::MaybeOrganiser;
 use crate::domain::time::in_zone;
 use crate::error::{ApiError, ApiResult};
+use crate::http::auth::MaybeOrganiser;
 use crate::routes::feeds as feeds_routes;
 use crate::services::feeds::{self, FeedId, RenderedFeed};
 use crate::services::programme::{self, Programme};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// What `web::Json` answered with before the schedule was cached.
 const CONTENT_TYPE: &str = "application/json";

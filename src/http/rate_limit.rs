@@ -21,7 +21,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::auth::hash_token;
 use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub struct Limiter {
     limiter: DefaultKeyedRateLimiter<IpAddr>,

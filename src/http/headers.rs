@@ -25,7 +25,7 @@ pub async fn no_store(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let read = matches!(*req.method(), Method::GET | Method::HEAD);
     let authenticated = req.headers().contains_key(header::AUTHORIZATION);
-    let by_token = crate::metrics::route_pattern(req.request())
+    let by_token = crate::http::routes::route_pattern(req.request())
         .is_some_and(|pattern| pattern.contains("{token}"));
     let mut response = next.call(req).await?;
     let headers = response.headers_mut();

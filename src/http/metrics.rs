@@ -1,8 +1,5 @@
 //! Prometheus metrics (requests and latency by route and status, the mail outbox) and the
 //! `X-Request-Id` header.
-use std::cell::RefCell;
-use std::collections::HashMap;
-use std::rc::Rc;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -18,48 +15,6 @@ use tokio_util::sync::CancellationToken;
 use tracing_actix_web::RequestId;
 
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
-
-/// The route template a request matched, e.g. `/api/v1/events/{event}`; `None` when no route did.
-#[derive(Clone)]
-struct MatchedRoute(Option<Rc<str>>);
-
-/// Paths whose route template each worker thread remembers; past that it starts over.
-const REMEMBERED_PATHS: usize = 1024;
-/// Longer paths are matched every time (a scanner's junk would fill the memory otherwise).
-const REMEMBERED_PATH_LEN: usize = 200;
-
-thread_local! {
-    /// Route templates by path, per worker thread (actix serves a request on one thread).
-    static TEMPLATES: RefCell<HashMap<Box<str>, Option<Rc<str>>>> = RefCell::default();
-}
-
-/// The request's route template, found once and kept with the request (the log span, the
-/// metrics and the caching headers all ask for it). actix finds it by matching the path
-/// against the routes' regular expressions, 5 % of podium's CPU on a busy path; the same
-/// paths come again and again (a feed, a list), so each worker remembers up to a thousand.
-pub fn route_pattern(req: &HttpRequest) -> Option<Rc<str>> {
-    if let Some(matched) = req.extensions().get::<MatchedRoute>() {
-        return matched.0.clone();
-    }
-    let path = req.path();
-    let pattern = if path.len() > REMEMBERED_PATH_LEN {
-        req.match_pattern().map(Rc::from)
-    } else {
-        TEMPLATES.with_borrow_mut(|templates| {
-            if let Some(pattern) = templates.get(path) {
-                return pattern.clone();
-            }
-            let pattern: Option<Rc<str>> = req.match_pattern().map(Rc::from);
-            if templates.len() >= REMEMBERED_PATHS {
-                templates.clear();
-            }
-            templates.insert(path.into(), pattern.clone());
-            pattern
-        })
-    };
-    req.extensions_mut().insert(MatchedRoute(pattern.clone()));
-    pattern
-}
 
 /// The process-wide recorder; installed on first use (several apps in one test process share it).
 pub fn handle() -> &'static PrometheusHandle {
@@ -105,46 +60,14 @@ pub async fn track(
             .headers_mut()
             .insert(HeaderName::from_static("x-request-id"), value);
     }
-    let route =
-        route_pattern(response.request()).map_or_else(|| "unmatched".to_owned(), |p| p.to_string());
+    let route = super::routes::route_pattern(response.request())
+        .map_or_else(|| "unmatched".to_owned(), |p| p.to_string());
     let status = response.status().as_u16().to_string();
     let labels = [("method", method), ("route", route), ("status", status)];
     metrics::counter!("http_requests_total", &labels).increment(1);
     metrics::histogram!("http_request_duration_seconds", &labels)
         .record(started.elapsed().as_secs_f64());
     Ok(response)
-}
-
-/// `HEAD` is answered by the `GET` route, without the body, where a route has no `HEAD` of its own.
-pub async fn head_as_get(
-    mut req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<actix_web::body::BoxBody>, Error> {
-    let head = req.method() == actix_web::http::Method::HEAD
-        && req
-            .app_data::<actix_web::web::Data<crate::startup::AppState>>()
-            .and_then(|state| crate::startup::route_of(&state.routes, req.path()))
-            .is_some_and(|route| route.head_via_get);
-    if head {
-        req.head_mut().method = actix_web::http::Method::GET;
-    }
-    let response = next.call(req).await?;
-    if !head {
-        return Ok(response.map_into_boxed_body());
-    }
-    let (request, response) = response.into_parts();
-    let size = match response.body().size() {
-        actix_web::body::BodySize::Sized(n) => Some(n),
-        _ => None,
-    };
-    let mut response = response.set_body(actix_web::body::BoxBody::new(()));
-    if let Some(n) = size {
-        response.headers_mut().insert(
-            actix_web::http::header::CONTENT_LENGTH,
-            HeaderValue::from(n),
-        );
-    }
-    Ok(ServiceResponse::new(request, response))
 }
 
 /// `GET /metrics`: the process's counters and histograms, then the mail outbox's state read
@@ -161,7 +84,7 @@ pub async fn head_as_get(
 /// - `podium_mail_sent_total`, `podium_mail_failures_total` (failed attempts),
 ///   `podium_mail_failed_total` (mails given up on): counters of this process.
 pub async fn render(
-    state: &crate::startup::AppState,
+    state: &crate::state::AppState,
     req: &HttpRequest,
 ) -> Result<actix_web::HttpResponse, crate::error::ApiError> {
     use secrecy::ExposeSecret;
@@ -231,41 +154,4 @@ async fn mail_gauges(db: &sea_orm::DatabaseConnection) -> Result<String, sea_orm
          # TYPE podium_mail_oldest_due_age_seconds gauge\n\
          podium_mail_oldest_due_age_seconds {age}\n"
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use actix_web::{test, web, App, HttpRequest, HttpResponse};
-
-    async fn template(req: HttpRequest) -> HttpResponse {
-        let first = super::route_pattern(&req);
-        // The remembered answer is the one actix gives.
-        assert_eq!(first.as_deref(), req.match_pattern().as_deref());
-        HttpResponse::Ok().body(first.map_or("none".to_owned(), |p| p.to_string()))
-    }
-
-    #[actix_web::test]
-    async fn each_path_gets_its_own_route_template_every_time() {
-        let app = test::init_service(
-            App::new()
-                .route("/events/{event}", web::get().to(template))
-                .route("/events/{event}/calendar.ics", web::get().to(template))
-                .default_service(web::to(template)),
-        )
-        .await;
-        let long = format!("/{}", "x".repeat(300));
-        for _ in 0..3 {
-            for (path, expected) in [
-                ("/events/fest", "/events/{event}"),
-                ("/events/fest/calendar.ics", "/events/{event}/calendar.ics"),
-                ("/events/other", "/events/{event}"),
-                ("/nothing/here", "none"),
-                (long.as_str(), "none"),
-            ] {
-                let req = test::TestRequest::get().uri(path).to_request();
-                let body = test::call_and_read_body(&app, req).await;
-                assert_eq!(body, expected, "{path}");
-            }
-        }
-    }
 }
