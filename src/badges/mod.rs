@@ -104,28 +104,24 @@ pub enum BadgeError {
     Pdf(String),
 }
 
-/// A sector's colour (RGB) and its name on the bar: blue business, green science, red
-/// politics, grey other; the name is printed too, so the colour is never the only sign.
-pub fn sector_style(sector: Sector, wording: Wording) -> ((u8, u8, u8), &'static str) {
-    let german = wording == Wording::German;
-    match sector {
-        Sector::Business => (
-            (0x1f, 0x5f, 0xad),
-            if german { "WIRTSCHAFT" } else { "BUSINESS" },
-        ),
-        Sector::Science => (
-            (0x1e, 0x84, 0x49),
-            if german { "WISSENSCHAFT" } else { "SCIENCE" },
-        ),
-        Sector::Politics => (
-            (0xb8, 0x32, 0x27),
-            if german { "POLITIK" } else { "POLITICS" },
-        ),
-        Sector::Other => (
-            (0x5b, 0x61, 0x6e),
-            if german { "SONSTIGES" } else { "OTHER" },
-        ),
-    }
+/// A sector's colour (RGB) and its name on the bar (capitals of
+/// [`crate::domain::choice::sector_name`]): blue business, green science, red politics, grey
+/// other; the name is printed too, so the colour is never the only sign.
+pub fn sector_style(sector: Sector, wording: Wording) -> ((u8, u8, u8), String) {
+    let lang = match wording {
+        Wording::German => entity::registration::Language::De,
+        Wording::English => entity::registration::Language::En,
+    };
+    let colour = match sector {
+        Sector::Business => (0x1f, 0x5f, 0xad),
+        Sector::Science => (0x1e, 0x84, 0x49),
+        Sector::Politics => (0xb8, 0x32, 0x27),
+        Sector::Other => (0x5b, 0x61, 0x6e),
+    };
+    (
+        colour,
+        crate::domain::choice::sector_name(sector, lang).to_uppercase(),
+    )
 }
 
 /// The badges, in the given order, as one PDF: `badges.len()` pages for [`Layout::A6`],
@@ -374,7 +370,7 @@ fn draw_badge(
         ),
         fonts.bold.clone(),
         size,
-        label,
+        &label,
         false,
         TextDirection::LeftToRight,
     );

@@ -27,6 +27,21 @@ pub fn language(field: &str, value: &str) -> Result<Language, FieldError> {
     }
 }
 
+/// A sector's name for people (pages, badges, the German CSV and XLSX headers' cells), in the
+/// reader's language: the one table of these words.
+pub const fn sector_name(sector: Sector, lang: Language) -> &'static str {
+    match (sector, lang) {
+        (Sector::Business, Language::De) => "Wirtschaft",
+        (Sector::Science, Language::De) => "Wissenschaft",
+        (Sector::Politics, Language::De) => "Politik",
+        (Sector::Other, Language::De) => "Sonstiges",
+        (Sector::Business, Language::En) => "Business",
+        (Sector::Science, Language::En) => "Science",
+        (Sector::Politics, Language::En) => "Politics",
+        (Sector::Other, Language::En) => "Other",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use entity::registration::{Language, Sector};

@@ -126,11 +126,7 @@ impl RegisterForm {
         check("organisation", organisation.is_some(), t.err_organisation);
         let sector = parse_sector("sector", &self.sector).ok();
         check("sector", sector.is_some(), t.err_sector);
-        let language = match self.language.trim() {
-            "de" => Some(Language::De),
-            "en" => Some(Language::En),
-            _ => None,
-        };
+        let language = crate::domain::choice::language("language", &self.language).ok();
         check("language", language.is_some(), t.err_language);
         check("consent", self.consent.is_some(), t.err_consent);
         match (name, email, organisation, sector, language) {

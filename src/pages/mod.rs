@@ -122,11 +122,7 @@ pub fn public_language(req: &HttpRequest) -> Language {
 pub fn query_language(req: &HttpRequest) -> Option<Language> {
     url::form_urlencoded::parse(req.query_string().as_bytes())
         .find(|(k, _)| k == "lang")
-        .and_then(|(_, v)| match v.as_ref() {
-            "de" => Some(Language::De),
-            "en" => Some(Language::En),
-            _ => None,
-        })
+        .and_then(|(_, v)| crate::domain::choice::language("lang", &v).ok())
 }
 
 /// `de` or `en`.

@@ -1,6 +1,8 @@
 //! Every fixed text of the pages, in German and English. A template reads `t.field`, so a
 //! missing translation is a compile error, not a blank on the page.
-use entity::registration::Language;
+use entity::registration::{Language, Sector};
+
+use crate::domain::choice::sector_name;
 
 /// The texts of one language.
 #[derive(Debug)]
@@ -211,10 +213,10 @@ pub static EN: Texts = Texts {
     field_organisation: "Organisation",
     optional: "optional",
     field_sector: "Sector",
-    sector_business: "Business",
-    sector_science: "Science",
-    sector_politics: "Politics",
-    sector_other: "Other",
+    sector_business: sector_name(Sector::Business, Language::En),
+    sector_science: sector_name(Sector::Science, Language::En),
+    sector_politics: sector_name(Sector::Politics, Language::En),
+    sector_other: sector_name(Sector::Other, Language::En),
     field_language: "Language of our e-mails",
     field_consent: "I agree that my details are processed to organise this event.",
     submit_register: "Register",
@@ -363,10 +365,10 @@ pub static DE: Texts = Texts {
     field_organisation: "Organisation",
     optional: "freiwillig",
     field_sector: "Bereich",
-    sector_business: "Wirtschaft",
-    sector_science: "Wissenschaft",
-    sector_politics: "Politik",
-    sector_other: "Sonstiges",
+    sector_business: sector_name(Sector::Business, Language::De),
+    sector_science: sector_name(Sector::Science, Language::De),
+    sector_politics: sector_name(Sector::Politics, Language::De),
+    sector_other: sector_name(Sector::Other, Language::De),
     field_language: "Sprache unserer E-Mails",
     field_consent: "Ich bin einverstanden, dass meine Angaben zur Organisation dieser Veranstaltung verarbeitet werden.",
     submit_register: "Anmelden",

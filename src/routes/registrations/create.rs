@@ -99,13 +99,8 @@ fn parse(
         ORGANISATION_MAX,
     ));
     let sector = v.check(parse_sector("sector", &body.sector));
-    let language = match body.language.as_deref().map(str::trim) {
-        Some("de") => Some(Language::De),
-        Some("en") => Some(Language::En),
-        Some(_) => {
-            v.push("language", "must be de or en");
-            None
-        }
+    let language = match body.language.as_deref() {
+        Some(word) => v.check(crate::domain::choice::language("language", word)),
         None => Some(preferred_language(req)),
     };
     let answers = questions::check_answers(

@@ -277,14 +277,11 @@ fn headers(german: bool, zone: &str) -> Vec<String> {
 
 fn sector_label(sector: Sector, german: bool) -> &'static str {
     match (sector, german) {
+        (_, true) => crate::domain::choice::sector_name(sector, Language::De),
         (Sector::Business, false) => "business",
         (Sector::Science, false) => "science",
         (Sector::Politics, false) => "politics",
         (Sector::Other, false) => "other",
-        (Sector::Business, true) => "Wirtschaft",
-        (Sector::Science, true) => "Wissenschaft",
-        (Sector::Politics, true) => "Politik",
-        (Sector::Other, true) => "Sonstiges",
     }
 }
 
