@@ -7,14 +7,14 @@ use entity::{
     event,
     registration::{Language, RegistrationStatus, Sector},
 };
-use sea_orm::TransactionTrait;
 
 use super::{code, error_page, public_language, query_language, render, see_other, when};
 use super::{AskPage, EventSummary, MessagePage, Texts};
 use crate::domain::time::now;
 use crate::error::{ApiError, ApiResult};
 use crate::routes::events::webcal;
-use crate::services::{events, registrations};
+use crate::services::events;
+use crate::services::registrations::{self, Change};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -232,31 +232,20 @@ pub async fn act(
     };
     let lang = found.registration.language;
     let base = registrations::manage_url(&state.public_url, &token);
-    let done = async {
-        let txn = state.db.begin().await?;
-        match action {
-            Action::Confirm => {
-                registrations::confirm(&txn, &state.public_url, &token).await?;
-            }
-            Action::Cancel => {
-                registrations::cancel(&txn, &state.public_url, &token).await?;
-            }
-            Action::Erase => {
-                registrations::erase_by_token(&txn, &state.public_url, &token).await?;
-            }
-        }
-        txn.commit().await?;
-        Ok::<_, ApiError>(())
-    }
-    .await;
+    let done = match action {
+        Action::Confirm => registrations::change_by_token(&state, &token, Change::Confirm, None)
+            .await
+            .map(drop),
+        Action::Cancel => registrations::change_by_token(&state, &token, Change::Cancel, None)
+            .await
+            .map(drop),
+        Action::Erase => registrations::erase_own(&state, &token).await,
+    };
     match done {
-        Ok(()) => {
-            state.wake_mailer();
-            match action {
-                Action::Erase => see_other(&format!("/registrations/erased?lang={}", code(lang))),
-                _ => see_other(&base),
-            }
-        }
+        Ok(()) => match action {
+            Action::Erase => see_other(&format!("/registrations/erased?lang={}", code(lang))),
+            _ => see_other(&base),
+        },
         Err(ApiError::Conflict(_)) if expired(&found.registration) || action != Action::Erase => {
             // Expired (or swept meanwhile), or no longer in a state that allows it: the page
             // says why.

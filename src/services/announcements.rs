@@ -227,6 +227,25 @@ pub async fn send_test(
     Ok(who.email.clone())
 }
 
+/// [`send`] in a write transaction of its own, committed, then the mail worker woken when
+/// something was queued. `(announcement, true)` when sent now, `(the first one, false)` for a
+/// repeated `key`.
+pub async fn send_now(
+    ctx: &crate::services::Ctx,
+    event: &event::Model,
+    sender: Uuid,
+    message: &Message,
+    key: Option<&str>,
+) -> ApiResult<(announcement::Model, bool)> {
+    let txn = crate::db::begin_write(&ctx.db).await?;
+    let (sent, new) = send(&txn, &ctx.public_url, event, sender, message, key).await?;
+    txn.commit().await?;
+    if new {
+        ctx.wake_mailer();
+    }
+    Ok((sent, new))
+}
+
 /// Sends `message` from the organiser `sender` to its audience: in `txn` (which must commit for anything to happen),
 /// the announcement, one recipient row and one queued mail per person. With `key`, a second
 /// request finds the first announcement (`Ok((it, false))`) and queues nothing.

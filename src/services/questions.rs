@@ -251,6 +251,55 @@ pub async fn delete(
     Ok(())
 }
 
+/// A write transaction holding the event's lock, with the event marked changed: its version
+/// moves, so every instance renders the event page (and its form) anew.
+async fn changing(
+    db: &sea_orm::DatabaseConnection,
+    event_id: Uuid,
+) -> ApiResult<sea_orm::DatabaseTransaction> {
+    let txn = crate::db::begin_write(db).await?;
+    crate::services::events::lock_for_change(&txn, event_id).await?;
+    Ok(txn)
+}
+
+/// [`create`] under the event's lock, committed. 409 beyond [`QUESTIONS_MAX`].
+pub async fn add(
+    db: &sea_orm::DatabaseConnection,
+    event_id: Uuid,
+    fields: QuestionFields,
+) -> ApiResult<registration_question::Model> {
+    let txn = changing(db, event_id).await?;
+    let question = create(&txn, event_id, fields).await?;
+    txn.commit().await?;
+    Ok(question)
+}
+
+/// [`update`] under the event's lock, committed: `fields` makes the new fields from the
+/// current question (a patch names only what changes). 404 for an unknown question, and
+/// whatever `fields` refuses (422).
+pub async fn change(
+    db: &sea_orm::DatabaseConnection,
+    event_id: Uuid,
+    id: Uuid,
+    fields: impl FnOnce(&registration_question::Model) -> ApiResult<QuestionFields>,
+) -> ApiResult<registration_question::Model> {
+    let txn = changing(db, event_id).await?;
+    let current = find(&txn, event_id, id).await?;
+    let fields = fields(&current)?;
+    let changed = update(&txn, current, fields).await?;
+    txn.commit().await?;
+    Ok(changed)
+}
+
+/// [`delete`] under the event's lock, committed; 404 for an unknown question.
+pub async fn remove(db: &sea_orm::DatabaseConnection, event_id: Uuid, id: Uuid) -> ApiResult<()> {
+    let txn = changing(db, event_id).await?;
+    let question = find(&txn, event_id, id).await?;
+    delete(&txn, question).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 fn choices_json(choices: &[Choice]) -> ApiResult<String> {
     serde_json::to_string(choices)
         .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("question choices")))

@@ -255,24 +255,14 @@ pub async fn send_announcement(
         None => None,
     };
     let message = body.message()?;
-    let txn = crate::db::begin_write(&state.db).await?;
-    let (sent, new) = announcements::send(
-        &txn,
-        &state.public_url,
-        &event,
-        who.0.id,
-        &message,
-        idempotency.as_deref(),
-    )
-    .await?;
-    txn.commit().await?;
+    let (sent, new) =
+        announcements::send_now(&state, &event, who.0.id, &message, idempotency.as_deref()).await?;
     let body = AnnouncementResponse::from(announcements::Sent {
         announcement: sent,
         delivered: 0,
         failed: 0,
     });
     if new {
-        state.wake_mailer();
         Ok(HttpResponse::Created().json(body))
     } else {
         Ok(HttpResponse::Ok()

@@ -39,9 +39,7 @@ pub async fn create_question(
 ) -> ApiResult<HttpResponse> {
     let event = events::find_visible(&state.db, &key, true).await?;
     let fields = body.into_inner().fields(None)?;
-    let txn = changing(&state, event.id).await?;
-    let question = questions::create(&txn, event.id, fields).await?;
-    txn.commit().await?;
+    let question = questions::add(&state.db, event.id, fields).await?;
     Ok(HttpResponse::Created()
         .insert_header((
             actix_web::http::header::LOCATION,
@@ -82,11 +80,11 @@ pub async fn update_question(
 ) -> ApiResult<web::Json<QuestionResponse>> {
     let (key, id) = path.into_inner();
     let event = events::find_visible(&state.db, &key, true).await?;
-    let txn = changing(&state, event.id).await?;
-    let current = questions::find(&txn, event.id, id).await?;
-    let fields = body.into_inner().fields(Some(&current))?;
-    let changed = questions::update(&txn, current, fields).await?;
-    txn.commit().await?;
+    let body = body.into_inner();
+    let changed = questions::change(&state.db, event.id, id, |current| {
+        body.fields(Some(current))
+    })
+    .await?;
     Ok(web::Json(changed.into()))
 }
 
@@ -103,17 +101,6 @@ pub async fn delete_question(
 ) -> ApiResult<HttpResponse> {
     let (key, id) = path.into_inner();
     let event = events::find_visible(&state.db, &key, true).await?;
-    let txn = changing(&state, event.id).await?;
-    let question = questions::find(&txn, event.id, id).await?;
-    questions::delete(&txn, question).await?;
-    txn.commit().await?;
+    questions::remove(&state.db, event.id, id).await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-/// A write transaction holding the event's lock, with the event marked changed: its version
-/// moves, so every instance renders the event page (and its form) anew.
-async fn changing(state: &AppState, event_id: Uuid) -> ApiResult<sea_orm::DatabaseTransaction> {
-    let txn = crate::db::begin_write(&state.db).await?;
-    events::lock_for_change(&txn, event_id).await?;
-    Ok(txn)
 }

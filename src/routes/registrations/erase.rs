@@ -21,9 +21,6 @@ pub async fn erase_registration(
 ) -> ApiResult<HttpResponse> {
     let (key, id) = path.into_inner();
     let event = events::find_visible(&state.db, &key, true).await?;
-    let txn = crate::db::begin_write(&state.db).await?;
-    registrations::erase_by_id(&txn, &state.public_url, event.id, id).await?;
-    txn.commit().await?;
-    state.wake_mailer();
+    registrations::erase_attendee(&state, event.id, id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -6,9 +6,9 @@ use entity::registration;
 
 use super::RegistrationResponse;
 use crate::error::ApiResult;
-use crate::routes::idempotency::{json_answer, key_of, response, AnyBody};
-use crate::services::idempotency::{earlier, secret_scope, Keyed, StoredAnswer};
-use crate::services::registrations::{self, Registered};
+use crate::routes::idempotency::{json_answer, key_of, respond, AnyBody};
+use crate::services::idempotency::{secret_scope, Keyed, StoredAnswer};
+use crate::services::registrations::{self, Change, Registered};
 use crate::state::AppState;
 
 /// The attendee's own registration, with its waitlist position.
@@ -40,15 +40,9 @@ pub async fn confirm(
     body: AnyBody,
 ) -> ApiResult<HttpResponse> {
     let key = token_key(&req, &token, "confirm", &body.0)?;
-    let txn = crate::db::begin_write(&state.db).await?;
-    if let Some(first) = earlier(&txn, key.as_ref()).await? {
-        return Ok(response(first, true));
-    }
-    let model = registrations::confirm(&txn, &state.public_url, &token).await?;
-    let answer = kept(&txn, key.as_ref(), model, &state.public_url).await?;
-    txn.commit().await?;
-    state.wake_mailer();
-    Ok(response(answer, false))
+    let done =
+        registrations::change_by_token(&state, &token, Change::Confirm, key.as_ref()).await?;
+    respond(done, |model| answer(&state.public_url, model))
 }
 
 /// Cancels the registration: the seat goes to the first on the waitlist, who is mailed.
@@ -65,15 +59,8 @@ pub async fn cancel_registration(
     body: AnyBody,
 ) -> ApiResult<HttpResponse> {
     let key = token_key(&req, &token, "cancel", &body.0)?;
-    let txn = crate::db::begin_write(&state.db).await?;
-    if let Some(first) = earlier(&txn, key.as_ref()).await? {
-        return Ok(response(first, true));
-    }
-    let model = registrations::cancel(&txn, &state.public_url, &token).await?;
-    let answer = kept(&txn, key.as_ref(), model, &state.public_url).await?;
-    txn.commit().await?;
-    state.wake_mailer();
-    Ok(response(answer, false))
+    let done = registrations::change_by_token(&state, &token, Change::Cancel, key.as_ref()).await?;
+    respond(done, |model| answer(&state.public_url, model))
 }
 
 /// The `Idempotency-Key` of a token action, scoped to the action on this registration (the
@@ -93,22 +80,6 @@ fn token_key(
         key,
         answer: Arc::new(move |model: &registration::Model| answer(&public_url, model.clone())),
     }))
-}
-
-/// The answer to a token action, stored with its key (if any) in the action's transaction.
-/// Confirming and cancelling are harmless to repeat, so the key is judged at the start of the
-/// transaction, before the event's lock: two repeats at the same moment both run (the second
-/// changes nothing) and answer the same.
-async fn kept(
-    txn: &impl sea_orm::ConnectionTrait,
-    key: Option<&Keyed<registration::Model>>,
-    model: registration::Model,
-    public_url: &str,
-) -> ApiResult<StoredAnswer> {
-    match key {
-        Some(k) => k.record(txn, &model, Some(model.id)).await,
-        None => answer(public_url, model),
-    }
 }
 
 /// A registration as a token action answers it: 200 and its JSON.
@@ -133,9 +104,6 @@ pub async fn erase_own(
     state: web::Data<AppState>,
     token: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let txn = crate::db::begin_write(&state.db).await?;
-    registrations::erase_by_token(&txn, &state.public_url, &token).await?;
-    txn.commit().await?;
-    state.wake_mailer();
+    registrations::erase_own(&state, &token).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -37,8 +37,8 @@ pub use list::{
 };
 pub use seats::{check_open, expire_holds, promote_waitlisted, MailboxUsage};
 pub use self_service::{
-    cancel, confirm, erase_by_id, erase_by_token, find_by_id, find_by_token, forget_records,
-    set_checked_in,
+    cancel, change_by_token, confirm, erase_attendee, erase_by_id, erase_by_token, erase_own,
+    find_by_id, find_by_token, forget_records, set_checked_in, Change,
 };
 
 /// How long an unconfirmed (double opt-in) registration holds its seat unless the event says

@@ -17,7 +17,8 @@ use super::seats::{lock_by_id, lock_by_token, plus, promote_waitlisted, release}
 use super::{with_token, Registered, ACTIVE};
 use crate::domain::{time::now, token};
 use crate::error::{ApiError, ApiResult};
-use crate::services::questions;
+use crate::services::idempotency::{earlier, record, Keyed, Once};
+use crate::services::{questions, Ctx};
 
 /// The attendee's own registration by its manage token.
 pub async fn find_by_token(db: &impl ConnectionTrait, token: &str) -> ApiResult<Registered> {
@@ -152,6 +153,58 @@ pub async fn cancel(
     )
     .await?;
     Ok(model)
+}
+
+/// What an attendee changes through the manage link: confirm the hold (double opt-in) or cancel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    Confirm,
+    Cancel,
+}
+
+/// [`confirm`] or [`cancel`] in a write transaction of its own, then the mail worker woken.
+/// With a key, the key is judged at the start of the transaction and the answer stored in it:
+/// both actions are harmless to repeat, so two repeats at the same instant may both run (the
+/// second changes nothing) and answer the same. Errors: 404 unknown token, 409 expired hold or
+/// a state that does not allow the change, 422 a key reused with another body.
+pub async fn change_by_token(
+    ctx: &Ctx,
+    token: &str,
+    change: Change,
+    key: Option<&Keyed<registration::Model>>,
+) -> ApiResult<Once<registration::Model>> {
+    let txn = crate::db::begin_write(&ctx.db).await?;
+    if let Some(first) = earlier(&txn, key).await? {
+        return Ok(Once::Replayed(first));
+    }
+    let model = match change {
+        Change::Confirm => confirm(&txn, &ctx.public_url, token).await?,
+        Change::Cancel => cancel(&txn, &ctx.public_url, token).await?,
+    };
+    let stored = record(&txn, key, &model, model.id).await?;
+    txn.commit().await?;
+    ctx.wake_mailer();
+    Ok(Once::New(model, stored))
+}
+
+/// [`erase_by_token`] in a write transaction of its own, then the mail worker woken (the
+/// waitlist may move up). GDPR Art. 17; 404 for an unknown or erased token.
+pub async fn erase_own(ctx: &Ctx, token: &str) -> ApiResult<()> {
+    let txn = crate::db::begin_write(&ctx.db).await?;
+    erase_by_token(&txn, &ctx.public_url, token).await?;
+    txn.commit().await?;
+    ctx.wake_mailer();
+    Ok(())
+}
+
+/// [`erase_by_id`] for an organiser, in a write transaction of its own, then the mail worker
+/// woken. 404 when the event has no such registration.
+pub async fn erase_attendee(ctx: &Ctx, event_id: Uuid, id: Uuid) -> ApiResult<()> {
+    let txn = crate::db::begin_write(&ctx.db).await?;
+    erase_by_id(&txn, &ctx.public_url, event_id, id).await?;
+    txn.commit().await?;
+    ctx.wake_mailer();
+    Ok(())
 }
 
 /// Erasure by the attendee's token.
