@@ -33,6 +33,7 @@ pub mod body;
 pub mod cors;
 pub mod extract;
 pub mod headers;
+pub mod language;
 pub mod metrics;
 pub mod rate_limit;
 pub mod routes;

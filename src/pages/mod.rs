@@ -85,37 +85,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 /// The language of a public page: `?lang=de|en`, else the first of German or English that
 /// `Accept-Language` names (in its order, ignoring weights of 0), else English.
 pub fn public_language(req: &HttpRequest) -> Language {
-    if let Some(lang) = query_language(req) {
-        return lang;
-    }
-    let Some(value) = req
-        .headers()
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return Language::En;
-    };
-    let mut best: Option<(f32, Language)> = None;
-    for item in value.split(',') {
-        let mut parts = item.split(';');
-        let tag = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
-        let weight = parts
-            .find_map(|p| {
-                p.trim()
-                    .strip_prefix("q=")
-                    .and_then(|q| q.parse::<f32>().ok())
-            })
-            .unwrap_or(1.0);
-        let lang = match tag.split('-').next() {
-            Some("de") => Language::De,
-            Some("en") => Language::En,
-            _ => continue,
-        };
-        if weight > 0.0 && best.is_none_or(|(w, _)| weight > w) {
-            best = Some((weight, lang));
-        }
-    }
-    best.map_or(Language::En, |(_, lang)| lang)
+    query_language(req).unwrap_or_else(|| crate::http::language::accepted(req))
 }
 
 /// `?lang=de` or `?lang=en`, when the query names one.

@@ -70,7 +70,9 @@ pub async fn badges_pdf(
         }
     };
     let wording = match query.lang.as_deref() {
-        None if prefers_german(&req) => Wording::German,
+        None if (crate::http::language::accepted(&req) == entity::registration::Language::De) => {
+            Wording::German
+        }
         None => Wording::English,
         Some("de") => Wording::German,
         Some("en") => Wording::English,
@@ -112,24 +114,4 @@ pub async fn badges_pdf(
         ))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(pdf))
-}
-
-/// German when `Accept-Language` names German before English.
-fn prefers_german(req: &HttpRequest) -> bool {
-    let value = req
-        .headers()
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    for tag in value.split(',') {
-        let tag = tag.split(';').next().unwrap_or_default().trim();
-        let tag = tag.to_ascii_lowercase();
-        if tag == "de" || tag.starts_with("de-") {
-            return true;
-        }
-        if tag == "en" || tag.starts_with("en-") {
-            return false;
-        }
-    }
-    false
 }

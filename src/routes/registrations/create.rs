@@ -1,11 +1,7 @@
 //! `POST /events/{event}/registrations`: public registration, with `Idempotency-Key`.
 use std::sync::Arc;
 
-use actix_web::{
-    http::{header, StatusCode},
-    post, web, HttpRequest, HttpResponse,
-};
-use entity::registration::Language;
+use actix_web::{http::StatusCode, post, web, HttpRequest, HttpResponse};
 use serde_json::Value;
 
 use super::{parse_sector, CreatedRegistration, RegisterRequest, RegistrationResponse};
@@ -101,7 +97,7 @@ fn parse(
     let sector = v.check(parse_sector("sector", &body.sector));
     let language = match body.language.as_deref() {
         Some(word) => v.check(crate::domain::choice::language("language", word)),
-        None => Some(preferred_language(req)),
+        None => Some(crate::http::language::accepted(req)),
     };
     let answers = questions::check_answers(
         &mut v,
@@ -132,30 +128,4 @@ fn parse(
         }
         _ => Err(ApiError::BadRequest("invalid registration".to_owned())),
     }
-}
-
-/// German when `Accept-Language` prefers German over English, else English.
-fn preferred_language(req: &HttpRequest) -> Language {
-    let Some(value) = req
-        .headers()
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return Language::En;
-    };
-    for tag in value.split(',') {
-        let tag = tag
-            .split(';')
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_ascii_lowercase();
-        if tag == "de" || tag.starts_with("de-") {
-            return Language::De;
-        }
-        if tag == "en" || tag.starts_with("en-") {
-            return Language::En;
-        }
-    }
-    Language::En
 }

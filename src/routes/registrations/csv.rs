@@ -91,28 +91,6 @@ pub(super) struct Table {
     pub rows: Vec<Vec<Cell>>,
 }
 
-/// German when `Accept-Language` prefers German over English, else English.
-pub(super) fn prefers_german(req: &HttpRequest) -> bool {
-    let Some(value) = req
-        .headers()
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return false;
-    };
-    for tag in value.split(',') {
-        let tag = tag.split(';').next().unwrap_or_default().trim();
-        let tag = tag.to_ascii_lowercase();
-        if tag == "de" || tag.starts_with("de-") {
-            return true;
-        }
-        if tag == "en" || tag.starts_with("en-") {
-            return false;
-        }
-    }
-    false
-}
-
 /// Loads the filtered list of the event and lays it out in the asked (or preferred) language.
 pub(super) async fn table(
     state: &AppState,
@@ -122,7 +100,7 @@ pub(super) async fn table(
     v: &mut Validator,
 ) -> ApiResult<Table> {
     let german = match query.lang.as_deref() {
-        None => prefers_german(req),
+        None => crate::http::language::accepted(req) == Language::De,
         Some(lang) => v.check(choice::language("lang", lang)) == Some(Language::De),
     };
     let list_query = RegistrationListQuery {
@@ -332,7 +310,7 @@ pub async fn export_csv(
 ) -> ApiResult<HttpResponse> {
     let mut v = Validator::new();
     let delimiter = match query.delimiter.as_deref() {
-        None if prefers_german(&req) => ';',
+        None if (crate::http::language::accepted(&req) == Language::De) => ';',
         None => ',',
         Some("comma" | ",") => ',',
         Some("semicolon" | ";") => ';',
