@@ -19,7 +19,7 @@ use krilla::{
     text::{Font, TextDirection},
     Document,
 };
-use qrcode::{Color, EcLevel, QrCode};
+use qrcode::Color;
 
 use fit::{fit, Measure, LEADING};
 
@@ -423,10 +423,8 @@ fn draw_qr(
     y: f32,
     side: f32,
 ) -> Result<(), BadgeError> {
-    let qr = QrCode::with_error_correction_level(code.as_bytes(), EcLevel::M)
-        .map_err(|e| BadgeError::Pdf(format!("QR code: {e}")))?;
-    let n = qr.width();
-    let colours = qr.to_colors();
+    let (n, colours) = crate::domain::check_in_code::symbol(code)
+        .ok_or_else(|| BadgeError::Pdf("QR code: the code does not fit".to_owned()))?;
     let module = side / (n + 8) as f32;
     let (x0, y0) = (x + 4.0 * module, y + 4.0 * module);
     set_fill(surface, rgb::Color::black());

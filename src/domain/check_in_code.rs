@@ -7,7 +7,8 @@
 //! holds in its compact alphanumeric mode. Read back case-insensitively, ignoring spaces and
 //! dashes, so a code typed from a printout works too.
 use hmac::{KeyInit, Mac};
-use qrcode::{render::svg, EcLevel, QrCode};
+use qrcode::canvas::{Canvas, MaskPattern};
+use qrcode::{bits, ec, Color, EcLevel};
 use secrecy::ExposeSecret;
 use sha2::Sha256;
 use uuid::Uuid;
@@ -76,16 +77,64 @@ pub fn verify(code: &str) -> Option<Uuid> {
     (differs == 0).then_some(id)
 }
 
-/// The code as a QR code in SVG (black on white, with its quiet zone), `size` pixels at
-/// least; `None` only if the code could not be encoded (it always fits).
+/// The light margin around a QR symbol, in modules (ISO/IEC 18004 asks for 4).
+pub const QUIET_ZONE: usize = 4;
+
+/// The code as a QR symbol (error correction M): its width in modules and its modules row by
+/// row, with one fixed mask. `None` only if the code could not be encoded (it always fits a
+/// version 3 symbol, 29 modules, in alphanumeric mode).
+///
+/// `qrcode::QrCode::new` scores all eight masks (ISO/IEC 18004 §7.8.3) to avoid large blocks
+/// and finder-like runs; a check-in code is random base32, so every mask gives a balanced
+/// symbol, and the scoring was 10 % of podium's CPU while the worker sent a burst of
+/// confirmations (perf, `bench/run.sh`, session 5). Readers decode any mask; the tests decode
+/// the mail's picture and the page's SVG with `rqrr`. The mail, the attendee's page and the
+/// badges all draw this one symbol.
+pub fn symbol(code: &str) -> Option<(usize, Vec<Color>)> {
+    let bits = bits::encode_auto(code.as_bytes(), EcLevel::M).ok()?;
+    let version = bits.version();
+    let (data, ec_data) = ec::construct_codewords(&bits.into_bytes(), version, EcLevel::M).ok()?;
+    let mut canvas = Canvas::new(version, EcLevel::M);
+    canvas.draw_all_functional_patterns();
+    canvas.draw_data(&data, &ec_data);
+    canvas.apply_mask(MaskPattern::Checkerboard);
+    let width = usize::try_from(version.width()).ok()?;
+    Some((width, canvas.into_colors()))
+}
+
+/// The code as a QR code in SVG (black on white, with its quiet zone), `size` pixels wide:
+/// one path whose subpaths are the rows' runs of dark modules, in module units
+/// (`viewBox`), so it scales without blur. `None` only if the code could not be encoded.
 pub fn qr_svg(code: &str, size: u32) -> Option<String> {
-    let qr = QrCode::with_error_correction_level(code.as_bytes(), EcLevel::M).ok()?;
-    Some(
-        qr.render::<svg::Color<'_>>()
-            .min_dimensions(size, size)
-            .quiet_zone(true)
-            .build(),
-    )
+    use std::fmt::Write;
+    let (n, modules) = symbol(code)?;
+    let side = n + 2 * QUIET_ZONE;
+    let mut path = String::with_capacity(n * n);
+    for row in 0..n {
+        let mut col = 0;
+        while col < n {
+            if modules[row * n + col] != Color::Dark {
+                col += 1;
+                continue;
+            }
+            let start = col;
+            while col < n && modules[row * n + col] == Color::Dark {
+                col += 1;
+            }
+            let (x, y) = (start + QUIET_ZONE, row + QUIET_ZONE);
+            let _ = write!(path, "M{x} {y}h{}v1h-{}z", col - start, col - start);
+        }
+    }
+    Some(format!(
+        concat!(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{size}" height="{size}" "#,
+            r#"viewBox="0 0 {side} {side}" shape-rendering="crispEdges">"#,
+            r##"<rect width="{side}" height="{side}" fill="#fff"/><path fill="#000" d="{path}"/></svg>"##
+        ),
+        size = size,
+        side = side,
+        path = path
+    ))
 }
 
 #[cfg(test)]
@@ -123,5 +172,46 @@ mod tests {
     fn the_qr_code_is_an_svg() {
         let svg = qr_svg(&derive(Uuid::now_v7()), 200).unwrap();
         assert!(svg.contains("<svg") && svg.contains("</svg>"));
+    }
+
+    /// Reads the SVG's path back into pixels (one per module) and decodes them with `rqrr`.
+    #[test]
+    fn the_svg_reads_back_as_the_code() {
+        let code = derive(Uuid::now_v7());
+        let svg = qr_svg(&code, 240).unwrap();
+        let side: usize = svg
+            .split("viewBox=\"0 0 ")
+            .nth(1)
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap();
+        let d = svg
+            .split(" d=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        let scale = 4;
+        let mut pixels = vec![255u8; side * side * scale * scale];
+        for run in d.split('M').filter(|r| !r.is_empty()) {
+            let (xy, rest) = run.split_once('h').unwrap();
+            let (x, y) = xy.split_once(' ').unwrap();
+            let (x, y): (usize, usize) = (x.parse().unwrap(), y.parse().unwrap());
+            let len: usize = rest.split('v').next().unwrap().parse().unwrap();
+            for col in x..x + len {
+                for dy in 0..scale {
+                    for dx in 0..scale {
+                        pixels[(y * scale + dy) * side * scale + col * scale + dx] = 0;
+                    }
+                }
+            }
+        }
+        let w = side * scale;
+        let mut image = rqrr::PreparedImage::prepare_from_greyscale(w, w, |x, y| pixels[y * w + x]);
+        let grids = image.detect_grids();
+        assert_eq!(grids.len(), 1);
+        let (_, content) = grids[0].decode().unwrap();
+        assert_eq!(content, code);
     }
 }

@@ -3,8 +3,7 @@
 //! Drawn by the worker when it sends, from the code in the outbox row: the row keeps 39
 //! characters, not a picture. The HTML part shows it as `<img src="cid:…">`
 //! ([`CONTENT_ID`], RFC 2392) in a `multipart/related` part (RFC 2387).
-use qrcode::canvas::{Canvas, MaskPattern};
-use qrcode::{bits, ec, Color, EcLevel};
+use qrcode::Color;
 
 /// The Content-ID of the QR picture, as the HTML refers to it (`cid:` without the brackets).
 pub const CONTENT_ID: &str = "check-in-qr@podium";
@@ -13,13 +12,13 @@ pub const CONTENT_ID: &str = "check-in-qr@podium";
 /// wide with its quiet zone, which phones read from a screen or a printout.
 const SCALE: usize = 6;
 /// The light margin around the symbol, in modules (ISO/IEC 18004 asks for 4).
-const QUIET_ZONE: usize = 4;
+const QUIET_ZONE: usize = crate::domain::check_in_code::QUIET_ZONE;
 
 /// Why a code could not be drawn.
 #[derive(Debug, thiserror::Error)]
 pub enum QrError {
-    #[error("the code does not fit a QR code: {0}")]
-    Encode(#[from] qrcode::types::QrError),
+    #[error("the code does not fit a QR code")]
+    Encode,
     #[error("the QR code could not be written as PNG: {0}")]
     Png(#[from] png::EncodingError),
 }
@@ -27,7 +26,7 @@ pub enum QrError {
 /// `code` as a QR code (error correction M, like the attendee's page) in a black-and-white PNG
 /// (1 bit per pixel, about 400 bytes).
 pub fn png(code: &str) -> Result<Vec<u8>, QrError> {
-    let (modules, colors) = symbol(code)?;
+    let (modules, colors) = crate::domain::check_in_code::symbol(code).ok_or(QrError::Encode)?;
     let side = (modules + 2 * QUIET_ZONE) * SCALE;
     let row_bytes = side.div_ceil(8);
     // 1 is white in a 1-bit greyscale PNG; dark modules clear their bits.
@@ -51,25 +50,6 @@ pub fn png(code: &str) -> Result<Vec<u8>, QrError> {
     writer.write_image_data(&pixels)?;
     writer.finish()?;
     Ok(out)
-}
-
-/// The symbol's width in modules and its modules, row by row, with one fixed mask.
-///
-/// `QrCode::new` scores all eight masks (ISO/IEC 18004 §7.8.3) to avoid large blocks and
-/// finder-like runs; on a check-in code, which is random base64url, every mask gives a
-/// balanced symbol, and the scoring was 10 % of podium's CPU while the worker sent a burst of
-/// confirmations (perf, `bench/run.sh`, session 5). Readers decode any mask; the tests decode
-/// the picture with `rqrr`.
-fn symbol(code: &str) -> Result<(usize, Vec<Color>), QrError> {
-    let bits = bits::encode_auto(code.as_bytes(), EcLevel::M)?;
-    let version = bits.version();
-    let (data, ec_data) = ec::construct_codewords(&bits.into_bytes(), version, EcLevel::M)?;
-    let mut canvas = Canvas::new(version, EcLevel::M);
-    canvas.draw_all_functional_patterns();
-    canvas.draw_data(&data, &ec_data);
-    canvas.apply_mask(MaskPattern::Checkerboard);
-    let width = usize::try_from(version.width()).unwrap_or_default();
-    Ok((width, canvas.into_colors()))
 }
 
 #[cfg(test)]
