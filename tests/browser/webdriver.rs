@@ -199,6 +199,21 @@ impl Browser {
         .await
     }
 
+    /// Waits (up to 10 s) until the page's source contains `part`, and returns it: for a form
+    /// that answers at the address the page already has, where the address cannot tell the
+    /// new page from the old.
+    pub async fn wait_for_source(&self, part: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let source = self.source().await;
+            if source.contains(part) {
+                return source;
+            }
+            assert!(Instant::now() < deadline, "no {part:?} in {source}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Waits (up to 10 s) until the page's address contains `part`.
     pub async fn wait_for_url(&self, part: &str) -> String {
         self.wait_until_url(|url| url.contains(part)).await
