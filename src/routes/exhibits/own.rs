@@ -30,7 +30,8 @@ pub async fn own_exhibit(
 /// answers the same, without mail.
 #[utoipa::path(tag = "exhibits", params(("token" = String, Path, description = "the manage_token"),
         ("Idempotency-Key" = Option<String>, Header, description = "kept 24 hours")),
-    responses((status = 200, body = ExhibitResponse), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = ExhibitResponse), (status = 404, body = crate::error::Problem),
+        (status = 422, description = "a malformed `Idempotency-Key`, or one used before with another body", body = crate::error::Problem)))]
 #[post("/exhibits/{token}/withdraw")]
 pub async fn withdraw_exhibit(
     state: web::Data<AppState>,

@@ -30,7 +30,8 @@ pub async fn own_pitch(
 /// cancellation when it was scheduled). Withdrawing again answers the same, without mail.
 #[utoipa::path(tag = "pitches", params(("token" = String, Path, description = "the manage_token"),
         ("Idempotency-Key" = Option<String>, Header, description = "kept 24 hours")),
-    responses((status = 200, body = PitchResponse), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = PitchResponse), (status = 404, body = crate::error::Problem),
+        (status = 422, description = "a malformed `Idempotency-Key`, or one used before with another body", body = crate::error::Problem)))]
 #[post("/pitches/{token}/withdraw")]
 pub async fn withdraw_pitch(
     state: web::Data<AppState>,

@@ -31,7 +31,8 @@ pub async fn get_own(
 #[utoipa::path(tag = "registrations", params(("token" = String, Path, description = "manage_token"),
         ("Idempotency-Key" = Option<String>, Header, description = "kept 24 hours")),
     responses((status = 200, body = RegistrationResponse), (status = 404, body = crate::error::Problem),
-        (status = 409, body = crate::error::Problem)))]
+        (status = 409, body = crate::error::Problem),
+        (status = 422, description = "a malformed `Idempotency-Key`, or one used before with another body", body = crate::error::Problem)))]
 #[post("/registrations/{token}/confirm")]
 pub async fn confirm(
     state: web::Data<AppState>,
@@ -50,7 +51,8 @@ pub async fn confirm(
 #[utoipa::path(tag = "registrations", params(("token" = String, Path, description = "manage_token"),
         ("Idempotency-Key" = Option<String>, Header, description = "kept 24 hours")),
     responses((status = 200, body = RegistrationResponse), (status = 404, body = crate::error::Problem),
-        (status = 409, body = crate::error::Problem)))]
+        (status = 409, body = crate::error::Problem),
+        (status = 422, description = "a malformed `Idempotency-Key`, or one used before with another body", body = crate::error::Problem)))]
 #[post("/registrations/{token}/cancel")]
 pub async fn cancel_registration(
     state: web::Data<AppState>,
