@@ -19,7 +19,6 @@ use krilla::{
     text::{Font, TextDirection},
     Document,
 };
-use qrcode::Color;
 
 use fit::{fit, Measure, LEADING};
 
@@ -423,31 +422,22 @@ fn draw_qr(
     y: f32,
     side: f32,
 ) -> Result<(), BadgeError> {
-    let (n, colours) = crate::domain::check_in_code::symbol(code)
+    use crate::domain::check_in_code::{dark_runs, QUIET_ZONE};
+    let (n, runs) = dark_runs(code)
         .ok_or_else(|| BadgeError::Pdf("QR code: the code does not fit".to_owned()))?;
-    let module = side / (n + 8) as f32;
-    let (x0, y0) = (x + 4.0 * module, y + 4.0 * module);
+    let module = side / (n + 2 * QUIET_ZONE) as f32;
+    let quiet = QUIET_ZONE as f32 * module;
+    let (x0, y0) = (x + quiet, y + quiet);
     set_fill(surface, rgb::Color::black());
     let mut path = PathBuilder::new();
-    for row in 0..n {
-        let mut col = 0;
-        while col < n {
-            if colours[row * n + col] != Color::Dark {
-                col += 1;
-                continue;
-            }
-            let start = col;
-            while col < n && colours[row * n + col] == Color::Dark {
-                col += 1;
-            }
-            if let Some(rect) = Rect::from_xywh(
-                x0 + start as f32 * module,
-                y0 + row as f32 * module,
-                (col - start) as f32 * module,
-                module,
-            ) {
-                path.push_rect(rect);
-            }
+    for run in runs {
+        if let Some(rect) = Rect::from_xywh(
+            x0 + run.col as f32 * module,
+            y0 + run.row as f32 * module,
+            run.len as f32 * module,
+            module,
+        ) {
+            path.push_rect(rect);
         }
     }
     if let Some(path) = path.finish() {

@@ -102,14 +102,20 @@ pub fn symbol(code: &str) -> Option<(usize, Vec<Color>)> {
     Some((width, canvas.into_colors()))
 }
 
-/// The code as a QR code in SVG (black on white, with its quiet zone), `size` pixels wide:
-/// one path whose subpaths are the rows' runs of dark modules, in module units
-/// (`viewBox`), so it scales without blur. `None` only if the code could not be encoded.
-pub fn qr_svg(code: &str, size: u32) -> Option<String> {
-    use std::fmt::Write;
+/// A horizontal run of dark modules: `len` modules from column `col` in row `row` (module
+/// units, without the quiet zone).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DarkRun {
+    pub row: usize,
+    pub col: usize,
+    pub len: usize,
+}
+
+/// [`symbol`] as each row's runs of dark modules, for drawings made of rectangles (the page's
+/// SVG, the badges): the width in modules and the runs, row by row. `None` as for [`symbol`].
+pub fn dark_runs(code: &str) -> Option<(usize, Vec<DarkRun>)> {
     let (n, modules) = symbol(code)?;
-    let side = n + 2 * QUIET_ZONE;
-    let mut path = String::with_capacity(n * n);
+    let mut runs = Vec::new();
     for row in 0..n {
         let mut col = 0;
         while col < n {
@@ -121,9 +127,27 @@ pub fn qr_svg(code: &str, size: u32) -> Option<String> {
             while col < n && modules[row * n + col] == Color::Dark {
                 col += 1;
             }
-            let (x, y) = (start + QUIET_ZONE, row + QUIET_ZONE);
-            let _ = write!(path, "M{x} {y}h{}v1h-{}z", col - start, col - start);
+            runs.push(DarkRun {
+                row,
+                col: start,
+                len: col - start,
+            });
         }
+    }
+    Some((n, runs))
+}
+
+/// The code as a QR code in SVG (black on white, with its quiet zone), `size` pixels wide:
+/// one path whose subpaths are the rows' runs of dark modules, in module units
+/// (`viewBox`), so it scales without blur. `None` only if the code could not be encoded.
+pub fn qr_svg(code: &str, size: u32) -> Option<String> {
+    use std::fmt::Write;
+    let (n, runs) = dark_runs(code)?;
+    let side = n + 2 * QUIET_ZONE;
+    let mut path = String::with_capacity(n * n);
+    for run in runs {
+        let (x, y) = (run.col + QUIET_ZONE, run.row + QUIET_ZONE);
+        let _ = write!(path, "M{x} {y}h{}v1h-{}z", run.len, run.len);
     }
     Some(format!(
         concat!(
