@@ -19,20 +19,28 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{ApiError, ApiResult};
-use crate::services::idempotency::{IdempotencyKey, Once, StoredAnswer};
+use crate::services::idempotency::{checked_key, IdempotencyKey, Once, StoredAnswer};
 
 /// The request's `Idempotency-Key` for `scope` (method and path, or
 /// `services::idempotency::secret_scope` of them), fingerprinting `body`; `None` without the
 /// header. 422 for a key that is not 1 to 200 visible ASCII characters. Call it once the
 /// caller is known (an organiser's request passes no key on).
 pub fn key_of(req: &HttpRequest, scope: String, body: &Value) -> ApiResult<Option<IdempotencyKey>> {
+    header_key(req)?
+        .map(|key| IdempotencyKey::new(scope, key, body))
+        .transpose()
+}
+
+/// The request's `Idempotency-Key` header as [`checked_key`] takes it, or `None` without one;
+/// 422 for a value that is not 1 to 200 visible ASCII characters.
+pub fn header_key(req: &HttpRequest) -> ApiResult<Option<&str>> {
     let Some(value) = req.headers().get("Idempotency-Key") else {
         return Ok(None);
     };
     let value = value
         .to_str()
         .map_err(|_| ApiError::invalid("Idempotency-Key", "must be visible ASCII characters"))?;
-    IdempotencyKey::new(scope, value, body).map(Some)
+    checked_key(value).map(Some)
 }
 
 /// The body of a `POST` that has none of its own (a token action), as a key fingerprints it:

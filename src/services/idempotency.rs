@@ -116,17 +116,25 @@ impl StoredAnswer {
     }
 }
 
+/// An `Idempotency-Key` header value as podium takes it: trimmed, 1 to [`KEY_MAX`] visible
+/// ASCII characters (no spaces inside); 422 naming the header otherwise. The one rule for every
+/// keyed request, the announcements' own key included.
+pub fn checked_key(value: &str) -> ApiResult<&str> {
+    let key = value.trim();
+    if key.is_empty() || key.len() > KEY_MAX || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(ApiError::invalid(
+            "Idempotency-Key",
+            format!("must be 1 to {KEY_MAX} visible ASCII characters"),
+        ));
+    }
+    Ok(key)
+}
+
 impl IdempotencyKey {
     /// Checks the header value and fingerprints the JSON body (keys sorted, so the same
     /// document in another key order or spacing counts as the same body).
     pub fn new(scope: String, key: &str, body: &Value) -> ApiResult<Self> {
-        let key = key.trim();
-        if key.is_empty() || key.len() > KEY_MAX || !key.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(ApiError::invalid(
-                "Idempotency-Key",
-                format!("must be 1 to {KEY_MAX} visible ASCII characters"),
-            ));
-        }
+        let key = checked_key(key)?;
         let mut canonical = String::new();
         canonicalise(body, &mut canonical);
         let scope = if scope.len() > SCOPE_MAX {

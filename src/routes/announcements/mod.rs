@@ -237,23 +237,7 @@ pub async fn send_announcement(
     body: web::Json<AnnouncementRequest>,
 ) -> ApiResult<HttpResponse> {
     let event = events::find_visible(&state.db, &key, true).await?;
-    let idempotency = match req.headers().get("Idempotency-Key") {
-        Some(value) => {
-            let value = value
-                .to_str()
-                .ok()
-                .map(str::trim)
-                .filter(|v| !v.is_empty() && v.len() <= 200)
-                .ok_or_else(|| {
-                    ApiError::invalid(
-                        "Idempotency-Key",
-                        "must be 1 to 200 visible ASCII characters",
-                    )
-                })?;
-            Some(value.to_owned())
-        }
-        None => None,
-    };
+    let idempotency = crate::routes::idempotency::header_key(&req)?.map(str::to_owned);
     let message = body.message()?;
     let (sent, new) =
         announcements::send_now(&state, &event, who.0.id, &message, idempotency.as_deref()).await?;
