@@ -23,6 +23,7 @@ mod m20261130_600001_create_server_secrets;
 mod m20261130_700001_create_registration_questions;
 mod m20261130_700002_create_door_sessions;
 mod m20261130_700003_create_announcements;
+mod m20261130_800001_search_key_from_writer;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_700002_create_door_sessions::Migration),
             Box::new(m20261130_700003_create_announcements::Migration),
             Box::new(m20261130_310001_add_outbox_check_in_code::Migration),
+            Box::new(m20261130_800001_search_key_from_writer::Migration),
         ]
     }
 }

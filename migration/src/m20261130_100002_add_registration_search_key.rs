@@ -73,40 +73,7 @@ impl MigrationTrait for Migration {
         } else {
             // The unfolded key in one statement, then the folding steps on the stored key,
             // only for keys that are not plain ASCII (most e-mails and many names).
-            let raw = |row: &str| {
-                let name = format!("{row}.name");
-                let organisation = format!("{row}.organisation");
-                [
-                    name.clone(),
-                    format!("{row}.email_lower"),
-                    organisation.clone(),
-                    search::expand_umlauts_sql(&name),
-                    search::expand_umlauts_sql(&organisation),
-                ]
-                .join(" || char(10) || ")
-            };
-            let steps = search::fold_sqlite_steps("search_key");
-            let (lower, folds) = steps.split_last().expect("at least the lowering step");
-            let fold = |filter: &str| -> String {
-                let mut statements: Vec<String> = folds
-                    .iter()
-                    .map(|step| {
-                        format!(
-                            "UPDATE registrations SET search_key = {step} \
-                             WHERE {filter} AND search_key GLOB '*[^ -~]*'"
-                        )
-                    })
-                    .collect();
-                statements.push(format!(
-                    "UPDATE registrations SET search_key = {lower} WHERE {filter}"
-                ));
-                statements.join("; ")
-            };
-            let body = format!(
-                "BEGIN UPDATE registrations SET search_key = {} WHERE id = NEW.id; {}; END",
-                raw("NEW"),
-                fold("id = NEW.id")
-            );
+            let body = search::sqlite_trigger_body();
             for sql in [
                 "ALTER TABLE registrations ADD COLUMN search_key text NOT NULL DEFAULT ''"
                     .to_owned(),
@@ -120,9 +87,9 @@ impl MigrationTrait for Migration {
                 ),
                 format!(
                     "UPDATE registrations SET search_key = {}",
-                    raw("registrations")
+                    search::sqlite_raw_key("registrations")
                 ),
-                fold("1 = 1"),
+                search::sqlite_fold_statements("1 = 1"),
             ] {
                 conn.execute_unprepared(&sql).await?;
             }

@@ -5,8 +5,11 @@
 //! ł → l), ß → ss, æ → ae, œ → oe, þ → th; other characters stay as they are (ASCII letters
 //! lowered). A registration's key holds the folded name, e-mail and organisation, and the
 //! name and organisation once more with the German umlauts written out (ü → ue), so that
-//! `muller`, `mueller` and `Müller` all find "Müller". Queries are folded here, in Rust;
-//! stored keys by the database (triggers), with SQL generated from the same table.
+//! `muller`, `mueller` and `Müller` all find "Müller". Queries are folded here, in Rust.
+//! Stored keys are written by the registration desk from [`search_key`] with its rows (a
+//! trigger's SQL per row cost the desk more than half of PostgreSQL's insert throughput); the
+//! database's triggers, with SQL generated from the same table, fill in a key for any other
+//! insert that brings none and keep it on every change of the three columns.
 
 /// Latin letters (U+00C0–U+017F) folded to one ASCII letter: `FOLD_FROM[i]` → `FOLD_TO[i]`.
 pub const FOLD_FROM: &str = "ÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖØÙÚÛÜÝàáâãäåçèéêëìíîïðñòóôõöøùúûüýÿĀāĂăĄąĆćĈĉĊċČčĎďĐđĒēĔĕĖėĘęĚěĜĝĞğĠġĢģĤĥĦħĨĩĪīĬĭĮįİıĴĵĶķĸĹĺĻļĽľĿŀŁłŃńŅņŇňŉŊŋŌōŎŏŐőŔŕŖŗŘřŚśŜŝŞşŠšŢţŤťŨũŪūŬŭŮůŰűŲųŴŵŶŷŸŹźŻżŽžſŦŧ";
@@ -40,12 +43,14 @@ const ASCII_LOWER: &str = "abcdefghijklmnopqrstuvwxyz";
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if let Some(i) = FOLD_FROM.chars().position(|f| f == c) {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else if let Some(i) = FOLD_FROM.chars().position(|f| f == c) {
             out.extend(FOLD_TO.chars().nth(i));
         } else if let Some((_, to)) = FOLD_MULTI.iter().find(|(from, _)| from.starts_with(c)) {
             out.push_str(to);
         } else {
-            out.push(c.to_ascii_lowercase());
+            out.push(c);
         }
     }
     out
@@ -74,7 +79,9 @@ pub fn like_patterns(query: &str) -> Vec<String> {
     patterns
 }
 
-/// The Rust twin of the triggers' key, for tests and tools.
+/// A registration's `search_key` from its name, lower-cased e-mail and organisation: the five
+/// folded parts joined by line feeds, exactly what the triggers compute (PostgreSQL's
+/// `podium_search_key`, SQLite's steps; a test in the API suite compares them on both).
 pub fn search_key(name: &str, email: &str, organisation: &str) -> String {
     [
         fold(name),
@@ -119,6 +126,53 @@ pub fn fold_sqlite_steps(column: &str) -> Vec<String> {
         .collect();
     steps.push(format!("lower({column})"));
     steps
+}
+
+/// SQLite: the unfolded key of `row` (`NEW`, or the table's name) as one expression: name,
+/// e-mail, organisation and the last two with the umlauts written out, joined by line feeds.
+pub fn sqlite_raw_key(row: &str) -> String {
+    let name = format!("{row}.name");
+    let organisation = format!("{row}.organisation");
+    [
+        name.clone(),
+        format!("{row}.email_lower"),
+        organisation.clone(),
+        expand_umlauts_sql(&name),
+        expand_umlauts_sql(&organisation),
+    ]
+    .join(" || char(10) || ")
+}
+
+/// SQLite: the statements (joined by `; `) that fold the stored keys of the rows matching
+/// `filter` in place: the steps of [`fold_sqlite_steps`], each only on keys that are not plain
+/// ASCII, then the lowering on all of them.
+pub fn sqlite_fold_statements(filter: &str) -> String {
+    let steps = fold_sqlite_steps("search_key");
+    let Some((lower, folds)) = steps.split_last() else {
+        return String::new();
+    };
+    let mut statements: Vec<String> = folds
+        .iter()
+        .map(|step| {
+            format!(
+                "UPDATE registrations SET search_key = {step} \
+                 WHERE {filter} AND search_key GLOB '*[^ -~]*'"
+            )
+        })
+        .collect();
+    statements.push(format!(
+        "UPDATE registrations SET search_key = {lower} WHERE {filter}"
+    ));
+    statements.join("; ")
+}
+
+/// SQLite: the body (`BEGIN … END`) of the triggers that write the key of the row `NEW`.
+pub fn sqlite_trigger_body() -> String {
+    format!(
+        "BEGIN UPDATE registrations SET search_key = {} WHERE id = NEW.id; {}; END",
+        sqlite_raw_key("NEW"),
+        sqlite_fold_statements("id = NEW.id")
+    )
 }
 
 /// `expr` with the umlauts written out (SQL for both databases).

@@ -104,6 +104,60 @@ async fn rows_written_beside_the_api_are_searchable_too() {
     assert_eq!(names_found(&app, "baerbel").await, ["Bärbel Groß"]);
 }
 
+/// The keys of the event's registrations, by id.
+async fn stored_keys(app: &TestApp) -> Vec<(String, String)> {
+    let id = if is_postgres() { "id::text" } else { "hex(id)" };
+    let rows = app
+        .db
+        .query_all_raw(Statement::from_string(
+            app.db.get_database_backend(),
+            format!("SELECT {id}, search_key FROM registrations ORDER BY id"),
+        ))
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|r| {
+            (
+                r.try_get_by_index(0).unwrap(),
+                r.try_get_by_index(1).unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn keys_the_desk_writes_are_the_keys_the_database_folds() {
+    let app = spawn_app().await;
+    app.published_event(json!({"slug": "suche"})).await;
+    for (i, (name, organisation)) in [
+        ("Jürgen Müller", "Universität Jena"),
+        ("ÆSIR Þórr Œuvre", "Straße ĲSSEL"),
+        ("Łukasz Żółć", "Ærø ÖL ÜBER ÄRA"),
+        ("MAX Muster", ""),
+        ("Дмитрий 王 ẞ", "Groß & Söhne"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        app.register(
+            "suche",
+            &json!({"name": name, "email": format!("Mixed.Case{i}@Example.ORG"),
+                    "organisation": organisation, "sector": "science", "consent": true}),
+        )
+        .await
+        .assert_status(201);
+    }
+    let written = stored_keys(&app).await;
+    assert_eq!(written.len(), 5);
+    assert!(written.iter().all(|(_, key)| !key.is_empty()));
+    // A change of the name makes the database's trigger fold the key itself.
+    app.db
+        .execute_unprepared("UPDATE registrations SET name = name")
+        .await
+        .unwrap();
+    assert_eq!(stored_keys(&app).await, written);
+}
+
 /// The plan the database makes for the list's search condition on a large event.
 async fn plan(app: &TestApp, event_id: &str, q: &str, tail: &str) -> String {
     let postgres = is_postgres();

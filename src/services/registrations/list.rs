@@ -100,9 +100,9 @@ fn with_filter(
         );
     }
     if let Some(q) = filter.q.as_deref().filter(|q| !q.is_empty()) {
-        // `search_key`: name, e-mail and organisation folded by the database's triggers
-        // (migration::search): case, accents and umlauts do not matter; a trigram index on
-        // PostgreSQL.
+        // `search_key`: name, e-mail and organisation folded (migration::search) by the desk
+        // or the database's triggers: case, accents and umlauts do not matter; a trigram index
+        // on PostgreSQL.
         let mut any = Condition::any();
         for pattern in migration::search::like_patterns(q) {
             any = any.add(

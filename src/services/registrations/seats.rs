@@ -24,7 +24,7 @@ use uuid::Uuid;
 
 use super::mail::{notify, Notice};
 use super::sql::Dialect;
-use super::{with_token, ACTIVE, HOLD_HOURS};
+use super::{with_token, HOLD_HOURS};
 use crate::domain::time::now;
 use crate::error::{ApiError, ApiResult};
 
@@ -92,18 +92,11 @@ pub(super) async fn mailbox_usage(
     event_id: Uuid,
     mailboxes: &[String],
 ) -> ApiResult<HashMap<String, MailboxUsage>> {
-    let mut distinct: Vec<&String> = mailboxes.iter().collect();
+    let mut distinct: Vec<&str> = mailboxes.iter().map(String::as_str).collect();
     distinct.sort();
     distinct.dedup();
-    let rows: Vec<(String, RegistrationStatus)> = registration::Entity::find()
-        .select_only()
-        .column(registration::Column::Mailbox)
-        .column(registration::Column::Status)
-        .filter(registration::Column::EventId.eq(event_id))
-        .filter(registration::Column::Mailbox.is_in(distinct.into_iter().cloned()))
-        .filter(registration::Column::Status.is_in(ACTIVE))
-        .into_tuple()
-        .all(txn)
+    let rows = Dialect::of(txn)
+        .active_by_mailbox(txn, event_id, &distinct)
         .await?;
     let mut usage: HashMap<String, MailboxUsage> = HashMap::new();
     for (mailbox, status) in rows {

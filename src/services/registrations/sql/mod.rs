@@ -4,7 +4,7 @@
 //! which speaks both dialects. Where the fast way differs between SQLite and PostgreSQL, the
 //! rule asks [`Dialect`] (chosen once per operation from the connection) and the SQL for each
 //! database lives in its own file: [`sqlite`] and [`postgres`].
-use entity::{event, idempotency_key, registration};
+use entity::{event, idempotency_key, registration, registration::RegistrationStatus};
 use sea_orm::{ConnectionTrait, DbBackend};
 use uuid::Uuid;
 
@@ -44,6 +44,20 @@ impl Dialect {
             Self::Sqlite => sqlite::lock_event(txn, event_id).await?,
         }
         .ok_or_else(|| ApiError::not_found("event"))
+    }
+
+    /// The status of every active registration (`ACTIVE`) in the event of each of `mailboxes`,
+    /// as `(mailbox, status)`: one index lookup per mailbox, whatever the event's size.
+    pub(super) async fn active_by_mailbox(
+        self,
+        txn: &impl ConnectionTrait,
+        event_id: Uuid,
+        mailboxes: &[&str],
+    ) -> ApiResult<Vec<(String, RegistrationStatus)>> {
+        match self {
+            Self::Postgres => postgres::active_by_mailbox(txn, event_id, mailboxes).await,
+            Self::Sqlite => sqlite::active_by_mailbox(txn, event_id, mailboxes).await,
+        }
     }
 
     /// Writes a desk's batch: the new registrations, their answers to the event's questions,

@@ -7,9 +7,9 @@ use entity::{
     registration::{self, Language, RegistrationStatus, Sector},
 };
 use sea_orm::{
-    sea_query::{Expr, Query},
-    ActiveEnum, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IdenStatic, QueryFilter,
-    QueryTrait,
+    sea_query::{Alias, Expr, IntoIden, Query, SimpleExpr},
+    ActiveEnum, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IdenStatic, Iterable, ModelTrait,
+    QueryFilter, QuerySelect, QueryTrait,
 };
 use uuid::Uuid;
 
@@ -17,6 +17,7 @@ use crate::error::ApiResult;
 use crate::mail::{self, NewMail};
 use crate::services::registrations::list::{Listed, Sort, SortKey, LISTED};
 use crate::services::registrations::seats::duplicate_email;
+use crate::services::registrations::ACTIVE;
 use crate::services::{idempotency, questions};
 
 /// Takes the write lock (SQLite locks the whole database at its first write) with a write that
@@ -36,6 +37,25 @@ pub(super) async fn lock_event(
         .pop())
 }
 
+/// See `Dialect::active_by_mailbox`: SQLite's planner looks up each mailbox of the `IN` list
+/// in `idx_registrations_mailbox`.
+pub(super) async fn active_by_mailbox(
+    txn: &impl ConnectionTrait,
+    event_id: Uuid,
+    mailboxes: &[&str],
+) -> ApiResult<Vec<(String, RegistrationStatus)>> {
+    Ok(registration::Entity::find()
+        .select_only()
+        .column(registration::Column::Mailbox)
+        .column(registration::Column::Status)
+        .filter(registration::Column::EventId.eq(event_id))
+        .filter(registration::Column::Mailbox.is_in(mailboxes.iter().copied()))
+        .filter(registration::Column::Status.is_in(ACTIVE))
+        .into_tuple()
+        .all(txn)
+        .await?)
+}
+
 /// Writes a batch with a statement per table (four or five): in process, one statement more costs little.
 pub(super) async fn write_batch(
     txn: &impl ConnectionTrait,
@@ -45,13 +65,9 @@ pub(super) async fn write_batch(
     mails: Vec<NewMail>,
     keys: Vec<idempotency_key::Model>,
 ) -> ApiResult<()> {
-    registration::Entity::insert_many(
-        rows.iter()
-            .map(|r| registration::ActiveModel::from((*r).clone())),
-    )
-    .exec_without_returning(txn)
-    .await
-    .map_err(duplicate_email)?;
+    insert_registrations(txn, rows)
+        .await
+        .map_err(duplicate_email)?;
     questions::insert_rows(txn, answers).await?;
     mail::enqueue_many(txn, mails).await?;
     idempotency::insert_many(txn, keys).await?;
@@ -76,6 +92,32 @@ pub(super) async fn write_batch(
         .filter(event::Column::Id.eq(event.id))
         .exec(txn)
         .await?;
+    Ok(())
+}
+
+/// Inserts the rows with their search keys (written here, so the database's insert trigger,
+/// which folds in about a dozen `UPDATE`s per row, does not run).
+async fn insert_registrations(
+    txn: &impl ConnectionTrait,
+    rows: &[&registration::Model],
+) -> Result<(), DbErr> {
+    let mut insert = Query::insert();
+    insert.into_table(registration::Entity).columns(
+        registration::Column::iter()
+            .map(|c| c.into_iden())
+            .chain([Alias::new("search_key").into_iden()]),
+    );
+    for row in rows {
+        let key = migration::search::search_key(&row.name, &row.email_lower, &row.organisation);
+        let values: Vec<SimpleExpr> = registration::Column::iter()
+            .map(|c| SimpleExpr::Value(row.get(c)))
+            .chain([key.into()])
+            .collect();
+        insert
+            .values(values)
+            .map_err(|e| DbErr::Custom(format!("registration row: {e}")))?;
+    }
+    txn.execute(&insert).await?;
     Ok(())
 }
 
