@@ -35,7 +35,11 @@ pub fn png(code: &str) -> Result<Vec<u8>, QrError> {
     for (my, modules_row) in colors.chunks(modules).enumerate() {
         let top = (QUIET_ZONE + my) * SCALE * row_bytes;
         let (row, rest) = pixels[top..top + SCALE * row_bytes].split_at_mut(row_bytes);
-        for (mx, _) in modules_row.iter().enumerate().filter(|(_, c)| **c == Color::Dark) {
+        for (mx, _) in modules_row
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c == Color::Dark)
+        {
             let left = (QUIET_ZONE + mx) * SCALE;
             for x in left..left + SCALE {
                 row[x / 8] &= !(0x80 >> (x % 8));

@@ -159,8 +159,12 @@ pub async fn list_registrations(
     let page = registrations::list(&state.db, &key, &filter, sort, after, limit).await?;
     let positions =
         registrations::waitlist_positions(&state.db, page.event_id, &page.items).await?;
-    let ids: Vec<Uuid> = page.items.iter().map(|m| m.id).collect();
-    let answers = questions::answers_of(&state.db, &ids).await?;
+    let answers = if page.has_questions {
+        let ids: Vec<Uuid> = page.items.iter().map(|m| m.id).collect();
+        questions::answers_of(&state.db, &ids).await?
+    } else {
+        std::collections::HashMap::new()
+    };
     Ok(web::Json(Page {
         items: page
             .items

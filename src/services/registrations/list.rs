@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use entity::{
     event,
     registration::{self, Language, RegistrationStatus, Sector},
+    registration_question,
 };
 use sea_orm::{
     sea_query::{Expr, ExprTrait, LikeExpr, Query, QueryStatementBuilder},
@@ -245,6 +246,8 @@ pub struct ListPage {
     pub total: u64,
     /// Where the next page starts; `None` on the last page.
     pub next: Option<After>,
+    /// Whether the event asks any questions (so its rows may have answers).
+    pub has_questions: bool,
 }
 
 /// One page of the attendee list of the event with this id or slug (drafts included: this
@@ -281,12 +284,27 @@ pub async fn list(
     };
     let event_id = event_value(event::Column::Id);
     let counter = event_value(event::Column::RegistrationsTotal);
+    // Whether the event asks questions at all: without, the answers need no query.
+    let has_questions = Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(registration_question::Entity)
+            .and_where(
+                Expr::col((
+                    registration_question::Entity,
+                    registration_question::Column::EventId,
+                ))
+                .eq(event_value(event::Column::Id)),
+            )
+            .to_owned(),
+    );
     let mut query = listed_columns(with_filter(
         registration::Entity::find()
             .filter(Expr::col((registration::Entity, registration::Column::EventId)).eq(event_id)),
         filter,
     ))
-    .expr_as(counter, "registrations_total");
+    .expr_as(counter, "registrations_total")
+    .expr_as(has_questions, "has_questions");
     if let Some(after) = after {
         let beyond = |col: registration::Column, value: sea_orm::Value, id: Uuid| {
             let col = || Expr::col((registration::Entity, col));
@@ -307,11 +325,11 @@ pub async fn list(
     }
     let query = ordered(query, sort).limit(limit + 1);
     let (mut items, counted) = Dialect::of(db).list_page(db, query, sort).await?;
-    let (event_id, counted) = match (items.first(), counted) {
-        (Some(first), Some(counted)) => (first.event_id, counted),
+    let (event_id, counted, has_questions) = match (items.first(), counted) {
+        (Some(first), Some((counted, questions))) => (first.event_id, counted, questions),
         _ => {
             let event = crate::services::events::find_visible(db, key, true).await?;
-            (event.id, event.registrations_total)
+            (event.id, event.registrations_total, false)
         }
     };
     let total = if filter.is_empty() {
@@ -330,6 +348,7 @@ pub async fn list(
         items,
         total,
         next,
+        has_questions,
     })
 }
 

@@ -80,13 +80,14 @@ impl Dialect {
     }
 
     /// The rows of one page of the attendee list (`query`, ordered by `sort`, with the event's
-    /// `registrations_total` as its last column) and that counter (`None` for an empty page).
+    /// `registrations_total` and `has_questions` as its last two columns) and those two values
+    /// (`None` for an empty page).
     pub(super) async fn list_page(
         self,
         db: &impl ConnectionTrait,
         query: sea_orm::Select<registration::Entity>,
         sort: Sort,
-    ) -> ApiResult<(Vec<Listed>, Option<i64>)> {
+    ) -> ApiResult<(Vec<Listed>, Option<(i64, bool)>)> {
         match self {
             Self::Postgres => postgres::list_page(db, query).await,
             Self::Sqlite => sqlite::list_page(db, query, sort).await,

@@ -155,15 +155,18 @@ fn key_rows(keys: Vec<idempotency_key::Model>) -> Vec<serde_json::Value> {
         .collect()
 }
 
-/// A page of the attendee list, its rows read by position, with the event's counter from the
-/// first row.
+/// A page of the attendee list, its rows read by position, with the event's counter and
+/// whether it has questions from the first row.
 pub(super) async fn list_page(
     db: &impl ConnectionTrait,
     query: sea_orm::Select<registration::Entity>,
-) -> ApiResult<(Vec<Listed>, Option<i64>)> {
+) -> ApiResult<(Vec<Listed>, Option<(i64, bool)>)> {
     let rows = db.query_all(QueryTrait::as_query(&query)).await?;
     let counted = match rows.first() {
-        Some(row) => Some(row.try_get_by_index(LISTED_COLUMNS)?),
+        Some(row) => Some((
+            row.try_get_by_index(LISTED_COLUMNS)?,
+            row.try_get_by_index(LISTED_COLUMNS + 1)?,
+        )),
         None => None,
     };
     let items = rows.iter().map(Listed::read).collect::<Result<_, _>>()?;

@@ -122,7 +122,7 @@ async fn insert_registrations(
 }
 
 /// A page of the attendee list from SQLite as one value: the rows of `query` as one JSON array
-/// of arrays, and the event's counter.
+/// of arrays, the event's counter and whether it has questions.
 ///
 /// sqlx's SQLite driver copies every value of every row on its connection thread and hands
 /// each row over a channel; 51 rows of 15 columns were a fifth of a list request's CPU. SQLite
@@ -133,7 +133,7 @@ pub(super) async fn list_page(
     db: &impl ConnectionTrait,
     query: sea_orm::Select<registration::Entity>,
     sort: Sort,
-) -> ApiResult<(Vec<Listed>, Option<i64>)> {
+) -> ApiResult<(Vec<Listed>, Option<(i64, bool)>)> {
     // `json_array(lower(hex(id)), lower(hex(event_id)), name, …)`, written once.
     static ROW: LazyLock<String> = LazyLock::new(|| {
         let values: Vec<String> = LISTED
@@ -163,6 +163,7 @@ pub(super) async fn list_page(
             Expr::cust("max(registrations_total)"),
             "registrations_total",
         )
+        .expr_as(Expr::cust("max(has_questions)"), "has_questions")
         .from_subquery(QueryTrait::into_query(query), "page_rows")
         .to_owned();
     let row = db
@@ -170,7 +171,9 @@ pub(super) async fn list_page(
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("attendee page".into()))?;
     let page: String = row.try_get("", "page")?;
-    let counted: Option<i64> = row.try_get("", "registrations_total")?;
+    let total: Option<i64> = row.try_get("", "registrations_total")?;
+    let questions: Option<bool> = row.try_get("", "has_questions")?;
+    let counted = total.map(|total| (total, questions.unwrap_or(false)));
     let rows: Vec<SqliteListed> = serde_json::from_str(&page)
         .map_err(|e| DbErr::Type(format!("attendee page from SQLite: {e}")))?;
     let items = rows
