@@ -15,13 +15,13 @@ if url.startswith("sqlite"):
         """
         WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < ?)
         INSERT INTO registrations (id, event_id, name, email, email_lower, organisation, sector,
-            language, status, waitlist_seq, manage_token, checked_in_at, hold_expires_at,
-            sequence, created_at, updated_at, cancelled_at, erased_at)
+            language, status, waitlist_seq, manage_token_hash, checked_in_at, hold_expires_at,
+            sequence, created_at, updated_at, cancelled_at, erased_at, mailbox)
         SELECT randomblob(16), (SELECT id FROM events WHERE slug = ?), 'Prefill ' || i,
             'prefill' || i || '@bench.example', 'prefill' || i || '@bench.example',
             'Prefill GmbH', 'science', 'de', 'confirmed', NULL, lower(hex(randomblob(24))), NULL,
             NULL, 0, '2026-01-01T00:00:00.000000+00:00', '2026-01-01T00:00:00.000000+00:00',
-            NULL, NULL
+            NULL, NULL, 'prefill' || i || '@bench.example'
         FROM k
         """,
         (n, slug),
@@ -35,12 +35,13 @@ if url.startswith("sqlite"):
 else:
     sql = f"""
         INSERT INTO registrations (id, event_id, name, email, email_lower, organisation, sector,
-            language, status, waitlist_seq, manage_token, checked_in_at, hold_expires_at,
-            sequence, created_at, updated_at, cancelled_at, erased_at)
+            language, status, waitlist_seq, manage_token_hash, checked_in_at, hold_expires_at,
+            sequence, created_at, updated_at, cancelled_at, erased_at, mailbox)
         SELECT gen_random_uuid(), (SELECT id FROM events WHERE slug = '{slug}'), 'Prefill ' || i,
             'prefill' || i || '@bench.example', 'prefill' || i || '@bench.example',
-            'Prefill GmbH', 'science', 'de', 'confirmed', NULL, md5(random()::text) || i, NULL,
-            NULL, 0, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', NULL, NULL
+            'Prefill GmbH', 'science', 'de', 'confirmed', NULL, md5(random()::text) || md5(i::text), NULL,
+            NULL, 0, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', NULL, NULL,
+            'prefill' || i || '@bench.example'
         FROM generate_series(1, {n}) AS i;
         UPDATE events SET confirmed_count = confirmed_count + {n},
             registrations_total = registrations_total + {n} WHERE slug = '{slug}';
