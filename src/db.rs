@@ -60,29 +60,15 @@ pub fn sqlite_pool_size(max_connections: u32) -> u32 {
     max_connections.min(cap)
 }
 
-/// How PostgreSQL plans the prepared statements of a pool's connections.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Planning {
-    /// PostgreSQL's default: after a few runs a statement keeps one generic plan.
-    Cached,
-    /// A plan for each run, with the values and statistics of the moment. A generic plan made
-    /// while an event had a handful of registrations kept the registration desk's duplicate
-    /// check scanning all of them when it had 20 000 (6 ms a batch and growing, until an
-    /// autovacuum analyze replanned it); the desk's statements plan in well under 0.1 ms.
-    PerRun,
-}
-
 /// Connects and checks the database answers; a clear error when it is unreachable.
+///
+/// PostgreSQL keeps a generic plan for a statement after a few runs (its default). The
+/// registration desk once planned each run (`plan_cache_mode = force_custom_plan`), because a
+/// generic plan of its old per-mailbox check scanned a whole event; that check is now an index
+/// lookup under any plan (`services::registrations::sql::postgres::active_by_mailbox`), and
+/// planning the batch's statements on every run cost a fifth of the desk's time (2 070–2 266
+/// registrations/s with it, 2 688–2 933/s without, in the same session).
 pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<DatabaseConnection> {
-    connect_with(url, max_connections, Planning::Cached).await
-}
-
-/// [`connect`] with the given [`Planning`] (PostgreSQL only; SQLite plans at prepare time).
-pub async fn connect_with(
-    url: &str,
-    max_connections: u32,
-    planning: Planning,
-) -> anyhow::Result<DatabaseConnection> {
     let max_connections = if url.starts_with("sqlite:") {
         sqlite_pool_size(max_connections)
     } else {
@@ -126,13 +112,7 @@ pub async fn connect_with(
                 Box::pin(discard_if_in_transaction::<sqlx::Postgres>(conn))
             })
         })
-        .map_sqlx_postgres_opts(move |opts| {
-            let opts = opts.statement_cache_capacity(STATEMENT_CACHE);
-            match planning {
-                Planning::Cached => opts,
-                Planning::PerRun => opts.options([("plan_cache_mode", "force_custom_plan")]),
-            }
-        });
+        .map_sqlx_postgres_opts(|opts| opts.statement_cache_capacity(STATEMENT_CACHE));
     let db = Database::connect(options)
         .await
         .with_context(|| format!("cannot connect to the database at {}", redact(url)))?;

@@ -63,15 +63,10 @@ impl AppState {
         write_epoch: read_cache::WriteEpoch,
         routes: Vec<Route>,
     ) -> anyhow::Result<Self> {
-        // The registration desk's own connections, planning each statement as it runs (see
-        // `db::Planning`); on SQLite it shares the pool.
+        // The registration desk's own connections, so a batch never waits behind the reads for
+        // a connection; on SQLite it shares the pool.
         let desk_db = if db::is_postgres(&db) {
-            db::connect_with(
-                settings.database_url(),
-                DESK_CONNECTIONS,
-                db::Planning::PerRun,
-            )
-            .await?
+            db::connect(settings.database_url(), DESK_CONNECTIONS).await?
         } else {
             db.clone()
         };
