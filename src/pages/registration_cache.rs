@@ -102,15 +102,15 @@ impl Kept {
     }
 
     /// Whether it may stand for the registration when the instance's write count is `epoch`,
-    /// the monotonic clock says `now` and the wall clock `wall` (the module's three rules).
-    fn usable(&self, epoch: u64, now: Instant, wall: DateTime<Utc>) -> bool {
+    /// the monotonic clock says `now` and the wall clock `wall()` (the module's three rules).
+    fn usable(&self, epoch: u64, now: Instant, wall: impl FnOnce() -> DateTime<Utc>) -> bool {
         self.read.epoch == epoch
             && now.saturating_duration_since(self.read.at) < EVENT_TTL
-            && self.hold_ends.is_none_or(|end| wall < end)
+            && self.hold_ends.is_none_or(|end| wall() < end)
     }
 
     fn usable_now(&self, epoch: &WriteEpoch) -> bool {
-        self.usable(epoch.current(), Instant::now(), time::now())
+        self.usable(epoch.current(), Instant::now(), time::now)
     }
 
     /// The body, or the 404 the page shows today for a token that opens nothing.
@@ -235,14 +235,16 @@ mod tests {
         let at = Instant::now();
         let wall = time::now();
         let page = kept(3, at, None);
-        assert!(page.usable(3, at, wall));
-        assert!(page.usable(3, at + EVENT_TTL - Duration::from_millis(1), wall));
-        assert!(!page.usable(4, at, wall), "a write through this instance");
-        assert!(!page.usable(3, at + EVENT_TTL, wall), "older than the TTL");
+        assert!(page.usable(3, at, || wall));
+        assert!(page.usable(3, at + EVENT_TTL - Duration::from_millis(1), || wall));
+        assert!(!page.usable(4, at, || wall), "a write through this instance");
+        assert!(!page.usable(3, at + EVENT_TTL, || wall), "older than the TTL");
 
-        let held = kept(3, at, Some(wall + chrono::Duration::milliseconds(300)));
-        assert!(held.usable(3, at, wall));
-        assert!(!held.usable(3, at, wall + chrono::Duration::milliseconds(300)));
+        let ends = wall + chrono::Duration::milliseconds(300);
+        let held = kept(3, at, Some(ends));
+        assert!(held.usable(3, at, || wall));
+        assert!(!held.usable(3, at, || ends), "the hold has ended");
+        assert!(!held.usable(4, at, || wall));
     }
 
     #[test]
