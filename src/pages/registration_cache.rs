@@ -15,7 +15,8 @@
 //!
 //! A token that opens nothing (unknown, or erased) is kept as such under the same rules, so a
 //! stream of requests for it does not reach the database either. Entries are keyed by the
-//! token's hash as the database stores it ([`token::hash`]), not by the token.
+//! token's SHA-256, the hash the database stores ([`token::hash`] is its hex), not by the
+//! token.
 //!
 //! The map is a [`quick_cache`] rather than the `Mutex<HashMap>` of `read_cache` and the event
 //! pages: it is bounded by bytes ([`BYTES_MAX`]) and evicts one entry at a time (S3-FIFO, which
@@ -32,8 +33,11 @@ use actix_web::web::Bytes;
 use chrono::{DateTime, Utc};
 use quick_cache::sync::{Cache, EntryAction, EntryResult};
 use quick_cache::Weighter;
+use sha2::{Digest, Sha256};
 
-use crate::domain::{time, token};
+use crate::domain::time;
+#[cfg(doc)]
+use crate::domain::token;
 use crate::error::{ApiError, ApiResult};
 use crate::services::read_cache::{WriteEpoch, EVENT_TTL};
 
@@ -125,8 +129,15 @@ impl Kept {
 #[derive(Debug, Clone, Copy)]
 struct ByBytes;
 
-impl Weighter<String, Arc<Kept>> for ByBytes {
-    fn weight(&self, key: &String, kept: &Arc<Kept>) -> u64 {
+/// The key of a token's page: its SHA-256, as bytes.
+type Key = [u8; 32];
+
+fn key(token: &str) -> Key {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+impl Weighter<Key, Arc<Kept>> for ByBytes {
+    fn weight(&self, key: &Key, kept: &Arc<Kept>) -> u64 {
         let body = kept.page.as_ref().map_or(0, Bytes::len);
         (key.len() + ENTRY_OVERHEAD + body) as u64
     }
@@ -134,7 +145,7 @@ impl Weighter<String, Arc<Kept>> for ByBytes {
 
 /// Rendered attendee pages by the hash of their token (see the module's rules).
 pub struct AttendeePages {
-    pages: Cache<String, Arc<Kept>, ByBytes>,
+    pages: Cache<Key, Arc<Kept>, ByBytes>,
 }
 
 impl Default for AttendeePages {
@@ -161,13 +172,13 @@ impl AttendeePages {
         token: &str,
         load: impl Future<Output = ApiResult<Fresh>>,
     ) -> ApiResult<Bytes> {
-        let key = token::hash(token);
-        if let Some(kept) = self.pages.get(key.as_str()) {
+        let key = key(token);
+        if let Some(kept) = self.pages.get(&key) {
             if kept.usable_now(epoch) {
                 return kept.answer();
             }
         }
-        let entry = self.pages.entry_async(key.as_str(), |_, kept| {
+        let entry = self.pages.entry_async(&key, |_, kept| {
             if kept.usable_now(epoch) {
                 EntryAction::Retain(kept.clone())
             } else {
@@ -194,7 +205,7 @@ impl AttendeePages {
     /// see the database, e.g. right after the attendee's own action), for the next request.
     pub fn keep(&self, token: &str, read: ReadStart, outcome: Result<&Fresh, &ApiError>) {
         if let Some(kept) = Kept::of(read, outcome) {
-            self.pages.insert(token::hash(token), Arc::new(kept));
+            self.pages.insert(key(token), Arc::new(kept));
         }
     }
 
@@ -237,8 +248,14 @@ mod tests {
         let page = kept(3, at, None);
         assert!(page.usable(3, at, || wall));
         assert!(page.usable(3, at + EVENT_TTL - Duration::from_millis(1), || wall));
-        assert!(!page.usable(4, at, || wall), "a write through this instance");
-        assert!(!page.usable(3, at + EVENT_TTL, || wall), "older than the TTL");
+        assert!(
+            !page.usable(4, at, || wall),
+            "a write through this instance"
+        );
+        assert!(
+            !page.usable(3, at + EVENT_TTL, || wall),
+            "older than the TTL"
+        );
 
         let ends = wall + chrono::Duration::milliseconds(300);
         let held = kept(3, at, Some(ends));
@@ -248,10 +265,16 @@ mod tests {
     }
 
     #[test]
+    fn pages_are_keyed_by_the_hash_the_database_stores_for_the_token() {
+        let token = "AaIr162ddbSBQfQlGJvM_32sxmfKcv2pTxiwUPxG1hI";
+        assert_eq!(hex::encode(key(token)), crate::domain::token::hash(token));
+    }
+
+    #[test]
     fn a_404_is_kept_as_one_and_other_failures_not_at_all() {
         let read = ReadStart::now(&WriteEpoch::default());
-        let gone = Kept::of(read, Err(&ApiError::not_found("registration")))
-            .expect("a 404 is kept");
+        let gone =
+            Kept::of(read, Err(&ApiError::not_found("registration"))).expect("a 404 is kept");
         assert!(matches!(gone.answer(), Err(ApiError::NotFound(_))));
         assert!(Kept::of(read, Err(&ApiError::Unavailable("busy".into()))).is_none());
         assert!(Kept::of(read, Err(&ApiError::Internal(anyhow::anyhow!("x")))).is_none());
@@ -309,7 +332,9 @@ mod tests {
             )
         }))
         .await;
-        assert!(all.iter().all(|body| body.as_ref().is_ok_and(|b| b == "page")));
+        assert!(all
+            .iter()
+            .all(|body| body.as_ref().is_ok_and(|b| b == "page")));
         assert_eq!(runs.load(Ordering::SeqCst), 1);
     }
 
@@ -362,6 +387,10 @@ mod tests {
             );
         }
         assert!(pages.bytes() <= budget, "{} bytes kept", pages.bytes());
-        assert!(pages.len() > 5 && pages.len() < 200, "{} pages", pages.len());
+        assert!(
+            pages.len() > 5 && pages.len() < 200,
+            "{} pages",
+            pages.len()
+        );
     }
 }

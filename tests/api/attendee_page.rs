@@ -92,7 +92,10 @@ async fn a_kept_page_is_byte_for_byte_the_page_read_fresh_with_the_same_headers(
     let fresh = page(&app, &format!("{path}?fresh=1")).await;
     assert_eq!(kept.text, first.text);
     assert_eq!(fresh.text, kept.text);
-    assert!(kept.text.contains("data:image/svg+xml;base64,"), "the QR code");
+    assert!(
+        kept.text.contains("data:image/svg+xml;base64,"),
+        "the QR code"
+    );
     for name in [
         "content-type",
         "cache-control",
@@ -104,7 +107,10 @@ async fn a_kept_page_is_byte_for_byte_the_page_read_fresh_with_the_same_headers(
         assert_eq!(kept.header(name), fresh.header(name), "{name}");
     }
     assert_eq!(kept.header("cache-control"), Some("no-store"));
-    assert_eq!(kept.header("content-type"), Some("text/html; charset=utf-8"));
+    assert_eq!(
+        kept.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
     assert!(kept.header("etag").is_none());
 }
 
@@ -135,10 +141,7 @@ async fn a_cancel_through_the_page_or_the_api_shows_at_once_on_the_same_instance
         .assert_status(200);
     assert_eq!(status(&page(&app, &ada_page).await), "Cancelled.");
     let promoted = page(&app, &bob_page).await;
-    assert_eq!(
-        status(&promoted),
-        "Bestätigt: Ihr Platz ist reserviert."
-    );
+    assert_eq!(status(&promoted), "Bestätigt: Ihr Platz ist reserviert.");
     assert!(!promoted.text.contains("class=\"position\""));
 
     // Through the page: the answer leads to the page saying it was done, in Bob's language,
