@@ -37,6 +37,8 @@ pub struct AppState {
     pub tokens: TokenCache,
     /// Rendered public event pages (see [`crate::pages`]).
     pub pages: pages::PageCache,
+    /// Rendered attendee pages, checked against `write_epoch` (see [`pages::AttendeePages`]).
+    pub attendee_pages: pages::AttendeePages,
     /// Serialised event JSON answers (`GET /api/v1/events/{event}`).
     pub event_json: routes::events::EventJsonCache,
     /// Recent storage failures, for `/readyz`.
@@ -82,6 +84,7 @@ impl AppState {
             write_epoch,
             tokens: TokenCache::default(),
             pages: pages::PageCache::default(),
+            attendee_pages: pages::AttendeePages::default(),
             event_json: routes::events::EventJsonCache::default(),
             storage: crate::http::storage::StorageHealth::default(),
             ctx: Ctx {

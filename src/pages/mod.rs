@@ -15,6 +15,7 @@ mod form;
 mod home;
 mod pitch;
 mod registration;
+mod registration_cache;
 mod texts;
 mod when;
 
@@ -26,6 +27,7 @@ use askama::Template;
 use entity::registration::Language;
 
 pub use event::PageCache;
+pub use registration_cache::AttendeePages;
 pub use texts::Texts;
 
 use crate::error::ApiError;

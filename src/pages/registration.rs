@@ -1,14 +1,17 @@
 //! The attendee's page (`/registrations/{token}`), where every attendee mail links: status,
 //! the event, the personal calendar, and confirm (double opt-in), cancel and erase, each a
 //! `POST` from a page that asks first (`GET /registrations/{token}/{confirm|cancel|erase}`).
-use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
+//! The page itself is kept rendered for a moment ([`super::registration_cache`]).
+use actix_web::{http::StatusCode, web, web::Bytes, HttpRequest, HttpResponse};
 use askama::Template;
+use chrono::{DateTime, Utc};
 use entity::{
     event,
     registration::{Language, RegistrationStatus, Sector},
 };
 
-use super::{code, error_page, public_language, query_language, render, see_other, when};
+use super::registration_cache::{Fresh, ReadStart};
+use super::{code, error_page, html, public_language, query_language, render, see_other, when};
 use super::{AskPage, EventSummary, MessagePage, Texts};
 use crate::domain::time::now;
 use crate::error::{ApiError, ApiResult};
@@ -21,6 +24,8 @@ use crate::state::AppState;
 #[template(path = "pages/registration.html")]
 struct RegistrationPage {
     t: &'static Texts,
+    /// The line saying the attendee's own action was done (`?done=`).
+    notice: Option<&'static str>,
     event: EventSummary,
     name: String,
     email: String,
@@ -78,25 +83,55 @@ fn expired(reg: &entity::registration::Model) -> bool {
             && reg.hold_expires_at.is_some_and(|t| t <= now()))
 }
 
-/// `GET /registrations/{token}`: the attendee's page, in the attendee's language.
-pub async fn show(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    token: web::Path<String>,
-) -> HttpResponse {
-    let (found, event) = match load(&state, &token).await {
-        Ok(found) => found,
-        Err(err) => return error_page(public_language(&req), err),
-    };
+/// The page of a registration, with what decides how long it may be kept.
+struct Built {
+    page: RegistrationPage,
+    lang: Language,
+    status: RegistrationStatus,
+    /// The end of the pending hold the page shows as running.
+    hold_ends: Option<DateTime<Utc>>,
+}
+
+impl Built {
+    fn body(&self) -> ApiResult<Bytes> {
+        self.page
+            .render()
+            .map(Bytes::from)
+            .map_err(|err| ApiError::Internal(anyhow::Error::new(err).context("rendering a page")))
+    }
+
+    fn fresh(&self) -> ApiResult<Fresh> {
+        Ok(Fresh {
+            body: self.body()?,
+            hold_ends: self.hold_ends,
+        })
+    }
+
+    /// The line saying `done` happened, when the registration's status says so (a `done`
+    /// that did not happen, or was undone since, shows nothing).
+    fn notice(&self, done: Option<Action>) -> Option<&'static str> {
+        let t = self.page.t;
+        match (done?, self.status) {
+            (Action::Confirm, RegistrationStatus::Confirmed) => Some(t.done_confirm),
+            (Action::Cancel, RegistrationStatus::Cancelled) => Some(t.done_cancel),
+            _ => None,
+        }
+    }
+}
+
+/// The attendee's page of `token` as the database has it now.
+async fn build(state: &AppState, token: &str) -> ApiResult<Built> {
+    let (found, event) = load(state, token).await?;
     let reg = found.registration;
     let lang = reg.language;
     let t = Texts::of(lang);
     let tz = event.timezone.as_str();
     // Links are made from the token the person holds, not from the stored record.
-    let calendar_url = registrations::calendar_url(&state.public_url, &token);
+    let calendar_url = registrations::calendar_url(&state.public_url, token);
     let is_expired = expired(&reg);
     let page = RegistrationPage {
         t,
+        notice: None,
         event: EventSummary::new(&state.public_url, &event, lang),
         name: reg.name.clone(),
         email: reg.email.clone(),
@@ -127,7 +162,63 @@ pub async fn show(
                 Some((code, format!("data:image/svg+xml;base64,{data}")))
             }),
     };
-    render(StatusCode::OK, &page)
+    Ok(Built {
+        page,
+        lang,
+        status: reg.status,
+        // Only a pending hold still running changes the page by the clock (to "expired").
+        hold_ends: reg
+            .hold_expires_at
+            .filter(|_| reg.status == RegistrationStatus::Pending && !is_expired),
+    })
+}
+
+/// `GET /registrations/{token}`: the attendee's page, in the attendee's language. Served from
+/// [`AttendeePages`](super::AttendeePages) (see its rules) unless the request has a query: the
+/// attendee's own action leads to `?done=confirm|cancel`, which reads the database (so it
+/// shows at once, whichever instance did it), keeps that page for the next request, and adds
+/// a line saying it was done.
+pub async fn show(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+) -> HttpResponse {
+    if req.query_string().is_empty() {
+        let page = state
+            .attendee_pages
+            .page(&state.write_epoch, &token, async {
+                build(&state, &token).await?.fresh()
+            })
+            .await;
+        return match page {
+            Ok(body) => html(StatusCode::OK, body),
+            Err(err) => error_page(public_language(&req), err),
+        };
+    }
+    let read = ReadStart::now(&state.write_epoch);
+    let mut built = match build(&state, &token).await {
+        Ok(built) => built,
+        Err(err) => {
+            state.attendee_pages.keep(&token, read, Err(&err));
+            return error_page(public_language(&req), err);
+        }
+    };
+    let fresh = match built.fresh() {
+        Ok(fresh) => fresh,
+        Err(err) => return error_page(built.lang, err),
+    };
+    state.attendee_pages.keep(&token, read, Ok(&fresh));
+    let done = url::form_urlencoded::parse(req.query_string().as_bytes())
+        .find(|(k, _)| k == "done")
+        .and_then(|(_, v)| Action::parse(&v));
+    built.page.notice = built.notice(done);
+    if built.page.notice.is_none() {
+        return html(StatusCode::OK, fresh.body);
+    }
+    match built.body() {
+        Ok(body) => html(StatusCode::OK, body),
+        Err(err) => error_page(built.lang, err),
+    }
 }
 
 /// The three actions of the attendee's page.
@@ -139,6 +230,15 @@ enum Action {
 }
 
 impl Action {
+    /// As in the path (and in `?done=`).
+    fn name(self) -> &'static str {
+        match self {
+            Self::Confirm => "confirm",
+            Self::Cancel => "cancel",
+            Self::Erase => "erase",
+        }
+    }
+
     fn parse(value: &str) -> Option<Self> {
         match value {
             "confirm" => Some(Self::Confirm),
@@ -216,7 +316,8 @@ fn expired_page(lang: Language, event: &EventSummary) -> HttpResponse {
 }
 
 /// `POST /registrations/{token}/{confirm|cancel|erase}`: does it, then `303` to the
-/// attendee's page (after erasure, to a page saying so: the old link no longer works).
+/// attendee's page with `?done=confirm|cancel` (after erasure, to a page saying so: the old
+/// link no longer works).
 pub async fn act(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -241,10 +342,12 @@ pub async fn act(
             .map(drop),
         Action::Erase => registrations::erase_own(&state, &token).await,
     };
+    // Past the kept pages (see `show`), so the action shows at once on any instance.
+    let shown = format!("{base}?done={}", action.name());
     match done {
         Ok(()) => match action {
             Action::Erase => see_other(&format!("/registrations/erased?lang={}", code(lang))),
-            _ => see_other(&base),
+            _ => see_other(&shown),
         },
         Err(ApiError::Conflict(_)) if expired(&found.registration) || action != Action::Erase => {
             // Expired (or swept meanwhile), or no longer in a state that allows it: the page
@@ -253,7 +356,7 @@ pub async fn act(
                 Ok((now_found, _)) if expired(&now_found.registration) => {
                     expired_page(lang, &EventSummary::new(&state.public_url, &event, lang))
                 }
-                _ => see_other(&base),
+                _ => see_other(&shown),
             }
         }
         Err(err) => error_page(lang, err),

@@ -87,6 +87,10 @@ pub struct Texts {
     pub status_waitlisted: &'static str,
     pub status_cancelled: &'static str,
     pub status_expired: &'static str,
+    /// The attendee's page right after confirming (`?done=confirm`).
+    pub done_confirm: &'static str,
+    /// The attendee's page right after cancelling (`?done=cancel`).
+    pub done_cancel: &'static str,
     pub waitlist_position: &'static str,
     pub confirm_before: &'static str,
     pub field_organisation_plain: &'static str,
@@ -249,6 +253,8 @@ pub static EN: Texts = Texts {
     status_waitlisted: "On the waiting list.",
     status_cancelled: "Cancelled.",
     status_expired: "Expired: it was not confirmed in time.",
+    done_confirm: "Thank you: your registration is confirmed.",
+    done_cancel: "Your registration has been cancelled.",
     waitlist_position: "Position on the waiting list",
     confirm_before: "Your seat is held until",
     field_organisation_plain: "Organisation",
@@ -401,6 +407,8 @@ pub static DE: Texts = Texts {
     status_waitlisted: "Auf der Warteliste.",
     status_cancelled: "Storniert.",
     status_expired: "Verfallen: sie wurde nicht rechtzeitig bestätigt.",
+    done_confirm: "Vielen Dank: Ihre Anmeldung ist bestätigt.",
+    done_cancel: "Ihre Anmeldung wurde storniert.",
     waitlist_position: "Platz auf der Warteliste",
     confirm_before: "Ihr Platz ist reserviert bis",
     field_organisation_plain: "Organisation",

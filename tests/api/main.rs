@@ -6,6 +6,7 @@ mod ics_reader;
 mod smtp_server;
 
 mod announcements;
+mod attendee_page;
 mod authorization;
 mod badges;
 mod check_in;

@@ -545,7 +545,13 @@ async fn cancel_and_erase_each_ask_first_and_happen_only_by_post() {
         .contains("Confirmed: your seat is reserved."));
     let cancelled = post_form(&app, &format!("{ada_page}/cancel"), &[]).await;
     cancelled.assert_status(303);
-    assert_eq!(cancelled.header("location"), Some(ada_page.as_str()));
+    assert_eq!(
+        cancelled.header("location"),
+        Some(format!("{ada_page}?done=cancel").as_str())
+    );
+    let shown = page(&app, cancelled.header("location").unwrap(), None).await;
+    assert!(shown.text.contains("Cancelled."));
+    assert!(shown.text.contains("Your registration has been cancelled."));
     assert!(page(&app, &ada_page, None)
         .await
         .text

@@ -77,7 +77,9 @@ async fn a_person_registers_on_the_event_page_and_cancels_from_the_attendee_page
     browser.click("a[href$='/cancel']").await;
     browser.wait_for_url("/cancel").await;
     browser.click("form button[type=submit]").await;
-    browser.wait_until_url(|url| url == attendee).await;
+    browser
+        .wait_until_url(|url| url == format!("{attendee}?done=cancel"))
+        .await;
     assert!(browser.source().await.contains("Cancelled."));
     assert_no_console_errors(&browser).await;
     let own = app
