@@ -103,7 +103,13 @@ pub fn derive(kind: Kind, id: Uuid) -> String {
 
 /// What the database stores of a token: its SHA-256, hex.
 pub fn hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
+    hex::encode(digest(token))
+}
+
+/// A token's SHA-256 as bytes: [`hash`] without its hex (a key for what is kept per token in
+/// memory).
+pub fn digest(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
 }
 
 /// The stored hash of a record's token.

@@ -33,10 +33,8 @@ use actix_web::web::Bytes;
 use chrono::{DateTime, Utc};
 use quick_cache::sync::{Cache, EntryAction, EntryResult};
 use quick_cache::Weighter;
-use sha2::{Digest, Sha256};
 
 use crate::domain::time;
-#[cfg(doc)]
 use crate::domain::token;
 use crate::error::{ApiError, ApiResult};
 use crate::services::read_cache::{WriteEpoch, EVENT_TTL};
@@ -133,7 +131,7 @@ struct ByBytes;
 type Key = [u8; 32];
 
 fn key(token: &str) -> Key {
-    Sha256::digest(token.as_bytes()).into()
+    token::digest(token)
 }
 
 impl Weighter<Key, Arc<Kept>> for ByBytes {
