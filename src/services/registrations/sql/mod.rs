@@ -15,6 +15,12 @@ use crate::mail::NewMail;
 mod postgres;
 mod sqlite;
 
+/// The `search_key` a new registration is written with (`migration::search::search_key`; the
+/// database's insert triggers fold only rows that bring none).
+fn search_key(row: &registration::Model) -> String {
+    migration::search::search_key(&row.name, &row.email_lower, &row.organisation)
+}
+
 /// Which database a connection talks to, as far as the registrations' SQL cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Dialect {

@@ -128,11 +128,7 @@ impl<'a> NewRow<'a> {
     fn of(row: &'a registration::Model) -> Self {
         Self {
             row,
-            search_key: migration::search::search_key(
-                &row.name,
-                &row.email_lower,
-                &row.organisation,
-            ),
+            search_key: super::search_key(row),
         }
     }
 }

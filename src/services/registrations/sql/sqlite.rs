@@ -108,10 +108,9 @@ async fn insert_registrations(
             .chain([Alias::new("search_key").into_iden()]),
     );
     for row in rows {
-        let key = migration::search::search_key(&row.name, &row.email_lower, &row.organisation);
         let values: Vec<SimpleExpr> = registration::Column::iter()
             .map(|c| SimpleExpr::Value(row.get(c)))
-            .chain([key.into()])
+            .chain([super::search_key(row).into()])
             .collect();
         insert
             .values(values)
