@@ -545,6 +545,24 @@ pub fn answered(question_id: Uuid, value: &str) -> sea_orm::sea_query::SelectSta
         .to_owned()
 }
 
+/// Whether the event `event_id` (an expression: a value or a subquery) asks any question: an
+/// `EXISTS` for the attendee list's query.
+pub fn asked(event_id: Expr) -> Expr {
+    Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(registration_question::Entity)
+            .and_where(
+                Expr::col((
+                    registration_question::Entity,
+                    registration_question::Column::EventId,
+                ))
+                .eq(event_id),
+            )
+            .to_owned(),
+    )
+}
+
 /// Counts per question and value among the active registrations (confirmed, pending,
 /// waitlisted) of the event: `question id -> value -> count`. Text answers are not counted.
 pub async fn counts(

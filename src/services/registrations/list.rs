@@ -6,7 +6,6 @@ use chrono::{DateTime, Utc};
 use entity::{
     event,
     registration::{self, Language, RegistrationStatus, Sector},
-    registration_question,
 };
 use sea_orm::{
     sea_query::{Expr, ExprTrait, LikeExpr, Query, QueryStatementBuilder},
@@ -285,19 +284,7 @@ pub async fn list(
     let event_id = event_value(event::Column::Id);
     let counter = event_value(event::Column::RegistrationsTotal);
     // Whether the event asks questions at all: without, the answers need no query.
-    let has_questions = Expr::exists(
-        Query::select()
-            .expr(Expr::val(1))
-            .from(registration_question::Entity)
-            .and_where(
-                Expr::col((
-                    registration_question::Entity,
-                    registration_question::Column::EventId,
-                ))
-                .eq(event_value(event::Column::Id)),
-            )
-            .to_owned(),
-    );
+    let has_questions = questions::asked(event_value(event::Column::Id));
     let mut query = listed_columns(with_filter(
         registration::Entity::find()
             .filter(Expr::col((registration::Entity, registration::Column::EventId)).eq(event_id)),
