@@ -24,6 +24,17 @@ const PG_BOTH: &str = "CREATE TRIGGER registrations_search_key BEFORE INSERT OR 
      email_lower, organisation ON registrations FOR EACH ROW \
      EXECUTE FUNCTION podium_registrations_search_key()";
 
+/// Runs `statements` in one call, so on one connection: SQLite checks a `CREATE TRIGGER`
+/// against the schema its connection last read, and another connection of the pool may not
+/// have seen the `DROP` before it.
+async fn execute_together(
+    conn: &SchemaManagerConnection<'_>,
+    statements: &[String],
+) -> Result<(), DbErr> {
+    conn.execute_unprepared(&statements.join(";\n")).await?;
+    Ok(())
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -44,10 +55,7 @@ impl MigrationTrait for Migration {
                 ),
             ]
         };
-        // One call, so one connection: SQLite checks a `CREATE TRIGGER` against the schema its
-        // connection last read, and another connection of the pool may not have seen the drop.
-        conn.execute_unprepared(&statements.join(";\n")).await?;
-        Ok(())
+        execute_together(conn, &statements).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -68,9 +76,6 @@ impl MigrationTrait for Migration {
                 ),
             ]
         };
-        // One call, so one connection: SQLite checks a `CREATE TRIGGER` against the schema its
-        // connection last read, and another connection of the pool may not have seen the drop.
-        conn.execute_unprepared(&statements.join(";\n")).await?;
-        Ok(())
+        execute_together(conn, &statements).await
     }
 }
