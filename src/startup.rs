@@ -71,7 +71,8 @@ impl Application {
         ];
         let cors_origins = settings.cors_origins.clone();
         http::cors::check_origins(cors_origins.as_deref())?;
-        let (_, spec) = http::app(None, None);
+        let spec = http::document();
+        let document = http::ApiDocument::new(&spec).context("serialising the OpenAPI document")?;
         let state = web::Data::new(
             AppState::build(
                 Arc::new(settings),
@@ -83,11 +84,12 @@ impl Application {
             )
             .await?,
         );
-        let server =
-            HttpServer::new(move || http::app(Some(state.clone()), cors_origins.as_deref()).0)
-                .listen(listener)?
-                .shutdown_timeout(30)
-                .run();
+        let server = HttpServer::new(move || {
+            http::app(state.clone(), cors_origins.as_deref(), document.clone())
+        })
+        .listen(listener)?
+        .shutdown_timeout(30)
+        .run();
         Ok(Self {
             port,
             write_epoch,

@@ -55,9 +55,81 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::BODY_LIMIT;
 use crate::state::AppState;
 
-/// The App and its OpenAPI description, from one list of routes; without a state, for the
-/// description alone (the route table is built from it before the state exists).
+/// Where the OpenAPI document is served, and where Swagger UI (`/docs/`) reads it from.
+pub const DOCUMENT_PATH: &str = "/api-docs/openapi.json";
+
+/// The OpenAPI document as `DOCUMENT_PATH` serves it: built and serialised once at start
+/// ([`document`]) and shared by every worker, which keeps no document of its own (each
+/// worker building and holding one cost about 2 MiB of heap apiece).
+#[derive(Clone, Debug)]
+pub struct ApiDocument(web::Bytes);
+
+impl ApiDocument {
+    /// `spec` as JSON. Errors only if a schema holds a value JSON cannot express.
+    pub fn new(spec: &utoipa::openapi::OpenApi) -> serde_json::Result<Self> {
+        Ok(Self(serde_json::to_vec(spec)?.into()))
+    }
+}
+
+/// The App, from the one list of routes that [`document`] describes. Each worker builds
+/// its own; `document` is the shared JSON of [`document`].
 pub fn app(
+    state: web::Data<AppState>,
+    cors_origins: Option<&str>,
+    document: ApiDocument,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    // The routes' descriptions are collected as the routes are added; a worker drops them.
+    let (app, _) = routes(Some(state), cors_origins);
+    let served = document.0;
+    app.service(web::resource(DOCUMENT_PATH).route(web::get().to(move || {
+        let body = served.clone();
+        async move {
+            actix_web::HttpResponse::Ok()
+                .content_type(actix_web::http::header::ContentType::json())
+                .body(body)
+        }
+    })))
+    .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::new([DOCUMENT_PATH])))
+    .service(web::redirect("/docs", "/docs/"))
+    .configure(crate::pages::config)
+    .default_service(web::to(routes::not_found))
+}
+
+/// The OpenAPI description of every route [`app`] serves, with the problem answers, field
+/// and parameter descriptions filled in (`crate::openapi`); built once at start.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let (_, mut spec) = routes(None, None);
+    spec.merge(crate::routes::feeds::HeadDocs::openapi());
+    crate::openapi::document_errors(&mut spec);
+    crate::openapi::lift_field_descriptions(&mut spec);
+    crate::openapi::describe_parameters(&mut spec);
+    spec.info.title = "podium".to_owned();
+    spec.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    spec.info.contact = None;
+    spec.info.license = Some(utoipa::openapi::License::new("MIT"));
+    spec.info.description = Some(
+        "Events and annual conferences: registrations, pitches, exhibits and calendar feeds."
+            .to_owned(),
+    );
+    let components = spec.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "bearer",
+        SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+    );
+    spec
+}
+
+/// The middleware and the API's routes (the ones the OpenAPI document describes), with the
+/// description utoipa collects from them.
+fn routes(
     state: Option<web::Data<AppState>>,
     cors_origins: Option<&str>,
 ) -> (
@@ -85,8 +157,7 @@ pub fn app(
         app = app.app_data(state);
     }
     // Innermost first: see the module's list, read from the bottom up.
-    let (app, mut spec) = app
-        .wrap(from_fn(auth::authenticate))
+    app.wrap(from_fn(auth::authenticate))
         .wrap(from_fn(rate_limit::limit_public_posts))
         .wrap(from_fn(extract::refuse_nul))
         .wrap(from_fn(storage::record_storage_faults))
@@ -103,28 +174,5 @@ pub fn app(
         .service(crate::routes::health::readyz)
         .service(crate::routes::health::metrics)
         .service(scope::scope("/api/v1").configure(crate::routes::api))
-        .split_for_parts();
-    spec.merge(crate::routes::feeds::HeadDocs::openapi());
-    crate::openapi::document_errors(&mut spec);
-    crate::openapi::lift_field_descriptions(&mut spec);
-    crate::openapi::describe_parameters(&mut spec);
-    spec.info.title = "podium".to_owned();
-    spec.info.version = env!("CARGO_PKG_VERSION").to_owned();
-    spec.info.contact = None;
-    spec.info.license = Some(utoipa::openapi::License::new("MIT"));
-    spec.info.description = Some(
-        "Events and annual conferences: registrations, pitches, exhibits and calendar feeds."
-            .to_owned(),
-    );
-    let components = spec.components.get_or_insert_with(Default::default);
-    components.add_security_scheme(
-        "bearer",
-        SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-    );
-    let app = app
-        .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", spec.clone()))
-        .service(web::redirect("/docs", "/docs/"))
-        .configure(crate::pages::config)
-        .default_service(web::to(routes::not_found));
-    (app, spec)
+        .split_for_parts()
 }

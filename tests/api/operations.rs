@@ -58,6 +58,17 @@ async fn swagger_ui_is_served_from_the_binary() {
     assert!(page.text.to_lowercase().contains("swagger"));
     let script = app.get("/docs/swagger-ui-bundle.js").await;
     script.assert_status(200);
+    // The UI reads the one document every worker shares.
+    let initializer = app.get("/docs/swagger-initializer.js").await;
+    initializer.assert_status(200);
+    assert!(
+        initializer.text.contains("/api-docs/openapi.json"),
+        "{}",
+        initializer.text
+    );
+    let document = app.get("/api-docs/openapi.json").await;
+    document.assert_status(200);
+    assert_eq!(document.header("content-type"), Some("application/json"));
 }
 
 #[tokio::test]
