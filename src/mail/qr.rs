@@ -57,6 +57,10 @@ pub fn png(code: &str) -> Result<Vec<u8>, QrError> {
     // Each row repeats the one above it SCALE - 1 times in SCALE: `Up` makes those rows zeros,
     // which deflate takes at once, instead of trying every filter on every row.
     encoder.set_filter(png::Filter::Up);
+    // zlib level 2 packs those zero rows as tightly as the default level 6 (531 against 525
+    // bytes) in 30 instead of 43 µs a picture; fdeflate's fastest mode takes 8 µs but 1 393
+    // bytes (measured on 2 000 codes).
+    encoder.set_deflate_compression(png::DeflateCompression::Level(2));
     let mut writer = encoder.write_header()?;
     writer.write_image_data(&pixels)?;
     writer.finish()?;

@@ -213,7 +213,7 @@ async fn render_page(
     let t = Texts::of(lang);
     let tz = event.timezone.as_str();
     let programme = programme::load(&state.db, event.id).await?;
-    let asked = crate::services::questions::list(&state.db, event.id).await?;
+    let asked = state.reads.questions(&state.db, event.id).await?;
     let (approved, _) = exhibits::list(
         &state.db,
         event.id,
@@ -479,7 +479,7 @@ async fn submit(
         view.errors = errors;
         Refusal::Form(Box::new(view), status)
     };
-    let asked = crate::services::questions::list(&state.db, event.id).await?;
+    let asked = state.reads.questions(&state.db, event.id).await?;
     let new = form.parse(t, &asked).map_err(|(errors, answer_errors)| {
         let Refusal::Form(mut view, status) =
             refused(Vec::new(), errors, StatusCode::UNPROCESSABLE_ENTITY)

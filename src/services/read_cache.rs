@@ -1,6 +1,7 @@
 //! Short-lived copies of the event rows the hot read paths start from (calendar feeds, the
-//! schedule, and the public registration's first look at its event), so they need no database
-//! round trip of their own.
+//! schedule, and the public registration's first look at its event), and of an event's
+//! registration questions (which every registration is checked against), so they need no
+//! database round trip of their own.
 //!
 //! Two rules keep them correct:
 //! - A change made through this instance is visible at once. Every request that may write
@@ -24,11 +25,12 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use entity::event::{self, EventStatus};
+use entity::registration_question;
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
-use crate::services::events;
+use crate::services::{events, questions};
 
 /// How long a copy read from the database may stand for the row: changes through another
 /// instance show within this time.
@@ -142,10 +144,15 @@ impl<T: Clone> Recent<T> {
     }
 }
 
-/// Recent copies of event rows by key (id or slug), and of the all-events feed's fingerprint.
+/// An event's registration questions in the order the form asks them.
+pub type Questions = Arc<Vec<registration_question::Model>>;
+
+/// Recent copies of event rows by key (id or slug), of events' registration questions, and of
+/// the all-events feed's fingerprint.
 pub struct EventReads {
     epoch: WriteEpoch,
     events: Mutex<HashMap<EventKey, Recent<Arc<event::Model>>>>,
+    questions: Mutex<HashMap<Uuid, Recent<Questions>>>,
     listed: Mutex<Option<Recent<u64>>>,
 }
 
@@ -174,6 +181,7 @@ impl EventReads {
         Self {
             epoch,
             events: Mutex::new(HashMap::new()),
+            questions: Mutex::new(HashMap::new()),
             listed: Mutex::new(None),
         }
     }
@@ -243,6 +251,54 @@ impl EventReads {
             },
         );
         Ok(Some(event))
+    }
+
+    /// [`questions::list`] of the event from a recent copy when there is one, under the same
+    /// rules as the event rows: a change through this instance shows at once, one through
+    /// another within [`EVENT_TTL`]. Registrations check their answers against it. Each answer
+    /// row keeps its question's words as asked, so within that second a registration through
+    /// another instance may still answer a question just removed (kept as given) or not yet be
+    /// asked one just added, as when the form was loaded before the change.
+    pub async fn questions(
+        &self,
+        db: &impl ConnectionTrait,
+        event_id: Uuid,
+    ) -> ApiResult<Questions> {
+        let stamp = self.epoch.stamp();
+        let now = Instant::now();
+        if let Some(asked) = lock(&self.questions)
+            .get_mut(&event_id)
+            .and_then(|copy| copy.serve_or_refresh(stamp, false, now))
+        {
+            return Ok(asked);
+        }
+        let asked = match questions::list(db, event_id).await {
+            Ok(asked) => Arc::new(asked),
+            Err(err) => {
+                if let Some(copy) = lock(&self.questions).get_mut(&event_id) {
+                    copy.refreshing = None;
+                }
+                return Err(err);
+            }
+        };
+        let mut copies = lock(&self.questions);
+        if copies.len() >= MAX_ENTRIES {
+            let current = self.epoch.stamp();
+            copies.retain(|_, copy| copy.usable(current, false, now).is_some());
+            if copies.len() >= MAX_ENTRIES {
+                copies.clear();
+            }
+        }
+        copies.insert(
+            event_id,
+            Recent {
+                value: asked.clone(),
+                stamp,
+                read_at: now,
+                refreshing: None,
+            },
+        );
+        Ok(asked)
     }
 
     /// A fingerprint `read` computes, reused under the same rules as the event copies.

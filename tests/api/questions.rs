@@ -580,3 +580,62 @@ async fn a_registration_with_an_idempotency_key_stores_its_answers_once() {
         json!({"veggie": 0, "meat": 1})
     );
 }
+
+/// Registrations are checked against the questions as they are now: a question added through
+/// this instance is asked of the very next registration, and one removed through another
+/// instance on the same database is no longer asked within a second (the questions are kept
+/// like the event row, `read_cache::EVENT_TTL`).
+#[tokio::test]
+async fn a_question_added_here_is_asked_at_once_and_one_removed_elsewhere_within_a_second() {
+    let app = spawn_app().await;
+    app.published_event(json!({"slug": "day", "capacity": 100}))
+        .await;
+    let second = crate::helpers::spawn_second_instance(&app).await;
+    // Read (and kept) while the event asks nothing.
+    app.register_person("day", "Ada", "ada@example.org")
+        .await
+        .assert_status(201);
+    let added = app
+        .post_admin(
+            "/api/v1/events/day/questions",
+            &json!({"kind": "yes_no", "required": true, "label_de": "Abendveranstaltung",
+                "label_en": "Evening event"}),
+        )
+        .await;
+    added.assert_status(201);
+    let evening = s(&added.json["id"]).to_owned();
+    let unanswered = app.register_person("day", "Bea", "bea@example.org").await;
+    unanswered.assert_problem(422);
+    assert_eq!(unanswered.error_fields(), [format!("answers.{evening}")]);
+    app.register(
+        "day",
+        &with_answers("Bea", "bea@example.org", json!({evening.as_str(): true})),
+    )
+    .await
+    .assert_status(201);
+
+    let removed = app
+        .client
+        .delete(format!("{second}/api/v1/events/day/questions/{evening}"))
+        .bearer_auth(&app.admin_token)
+        .send()
+        .await
+        .expect("request sent");
+    assert_eq!(removed.status(), 204);
+    let since = std::time::Instant::now();
+    let mut n = 0;
+    loop {
+        n += 1;
+        let email = format!("late{n}@example.org");
+        let answer = app.register_person("day", "Cem", &email).await;
+        if answer.status == 201 {
+            break;
+        }
+        answer.assert_problem(422);
+        assert!(
+            since.elapsed() < std::time::Duration::from_millis(1500),
+            "the removed question is still asked after a second"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}

@@ -48,7 +48,7 @@ pub async fn register(
             return Ok(response(stored, true));
         }
     }
-    let questions = questions::list(&state.db, event.id).await?;
+    let questions = state.reads.questions(&state.db, event.id).await?;
     let new = parse(body, &req, &questions)?;
     registrations::check_open(&event, now())?;
 
