@@ -41,6 +41,12 @@ const BATCH_MAX: usize = 128;
 /// How long a busy desk waits at most for more registrations before it starts a batch.
 const LINGER: std::time::Duration = std::time::Duration::from_millis(1);
 
+/// After this many registrations the desk has the search index's pending entries merged
+/// ([`Dialect::merge_search_index`]) on its spare connection, beside the next batches: at
+/// about 500 bytes of index entries a registration, the list stays far below the 4 MB at which
+/// an insert would have to merge it under the event's lock.
+const MERGE_SEARCH_INDEX_EVERY: usize = 1_000;
+
 /// A registration sent with an idempotency key (see [`idempotency`]).
 pub type Keyed = idempotency::Keyed<Registered>;
 
@@ -97,6 +103,10 @@ async fn run(
 ) {
     let mut batch = Vec::with_capacity(BATCH_MAX);
     let mut last_size = 0;
+    let merge = Dialect::of(&db)
+        .has_pending_search_index()
+        .then(|| merge_search_index(db.clone()));
+    let mut since_merge = 0;
     while queue.recv_many(&mut batch, BATCH_MAX).await > 0 {
         if last_size > 1 {
             // Under load, let the registrations that are on their way join this batch (one
@@ -117,6 +127,14 @@ async fn run(
             }
         }
         last_size = batch.len();
+        since_merge += batch.len();
+        if since_merge >= MERGE_SEARCH_INDEX_EVERY {
+            since_merge = 0;
+            if let Some(merge) = &merge {
+                // Full: a merge is still waiting to run, and it takes these rows too.
+                let _ = merge.try_send(());
+            }
+        }
         // One transaction per event, in the order their first registration arrived.
         let mut order: Vec<Uuid> = Vec::new();
         let mut by_event: HashMap<Uuid, Vec<Job>> = HashMap::new();
@@ -132,6 +150,21 @@ async fn run(
         }
         mail.notify();
     }
+}
+
+/// Starts the task that merges the search index whenever it is sent a `()`; it ends with the
+/// desk, when the sender is dropped.
+fn merge_search_index(db: DatabaseConnection) -> mpsc::Sender<()> {
+    let (merge, mut asked) = mpsc::channel(1);
+    tokio::spawn(async move {
+        while asked.recv().await.is_some() {
+            if let Err(error) = Dialect::of(&db).merge_search_index(&db).await {
+                // The next insert past the limit merges instead: slower, not wrong.
+                tracing::warn!(%error, "could not merge the search index's pending entries");
+            }
+        }
+    });
+    merge
 }
 
 /// A registration as a batch takes it: what was sent, and its key.

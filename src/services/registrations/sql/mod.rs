@@ -85,6 +85,22 @@ impl Dialect {
         }
     }
 
+    /// Whether new registrations leave work behind in the search index that
+    /// [`Self::merge_search_index`] can take off the inserts' path.
+    pub(super) fn has_pending_search_index(self) -> bool {
+        self == Self::Postgres
+    }
+
+    /// Merges the new rows waiting in the attendee search's index into it, outside any
+    /// registration's transaction (PostgreSQL: the pending list of the trigram GIN index, see
+    /// `postgres::merge_search_index`); nothing on SQLite, whose search reads the table.
+    pub(super) async fn merge_search_index(self, db: &impl ConnectionTrait) -> ApiResult<()> {
+        match self {
+            Self::Postgres => postgres::merge_search_index(db).await,
+            Self::Sqlite => Ok(()),
+        }
+    }
+
     /// The rows of one page of the attendee list (`query`, ordered by `sort`, with the event's
     /// `registrations_total` and `has_questions` as its last two columns) and those two values
     /// (`None` for an empty page).

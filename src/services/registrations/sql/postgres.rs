@@ -115,6 +115,18 @@ pub(super) async fn write_batch(
     Ok(())
 }
 
+/// Moves the entries waiting in the pending list of the search's trigram index
+/// (`idx_registrations_search`, a GIN index with `fastupdate`) into the index proper:
+/// `gin_clean_pending_list` (PostgreSQL 9.6+). Left alone, the insert that finds the list past
+/// `gin_pending_list_limit` (4 MB) merges it itself, inside the desk's transaction and under the
+/// event's lock: 20–30 ms every second or so at 4 000 registrations a second, which was the
+/// registrations' p99 (`bench/README.md`, session 7).
+pub(super) async fn merge_search_index(db: &impl ConnectionTrait) -> ApiResult<()> {
+    db.execute_unprepared("SELECT gin_clean_pending_list('idx_registrations_search'::regclass)")
+        .await?;
+    Ok(())
+}
+
 /// A new registration as `json_populate_recordset` reads it: its columns and its search key
 /// (written here, so the database's insert trigger does not fold it again).
 #[derive(serde::Serialize)]
