@@ -264,3 +264,63 @@ async fn a_search_is_an_index_search_on_both_databases_the_trigram_index_on_post
         }
     }
 }
+
+/// The trigram index's pending list (GIN `fastupdate`) is merged beside the registrations, on
+/// the desk's spare connection every 1 000 registrations (`desk::MERGE_SEARCH_INDEX_EVERY`),
+/// not by the insert that finds it past 4 MB, which would merge it inside a batch under the
+/// event's lock. After 1 200 registrations only the rows since the last merge wait in it. On
+/// SQLite (no such index) the same registrations all land and are found.
+#[tokio::test]
+async fn new_registrations_reach_the_search_index_beside_the_desk_not_under_its_lock() {
+    let app = spawn_app().await;
+    app.published_event(json!({"slug": "suche", "capacity": 5000}))
+        .await;
+    let streams = (0..16).map(|stream| {
+        let app = &app;
+        async move {
+            for i in 0..75 {
+                let n = stream * 75 + i;
+                app.register_person(
+                    "suche",
+                    &format!("Gast {n:04}"),
+                    &format!("g{n}@example.org"),
+                )
+                .await
+                .assert_status(201);
+            }
+        }
+    });
+    futures_util::future::join_all(streams).await;
+    assert_eq!(names_found(&app, "gast 1199").await, ["Gast 1199"]);
+    if !is_postgres() {
+        return;
+    }
+    app.db
+        .execute_unprepared("CREATE EXTENSION IF NOT EXISTS pgstattuple")
+        .await
+        .expect("pgstattuple (PostgreSQL's contrib)");
+    let pending = || async {
+        let row = app
+            .db
+            .query_one_raw(Statement::from_string(
+                DbBackend::Postgres,
+                "SELECT pending_tuples FROM pgstatginindex('idx_registrations_search')",
+            ))
+            .await
+            .expect("pgstatginindex")
+            .expect("a row");
+        row.try_get_by_index::<i64>(0).expect("pending_tuples")
+    };
+    let since = std::time::Instant::now();
+    loop {
+        let waiting = pending().await;
+        if waiting < 600 {
+            break;
+        }
+        assert!(
+            since.elapsed() < std::time::Duration::from_secs(5),
+            "{waiting} entries still pending after 1 200 registrations"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
