@@ -214,7 +214,7 @@ async fn commit_batch(
 
 /// Registers several attendees of one event in one transaction (see [`Desk`]): the event row is
 /// locked once, seats and waitlist tickets are handed out in arrival order, and the rows, their
-/// mails and their idempotency keys are written with one statement each (one in all on
+/// mails and their idempotency keys are written with one statement each (two in all on
 /// PostgreSQL), so a batch costs a handful of statements whatever its size. Each attendee gets
 /// their own answer; a duplicate e-mail (within the batch or already registered) is a 409 for
 /// that attendee alone.
