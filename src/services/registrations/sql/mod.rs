@@ -5,7 +5,7 @@
 //! rule asks [`Dialect`] (chosen once per operation from the connection) and the SQL for each
 //! database lives in its own file: [`sqlite`] and [`postgres`].
 use entity::{event, idempotency_key, registration, registration::RegistrationStatus};
-use sea_orm::{ConnectionTrait, DbBackend, QuerySelect};
+use sea_orm::{ConnectionTrait, DbBackend};
 use uuid::Uuid;
 
 use super::list::{Listed, Sort};
@@ -101,19 +101,18 @@ impl Dialect {
         }
     }
 
-    /// The first `limit` rows of one page of the attendee list (`query`, ordered by `sort`,
-    /// with the event's `registrations_total` and `has_questions` as its last two columns) and
-    /// those two values (`None` for an empty page).
+    /// The rows of one page of the attendee list (`query`, ordered by `sort`, with the event's
+    /// `registrations_total` and `has_questions` as its last two columns) and those two values
+    /// (`None` for an empty page).
     pub(super) async fn list_page(
         self,
         db: &impl ConnectionTrait,
         query: sea_orm::Select<registration::Entity>,
         sort: Sort,
-        limit: u64,
     ) -> ApiResult<(Vec<Listed>, Option<(i64, bool)>)> {
         match self {
-            Self::Postgres => postgres::list_page(db, query, limit).await,
-            Self::Sqlite => sqlite::list_page(db, query.limit(limit), sort).await,
+            Self::Postgres => postgres::list_page(db, query).await,
+            Self::Sqlite => sqlite::list_page(db, query, sort).await,
         }
     }
 }

@@ -165,20 +165,11 @@ fn key_rows(keys: Vec<idempotency_key::Model>) -> Vec<serde_json::Value> {
 
 /// A page of the attendee list, its rows read by position, with the event's counter and
 /// whether it has questions from the first row.
-///
-/// The limit is written into the statement, not bound: with `LIMIT $n` PostgreSQL's generic
-/// plan reckons with a tenth of the event's rows (cost 1 692 against 41 at 100 000
-/// registrations), so it planned the statement afresh at every execution, which was half of
-/// its CPU per page (238 → 126 µs, 3 724 → 5 342 pages a second; session 7). With the number
-/// in the text, the plan is made once per page size and kept.
 pub(super) async fn list_page(
     db: &impl ConnectionTrait,
     query: sea_orm::Select<registration::Entity>,
-    limit: u64,
 ) -> ApiResult<(Vec<Listed>, Option<(i64, bool)>)> {
-    let mut statement = DbBackend::Postgres.build(QueryTrait::as_query(&query));
-    statement.sql.push_str(&format!(" LIMIT {limit}"));
-    let rows = db.query_all_raw(statement).await?;
+    let rows = db.query_all(QueryTrait::as_query(&query)).await?;
     let counted = match rows.first() {
         Some(row) => Some((
             row.try_get_by_index(LISTED_COLUMNS)?,
