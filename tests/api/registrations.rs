@@ -1289,7 +1289,7 @@ async fn the_admin_outbox_lists_and_retries_mail_for_admins_only() {
     app.mails(1).await;
     let outbox = app.get_admin("/api/v1/admin/outbox").await;
     outbox.assert_status(200);
-    assert_eq!(outbox.json["total"], 1);
+    assert_eq!(outbox.json["total"], 1, "{}", outbox.text);
     assert_eq!(outbox.json["items"][0]["kind"], "registration_confirmed");
     let sent = app.get_admin("/api/v1/admin/outbox?status=sent").await;
     assert_eq!(sent.json["total"], 1);
