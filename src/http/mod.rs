@@ -89,7 +89,10 @@ pub fn app(
     // The routes' descriptions are collected as the routes are added; a worker drops them.
     let (app, _) = routes(Some(state), cors_origins);
     let served = document.0;
-    app.service(web::resource(DOCUMENT_PATH).route(web::get().to(move || {
+    // Guarded, so another method falls through to `routes::not_found` (a problem+json 404), as
+    // it did when utoipa's Swagger UI served the document.
+    let resource = web::resource(DOCUMENT_PATH).guard(actix_web::guard::Get());
+    app.service(resource.route(web::get().to(move || {
         let body = served.clone();
         async move {
             actix_web::HttpResponse::Ok()

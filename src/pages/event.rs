@@ -213,7 +213,9 @@ async fn render_page(
     let t = Texts::of(lang);
     let tz = event.timezone.as_str();
     let programme = programme::load(&state.db, event.id).await?;
-    let asked = state.reads.questions(&state.db, event.id).await?;
+    // Read, not taken from the kept copy: the page is kept under the event's version, which a
+    // change of the questions moves, and a copy up to a second old would be kept with it.
+    let asked = crate::services::questions::list(&state.db, event.id).await?;
     let (approved, _) = exhibits::list(
         &state.db,
         event.id,

@@ -69,6 +69,10 @@ async fn swagger_ui_is_served_from_the_binary() {
     let document = app.get("/api-docs/openapi.json").await;
     document.assert_status(200);
     assert_eq!(document.header("content-type"), Some("application/json"));
+    // Another method is told apart as for any path the API does not have.
+    app.post("/api-docs/openapi.json", &serde_json::json!({}))
+        .await
+        .assert_problem(404);
 }
 
 #[tokio::test]
