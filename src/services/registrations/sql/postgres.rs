@@ -169,9 +169,9 @@ fn key_rows(keys: Vec<idempotency_key::Model>) -> Vec<serde_json::Value> {
 /// The `LIMIT` stays a bound parameter, so PostgreSQL plans every execution with its values
 /// (its generic plan reckons with a tenth of the event's rows). Written into the text, the
 /// limit let it keep one generic plan: 40 % less of PostgreSQL's CPU a page and 10–15 % more
-/// pages a second with fresh statistics, but
-/// right after a burst of registrations, with statistics behind the table, that plan took
-/// 80 ms a page (session 7 of `bench/README.md`; the outbox claim's `LIMIT` likewise).
+/// pages a second with fresh statistics, but right after a burst of registrations, with
+/// statistics behind the table, that plan took 80 ms a page (session 7 of `bench/README.md`;
+/// the outbox claim's `LIMIT` likewise).
 pub(super) async fn list_page(
     db: &impl ConnectionTrait,
     query: sea_orm::Select<registration::Entity>,
