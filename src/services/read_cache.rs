@@ -144,6 +144,51 @@ impl<T: Clone> Recent<T> {
     }
 }
 
+/// Recent copies by key, at most [`MAX_ENTRIES`]: the one way the event rows and the
+/// questions are served, refreshed and kept.
+struct Kept<K, T>(Mutex<HashMap<K, Recent<T>>>);
+
+impl<K: std::hash::Hash + Eq, T: Clone> Kept<K, T> {
+    fn new() -> Self {
+        Self(Mutex::new(HashMap::new()))
+    }
+
+    /// [`Recent::serve_or_refresh`] of the copy under `key`; `None` (read it) when there is none.
+    fn serve(&self, key: &K, stamp: Stamp, counts: bool, now: Instant) -> Option<T> {
+        lock(&self.0)
+            .get_mut(key)
+            .and_then(|copy| copy.serve_or_refresh(stamp, counts, now))
+    }
+
+    /// The read that took the refresh found nothing to keep: the next request tries again.
+    fn give_up(&self, key: &K) {
+        if let Some(copy) = lock(&self.0).get_mut(key) {
+            copy.refreshing = None;
+        }
+    }
+
+    /// Keeps `value`, read at `stamp` and `now`; when full, drops what `current` no longer
+    /// allows, or everything.
+    fn keep(&self, key: K, value: T, stamp: Stamp, now: Instant, current: Stamp) {
+        let mut copies = lock(&self.0);
+        if copies.len() >= MAX_ENTRIES {
+            copies.retain(|_, copy| copy.usable(current, false, now).is_some());
+            if copies.len() >= MAX_ENTRIES {
+                copies.clear();
+            }
+        }
+        copies.insert(
+            key,
+            Recent {
+                value,
+                stamp,
+                read_at: now,
+                refreshing: None,
+            },
+        );
+    }
+}
+
 /// An event's registration questions in the order the form asks them.
 pub type Questions = Arc<Vec<registration_question::Model>>;
 
@@ -151,8 +196,8 @@ pub type Questions = Arc<Vec<registration_question::Model>>;
 /// the all-events feed's fingerprint.
 pub struct EventReads {
     epoch: WriteEpoch,
-    events: Mutex<HashMap<EventKey, Recent<Arc<event::Model>>>>,
-    questions: Mutex<HashMap<Uuid, Recent<Questions>>>,
+    events: Kept<EventKey, Arc<event::Model>>,
+    questions: Kept<Uuid, Questions>,
     listed: Mutex<Option<Recent<u64>>>,
 }
 
@@ -180,8 +225,8 @@ impl EventReads {
     pub fn new(epoch: WriteEpoch) -> Self {
         Self {
             epoch,
-            events: Mutex::new(HashMap::new()),
-            questions: Mutex::new(HashMap::new()),
+            events: Kept::new(),
+            questions: Kept::new(),
             listed: Mutex::new(None),
         }
     }
@@ -219,37 +264,18 @@ impl EventReads {
         // Read before the query: a write committed after this point bumps it again.
         let stamp = self.epoch.stamp();
         let now = Instant::now();
-        if let Some(copy) = lock(&self.events).get_mut(&event_key) {
-            if let Some(event) = copy.serve_or_refresh(stamp, counts, now) {
-                return Ok(Some(event));
-            }
+        if let Some(event) = self.events.serve(&event_key, stamp, counts, now) {
+            return Ok(Some(event));
         }
         let found = events::find(db, key).await;
         let Ok(Some(event)) = found else {
             // Nothing to keep: let the next request try again.
-            if let Some(copy) = lock(&self.events).get_mut(&event_key) {
-                copy.refreshing = None;
-            }
+            self.events.give_up(&event_key);
             return found.map(|_| None).map_err(ApiError::from);
         };
         let event = Arc::new(event);
-        let mut copies = lock(&self.events);
-        if copies.len() >= MAX_ENTRIES {
-            let current = self.epoch.stamp();
-            copies.retain(|_, copy| copy.usable(current, false, now).is_some());
-            if copies.len() >= MAX_ENTRIES {
-                copies.clear();
-            }
-        }
-        copies.insert(
-            event_key,
-            Recent {
-                value: event.clone(),
-                stamp,
-                read_at: now,
-                refreshing: None,
-            },
-        );
+        self.events
+            .keep(event_key, event.clone(), stamp, now, self.epoch.stamp());
         Ok(Some(event))
     }
 
@@ -266,38 +292,18 @@ impl EventReads {
     ) -> ApiResult<Questions> {
         let stamp = self.epoch.stamp();
         let now = Instant::now();
-        if let Some(asked) = lock(&self.questions)
-            .get_mut(&event_id)
-            .and_then(|copy| copy.serve_or_refresh(stamp, false, now))
-        {
+        if let Some(asked) = self.questions.serve(&event_id, stamp, false, now) {
             return Ok(asked);
         }
         let asked = match questions::list(db, event_id).await {
             Ok(asked) => Arc::new(asked),
             Err(err) => {
-                if let Some(copy) = lock(&self.questions).get_mut(&event_id) {
-                    copy.refreshing = None;
-                }
+                self.questions.give_up(&event_id);
                 return Err(err);
             }
         };
-        let mut copies = lock(&self.questions);
-        if copies.len() >= MAX_ENTRIES {
-            let current = self.epoch.stamp();
-            copies.retain(|_, copy| copy.usable(current, false, now).is_some());
-            if copies.len() >= MAX_ENTRIES {
-                copies.clear();
-            }
-        }
-        copies.insert(
-            event_id,
-            Recent {
-                value: asked.clone(),
-                stamp,
-                read_at: now,
-                refreshing: None,
-            },
-        );
+        self.questions
+            .keep(event_id, asked.clone(), stamp, now, self.epoch.stamp());
         Ok(asked)
     }
 
