@@ -72,7 +72,7 @@ impl ApiDocument {
 }
 
 /// The App, from the one list of routes that [`document`] describes. Each worker builds
-/// its own; `document` is the shared JSON of [`document`].
+/// its own and serves `document`, the JSON every worker shares, at [`DOCUMENT_PATH`].
 pub fn app(
     state: web::Data<AppState>,
     cors_origins: Option<&str>,
