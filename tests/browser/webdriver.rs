@@ -77,6 +77,10 @@ impl Browser {
             "browserName": "chrome",
             "goog:chromeOptions": options,
             "goog:loggingPrefs": {"browser": "ALL"},
+            // W3C WebDriver §8.5: finding an element waits up to this long for it to
+            // appear, so a find right after a click that submits a form waits for the
+            // next page instead of racing it.
+            "timeouts": {"implicit": 10_000},
         }}});
         let created: Value = http
             .post(format!("{base}/session"))
@@ -100,6 +104,19 @@ impl Browser {
     }
 
     async fn command(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        match self.try_command(method, path, body).await {
+            Ok(value) => value,
+            Err(error) => panic!("WebDriver {path}: {error}"),
+        }
+    }
+
+    /// The command's `value`, or its W3C error code and message.
+    async fn try_command(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, String> {
         let url = format!("{}/session/{}{path}", self.base, self.session);
         let mut request = self.http.request(method, url);
         if let Some(body) = body {
@@ -112,10 +129,10 @@ impl Browser {
             .json()
             .await
             .expect("WebDriver JSON");
-        if let Some(error) = answer["value"]["error"].as_str() {
-            panic!("WebDriver {path}: {error}: {}", answer["value"]["message"]);
+        match answer["value"]["error"].as_str() {
+            Some(error) => Err(format!("{error}: {}", answer["value"]["message"])),
+            None => Ok(answer["value"].clone()),
         }
-        answer["value"].clone()
     }
 
     pub async fn goto(&self, url: &str) {
@@ -139,15 +156,17 @@ impl Browser {
             .to_owned()
     }
 
-    /// The element `css` selects; panics when there is none.
+    /// The element `css` selects, waiting up to the session's implicit timeout (10 s)
+    /// for it to appear; panics when there is none by then.
     pub async fn find(&self, css: &str) -> String {
         let found = self
-            .command(
+            .try_command(
                 reqwest::Method::POST,
                 "/element",
                 Some(json!({"using": "css selector", "value": css})),
             )
-            .await;
+            .await
+            .unwrap_or_else(|error| json!(error));
         match found[ELEMENT].as_str() {
             Some(element) => element.to_owned(),
             None => panic!(
