@@ -24,6 +24,7 @@ mod m20261130_700001_create_registration_questions;
 mod m20261130_700002_create_door_sessions;
 mod m20261130_700003_create_announcements;
 mod m20261130_800001_search_key_from_writer;
+mod m20261130_900001_drop_unused_email_index;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_700003_create_announcements::Migration),
             Box::new(m20261130_310001_add_outbox_check_in_code::Migration),
             Box::new(m20261130_800001_search_key_from_writer::Migration),
+            Box::new(m20261130_900001_drop_unused_email_index::Migration),
         ]
     }
 }

@@ -405,12 +405,15 @@ async fn claim(
         .map(|c| format!("\"{}\"", c.as_str()))
         .collect::<Vec<_>>()
         .join(", ");
+    // The limit is written into the text (a number), not bound: with `LIMIT $n` PostgreSQL's
+    // generic plan reckons with a tenth of the outbox and it planned every claim afresh (see
+    // `services::registrations::sql::postgres::list_page`).
     let sql = format!(
         "UPDATE outbox SET locked_until = $1 WHERE id IN (\
            SELECT id FROM outbox WHERE status = $2 AND next_attempt_at <= $3 \
-           AND next_attempt_at >= $6 \
+           AND next_attempt_at >= $5 \
            AND (locked_until IS NULL OR locked_until < $4) \
-           ORDER BY next_attempt_at LIMIT $5{lock}) \
+           ORDER BY next_attempt_at LIMIT {limit}{lock}) \
          RETURNING {columns}"
     );
     let values: Vec<Value> = vec![
@@ -418,7 +421,6 @@ async fn claim(
         "pending".into(),
         now.into(),
         now.into(),
-        limit.into(),
         // No mail is due before 1970: without a floor the condition holds for all.
         from.unwrap_or(DateTime::<Utc>::UNIX_EPOCH).into(),
     ];

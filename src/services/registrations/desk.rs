@@ -41,11 +41,12 @@ const BATCH_MAX: usize = 128;
 /// How long a busy desk waits at most for more registrations before it starts a batch.
 const LINGER: std::time::Duration = std::time::Duration::from_millis(1);
 
-/// After this many registrations the desk has the search index's pending entries merged
-/// ([`Dialect::merge_search_index`]) on its spare connection, beside the next batches: at
-/// about 500 bytes of index entries a registration, the list stays far below the 4 MB at which
-/// an insert would have to merge it under the event's lock.
-const MERGE_SEARCH_INDEX_EVERY: usize = 1_000;
+/// After this many registrations the desk has the database's upkeep done ([`Dialect::upkeep`])
+/// on its spare connection, beside the next batches. On PostgreSQL: at about 500 bytes of
+/// search index entries a registration, the index's pending list stays far below the 4 MB at
+/// which an insert would have to merge it under the event's lock, and the statistics are
+/// checked a few times a second at most.
+const UPKEEP_EVERY: usize = 1_000;
 
 /// A registration sent with an idempotency key (see [`idempotency`]).
 pub type Keyed = idempotency::Keyed<Registered>;
@@ -103,10 +104,8 @@ async fn run(
 ) {
     let mut batch = Vec::with_capacity(BATCH_MAX);
     let mut last_size = 0;
-    let merge = Dialect::of(&db)
-        .has_pending_search_index()
-        .then(|| merge_search_index(db.clone()));
-    let mut since_merge = 0;
+    let upkeep = Dialect::of(&db).needs_upkeep().then(|| upkeep(db.clone()));
+    let mut since_upkeep = 0;
     while queue.recv_many(&mut batch, BATCH_MAX).await > 0 {
         if last_size > 1 {
             // Under load, let the registrations that are on their way join this batch (one
@@ -127,12 +126,12 @@ async fn run(
             }
         }
         last_size = batch.len();
-        since_merge += batch.len();
-        if since_merge >= MERGE_SEARCH_INDEX_EVERY {
-            since_merge = 0;
-            if let Some(merge) = &merge {
-                // Full: a merge is still waiting to run, and it takes these rows too.
-                let _ = merge.try_send(());
+        since_upkeep += batch.len();
+        if since_upkeep >= UPKEEP_EVERY {
+            since_upkeep = 0;
+            if let Some(upkeep) = &upkeep {
+                // Full: an upkeep is still waiting to run, and it takes these rows too.
+                let _ = upkeep.try_send(());
             }
         }
         // One transaction per event, in the order their first registration arrived.
@@ -152,19 +151,20 @@ async fn run(
     }
 }
 
-/// Starts the task that merges the search index whenever it is sent a `()`; it ends with the
-/// desk, when the sender is dropped.
-fn merge_search_index(db: DatabaseConnection) -> mpsc::Sender<()> {
-    let (merge, mut asked) = mpsc::channel(1);
+/// Starts the task that does the database's upkeep whenever it is sent a `()`; it ends with
+/// the desk, when the sender is dropped.
+fn upkeep(db: DatabaseConnection) -> mpsc::Sender<()> {
+    let (upkeep, mut asked) = mpsc::channel(1);
     tokio::spawn(async move {
         while asked.recv().await.is_some() {
-            if let Err(error) = Dialect::of(&db).merge_search_index(&db).await {
-                // The next insert past the limit merges instead: slower, not wrong.
-                tracing::warn!(%error, "could not merge the search index's pending entries");
+            if let Err(error) = Dialect::of(&db).upkeep(&db).await {
+                // Slower, not wrong: the next insert past the pending list's limit merges it,
+                // and autovacuum analyses the tables.
+                tracing::warn!(%error, "could not do the registrations' upkeep");
             }
         }
     });
-    merge
+    upkeep
 }
 
 /// A registration as a batch takes it: what was sent, and its key.

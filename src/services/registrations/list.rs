@@ -310,8 +310,10 @@ pub async fn list(
             After::CreatedAt(at, id) => beyond(registration::Column::CreatedAt, at.into(), id),
         });
     }
-    let query = ordered(query, sort).limit(limit + 1);
-    let (mut items, counted) = Dialect::of(db).list_page(db, query, sort).await?;
+    let query = ordered(query, sort);
+    let (mut items, counted) = Dialect::of(db)
+        .list_page(db, query, sort, limit + 1)
+        .await?;
     let (event_id, counted, has_questions) = match (items.first(), counted) {
         (Some(first), Some((counted, questions))) => (first.event_id, counted, questions),
         _ => {

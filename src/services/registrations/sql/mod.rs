@@ -5,7 +5,7 @@
 //! rule asks [`Dialect`] (chosen once per operation from the connection) and the SQL for each
 //! database lives in its own file: [`sqlite`] and [`postgres`].
 use entity::{event, idempotency_key, registration, registration::RegistrationStatus};
-use sea_orm::{ConnectionTrait, DbBackend};
+use sea_orm::{ConnectionTrait, DbBackend, QuerySelect};
 use uuid::Uuid;
 
 use super::list::{Listed, Sort};
@@ -85,34 +85,43 @@ impl Dialect {
         }
     }
 
-    /// Whether new registrations leave work behind in the search index that
-    /// [`Self::merge_search_index`] can take off the inserts' path.
-    pub(super) fn has_pending_search_index(self) -> bool {
+    /// Whether new registrations leave upkeep behind that [`Self::upkeep`] can take off the
+    /// inserts' path.
+    pub(super) fn needs_upkeep(self) -> bool {
         self == Self::Postgres
     }
 
-    /// Merges the new rows waiting in the attendee search's index into it, outside any
-    /// registration's transaction (PostgreSQL: the pending list of the trigram GIN index, see
-    /// `postgres::merge_search_index`); nothing on SQLite, whose search reads the table.
-    pub(super) async fn merge_search_index(self, db: &impl ConnectionTrait) -> ApiResult<()> {
+    /// The upkeep new registrations leave behind, done outside any registration's transaction.
+    /// PostgreSQL: the new rows waiting in the pending list of the attendee search's trigram
+    /// index are merged into it (`postgres::merge_search_index`), then the statistics of the
+    /// tables the registrations grow are refreshed if they have fallen behind
+    /// (`postgres::refresh_statistics`). SQLite: nothing (its search reads the table, and its
+    /// statements keep the plans they were prepared with whatever the statistics say).
+    pub(super) async fn upkeep(self, db: &impl ConnectionTrait) -> ApiResult<()> {
         match self {
-            Self::Postgres => postgres::merge_search_index(db).await,
+            Self::Postgres => {
+                // Each on its own: a failed merge leaves the statistics as much in need.
+                let merged = postgres::merge_search_index(db).await;
+                let refreshed = postgres::refresh_statistics(db).await;
+                merged.and(refreshed)
+            }
             Self::Sqlite => Ok(()),
         }
     }
 
-    /// The rows of one page of the attendee list (`query`, ordered by `sort`, with the event's
-    /// `registrations_total` and `has_questions` as its last two columns) and those two values
-    /// (`None` for an empty page).
+    /// The first `limit` rows of one page of the attendee list (`query`, ordered by `sort`,
+    /// with the event's `registrations_total` and `has_questions` as its last two columns) and
+    /// those two values (`None` for an empty page).
     pub(super) async fn list_page(
         self,
         db: &impl ConnectionTrait,
         query: sea_orm::Select<registration::Entity>,
         sort: Sort,
+        limit: u64,
     ) -> ApiResult<(Vec<Listed>, Option<(i64, bool)>)> {
         match self {
-            Self::Postgres => postgres::list_page(db, query).await,
-            Self::Sqlite => sqlite::list_page(db, query, sort).await,
+            Self::Postgres => postgres::list_page(db, query, limit).await,
+            Self::Sqlite => sqlite::list_page(db, query.limit(limit), sort).await,
         }
     }
 }

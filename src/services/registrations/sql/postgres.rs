@@ -127,6 +127,38 @@ pub(super) async fn merge_search_index(db: &impl ConnectionTrait) -> ApiResult<(
     Ok(())
 }
 
+/// The tables a burst of registrations grows whose statements keep a generic plan: the
+/// attendee list and the outbox claim (their `LIMIT` is written into the text).
+const GROWING_TABLES: &str = "'registrations', 'outbox'";
+
+/// Analyses each of [`GROWING_TABLES`] that has outgrown its statistics: never analysed, or
+/// more rows written since its last `ANALYZE` than it then held (and at least 1 000).
+/// Autovacuum would get there too, but it looks at a database at most once a minute
+/// (`autovacuum_naptime`) and then only past a tenth of the rows; a burst of registrations
+/// outgrows the statistics within seconds. `ANALYZE` invalidates the plans every session keeps
+/// for the table, so they are planned again with the new statistics. About 50–100 ms of
+/// PostgreSQL's time each (it samples at most 30 000 rows), so at most a few times while a
+/// table grows from nothing to 100 000 rows. Needs the table's owner, as `ANALYZE` does.
+pub(super) async fn refresh_statistics(db: &impl ConnectionTrait) -> ApiResult<()> {
+    let outgrown = db
+        .query_all_raw(Statement::from_string(
+            DbBackend::Postgres,
+            format!(
+                "SELECT s.relname::text FROM pg_stat_user_tables s \
+                 JOIN pg_class c ON c.oid = s.relid \
+                 WHERE s.relname IN ({GROWING_TABLES}) AND s.schemaname = current_schema() \
+                 AND (c.reltuples < 0 OR s.n_mod_since_analyze > greatest(1000, c.reltuples))"
+            ),
+        ))
+        .await?;
+    for row in outgrown {
+        let table: String = row.try_get_by_index(0)?;
+        db.execute_unprepared(&format!("ANALYZE \"{table}\""))
+            .await?;
+    }
+    Ok(())
+}
+
 /// A new registration as `json_populate_recordset` reads it: its columns and its search key
 /// (written here, so the database's insert trigger does not fold it again).
 #[derive(serde::Serialize)]
@@ -166,17 +198,22 @@ fn key_rows(keys: Vec<idempotency_key::Model>) -> Vec<serde_json::Value> {
 /// A page of the attendee list, its rows read by position, with the event's counter and
 /// whether it has questions from the first row.
 ///
-/// The `LIMIT` stays a bound parameter, so PostgreSQL plans every execution with its values
-/// (its generic plan reckons with a tenth of the event's rows). Written into the text, the
-/// limit let it keep one generic plan: 40 % less of PostgreSQL's CPU a page and 10–15 % more
-/// pages a second with fresh statistics, but right after a burst of registrations, with
-/// statistics behind the table, that plan took 80 ms a page (session 7 of `bench/README.md`;
-/// the outbox claim's `LIMIT` likewise).
+/// The limit is written into the statement, not bound: with `LIMIT $n` PostgreSQL's generic
+/// plan reckons with a tenth of the event's rows, so it planned the statement afresh at every
+/// execution, half of its CPU a page. With the number in the text it makes one plan per page
+/// size and keeps it (`bench/README.md`, sessions 7 and 8). A kept plan is only as good as the
+/// statistics it was made with: one made while `registrations` had never been analysed sorted
+/// all of an event's rows (80 ms a page right after a burst of registrations), so the desk
+/// has the statistics refreshed when the table outgrows them ([`refresh_statistics`]), which
+/// also makes the sessions plan again.
 pub(super) async fn list_page(
     db: &impl ConnectionTrait,
     query: sea_orm::Select<registration::Entity>,
+    limit: u64,
 ) -> ApiResult<(Vec<Listed>, Option<(i64, bool)>)> {
-    let rows = db.query_all(QueryTrait::as_query(&query)).await?;
+    let mut statement = DbBackend::Postgres.build(QueryTrait::as_query(&query));
+    statement.sql.push_str(&format!(" LIMIT {limit}"));
+    let rows = db.query_all_raw(statement).await?;
     let counted = match rows.first() {
         Some(row) => Some((
             row.try_get_by_index(LISTED_COLUMNS)?,
