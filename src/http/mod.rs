@@ -100,9 +100,11 @@ pub fn app(
                 .body(body)
         }
     })))
+    // The pages before the Swagger UI: its `/docs/{_:.*}` is a regular expression every page
+    // request would be matched against first.
+    .configure(crate::pages::config)
     .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::new([DOCUMENT_PATH])))
     .service(web::redirect("/docs", "/docs/"))
-    .configure(crate::pages::config)
     .default_service(web::to(routes::not_found))
 }
 
