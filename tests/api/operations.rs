@@ -20,6 +20,37 @@ async fn metrics_count_requests_by_route_and_status() {
     assert!(metrics.text.contains("http_request_duration_seconds"));
 }
 
+/// Each worker keeps the handles of the series it has recorded to (`http::metrics::track`):
+/// the same series counts every request after its first, and each answer carries its own
+/// request id.
+#[tokio::test]
+async fn metrics_keep_counting_a_series_and_every_answer_has_its_request_id() {
+    let app = spawn_app().await;
+    let series =
+        "http_requests_total{method=\"GET\",route=\"/registrations/{token}\",status=\"404\"}";
+    let count = |text: &str| -> u64 {
+        text.lines()
+            .find_map(|line| line.strip_prefix(series))
+            .map_or(0, |value| value.trim().parse().expect("a count"))
+    };
+    let before = count(&app.get("/metrics").await.text);
+    let mut ids = std::collections::HashSet::new();
+    for _ in 0..5 {
+        let page = app.get("/registrations/no-such-token").await;
+        page.assert_status(404);
+        let id = page.headers["x-request-id"]
+            .to_str()
+            .expect("ASCII")
+            .to_owned();
+        assert!(uuid::Uuid::parse_str(&id).is_ok(), "{id}");
+        ids.insert(id);
+    }
+    assert_eq!(ids.len(), 5);
+    let after = count(&app.get("/metrics").await.text);
+    // Other tests in this process may count on the same series: at least these five.
+    assert!(after >= before + 5, "{before} → {after}");
+}
+
 #[tokio::test]
 async fn the_openapi_spec_lists_every_route() {
     let app = spawn_app().await;
