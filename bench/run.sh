@@ -90,7 +90,7 @@ drain() {
     [ "$waited" -ge 240 ] && { echo "  mail queue still at $queued after 120 s"; break; }
     sleep 0.5; waited=$((waited + 1))
   done
-  [ "$waited" -gt 0 ] && echo "  (waited $((waited / 2)) s for the mail queue to drain)"
+  [ "$waited" -gt 0 ] && echo "  (waited $((waited / 2)).$((waited % 2 * 5)) s for the mail queue to drain)"
   return 0
 }
 run() { # name, wrk args...

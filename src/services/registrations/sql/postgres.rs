@@ -128,14 +128,16 @@ pub(super) async fn merge_search_index(db: &impl ConnectionTrait) -> ApiResult<(
 }
 
 /// The tables a burst of registrations grows whose statements keep a generic plan (the
-/// attendee list and the outbox claim: their `LIMIT` is written into the text), each with the
-/// columns those plans filter and sort on.
-const GROWING_TABLES: [(&str, &str); 2] = [
+/// attendee list and the outbox claim: their `LIMIT` is written into the text; the batch's
+/// look-up of its idempotency keys and form keys), each with the columns those plans filter
+/// and sort on.
+const GROWING_TABLES: [(&str, &str); 3] = [
     (
         "registrations",
         "event_id, status, created_at, name, mailbox",
     ),
     ("outbox", "status, next_attempt_at, locked_until"),
+    ("idempotency_keys", "scope, key"),
 ];
 
 /// Analyses each of [`GROWING_TABLES`] that has outgrown its statistics: never analysed, or
