@@ -156,11 +156,23 @@ async fn run(
 fn upkeep(db: DatabaseConnection) -> mpsc::Sender<()> {
     let (upkeep, mut asked) = mpsc::channel(1);
     tokio::spawn(async move {
+        // Whether the last upkeep failed: a role that does not own the tables fails every
+        // time, so only the first failure of a run is a warning, and a success after it says so.
+        let mut failing = false;
         while asked.recv().await.is_some() {
-            if let Err(error) = Dialect::of(&db).upkeep(&db).await {
+            match Dialect::of(&db).upkeep(&db).await {
                 // Slower, not wrong: the next insert past the pending list's limit merges it,
                 // and autovacuum analyses the tables.
-                tracing::warn!(%error, "could not do the registrations' upkeep");
+                Err(error) if !failing => {
+                    failing = true;
+                    tracing::warn!(%error, "could not do the registrations' upkeep (again: debug)");
+                }
+                Err(error) => tracing::debug!(%error, "could not do the registrations' upkeep"),
+                Ok(()) if failing => {
+                    failing = false;
+                    tracing::info!("the registrations' upkeep works again");
+                }
+                Ok(()) => {}
             }
         }
     });
