@@ -1,5 +1,7 @@
 //! The mail subsystem against a real database (SQLite, or PostgreSQL via `TEST_DATABASE_URL`)
 //! and a real SMTP server in the test process.
+#[path = "api/helpers.rs"]
+mod helpers;
 #[path = "api/smtp_server.rs"]
 mod smtp_server;
 
@@ -16,8 +18,7 @@ use podium::mail::{
     Attachment, MailSettings, MailWorker, NewMail,
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, Database, DatabaseConnection, EntityTrait, QueryFilter,
-    TransactionTrait,
+    ColumnTrait, Database, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
 };
 use smtp_server::TestSmtp;
 use tokio_util::sync::CancellationToken;
@@ -25,34 +26,16 @@ use uuid::Uuid;
 
 const ICS: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//podium//EN\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:test@podium\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20260624T070000Z\r\nDTEND:20260624T153000Z\r\nSUMMARY:Summit\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
 
-/// A fresh database with the schema: a PostgreSQL database named by a UUID when
-/// `TEST_DATABASE_URL` is set, else a SQLite file in a fresh temp directory.
-async fn fresh_db() -> (DatabaseConnection, String) {
-    let url = match std::env::var("TEST_DATABASE_URL") {
-        Ok(admin_url) if !admin_url.is_empty() => {
-            let admin = Database::connect(&admin_url)
-                .await
-                .expect("connect to TEST_DATABASE_URL");
-            let name = format!("podium_test_{}", Uuid::new_v4().simple());
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                .await
-                .unwrap();
-            admin.close().await.unwrap();
-            let mut url = url::Url::parse(&admin_url).unwrap();
-            url.set_path(&name);
-            url.to_string()
-        }
-        _ => {
-            let dir = temp_dir();
-            format!("sqlite://{}?mode=rwc", dir.join("podium.db").display())
-        }
-    };
-    let db = Database::connect(&url)
+/// A fresh database with the schema (`helpers::fresh_database`: a PostgreSQL database when
+/// `TEST_DATABASE_URL` is set, else a SQLite file), removed when the returned guard is dropped:
+/// bind it for the whole test (`_database`, not `_`).
+async fn fresh_db() -> (DatabaseConnection, helpers::TestDatabase) {
+    let database = helpers::fresh_database().await;
+    let db = Database::connect(database.url.as_str())
         .await
         .expect("connect to the test database");
     migration::Migrator::up(&db, None).await.expect("migrate");
-    (db, url)
+    (db, database)
 }
 
 fn temp_dir() -> PathBuf {
@@ -142,7 +125,7 @@ async fn wait_for_row(
 
 #[tokio::test]
 async fn queued_mail_arrives_as_multipart_with_the_calendar_attached() {
-    let (db, _) = fresh_db().await;
+    let (db, _database) = fresh_db().await;
     let smtp = TestSmtp::start();
     let worker = MailWorker::new(db.clone(), &settings(Some(smtp.url()))).unwrap();
     let signal = worker.signal();
@@ -245,7 +228,7 @@ async fn queued_mail_arrives_as_multipart_with_the_calendar_attached() {
 
 #[tokio::test]
 async fn mail_rolled_back_with_its_transaction_is_never_sent() {
-    let (db, _) = fresh_db().await;
+    let (db, _database) = fresh_db().await;
     let txn = db.begin().await.unwrap();
     let id = mail::enqueue(
         &txn,
@@ -263,7 +246,7 @@ async fn mail_rolled_back_with_its_transaction_is_never_sent() {
 
 #[tokio::test]
 async fn while_the_mail_server_is_down_mail_waits_and_then_arrives_exactly_once() {
-    let (db, _) = fresh_db().await;
+    let (db, _database) = fresh_db().await;
     let port = TestSmtp::closed_port();
     let worker = MailWorker::new(
         db.clone(),
@@ -322,7 +305,7 @@ async fn two_workers_on_one_database_never_send_a_mail_twice() {
     let mut handles = Vec::new();
     for _ in 0..2 {
         // Each worker has its own connection pool, as two podium instances would.
-        let own_db = Database::connect(&url).await.unwrap();
+        let own_db = Database::connect(url.url.as_str()).await.unwrap();
         let worker = MailWorker::new(own_db, &settings(Some(smtp.url()))).unwrap();
         handles.push(worker.spawn(shutdown.clone()));
     }
@@ -353,7 +336,7 @@ async fn two_workers_on_one_database_never_send_a_mail_twice() {
 
 #[tokio::test]
 async fn without_smtp_mail_is_written_as_eml_files() {
-    let (db, _) = fresh_db().await;
+    let (db, _database) = fresh_db().await;
     let settings = settings(None);
     let worker = MailWorker::new(db.clone(), &settings).unwrap();
     let id = enqueue_committed(
@@ -384,7 +367,7 @@ async fn without_smtp_mail_is_written_as_eml_files() {
 
 #[tokio::test]
 async fn undeliverable_mail_fails_and_an_admin_can_retry_it() {
-    let (db, _) = fresh_db().await;
+    let (db, _database) = fresh_db().await;
     let port = TestSmtp::closed_port();
     let mut settings = settings(Some(format!("smtp://127.0.0.1:{port}")));
     settings.max_attempts = 2;
@@ -459,7 +442,7 @@ async fn undeliverable_mail_fails_and_an_admin_can_retry_it() {
 
 #[tokio::test]
 async fn the_outbox_lists_newest_first_in_pages() {
-    let (db, _) = fresh_db().await;
+    let (db, _database) = fresh_db().await;
     let mut ids = Vec::new();
     for i in 0..5 {
         ids.push(
@@ -499,7 +482,7 @@ async fn the_outbox_lists_newest_first_in_pages() {
 
 #[tokio::test]
 async fn a_worker_told_to_stop_sends_nothing_more_and_releases_its_claim() {
-    let (db, _) = fresh_db().await;
+    let (db, _database) = fresh_db().await;
     let smtp = TestSmtp::start();
     let worker = MailWorker::new(db.clone(), &settings(Some(smtp.url()))).unwrap();
     let id = enqueue_committed(
@@ -662,7 +645,7 @@ async fn captured_logs<T>(f: impl std::future::Future<Output = T>) -> (T, String
 
 #[tokio::test]
 async fn a_mail_server_that_accepts_and_never_speaks_times_out_and_the_attempt_is_retried() {
-    let (db, _) = fresh_db().await;
+    let (db, _database) = fresh_db().await;
     let (port, accepted) = silent_smtp();
     let mut settings = settings(Some(format!("smtp://127.0.0.1:{port}")));
     settings.send_timeout = Duration::from_millis(500);
@@ -693,7 +676,7 @@ async fn a_mail_server_that_accepts_and_never_speaks_times_out_and_the_attempt_i
 
 #[tokio::test]
 async fn a_stopping_worker_gives_up_on_a_silent_mail_server_within_seconds_and_releases_the_mail() {
-    let (db, _) = fresh_db().await;
+    let (db, _database) = fresh_db().await;
     let (port, accepted) = silent_smtp();
     let mut settings = settings(Some(format!("smtp://127.0.0.1:{port}")));
     settings.send_timeout = Duration::from_secs(600);
@@ -733,7 +716,7 @@ async fn a_stopping_worker_gives_up_on_a_silent_mail_server_within_seconds_and_r
 
 #[tokio::test]
 async fn a_permanent_smtp_refusal_fails_the_mail_at_once_without_logging_the_address() {
-    let (db, _) = fresh_db().await;
+    let (db, _database) = fresh_db().await;
     let port = refusing_smtp("550 5.1.1 {rcpt}: Recipient address rejected: user unknown");
     let worker = MailWorker::new(
         db.clone(),
@@ -767,7 +750,7 @@ async fn a_permanent_smtp_refusal_fails_the_mail_at_once_without_logging_the_add
 
 #[tokio::test]
 async fn a_temporary_smtp_refusal_is_retried() {
-    let (db, _) = fresh_db().await;
+    let (db, _database) = fresh_db().await;
     let port = refusing_smtp("451 4.3.0 {rcpt}: try again later");
     let worker = MailWorker::new(
         db.clone(),
@@ -795,7 +778,7 @@ async fn a_temporary_smtp_refusal_is_retried() {
 
 #[tokio::test]
 async fn mail_parked_years_ahead_by_a_clock_that_went_back_is_sent_on_the_next_pass() {
-    let (db, _) = fresh_db().await;
+    let (db, _database) = fresh_db().await;
     let smtp = TestSmtp::start();
     let worker = MailWorker::new(db.clone(), &settings(Some(smtp.url()))).unwrap();
     let due_later = enqueue_committed(
@@ -833,7 +816,7 @@ async fn mail_parked_years_ahead_by_a_clock_that_went_back_is_sent_on_the_next_p
 
 #[tokio::test]
 async fn no_pending_mail_stays_due_further_ahead_than_the_longest_backoff() {
-    let (db, _) = fresh_db().await;
+    let (db, _database) = fresh_db().await;
     let id = enqueue_committed(
         &db,
         confirmation("ada@example.org", "Ada", Language::En, false),

@@ -2,7 +2,7 @@
 //! from the command line, the demo seed and the container health check.
 use std::process::Output;
 
-use crate::helpers::{fresh_database_url, spawn_app};
+use crate::helpers::{fresh_database, spawn_app};
 use crate::smtp_server::TestSmtp;
 
 /// Runs `podium ARGS` against `database_url`, with no other podium setting in its environment.
@@ -32,7 +32,7 @@ fn stderr(output: &Output) -> String {
 
 #[tokio::test]
 async fn each_command_lists_only_its_own_options_each_with_help() {
-    let url = fresh_database_url().await;
+    let url = fresh_database().await;
     let server_only = [
         "--bind",
         "--smtp-url",
@@ -74,7 +74,7 @@ async fn each_command_lists_only_its_own_options_each_with_help() {
 
 #[tokio::test]
 async fn the_same_organiser_email_is_refused_twice_whatever_its_case() {
-    let url = fresh_database_url().await;
+    let url = fresh_database().await;
     let first = podium(
         &url,
         &[
@@ -188,7 +188,7 @@ async fn an_organiser_is_listed_and_revoked_from_the_command_line_and_its_token_
 
 #[tokio::test]
 async fn seeding_the_demo_twice_refuses_loudly_and_replace_loads_it_afresh() {
-    let url = fresh_database_url().await;
+    let url = fresh_database().await;
     let first = podium(
         &url,
         &["seed", "demo", "--public-url", "https://tagung.example/"],
@@ -313,11 +313,11 @@ async fn the_healthcheck_command_passes_against_a_ready_podium_and_fails_without
 
 #[tokio::test]
 async fn podium_without_a_command_serves_with_the_options_of_serve() {
-    let url = fresh_database_url().await;
+    let url = fresh_database().await;
     let port = TestSmtp::closed_port();
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_podium"))
         .args(["--bind", &format!("127.0.0.1:{port}")])
-        .env("DATABASE_URL", &url)
+        .env("DATABASE_URL", &url.url)
         .env(
             "PODIUM_MAIL_DIR",
             std::env::temp_dir().join(format!("podium-cli-{port}")),

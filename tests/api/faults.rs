@@ -474,7 +474,7 @@ async fn sigterm_stops_podium_within_seconds_while_the_mail_server_never_speaks(
             held.push(stream);
         }
     });
-    let url = crate::helpers::fresh_database_url().await;
+    let url = crate::helpers::fresh_database().await;
     let smtp_url = format!("smtp://127.0.0.1:{smtp_port}");
     let mut served = crate::lifecycle::Served::start(&url, &[("SMTP_URL", smtp_url.as_str())]);
     let token = served.admin_token.clone().expect("a first admin");

@@ -19,6 +19,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub mail_dir: PathBuf,
     pub database_url: String,
+    /// Dropped with the app, after its other fields: removes or drops the database.
+    _database: TestDatabase,
     /// The real SMTP server this app sends to.
     pub smtp: TestSmtp,
     /// The app's count of its own writes: bump it after writing through `db` to make the write
@@ -27,26 +29,46 @@ pub struct TestApp {
     pub write_epoch: WriteEpoch,
 }
 
-/// A test leaves nothing behind: its SQLite file (with its `-wal` and `-shm`) and its mail
-/// directory are removed, and its PostgreSQL database is dropped (`WITH (FORCE)`: the app is
-/// still connected) on a thread of its own, as a `Drop` cannot wait. Without this a day of test
-/// runs filled the disk with thousands of databases.
+/// A test leaves nothing behind: its mail directory is removed here, its database by
+/// [`TestDatabase`]'s `Drop`.
 impl Drop for TestApp {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.mail_dir);
+    }
+}
+
+/// A database made for one test ([`fresh_database`]): its SQLite file (with its `-wal`, `-shm`
+/// and `.secret`) is removed and its PostgreSQL database dropped (`WITH (FORCE)`: an app may still be
+/// connected) when it goes out of scope, on a thread of its own, as a `Drop` cannot wait.
+/// Without this a day of test runs filled the disk with thousands of databases.
+pub struct TestDatabase {
+    pub url: String,
+}
+
+impl std::ops::Deref for TestDatabase {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.url
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
         if let Some(path) = self
-            .database_url
+            .url
             .strip_prefix("sqlite://")
             .and_then(|rest| rest.split('?').next())
         {
-            for suffix in ["", "-wal", "-shm"] {
+            // The server secret podium writes beside a SQLite file it was given none for.
+            for suffix in ["", "-wal", "-shm", ".secret"] {
                 let _ = std::fs::remove_file(format!("{path}{suffix}"));
             }
             return;
         }
         let (Ok(base), Ok(url)) = (
             std::env::var("TEST_DATABASE_URL"),
-            url::Url::parse(&self.database_url),
+            url::Url::parse(&self.url),
         ) else {
             return;
         };
@@ -76,7 +98,7 @@ impl Drop for TestApp {
 }
 
 /// A fresh database: a new PostgreSQL database when `TEST_DATABASE_URL` is set, else a SQLite file.
-pub async fn fresh_database_url() -> String {
+pub async fn fresh_database() -> TestDatabase {
     let name = format!("podium_test_{}", Uuid::new_v4().simple());
     match std::env::var("TEST_DATABASE_URL") {
         Ok(base) if base.starts_with("postgres") => {
@@ -90,11 +112,15 @@ pub async fn fresh_database_url() -> String {
             admin.close().await.ok();
             let mut url = url::Url::parse(&base).expect("TEST_DATABASE_URL is a URL");
             url.set_path(&name);
-            url.to_string()
+            TestDatabase {
+                url: url.to_string(),
+            }
         }
         _ => {
             let path = std::env::temp_dir().join(format!("{name}.db"));
-            format!("sqlite://{}?mode=rwc", path.display())
+            TestDatabase {
+                url: format!("sqlite://{}?mode=rwc", path.display()),
+            }
         }
     }
 }
@@ -112,7 +138,8 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts podium with settings adjusted by `adjust` (SMTP, rate limit, …).
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
-    let database_url = fresh_database_url().await;
+    let database = fresh_database().await;
+    let database_url = database.url.clone();
     let mut settings = Settings::for_database(&database_url);
     settings.bind = "127.0.0.1:0".parse().expect("address");
     settings.rate_limit = 0;
@@ -147,6 +174,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
             .expect("client"),
         mail_dir,
         database_url,
+        _database: database,
         smtp,
         write_epoch,
     }

@@ -4,7 +4,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::helpers::fresh_database_url;
+use crate::helpers::fresh_database;
 
 /// A `podium serve` child process and what it logged at start.
 pub struct Served {
@@ -113,7 +113,7 @@ impl Drop for Served {
 
 #[tokio::test]
 async fn sigterm_drains_requests_and_exits_cleanly() {
-    let url = fresh_database_url().await;
+    let url = fresh_database().await;
     let mut served = Served::start(&url, &[]);
     let client = reqwest::Client::new();
     let mut workers = Vec::new();
@@ -157,7 +157,7 @@ async fn sigterm_drains_requests_and_exits_cleanly() {
 
 #[tokio::test]
 async fn the_first_start_logs_an_admin_token_and_a_restart_does_not() {
-    let url = fresh_database_url().await;
+    let url = fresh_database().await;
     let mut first = Served::start(&url, &[]);
     let token = first
         .admin_token
@@ -239,7 +239,7 @@ fn organiser_add_prints_the_token_as_the_last_line() {
 #[tokio::test]
 async fn a_hard_kill_during_registrations_loses_no_committed_registration_or_mail() {
     use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-    let url = fresh_database_url().await;
+    let url = fresh_database().await;
     // SMTP that never answers: every confirmation stays queued in the outbox.
     let closed = crate::smtp_server::TestSmtp::closed_port();
     let smtp = format!("smtp://127.0.0.1:{closed}");
@@ -349,7 +349,7 @@ async fn the_outbox_compression_migration_rolls_back_and_forth() {
     use migration::MigratorTrait;
     use sea_orm::{ConnectionTrait, DbBackend, Statement};
 
-    let url = fresh_database_url().await;
+    let url = fresh_database().await;
     let db = podium::db::connect(&url, 1).await.unwrap();
     podium::db::migrate(&db).await.unwrap();
     let methods = || async {

@@ -115,7 +115,7 @@ async fn cors_allows_the_configured_origins_only() {
 
 #[tokio::test]
 async fn an_unusable_cors_origin_stops_the_start() {
-    let url = crate::helpers::fresh_database_url().await;
+    let url = crate::helpers::fresh_database().await;
     let mut settings = podium::config::Settings::for_database(&url);
     settings.bind = "127.0.0.1:0".parse().unwrap();
     settings.cors_origins = Some("not an origin".to_owned());
@@ -298,7 +298,7 @@ async fn answers_with_personal_data_or_a_manage_token_are_not_stored() {
 
 #[tokio::test]
 async fn info_logs_carry_no_personal_data_and_no_manage_token() {
-    let url = crate::helpers::fresh_database_url().await;
+    let url = crate::helpers::fresh_database().await;
     let mail_dir =
         std::env::temp_dir().join(format!("podium-mail-{}", uuid::Uuid::new_v4().simple()));
     let served = crate::lifecycle::Served::start(
