@@ -14,7 +14,7 @@ impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .get_connection()
-            .execute_unprepared("DROP INDEX idx_registrations_event_email")
+            .execute_unprepared("DROP INDEX IF EXISTS idx_registrations_event_email")
             .await?;
         Ok(())
     }

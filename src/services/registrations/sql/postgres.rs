@@ -152,20 +152,26 @@ const GROWING_TABLES: [(&str, &str); 3] = [
 /// beside a burst of registrations. Such an `ANALYZE` leaves the table's count of changes
 /// since its last full one as it was, so autovacuum still analyses every column in its time;
 /// the count of rows (`reltuples`) it does set, and that is what "outgrown" compares with.
-/// Needs the table's owner, as `ANALYZE` does.
+/// Tables this role may not analyse (not their owner, nor the database's) are left to
+/// autovacuum.
 pub(super) async fn refresh_statistics(db: &impl ConnectionTrait) -> ApiResult<()> {
-    let names = GROWING_TABLES
+    // By `to_regclass`, so the tables are the ones the queries find through `search_path`; only
+    // those this role may analyse (their owner's or the database owner's rights: a superuser
+    // has both), as `ANALYZE` skips any other with a warning instead of failing.
+    let tables = GROWING_TABLES
         .iter()
-        .map(|(table, _)| format!("'{table}'"))
+        .map(|(table, _)| format!("to_regclass('{table}')"))
         .collect::<Vec<_>>()
         .join(", ");
     let outgrown = db
         .query_all_raw(Statement::from_string(
             DbBackend::Postgres,
             format!(
-                "SELECT s.relname::text FROM pg_stat_user_tables s \
-                 JOIN pg_class c ON c.oid = s.relid \
-                 WHERE s.relname IN ({names}) AND s.schemaname = current_schema() \
+                "SELECT c.relname::text FROM pg_class c \
+                 JOIN pg_stat_user_tables s ON s.relid = c.oid \
+                 WHERE c.oid IN ({tables}) \
+                 AND (pg_has_role(c.relowner, 'USAGE') OR pg_has_role((SELECT datdba \
+                      FROM pg_database WHERE datname = current_database()), 'USAGE')) \
                  AND (c.reltuples < 0 OR s.n_live_tup > greatest(1000, 2 * c.reltuples))"
             ),
         ))
