@@ -61,11 +61,8 @@ impl RootSpanBuilder for RequestSpan {
         // Filled in only when the span is logged: below `info` (`RUST_LOG=warn`) finding the
         // route and formatting the id were 7–10 % of a cached page's CPU for nothing.
         if !span.is_disabled() {
-            let route = crate::http::routes::route_pattern(request.request());
-            span.record(
-                "route",
-                tracing::field::display(route.as_deref().unwrap_or("unmatched")),
-            );
+            let route = crate::http::routes::route_label(request.request());
+            span.record("route", tracing::field::display(route));
             if let Some(id) = request.extensions().get::<RequestId>() {
                 span.record("request_id", tracing::field::display(id));
             }

@@ -117,8 +117,7 @@ pub async fn track(
                 .insert(HeaderName::from_static("x-request-id"), value);
         }
     }
-    let route =
-        super::routes::route_pattern(response.request()).unwrap_or_else(|| Rc::from("unmatched"));
+    let route = super::routes::route_label(response.request());
     let series = series((method, route, response.status().as_u16()));
     series.requests.increment(1);
     series.duration.record(started.elapsed().as_secs_f64());

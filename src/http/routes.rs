@@ -160,6 +160,15 @@ pub fn route_pattern(req: &HttpRequest) -> Option<Rc<str>> {
     pattern
 }
 
+/// The request's route template as logs and metrics name it: [`route_pattern`], or
+/// `unmatched` when no route matched (one shared string per worker, not one per request).
+pub fn route_label(req: &HttpRequest) -> Rc<str> {
+    thread_local! {
+        static UNMATCHED: Rc<str> = Rc::from("unmatched");
+    }
+    route_pattern(req).unwrap_or_else(|| UNMATCHED.with(Rc::clone))
+}
+
 #[cfg(test)]
 mod tests {
     use actix_web::{test, web, App, HttpRequest, HttpResponse};
