@@ -155,9 +155,9 @@ const GROWING_TABLES: [(&str, &str); 3] = [
 /// Tables this role may not analyse (not their owner, nor the database's) are left to
 /// autovacuum.
 pub(super) async fn refresh_statistics(db: &impl ConnectionTrait) -> ApiResult<()> {
-    // By `to_regclass`, so the tables are the ones the queries find through `search_path`; only
-    // those this role may analyse (their owner's or the database owner's rights: a superuser
-    // has both), as `ANALYZE` skips any other with a warning instead of failing.
+    // By `to_regclass`, so the tables are the ones the queries find through `search_path`. The
+    // rights are checked here because `ANALYZE` skips a table it may not analyse with a
+    // warning instead of failing (a superuser has both rights).
     let tables = GROWING_TABLES
         .iter()
         .map(|(table, _)| format!("to_regclass('{table}')"))
