@@ -19,14 +19,14 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub mail_dir: PathBuf,
     pub database_url: String,
-    /// Dropped with the app, after its other fields: removes or drops the database.
-    _database: TestDatabase,
     /// The real SMTP server this app sends to.
     pub smtp: TestSmtp,
     /// The app's count of its own writes: bump it after writing through `db` to make the write
     /// count as one made through this instance (visible at once, not after the read caches'
     /// second).
     pub write_epoch: WriteEpoch,
+    /// Last, so it is dropped after the app's other fields: removes or drops the database.
+    _database: TestDatabase,
 }
 
 /// A test leaves nothing behind: its mail directory is removed here, its database by

@@ -312,18 +312,12 @@ async fn new_registrations_reach_the_search_index_beside_the_desk_not_under_its_
             .expect("a row");
         row.try_get_by_index::<i64>(0).expect("pending_tuples")
     };
-    let since = std::time::Instant::now();
-    loop {
-        let waiting = pending().await;
-        if waiting < 600 {
-            break;
-        }
-        assert!(
-            since.elapsed() < std::time::Duration::from_secs(5),
-            "{waiting} entries still pending after 1 200 registrations"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    within_5_s(
+        "entries still pending after 1 200 registrations",
+        pending,
+        |waiting| *waiting < 600,
+    )
+    .await;
     // The same upkeep analysed the tables the burst grew (never analysed before it), so the
     // list's and the outbox claim's kept plans are made again with statistics that know their
     // rows; `analyze_count` counts only the `ANALYZE`s run by a session, not autovacuum's.
@@ -345,15 +339,30 @@ async fn new_registrations_reach_the_search_index_beside_the_desk_not_under_its_
             })
             .collect::<Vec<_>>()
     };
+    within_5_s(
+        "not analysed after 1 200 registrations",
+        analysed,
+        |counts| counts.len() == 3 && counts.iter().all(|(_, count)| *count >= 1),
+    )
+    .await;
+}
+
+/// Asks `probe` every 100 ms until `done` holds for its answer; fails with `what` and the last
+/// answer after 5 s.
+async fn within_5_s<T: std::fmt::Debug, F: std::future::Future<Output = T>>(
+    what: &str,
+    probe: impl Fn() -> F,
+    done: impl Fn(&T) -> bool,
+) {
     let since = std::time::Instant::now();
     loop {
-        let counts = analysed().await;
-        if counts.len() == 3 && counts.iter().all(|(_, count)| *count >= 1) {
-            break;
+        let answer = probe().await;
+        if done(&answer) {
+            return;
         }
         assert!(
             since.elapsed() < std::time::Duration::from_secs(5),
-            "not analysed after 1 200 registrations: {counts:?}"
+            "{what}: {answer:?}"
         );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
