@@ -125,6 +125,7 @@ async fn run(
                 }
             }
         }
+        mail.desk_batch_started();
         last_size = batch.len();
         since_upkeep += batch.len();
         if since_upkeep >= UPKEEP_EVERY {
