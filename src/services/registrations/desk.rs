@@ -23,7 +23,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
-use super::mail::{notice_mail, Notice};
+use super::mail::{Notice, Rendering};
 use super::seats::{check_mailbox, check_open, hold_until, mailbox_usage};
 use super::sql::Dialect;
 use super::{NewRegistration, Registered};
@@ -380,7 +380,7 @@ pub async fn register_batch(
     if registered.is_empty() {
         return Ok(answers);
     }
-    let mails = registered
+    let notices = registered
         .iter()
         .map(|r| {
             let notice = match r.registration.status {
@@ -390,9 +390,10 @@ pub async fn register_batch(
                 }
                 _ => Notice::Confirmed,
             };
-            notice_mail(public_url, &event, &r.registration, notice)
+            (r.registration.clone(), notice)
         })
         .collect();
+    let mails = Rendering::start(public_url, &event, notices);
     event.registrations_total = locked.registrations_total + registered.len() as i64;
     let rows: Vec<&registration::Model> = registered.iter().map(|r| &r.registration).collect();
     dialect

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::list::{Listed, Sort};
 use crate::error::{ApiError, ApiResult};
-use crate::mail::NewMail;
+use super::mail::Rendering;
 
 mod postgres;
 mod sqlite;
@@ -76,7 +76,7 @@ impl Dialect {
         event: &event::Model,
         rows: &[&registration::Model],
         answers: Vec<entity::registration_answer::Model>,
-        mails: Vec<NewMail>,
+        mails: Rendering,
         keys: Vec<idempotency_key::Model>,
     ) -> ApiResult<()> {
         match self {

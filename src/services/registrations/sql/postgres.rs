@@ -6,7 +6,8 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
-use crate::mail::{self, NewMail};
+use crate::mail;
+use crate::services::registrations::mail::Rendering;
 use crate::services::registrations::list::{Listed, LISTED_COLUMNS};
 use crate::services::registrations::seats::duplicate_email;
 use crate::services::registrations::ACTIVE;
@@ -70,7 +71,7 @@ pub(super) async fn write_batch(
     event: &event::Model,
     rows: &[&registration::Model],
     answers: Vec<entity::registration_answer::Model>,
-    mails: Vec<NewMail>,
+    mails: Rendering,
     keys: Vec<idempotency_key::Model>,
 ) -> ApiResult<()> {
     let json = |value: serde_json::Result<String>| {
@@ -111,7 +112,7 @@ pub(super) async fn write_batch(
     ))
     .await
     .map_err(duplicate_email)?;
-    mail::enqueue_many(txn, mails).await?;
+    mail::enqueue_many(txn, mails.finish().await?).await?;
     Ok(())
 }
 

@@ -14,7 +14,8 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::error::ApiResult;
-use crate::mail::{self, NewMail};
+use crate::mail;
+use crate::services::registrations::mail::Rendering;
 use crate::services::registrations::list::{Listed, Sort, SortKey, LISTED};
 use crate::services::registrations::seats::duplicate_email;
 use crate::services::registrations::ACTIVE;
@@ -62,14 +63,14 @@ pub(super) async fn write_batch(
     event: &event::Model,
     rows: &[&registration::Model],
     answers: Vec<entity::registration_answer::Model>,
-    mails: Vec<NewMail>,
+    mails: Rendering,
     keys: Vec<idempotency_key::Model>,
 ) -> ApiResult<()> {
     insert_registrations(txn, rows)
         .await
         .map_err(duplicate_email)?;
     questions::insert_rows(txn, answers).await?;
-    mail::enqueue_many(txn, mails).await?;
+    mail::enqueue_many(txn, mails.finish().await?).await?;
     idempotency::insert_many(txn, keys).await?;
     event::Entity::update_many()
         .col_expr(
