@@ -334,6 +334,76 @@ async fn two_workers_on_one_database_never_send_a_mail_twice() {
     assert_eq!(page.total, total as u64);
 }
 
+/// Registrations come first (`MailSignal::desk_batch_started`): while the desk keeps starting
+/// batches the worker pauses after each batch of mail, and still sends it all; an idle desk
+/// holds nothing up.
+#[tokio::test]
+async fn a_busy_registration_desk_slows_the_worker_but_never_stops_it() {
+    const PAUSE: &str = "the registration desk is busy: mail waits";
+    let (db, _database) = fresh_db().await;
+    let settings = settings(None);
+    // Sends `count` queued mails with a worker of its own; the desk starts a batch every
+    // millisecond meanwhile if `busy`. Returns the worker's log.
+    let send = |count: u64, busy: bool| {
+        let (db, settings) = (db.clone(), settings.clone());
+        captured_logs(async move {
+            let before = sent_count(&db).await;
+            for i in 0..count {
+                enqueue_committed(
+                    &db,
+                    confirmation(
+                        &format!("guest{i}@example.org"),
+                        "Guest",
+                        Language::En,
+                        false,
+                    ),
+                )
+                .await;
+            }
+            let worker = MailWorker::new(db.clone(), &settings).unwrap();
+            let signal = worker.signal();
+            let shutdown = CancellationToken::new();
+            let desk = tokio::spawn({
+                let (signal, shutdown) = (signal.clone(), shutdown.clone());
+                async move {
+                    while busy && !shutdown.is_cancelled() {
+                        signal.desk_batch_started();
+                        tokio::time::sleep(Duration::from_millis(1)).await;
+                    }
+                }
+            });
+            let handle = worker.spawn(shutdown.clone());
+            let deadline = std::time::Instant::now() + Duration::from_secs(20);
+            while sent_count(&db).await < before + count {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "mail held back (busy desk: {busy})"
+                );
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            shutdown.cancel();
+            handle.await.unwrap();
+            desk.await.unwrap();
+        })
+    };
+
+    let ((), busy_log) = send(100, true).await;
+    // Five batches of 20.
+    assert!(
+        busy_log.matches(PAUSE).count() >= 4,
+        "the worker did not pause for the busy desk:\n{busy_log}"
+    );
+    let ((), idle_log) = send(60, false).await;
+    assert_eq!(idle_log.matches(PAUSE).count(), 0, "{idle_log}");
+}
+
+async fn sent_count(db: &DatabaseConnection) -> u64 {
+    mail::list(db, Some(OutboxStatus::Sent), 1, None)
+        .await
+        .unwrap()
+        .total
+}
+
 #[tokio::test]
 async fn without_smtp_mail_is_written_as_eml_files() {
     let (db, _database) = fresh_db().await;

@@ -204,6 +204,7 @@ impl MailWorker {
         while !shutdown.is_cancelled() {
             let outcome = self.run_once(&shutdown).await;
             if matches!(&outcome, Ok(o) if o.claimed > 0) && self.signal.desk_busy() {
+                tracing::debug!(pause = ?YIELD_TO_DESK, "the registration desk is busy: mail waits");
                 tokio::select! {
                     _ = shutdown.cancelled() => break,
                     _ = tokio::time::sleep(YIELD_TO_DESK) => {}
@@ -643,6 +644,19 @@ mod tests {
             redact_addresses("Grüße an ü@ö.example"),
             "Grüße an [address]"
         );
+    }
+
+    #[test]
+    fn the_desk_counts_as_busy_only_right_after_it_started_a_batch() {
+        let signal = MailSignal::new();
+        assert!(
+            !signal.desk_busy(),
+            "a desk that never started a batch is idle"
+        );
+        signal.desk_batch_started();
+        assert!(signal.desk_busy());
+        std::thread::sleep(DESK_BUSY_WINDOW + Duration::from_millis(5));
+        assert!(!signal.desk_busy(), "idle again after {DESK_BUSY_WINDOW:?}");
     }
 
     #[test]

@@ -9,8 +9,8 @@ use sea_orm::{ConnectionTrait, DbBackend, QuerySelect};
 use uuid::Uuid;
 
 use super::list::{Listed, Sort};
-use crate::error::{ApiError, ApiResult};
 use super::mail::Rendering;
+use crate::error::{ApiError, ApiResult};
 
 mod postgres;
 mod sqlite;

@@ -7,8 +7,8 @@ use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
 use crate::mail;
-use crate::services::registrations::mail::Rendering;
 use crate::services::registrations::list::{Listed, LISTED_COLUMNS};
+use crate::services::registrations::mail::Rendering;
 use crate::services::registrations::seats::duplicate_email;
 use crate::services::registrations::ACTIVE;
 

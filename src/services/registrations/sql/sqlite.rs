@@ -15,8 +15,8 @@ use uuid::Uuid;
 
 use crate::error::ApiResult;
 use crate::mail;
-use crate::services::registrations::mail::Rendering;
 use crate::services::registrations::list::{Listed, Sort, SortKey, LISTED};
+use crate::services::registrations::mail::Rendering;
 use crate::services::registrations::seats::duplicate_email;
 use crate::services::registrations::ACTIVE;
 use crate::services::{idempotency, questions};
