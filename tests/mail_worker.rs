@@ -334,16 +334,17 @@ async fn two_workers_on_one_database_never_send_a_mail_twice() {
     assert_eq!(page.total, total as u64);
 }
 
-/// Registrations come first (`MailSignal::desk_batch_started`): while the desk keeps starting
-/// batches the worker pauses after each batch of mail, and still sends it all; an idle desk
-/// holds nothing up.
+/// Registrations come first (`MailSignal::desk_batch`): while the desk keeps working the
+/// worker pauses after each batch of mail, and still sends it all; without a busy desk it does
+/// not pause.
 #[tokio::test]
 async fn a_busy_registration_desk_slows_the_worker_but_never_stops_it() {
     const PAUSE: &str = "the registration desk is busy: mail waits";
     let (db, _database) = fresh_db().await;
     let settings = settings(None);
-    // Sends `count` queued mails with a worker of its own; the desk starts a batch every
-    // millisecond meanwhile if `busy`. Returns the worker's log.
+    // Sends `count` queued mails with a worker of its own; meanwhile, if `busy`, a desk on a
+    // thread of its own (so it keeps time whatever the test's runtime is doing) reports a
+    // batch every millisecond. Returns the worker's log.
     let send = |count: u64, busy: bool| {
         let (db, settings) = (db.clone(), settings.clone());
         captured_logs(async move {
@@ -362,16 +363,17 @@ async fn a_busy_registration_desk_slows_the_worker_but_never_stops_it() {
             }
             let worker = MailWorker::new(db.clone(), &settings).unwrap();
             let signal = worker.signal();
-            let shutdown = CancellationToken::new();
-            let desk = tokio::spawn({
-                let (signal, shutdown) = (signal.clone(), shutdown.clone());
-                async move {
-                    while busy && !shutdown.is_cancelled() {
-                        signal.desk_batch_started();
-                        tokio::time::sleep(Duration::from_millis(1)).await;
+            let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let desk = std::thread::spawn({
+                let stop = stop.clone();
+                move || {
+                    while busy && !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        signal.desk_batch();
+                        std::thread::sleep(Duration::from_millis(1));
                     }
                 }
             });
+            let shutdown = CancellationToken::new();
             let handle = worker.spawn(shutdown.clone());
             let deadline = std::time::Instant::now() + Duration::from_secs(20);
             while sent_count(&db).await < before + count {
@@ -383,18 +385,43 @@ async fn a_busy_registration_desk_slows_the_worker_but_never_stops_it() {
             }
             shutdown.cancel();
             handle.await.unwrap();
-            desk.await.unwrap();
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            desk.join().unwrap();
         })
     };
 
     let ((), busy_log) = send(100, true).await;
-    // Five batches of 20.
+    // Five batches of 20: a pause after each of the first four at least, and the pauses are
+    // real ones, gaps of 20 ms between one batch's last mail and the next one's first.
     assert!(
         busy_log.matches(PAUSE).count() >= 4,
         "the worker did not pause for the busy desk:\n{busy_log}"
     );
+    let gaps = gaps_between_sends(&busy_log);
+    assert!(
+        gaps.iter()
+            .filter(|gap| **gap >= Duration::from_millis(19))
+            .count()
+            >= 4,
+        "no 20 ms gaps between the batches: {gaps:?}"
+    );
     let ((), idle_log) = send(60, false).await;
     assert_eq!(idle_log.matches(PAUSE).count(), 0, "{idle_log}");
+}
+
+/// The times between consecutive "mail sent" lines of a log (each line starts with its RFC 3339
+/// timestamp).
+fn gaps_between_sends(log: &str) -> Vec<Duration> {
+    let sent: Vec<chrono::DateTime<chrono::FixedOffset>> = log
+        .lines()
+        .filter(|line| line.contains("mail sent"))
+        .filter_map(|line| {
+            chrono::DateTime::parse_from_rfc3339(line.split_whitespace().next()?).ok()
+        })
+        .collect();
+    sent.windows(2)
+        .map(|pair| (pair[1] - pair[0]).to_std().unwrap_or_default())
+        .collect()
 }
 
 async fn sent_count(db: &DatabaseConnection) -> u64 {

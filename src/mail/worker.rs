@@ -50,12 +50,18 @@ const CLAMP_SLACK: Duration = Duration::from_secs(60);
 /// from now (see [`clamp_future`]).
 const CLAMP_EVERY: Duration = Duration::from_secs(5);
 
-/// While the registration desk started a batch within this long, the worker counts it as busy
-/// (see [`MailSignal::desk_batch_started`]). Under load the desk starts one every 3–4 ms.
-const DESK_BUSY_WINDOW: Duration = Duration::from_millis(5);
+/// While the registration desk started or finished a batch within this long, the worker
+/// counts it as busy (see [`MailSignal::desk_batch`]). Under load a batch of 16 takes 3–4 ms
+/// from its start to its commit, with a linger of at most 1 ms between batches
+/// (`bench/README.md`, session 9).
+const DESK_BUSY_WINDOW_MICROS: u64 = 10_000;
 /// How long the worker pauses after each batch while the desk is busy: at 20 mails a batch it
-/// still sends 700–800 mails a second during a burst, and all of them right after it.
+/// still sends 700–800 mails a second during a burst (`bench/README.md`, session 9).
 const YIELD_TO_DESK: Duration = Duration::from_millis(20);
+/// Mail due longer ago than this is sent at full speed, busy desk or not: under a load that
+/// does not end, the queue's delay stays bounded (a pending registration's confirmation link
+/// must arrive well within its hold).
+const YIELD_AT_MOST: chrono::TimeDelta = chrono::TimeDelta::seconds(30);
 
 /// Wakes the worker right after a transaction that queued mail has committed, and tells it
 /// when the registration desk is busy; cheap to clone.
@@ -65,7 +71,7 @@ pub struct MailSignal(Arc<SignalState>);
 #[derive(Debug)]
 struct SignalState {
     wake: Notify,
-    /// When the desk last started a batch: microseconds since `epoch`, 0 for never.
+    /// When the desk last started or finished a batch: microseconds since `epoch`, 0 for never.
     desk_batch: AtomicU64,
     epoch: std::time::Instant,
 }
@@ -90,26 +96,32 @@ impl MailSignal {
         self.0.wake.notify_one();
     }
 
-    /// The registration desk calls this as it starts a batch. People waiting for the answer to
-    /// a registration come before the mails already queued: while the desk is busy the worker
-    /// pauses [`YIELD_TO_DESK`] after each batch it sends, instead of taking half of the
-    /// machine's CPU and of the database's beside the desk (a mail costs podium and PostgreSQL
-    /// about as much as the registration it confirms; registrations 3 600–3 900/s with the
-    /// worker sending at full speed, 4 500–4 850/s with the pause, `bench/README.md` session 9).
-    /// The worker never stops: the mails of a burst go out during it, more slowly, and the
-    /// rest right after it.
-    pub fn desk_batch_started(&self) {
+    /// The registration desk calls this as it starts a batch and as it finishes one (on
+    /// PostgreSQL; see `registrations::desk`). People waiting for the answer to a registration
+    /// come before the mails already queued: while the desk is busy the worker pauses
+    /// [`YIELD_TO_DESK`] after each batch it sends, instead of keeping both cores and the
+    /// database busy beside the desk. A mail costs podium and PostgreSQL about twice the CPU
+    /// of the registration it confirms (280–400 µs against about 150 µs); registrations
+    /// 3 885–4 048/s with the worker sending at full speed, 5 187–5 390/s with the pause
+    /// (three pairs, `bench/README.md` session 9). The worker never stops: the mails of a burst
+    /// go out during it, more slowly, and the rest right after it; mail overdue by more than
+    /// [`YIELD_AT_MOST`] is sent at full speed.
+    pub fn desk_batch(&self) {
         let micros = self.0.epoch.elapsed().as_micros();
         let micros = u64::try_from(micros).unwrap_or(u64::MAX).max(1);
         self.0.desk_batch.store(micros, Ordering::Relaxed);
     }
 
-    /// Whether the desk started a batch within the last [`DESK_BUSY_WINDOW`].
+    /// Whether the desk started or finished a batch within the last [`DESK_BUSY_WINDOW_MICROS`].
     fn desk_busy(&self) -> bool {
-        let last = self.0.desk_batch.load(Ordering::Relaxed);
         let now = u64::try_from(self.0.epoch.elapsed().as_micros()).unwrap_or(u64::MAX);
-        last != 0 && now.saturating_sub(last) < DESK_BUSY_WINDOW.as_micros() as u64
+        busy_at(self.0.desk_batch.load(Ordering::Relaxed), now)
     }
+}
+
+/// Whether a desk last seen at `last` (microseconds, 0 for never) counts as busy at `now`.
+fn busy_at(last: u64, now: u64) -> bool {
+    last != 0 && now.saturating_sub(last) < DESK_BUSY_WINDOW_MICROS
 }
 
 /// Sends the outbox. Build it once when the app starts, hand [`MailWorker::signal`] to the app, and
@@ -203,7 +215,11 @@ impl MailWorker {
         tracing::info!(poll_interval = ?self.poll_interval, "mail worker started");
         while !shutdown.is_cancelled() {
             let outcome = self.run_once(&shutdown).await;
-            if matches!(&outcome, Ok(o) if o.claimed > 0) && self.signal.desk_busy() {
+            let recent = |o: &BatchOutcome| {
+                o.oldest_due
+                    .is_some_and(|due| Utc::now() - due < YIELD_AT_MOST)
+            };
+            if matches!(&outcome, Ok(o) if recent(o)) && self.signal.desk_busy() {
                 tracing::debug!(pause = ?YIELD_TO_DESK, "the registration desk is busy: mail waits");
                 tokio::select! {
                     _ = shutdown.cancelled() => break,
@@ -241,6 +257,7 @@ impl MailWorker {
         }
         let mut outcome = BatchOutcome {
             claimed: rows.len(),
+            oldest_due: rows.first().map(|r| r.next_attempt_at),
             ..BatchOutcome::default()
         };
         let mut rows = rows.into_iter();
@@ -400,6 +417,8 @@ pub struct BatchOutcome {
     pub failed: usize,
     /// The earliest retry this batch scheduled.
     pub next_retry_in: Option<Duration>,
+    /// When the oldest mail claimed was due; `None` when none was claimed.
+    pub oldest_due: Option<DateTime<Utc>>,
 }
 
 struct Failure {
@@ -647,16 +666,13 @@ mod tests {
     }
 
     #[test]
-    fn the_desk_counts_as_busy_only_right_after_it_started_a_batch() {
-        let signal = MailSignal::new();
-        assert!(
-            !signal.desk_busy(),
-            "a desk that never started a batch is idle"
-        );
-        signal.desk_batch_started();
-        assert!(signal.desk_busy());
-        std::thread::sleep(DESK_BUSY_WINDOW + Duration::from_millis(5));
-        assert!(!signal.desk_busy(), "idle again after {DESK_BUSY_WINDOW:?}");
+    fn the_desk_counts_as_busy_for_10_ms_after_it_was_last_seen() {
+        assert!(!busy_at(0, 5), "a desk never seen is idle");
+        assert!(busy_at(1_000, 1_000));
+        assert!(busy_at(1_000, 10_999));
+        assert!(!busy_at(1_000, 11_000));
+        assert!(!busy_at(1_000, u64::MAX));
+        assert!(!MailSignal::new().desk_busy());
     }
 
     #[test]

@@ -105,6 +105,7 @@ async fn run(
     let mut batch = Vec::with_capacity(BATCH_MAX);
     let mut last_size = 0;
     let upkeep = Dialect::of(&db).needs_upkeep().then(|| upkeep(db.clone()));
+    let mail_yields = Dialect::of(&db).mail_yields_to_desk();
     let mut since_upkeep = 0;
     while queue.recv_many(&mut batch, BATCH_MAX).await > 0 {
         if last_size > 1 {
@@ -125,7 +126,9 @@ async fn run(
                 }
             }
         }
-        mail.desk_batch_started();
+        if mail_yields {
+            mail.desk_batch();
+        }
         last_size = batch.len();
         since_upkeep += batch.len();
         if since_upkeep >= UPKEEP_EVERY {
@@ -147,6 +150,9 @@ async fn run(
         for event_id in order {
             let jobs = by_event.remove(&event_id).unwrap_or_default();
             serve(&db, &public_url, event_id, jobs).await;
+        }
+        if mail_yields {
+            mail.desk_batch();
         }
         mail.notify();
     }
