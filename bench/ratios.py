@@ -1,36 +1,64 @@
-"""Each scenario beside its limit measured in the same run: `ratios.py DIR` reads the wrk
-outputs (DIR/NAME.txt) and DIR/limits.tsv (scenario, limit file, limit description) and
-prints requests/s, p99 and the ratio to the limit. Ratios are what bench/README.md records:
-absolute rates differ by 2x between machines of the same kind."""
+"""Each scenario beside its limit, measured right after it in every round: `ratios.py DIR`
+reads the wrk outputs DIR/NAME.R.txt and DIR/limit-NAME.R.txt (R = 1, 2, ...; pgbench's output
+for the register scenario on PostgreSQL) and DIR/limits.tsv (scenario, limit description), and
+prints per scenario the median of the rounds' rates, p99s and ratios, with the ratios' range.
+Ratios are what bench/README.md records: absolute rates differ by 2x between machines of the
+same kind, and one machine's limit moves by a quarter between runs a minute apart."""
 import os
 import re
+import statistics
 import sys
 
 
-def rate(path):
+def parse(path):
+    """(requests or transactions a second, p99 in ms) of one wrk or pgbench output."""
     try:
         text = open(path).read()
     except OSError:
         return None, None
     tps = re.search(r"tps = ([\d.]+)", text)  # pgbench
     if tps:
-        return float(tps.group(1)), "-"
+        return float(tps.group(1)), None
     rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
-    p99 = re.search(r"\s99%\s+([\d.]+\w+)", text)
+    p99 = re.search(r"\s99%\s+([\d.]+)(us|ms|s)\b", text)
     if not rps:
         return None, None
-    return float(rps.group(1)), p99.group(1) if p99 else "?"
+    ms = None
+    if p99:
+        ms = float(p99.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
+    return float(rps.group(1)), ms
+
+
+def rounds(work, stem):
+    """The parsed outputs DIR/STEM.1.txt, DIR/STEM.2.txt, ... in order."""
+    found, r = [], 1
+    while os.path.exists(os.path.join(work, f"{stem}.{r}.txt")):
+        found.append(parse(os.path.join(work, f"{stem}.{r}.txt")))
+        r += 1
+    return found
 
 
 work = sys.argv[1]
-print(f"{'scenario':16} {'podium':>10} {'p99':>9}  {'limit':>10}  ratio  limit measured")
+print(
+    f"{'scenario':14} {'rounds':>6} {'podium/s':>10} {'p99 ms':>7} {'limit/s':>10}"
+    f"  {'ratio':>5}  {'range':>9}  limit"
+)
 for line in open(os.path.join(work, "limits.tsv")):
-    scenario, limit_file, what = line.rstrip("\n").split("\t")
-    mine, p99 = rate(os.path.join(work, f"{scenario}.txt"))
-    if mine is None:
+    scenario, what = line.rstrip("\n").split("\t")
+    mine = [m for m in rounds(work, scenario) if m[0] is not None]
+    if not mine:
         continue
-    limit, _ = rate(os.path.join(work, limit_file))
-    if limit:
-        print(f"{scenario:16} {mine:10.0f} {p99:>9}  {limit:10.0f}  {100 * mine / limit:4.0f} %  {what}")
+    limits = rounds(work, f"limit-{scenario}")
+    rate = statistics.median(m[0] for m in mine)
+    p99s = [m[1] for m in mine if m[1] is not None]
+    p99 = f"{statistics.median(p99s):7.1f}" if p99s else f"{'-':>7}"
+    ratios = [m[0] / l[0] for m, l in zip(mine, limits) if l[0]]
+    if ratios:
+        limit = statistics.median(l[0] for l in limits if l[0])
+        spread = f"{100 * min(ratios):3.0f}–{100 * max(ratios):3.0f} %"
+        print(
+            f"{scenario:14} {len(mine):6} {rate:10.0f} {p99}  {limit:10.0f}"
+            f"  {100 * statistics.median(ratios):3.0f} %  {spread:>9}  {what}"
+        )
     else:
-        print(f"{scenario:16} {mine:10.0f} {p99:>9}  {'-':>10}     -   {what} (not measured)")
+        print(f"{scenario:14} {len(mine):6} {rate:10.0f} {p99}  {'-':>10}      -  {'':>9}  {what}")

@@ -11,9 +11,17 @@
 #   PREFILL=100000 SCENARIOS="register attendee-list" bench/run.sh postgres 10
 #
 # SCENARIOS="feed feed-304" runs only those (default: register attendee-list feed feed-304
-# schedule event-json event-page attendee-page form; also form-nokey and mixed). Prints one line per scenario (requests/s, p50/p99 latency, errors),
-# podium's peak RSS, then the table of ratios to the limits. LIMITS=0 skips the limits; DRAIN=0
-# starts each scenario without waiting for the mail queue to be empty (see `drain`).
+# schedule event-json event-page attendee-page form; also form-nokey and mixed). Prints one line
+# per scenario and round (requests/s, p50/p99 latency, errors) with podium's RSS, then the table
+# of ratios to the limits.
+#
+# Each scenario's limit is measured right after it, in every round (ROUNDS=3: scenario, limit,
+# scenario, limit, ...), and the table gives the median ratio of the rounds with their range:
+# on this kind of machine one limit alone moved from 115 000 to 151 000 answers a second
+# between runs a minute apart, so a scenario measured minutes from its limit was compared with
+# another state of the machine (bench/README.md, session 10). LIMITS=0 skips the limits;
+# DRAIN=0 starts each scenario and limit without waiting for the mail queue to be empty (see
+# `drain`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 backend=${1:-sqlite}
@@ -55,7 +63,7 @@ export PODIUM_PUBLIC_URL="$base"
 token=$($bin organiser add --name Bench --email bench@bench.example --admin | tail -n 1)
 $bin serve > "$work/serve.log" 2>&1 &
 pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; cp "$work/serve.log" /tmp/last-serve.log 2>/dev/null; mkdir -p /tmp/last-bench; cp "$work"/*.txt /tmp/last-bench/ 2>/dev/null; rm -rf "$work" "$maildir"; [ -n "${db:-}" ] && PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db"' EXIT
+trap 'kill $pid ${limit_pid:-} 2>/dev/null; wait $pid 2>/dev/null; cp "$work/serve.log" /tmp/last-serve.log 2>/dev/null; mkdir -p /tmp/last-bench; cp "$work"/*.txt /tmp/last-bench/ 2>/dev/null; rm -rf "$work" "$maildir"; [ -n "${db:-}" ] && PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db"' EXIT
 for _ in $(seq 1 100); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done
 
 api() { curl -sf -H "Authorization: Bearer $token" -H 'Content-Type: application/json' "$@"; }
@@ -76,8 +84,9 @@ report() { # name, wrk output file
   awk '/VmRSS/{now=$2} /VmHWM/{peak=$2} END{printf "  podium RSS after it: %d MiB (peak so far %d MiB)\n", now/1024, peak/1024}' /proc/$pid/status
 }
 scenarios=" ${SCENARIOS:-register attendee-list feed feed-304 schedule event-json event-page attendee-page form} "
-# Each scenario, and the limits after them, start once the mail worker has sent what the
-# scenarios before left queued (up to 120 s): the register scenario leaves 10 000–40 000
+rounds=${ROUNDS:-1}
+# Each scenario, and each limit, start once the mail worker has sent what the scenarios
+# before left queued (up to 120 s): the register scenario leaves 10 000–40 000
 # confirmations, whose sending ran into the next scenarios (and into the limits) and measured
 # them beside a mail worker at full tilt (bench/README.md, session 8). The mixed scenario
 # still measures registrations, their mails and reads at once. DRAIN=0: do not wait.
@@ -93,16 +102,77 @@ drain() {
   [ "$waited" -gt 0 ] && echo "  (waited $((waited / 2)).$((waited % 2 * 5)) s for the mail queue to drain)"
   return 0
 }
-run() { # name, wrk args...
-  local name=$1; shift
+
+# The limits, with the same wrk settings, while podium idles (bench/limit.rs): actix-web alone
+# answering an empty body or a body of the scenario's size from memory, and pgbench's
+# single-row inserts on PostgreSQL. limits.tsv names each scenario's limit for ratios.py.
+limit_port=$((port + 1))
+: > "$work/limits.tsv"
+if [ "${LIMITS:-1}" != 0 ]; then
+  "$limit_bin" "127.0.0.1:$limit_port" &
+  limit_pid=$!
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$limit_port/bare" >/dev/null && break; sleep 0.1; done
+  if [ "$backend" = postgres ] && [[ "$scenarios" == *" register "* ]]; then
+    PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -d "$db" -qc \
+      "CREATE TABLE bench_limit (id bigserial PRIMARY KEY, payload text NOT NULL)"
+    echo "INSERT INTO bench_limit (payload) VALUES (md5(random()::text));" > "$work/insert.sql"
+  fi
+fi
+# What the scenario is compared with: "body PATH [TOKEN]" (a body of that answer's size),
+# "bare", "pgbench", or nothing.
+limit_of() {
+  case "$1" in
+    feed) echo "body /api/v1/events/bench/calendar.ics" ;;
+    schedule) echo "body /api/v1/events/bench/schedule" ;;
+    event-json) echo "body /api/v1/events/bench" ;;
+    attendee-list) echo "body /api/v1/events/bench/registrations?limit=${LIST_LIMIT:-50} $token" ;;
+    event-page) echo "body /events/bench" ;;
+    attendee-page) echo "body /registrations/$attendee" ;;
+    feed-304 | form | form-nokey) echo bare ;;
+    register) [ "$backend" = postgres ] && echo pgbench ;;
+  esac
+  return 0
+}
+measure_limit() { # scenario, round
+  [ "${LIMITS:-1}" != 0 ] || return 0
+  local kind path auth size out="$work/limit-$1.$2.txt" what
+  read -r kind path auth <<< "$(limit_of "$1")"
+  case "$kind" in
+    body)
+      local args=()
+      if [ -n "${auth:-}" ]; then args=(-H "Authorization: Bearer $auth"); fi
+      size=$(curl -s "${args[@]}" "$base$path" | wc -c)
+      wrk -t2 -c"$connections" -d"${duration}s" --latency "http://127.0.0.1:$limit_port/body/$size" \
+        > "$out" 2>/dev/null || true
+      what="actix-web answering $size bytes from memory" ;;
+    bare)
+      wrk -t2 -c"$connections" -d"${duration}s" --latency "http://127.0.0.1:$limit_port/bare" \
+        > "$out" 2>/dev/null || true
+      what="actix-web answering an empty body" ;;
+    pgbench)
+      PGPASSWORD=postgres pgbench -h 127.0.0.1 -U postgres -n -c "$connections" -j 2 \
+        -T "$duration" -f "$work/insert.sql" "$db" > "$out" 2>&1 || true
+      what="pgbench single-row inserts, $connections clients" ;;
+    *) what="no limit measured on $backend" ;;
+  esac
+  python3 bench/wrk_summary.py "  limit" "$out" 2>/dev/null || true
+  [ "$2" = 1 ] && printf '%s\t%s\n' "$1" "$what" >> "$work/limits.tsv"
+  return 0
+}
+run() { # name, wrk args...: ROUNDS times the scenario, each followed by its limit
+  local name=$1 round; shift
   [[ "$scenarios" == *" $name "* ]] || return 0
-  drain
-  wrk -t2 -c"$connections" -d"${duration}s" --latency "$@" > "$work/$name.txt" 2>"$work/$name.err" || true
-  head -c 600 "$work/$name.err"
-  report "$name" "$work/$name.txt"
+  for round in $(seq 1 "$rounds"); do
+    drain
+    wrk -t2 -c"$connections" -d"${duration}s" --latency "$@" > "$work/$name.$round.txt" 2>"$work/$name.err" || true
+    head -c 600 "$work/$name.err"
+    report "$name" "$work/$name.$round.txt"
+    drain
+    measure_limit "$name" "$round"
+  done
 }
 
-echo "backend=$backend connections=$connections duration=${duration}s"
+echo "backend=$backend connections=$connections duration=${duration}s rounds=$rounds"
 run register -s bench/register.lua "$base" -- /api/v1/events/bench/registrations r1
 run attendee-list -s bench/get.lua "$base" -- "/api/v1/events/bench/registrations?limit=${LIST_LIMIT:-50}" "$token"
 run feed -s bench/get.lua "$base" -- /api/v1/events/bench/calendar.ics
@@ -124,62 +194,14 @@ run form-nokey -s bench/form.lua "$base" -- /events/bench/register n1 none
 if [[ "$scenarios" == *" mixed "* ]]; then
   drain
   wrk -t2 -c64 -d"${MIXED_SECONDS:-60}s" --latency -s bench/mixed.lua "$base" -- "$token" "$etag" m1 \
-    > "$work/mixed.txt" 2>"$work/mixed.err" || true
+    > "$work/mixed.1.txt" 2>"$work/mixed.err" || true
   head -c 600 "$work/mixed.err"
-  report mixed "$work/mixed.txt"
+  report mixed "$work/mixed.1.txt"
 fi
 curl -s "$base/metrics" > "$work/metrics.txt" || true
+if [ -n "${limit_pid:-}" ]; then kill "$limit_pid" 2>/dev/null; wait "$limit_pid" 2>/dev/null || true; fi
 
-# The limits, with the same wrk settings, while podium idles: actix-web alone answering an empty
-# body or a body of each scenario's size from memory, and pgbench's single-row inserts.
-limits() {
-  local limit_port=$((port + 1)) limit_pid size name
-  "$limit_bin" "127.0.0.1:$limit_port" &
-  limit_pid=$!
-  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$limit_port/bare" >/dev/null && break; sleep 0.1; done
-  : > "$work/limits.tsv"
-  limit_run() { # limit file, path
-    [ -e "$work/$1.txt" ] && return 0
-    wrk -t2 -c"$connections" -d"${duration}s" --latency "http://127.0.0.1:$limit_port$2" \
-      > "$work/$1.txt" 2>/dev/null || true
-  }
-  sized() { # scenario, its path, token
-    [[ "$scenarios" == *" $1 "* ]] || return 0
-    local auth=()
-    if [ -n "${3:-}" ]; then auth=(-H "Authorization: Bearer $3"); fi
-    size=$(curl -s "${auth[@]}" "$base$2" | wc -c)
-    limit_run "limit-body-$size" "/body/$size"
-    printf '%s\tlimit-body-%s.txt\tactix-web answering %s bytes from memory\n' "$1" "$size" "$size" >> "$work/limits.tsv"
-  }
-  sized feed /api/v1/events/bench/calendar.ics
-  sized schedule /api/v1/events/bench/schedule
-  sized event-json /api/v1/events/bench
-  sized attendee-list "/api/v1/events/bench/registrations?limit=${LIST_LIMIT:-50}" "$token"
-  sized event-page /events/bench
-  sized attendee-page "/registrations/$attendee"
-  # A 304, and the form's answer (a 303 to the attendee's page), carry no body.
-  for name in feed-304 form form-nokey; do
-    [[ "$scenarios" == *" $name "* ]] || continue
-    limit_run limit-bare /bare
-    printf '%s\tlimit-bare.txt\tactix-web answering an empty body\n' "$name" >> "$work/limits.tsv"
-  done
-  kill "$limit_pid" 2>/dev/null; wait "$limit_pid" 2>/dev/null || true
-  if [[ "$scenarios" == *" register "* ]]; then
-    if [ "$backend" = postgres ]; then
-      PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -d "$db" -qc \
-        "CREATE TABLE bench_limit (id bigserial PRIMARY KEY, payload text NOT NULL)"
-      echo "INSERT INTO bench_limit (payload) VALUES (md5(random()::text));" > "$work/insert.sql"
-      PGPASSWORD=postgres pgbench -h 127.0.0.1 -U postgres -n -c "$connections" -j 2 \
-        -T "$duration" -f "$work/insert.sql" "$db" > "$work/limit-pgbench.txt" 2>&1 || true
-      printf 'register\tlimit-pgbench.txt\tpgbench single-row inserts, %s clients\n' "$connections" >> "$work/limits.tsv"
-    else
-      printf 'register\t-\tno limit measured on SQLite\n' >> "$work/limits.tsv"
-    fi
-  fi
-  echo
-  python3 bench/ratios.py "$work"
-}
-if [ "${LIMITS:-1}" != 0 ]; then drain; limits; fi
+if [ "${LIMITS:-1}" != 0 ]; then echo; python3 bench/ratios.py "$work"; fi
 # podium's own latency per route (handler start to response), as a check on wrk's percentiles.
 python3 bench/server_latency.py "$work/metrics.txt"
 echo "registrations so far: $(api "$base/api/v1/events/bench" | json "['confirmed_count']")"
