@@ -159,12 +159,13 @@ measure_limit() { # scenario, round
   [ "$2" = 1 ] && printf '%s\t%s\n' "$1" "$what" >> "$work/limits.tsv"
   return 0
 }
-run() { # name, wrk args...: ROUNDS times the scenario, each followed by its limit
+run() { # name, wrk args...: ROUNDS times the scenario, each followed by its limit. "@ROUND" in
+  # an argument is the round's number (the e-mail prefix of each round's new attendees).
   local name=$1 round; shift
   [[ "$scenarios" == *" $name "* ]] || return 0
   for round in $(seq 1 "$rounds"); do
     drain
-    wrk -t2 -c"$connections" -d"${duration}s" --latency "$@" > "$work/$name.$round.txt" 2>"$work/$name.err" || true
+    wrk -t2 -c"$connections" -d"${duration}s" --latency "${@//@ROUND/$round}" > "$work/$name.$round.txt" 2>"$work/$name.err" || true
     head -c 600 "$work/$name.err"
     report "$name" "$work/$name.$round.txt"
     drain
@@ -173,7 +174,7 @@ run() { # name, wrk args...: ROUNDS times the scenario, each followed by its lim
 }
 
 echo "backend=$backend connections=$connections duration=${duration}s rounds=$rounds"
-run register -s bench/register.lua "$base" -- /api/v1/events/bench/registrations r1
+run register -s bench/register.lua "$base" -- /api/v1/events/bench/registrations r@ROUND
 run attendee-list -s bench/get.lua "$base" -- "/api/v1/events/bench/registrations?limit=${LIST_LIMIT:-50}" "$token"
 run feed -s bench/get.lua "$base" -- /api/v1/events/bench/calendar.ics
 etag=$(curl -sI "$base/api/v1/events/bench/calendar.ics" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag"{print $2}')
@@ -188,8 +189,8 @@ attendee=$(curl -sf -H 'Content-Type: application/json' "$base/api/v1/events/ben
   -d '{"name":"Bench Page","email":"page@bench.example","organisation":"Bench GmbH","sector":"science","language":"de","consent":true}' \
   | json "['manage_token']")
 run attendee-page -s bench/get.lua "$base" -- "/registrations/$attendee"
-run form -s bench/form.lua "$base" -- /events/bench/register f1 key
-run form-nokey -s bench/form.lua "$base" -- /events/bench/register n1 none
+run form -s bench/form.lua "$base" -- /events/bench/register f@ROUND key
+run form-nokey -s bench/form.lua "$base" -- /events/bench/register n@ROUND none
 # Issue 6: the mixed load at 64 clients for 60 s (not in the default set: SCENARIOS=mixed).
 if [[ "$scenarios" == *" mixed "* ]]; then
   drain
