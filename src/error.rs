@@ -14,7 +14,7 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 /// The longest a client may take to send a request body, from the end of its headers; a slower
 /// body is answered 408 and its connection closed. (The headers themselves have actix's
 /// `client_request_timeout`, 5 s.)
-/// Enforced by `http::body::ReadDeadline`.
+/// Enforced by `http::body::read_deadline`.
 pub const BODY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// A field that failed validation.

@@ -1,12 +1,12 @@
 //! Malformed input answers problem+json like every other error: the extractors' error
 //! handlers (JSON body, path, query string) and the refusal of NUL characters in the URL.
 use actix_web::{
+    body::{BoxBody, MessageBody},
     dev::{ServiceRequest, ServiceResponse},
     error::{JsonPayloadError, PathError, QueryPayloadError},
-    HttpRequest, HttpResponse, ResponseError,
+    middleware::Next,
+    HttpRequest, ResponseError,
 };
-
-use super::layer::Around;
 
 use crate::error::ApiError;
 
@@ -15,26 +15,20 @@ use crate::error::ApiError;
 /// compare text with NUL (it answered 500), and no name podium gives out contains one. Text in
 /// JSON bodies is checked by the field validators (no control characters), and a NUL that
 /// reaches the database anyway answers 400 ((`error::DbFault::Text`)).
-/// A layer: `Layer(RefuseNul)`.
-#[derive(Debug, Clone, Copy)]
-pub struct RefuseNul;
-
-impl Around for RefuseNul {
-    type Carry = ();
-
-    fn before(&self, req: &mut ServiceRequest) -> Result<(), Box<HttpResponse>> {
-        let uri = req.uri();
-        let has_nul = |s: &str| s.contains("%00");
-        if has_nul(uri.path()) || uri.query().is_some_and(has_nul) {
-            let err = ApiError::BadRequest(
-                "the path or query string holds a NUL character (%00)".to_owned(),
-            );
-            return Err(Box::new(err.error_response()));
-        }
-        Ok(())
+pub async fn refuse_nul(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let uri = req.uri();
+    let has_nul = |s: &str| s.contains("%00");
+    if has_nul(uri.path()) || uri.query().is_some_and(has_nul) {
+        let err =
+            ApiError::BadRequest("the path or query string holds a NUL character (%00)".to_owned());
+        return Ok(req.into_response(err.error_response()));
     }
-
-    fn after<B>(&self, (): (), _: &mut ServiceResponse<B>) {}
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_boxed_body)
 }
 
 /// Extractor error handlers: malformed input answers problem+json like every other error.

@@ -7,12 +7,14 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use actix_web::{
+    body::MessageBody,
     dev::{ServiceRequest, ServiceResponse},
     http::{
         header::{HeaderName, HeaderValue},
         Method,
     },
-    HttpMessage, HttpRequest, HttpResponse,
+    middleware::Next,
+    Error, HttpMessage, HttpRequest,
 };
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tokio_util::sync::CancellationToken;
@@ -97,45 +99,29 @@ fn series(key: SeriesKey) -> Series {
 }
 
 /// Middleware: counts every answer and records its latency by method, route template (or
-/// `unmatched`) and status, and sends the request's id as `X-Request-Id`. A layer:
-/// `Layer(Track)`.
-#[derive(Debug, Clone, Copy)]
-pub struct Track;
-
-/// What [`Track`] notes of a request before it is served.
-pub struct Tracked {
-    started: Instant,
-    method: Method,
-    request_id: Option<uuid::Uuid>,
-}
-
-impl super::layer::Around for Track {
-    type Carry = Tracked;
-
-    fn before(&self, req: &mut ServiceRequest) -> Result<Tracked, Box<HttpResponse>> {
-        Ok(Tracked {
-            started: Instant::now(),
-            method: req.method().clone(),
-            request_id: req.extensions().get::<RequestId>().map(|id| **id),
-        })
-    }
-
-    fn after<B>(&self, tracked: Tracked, res: &mut ServiceResponse<B>) {
-        if let Some(id) = tracked.request_id {
-            let mut text = uuid::Uuid::encode_buffer();
-            let text = id.hyphenated().encode_lower(&mut text);
-            if let Ok(value) = HeaderValue::from_str(text) {
-                res.headers_mut()
-                    .insert(HeaderName::from_static("x-request-id"), value);
-            }
+/// `unmatched`) and status, and sends the request's id as `X-Request-Id`.
+pub async fn track(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let request_id = req.extensions().get::<RequestId>().map(|id| **id);
+    let mut response = next.call(req).await?;
+    if let Some(id) = request_id {
+        let mut text = uuid::Uuid::encode_buffer();
+        let text = id.hyphenated().encode_lower(&mut text);
+        if let Ok(value) = HeaderValue::from_str(text) {
+            response
+                .headers_mut()
+                .insert(HeaderName::from_static("x-request-id"), value);
         }
-        let route = super::routes::route_label(res.request());
-        let series = series((tracked.method, route, res.status().as_u16()));
-        series.requests.increment(1);
-        series
-            .duration
-            .record(tracked.started.elapsed().as_secs_f64());
     }
+    let route = super::routes::route_label(response.request());
+    let series = series((method, route, response.status().as_u16()));
+    series.requests.increment(1);
+    series.duration.record(started.elapsed().as_secs_f64());
+    Ok(response)
 }
 
 /// `GET /metrics`: the process's counters and histograms, then the mail outbox's state read

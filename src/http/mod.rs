@@ -4,20 +4,19 @@
 //!
 //! # Middleware order
 //! A request passes these from the outside in (actix runs the last `.wrap` first); the answer
-//! passes them back out in reverse. All but `authenticate` and `limit_public_posts` (which
-//! await) are [`layer::Around`]s, which box no future:
+//! passes them back out in reverse:
 //!
-//! 1. [`write_epoch::LocalWrites`]: after any method but `GET`/`HEAD`/`OPTIONS`, even a
+//! 1. [`write_epoch::local_writes`]: after any method but `GET`/`HEAD`/`OPTIONS`, even a
 //!    cancelled one, bumps the write epoch, so the read caches drop what they read before.
-//! 2. [`routes::HeadAsGet`]: `HEAD` becomes the `GET` of the path and loses its body on the
+//! 2. [`routes::head_as_get`]: `HEAD` becomes the `GET` of the path and loses its body on the
 //!    way out; everything inside sees a `GET`.
-//! 3. [`headers::security`], [`headers::NoStore`]: headers on every answer, errors included.
-//! 4. `TracingLogger`, then [`metrics::Track`]: the request's span and its counters (with the
+//! 3. [`headers::security`], [`headers::no_store`]: headers on every answer, errors included.
+//! 4. `TracingLogger`, then [`metrics::track`]: the request's span and its counters (with the
 //!    route template, [`routes::route_pattern`]) see every answer, the 429s and 401s too.
 //! 5. CORS ([`cors::cors`]): answers preflights before any limit or token is looked at.
-//! 6. [`body::ReadDeadline`]: a body must arrive within `error::BODY_READ_TIMEOUT`.
-//! 7. [`storage::RecordStorageFaults`]: remembers storage failures for `/readyz`.
-//! 8. [`extract::RefuseNul`]: a `%00` in the path or query is a 400 before any lookup.
+//! 6. [`body::read_deadline`]: a body must arrive within `error::BODY_READ_TIMEOUT`.
+//! 7. [`storage::record_storage_faults`]: remembers storage failures for `/readyz`.
+//! 8. [`extract::refuse_nul`]: a `%00` in the path or query is a 400 before any lookup.
 //! 9. [`rate_limit::limit_public_posts`]: anonymous `POST`s per client address (429).
 //! 10. [`auth::authenticate`]: the bearer token, resolved once (401 for a bad one, before any
 //!     body is read); handlers take `Organiser`/`Admin`/`MaybeOrganiser`.
@@ -35,7 +34,6 @@ pub mod cors;
 pub mod extract;
 pub mod headers;
 pub mod language;
-pub mod layer;
 pub mod metrics;
 pub mod rate_limit;
 pub mod routes;
@@ -49,8 +47,6 @@ use actix_web::{
     web, App,
 };
 use tracing_actix_web::TracingLogger;
-
-use layer::Layer;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::OpenApi as _;
 use utoipa_actix_web::{scope, AppExt};
@@ -168,16 +164,16 @@ fn routes(
     // Innermost first: see the module's list, read from the bottom up.
     app.wrap(from_fn(auth::authenticate))
         .wrap(from_fn(rate_limit::limit_public_posts))
-        .wrap(Layer(extract::RefuseNul))
-        .wrap(Layer(storage::RecordStorageFaults))
-        .wrap(Layer(body::ReadDeadline))
+        .wrap(from_fn(extract::refuse_nul))
+        .wrap(from_fn(storage::record_storage_faults))
+        .wrap(from_fn(body::read_deadline))
         .wrap(cors::cors(cors_origins))
-        .wrap(Layer(metrics::Track))
+        .wrap(from_fn(metrics::track))
         .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())
-        .wrap(Layer(headers::NoStore))
+        .wrap(from_fn(headers::no_store))
         .wrap(headers::security())
-        .wrap(Layer(routes::HeadAsGet))
-        .wrap(Layer(write_epoch::LocalWrites))
+        .wrap(from_fn(routes::head_as_get))
+        .wrap(from_fn(write_epoch::local_writes))
         .into_utoipa_app()
         .service(crate::routes::health::healthz)
         .service(crate::routes::health::readyz)

@@ -6,12 +6,12 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use actix_web::{
+    body::MessageBody,
     dev::{ServiceRequest, ServiceResponse},
     http::Method,
-    web, HttpMessage, HttpRequest, HttpResponse,
+    middleware::Next,
+    web, Error, HttpMessage, HttpRequest, HttpResponse,
 };
-
-use super::layer::Around;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -19,7 +19,7 @@ use crate::state::AppState;
 /// A route as the OpenAPI document lists it.
 pub struct Route {
     pub template: String,
-    /// In the order `Allow` lists them; `HEAD` wherever there is a `GET` ([`HeadAsGet`]).
+    /// In the order `Allow` lists them; `HEAD` wherever there is a `GET` ([`head_as_get`]).
     pub methods: Vec<Method>,
 }
 
@@ -102,27 +102,20 @@ pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
 /// pages and the feeds alike; no handler is written for `HEAD`. The connection knows the request
 /// was a `HEAD` (actix-http notes it when it reads the request line), so it sends the `GET`
 /// answer's headers, `Content-Length` included, without the body (RFC 9110 §9.3.2). Left
-/// alone: an API path without a `GET`, which answers 405 with its `Allow`. A layer:
-/// `Layer(HeadAsGet)`.
-#[derive(Debug, Clone, Copy)]
-pub struct HeadAsGet;
-
-impl Around for HeadAsGet {
-    type Carry = ();
-
-    fn before(&self, req: &mut ServiceRequest) -> Result<(), Box<HttpResponse>> {
-        let head = req.method() == Method::HEAD
-            && req
-                .app_data::<web::Data<AppState>>()
-                .and_then(|state| route_of(&state.routes, req.path()))
-                .is_none_or(|route| route.methods.contains(&Method::GET));
-        if head {
-            req.head_mut().method = Method::GET;
-        }
-        Ok(())
+/// alone: an API path without a `GET`, which answers 405 with its `Allow`.
+pub async fn head_as_get(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let head = req.method() == Method::HEAD
+        && req
+            .app_data::<web::Data<AppState>>()
+            .and_then(|state| route_of(&state.routes, req.path()))
+            .is_none_or(|route| route.methods.contains(&Method::GET));
+    if head {
+        req.head_mut().method = Method::GET;
     }
-
-    fn after<B>(&self, (): (), _: &mut ServiceResponse<B>) {}
+    next.call(req).await
 }
 
 /// The route template a request matched, e.g. `/api/v1/events/{event}`; `None` when no route did.

@@ -3,11 +3,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use actix_web::{
+    body::MessageBody,
     dev::{ServiceRequest, ServiceResponse},
-    web, HttpResponse,
+    middleware::Next,
+    web,
 };
-
-use super::layer::Around;
 
 use crate::error::StorageFault;
 use crate::state::AppState;
@@ -39,23 +39,21 @@ impl StorageHealth {
 
 /// Remembers answers given because the storage failed (marked with [`StorageFault`]) in the
 /// app's [`StorageHealth`], for `/readyz`.
-/// A layer: `Layer(RecordStorageFaults)`.
-#[derive(Debug, Clone, Copy)]
-pub struct RecordStorageFaults;
-
-impl Around for RecordStorageFaults {
-    type Carry = ();
-
-    fn before(&self, _: &mut ServiceRequest) -> Result<(), Box<HttpResponse>> {
-        Ok(())
-    }
-
-    fn after<B>(&self, (): (), res: &mut ServiceResponse<B>) {
-        if res.response().extensions().get::<StorageFault>().is_none() {
-            return;
-        }
-        if let Some(state) = res.request().app_data::<web::Data<AppState>>() {
+pub async fn record_storage_faults(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let response = next.call(req).await?;
+    if let Some(state) = state {
+        if response
+            .response()
+            .extensions()
+            .get::<StorageFault>()
+            .is_some()
+        {
             state.storage.failed();
         }
     }
+    Ok(response)
 }

@@ -2,18 +2,18 @@
 //! [`WriteEpoch`] moves on, so the read caches (`services::read_cache`, the pages, the event JSON)
 //! stop using what they read before it.
 use actix_web::{
+    body::MessageBody,
     dev::{ServiceRequest, ServiceResponse},
     http::Method,
-    web, HttpMessage, HttpRequest, HttpResponse,
+    middleware::Next,
+    web, HttpMessage, HttpRequest,
 };
-
-use super::layer::Around;
 
 use crate::services::read_cache::WriteEpoch;
 use crate::state::AppState;
 
 /// Marks a request whose writes leave every row these copies hold as it was but for the seat
-/// counts (a registration): [`LocalWrites`] bumps only the counts' epoch for it, so a stream of
+/// counts (a registration): [`local_writes`] bumps only the counts' epoch for it, so a stream of
 /// registrations does not make the feeds re-read their event each time, while the answers that
 /// show the counts do.
 pub fn keep_reads(req: &HttpRequest) {
@@ -24,36 +24,35 @@ pub fn keep_reads(req: &HttpRequest) {
 struct KeepReads;
 
 /// Middleware: bumps the [`WriteEpoch`] after every request that may have written; only the
-/// counts' epoch when its handler said [`keep_reads`]. A layer: `Layer(LocalWrites)`.
-#[derive(Debug, Clone, Copy)]
-pub struct LocalWrites;
-
-impl Around for LocalWrites {
-    type Carry = BumpOnDrop;
-
-    fn before(&self, req: &mut ServiceRequest) -> Result<BumpOnDrop, Box<HttpResponse>> {
-        let reads = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-        let epoch = (!reads)
-            .then(|| {
-                req.app_data::<web::Data<AppState>>()
-                    .map(|state| state.write_epoch.clone())
-            })
-            .flatten();
-        Ok(BumpOnDrop {
-            epoch,
-            seats_only: false,
+/// counts' epoch when its handler said [`keep_reads`].
+pub async fn local_writes(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let reads = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let epoch = (!reads)
+        .then(|| {
+            req.app_data::<web::Data<AppState>>()
+                .map(|state| state.write_epoch.clone())
         })
+        .flatten();
+    let mut bump = BumpOnDrop {
+        epoch,
+        seats_only: false,
+    };
+    let response = next.call(req).await;
+    if let Ok(res) = &response {
+        if res.request().extensions().contains::<KeepReads>() {
+            bump.seats_only = true;
+        }
     }
-
-    fn after<B>(&self, mut bump: BumpOnDrop, res: &mut ServiceResponse<B>) {
-        bump.seats_only = res.request().extensions().contains::<KeepReads>();
-    }
+    response
 }
 
 /// Bumps the epoch when dropped: after the handler ran, or when it was cancelled mid-way (a
 /// client that hung up), since a transaction may have committed by then. `seats_only` after
 /// a handler that said [`keep_reads`].
-pub struct BumpOnDrop {
+struct BumpOnDrop {
     epoch: Option<WriteEpoch>,
     seats_only: bool,
 }

@@ -20,7 +20,7 @@ async fn metrics_count_requests_by_route_and_status() {
     assert!(metrics.text.contains("http_request_duration_seconds"));
 }
 
-/// Each worker keeps the handles of the series it has recorded to (`http::metrics::Track`):
+/// Each worker keeps the handles of the series it has recorded to (`http::metrics::track`):
 /// the same series counts every request after its first, and each answer carries its own
 /// request id.
 #[tokio::test]

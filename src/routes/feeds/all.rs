@@ -29,7 +29,7 @@ pub async fn all_events_feed(
 }
 
 /// The same answer as `GET` without the body: `Content-Length` and the validators only.
-/// Documentation alone: `HEAD` is answered by the `GET` handler (`http::routes::HeadAsGet`).
+/// Documentation alone: `HEAD` is answered by the `GET` handler (`http::routes::head_as_get`).
 #[utoipa::path(head, path = "/api/v1/calendar.ics", tag = "calendar feeds", operation_id = "all_events_feed_head",
     params(
         ("If-None-Match" = Option<String>, Header, description = "as for GET"),

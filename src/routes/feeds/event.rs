@@ -36,7 +36,7 @@ pub async fn event_feed(
 }
 
 /// The same answer as `GET` without the body: `Content-Length` and the validators only.
-/// Documentation alone: `HEAD` is answered by the `GET` handler (`http::routes::HeadAsGet`).
+/// Documentation alone: `HEAD` is answered by the `GET` handler (`http::routes::head_as_get`).
 #[utoipa::path(head, path = "/api/v1/events/{event}/calendar.ics", tag = "calendar feeds", operation_id = "event_feed_head",
     params(
         ("event" = String, Path, description = "id or slug"),

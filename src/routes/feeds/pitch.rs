@@ -34,7 +34,7 @@ pub async fn pitch_feed(
 }
 
 /// The same answer as `GET` without the body: `Content-Length` and the validators only.
-/// Documentation alone: `HEAD` is answered by the `GET` handler (`http::routes::HeadAsGet`).
+/// Documentation alone: `HEAD` is answered by the `GET` handler (`http::routes::head_as_get`).
 #[utoipa::path(head, path = "/api/v1/pitches/{token}/calendar.ics", tag = "calendar feeds", operation_id = "pitch_feed_head",
     params(
         ("token" = String, Path, description = "the pitch's manage token"),

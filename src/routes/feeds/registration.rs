@@ -33,7 +33,7 @@ pub async fn registration_feed(
 }
 
 /// The same answer as `GET` without the body: `Content-Length` and the validators only.
-/// Documentation alone: `HEAD` is answered by the `GET` handler (`http::routes::HeadAsGet`).
+/// Documentation alone: `HEAD` is answered by the `GET` handler (`http::routes::head_as_get`).
 #[utoipa::path(head, path = "/api/v1/registrations/{token}/calendar.ics", tag = "calendar feeds", operation_id = "registration_feed_head",
     params(
         ("token" = String, Path, description = "the registration's manage token"),
