@@ -129,7 +129,10 @@ const REMEMBERED_PATH_LEN: usize = 200;
 
 thread_local! {
     /// Route templates by path, per worker thread (actix serves a request on one thread).
-    static TEMPLATES: RefCell<HashMap<Box<str>, Option<Rc<str>>>> = RefCell::default();
+    /// Hashed with foldhash, seeded per process: the paths are the clients', and at most
+    /// [`REMEMBERED_PATHS`] of them are kept before the map starts over.
+    static TEMPLATES: RefCell<HashMap<Box<str>, Option<Rc<str>>, foldhash::fast::RandomState>> =
+        RefCell::default();
 }
 
 /// The request's route template, found once and kept with the request (the log span, the
