@@ -155,7 +155,11 @@ measure_limit() { # scenario, round
       what="pgbench single-row inserts, $connections clients" ;;
     *) what="no limit measured on $backend" ;;
   esac
-  python3 bench/wrk_summary.py "  limit" "$out" 2>/dev/null || true
+  if [ "$kind" = pgbench ]; then
+    awk '/^tps = /{printf "  limit          %7.0f inserts/s (pgbench)\n", $3}' "$out"
+  elif [ -n "$kind" ]; then
+    python3 bench/wrk_summary.py "  limit" "$out" 2>/dev/null || true
+  fi
   [ "$2" = 1 ] && printf '%s\t%s\n' "$1" "$what" >> "$work/limits.tsv"
   return 0
 }
