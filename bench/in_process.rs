@@ -3,13 +3,13 @@
 //! `actix_web::test::call_service`, against an app with one route answering the same bytes.
 //!
 //! Over loopback, a run of `bench/run.sh` moves by 10–25 % with the scheduler's mood (the same
-//! limit answered 115 000 and 151 000 times a second a minute apart), so a change worth 2 %
+//! limit answered 117 000 to 151 000 times a second within a few minutes), so a change worth 2 %
 //! cannot be seen there. In-process the same build gives the same nanoseconds to within 1–2 %:
 //! this is how a change to the request path is judged before `run.sh` measures the whole.
 //!
-//! `DATABASE_URL="sqlite:///tmp/in-process.db?mode=rwc" PODIUM_SECRET=/tmp/in-process.secret \
-//!  cargo run --release --example bench_in_process` (a fresh database each time; `ROUNDS`,
-//! `REQUESTS` per round). Prints podium's and the bare app's nanoseconds per page and the
+//! `rm -f /tmp/in-process.db*; DATABASE_URL="sqlite:///tmp/in-process.db?mode=rwc" \
+//!  PODIUM_SECRET=/tmp/in-process.secret cargo run --release --example bench_in_process`
+//! (a fresh database each time: it makes the first admin; `ROUNDS`, `REQUESTS` per round). Prints podium's and the bare app's nanoseconds per page and the
 //! difference, per round.
 use std::sync::Arc;
 use std::time::Instant;

@@ -1,7 +1,9 @@
 """Each scenario beside its limit, measured right after it in every round: `ratios.py DIR`
 reads the wrk outputs DIR/NAME.R.txt and DIR/limit-NAME.R.txt (R = 1, 2, ...; pgbench's output
 for the register scenario on PostgreSQL) and DIR/limits.tsv (scenario, limit description), and
-prints per scenario the median of the rounds' rates, p99s and ratios, with the ratios' range.
+prints per scenario the median of the rounds' rates, p99s and ratios, with the ratios' range
+(each median on its own: the ratio is the median of the rounds' ratios, not the quotient of
+the two medians printed beside it).
 Ratios are what bench/README.md records: absolute rates differ by 2x between machines of the
 same kind, and one machine's limit moves by a quarter between runs a minute apart."""
 import os
@@ -45,16 +47,18 @@ print(
 )
 for line in open(os.path.join(work, "limits.tsv")):
     scenario, what = line.rstrip("\n").split("\t")
-    mine = [m for m in rounds(work, scenario) if m[0] is not None]
+    measured = rounds(work, scenario)
+    mine = [m for m in measured if m[0] is not None]
     if not mine:
         continue
-    limits = rounds(work, f"limit-{scenario}")
+    # Each round with its own limit: a round whose output did not parse drops out whole.
+    pairs = [(m, l) for m, l in zip(measured, rounds(work, f"limit-{scenario}")) if m[0] and l[0]]
     rate = statistics.median(m[0] for m in mine)
     p99s = [m[1] for m in mine if m[1] is not None]
     p99 = f"{statistics.median(p99s):7.1f}" if p99s else f"{'-':>7}"
-    ratios = [m[0] / l[0] for m, l in zip(mine, limits) if l[0]]
+    ratios = [m[0] / l[0] for m, l in pairs]
     if ratios:
-        limit = statistics.median(l[0] for l in limits if l[0])
+        limit = statistics.median(l[0] for _, l in pairs)
         spread = f"{100 * min(ratios):3.0f}–{100 * max(ratios):3.0f} %"
         print(
             f"{scenario:14} {len(mine):6} {rate:10.0f} {p99}  {limit:10.0f}"

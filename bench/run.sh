@@ -15,10 +15,10 @@
 # per scenario and round (requests/s, p50/p99 latency, errors) with podium's RSS, then the table
 # of ratios to the limits.
 #
-# Each scenario's limit is measured right after it, in every round (ROUNDS=3: scenario, limit,
-# scenario, limit, ...), and the table gives the median ratio of the rounds with their range:
-# on this kind of machine one limit alone moved from 115 000 to 151 000 answers a second
-# between runs a minute apart, so a scenario measured minutes from its limit was compared with
+# Each scenario's limit is measured right after it, in every round (ROUNDS, default 1; the
+# README's runs use 3: scenario, limit, scenario, limit, ...), and the table gives the median
+# ratio of the rounds with their range: on this kind of machine one limit alone moved between
+# 117 000 and 151 000 answers a second within a few minutes, so a scenario measured minutes from its limit was compared with
 # another state of the machine (bench/README.md, session 10). LIMITS=0 skips the limits;
 # DRAIN=0 starts each scenario and limit without waiting for the mail queue to be empty (see
 # `drain`).
@@ -63,7 +63,7 @@ export PODIUM_PUBLIC_URL="$base"
 token=$($bin organiser add --name Bench --email bench@bench.example --admin | tail -n 1)
 $bin serve > "$work/serve.log" 2>&1 &
 pid=$!
-trap 'kill $pid ${limit_pid:-} 2>/dev/null; wait $pid 2>/dev/null; cp "$work/serve.log" /tmp/last-serve.log 2>/dev/null; mkdir -p /tmp/last-bench; cp "$work"/*.txt /tmp/last-bench/ 2>/dev/null; rm -rf "$work" "$maildir"; [ -n "${db:-}" ] && PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db"' EXIT
+trap 'kill $pid ${limit_pid:-} 2>/dev/null; wait $pid 2>/dev/null; cp "$work/serve.log" /tmp/last-serve.log 2>/dev/null; rm -rf /tmp/last-bench; mkdir -p /tmp/last-bench; cp "$work"/*.txt "$work"/limits.tsv /tmp/last-bench/ 2>/dev/null; rm -rf "$work" "$maildir"; [ -n "${db:-}" ] && PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db"' EXIT
 for _ in $(seq 1 100); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done
 
 api() { curl -sf -H "Authorization: Bearer $token" -H 'Content-Type: application/json' "$@"; }
@@ -152,6 +152,8 @@ measure_limit() { # scenario, round
     pgbench)
       PGPASSWORD=postgres pgbench -h 127.0.0.1 -U postgres -n -c "$connections" -j 2 \
         -T "$duration" -f "$work/insert.sql" "$db" > "$out" 2>&1 || true
+      # The next register round should not pay for pgbench's rows (WAL, checkpoint).
+      PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -d "$db" -qc "TRUNCATE bench_limit" -c CHECKPOINT || true
       what="pgbench single-row inserts, $connections clients" ;;
     *) what="no limit measured on $backend" ;;
   esac
@@ -171,7 +173,7 @@ run() { # name, wrk args...: ROUNDS times the scenario, each followed by its lim
     drain
     wrk -t2 -c"$connections" -d"${duration}s" --latency "${@//@ROUND/$round}" > "$work/$name.$round.txt" 2>"$work/$name.err" || true
     head -c 600 "$work/$name.err"
-    report "$name" "$work/$name.$round.txt"
+    report "$name #$round" "$work/$name.$round.txt"
     drain
     measure_limit "$name" "$round"
   done
@@ -204,7 +206,11 @@ if [[ "$scenarios" == *" mixed "* ]]; then
   report mixed "$work/mixed.1.txt"
 fi
 curl -s "$base/metrics" > "$work/metrics.txt" || true
-if [ -n "${limit_pid:-}" ]; then kill "$limit_pid" 2>/dev/null; wait "$limit_pid" 2>/dev/null || true; fi
+if [ -n "${limit_pid:-}" ]; then
+  kill "$limit_pid" 2>/dev/null || true
+  wait "$limit_pid" 2>/dev/null || true
+  limit_pid=
+fi
 
 if [ "${LIMITS:-1}" != 0 ]; then echo; python3 bench/ratios.py "$work"; fi
 # podium's own latency per route (handler start to response), as a check on wrk's percentiles.

@@ -71,7 +71,7 @@ thread_local! {
     /// The series by their labels, per worker thread: registering a series looks its labels
     /// up in the recorder's map (allocating them first), 2–3 % of a cached page's CPU; the
     /// handles it returns stay valid, so each worker asks once per series. Hashed with
-    /// foldhash (seeded per process), a third of the time of the standard SipHash.
+    /// foldhash instead of the standard SipHash.
     static SERIES: RefCell<HashMap<SeriesKey, Series, foldhash::fast::RandomState>> =
         RefCell::default();
 }

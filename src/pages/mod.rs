@@ -152,7 +152,7 @@ impl Switch {
 
 /// An HTML answer with the pages' security headers.
 pub fn html(status: StatusCode, body: impl actix_web::body::MessageBody + 'static) -> HttpResponse {
-    // Static values: a `&str` would be checked and copied into a new buffer on every answer.
+    // Static values: a `&str` would be copied into a new buffer on every answer.
     let mut response = HttpResponse::build(status);
     response
         .insert_header((
@@ -185,7 +185,10 @@ pub fn render(status: StatusCode, page: &impl Template) -> HttpResponse {
 pub fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, location))
-        .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            header::HeaderValue::from_static(CSP),
+        ))
         .finish()
 }
 
