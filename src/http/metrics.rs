@@ -100,14 +100,37 @@ fn series(key: SeriesKey) -> Series {
     })
 }
 
-/// Middleware: counts every answer and records its latency by method, route template (or
-/// `unmatched`) and status, and sends the request's id as `X-Request-Id`.
+/// The `method` label: one of the methods of RFC 9110 §9 (and `PATCH`), else `OTHER`. A client
+/// may send any token as a method, and each label value is a series the recorder keeps until
+/// the process ends: one per made-up method would let a client grow podium's memory at will.
+fn method_label(method: &Method) -> Method {
+    const KNOWN: [Method; 9] = [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+        Method::OPTIONS,
+        Method::TRACE,
+        Method::CONNECT,
+    ];
+    if KNOWN.contains(method) {
+        method.clone()
+    } else {
+        // Five bytes are kept inline: no allocation. `from_bytes` accepts any token.
+        Method::from_bytes(b"OTHER").unwrap_or(Method::GET)
+    }
+}
+
+/// Middleware: counts every answer and records its latency by method ([`method_label`]),
+/// route template (or `unmatched`) and status, and sends the request's id as `X-Request-Id`.
 pub async fn track(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let started = Instant::now();
-    let method = req.method().clone();
+    let method = method_label(req.method());
     let request_id = req.extensions().get::<RequestId>().map(|id| **id);
     let mut response = next.call(req).await?;
     if let Some(id) = request_id {

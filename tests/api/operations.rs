@@ -51,6 +51,26 @@ async fn metrics_keep_counting_a_series_and_every_answer_has_its_request_id() {
     assert!(after >= before + 5, "{before} → {after}");
 }
 
+/// A method of the client's own making counts as `OTHER`: each label value is a series kept
+/// for the life of the process, so made-up methods must not make new ones.
+#[tokio::test]
+async fn made_up_methods_share_one_metrics_series() {
+    let app = spawn_app().await;
+    for n in 0..3 {
+        let method = reqwest::Method::from_bytes(format!("BREW{n}").as_bytes()).expect("a token");
+        let answer = app.request(method, "/api/v1/events", None, None).await;
+        assert!(answer.status.is_client_error(), "{}", answer.status);
+    }
+    let text = app.get("/metrics").await.text;
+    assert!(!text.contains("BREW"), "{text}");
+    let other = text
+        .lines()
+        .filter(|line| line.starts_with("http_requests_total{method=\"OTHER\""))
+        .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum::<f64>();
+    assert!(other >= 3.0, "{text}");
+}
+
 #[tokio::test]
 async fn the_openapi_spec_lists_every_route() {
     let app = spawn_app().await;
