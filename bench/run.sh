@@ -18,8 +18,8 @@
 # Each scenario's limit is measured right after it, in every round (ROUNDS, default 1; the
 # README's runs use 3: scenario, limit, scenario, limit, ...), and the table gives the median
 # ratio of the rounds with their range: on this kind of machine one limit alone moved between
-# 117 000 and 151 000 answers a second within a few minutes, so a scenario measured minutes from its limit was compared with
-# another state of the machine (bench/README.md, session 10). LIMITS=0 skips the limits;
+# 117 000 and 151 000 answers a second within a few minutes, so a scenario measured minutes
+# from its limit was compared with another state of the machine (bench/README.md, session 10). LIMITS=0 skips the limits;
 # DRAIN=0 starts each scenario and limit without waiting for the mail queue to be empty (see
 # `drain`).
 set -euo pipefail
@@ -138,17 +138,16 @@ measure_limit() { # scenario, round
   local kind path auth size out="$work/limit-$1.$2.txt" what
   read -r kind path auth <<< "$(limit_of "$1")"
   case "$kind" in
-    body)
-      local args=()
-      if [ -n "${auth:-}" ]; then args=(-H "Authorization: Bearer $auth"); fi
-      size=$(curl -s "${args[@]}" "$base$path" | wc -c)
-      wrk -t2 -c"$connections" -d"${duration}s" --latency "http://127.0.0.1:$limit_port/body/$size" \
-        > "$out" 2>/dev/null || true
-      what="actix-web answering $size bytes from memory" ;;
-    bare)
-      wrk -t2 -c"$connections" -d"${duration}s" --latency "http://127.0.0.1:$limit_port/bare" \
-        > "$out" 2>/dev/null || true
-      what="actix-web answering an empty body" ;;
+    body | bare)
+      local args=() at=/bare
+      what="actix-web answering an empty body"
+      if [ "$kind" = body ]; then
+        if [ -n "${auth:-}" ]; then args=(-H "Authorization: Bearer $auth"); fi
+        size=$(curl -s "${args[@]}" "$base$path" | wc -c)
+        at="/body/$size" what="actix-web answering $size bytes from memory"
+      fi
+      wrk -t2 -c"$connections" -d"${duration}s" --latency "http://127.0.0.1:$limit_port$at" \
+        > "$out" 2>/dev/null || true ;;
     pgbench)
       PGPASSWORD=postgres pgbench -h 127.0.0.1 -U postgres -n -c "$connections" -j 2 \
         -T "$duration" -f "$work/insert.sql" "$db" > "$out" 2>&1 || true

@@ -107,15 +107,19 @@ impl MailSignal {
     /// go out during it, more slowly, and the rest right after it; mail overdue by more than
     /// [`YIELD_AT_MOST`] is sent at full speed.
     pub fn desk_batch(&self) {
-        let micros = self.0.epoch.elapsed().as_micros();
-        let micros = u64::try_from(micros).unwrap_or(u64::MAX).max(1);
-        self.0.desk_batch.store(micros, Ordering::Relaxed);
+        // 0 stands for "never".
+        let now = self.micros().max(1);
+        self.0.desk_batch.store(now, Ordering::Relaxed);
     }
 
     /// Whether the desk started or finished a batch within the last [`DESK_BUSY_WINDOW_MICROS`].
     fn desk_busy(&self) -> bool {
-        let now = u64::try_from(self.0.epoch.elapsed().as_micros()).unwrap_or(u64::MAX);
-        busy_at(self.0.desk_batch.load(Ordering::Relaxed), now)
+        busy_at(self.0.desk_batch.load(Ordering::Relaxed), self.micros())
+    }
+
+    /// Microseconds since the signal was made.
+    fn micros(&self) -> u64 {
+        u64::try_from(self.0.epoch.elapsed().as_micros()).unwrap_or(u64::MAX)
     }
 }
 
