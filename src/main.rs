@@ -157,8 +157,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
+    // First, so a SIGTERM while connecting and migrating stops podium cleanly once it serves.
+    let signal = podium::startup::termination_signal().context("listening for SIGTERM")?;
     tracing::info!("{}", settings.mail_destination());
     let app = Application::build(settings).await?;
+    let stop = app.stop_token();
+    tokio::spawn(async move {
+        signal.await;
+        stop.cancel();
+        // A second signal while draining (Ctrl-C again at a terminal) exits at once.
+        if let Ok(again) = podium::startup::termination_signal() {
+            again.await;
+            tracing::warn!("a second stop signal: exiting without draining");
+            std::process::exit(130);
+        }
+    });
     if let Some(token) = &app.initial_admin_token {
         tracing::warn!(
             "no organiser existed: created an admin. Its token, shown only now: {token}"

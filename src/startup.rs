@@ -17,6 +17,9 @@ pub struct Application {
     port: u16,
     write_epoch: services::read_cache::WriteEpoch,
     server: Server,
+    /// Cancelled to stop serving: the server then drains (see [`Self::stop_token`]).
+    stop: CancellationToken,
+    /// Cancelled once the server has drained: the background tasks then finish and end.
     shutdown: CancellationToken,
     background: Vec<tokio::task::JoinHandle<()>>,
     /// The token of the admin created on a first start, if this start created one.
@@ -84,16 +87,23 @@ impl Application {
             )
             .await?,
         );
+        // podium's own stop signal instead of actix's OS signal handlers: actix installs those
+        // only when the server is first polled, after its workers have built their apps (over
+        // 50 ms in a debug build), and a SIGTERM before then killed the process uncleanly.
+        // `main` listens for the OS signals from its start instead (`termination_signal`).
+        let stop = CancellationToken::new();
         let server = HttpServer::new(move || {
             http::app(state.clone(), cors_origins.as_deref(), document.clone())
         })
         .listen(listener)?
+        .shutdown_signal(stop.clone().cancelled_owned())
         .shutdown_timeout(30)
         .run();
         Ok(Self {
             port,
             write_epoch,
             server,
+            stop,
             shutdown,
             background,
             initial_admin_token,
@@ -110,8 +120,15 @@ impl Application {
         self.write_epoch.clone()
     }
 
-    /// Serves until SIGINT/SIGTERM: in-flight requests drain, then the mail worker finishes
-    /// the mail it is sending and stops.
+    /// The token that stops this instance: cancelling it makes [`Self::run_until_stopped`]
+    /// stop accepting connections, drain the requests in flight (up to 30 s) and return.
+    pub fn stop_token(&self) -> CancellationToken {
+        self.stop.clone()
+    }
+
+    /// Serves until the [stop token](Self::stop_token) is cancelled: in-flight requests drain,
+    /// then the mail worker finishes the mail it is sending and stops. No OS signal stops it by
+    /// itself; `podium serve` cancels the token on [`termination_signal`].
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
         self.shutdown.cancel();
@@ -119,5 +136,33 @@ impl Application {
             let _ = task.await;
         }
         served
+    }
+}
+
+/// Listens for SIGTERM and SIGINT (Ctrl-C) from the moment it is called; the future completes
+/// on the first of them. Call it before the slow parts of a start (connecting, migrating,
+/// building the app): a signal that arrives during them is kept and acted on once serving,
+/// instead of killing the process by the signals' default action.
+///
+/// # Errors
+/// When the signal handlers cannot be installed.
+pub fn termination_signal() -> std::io::Result<impl std::future::Future<Output = ()> + Send> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut terminate = signal(SignalKind::terminate())?;
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        Ok(async move {
+            tokio::select! {
+                _ = terminate.recv() => tracing::info!("SIGTERM: stopping"),
+                _ = interrupt.recv() => tracing::info!("SIGINT: stopping"),
+            }
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
     }
 }

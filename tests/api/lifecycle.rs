@@ -159,6 +159,21 @@ async fn sigterm_drains_requests_and_exits_cleanly() {
     );
 }
 
+/// actix installs its signal handlers only once its workers have started, tens of
+/// milliseconds after podium logged that it serves: a SIGTERM then killed the process by the
+/// signal's default action (exit status 143, `signal: 15`), which is how CI once saw the drain
+/// test fail on a loaded machine.
+#[tokio::test]
+async fn a_sigterm_right_after_the_start_stops_podium_cleanly() {
+    let url = fresh_database().await;
+    for _ in 0..3 {
+        let mut served = Served::start(&url, &[]);
+        served.signal("TERM");
+        let status = served.wait(Duration::from_secs(20));
+        assert!(status.success(), "exit status {status}\n{}", served.log());
+    }
+}
+
 #[tokio::test]
 async fn the_first_start_logs_an_admin_token_and_a_restart_does_not() {
     let url = fresh_database().await;
