@@ -117,9 +117,13 @@ async fn sigterm_drains_requests_and_exits_cleanly() {
     let mut served = Served::start(&url, &[]);
     let client = reqwest::Client::new();
     let mut workers = Vec::new();
+    // Answers so far, over all clients: the signal goes once the load runs (a fixed sleep was
+    // not always enough on a loaded machine).
+    let so_far = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     for _ in 0..16 {
         let client = client.clone();
         let target = served.url("/api/v1/events");
+        let so_far = so_far.clone();
         workers.push(tokio::spawn(async move {
             let (mut answered, mut bad) = (0, Vec::new());
             let deadline = Instant::now() + Duration::from_secs(10);
@@ -133,6 +137,7 @@ async fn sigterm_drains_requests_and_exits_cleanly() {
                             Err(e) => bad.push(format!("{status}, body cut off: {e:?}")),
                         }
                         answered += 1;
+                        so_far.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     }
                     // The listener is closed: the drain is over for this client.
                     Err(_) => break,
@@ -141,7 +146,10 @@ async fn sigterm_drains_requests_and_exits_cleanly() {
             (answered, bad)
         }));
     }
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    let running = Instant::now() + Duration::from_secs(5);
+    while so_far.load(std::sync::atomic::Ordering::Relaxed) < 64 && Instant::now() < running {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     served.signal("TERM");
     let (mut answered, mut bad) = (0, Vec::new());
     for worker in workers {
