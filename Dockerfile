@@ -33,7 +33,7 @@ EXPOSE 8080
 # healthy once the database answers. No shell, no curl.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
     CMD ["podium", "healthcheck", "--timeout", "4"]
-# podium drains requests for up to 30 s on SIGTERM, then the mail worker finishes its mail:
+# podium drains requests for up to 30 s on SIGTERM, then stops its mail worker:
 # give `docker stop` more than that (`docker stop -t 45`; compose sets stop_grace_period).
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["podium"]

@@ -157,21 +157,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
-    // First, so a SIGTERM while connecting and migrating stops podium cleanly once it serves.
-    let signal = podium::startup::termination_signal().context("listening for SIGTERM")?;
+    // First, so a signal while connecting and migrating is a drain or an abort, not the
+    // signal's default action.
+    let signals = podium::startup::StopSignals::listen().context("listening for stop signals")?;
+    let stop = signals.stop();
     tracing::info!("{}", settings.mail_destination());
-    let app = Application::build(settings).await?;
-    let stop = app.stop_token();
-    tokio::spawn(async move {
-        signal.await;
-        stop.cancel();
-        // A second signal while draining (Ctrl-C again at a terminal) exits at once.
-        if let Ok(again) = podium::startup::termination_signal() {
-            again.await;
-            tracing::warn!("a second stop signal: exiting without draining");
-            std::process::exit(130);
-        }
-    });
+    let app = tokio::select! {
+        built = Application::build_stopped_by(settings, stop.clone()) => built?,
+        // A start that hangs (a database that does not answer) still ends on a second signal.
+        () = stop.abort.cancelled() => std::process::exit(signals.abort_status().unwrap_or(1)),
+    };
     if let Some(token) = &app.initial_admin_token {
         tracing::warn!(
             "no organiser existed: created an admin. Its token, shown only now: {token}"
@@ -179,6 +174,9 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     }
     tracing::info!(port = app.port(), "podium is serving");
     app.run_until_stopped().await?;
+    if let Some(status) = signals.abort_status() {
+        std::process::exit(status);
+    }
     Ok(())
 }
 

@@ -17,24 +17,44 @@ pub struct Application {
     port: u16,
     write_epoch: services::read_cache::WriteEpoch,
     server: Server,
-    /// Cancelled to stop serving: the server then drains (see [`Self::stop_token`]).
-    stop: CancellationToken,
-    /// Cancelled once the server has drained: the background tasks then finish and end.
+    /// How this instance is asked to stop (see [`Self::run_until_stopped`]).
+    stop: Stop,
+    /// Cancelled once the server has stopped: the background tasks then finish and end.
     shutdown: CancellationToken,
     background: Vec<tokio::task::JoinHandle<()>>,
     /// The token of the admin created on a first start, if this start created one.
     pub initial_admin_token: Option<String>,
 }
 
+/// How a running [`Application`] is asked to stop: two tokens, cancelled by whoever decides
+/// (`podium serve`: [`StopSignals`]; tests: never, or by hand).
+#[derive(Debug, Clone, Default)]
+pub struct Stop {
+    /// Stop accepting connections, answer the requests in flight (up to 30 s), then stop.
+    pub drain: CancellationToken,
+    /// Stop at once, also in the middle of a drain: the requests in flight are cut off.
+    pub abort: CancellationToken,
+}
+
 impl Application {
-    /// Connects, migrates, makes sure an admin exists and binds the listener.
+    /// Connects, migrates, makes sure an admin exists and binds the listener. Nothing stops it
+    /// but the end of its runtime (the in-process tests'); see [`Self::build_stopped_by`].
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let db = db::connect(settings.database_url(), settings.db_max_connections).await?;
-        db::migrate(&db).await?;
-        Self::build_with_db(settings, db).await
+        Self::build_stopped_by(settings, Stop::default()).await
     }
 
-    pub async fn build_with_db(settings: Settings, db: DatabaseConnection) -> anyhow::Result<Self> {
+    /// As [`Self::build`], for an instance that stops when `stop` says so.
+    pub async fn build_stopped_by(settings: Settings, stop: Stop) -> anyhow::Result<Self> {
+        let db = db::connect(settings.database_url(), settings.db_max_connections).await?;
+        db::migrate(&db).await?;
+        Self::assemble(settings, db, stop).await
+    }
+
+    async fn assemble(
+        settings: Settings,
+        db: DatabaseConnection,
+        stop: Stop,
+    ) -> anyhow::Result<Self> {
         http::metrics::handle();
         let secret = match settings.load_secret()? {
             Some(secret) => secret,
@@ -87,16 +107,15 @@ impl Application {
             )
             .await?,
         );
-        // podium's own stop signal instead of actix's OS signal handlers: actix installs those
-        // only when the server is first polled, after its workers have built their apps (over
-        // 50 ms in a debug build), and a SIGTERM before then killed the process uncleanly.
-        // `main` listens for the OS signals from its start instead (`termination_signal`).
-        let stop = CancellationToken::new();
+        // podium's own stop token instead of actix's OS signal handlers: actix installs those
+        // only when the server is first polled, after its workers have built their apps
+        // (about 110 ms in a debug build), and a SIGTERM before then killed the process by the
+        // signal's default action. `podium serve` listens from its start ([`StopSignals`]).
         let server = HttpServer::new(move || {
             http::app(state.clone(), cors_origins.as_deref(), document.clone())
         })
         .listen(listener)?
-        .shutdown_signal(stop.clone().cancelled_owned())
+        .shutdown_signal(stop.drain.clone().cancelled_owned())
         .shutdown_timeout(30)
         .run();
         Ok(Self {
@@ -120,49 +139,116 @@ impl Application {
         self.write_epoch.clone()
     }
 
-    /// The token that stops this instance: cancelling it makes [`Self::run_until_stopped`]
-    /// stop accepting connections, drain the requests in flight (up to 30 s) and return.
-    pub fn stop_token(&self) -> CancellationToken {
-        self.stop.clone()
-    }
-
-    /// Serves until the [stop token](Self::stop_token) is cancelled: in-flight requests drain,
-    /// then the mail worker finishes the mail it is sending and stops. No OS signal stops it by
-    /// itself; `podium serve` cancels the token on [`termination_signal`].
+    /// Serves until [`Stop::drain`] is cancelled: stops accepting connections, answers the
+    /// requests in flight (up to 30 s), then stops the background tasks (the mail worker gives
+    /// back the claim of a mail it is sending, to be sent again) and returns once they ended.
+    /// [`Stop::abort`], also during a drain, cuts the requests in flight off and waits at most
+    /// [`ABORT_WAIT`] for the background tasks.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let served = self.server.await;
+        let mut server = self.server;
+        let served = tokio::select! {
+            served = &mut server => Some(served),
+            () = self.stop.abort.cancelled() => None,
+        };
+        drop(server);
         self.shutdown.cancel();
-        for task in self.background {
-            let _ = task.await;
+        let background = futures_util::future::join_all(self.background);
+        match served {
+            Some(served) => {
+                background.await;
+                served
+            }
+            None => {
+                let _ = tokio::time::timeout(ABORT_WAIT, background).await;
+                Ok(())
+            }
         }
-        served
     }
 }
 
-/// Listens for SIGTERM and SIGINT (Ctrl-C) from the moment it is called; the future completes
-/// on the first of them. Call it before the slow parts of a start (connecting, migrating,
-/// building the app): a signal that arrives during them is kept and acted on once serving,
-/// instead of killing the process by the signals' default action.
-///
-/// # Errors
-/// When the signal handlers cannot be installed.
-pub fn termination_signal() -> std::io::Result<impl std::future::Future<Output = ()> + Send> {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        let mut terminate = signal(SignalKind::terminate())?;
-        let mut interrupt = signal(SignalKind::interrupt())?;
-        Ok(async move {
-            tokio::select! {
-                _ = terminate.recv() => tracing::info!("SIGTERM: stopping"),
-                _ = interrupt.recv() => tracing::info!("SIGINT: stopping"),
+/// How long an aborted instance waits for its background tasks to end (the mail worker's
+/// giving back of its claims takes milliseconds; a database that does not answer would not).
+pub const ABORT_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// `podium serve`'s stop signals, listened for from [`StopSignals::listen`] on: the first
+/// SIGTERM or SIGINT (Ctrl-C) cancels [`Stop::drain`]; a second one, or SIGQUIT, cancels
+/// [`Stop::abort`], also while the instance is still starting (connecting, migrating), and
+/// sets the exit status to 128 + the signal's number (130 for SIGINT, 131 for SIGQUIT, 143 for
+/// SIGTERM), as a shell reports a process a signal ended. Elsewhere than Unix only Ctrl-C
+/// counts, and it is listened for from the listening task's first run on.
+#[derive(Debug, Clone, Default)]
+pub struct StopSignals {
+    stop: Stop,
+    /// 0 until an abort; then 128 + the signal's number.
+    status: Arc<std::sync::atomic::AtomicI32>,
+}
+
+impl StopSignals {
+    /// Installs the handlers now (on Unix), before the slow parts of a start: a signal during
+    /// them is no longer the default action (killing the process) but a drain or an abort.
+    ///
+    /// # Errors
+    /// When a handler cannot be installed.
+    pub fn listen() -> std::io::Result<Self> {
+        let this = Self::default();
+        let on = this.clone();
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let mut terminate = signal(SignalKind::terminate())?;
+            let mut interrupt = signal(SignalKind::interrupt())?;
+            let mut quit = signal(SignalKind::quit())?;
+            tokio::spawn(async move {
+                loop {
+                    let (name, number) = tokio::select! {
+                        Some(()) = terminate.recv() => ("SIGTERM", 15),
+                        Some(()) = interrupt.recv() => ("SIGINT", 2),
+                        Some(()) = quit.recv() => ("SIGQUIT", 3),
+                        else => return,
+                    };
+                    if on.received(name, number) {
+                        return;
+                    }
+                }
+            });
+        }
+        #[cfg(not(unix))]
+        tokio::spawn(async move {
+            while tokio::signal::ctrl_c().await.is_ok() {
+                if on.received("Ctrl-C", 2) {
+                    return;
+                }
             }
-        })
+        });
+        Ok(this)
     }
-    #[cfg(not(unix))]
-    {
-        Ok(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+
+    /// The tokens the signals cancel.
+    pub fn stop(&self) -> Stop {
+        self.stop.clone()
+    }
+
+    /// `None` until a signal aborted; then the exit status it asks for.
+    pub fn abort_status(&self) -> Option<i32> {
+        self.stop
+            .abort
+            .is_cancelled()
+            .then(|| self.status.load(std::sync::atomic::Ordering::SeqCst))
+    }
+
+    /// Acts on one signal; `true` once it aborted (nothing more to listen for).
+    fn received(&self, name: &str, number: i32) -> bool {
+        if number != 3 && !self.stop.drain.is_cancelled() {
+            tracing::info!(
+                "{name}: draining requests, then stopping (a second signal stops at once)"
+            );
+            self.stop.drain.cancel();
+            return false;
+        }
+        tracing::warn!("{name}: stopping at once, without draining");
+        self.status
+            .store(128 + number, std::sync::atomic::Ordering::SeqCst);
+        self.stop.abort.cancel();
+        true
     }
 }

@@ -167,10 +167,10 @@ async fn sigterm_drains_requests_and_exits_cleanly() {
     );
 }
 
-/// actix installs its signal handlers only once its workers have started, tens of
-/// milliseconds after podium logged that it serves: a SIGTERM then killed the process by the
-/// signal's default action (exit status 143, `signal: 15`), which is how CI once saw the drain
-/// test fail on a loaded machine.
+/// actix installed its signal handlers only once its workers had started, about 110 ms after
+/// podium logged that it serves (debug build): a SIGTERM then killed the process by the
+/// signal's default action (`signal: 15`), which is how CI once saw the drain test fail on a
+/// loaded machine. podium now listens for its stop signals from its start.
 #[tokio::test]
 async fn a_sigterm_right_after_the_start_stops_podium_cleanly() {
     let url = fresh_database().await;
@@ -180,6 +180,99 @@ async fn a_sigterm_right_after_the_start_stops_podium_cleanly() {
         let status = served.wait(Duration::from_secs(20));
         assert!(status.success(), "exit status {status}\n{}", served.log());
     }
+}
+
+/// A second SIGTERM ends a drain at once: here a request whose body never arrives would hold
+/// the drain for `BODY_READ_TIMEOUT` (10 s).
+#[tokio::test]
+async fn a_second_sigterm_stops_a_drain_at_once_with_status_143() {
+    use std::io::Write;
+    let url = fresh_database().await;
+    let mut served = Served::start(&url, &[]);
+    let mut dribbling = std::net::TcpStream::connect(("127.0.0.1", served.port)).unwrap();
+    dribbling
+        .write_all(
+            b"POST /api/v1/events/nope/registrations HTTP/1.1\r\nHost: podium\r\n\
+              Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{",
+        )
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    served.signal("TERM");
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        served.child.try_wait().unwrap().is_none(),
+        "the first SIGTERM drains: the request in flight holds podium\n{}",
+        served.log()
+    );
+    served.signal("TERM");
+    let started = Instant::now();
+    let status = served.wait(Duration::from_secs(20));
+    assert_eq!(status.code(), Some(143), "{status}\n{}", served.log());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// SIGQUIT stops at once (actix's old meaning of it), with 128 + 3.
+#[tokio::test]
+async fn sigquit_stops_podium_at_once_with_status_131() {
+    let url = fresh_database().await;
+    let mut served = Served::start(&url, &[]);
+    served.signal("QUIT");
+    let status = served.wait(Duration::from_secs(20));
+    assert_eq!(status.code(), Some(131), "{status}\n{}", served.log());
+}
+
+/// A start that hangs (a database server that takes the connection and never answers) is
+/// not stuck: the first SIGTERM waits for the start, the second ends it, long before the
+/// connection's own timeout.
+#[test]
+fn a_second_sigterm_ends_a_start_that_hangs() {
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_podium"))
+        .arg("serve")
+        .env(
+            "DATABASE_URL",
+            format!("postgres://podium:podium@127.0.0.1:{port}/podium"),
+        )
+        .env("PODIUM_BIND", "127.0.0.1:0")
+        .env("PODIUM_SECRET", crate::helpers::TEST_SECRET)
+        .env("RUST_LOG", "warn,podium=info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("podium starts");
+    // Connected: podium waits for the server's first answer.
+    let _held = silent.accept().expect("podium connects");
+    let term = |child: &Child| {
+        let status = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    term(&child);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the first SIGTERM waits"
+    );
+    term(&child);
+    let deadline = Instant::now() + Duration::from_secs(3);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("podium still starting 3 s after the second SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(143), "{status}");
 }
 
 #[tokio::test]
