@@ -157,16 +157,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
-    // First, so a signal while connecting and migrating is a drain or an abort, not the
-    // signal's default action.
+    // First, so a signal during the start is a drain or an abort, not the signal's default
+    // action (killing the process, which a migration halfway on SQLite does not survive).
     let signals = podium::startup::StopSignals::listen().context("listening for stop signals")?;
     let stop = signals.stop();
     tracing::info!("{}", settings.mail_destination());
-    let app = tokio::select! {
-        built = Application::build_stopped_by(settings, stop.clone()) => built?,
-        // A start that hangs (a database that does not answer) still ends on a second signal.
+    let db = tokio::select! {
+        db = db::connect(settings.database_url(), settings.db_max_connections) => db?,
+        // A database that does not answer: a second signal ends the wait.
         () = stop.abort.cancelled() => std::process::exit(signals.abort_status().unwrap_or(1)),
     };
+    // Not cut short by an abort: SQLite runs the migrations without a transaction, so one
+    // stopped halfway would leave the database unusable. (A third signal still exits.)
+    db::migrate(&db).await?;
+    if let Some(status) = signals.abort_status() {
+        std::process::exit(status);
+    }
+    let app = Application::build_on(settings, db, stop).await?;
     if let Some(token) = &app.initial_admin_token {
         tracing::warn!(
             "no organiser existed: created an admin. Its token, shown only now: {token}"

@@ -38,19 +38,17 @@ pub struct Stop {
 
 impl Application {
     /// Connects, migrates, makes sure an admin exists and binds the listener. Nothing stops it
-    /// but the end of its runtime (the in-process tests'); see [`Self::build_stopped_by`].
+    /// but the end of its runtime (the in-process tests'); `podium serve` builds it with
+    /// [`Self::build_on`] instead.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        Self::build_stopped_by(settings, Stop::default()).await
-    }
-
-    /// As [`Self::build`], for an instance that stops when `stop` says so.
-    pub async fn build_stopped_by(settings: Settings, stop: Stop) -> anyhow::Result<Self> {
         let db = db::connect(settings.database_url(), settings.db_max_connections).await?;
         db::migrate(&db).await?;
-        Self::assemble(settings, db, stop).await
+        Self::build_on(settings, db, Stop::default()).await
     }
 
-    async fn assemble(
+    /// As [`Self::build`] on a database already connected and migrated, for an instance that
+    /// stops when `stop` says so (see [`Self::run_until_stopped`]).
+    pub async fn build_on(
         settings: Settings,
         db: DatabaseConnection,
         stop: Stop,
@@ -142,27 +140,27 @@ impl Application {
     /// Serves until [`Stop::drain`] is cancelled: stops accepting connections, answers the
     /// requests in flight (up to 30 s), then stops the background tasks (the mail worker gives
     /// back the claim of a mail it is sending, to be sent again) and returns once they ended.
-    /// [`Stop::abort`], also during a drain, cuts the requests in flight off and waits at most
-    /// [`ABORT_WAIT`] for the background tasks.
+    /// [`Stop::abort`], at any point of that, cuts the requests in flight off and gives the
+    /// background tasks at most [`ABORT_WAIT`] from then on.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let abort = self.stop.abort;
         let mut server = self.server;
         let served = tokio::select! {
-            served = &mut server => Some(served),
-            () = self.stop.abort.cancelled() => None,
+            served = &mut server => served,
+            () = abort.cancelled() => Ok(()),
         };
         drop(server);
         self.shutdown.cancel();
         let background = futures_util::future::join_all(self.background);
-        match served {
-            Some(served) => {
-                background.await;
-                served
-            }
-            None => {
-                let _ = tokio::time::timeout(ABORT_WAIT, background).await;
-                Ok(())
-            }
+        let aborted = async {
+            abort.cancelled().await;
+            tokio::time::sleep(ABORT_WAIT).await;
+        };
+        tokio::select! {
+            _ = background => {}
+            () = aborted => tracing::warn!("the background tasks did not end in time"),
         }
+        served
     }
 }
 
@@ -172,10 +170,11 @@ pub const ABORT_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// `podium serve`'s stop signals, listened for from [`StopSignals::listen`] on: the first
 /// SIGTERM or SIGINT (Ctrl-C) cancels [`Stop::drain`]; a second one, or SIGQUIT, cancels
-/// [`Stop::abort`], also while the instance is still starting (connecting, migrating), and
-/// sets the exit status to 128 + the signal's number (130 for SIGINT, 131 for SIGQUIT, 143 for
-/// SIGTERM), as a shell reports a process a signal ended. Elsewhere than Unix only Ctrl-C
-/// counts, and it is listened for from the listening task's first run on.
+/// [`Stop::abort`] and sets the exit status to 128 + the signal's number (130 for SIGINT,
+/// 131 for SIGQUIT, 143 for SIGTERM), as a shell reports a process a signal ended; any signal
+/// after that exits at once. Signals of one kind that arrive before the first is seen count
+/// once (tokio merges them): the log line of the drain says when a second one counts.
+/// Elsewhere than Unix only Ctrl-C counts, listened for from the listening task's first run on.
 #[derive(Debug, Clone, Default)]
 pub struct StopSignals {
     stop: Stop,
@@ -206,18 +205,14 @@ impl StopSignals {
                         Some(()) = quit.recv() => ("SIGQUIT", 3),
                         else => return,
                     };
-                    if on.received(name, number) {
-                        return;
-                    }
+                    on.received(name, number);
                 }
             });
         }
         #[cfg(not(unix))]
         tokio::spawn(async move {
             while tokio::signal::ctrl_c().await.is_ok() {
-                if on.received("Ctrl-C", 2) {
-                    return;
-                }
+                on.received("Ctrl-C", 2);
             }
         });
         Ok(this)
@@ -236,19 +231,22 @@ impl StopSignals {
             .then(|| self.status.load(std::sync::atomic::Ordering::SeqCst))
     }
 
-    /// Acts on one signal; `true` once it aborted (nothing more to listen for).
-    fn received(&self, name: &str, number: i32) -> bool {
+    /// Acts on one signal: drains, aborts, or (after an abort) exits.
+    fn received(&self, name: &str, number: i32) {
+        if self.stop.abort.is_cancelled() {
+            tracing::warn!("{name}: exiting now");
+            std::process::exit(self.status.load(std::sync::atomic::Ordering::SeqCst));
+        }
         if number != 3 && !self.stop.drain.is_cancelled() {
             tracing::info!(
                 "{name}: draining requests, then stopping (a second signal stops at once)"
             );
             self.stop.drain.cancel();
-            return false;
+            return;
         }
         tracing::warn!("{name}: stopping at once, without draining");
         self.status
             .store(128 + number, std::sync::atomic::Ordering::SeqCst);
         self.stop.abort.cancel();
-        true
     }
 }

@@ -28,10 +28,39 @@ mod m20261130_900001_drop_unused_email_index;
 
 pub struct Migrator;
 
+/// A migration run in one transaction on SQLite as well, where sea-orm-migration runs none by
+/// default (it does on PostgreSQL): one stopped halfway (a killed process, a full disk, a lost
+/// machine) leaves nothing of itself behind, where it had left the database unusable (a table
+/// made but not its columns, then "table already exists" at every start). SQLite's schema
+/// changes are transactional; no migration here changes `PRAGMA foreign_keys`, which a
+/// transaction would ignore.
+struct Atomic(Box<dyn MigrationTrait>);
+
+impl MigrationName for Atomic {
+    fn name(&self) -> &str {
+        self.0.name()
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Atomic {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        self.0.up(manager).await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        self.0.down(manager).await
+    }
+
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+}
+
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![
+        let steps: Vec<Box<dyn MigrationTrait>> = vec![
             Box::new(m20261128_000001_create_organisers::Migration),
             Box::new(m20261128_000002_create_events::Migration),
             Box::new(m20261128_000003_create_registrations::Migration),
@@ -54,6 +83,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_310001_add_outbox_check_in_code::Migration),
             Box::new(m20261130_800001_search_key_from_writer::Migration),
             Box::new(m20261130_900001_drop_unused_email_index::Migration),
-        ]
+        ];
+        steps
+            .into_iter()
+            .map(|step| Box::new(Atomic(step)) as Box<dyn MigrationTrait>)
+            .collect()
     }
 }

@@ -198,7 +198,9 @@ async fn a_second_sigterm_stops_a_drain_at_once_with_status_143() {
         .unwrap();
     std::thread::sleep(Duration::from_millis(300));
     served.signal("TERM");
-    std::thread::sleep(Duration::from_millis(500));
+    // A drain with nothing in flight ends within about a second (actix checks its
+    // connections once a second); this one waits for the body until 10 s after the request.
+    std::thread::sleep(Duration::from_secs(2));
     assert!(
         served.child.try_wait().unwrap().is_none(),
         "the first SIGTERM drains: the request in flight holds podium\n{}",
@@ -208,11 +210,9 @@ async fn a_second_sigterm_stops_a_drain_at_once_with_status_143() {
     let started = Instant::now();
     let status = served.wait(Duration::from_secs(20));
     assert_eq!(status.code(), Some(143), "{status}\n{}", served.log());
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "{:?}",
-        started.elapsed()
-    );
+    // At once: the background tasks get up to `ABORT_WAIT` (5 s), the body 7.7 s more.
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(6), "{took:?}");
 }
 
 /// SIGQUIT stops at once (actix's old meaning of it), with 128 + 3.
@@ -221,7 +221,7 @@ async fn sigquit_stops_podium_at_once_with_status_131() {
     let url = fresh_database().await;
     let mut served = Served::start(&url, &[]);
     served.signal("QUIT");
-    let status = served.wait(Duration::from_secs(20));
+    let status = served.wait(Duration::from_secs(10));
     assert_eq!(status.code(), Some(131), "{status}\n{}", served.log());
 }
 
@@ -246,7 +246,21 @@ fn a_second_sigterm_ends_a_start_that_hangs() {
         .spawn()
         .expect("podium starts");
     // Connected: podium waits for the server's first answer.
-    let _held = silent.accept().expect("podium connects");
+    silent.set_nonblocking(true).unwrap();
+    let connected = Instant::now() + Duration::from_secs(30);
+    let _held = loop {
+        match silent.accept() {
+            Ok((stream, _)) => break stream,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                if let Some(status) = child.try_wait().unwrap() {
+                    panic!("podium ended before connecting: {status}");
+                }
+                assert!(Instant::now() < connected, "podium did not connect");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(e) => panic!("accept: {e}"),
+        }
+    };
     let term = |child: &Child| {
         let status = Command::new("kill")
             .args(["-TERM", &child.id().to_string()])
@@ -273,6 +287,44 @@ fn a_second_sigterm_ends_a_start_that_hangs() {
         std::thread::sleep(Duration::from_millis(20));
     };
     assert_eq!(status.code(), Some(143), "{status}");
+}
+
+/// Each migration is one transaction on SQLite too: a start killed at any point of its
+/// migrations (here by SIGKILL, 10 to 290 ms in) leaves a database the next start migrates.
+/// Run without a transaction, as sea-orm-migration does on SQLite by default, a migration cut
+/// halfway left "table already exists" or "no such column" at every later start.
+#[test]
+fn a_start_killed_during_its_migrations_leaves_a_database_that_migrates() {
+    for delay in (10..300).step_by(40) {
+        let path = std::env::temp_dir().join(format!("podium-killed-{}.db", uuid::Uuid::new_v4()));
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        let mut child = Command::new(env!("CARGO_BIN_EXE_podium"))
+            .arg("serve")
+            .env("DATABASE_URL", &url)
+            .env("PODIUM_BIND", "127.0.0.1:0")
+            .env("PODIUM_SECRET", crate::helpers::TEST_SECRET)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("podium starts");
+        std::thread::sleep(Duration::from_millis(delay));
+        let _ = child.kill();
+        let _ = child.wait();
+        let migrated = Command::new(env!("CARGO_BIN_EXE_podium"))
+            .arg("migrate")
+            .env("DATABASE_URL", &url)
+            .output()
+            .expect("podium runs");
+        assert!(
+            migrated.status.success(),
+            "killed after {delay} ms: {}",
+            String::from_utf8_lossy(&migrated.stderr)
+        );
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
 }
 
 #[tokio::test]
