@@ -158,7 +158,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     // First, so a signal during the start is a drain or an abort, not the signal's default
-    // action (killing the process, which a migration halfway on SQLite does not survive).
+    // action (killing the process).
     let signals = podium::startup::StopSignals::listen().context("listening for stop signals")?;
     let stop = signals.stop();
     tracing::info!("{}", settings.mail_destination());
@@ -167,8 +167,8 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         // A database that does not answer: a second signal ends the wait.
         () = stop.abort.cancelled() => std::process::exit(signals.abort_status().unwrap_or(1)),
     };
-    // Not cut short by an abort: SQLite runs the migrations without a transaction, so one
-    // stopped halfway would leave the database unusable. (A third signal still exits.)
+    // Not cut short by an abort: each migration is one transaction (see `migration`), so a
+    // cut would only roll it back for the next start to run again. (A later signal exits.)
     db::migrate(&db).await?;
     if let Some(status) = signals.abort_status() {
         std::process::exit(status);
