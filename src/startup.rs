@@ -244,7 +244,10 @@ impl StopSignals {
             self.stop.drain.cancel();
             return;
         }
-        tracing::warn!("{name}: stopping at once, without draining");
+        tracing::warn!(
+            "{name}: stopping at once, without draining (migrations under way finish first); \
+             another signal exits now"
+        );
         self.status
             .store(128 + number, std::sync::atomic::Ordering::SeqCst);
         self.stop.abort.cancel();

@@ -32,8 +32,9 @@ pub struct Migrator;
 /// default (it does on PostgreSQL): one stopped halfway (a killed process, a full disk, a lost
 /// machine) leaves nothing of itself behind, where it had left the database unusable (a table
 /// made but not its columns, then "table already exists" at every start). SQLite's schema
-/// changes are transactional; no migration here changes `PRAGMA foreign_keys`, which a
-/// transaction would ignore.
+/// changes are transactional. A transaction ignores `PRAGMA foreign_keys`, so a migration
+/// cannot switch foreign keys off (for a table rebuild, dropping the old table would then
+/// cascade to every row that refers to it); the test below keeps PRAGMAs out of them.
 struct Atomic(Box<dyn MigrationTrait>);
 
 impl MigrationName for Atomic {
@@ -88,5 +89,34 @@ impl MigratorTrait for Migrator {
             .into_iter()
             .map(|step| Box::new(Atomic(step)) as Box<dyn MigrationTrait>)
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// No migration sends a PRAGMA: inside [`super::Atomic`]'s transaction SQLite ignores
+    /// `PRAGMA foreign_keys = OFF`, and a table rebuild that relied on it would delete the rows
+    /// that refer to the rebuilt table (`ON DELETE CASCADE`).
+    #[test]
+    fn no_migration_sends_a_pragma() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut read = 0;
+        for entry in std::fs::read_dir(&dir).expect("migration/src") {
+            let path = entry.expect("an entry").path();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            if !name.starts_with('m') || !name.ends_with(".rs") || name == "main.rs" {
+                continue;
+            }
+            let source = std::fs::read_to_string(&path).expect("a migration");
+            assert!(
+                !source.to_ascii_uppercase().contains("PRAGMA"),
+                "{name} sends a PRAGMA, which its transaction may ignore"
+            );
+            read += 1;
+        }
+        assert!(read >= 22, "read {read} migrations");
     }
 }
