@@ -15,21 +15,55 @@ pub struct Served {
     log: Arc<Mutex<Vec<String>>>,
 }
 
+/// `podium serve` on `database_url`, on a free port, with the tests' secret and a mail
+/// directory of its own.
+fn serve_command(database_url: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_podium"));
+    command
+        .arg("serve")
+        .env("DATABASE_URL", database_url)
+        .env("PODIUM_BIND", "127.0.0.1:0")
+        .env("PODIUM_SECRET", crate::helpers::TEST_SECRET)
+        .env("RUST_LOG", "warn,podium=info")
+        .env(
+            "PODIUM_MAIL_DIR",
+            std::env::temp_dir().join(format!("podium-mail-{}", uuid::Uuid::new_v4().simple())),
+        );
+    command
+}
+
+/// Sends `signal` (`TERM`, `QUIT`, …) to `child`.
+fn send_signal(child: &Child, signal: &str) {
+    let status = Command::new("kill")
+        .arg(format!("-{signal}"))
+        .arg(child.id().to_string())
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+}
+
+/// Waits up to `timeout` for `child` to exit; its exit status. Past it, kills the child and
+/// fails.
+fn wait_for_exit(child: &mut Child, timeout: Duration) -> std::process::ExitStatus {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            return status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("podium did not stop within {timeout:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 impl Served {
     pub fn start(database_url: &str, extra_env: &[(&str, &str)]) -> Self {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_podium"));
+        let mut command = serve_command(database_url);
         command
-            .arg("serve")
-            .env("DATABASE_URL", database_url)
-            .env("PODIUM_BIND", "127.0.0.1:0")
             .env("PODIUM_LOG_FORMAT", "json")
             .env("PODIUM_RATE_LIMIT", "0")
-            .env("PODIUM_SECRET", crate::helpers::TEST_SECRET)
-            .env("RUST_LOG", "warn,podium=info")
-            .env(
-                "PODIUM_MAIL_DIR",
-                std::env::temp_dir().join(format!("podium-mail-{}", uuid::Uuid::new_v4().simple())),
-            )
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
         for (k, v) in extra_env {
@@ -83,24 +117,12 @@ impl Served {
     }
 
     pub fn signal(&self, signal: &str) {
-        let status = Command::new("kill")
-            .arg(format!("-{signal}"))
-            .arg(self.child.id().to_string())
-            .status()
-            .expect("kill runs");
-        assert!(status.success());
+        send_signal(&self.child, signal);
     }
 
     /// Waits for the process to exit; its exit status.
     pub fn wait(&mut self, timeout: Duration) -> std::process::ExitStatus {
-        let deadline = Instant::now() + timeout;
-        loop {
-            if let Some(status) = self.child.try_wait().expect("try_wait") {
-                return status;
-            }
-            assert!(Instant::now() < deadline, "podium did not stop in time");
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        wait_for_exit(&mut self.child, timeout)
     }
 }
 
@@ -232,15 +254,7 @@ async fn sigquit_stops_podium_at_once_with_status_131() {
 fn a_second_sigterm_ends_a_start_that_hangs() {
     let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = silent.local_addr().unwrap().port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_podium"))
-        .arg("serve")
-        .env(
-            "DATABASE_URL",
-            format!("postgres://podium:podium@127.0.0.1:{port}/podium"),
-        )
-        .env("PODIUM_BIND", "127.0.0.1:0")
-        .env("PODIUM_SECRET", crate::helpers::TEST_SECRET)
-        .env("RUST_LOG", "warn,podium=info")
+    let mut child = serve_command(&format!("postgres://podium:podium@127.0.0.1:{port}/podium"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -261,31 +275,14 @@ fn a_second_sigterm_ends_a_start_that_hangs() {
             Err(e) => panic!("accept: {e}"),
         }
     };
-    let term = |child: &Child| {
-        let status = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    };
-    term(&child);
+    send_signal(&child, "TERM");
     std::thread::sleep(Duration::from_millis(300));
     assert!(
         child.try_wait().unwrap().is_none(),
         "the first SIGTERM waits"
     );
-    term(&child);
-    let deadline = Instant::now() + Duration::from_secs(3);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("podium still starting 3 s after the second SIGTERM");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    send_signal(&child, "TERM");
+    let status = wait_for_exit(&mut child, Duration::from_secs(3));
     assert_eq!(status.code(), Some(143), "{status}");
 }
 
@@ -296,17 +293,10 @@ fn a_second_sigterm_ends_a_start_that_hangs() {
 /// halfway left "table already exists" or "no such column" at every later start.
 #[test]
 fn a_start_killed_during_its_migrations_leaves_a_database_that_migrates() {
-    let mail = std::env::temp_dir().join(format!("podium-mail-{}", uuid::Uuid::new_v4()));
     for delay in (5..=150).step_by(5) {
         let path = std::env::temp_dir().join(format!("podium-killed-{}.db", uuid::Uuid::new_v4()));
         let url = format!("sqlite://{}?mode=rwc", path.display());
-        let mut child = Command::new(env!("CARGO_BIN_EXE_podium"))
-            .arg("serve")
-            .env("DATABASE_URL", &url)
-            .env("PODIUM_BIND", "127.0.0.1:0")
-            .env("PODIUM_SECRET", crate::helpers::TEST_SECRET)
-            .env("RUST_LOG", "warn")
-            .env("PODIUM_MAIL_DIR", &mail)
+        let mut child = serve_command(&url)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
