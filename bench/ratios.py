@@ -1,6 +1,7 @@
 """Each scenario beside its limit, measured right after it in every round: `ratios.py DIR`
 reads the wrk outputs DIR/NAME.R.txt and DIR/limit-NAME.R.txt (R = 1, 2, ...; pgbench's output
-for the register scenario on PostgreSQL) and DIR/limits.tsv (scenario, limit description), and
+for the register scenario on PostgreSQL), DIR/bodylimit-NAME.R.txt where BODY_LIMIT=1 measured
+a second limit, and DIR/limits.tsv (scenario, limit description), and
 prints per scenario the median of the rounds' rates, p99s and ratios, with the ratios' range
 (each median on its own: the ratio is the median of the rounds' ratios, not the quotient of
 the two medians printed beside it).
@@ -45,14 +46,13 @@ print(
     f"{'scenario':14} {'rounds':>6} {'podium/s':>10} {'p99 ms':>7} {'limit/s':>10}"
     f"  {'ratio':>5}  {'range':>9}  limit"
 )
-for line in open(os.path.join(work, "limits.tsv")):
-    scenario, what = line.rstrip("\n").split("\t")
-    measured = rounds(work, scenario)
+
+
+def row(scenario, measured, limits, what):
+    """One table line: the scenario's median rate and p99, beside the limit's rounds."""
     mine = [m for m in measured if m[0] is not None]
-    if not mine:
-        continue
     # Each round with its own limit: a round whose output did not parse drops out whole.
-    pairs = [(m, l) for m, l in zip(measured, rounds(work, f"limit-{scenario}")) if m[0] and l[0]]
+    pairs = [(m, l) for m, l in zip(measured, limits) if m[0] and l[0]]
     rate = statistics.median(m[0] for m in mine)
     p99s = [m[1] for m in mine if m[1] is not None]
     p99 = f"{statistics.median(p99s):7.1f}" if p99s else f"{'-':>7}"
@@ -66,3 +66,15 @@ for line in open(os.path.join(work, "limits.tsv")):
         )
     else:
         print(f"{scenario:14} {len(mine):6} {rate:10.0f} {p99}  {'-':>10}      -  {'':>9}  {what}")
+
+
+for line in open(os.path.join(work, "limits.tsv")):
+    scenario, what = line.rstrip("\n").split("\t")
+    measured = rounds(work, scenario)
+    if not any(m[0] is not None for m in measured):
+        continue
+    row(scenario, measured, rounds(work, f"limit-{scenario}"), what)
+    # BODY_LIMIT=1: the same rounds against a body of the answer's size without its headers.
+    body_only = rounds(work, f"bodylimit-{scenario}")
+    if body_only:
+        row("  body only", measured, body_only, "actix-web answering the body alone (sessions 8–12's limit)")

@@ -2,8 +2,9 @@
 # podium's load benchmark: registrations, attendee list, calendar feed and schedule, 304s, the
 # event JSON, the HTML pages (event page, attendee page, the registration form), and a mixed load, against a release build on SQLite or PostgreSQL, with wrk on the
 # same machine. In the same run it measures the limits each scenario is compared with
-# (bench/limit.rs: actix-web answering an empty body, or a body of the scenario's size from
-# memory; pgbench single-row inserts on PostgreSQL) and prints every scenario as a ratio to its
+# (bench/limit.rs: actix-web answering an empty body, or podium's own answer to the scenario's
+# request, the same headers and as many bytes, from memory; pgbench single-row inserts on
+# PostgreSQL) and prints every scenario as a ratio to its
 # limit: the ratios are what bench/README.md records, since absolute rates differ by 2x between
 # machines of the same kind.
 #
@@ -19,7 +20,10 @@
 # README's runs use 3: scenario, limit, scenario, limit, ...), and the table gives the median
 # ratio of the rounds with their range: on this kind of machine one limit alone moved between
 # 117 000 and 151 000 answers a second within a few minutes, so a scenario measured minutes
-# from its limit was compared with another state of the machine (bench/README.md, session 10). LIMITS=0 skips the limits;
+# from its limit was compared with another state of the machine (bench/README.md, session 10).
+# LIMIT_HEADERS=0 measures a body of the answer's size without podium's headers instead (the
+# limit of sessions 8–12); BODY_LIMIT=1 measures that one too, after each round's scenario,
+# and the table shows both ratios (session 13). LIMITS=0 skips the limits;
 # DRAIN=0 starts each scenario and limit without waiting for the mail queue to be empty (see
 # `drain`).
 set -euo pipefail
@@ -104,7 +108,7 @@ drain() {
 }
 
 # The limits, with the same wrk settings, while podium idles (bench/limit.rs): actix-web alone
-# answering an empty body or a body of the scenario's size from memory, and pgbench's
+# answering an empty body or the scenario's answer from memory, and pgbench's
 # single-row inserts on PostgreSQL. limits.tsv names each scenario's limit for ratios.py.
 limit_port=$((port + 1))
 : > "$work/limits.tsv"
@@ -143,8 +147,24 @@ measure_limit() { # scenario, round
       what="actix-web answering an empty body"
       if [ "$kind" = body ]; then
         if [ -n "${auth:-}" ]; then args=(-H "Authorization: Bearer $auth"); fi
-        size=$(curl -s "${args[@]}" "$base$path" | wc -c)
+        curl -s "${args[@]}" -D "$work/answer.head" -o "$work/answer.body" "$base$path"
+        size=$(wc -c < "$work/answer.body")
         at="/body/$size" what="actix-web answering $size bytes from memory"
+        if [ "${LIMIT_HEADERS:-1}" != 0 ]; then
+          # podium's answer as it came, less what actix-web writes itself.
+          tr -d '\r' < "$work/answer.head" \
+            | grep -v -i -E '^(HTTP/|date:|content-length:|connection:|keep-alive:|transfer-encoding:|$)' \
+            > "$work/answer.lines" || true
+          curl -sf -X PUT --data-binary @"$work/answer.lines" \
+            "http://127.0.0.1:$limit_port/answer/$1?bytes=$size" >/dev/null
+          if [ "${BODY_LIMIT:-0}" = 1 ]; then
+            wrk -t2 -c"$connections" -d"${duration}s" --latency "http://127.0.0.1:$limit_port$at" \
+              > "$work/bodylimit-$1.$2.txt" 2>/dev/null || true
+            python3 bench/wrk_summary.py "  body only" "$work/bodylimit-$1.$2.txt" 2>/dev/null || true
+          fi
+          at="/answer/$1"
+          what="actix-web answering the same $size bytes and $(wc -l < "$work/answer.lines") headers (as podium's answer) from memory"
+        fi
       fi
       wrk -t2 -c"$connections" -d"${duration}s" --latency "http://127.0.0.1:$limit_port$at" \
         > "$out" 2>/dev/null || true ;;
