@@ -64,7 +64,10 @@ async fn record(
         };
         let header: &'static str = Box::leak(header.trim().to_ascii_lowercase().into_boxed_str());
         let value: &'static str = Box::leak(value.trim().to_owned().into_boxed_str());
-        match (HeaderName::from_lowercase(header.as_bytes()), value.is_ascii()) {
+        match (
+            HeaderName::from_lowercase(header.as_bytes()),
+            value.is_ascii(),
+        ) {
             (Ok(_), true) => headers.push((
                 HeaderName::from_static(header),
                 HeaderValue::from_static(value),
