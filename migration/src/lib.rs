@@ -25,6 +25,7 @@ mod m20261130_700002_create_door_sessions;
 mod m20261130_700003_create_announcements;
 mod m20261130_800001_search_key_from_writer;
 mod m20261130_900001_drop_unused_email_index;
+mod m20261201_000001_index_the_sweeps;
 
 pub struct Migrator;
 
@@ -84,6 +85,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_310001_add_outbox_check_in_code::Migration),
             Box::new(m20261130_800001_search_key_from_writer::Migration),
             Box::new(m20261130_900001_drop_unused_email_index::Migration),
+            Box::new(m20261201_000001_index_the_sweeps::Migration),
         ];
         steps
             .into_iter()

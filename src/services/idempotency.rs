@@ -14,9 +14,12 @@
 //! is not stored at all. Erasing the record deletes its stored answers.
 use std::sync::Arc;
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use entity::idempotency_key;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{
+    sea_query::{Expr, ExprTrait, Order, Query},
+    ColumnTrait, ConnectionTrait, DbErr, DeleteMany, EntityTrait, QueryFilter,
+};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -353,14 +356,34 @@ pub fn secret_scope(method_and_path: &str) -> String {
     )
 }
 
-/// Forgets keys older than [`RETENTION_HOURS`]; returns how many.
-pub async fn purge_expired(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
-    let cutoff = Utc::now() - Duration::hours(RETENTION_HOURS);
-    let result = idempotency_key::Entity::delete_many()
-        .filter(idempotency_key::Column::CreatedAt.lt(cutoff))
-        .exec(db)
-        .await?;
-    Ok(result.rows_affected)
+/// Forgets keys older than [`RETENTION_HOURS`] at `now`; returns how many. In chunks
+/// ([`expired_keys`]).
+pub async fn purge_expired(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<u64, DbErr> {
+    let cutoff = now - Duration::hours(RETENTION_HOURS);
+    crate::services::maintenance::in_chunks(|| async {
+        Ok(expired_keys(cutoff).exec(db).await?.rows_affected)
+    })
+    .await
+}
+
+/// One chunk of [`purge_expired`]: the oldest keys stored before `cutoff`, at most
+/// `maintenance::CHUNK` of them, found through `idx_idempotency_keys_created`.
+pub fn expired_keys(cutoff: DateTime<Utc>) -> DeleteMany<idempotency_key::Entity> {
+    use idempotency_key::Column;
+    let due = Query::select()
+        .columns([Column::Scope, Column::Key])
+        .from(idempotency_key::Entity)
+        .and_where(Column::CreatedAt.lt(cutoff))
+        .order_by(Column::CreatedAt, Order::Asc)
+        .limit(crate::services::maintenance::CHUNK)
+        .to_owned();
+    idempotency_key::Entity::delete_many().filter(
+        Expr::tuple([
+            Expr::col(Column::Scope),
+            Expr::col(Column::Key),
+        ])
+        .in_subquery(due),
+    )
 }
 
 /// JSON with object keys sorted, no insignificant whitespace.

@@ -22,6 +22,7 @@ mod feeds;
 mod idempotency;
 mod lifecycle;
 mod mail;
+mod maintenance;
 mod openapi_docs;
 mod operations;
 mod organisers;
