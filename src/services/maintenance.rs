@@ -67,33 +67,6 @@ pub async fn run_once(
     Ok(())
 }
 
-/// Rows one statement of the sweep changes at most: a backlog (the mails of a registration
-/// burst whose retention ends on the same day, a day's idempotency keys) is worked off in
-/// statements of this many rows, each its own transaction, instead of one that held SQLite's
-/// one writer for its whole length (2.9 s for 118 000 mails, `bench/README.md` session 13).
-pub const CHUNK: u64 = 500;
-
-/// The pause between two chunks, in which the writers waiting for the database get it.
-const CHUNK_PAUSE: Duration = Duration::from_millis(20);
-
-/// Runs `step` (one chunk's statement, answering how many rows it changed) until a chunk
-/// comes back short; the rows changed in all.
-pub async fn in_chunks<F, Fut>(mut step: F) -> Result<u64, DbErr>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<u64, DbErr>>,
-{
-    let mut total = 0;
-    loop {
-        let changed = step().await?;
-        total += changed;
-        if changed < CHUNK {
-            return Ok(total);
-        }
-        tokio::time::sleep(CHUNK_PAUSE).await;
-    }
-}
-
 /// Sent mail that still has its text: the predicate of the partial index
 /// `idx_outbox_sent_text` (migration `m20261201_000001`), word for word and with literals, not
 /// bound values: PostgreSQL and SQLite use a partial index only for a condition that implies
@@ -101,7 +74,7 @@ where
 /// whose retention is over, not every mail ever sent.
 const SENT_WITH_TEXT: &str = "status = 'sent' AND text_body <> ''";
 
-/// One chunk of [`drop_sent_mail_text`]: the [`CHUNK`] mails sent longest ago before
+/// One chunk of [`drop_sent_mail_text`]: the [`CHUNK`](crate::db::CHUNK) mails sent longest ago before
 /// `cutoff` that still have their text lose it.
 pub fn mail_text_drop(cutoff: DateTime<Utc>) -> UpdateMany<outbox::Entity> {
     let due = Query::select()
@@ -110,7 +83,7 @@ pub fn mail_text_drop(cutoff: DateTime<Utc>) -> UpdateMany<outbox::Entity> {
         .and_where(Expr::cust(SENT_WITH_TEXT))
         .and_where(outbox::Column::SentAt.lt(cutoff))
         .order_by(outbox::Column::SentAt, Order::Asc)
-        .limit(CHUNK)
+        .limit(crate::db::CHUNK)
         .to_owned();
     outbox::Entity::update_many()
         .col_expr(outbox::Column::Subject, Expr::value(""))
@@ -123,19 +96,26 @@ pub fn mail_text_drop(cutoff: DateTime<Utc>) -> UpdateMany<outbox::Entity> {
             Expr::value(Option::<String>::None),
         )
         .filter(outbox::Column::Id.in_subquery(due))
+        // Checked again on the row itself: on PostgreSQL a second instance's sweep that chose
+        // the same mails waits for the first's row locks and then sees the rows as they are
+        // now (the subquery's choice is not made again), so without it blanked them twice and
+        // both went on chunk by chunk together. Only this part of the condition: with all of
+        // it SQLite drove the update from the partial index over every mail due.
+        .filter(Expr::cust("text_body <> ''"))
 }
 
 /// Drops the text of mail sent before `cutoff` (storage limitation, GDPR Art. 5(1)(e)): the
 /// subject, the bodies with their names and manage links, the calendar attachment and the
 /// recipient's name. What the admin outbox needs to show that a mail went out stays: its kind,
 /// event, recipient address, status, attempts and times. Returns how many mails lost their
-/// text. In [`CHUNK`]s ([`mail_text_drop`]); safe on several instances at once (a mail whose
-/// text another instance dropped no longer matches).
+/// text. In chunks ([`mail_text_drop`], [`crate::db::in_chunks`]); safe on several instances
+/// at once (a mail whose text another instance dropped no longer matches).
 pub async fn drop_sent_mail_text(
     db: &impl sea_orm::ConnectionTrait,
     cutoff: DateTime<Utc>,
 ) -> Result<u64, DbErr> {
-    in_chunks(|| async { Ok(mail_text_drop(cutoff).exec(db).await?.rows_affected) }).await
+    crate::db::in_chunks(|| async { Ok(mail_text_drop(cutoff).exec(db).await?.rows_affected) })
+        .await
 }
 
 #[cfg(test)]
