@@ -70,8 +70,9 @@ pub async fn run_once(
 /// Sent mail that still has its text: the predicate of the partial index
 /// `idx_outbox_sent_text` (migration `m20261201_000001`), word for word and with literals, not
 /// bound values: PostgreSQL and SQLite use a partial index only for a condition that implies
-/// its predicate, which they cannot tell of a bound value. With it the sweep reads the mails
-/// whose retention is over, not every mail ever sent.
+/// its predicate, which they cannot tell of a bound value in a plan made for any value
+/// (PostgreSQL's generic plans; SQLite's always, built with `SQLITE_ENABLE_QPSG`). With it the
+/// sweep reads the mails whose retention is over, not every mail ever sent.
 const SENT_WITH_TEXT: &str = "status = 'sent' AND text_body <> ''";
 
 /// One chunk of [`drop_sent_mail_text`]: the [`CHUNK`](crate::db::CHUNK) mails sent longest ago before
