@@ -210,10 +210,11 @@ pub fn redact(url: &str) -> String {
     }
 }
 
-/// Rows one statement of a sweep changes at most (`services::maintenance`): a backlog (the mails of a registration
-/// burst whose retention ends on the same day, a day's idempotency keys) is worked off in
-/// statements of this many rows, each its own transaction, instead of one that held SQLite's
-/// one writer for its whole length (2.9 s for 118 000 mails; `bench/README.md`, session 13).
+/// Rows one statement of a sweep changes at most (`services::maintenance`): a backlog (the
+/// mails of a registration burst whose retention ends on the same day, a day's idempotency
+/// keys) is worked off in statements of this many rows, each its own transaction, instead of
+/// one that held SQLite's one writer for its whole length (2.9 s for 118 000 mails;
+/// `bench/README.md`, session 13).
 pub const CHUNK: u64 = 500;
 
 /// The pause between two chunks, in which the writers waiting for the database get it.

@@ -75,8 +75,8 @@ pub async fn run_once(
 /// sweep reads the mails whose retention is over, not every mail ever sent.
 const SENT_WITH_TEXT: &str = "status = 'sent' AND text_body <> ''";
 
-/// One chunk of [`drop_sent_mail_text`]: the [`CHUNK`](crate::db::CHUNK) mails sent longest ago before
-/// `cutoff` that still have their text lose it.
+/// One chunk of [`drop_sent_mail_text`]: the [`CHUNK`](crate::db::CHUNK) mails sent longest
+/// ago before `cutoff` that still have their text lose it.
 pub fn mail_text_drop(cutoff: DateTime<Utc>) -> UpdateMany<outbox::Entity> {
     let due = Query::select()
         .column(outbox::Column::Id)
