@@ -1,5 +1,5 @@
 //! Events: creation, lookup by id or slug, updates, the life cycle and the next edition.
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use entity::{
     event::{self, EventStatus},
     exhibit, pitch, pitch_slot, registration, stage,
@@ -380,33 +380,48 @@ pub async fn cancel(ctx: &Ctx, event_id: Uuid) -> ApiResult<event::Model> {
     Ok(event)
 }
 
-/// The next edition of an annual event: stages and the slot layout, shifted in time; no people.
+/// The next edition of an annual event: stages, the slot layout and the registration
+/// questions, every time moved by [`EditionShift`] in the event's zone; no people.
 pub struct NextEdition {
     pub starts_at: DateTime<Utc>,
     pub slug: Option<Slug>,
     pub title: Option<String>,
 }
 
+/// Copies `source` as a draft starting at `next.starts_at`: its settings, stages, pitch
+/// slots (unassigned) and registration questions (new ids, no answers). Every instant keeps
+/// its local time and its day offset from the start in the event's zone ([`EditionShift`]:
+/// DST-correct, RFC 5545's rules for times that occur twice or not at all). Errors: 422
+/// `starts_at` when a moved time leaves [`crate::domain::time::YEARS`], 409 when the slug
+/// is taken.
 pub async fn clone_edition(
     db: &DatabaseConnection,
     source: event::Model,
     next: NextEdition,
 ) -> ApiResult<event::Model> {
-    let shift: Duration = next.starts_at - source.starts_at;
-    let latest = [
-        Some(source.ends_at),
-        source.registration_closes_at,
-        source.registration_opens_at,
-    ]
-    .into_iter()
-    .flatten()
-    .max()
-    .unwrap_or(source.ends_at);
-    crate::domain::time::check_year("starts_at", latest + shift)
-        .map_err(|e| ApiError::validation(vec![e]))?;
+    use crate::domain::time::{check_year, EditionShift};
+    let zone = source
+        .timezone
+        .parse::<chrono_tz::Tz>()
+        .unwrap_or(chrono_tz::UTC);
+    let edition = EditionShift::new(zone, source.starts_at, next.starts_at);
+    let out_of_range = || {
+        ApiError::validation(vec![crate::error::FieldError::new(
+            "starts_at",
+            "moves the event's times out of the dates podium keeps",
+        )])
+    };
+    // Every moved time is checked before anything is written.
+    let shifted = |t: DateTime<Utc>| -> ApiResult<DateTime<Utc>> {
+        let moved = edition.map(t).ok_or_else(out_of_range)?;
+        check_year("starts_at", moved).map_err(|e| ApiError::validation(vec![e]))
+    };
+    let ends_at = shifted(source.ends_at)?;
+    let registration_opens_at = source.registration_opens_at.map(shifted).transpose()?;
+    let registration_closes_at = source.registration_closes_at.map(shifted).transpose()?;
     let title = next
         .title
-        .unwrap_or_else(|| next_title(&source.title, &source.starts_at, &next.starts_at));
+        .unwrap_or_else(|| next_title(&source.title, zone, &source.starts_at, &next.starts_at));
     let txn = crate::db::begin_write(db).await?;
     let slug = match next.slug {
         Some(slug) => {
@@ -431,7 +446,6 @@ pub async fn clone_edition(
     };
     let at = now();
     let new_id = Uuid::now_v7();
-    let shifted = |t: DateTime<Utc>| t + shift;
     event::ActiveModel {
         id: Set(new_id),
         slug: Set(slug),
@@ -440,12 +454,13 @@ pub async fn clone_edition(
         venue: Set(source.venue.clone()),
         address: Set(source.address.clone()),
         timezone: Set(source.timezone.clone()),
-        starts_at: Set(shifted(source.starts_at)),
-        ends_at: Set(shifted(source.ends_at)),
+        // The start is the instant asked for, also the second 02:30 of a fall-back night.
+        starts_at: Set(next.starts_at),
+        ends_at: Set(ends_at),
         capacity: Set(source.capacity),
         waitlist: Set(source.waitlist),
-        registration_opens_at: Set(source.registration_opens_at.map(shifted)),
-        registration_closes_at: Set(source.registration_closes_at.map(shifted)),
+        registration_opens_at: Set(registration_opens_at),
+        registration_closes_at: Set(registration_closes_at),
         require_email_confirmation: Set(source.require_email_confirmation),
         mailbox_registrations_max: Set(source.mailbox_registrations_max),
         mailbox_holds_max: Set(source.mailbox_holds_max),
@@ -494,8 +509,8 @@ pub async fn clone_edition(
                 id: Set(Uuid::now_v7()),
                 event_id: Set(new_id),
                 stage_id: Set(new_stage_id),
-                starts_at: Set(shifted(slot.starts_at)),
-                ends_at: Set(shifted(slot.ends_at)),
+                starts_at: Set(shifted(slot.starts_at)?),
+                ends_at: Set(shifted(slot.ends_at)?),
                 pitch_id: Set(None),
                 sequence: Set(0),
                 created_at: Set(at),
@@ -505,6 +520,7 @@ pub async fn clone_edition(
             .await?;
         }
     }
+    crate::services::questions::copy_to(&txn, source.id, new_id).await?;
     let created = event::Entity::find_by_id(new_id)
         .one(&txn)
         .await?
@@ -513,10 +529,17 @@ pub async fn clone_edition(
     Ok(created)
 }
 
-/// "Jahrestagung 2026" starting in 2027 becomes "Jahrestagung 2027".
-fn next_title(title: &str, old: &DateTime<Utc>, new: &DateTime<Utc>) -> String {
+/// "Jahrestagung 2026" starting in 2027 (local years in the event's zone) becomes
+/// "Jahrestagung 2027".
+fn next_title(
+    title: &str,
+    zone: chrono_tz::Tz,
+    old: &DateTime<Utc>,
+    new: &DateTime<Utc>,
+) -> String {
     use chrono::Datelike;
-    let (old_year, new_year) = (old.year().to_string(), new.year().to_string());
+    let year = |t: &DateTime<Utc>| t.with_timezone(&zone).year().to_string();
+    let (old_year, new_year) = (year(old), year(new));
     if old_year != new_year && title.contains(&old_year) {
         title.replace(&old_year, &new_year)
     } else {

@@ -222,6 +222,31 @@ pub async fn create(
     Ok(model)
 }
 
+/// Copies the questions of event `from` to event `to` for its next edition: same order,
+/// kinds, labels and choices (with their keys), new ids, no answers. The number of questions
+/// written.
+pub async fn copy_to(db: &impl ConnectionTrait, from: Uuid, to: Uuid) -> ApiResult<usize> {
+    let questions = list(db, from).await?;
+    let at = now();
+    for question in &questions {
+        registration_question::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            event_id: Set(to),
+            position: Set(question.position),
+            kind: Set(question.kind),
+            required: Set(question.required),
+            label_de: Set(question.label_de.clone()),
+            label_en: Set(question.label_en.clone()),
+            choices: Set(question.choices.clone()),
+            created_at: Set(at),
+            updated_at: Set(at),
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(questions.len())
+}
+
 /// Replaces a question's fields. Answers given before keep the labels they were given with.
 pub async fn update(
     db: &impl ConnectionTrait,

@@ -1,7 +1,7 @@
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{spawn_app, TestApp};
 
 #[tokio::test]
 async fn creating_an_event_gives_a_draft_with_a_derived_slug_and_local_times() {
@@ -320,6 +320,160 @@ async fn cloning_makes_the_next_edition_with_stages_and_a_series() {
     app.get("/api/v1/series/none-such")
         .await
         .assert_problem(404);
+}
+
+/// The slots of `event` (organiser view): their local start and end times, in order.
+async fn slot_times(app: &TestApp, event: &str) -> Vec<(String, String)> {
+    let slots = app
+        .get_admin(&format!("/api/v1/events/{event}/pitch-slots"))
+        .await;
+    slots.assert_status(200);
+    let mut times: Vec<(String, String)> = slots.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["starts_at"].as_str().unwrap().to_owned(),
+                s["ends_at"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    times.sort();
+    times
+}
+
+/// Issue 30 item 5: a two-day event over the October switch (Berlin's clocks go back on
+/// Sunday 31 October 2027) cloned to a weekend without a switch: day 2's 10:00 stays 10:00
+/// (one UTC duration made it 11:00), and the registration questions come along.
+#[tokio::test]
+async fn a_clone_over_the_october_switch_keeps_day_two_at_its_local_time_and_the_questions() {
+    let app = spawn_app().await;
+    app.published_event(json!({
+        "slug": "herbst-2027", "title": "Herbsttagung 2027",
+        "starts_at": "2027-10-30T09:00:00+02:00", "ends_at": "2027-10-31T18:00:00+01:00",
+        "registration_closes_at": "2027-10-23T12:00:00+02:00"}))
+        .await;
+    let stage = app.create_stage("herbst-2027", "Hauptbühne").await;
+    app.slot(
+        "herbst-2027",
+        &stage,
+        "2027-10-30T10:00:00+02:00",
+        "2027-10-30T10:10:00+02:00",
+    )
+    .await;
+    app.slot(
+        "herbst-2027",
+        &stage,
+        "2027-10-31T10:00:00+01:00",
+        "2027-10-31T10:10:00+01:00",
+    )
+    .await;
+    let mut question_ids = Vec::new();
+    for body in [
+        json!({"kind": "one_choice", "required": true, "label_de": "Mittagessen",
+            "label_en": "Lunch", "choices": [
+                {"key": "veggie", "de": "Vegetarisch", "en": "Vegetarian"},
+                {"key": "meat", "de": "Mit Fleisch", "en": "With meat"}]}),
+        json!({"kind": "yes_no", "label_de": "Abendveranstaltung", "label_en": "Evening event"}),
+    ] {
+        let answer = app
+            .post_admin("/api/v1/events/herbst-2027/questions", &body)
+            .await;
+        answer.assert_status(201);
+        question_ids.push(answer.json["id"].as_str().unwrap().to_owned());
+    }
+    let mut body = crate::helpers::registration_body("Erika Muster", "erika@example.org");
+    body["answers"] = json!({ question_ids[0].as_str(): "veggie", question_ids[1].as_str(): true });
+    app.register("herbst-2027", &body).await.assert_status(201);
+
+    let next = app
+        .post_admin(
+            "/api/v1/events/herbst-2027/clone",
+            &json!({"starts_at": "2028-10-14T09:00:00+02:00", "slug": "herbst-2028"}),
+        )
+        .await;
+    next.assert_status(201);
+    assert_eq!(next.json["title"], "Herbsttagung 2028");
+    assert_eq!(next.json["starts_at"], "2028-10-14T09:00:00+02:00");
+    assert_eq!(next.json["ends_at"], "2028-10-15T18:00:00+02:00");
+    assert_eq!(
+        next.json["registration_closes_at"],
+        "2028-10-07T12:00:00+02:00"
+    );
+    assert_eq!(
+        slot_times(&app, "herbst-2028").await,
+        [
+            (
+                "2028-10-14T10:00:00+02:00".to_owned(),
+                "2028-10-14T10:10:00+02:00".to_owned()
+            ),
+            (
+                "2028-10-15T10:00:00+02:00".to_owned(),
+                "2028-10-15T10:10:00+02:00".to_owned()
+            ),
+        ]
+    );
+
+    // The questions, with their choices, under new ids; nobody has answered them.
+    let old = app.get("/api/v1/events/herbst-2027/questions").await.json;
+    let new = app.get_admin("/api/v1/events/herbst-2028/questions").await;
+    new.assert_status(200);
+    let new = new.json.as_array().unwrap().clone();
+    assert_eq!(new.len(), 2);
+    for (old, new) in old.as_array().unwrap().iter().zip(&new) {
+        assert_ne!(old["id"], new["id"]);
+        for field in [
+            "kind", "required", "label_de", "label_en", "choices", "position",
+        ] {
+            assert_eq!(old[field], new[field], "{field}");
+        }
+    }
+    assert_eq!(new[0]["choices"][1]["key"], "meat");
+    let registrations = app
+        .get_admin("/api/v1/events/herbst-2028/registrations")
+        .await;
+    registrations.assert_status(200);
+    assert_eq!(registrations.json["total"], 0);
+}
+
+/// Issue 30 item 5: a June event whose registration opens in winter, cloned to December:
+/// the registration opens at 10:00 local time in July (one UTC duration made it 12:00).
+#[tokio::test]
+async fn a_june_event_cloned_to_december_opens_registration_at_the_same_local_time() {
+    let app = spawn_app().await;
+    app.published_event(json!({
+        "slug": "sommer-2027", "title": "Sommerfest",
+        "starts_at": "2027-06-24T09:00:00+02:00", "ends_at": "2027-06-24T18:00:00+02:00",
+        "registration_opens_at": "2027-02-01T10:00:00+01:00"}))
+        .await;
+    let stage = app.create_stage("sommer-2027", "Garten").await;
+    app.slot(
+        "sommer-2027",
+        &stage,
+        "2027-06-24T17:00:00+02:00",
+        "2027-06-24T17:30:00+02:00",
+    )
+    .await;
+    let next = app
+        .post_admin(
+            "/api/v1/events/sommer-2027/clone",
+            &json!({"starts_at": "2027-12-09T09:00:00+01:00", "slug": "winter-2027"}),
+        )
+        .await;
+    next.assert_status(201);
+    assert_eq!(
+        next.json["registration_opens_at"],
+        "2027-07-19T10:00:00+02:00"
+    );
+    assert_eq!(next.json["ends_at"], "2027-12-09T18:00:00+01:00");
+    assert_eq!(
+        slot_times(&app, "winter-2027").await,
+        [(
+            "2027-12-09T17:00:00+01:00".to_owned(),
+            "2027-12-09T17:30:00+01:00".to_owned()
+        )]
+    );
 }
 
 #[tokio::test]
