@@ -1,40 +1,12 @@
 //! Fitting a line of text into a box: the largest font size at which it wraps into the lines
-//! the box has room for, measured with the font's own advance widths, so a long name shrinks
-//! or wraps and never runs over the badge's edge.
-use skrifa::{
-    instance::{LocationRef, Size},
-    FontRef, MetadataProvider,
-};
+//! the box has room for, measured as shaped in the badge's font chain ([`Chain`]), so a long
+//! name shrinks or wraps and never runs over the badge's edge. Lines break at spaces and
+//! after hyphens ("Oberhauser-Wittelsbach-" / "Schwarzenberg"); inside a word only where a
+//! part alone is wider than the line, and then never inside a character's cluster.
+use super::text::{joins, Chain};
 
 /// Line height as a multiple of the font size.
 pub const LEADING: f32 = 1.15;
-
-/// Measures text set in one font.
-pub struct Measure<'a> {
-    font: FontRef<'a>,
-}
-
-impl<'a> Measure<'a> {
-    /// `None` if `data` is not a font skrifa can read.
-    pub fn new(data: &'a [u8]) -> Option<Self> {
-        FontRef::new(data).ok().map(|font| Self { font })
-    }
-
-    /// The width of `text` in points at `size` points, from the glyphs' advance widths
-    /// (no kerning: kerning only ever makes these lines narrower).
-    pub fn width(&self, text: &str, size: f32) -> f32 {
-        let charmap = self.font.charmap();
-        let metrics = self
-            .font
-            .glyph_metrics(Size::new(size), LocationRef::default());
-        text.chars()
-            .map(|c| {
-                let glyph = charmap.map(c).unwrap_or_default();
-                metrics.advance_width(glyph).unwrap_or(size * 0.6)
-            })
-            .sum()
-    }
-}
 
 /// Text laid out for a box: its size and its lines, top to bottom.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,17 +20,11 @@ pub struct Fitted {
 const ONE_LINE_SHARE: f32 = 0.8;
 
 /// The largest size from `max` down to `min` (in steps of half a point) at which `text`,
-/// wrapped at spaces (and inside words only where a word alone is too wide), fits `width`
+/// wrapped at spaces and after hyphens (and inside words only where a part alone is too
+/// wide), fits `width`
 /// and `height` (points); one line a little smaller (down to 80 % of `max`) is preferred to
 /// two. At `min` what still does not fit is cut, ending in `…`.
-pub fn fit(
-    measure: &Measure<'_>,
-    text: &str,
-    max: f32,
-    min: f32,
-    width: f32,
-    height: f32,
-) -> Fitted {
+pub fn fit(measure: &Chain, text: &str, max: f32, min: f32, width: f32, height: f32) -> Fitted {
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     // Widths grow in proportion to the size: the size at which the text just fills the line.
     let at_one = measure.width(&text, 1.0);
@@ -89,18 +55,40 @@ pub fn fit(
     }
 }
 
-/// Greedy wrapping at spaces; a word wider than the line is broken between characters (then
-/// the second value is true).
-fn wrap(measure: &Measure<'_>, text: &str, size: f32, width: f32) -> (Vec<String>, bool) {
+/// The pieces of `text` between break opportunities, each with whether a space stands before
+/// it: words at spaces, and a word's parts after each hyphen (U+002D, U+2010) that has a
+/// letter before and after it, the hyphen staying with the part before.
+fn pieces(text: &str) -> Vec<(bool, &str)> {
+    let mut out = Vec::new();
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let mut start = 0;
+        let mut first = true;
+        let chars: Vec<(usize, char)> = word.char_indices().collect();
+        for (k, &(i, c)) in chars.iter().enumerate() {
+            let between_letters = k > 0
+                && chars[k - 1].1.is_alphanumeric()
+                && chars.get(k + 1).is_some_and(|n| n.1.is_alphanumeric());
+            if matches!(c, '-' | '\u{2010}') && between_letters {
+                let end = i + c.len_utf8();
+                out.push((first, &word[start..end]));
+                first = false;
+                start = end;
+            }
+        }
+        out.push((first, &word[start..]));
+    }
+    out
+}
+
+/// Greedy wrapping at spaces and after hyphens; a part wider than the line is broken between
+/// clusters (then the second value is true).
+fn wrap(measure: &Chain, text: &str, size: f32, width: f32) -> (Vec<String>, bool) {
     let mut lines: Vec<String> = Vec::new();
     let mut broken = false;
     let mut line = String::new();
-    for word in text.split(' ').filter(|w| !w.is_empty()) {
-        let candidate = if line.is_empty() {
-            word.to_owned()
-        } else {
-            format!("{line} {word}")
-        };
+    for (spaced, piece) in pieces(text) {
+        let glue = if spaced && !line.is_empty() { " " } else { "" };
+        let candidate = format!("{line}{glue}{piece}");
         if measure.width(&candidate, size) <= width {
             line = candidate;
             continue;
@@ -108,9 +96,16 @@ fn wrap(measure: &Measure<'_>, text: &str, size: f32, width: f32) -> (Vec<String
         if !line.is_empty() {
             lines.push(std::mem::take(&mut line));
         }
-        for c in word.chars() {
+        if measure.width(piece, size) <= width {
+            line.push_str(piece);
+            continue;
+        }
+        let mut previous: Option<char> = None;
+        for c in piece.chars() {
+            let inside_cluster = joins(c) || previous.is_some_and(|p| p == '\u{200D}');
+            previous = Some(c);
             line.push(c);
-            if measure.width(&line, size) > width && line.chars().count() > 1 {
+            if !inside_cluster && line.chars().count() > 1 && measure.width(&line, size) > width {
                 line.pop();
                 lines.push(std::mem::take(&mut line));
                 line.push(c);
@@ -125,13 +120,7 @@ fn wrap(measure: &Measure<'_>, text: &str, size: f32, width: f32) -> (Vec<String
 }
 
 /// The first `room` lines, the last one ending in `…` (shortened until that fits).
-fn cut(
-    measure: &Measure<'_>,
-    mut lines: Vec<String>,
-    room: usize,
-    size: f32,
-    width: f32,
-) -> Vec<String> {
+fn cut(measure: &Chain, mut lines: Vec<String>, room: usize, size: f32, width: f32) -> Vec<String> {
     lines.truncate(room);
     if let Some(last) = lines.last_mut() {
         loop {
@@ -150,8 +139,8 @@ fn cut(
 mod tests {
     use super::*;
 
-    fn measure() -> Measure<'static> {
-        Measure::new(super::super::BOLD).unwrap()
+    fn measure() -> Chain {
+        Chain::new(super::super::BOLD_CHAIN).unwrap()
     }
 
     #[test]
@@ -205,5 +194,42 @@ mod tests {
         for line in &f.lines {
             assert!(m.width(line, f.size) <= 120.0);
         }
+    }
+
+    #[test]
+    fn a_hyphenated_name_breaks_after_a_hyphen_not_inside_a_part() {
+        let m = measure();
+        let name = "Oberhauser-Wittelsbach-Schwarzenberg";
+        // Too wide for one line even at the smallest size; "Oberhauser-Wittelsbach-" fits.
+        let width = m.width("Oberhauser-Wittelsbach-", 14.0) + 1.0;
+        let f = fit(&m, name, 14.0, 14.0, width, 100.0);
+        assert_eq!(f.lines, ["Oberhauser-Wittelsbach-", "Schwarzenberg"]);
+        let narrow = m
+            .width("Schwarzenberg", 14.0)
+            .max(m.width("Wittelsbach-", 14.0))
+            + 1.0;
+        let f = fit(&m, name, 14.0, 14.0, narrow, 100.0);
+        assert_eq!(f.lines, ["Oberhauser-", "Wittelsbach-", "Schwarzenberg"]);
+        // With a first name: lines filled greedily at spaces and hyphens alike.
+        let f = fit(&m, &format!("Anna {name}"), 14.0, 14.0, width, 100.0);
+        assert_eq!(
+            f.lines,
+            ["Anna Oberhauser-", "Wittelsbach-", "Schwarzenberg"]
+        );
+    }
+
+    #[test]
+    fn a_hyphen_breaks_only_between_letters() {
+        assert_eq!(
+            pieces("Jean-Luc -x a- Müller-Lüdenscheidt"),
+            [
+                (true, "Jean-"),
+                (false, "Luc"),
+                (true, "-x"),
+                (true, "a-"),
+                (true, "Müller-"),
+                (false, "Lüdenscheidt")
+            ]
+        );
     }
 }

@@ -4,9 +4,19 @@
 //!
 //! Two layouts: A6 cards (105 × 148 mm, one per page) and the common A4 label sheet with
 //! 2 × 4 labels of 99.1 × 67.7 mm (Avery Zweckform L7165 / 3427 and compatible sheets).
-//! DejaVu Sans (`assets/fonts/`, Bitstream Vera licence) is embedded and subset by krilla, so
-//! Müller, Łukasz, José and Strauß print with their letters on any printer. Knows no HTTP.
+//! Names print in every script (issue 30): each run of text is set in the first font of a
+//! fallback chain that has its characters — DejaVu Sans (Latin, Greek, Cyrillic: Müller,
+//! Łukasz, Strauß), Noto Sans Arabic, Hebrew, Devanagari and Thai, Droid Sans Fallback
+//! (Chinese, Japanese), Noto Sans CJK KR's Hangul and Noto Emoji (monochrome) — shaped by
+//! rustybuzz, laid out by the Unicode bidirectional algorithm, with a text layer in logical
+//! order (`text`). The fonts are
+//! compiled into the binary from `assets/fonts/` (9 MB, 7.6 MB of them for the fallbacks;
+//! their licences and sources in `assets/fonts/README.md`), so a fresh machine needs nothing
+//! installed; krilla embeds only the fonts a PDF uses, subset to its glyphs. The CJK, Hangul
+//! and emoji fonts come in one weight: such names print regular on the bold line.
+//! Knows no HTTP.
 mod fit;
+mod text;
 
 use entity::registration::Sector;
 use krilla::{
@@ -16,14 +26,41 @@ use krilla::{
     page::PageSettings,
     paint::Fill,
     surface::Surface,
-    text::{Font, TextDirection},
     Document,
 };
 
-use fit::{fit, Measure, LEADING};
+use fit::{fit, LEADING};
+use text::Chain;
 
 static REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 static BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
+static ARABIC: &[u8] = include_bytes!("../../assets/fonts/NotoSansArabic-Regular.ttf");
+static ARABIC_BOLD: &[u8] = include_bytes!("../../assets/fonts/NotoSansArabic-Bold.ttf");
+static HEBREW: &[u8] = include_bytes!("../../assets/fonts/NotoSansHebrew-Regular.ttf");
+static HEBREW_BOLD: &[u8] = include_bytes!("../../assets/fonts/NotoSansHebrew-Bold.ttf");
+static DEVANAGARI: &[u8] = include_bytes!("../../assets/fonts/NotoSansDevanagari-Regular.ttf");
+static DEVANAGARI_BOLD: &[u8] = include_bytes!("../../assets/fonts/NotoSansDevanagari-Bold.ttf");
+static THAI: &[u8] = include_bytes!("../../assets/fonts/NotoSansThai-Regular.ttf");
+static THAI_BOLD: &[u8] = include_bytes!("../../assets/fonts/NotoSansThai-Bold.ttf");
+static CJK: &[u8] = include_bytes!("../../assets/fonts/DroidSansFallbackFull.ttf");
+static HANGUL: &[u8] = include_bytes!("../../assets/fonts/NotoSansKR-Hangul-Regular.otf");
+static EMOJI: &[u8] = include_bytes!("../../assets/fonts/NotoEmoji-Regular.ttf");
+
+/// The fallback chain of the regular lines (title, organisation), first font first.
+static REGULAR_CHAIN: &[&[u8]] = &[
+    REGULAR, ARABIC, HEBREW, DEVANAGARI, THAI, CJK, HANGUL, EMOJI,
+];
+/// The fallback chain of the bold lines (name, sector bar).
+static BOLD_CHAIN: &[&[u8]] = &[
+    BOLD,
+    ARABIC_BOLD,
+    HEBREW_BOLD,
+    DEVANAGARI_BOLD,
+    THAI_BOLD,
+    CJK,
+    HANGUL,
+    EMOJI,
+];
 
 /// Points per millimetre (a PDF point is 1/72 inch).
 const MM: f32 = 72.0 / 25.4;
@@ -185,19 +222,15 @@ pub fn render(
 }
 
 struct Fonts {
-    regular: Font,
-    bold: Font,
-    measure_regular: Measure<'static>,
-    measure_bold: Measure<'static>,
+    regular: Chain,
+    bold: Chain,
 }
 
 impl Fonts {
     fn load() -> Result<Self, BadgeError> {
         Ok(Self {
-            regular: Font::new(REGULAR.into(), 0).ok_or(BadgeError::Font)?,
-            bold: Font::new(BOLD.into(), 0).ok_or(BadgeError::Font)?,
-            measure_regular: Measure::new(REGULAR).ok_or(BadgeError::Font)?,
-            measure_bold: Measure::new(BOLD).ok_or(BadgeError::Font)?,
+            regular: Chain::new(REGULAR_CHAIN).ok_or(BadgeError::Font)?,
+            bold: Chain::new(BOLD_CHAIN).ok_or(BadgeError::Font)?,
         })
     }
 }
@@ -299,7 +332,7 @@ fn draw_badge(
     // The event's title, one line along the top.
     set_fill(surface, grey);
     let title = fit(
-        &fonts.measure_regular,
+        &fonts.regular,
         event_title,
         p.title_size,
         6.0,
@@ -317,7 +350,7 @@ fn draw_badge(
     // The name, as large as fits, then the organisation under it.
     set_fill(surface, black);
     let name = fit(
-        &fonts.measure_bold,
+        &fonts.bold,
         &badge.name,
         p.name_max,
         p.name_min,
@@ -329,7 +362,7 @@ fn draw_badge(
         set_fill(surface, grey);
         let gap = 2.0 * MM;
         let org = fit(
-            &fonts.measure_regular,
+            &fonts.regular,
             &badge.organisation,
             p.org_max,
             p.org_min,
@@ -362,16 +395,14 @@ fn draw_badge(
     )?;
     set_fill(surface, rgb::Color::white());
     let size = p.bar_text;
-    surface.draw_text(
+    fonts.bold.draw(
+        surface,
         Point::from_xy(
             cell.x + p.pad.max(p.bar_inset + 2.0 * MM),
             bar_top + (p.bar + size * 0.7) / 2.0,
         ),
-        fonts.bold.clone(),
         size,
         &label,
-        false,
-        TextDirection::LeftToRight,
     );
     Ok(())
 }
@@ -384,20 +415,12 @@ fn set_fill(surface: &mut Surface<'_>, colour: rgb::Color) {
 }
 
 /// Writes `text`'s lines from the top-left corner (x, y) down; the height they took.
-fn write_lines(surface: &mut Surface<'_>, font: &Font, x: f32, y: f32, text: &fit::Fitted) -> f32 {
+fn write_lines(surface: &mut Surface<'_>, font: &Chain, x: f32, y: f32, text: &fit::Fitted) -> f32 {
     let step = text.size * LEADING;
     for (i, line) in text.lines.iter().enumerate() {
         // The baseline sits at about 0.9 of the line's height below its top.
         let baseline = y + i as f32 * step + text.size * 0.95;
-        surface.draw_text(
-            Point::from_xy(x, baseline),
-            font.clone(),
-            text.size,
-            line,
-            false,
-            // Names in right-to-left scripts are shaped right to left.
-            TextDirection::Auto,
-        );
+        font.draw(surface, Point::from_xy(x, baseline), text.size, line);
     }
     step * text.lines.len() as f32
 }
@@ -478,5 +501,46 @@ mod tests {
     fn nobody_is_one_blank_page() {
         let pdf = render("Leer", &[], Layout::Labels, Wording::English).unwrap();
         assert_eq!(pages(&pdf), 1);
+    }
+
+    /// 150 badges, as the annual conference prints them: the time it takes and the PDF's
+    /// size (`cargo test --lib badges -- --ignored --nocapture`), for Latin names and for
+    /// names in every script of the fallback chain.
+    #[test]
+    #[ignore = "a measurement, not a check"]
+    fn measure_150_badges() {
+        let latin = [
+            "Jürgen Müller",
+            "Łukasz Żółkiewski",
+            "José Núñez",
+            "Anna Strauß",
+        ];
+        let scripts = [
+            "Jürgen Müller",
+            "山田太郎",
+            "김민준",
+            "देवनागरी नाम",
+            "สมชาย ใจดี",
+            "🎉 Party",
+            "محمد علي",
+            "דוד כהן",
+        ];
+        for (set, names) in [("latin", &latin[..]), ("scripts", &scripts[..])] {
+            let badges: Vec<Badge> = (0..150)
+                .map(|i| badge(&format!("{} {i}", names[i % names.len()]), Sector::Business))
+                .collect();
+            for layout in [Layout::A6, Layout::Labels] {
+                let start = std::time::Instant::now();
+                let pdf = render("Jahrestagung 2027", &badges, layout, Wording::German).unwrap();
+                let path = std::env::temp_dir().join(format!("badges-{set}-{layout:?}.pdf"));
+                std::fs::write(&path, &pdf).unwrap();
+                println!(
+                    "{set} {layout:?}: 150 badges in {:?}, {} bytes: {}",
+                    start.elapsed(),
+                    pdf.len(),
+                    path.display()
+                );
+            }
+        }
     }
 }

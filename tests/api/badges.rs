@@ -249,3 +249,121 @@ async fn a_very_long_name_still_makes_a_badge_with_the_whole_name_on_it() {
         );
     }
 }
+
+/// Names in scripts beyond Latin (issue 30 item 6), each a confirmed attendee of `badges`.
+const WORLD: [&str; 9] = [
+    "山田太郎",
+    "王小明",
+    "김민준",
+    "देवनागरी नाम",
+    "สมชาย ใจดี",
+    "🎉 Party",
+    "محمد علي",
+    "דוד כהן",
+    "Oberhauser-Wittelsbach-Schwarzenberg",
+];
+
+/// How many glyphs the pages show as `.notdef` (glyph 0, the empty box): codes 0 in the
+/// strings shown with a Type0 font (two-byte codes, Identity-H: the code is the glyph).
+fn notdef_glyphs(doc: &Document) -> usize {
+    let mut count = 0;
+    for page in doc.get_pages().values() {
+        let fonts = doc.get_page_fonts(*page).expect("page fonts");
+        let content =
+            lopdf::content::Content::decode(&doc.get_page_content(*page)).expect("content decodes");
+        let mut two_byte = false;
+        for op in &content.operations {
+            match op.operator.as_str() {
+                "Tf" => {
+                    let name = op.operands[0].as_name().expect("font name");
+                    two_byte = fonts
+                        .get(name)
+                        .and_then(|f| f.get(b"Subtype").ok())
+                        .and_then(|s| s.as_name().ok())
+                        == Some(b"Type0".as_slice());
+                }
+                "Tj" | "TJ" if two_byte => {
+                    let mut strings = Vec::new();
+                    for operand in &op.operands {
+                        match operand {
+                            Object::String(bytes, _) => strings.push(bytes.clone()),
+                            Object::Array(items) => {
+                                for item in items {
+                                    if let Object::String(bytes, _) = item {
+                                        strings.push(bytes.clone());
+                                    }
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                    count += strings
+                        .iter()
+                        .flat_map(|s| s.chunks(2))
+                        .filter(|code| *code == [0, 0])
+                        .count();
+                }
+                _ => {}
+            }
+        }
+    }
+    count
+}
+
+#[tokio::test]
+async fn names_in_every_script_print_with_glyphs_and_read_back_in_logical_order() {
+    let app = spawn_app().await;
+    app.published_event(json!({"slug": "badges", "title": "Jahrestagung", "capacity": 20}))
+        .await;
+    for (i, name) in WORLD.iter().enumerate() {
+        app.register(
+            "badges",
+            &registration_body(name, &format!("w{i}@example.org")),
+        )
+        .await
+        .assert_status(201);
+    }
+    for layout in ["a6", "labels"] {
+        let (status, _, pdf) = fetch(&app, &format!("?layout={layout}")).await;
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&pdf));
+        let doc = parse(&pdf);
+        assert_eq!(notdef_glyphs(&doc), 0, "{layout}: empty boxes");
+        // The text layer reads as the names were written: right-to-left names in logical
+        // order, each name whole (lines joined). A cluster of several glyphs (Devanagari's
+        // "दे", Thai's "ดี") maps its text on its first glyph and marks the cluster with
+        // /ActualText; lopdf knows no /ActualText and shows the other glyphs as U+FFFD and a
+        // space: those are left out here.
+        let text = page_texts(&doc).join("\n");
+        let squeezed: String = text
+            .split_whitespace()
+            .collect::<String>()
+            .replace('\u{FFFD}', "");
+        for name in WORLD {
+            let name: String = name.split_whitespace().collect();
+            assert!(squeezed.contains(&name), "{layout}: {name} not in {text}");
+        }
+        // The long hyphenated name breaks after its hyphens only.
+        let lines: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        let first = lines
+            .iter()
+            .position(|l| l.starts_with("Oberhauser"))
+            .expect("the hyphenated name");
+        let last = lines
+            .iter()
+            .position(|l| l.ends_with("Schwarzenberg"))
+            .expect("the hyphenated name's end");
+        for line in &lines[first..last] {
+            assert!(
+                line.ends_with('-'),
+                "{layout}: broken inside a part: {lines:?}"
+            );
+        }
+        if layout == "labels" {
+            assert!(last > first, "the name fits one line: {lines:?}");
+        }
+    }
+}
