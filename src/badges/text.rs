@@ -52,13 +52,16 @@ pub fn joins(c: char) -> bool {
 pub struct Placed {
     /// Index of the chain's font.
     pub font: usize,
+    /// The glyph's id in that font (0: `.notdef`, the empty box).
     pub glyph: u16,
     /// The bytes of the line this glyph's cluster stands for.
     pub text: Range<usize>,
     /// Where the glyph's origin lies from the line's start, in em.
     pub x: f32,
+    /// The shaper's offsets of the glyph from its origin (marks on their base), in em.
     pub x_offset: f32,
     pub y_offset: f32,
+    /// How far the glyph moves the pen to the right, in em.
     pub advance: f32,
 }
 

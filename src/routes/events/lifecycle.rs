@@ -43,7 +43,9 @@ pub async fn cancel_event(
         .json(EventResponse::new(event, &state.public_url)))
 }
 
-/// The next edition of an annual conference: stages and slot layout shifted in time, no people.
+/// The next edition of an annual conference: copies stages, the slot layout and the
+/// registration questions; every time keeps its local time and day offset in the event's
+/// zone (DST-correct); no people.
 #[utoipa::path(tag = "events", security(("bearer" = [])), params(("event" = String, Path)), request_body = CloneEvent,
     responses((status = 201, body = EventResponse, headers(("Location" = String))),
         (status = 401, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
