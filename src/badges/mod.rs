@@ -10,7 +10,7 @@
 //! (Chinese, Japanese), Noto Sans CJK KR's Hangul and Noto Emoji (monochrome) — shaped by
 //! rustybuzz, laid out by the Unicode bidirectional algorithm, with a text layer in logical
 //! order (`text`). The fonts are
-//! compiled into the binary from `assets/fonts/` (9 MB, 7.6 MB of them for the fallbacks;
+//! compiled into the binary from `assets/fonts/` (9.3 MB, 7.9 MB of them for the fallbacks;
 //! their licences and sources in `assets/fonts/README.md`), so a fresh machine needs nothing
 //! installed; krilla embeds only the fonts a PDF uses, subset to its glyphs. The CJK, Hangul
 //! and emoji fonts come in one weight: such names print regular on the bold line.
