@@ -49,6 +49,7 @@ fn settings(smtp_url: Option<String>) -> MailSettings {
         smtp_url,
         mail_dir: temp_dir(),
         from: "Podium Office <office@podium.test>".to_owned(),
+        public_url: "http://podium.test".to_owned(),
         max_attempts: 8,
         poll_interval: Duration::from_millis(100),
         send_timeout: Duration::from_secs(10),
