@@ -395,7 +395,7 @@ async fn a_busy_registration_desk_slows_the_worker_but_never_stops_it() {
             .filter(|gap| **gap >= Duration::from_millis(19))
             .count()
             >= 4,
-        "no 20 ms gaps between the batches: {gaps:?}"
+        "no 20 ms gaps between the batches: {gaps:?}\n{busy_log}"
     );
     let ((), idle_log) = send(60, false).await;
     assert_eq!(idle_log.matches(PAUSE).count(), 0, "{idle_log}");
@@ -726,6 +726,9 @@ async fn captured_logs<T>(f: impl std::future::Future<Output = T>) -> (T, String
         .with_writer(move || writer.clone())
         .finish();
     let guard = tracing::subscriber::set_default(subscriber);
+    // Another test's thread (without a subscriber) may have met a callsite first and cached it
+    // as not wanted: ask every callsite again now that this thread has one.
+    tracing::callsite::rebuild_interest_cache();
     let value = f.await;
     drop(guard);
     let text = String::from_utf8_lossy(&buffer.0.lock().unwrap()).into_owned();
