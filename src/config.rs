@@ -152,6 +152,7 @@ impl Settings {
                 .map(|url| url.expose_secret().to_owned()),
             mail_dir: self.mail_dir.clone(),
             from: self.sender(),
+            public_url: self.public_url(),
             max_attempts: self.mail_max_attempts.max(1),
             poll_interval: Duration::from_millis(self.mail_poll_ms.max(10)),
             send_timeout: Duration::from_millis(self.mail_send_timeout_ms.max(100)),

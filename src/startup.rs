@@ -75,7 +75,13 @@ impl Application {
             None => format!("http://{}:{}", settings.bind.ip(), port),
         };
         let shutdown = CancellationToken::new();
-        let worker = MailWorker::new(db.clone(), &settings.mail())?;
+        let worker = MailWorker::new(
+            db.clone(),
+            &crate::mail::MailSettings {
+                public_url: public_url.clone(),
+                ..settings.mail()
+            },
+        )?;
         let mail_signal = worker.signal();
         let write_epoch = services::read_cache::WriteEpoch::default();
         let background = vec![

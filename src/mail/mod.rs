@@ -1,8 +1,10 @@
 //! Mail as data: templates render a message, `enqueue` writes it to the outbox in the caller's
 //! transaction, and the [`worker::MailWorker`] sends it later through the [`transport`].
 pub mod qr;
+pub mod secrets;
 pub mod templates;
 pub mod transport;
+pub mod unsubscribe;
 pub mod worker;
 
 use std::{path::PathBuf, time::Duration};
@@ -26,8 +28,11 @@ pub struct MailSettings {
     /// `smtps://user:pass@host:465`; `None` writes `.eml` files into `mail_dir`.
     pub smtp_url: Option<String>,
     pub mail_dir: PathBuf,
-    /// The sender, e.g. `podium <noreply@localhost>`.
+    /// The sender, e.g. `podium <noreply@localhost>`; Message-IDs end in its domain.
     pub from: String,
+    /// The base URL of links the worker derives when it sends (`List-Unsubscribe`), without a
+    /// trailing slash.
+    pub public_url: String,
     /// After this many failed attempts a mail is marked `failed` (an admin may retry it).
     pub max_attempts: i32,
     /// How often the worker looks for due mail when nobody wakes it.
@@ -43,6 +48,7 @@ impl std::fmt::Debug for MailSettings {
             .field("smtp_url", &self.smtp_url.as_ref().map(|_| "[REDACTED]"))
             .field("mail_dir", &self.mail_dir)
             .field("from", &self.from)
+            .field("public_url", &self.public_url)
             .field("max_attempts", &self.max_attempts)
             .field("poll_interval", &self.poll_interval)
             .field("send_timeout", &self.send_timeout)
@@ -56,6 +62,7 @@ impl Default for MailSettings {
             smtp_url: None,
             mail_dir: PathBuf::from("./mail-outbox"),
             from: "podium <noreply@localhost>".to_owned(),
+            public_url: "http://localhost:8080".to_owned(),
             max_attempts: 8,
             poll_interval: Duration::from_secs(5),
             send_timeout: DEFAULT_SEND_TIMEOUT,
@@ -111,7 +118,9 @@ pub async fn enqueue_many<C: ConnectionTrait>(db: &C, mails: Vec<NewMail>) -> Re
     Ok(())
 }
 
-/// The outbox row of a new mail: pending, due now, with its own Message-ID.
+/// The outbox row of a new mail: pending, due now, with its own Message-ID. The record's
+/// manage tokens and check-in code are kept as placeholders ([`secrets`]): the worker derives
+/// them again when it sends.
 pub fn outbox_row(mail: NewMail) -> outbox::Model {
     let id = Uuid::now_v7();
     let now = Utc::now();
@@ -119,6 +128,16 @@ pub fn outbox_row(mail: NewMail) -> outbox::Model {
         Some(a) => (Some(a.body), Some(a.method)),
         None => (None, None),
     };
+    let conceal = |text: String| match mail.record_id {
+        Some(record) => secrets::conceal(&text, record),
+        None => text,
+    };
+    let (text_body, html_body, ics) = (
+        conceal(mail.content.text),
+        conceal(mail.content.html),
+        ics.map(conceal),
+    );
+    let subject = conceal(mail.content.subject);
     outbox::Model {
         id,
         kind: mail.kind.to_owned(),
@@ -126,9 +145,9 @@ pub fn outbox_row(mail: NewMail) -> outbox::Model {
         recipient: mail.recipient,
         recipient_name: mail.recipient_name,
         language: language_code(mail.language).to_owned(),
-        subject: mail.content.subject,
-        text_body: mail.content.text,
-        html_body: mail.content.html,
+        subject,
+        text_body,
+        html_body,
         ics,
         ics_method,
         message_id: format!("<{id}@podium>"),
@@ -141,7 +160,7 @@ pub fn outbox_row(mail: NewMail) -> outbox::Model {
         sent_at: None,
         record_id: mail.record_id,
         reply_to: mail.content.reply_to,
-        check_in_code: mail.content.check_in_code,
+        check_in_code: secrets::conceal_code(mail.content.check_in_code, mail.record_id),
     }
 }
 

@@ -186,6 +186,9 @@ struct Pitch<'a> {
     slot: SlotInfo<'a>,
     /// Where a moved pitch was before; `pitch_slot_moved` only.
     previous: SlotInfo<'a>,
+    /// Whether the pitch's title differs from the event's: a slot mail's subject names the
+    /// pitch only then (not "Your slot at Sommerfest 2027: Sommerfest 2027").
+    own_title: bool,
 }
 
 const NO_SLOT: SlotInfo<'static> = SlotInfo {
@@ -202,6 +205,7 @@ impl<'a> Pitch<'a> {
             pitch: m.pitch_title,
             slot: NO_SLOT,
             previous: NO_SLOT,
+            own_title: m.pitch_title.trim().to_lowercase() != m.event.title.trim().to_lowercase(),
         }
     }
 }

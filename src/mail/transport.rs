@@ -3,7 +3,10 @@
 use anyhow::{anyhow, bail, Context};
 use entity::outbox;
 use lettre::{
-    message::{header::ContentType, Attachment, Mailbox, MultiPart, SinglePart},
+    message::{
+        header::{ContentType, HeaderName, HeaderValue},
+        Attachment, Mailbox, MultiPart, SinglePart,
+    },
     transport::smtp::{
         authentication::Credentials,
         client::{Tls, TlsParameters},
@@ -156,6 +159,19 @@ fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// The headers of one send that the outbox row does not hold; derived when the mail is sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SendHeaders {
+    /// `<id@domain>`, the domain of `MAIL_FROM`; the first mail about a record has the
+    /// thread's root as its own.
+    pub message_id: String,
+    /// `<record-id@domain>` on every later mail about the same registration, pitch or exhibit
+    /// (`In-Reply-To` and `References`), so that they thread.
+    pub thread_root: Option<String>,
+    /// An announcement's one-click link to leave the event's announcements.
+    pub unsubscribe: Option<String>,
+}
+
 /// The MIME message for an outbox row: text and HTML as alternatives, plus `invite.ics` when
 /// the row carries a calendar. With a check-in code, the HTML and the code's QR picture form a
 /// `multipart/related` part (RFC 2387), the picture named by its Content-ID (RFC 2392):
@@ -169,19 +185,50 @@ fn percent_decode(s: &str) -> Option<String> {
 /// │       └── image/png              Content-ID: <check-in-qr@podium>, inline
 /// └── text/calendar  invite.ics      (only with a calendar)
 /// ```
-pub fn build_message(row: &outbox::Model, from: &str) -> anyhow::Result<Message> {
+///
+/// The record's manage links and check-in code are derived here from the row's placeholders
+/// ([`super::secrets`]). Every mail is marked `Auto-Submitted: auto-generated` (RFC 3834 §5:
+/// no automatic answers, vacation replies included) with `X-Auto-Response-Suppress: All`
+/// (Exchange's equivalent); `headers` give the Message-ID, the thread (`In-Reply-To` and
+/// `References`, RFC 5322 §3.6.4) and an announcement's `List-Unsubscribe` with
+/// `List-Unsubscribe-Post` (RFC 2369, RFC 8058 one-click).
+pub fn build_message(
+    row: &outbox::Model,
+    from: &str,
+    headers: &SendHeaders,
+) -> anyhow::Result<Message> {
     let from: Mailbox = from.parse().context("MAIL_FROM is not a valid mailbox")?;
+    let reveal = |text: &str| match row.record_id {
+        Some(record) => super::secrets::reveal(text, record),
+        None => text.to_owned(),
+    };
+    let (text_body, html_body) = (reveal(&row.text_body), reveal(&row.html_body));
+    let ics_body = row.ics.as_deref().map(reveal);
+    let check_in_code = super::secrets::reveal_code(row.check_in_code.as_deref(), row.record_id);
     let to_address = row
         .recipient
         .parse()
         .context("the recipient address is invalid")?;
     let to_name = Some(row.recipient_name.trim().to_owned()).filter(|n| !n.is_empty());
     let to = Mailbox::new(to_name, to_address);
+    let raw = |name: &'static str, value: &str| {
+        HeaderValue::new(HeaderName::new_from_ascii_str(name), value.to_owned())
+    };
     let mut builder = Message::builder()
-        .message_id(Some(row.message_id.clone()))
+        .message_id(Some(headers.message_id.clone()))
         .from(from)
         .to(to)
-        .subject(row.subject.clone());
+        .subject(reveal(&row.subject))
+        .raw_header(raw("Auto-Submitted", "auto-generated"))
+        .raw_header(raw("X-Auto-Response-Suppress", "All"));
+    if let Some(root) = &headers.thread_root {
+        builder = builder.in_reply_to(root.clone()).references(root.clone());
+    }
+    if let Some(url) = &headers.unsubscribe {
+        builder = builder
+            .raw_header(raw("List-Unsubscribe", &format!("<{url}>")))
+            .raw_header(raw("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"));
+    }
     // Answers go to the event's organiser; a value that no longer parses is left out.
     if let Some(reply_to) = row
         .reply_to
@@ -190,10 +237,10 @@ pub fn build_message(row: &outbox::Model, from: &str) -> anyhow::Result<Message>
     {
         builder = builder.reply_to(reply_to);
     }
-    let alternative = match row.check_in_code.as_deref().map(super::qr::png) {
-        None => MultiPart::alternative_plain_html(row.text_body.clone(), row.html_body.clone()),
+    let alternative = match check_in_code.as_deref().map(super::qr::png) {
+        None => MultiPart::alternative_plain_html(text_body, html_body),
         Some(picture) => {
-            let html = SinglePart::html(row.html_body.clone());
+            let html = SinglePart::html(html_body);
             let html = match picture {
                 Ok(png) => MultiPart::related().singlepart(html).singlepart(
                     Attachment::new_inline(super::qr::CONTENT_ID.to_owned())
@@ -206,11 +253,11 @@ pub fn build_message(row: &outbox::Model, from: &str) -> anyhow::Result<Message>
                 }
             };
             MultiPart::alternative()
-                .singlepart(SinglePart::plain(row.text_body.clone()))
+                .singlepart(SinglePart::plain(text_body))
                 .multipart(html)
         }
     };
-    let message = match &row.ics {
+    let message = match ics_body {
         Some(ics) => {
             let method = row.ics_method.as_deref().unwrap_or("PUBLISH");
             if !method
@@ -222,9 +269,11 @@ pub fn build_message(row: &outbox::Model, from: &str) -> anyhow::Result<Message>
             let content_type =
                 ContentType::parse(&format!("text/calendar; charset=utf-8; method={method}"))
                     .context("invalid iCalendar content type")?;
-            builder.multipart(MultiPart::mixed().multipart(alternative).singlepart(
-                Attachment::new("invite.ics".to_owned()).body(ics.clone(), content_type),
-            ))
+            builder.multipart(
+                MultiPart::mixed()
+                    .multipart(alternative)
+                    .singlepart(Attachment::new("invite.ics".to_owned()).body(ics, content_type)),
+            )
         }
         None => builder.multipart(alternative),
     };

@@ -2,6 +2,7 @@
 //! database), sends it, and records the outcome with exponential backoff.
 //! Also the outbox queries the admin routes use: [`list`] and [`retry`].
 use std::{
+    collections::VecDeque,
     sync::{
         atomic::{AtomicU64, Ordering},
         Arc,
@@ -21,20 +22,27 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use super::{
-    transport::{build_message, Mailer},
+    transport::{build_message, Mailer, SendHeaders},
     MailSettings,
 };
 
 /// How many mails one claim takes.
 const BATCH_SIZE: i64 = 20;
-/// Sent mails are marked in the outbox this many at a time (and at the end of each claim).
-/// A hard kill between a send and its mark sends that mail again after the lease, so this
-/// bounds the mails a crash can repeat; one statement per mail would cost a commit each.
-const MARK_EVERY: usize = 5;
-/// How long a claim keeps other workers away from a mail.
-const LEASE: Duration = Duration::from_secs(300);
-/// A mail is only started while this much of its lease is left, so a send never outlives it.
-const LEASE_MARGIN: Duration = Duration::from_secs(120);
+/// A claim holds its mails this much longer than one send may take
+/// ([`MailSettings::send_timeout`]); the worker renews it while it works through the batch
+/// (see [`MailWorker::lease_len`]). Short, so that the claims of a worker that died (SIGKILL,
+/// a crash, a lost machine) run out within seconds rather than minutes: 40 s with the default
+/// 30 s send timeout.
+const LEASE_SLACK: Duration = Duration::from_secs(10);
+/// A claim is renewed before a send when less than the send timeout and this much is left of
+/// it; a mail is only started while its claim outlasts the whole send, so a send never outlives
+/// its claim (and no other worker can take the mail while it is being sent).
+const RENEW_AHEAD: Duration = Duration::from_secs(5);
+/// No claim is longer than this (and [`clamp_future`] ends longer ones).
+const MAX_LEASE: Duration = Duration::from_secs(300);
+/// While the database does not answer, the worker tries again this often to record what it
+/// sent and to give back what it did not (at most the poll interval).
+const DB_RETRY: Duration = Duration::from_secs(1);
 /// How long a claim may start from the last claim's oldest due time (see [`Floor`]).
 const FLOOR_RESET: Duration = Duration::from_secs(2);
 /// The longest wait between two attempts of one mail.
@@ -46,7 +54,7 @@ const MAX_ERROR_LEN: usize = 300;
 /// reading the clock and its statement running (a clamp with a stale "now" gave a fresh claim
 /// away and the mail was sent twice); instances' clocks may also differ a little.
 const CLAMP_SLACK: Duration = Duration::from_secs(60);
-/// How often due times and leases are pulled back to at most [`MAX_BACKOFF`] and [`LEASE`]
+/// How often due times and leases are pulled back to at most [`MAX_BACKOFF`] and [`MAX_LEASE`]
 /// from now (see [`clamp_future`]).
 const CLAMP_EVERY: Duration = Duration::from_secs(5);
 
@@ -144,6 +152,73 @@ pub struct MailWorker {
     floor: std::sync::Mutex<Floor>,
     /// When [`clamp_future`] last ran.
     clamped_at: std::sync::Mutex<Option<std::time::Instant>>,
+    /// The domain of `MAIL_FROM`: Message-IDs end in it (RFC 5322 §3.6.4).
+    domain: String,
+    /// The base URL of links derived when a mail is sent (`List-Unsubscribe`).
+    public_url: String,
+    /// Outcomes not yet written to the database (see [`MailWorker::settle`]).
+    backlog: std::sync::Mutex<Backlog>,
+}
+
+/// What the worker knows and the database does not yet: kept while the database does not
+/// answer, written before anything new is claimed.
+#[derive(Debug, Default)]
+struct Backlog {
+    /// Mails the server took, with the Message-ID they went out with.
+    sent: Vec<(Uuid, String)>,
+    /// Attempts that failed.
+    failed: Vec<FailureRecord>,
+    /// Claimed mails not attempted, with the claim's `locked_until`: given back.
+    release: Vec<(Uuid, DateTime<Utc>)>,
+}
+
+/// What [`MailWorker::check`] found just before a send.
+enum Check {
+    /// The mail is no longer this worker's to send (deleted with its record, or claimed by
+    /// another worker after this claim ran out): left alone.
+    Gone,
+    /// The mail must not go out: deleted, with the reason for the log.
+    Drop(&'static str),
+    Send(SendHeaders),
+}
+
+/// A failed attempt, to be written: its next attempt or its end.
+#[derive(Clone, Debug)]
+struct FailureRecord {
+    id: Uuid,
+    attempts: i32,
+    reason: String,
+    /// `None`: failed for good.
+    next_attempt_at: Option<DateTime<Utc>>,
+}
+
+impl FailureRecord {
+    async fn write(&self, db: &DatabaseConnection) -> Result<(), DbErr> {
+        let mut update = outbox::Entity::update_many()
+            .col_expr(outbox::Column::Attempts, Expr::value(self.attempts))
+            .col_expr(outbox::Column::LastError, Expr::value(self.reason.clone()))
+            .col_expr(
+                outbox::Column::LockedUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            );
+        update = match self.next_attempt_at {
+            None => update.col_expr(outbox::Column::Status, Expr::value(OutboxStatus::Failed)),
+            Some(at) => update.col_expr(outbox::Column::NextAttemptAt, Expr::value(at)),
+        };
+        update
+            .filter(outbox::Column::Id.eq(self.id))
+            .filter(outbox::Column::Status.eq(OutboxStatus::Pending))
+            .exec(db)
+            .await
+            .map(drop)
+    }
+}
+
+/// A time as both databases keep it (whole microseconds), so that a claim's `locked_until`
+/// compares equal to the value the worker holds.
+fn stamp(t: DateTime<Utc>) -> DateTime<Utc> {
+    use chrono::SubsecRound;
+    t.trunc_subsecs(6)
 }
 
 /// The oldest due time the last claim took. Mail due earlier was sent or held by a claim when
@@ -178,12 +253,13 @@ impl MailWorker {
     /// Builds the transport from the settings: a bad `SMTP_URL` or `MAIL_FROM` fails here.
     pub fn new(db: DatabaseConnection, settings: &MailSettings) -> anyhow::Result<Self> {
         let mailer = Mailer::from_settings(settings)?;
-        settings
+        let from = settings
             .from
             .parse::<lettre::message::Mailbox>()
             .map_err(|e| {
                 anyhow::anyhow!("MAIL_FROM `{}` is not a valid mailbox: {e}", settings.from)
             })?;
+        let domain = from.email.domain().to_owned();
         Ok(Self {
             db,
             mailer: std::sync::Mutex::new(mailer),
@@ -195,6 +271,9 @@ impl MailWorker {
             signal: MailSignal::new(),
             floor: std::sync::Mutex::default(),
             clamped_at: std::sync::Mutex::default(),
+            domain,
+            public_url: settings.public_url.trim_end_matches('/').to_owned(),
+            backlog: std::sync::Mutex::default(),
         })
     }
 
@@ -236,8 +315,8 @@ impl MailWorker {
                     .next_retry_in
                     .map_or(self.poll_interval, |d| d.min(self.poll_interval)),
                 Err(error) => {
-                    tracing::warn!(%error, "mail worker could not read the outbox");
-                    self.poll_interval
+                    tracing::warn!(%error, "mail worker could not reach the outbox; trying again");
+                    self.poll_interval.min(DB_RETRY)
                 }
             };
             tokio::select! {
@@ -246,14 +325,34 @@ impl MailWorker {
                 _ = tokio::time::sleep(wait) => {}
             }
         }
+        // Give back what this worker still holds, if the database answers.
+        if let Err(error) = self.settle().await {
+            tracing::warn!(%error, "mail worker stopped without recording every outcome");
+        }
         tracing::info!("mail worker stopped");
     }
 
+    /// How long a claim holds its mails: the send timeout and [`LEASE_SLACK`], at most
+    /// [`MAX_LEASE`].
+    fn lease_len(&self) -> Duration {
+        (self.send_timeout + LEASE_SLACK).min(MAX_LEASE)
+    }
+
     /// Claims one batch of due mail and sends it.
+    ///
+    /// Exactly once where the server allows it (issue 30, item 4): each mail is recorded as
+    /// sent right after the mail server took it, and a mail is started only while its claim
+    /// outlasts the send. When the database does not answer, what was sent and what was not
+    /// attempted are kept in memory and written (recorded as sent, given back at once) as soon
+    /// as it answers again, before anything new is claimed; nothing is sent twice for a
+    /// database restart. The one case left: a worker killed between the server's answer and
+    /// the record of it (at most one mail, the one in flight) sends that mail again after its
+    /// claim ran out (at least once, as SMTP itself for a lost reply, RFC 5321 §6.1).
     pub async fn run_once(&self, shutdown: &CancellationToken) -> Result<BatchOutcome, DbErr> {
+        self.settle().await?;
         self.clamp_if_due().await?;
         let now = Utc::now();
-        let lease_until = now + LEASE;
+        let lease_until = stamp(now + self.lease_len());
         let from = self.floor().current();
         let rows = claim(&self.db, now, lease_until, BATCH_SIZE, from).await?;
         if let Some(first) = rows.first() {
@@ -264,51 +363,177 @@ impl MailWorker {
             oldest_due: rows.first().map(|r| r.next_attempt_at),
             ..BatchOutcome::default()
         };
-        let mut rows = rows.into_iter();
-        // Sent but not yet marked: written back together, MARK_EVERY at a time.
-        let mut sent: Vec<Uuid> = Vec::with_capacity(MARK_EVERY);
-        while let Some(row) = rows.next() {
-            if shutdown.is_cancelled() || Utc::now() + LEASE_MARGIN > lease_until {
-                mark_sent(&self.db, std::mem::take(&mut sent)).await?;
-                let rest: Vec<Uuid> = std::iter::once(row.id).chain(rows.map(|r| r.id)).collect();
-                release(&self.db, rest).await?;
-                break;
+        let mut queue: VecDeque<outbox::Model> = rows.into();
+        let mut lease = lease_until;
+        let result = self
+            .send_batch(&mut queue, &mut lease, shutdown, &mut outcome)
+            .await;
+        // Whatever was not attempted is given back at once (or as soon as the database answers).
+        self.backlog()
+            .release
+            .extend(queue.iter().map(|r| (r.id, lease)));
+        let settled = self.settle().await;
+        result.and(settled).map(|()| outcome)
+    }
+
+    /// Sends the claimed mails in `queue` (claimed until `lease`) one by one, taking each off
+    /// the queue as it is attempted; stops at shutdown, when the claim cannot be renewed, or
+    /// when the database fails (the rest stays in the queue).
+    async fn send_batch(
+        &self,
+        queue: &mut VecDeque<outbox::Model>,
+        lease: &mut DateTime<Utc>,
+        shutdown: &CancellationToken,
+        outcome: &mut BatchOutcome,
+    ) -> Result<(), DbErr> {
+        while let Some(row) = queue.front() {
+            if shutdown.is_cancelled() {
+                return Ok(());
             }
+            let needed = chrono::TimeDelta::from_std(self.send_timeout + RENEW_AHEAD)
+                .unwrap_or(chrono::TimeDelta::MAX);
+            if *lease - Utc::now() < needed {
+                let renewed = stamp(Utc::now() + self.lease_len());
+                renew(
+                    &self.db,
+                    queue.iter().map(|r| r.id).collect(),
+                    *lease,
+                    renewed,
+                )
+                .await?;
+                *lease = renewed;
+            }
+            let check = self.check(row, *lease).await?;
+            let Some(row) = queue.pop_front() else {
+                break;
+            };
+            let headers = match check {
+                Check::Gone => continue,
+                Check::Drop(why) => {
+                    outbox::Entity::delete_by_id(row.id).exec(&self.db).await?;
+                    outcome.dropped += 1;
+                    tracing::info!(mail_id = %row.id, kind = %row.kind, why, "mail dropped, not sent");
+                    continue;
+                }
+                Check::Send(headers) => headers,
+            };
             let delivered = tokio::select! {
                 biased;
                 _ = shutdown.cancelled() => None,
-                result = self.deliver(&row) => Some(result),
+                result = self.deliver(&row, &headers) => Some(result),
             };
             match delivered {
                 None => {
                     // Stopped mid-send: whether the server took it is unknown; give it back.
-                    mark_sent(&self.db, std::mem::take(&mut sent)).await?;
-                    let rest: Vec<Uuid> =
-                        std::iter::once(row.id).chain(rows.map(|r| r.id)).collect();
-                    release(&self.db, rest).await?;
-                    break;
+                    self.backlog().release.push((row.id, *lease));
+                    return Ok(());
                 }
                 Some(Ok(())) => {
-                    sent.push(row.id);
-                    if sent.len() >= MARK_EVERY {
-                        mark_sent(&self.db, std::mem::take(&mut sent)).await?;
-                    }
+                    self.backlog().sent.push((row.id, headers.message_id));
                     outcome.sent += 1;
                     metrics::counter!("podium_mail_sent_total").increment(1);
                     tracing::info!(mail_id = %row.id, kind = %row.kind, "mail sent");
                 }
                 Some(Err(failure)) => {
                     metrics::counter!("podium_mail_failures_total").increment(1);
-                    let retry_in = self.record_failure(&row, failure).await?;
+                    let retry_in = self.failure_record(&row, failure);
                     outcome.failed += 1;
                     if let Some(d) = retry_in {
                         outcome.next_retry_in = Some(outcome.next_retry_in.map_or(d, |o| o.min(d)));
                     }
                 }
             }
+            self.settle().await?;
         }
-        mark_sent(&self.db, sent).await?;
-        Ok(outcome)
+        Ok(())
+    }
+
+    /// Whether a claimed mail may still go out, just before it is sent: it must still be
+    /// pending and held by this claim (not erased with its record, not taken over), its record
+    /// must not be erased, and an announcement's recipient must not have left announcements.
+    /// Also reads what the headers need (the first mail about the record is the thread's root).
+    async fn check(&self, row: &outbox::Model, lease: DateTime<Utc>) -> Result<Check, DbErr> {
+        let backend = self.db.get_database_backend();
+        let sql = "SELECT \
+              (o.record_id IS NULL \
+               OR EXISTS (SELECT 1 FROM registrations r WHERE r.id = o.record_id AND r.erased_at IS NULL) \
+               OR EXISTS (SELECT 1 FROM pitches p WHERE p.id = o.record_id) \
+               OR EXISTS (SELECT 1 FROM exhibits x WHERE x.id = o.record_id)) AS alive, \
+              (o.kind = 'announcement' AND EXISTS \
+                (SELECT 1 FROM announcement_opt_outs u WHERE u.record_id = o.record_id)) AS opted_out, \
+              (SELECT f.id FROM outbox f WHERE f.record_id = o.record_id ORDER BY f.id LIMIT 1) AS first_id \
+            FROM outbox o WHERE o.id = $1 AND o.status = $2 AND o.locked_until = $3";
+        let found = self
+            .db
+            .query_one_raw(Statement::from_sql_and_values(
+                backend,
+                sql,
+                [row.id.into(), "pending".into(), lease.into()],
+            ))
+            .await?;
+        let Some(found) = found else {
+            return Ok(Check::Gone);
+        };
+        if !found.try_get::<bool>("", "alive")? {
+            return Ok(Check::Drop("its record was erased"));
+        }
+        if found.try_get::<bool>("", "opted_out")? {
+            return Ok(Check::Drop("the recipient left the event's announcements"));
+        }
+        let first: Option<Uuid> = found.try_get("", "first_id")?;
+        let root = row.record_id.map(|r| format!("<{r}@{}>", self.domain));
+        let (message_id, thread_root) = match root {
+            Some(root) if first == Some(row.id) => (root, None),
+            Some(root) => (format!("<{}@{}>", row.id, self.domain), Some(root)),
+            None => (format!("<{}@{}>", row.id, self.domain), None),
+        };
+        let unsubscribe = match (row.kind.as_str(), row.record_id) {
+            ("announcement", Some(record)) => {
+                Some(super::unsubscribe::url(&self.public_url, record))
+            }
+            _ => None,
+        };
+        Ok(Check::Send(SendHeaders {
+            message_id,
+            thread_root,
+            unsubscribe,
+        }))
+    }
+
+    fn backlog(&self) -> std::sync::MutexGuard<'_, Backlog> {
+        self.backlog.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Writes what the worker holds in memory: mails sent (recorded as sent), attempts that
+    /// failed (scheduled again or failed for good), mails not attempted (given back). What
+    /// cannot be written stays for the next call.
+    async fn settle(&self) -> Result<(), DbErr> {
+        loop {
+            let next = self.backlog().sent.first().cloned();
+            let Some((id, message_id)) = next else { break };
+            mark_sent(&self.db, id, &message_id).await?;
+            self.backlog().sent.retain(|(i, _)| *i != id);
+        }
+        loop {
+            let next = self.backlog().failed.first().cloned();
+            let Some(failure) = next else { break };
+            failure.write(&self.db).await?;
+            self.backlog().failed.retain(|f| f.id != failure.id);
+        }
+        loop {
+            let next = self.backlog().release.first().copied();
+            let Some((_, held)) = next else { break };
+            let ids: Vec<Uuid> = self
+                .backlog()
+                .release
+                .iter()
+                .filter(|(_, h)| *h == held)
+                .map(|(id, _)| *id)
+                .collect();
+            release(&self.db, ids, held).await?;
+            self.backlog().release.retain(|(_, h)| *h != held);
+        }
+        Ok(())
     }
 
     fn floor(&self) -> std::sync::MutexGuard<'_, Floor> {
@@ -340,8 +565,8 @@ impl MailWorker {
 
     /// Sends one mail within the send timeout. A timed-out send leaves the SMTP connection in
     /// an unknown state, so the transport (and its pooled connections) is replaced.
-    async fn deliver(&self, row: &outbox::Model) -> Result<(), Failure> {
-        let message = build_message(row, &self.from).map_err(|e| Failure {
+    async fn deliver(&self, row: &outbox::Model, headers: &SendHeaders) -> Result<(), Failure> {
+        let message = build_message(row, &self.from, headers).map_err(|e| Failure {
             permanent: true,
             reason: format!("{e:#}"),
         })?;
@@ -372,12 +597,9 @@ impl MailWorker {
         self.mailer.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Schedules the next attempt, or gives up; returns when the next attempt is due.
-    async fn record_failure(
-        &self,
-        row: &outbox::Model,
-        failure: Failure,
-    ) -> Result<Option<Duration>, DbErr> {
+    /// Schedules the next attempt, or gives up (written by the next [`MailWorker::settle`]);
+    /// returns when the next attempt is due.
+    fn failure_record(&self, row: &outbox::Model, failure: Failure) -> Option<Duration> {
         let attempts = row.attempts + 1;
         let give_up = failure.permanent || attempts >= self.max_attempts;
         // The server's reply often quotes the recipient (`550 5.1.1 <x@y>: user unknown`):
@@ -387,29 +609,19 @@ impl MailWorker {
             .take(MAX_ERROR_LEN)
             .collect();
         let backoff = backoff(attempts);
-        let mut update = outbox::Entity::update_many()
-            .col_expr(outbox::Column::Attempts, Expr::value(attempts))
-            .col_expr(outbox::Column::LastError, Expr::value(reason.clone()))
-            .col_expr(
-                outbox::Column::LockedUntil,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            );
         if give_up {
-            update = update.col_expr(outbox::Column::Status, Expr::value(OutboxStatus::Failed));
             metrics::counter!("podium_mail_failed_total").increment(1);
             tracing::error!(mail_id = %row.id, kind = %row.kind, attempts, permanent = failure.permanent, error = %reason, "mail failed for good");
         } else {
-            update = update.col_expr(
-                outbox::Column::NextAttemptAt,
-                Expr::value(Utc::now() + backoff),
-            );
             tracing::warn!(mail_id = %row.id, kind = %row.kind, attempts, retry_in = ?backoff, error = %reason, "mail not sent, will retry");
         }
-        update
-            .filter(outbox::Column::Id.eq(row.id))
-            .exec(&self.db)
-            .await?;
-        Ok((!give_up).then_some(backoff))
+        self.backlog().failed.push(FailureRecord {
+            id: row.id,
+            attempts,
+            reason,
+            next_attempt_at: (!give_up).then(|| Utc::now() + backoff),
+        });
+        (!give_up).then_some(backoff)
     }
 }
 
@@ -419,6 +631,8 @@ pub struct BatchOutcome {
     pub claimed: usize,
     pub sent: usize,
     pub failed: usize,
+    /// Mails not sent because their record was erased or the recipient left announcements.
+    pub dropped: usize,
     /// The earliest retry this batch scheduled.
     pub next_retry_in: Option<Duration>,
     /// When the oldest mail claimed was due; `None` when none was claimed.
@@ -517,7 +731,7 @@ async fn claim(
 }
 
 /// Pulls `next_attempt_at` of pending mail due later than [`MAX_BACKOFF`] from `now` back to
-/// `now`, and ends leases that run longer than [`LEASE`] from `now` (each with
+/// `now`, and ends leases that run longer than [`MAX_LEASE`] from `now` (each with
 /// [`CLAMP_SLACK`]). No mail is ever queued further ahead than the longest backoff, so such
 /// times come from a clock that was set back (after running ahead, mail stayed due in 2036);
 /// the worker re-clamps every [`CLAMP_EVERY`].
@@ -536,18 +750,16 @@ pub async fn clamp_future<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> Res
             Expr::value(Option::<DateTime<Utc>>::None),
         )
         .filter(outbox::Column::Status.eq(OutboxStatus::Pending))
-        .filter(outbox::Column::LockedUntil.gt(now + LEASE + CLAMP_SLACK))
+        .filter(outbox::Column::LockedUntil.gt(now + MAX_LEASE + CLAMP_SLACK))
         .exec(db)
         .await?
         .rows_affected;
     Ok(due + leased)
 }
 
-/// Records mails as sent (one statement for several: fewer commits while a backlog drains).
-async fn mark_sent(db: &DatabaseConnection, ids: Vec<Uuid>) -> Result<(), DbErr> {
-    if ids.is_empty() {
-        return Ok(());
-    }
+/// Records a mail as sent, with the Message-ID it went out with. Nothing when the mail is
+/// gone (erased with its record while it was being sent).
+async fn mark_sent(db: &DatabaseConnection, id: Uuid, message_id: &str) -> Result<(), DbErr> {
     outbox::Entity::update_many()
         .col_expr(outbox::Column::Status, Expr::value(OutboxStatus::Sent))
         .col_expr(
@@ -555,6 +767,7 @@ async fn mark_sent(db: &DatabaseConnection, ids: Vec<Uuid>) -> Result<(), DbErr>
             sea_orm::sea_query::ExprTrait::add(Expr::col(outbox::Column::Attempts), 1),
         )
         .col_expr(outbox::Column::SentAt, Expr::value(Utc::now()))
+        .col_expr(outbox::Column::MessageId, Expr::value(message_id))
         .col_expr(
             outbox::Column::LastError,
             Expr::value(Option::<String>::None),
@@ -563,14 +776,38 @@ async fn mark_sent(db: &DatabaseConnection, ids: Vec<Uuid>) -> Result<(), DbErr>
             outbox::Column::LockedUntil,
             Expr::value(Option::<DateTime<Utc>>::None),
         )
-        .filter(outbox::Column::Id.is_in(ids))
+        .filter(outbox::Column::Id.eq(id))
+        .filter(outbox::Column::Status.eq(OutboxStatus::Pending))
         .exec(db)
         .await
         .map(drop)
 }
 
-/// Gives claimed but unsent mail back, so another worker need not wait for the lease to end.
-async fn release(db: &DatabaseConnection, ids: Vec<Uuid>) -> Result<(), DbErr> {
+/// Extends this worker's claim (`locked_until = held`) on `ids` to `until`; a mail whose claim
+/// another worker took meanwhile keeps that claim (and [`MailWorker::check`] then skips it).
+async fn renew(
+    db: &DatabaseConnection,
+    ids: Vec<Uuid>,
+    held: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    outbox::Entity::update_many()
+        .col_expr(outbox::Column::LockedUntil, Expr::value(until))
+        .filter(outbox::Column::Id.is_in(ids))
+        .filter(outbox::Column::Status.eq(OutboxStatus::Pending))
+        .filter(outbox::Column::LockedUntil.eq(held))
+        .exec(db)
+        .await
+        .map(drop)
+}
+
+/// Gives claimed but unsent mail back, so that it goes out at once (from this worker or
+/// another) instead of after the claim; a mail claimed anew by another worker is left alone.
+async fn release(
+    db: &DatabaseConnection,
+    ids: Vec<Uuid>,
+    held: DateTime<Utc>,
+) -> Result<(), DbErr> {
     outbox::Entity::update_many()
         .col_expr(
             outbox::Column::LockedUntil,
@@ -578,6 +815,7 @@ async fn release(db: &DatabaseConnection, ids: Vec<Uuid>) -> Result<(), DbErr> {
         )
         .filter(outbox::Column::Id.is_in(ids))
         .filter(outbox::Column::Status.eq(OutboxStatus::Pending))
+        .filter(outbox::Column::LockedUntil.eq(held))
         .exec(db)
         .await
         .map(drop)

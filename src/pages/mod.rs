@@ -17,6 +17,7 @@ mod pitch;
 mod registration;
 mod registration_cache;
 mod texts;
+mod unsubscribe;
 mod when;
 
 use actix_web::{
@@ -93,6 +94,11 @@ pub fn config(cfg: &mut web::ServiceConfig) {
                         .route(web::get().to(pitch::ask))
                         .route(web::post().to(pitch::withdraw)),
                 ),
+        )
+        .service(
+            web::resource("/unsubscribe/{token}")
+                .route(web::get().to(unsubscribe::ask))
+                .route(web::post().to(unsubscribe::leave)),
         )
         .service(
             web::scope("/exhibits")

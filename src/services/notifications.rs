@@ -160,3 +160,78 @@ pub async fn event_cancelled(
     }
     Ok(())
 }
+
+/// The person an announcement's unsubscribe link names (see `mail::unsubscribe`).
+#[derive(Debug, Clone)]
+pub struct Subscriber {
+    /// The registration, pitch or exhibit.
+    pub record_id: uuid::Uuid,
+    pub language: Language,
+    pub event_title: String,
+    /// Whether they have left the event's announcements.
+    pub left: bool,
+}
+
+/// Who an unsubscribe token names; 404 for a wrong token or a record that is gone or erased.
+pub async fn announcement_subscriber(
+    db: &impl ConnectionTrait,
+    token: &str,
+) -> ApiResult<Subscriber> {
+    let gone = || crate::error::ApiError::not_found("subscription");
+    let record_id = mail::unsubscribe::verify(token).ok_or_else(gone)?;
+    let (event_id, language) = if let Some(r) = registration::Entity::find_by_id(record_id)
+        .filter(registration::Column::ErasedAt.is_null())
+        .one(db)
+        .await?
+    {
+        (r.event_id, r.language)
+    } else if let Some(p) = pitch::Entity::find_by_id(record_id).one(db).await? {
+        (p.event_id, p.language)
+    } else if let Some(x) = exhibit::Entity::find_by_id(record_id).one(db).await? {
+        (x.event_id, x.language)
+    } else {
+        return Err(gone());
+    };
+    let event = event::Entity::find_by_id(event_id)
+        .one(db)
+        .await?
+        .ok_or_else(gone)?;
+    let left = db
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            db.get_database_backend(),
+            "SELECT 1 AS one FROM announcement_opt_outs WHERE record_id = $1",
+            [record_id.into()],
+        ))
+        .await?
+        .is_some();
+    Ok(Subscriber {
+        record_id,
+        language,
+        event_title: event.title,
+        left,
+    })
+}
+
+/// Makes the person an unsubscribe token names leave the announcements of that event (the
+/// `POST` of `List-Unsubscribe-Post: List-Unsubscribe=One-Click`, RFC 8058): announcements
+/// queued for them and later ones are not sent. Repeating it is harmless; 404 as
+/// [`announcement_subscriber`].
+pub async fn leave_announcements(db: &impl ConnectionTrait, token: &str) -> ApiResult<Subscriber> {
+    let subscriber = announcement_subscriber(db, token).await?;
+    if !subscriber.left {
+        db.execute_raw(sea_orm::Statement::from_sql_and_values(
+            db.get_database_backend(),
+            "INSERT INTO announcement_opt_outs (record_id, created_at) VALUES ($1, $2) \
+             ON CONFLICT (record_id) DO NOTHING",
+            [
+                subscriber.record_id.into(),
+                crate::domain::time::now().into(),
+            ],
+        ))
+        .await?;
+    }
+    Ok(Subscriber {
+        left: true,
+        ..subscriber
+    })
+}

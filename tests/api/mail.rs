@@ -568,14 +568,19 @@ async fn the_confirmation_shows_the_check_in_code_as_an_inline_qr_picture_and_as
         mail.mimetypes(),
         ["text/plain", "text/html", "image/png", "text/calendar"]
     );
-    // The outbox keeps the code, not the picture.
+    // The outbox keeps neither the picture nor the code (issue 30, item 2): a placeholder the
+    // worker fills from the registration when it sends.
     let row = outbox::Entity::find()
         .filter(outbox::Column::Recipient.eq("jane@example.org"))
         .one(&app.db)
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(row.check_in_code.as_deref(), Some(code));
+    assert_eq!(
+        row.check_in_code.as_deref(),
+        Some(podium::mail::secrets::CHECK_IN_CODE)
+    );
+    assert!(!row.text_body.contains(code) && !row.html_body.contains(code));
     assert!(!row.html_body.contains("base64") && row.html_body.len() < 4_000);
 
     // Waitlisted: no code yet, no picture.

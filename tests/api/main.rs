@@ -22,6 +22,7 @@ mod feeds;
 mod idempotency;
 mod lifecycle;
 mod mail;
+mod mail_faults;
 mod maintenance;
 mod openapi_docs;
 mod operations;

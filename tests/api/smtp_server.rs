@@ -98,6 +98,8 @@ fn find<'a>(p: &'a ParsedMail<'a>, mimetype: &str) -> Option<&'a ParsedMail<'a>>
 pub struct TestSmtp {
     pub port: u16,
     received: Arc<Mutex<Vec<ReceivedMail>>>,
+    /// How long the server takes over each message's end of `DATA` (milliseconds, 0 at first).
+    delay_ms: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl TestSmtp {
@@ -128,8 +130,10 @@ impl TestSmtp {
     fn serve(listener: TcpListener) -> Self {
         let port = listener.local_addr().unwrap().port();
         let received = Arc::new(Mutex::new(Vec::new()));
+        let delay_ms = Arc::new(std::sync::atomic::AtomicU64::new(0));
         let handler = Collector {
             received: received.clone(),
+            delay_ms: delay_ms.clone(),
             ..Collector::default()
         };
         let mut server = Server::new(handler);
@@ -144,7 +148,20 @@ impl TestSmtp {
                 let _ = server.serve();
             })
             .expect("spawn the SMTP server thread");
-        Self { port, received }
+        Self {
+            port,
+            received,
+            delay_ms,
+        }
+    }
+
+    /// Makes the server take `delay` over each message from now on (a slow mail server), the
+    /// message counting as received before its reply is sent.
+    pub fn set_delay(&self, delay: Duration) {
+        self.delay_ms.store(
+            delay.as_millis() as u64,
+            std::sync::atomic::Ordering::Relaxed,
+        );
     }
 
     /// Everything received so far.
@@ -169,6 +186,7 @@ impl TestSmtp {
 #[derive(Clone, Default)]
 struct Collector {
     received: Arc<Mutex<Vec<ReceivedMail>>>,
+    delay_ms: Arc<std::sync::atomic::AtomicU64>,
     from: String,
     to: Vec<String>,
     data: Vec<u8>,
@@ -194,6 +212,10 @@ impl Handler for Collector {
             raw: std::mem::take(&mut self.data),
         };
         self.received.lock().unwrap().push(mail);
+        let delay = self.delay_ms.load(std::sync::atomic::Ordering::Relaxed);
+        if delay > 0 {
+            std::thread::sleep(Duration::from_millis(delay));
+        }
         response::OK
     }
 
