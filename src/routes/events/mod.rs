@@ -376,7 +376,8 @@ pub struct StatsResponse {
     pub registrations: BTreeMap<String, i64>,
     /// Active registrations (confirmed, pending, waitlisted) by sector.
     pub by_sector: BTreeMap<String, i64>,
-    /// Registrations checked in at the door.
+    /// Confirmed registrations checked in at the door (at most `registrations.confirmed`): a
+    /// check-in of a registration cancelled or erased since is not counted.
     pub checked_in: i64,
     /// Pitches by status (`submitted`, `accepted`, `rejected`, `withdrawn`).
     pub pitches: BTreeMap<String, i64>,
@@ -386,7 +387,8 @@ pub struct StatsResponse {
     pub pitch_slots: i64,
     /// Pitch slots with a pitch assigned.
     pub pitch_slots_assigned: i64,
-    /// Answers of the active registrations per choice and yes/no question (issue 17).
+    /// Answers per choice and yes/no question (issue 17): `counts` of the confirmed
+    /// registrations, `counts_waiting` of the pending and waitlisted ones.
     pub answers: Vec<crate::routes::questions::QuestionCounts>,
 }
 
