@@ -7,6 +7,10 @@ use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use crate::error::ApiError;
+use crate::http::auth::organiser_by_token;
+use crate::services::door;
+use crate::state::AppState;
 use actix_web::{
     body::{EitherBody, MessageBody},
     dev::{ServiceRequest, ServiceResponse},
@@ -18,10 +22,6 @@ use governor::{
     clock::{Clock, DefaultClock},
     DefaultKeyedRateLimiter, Quota, RateLimiter,
 };
-use crate::error::ApiError;
-use crate::http::auth::organiser_by_token;
-use crate::services::door;
-use crate::state::AppState;
 
 pub struct Limiter {
     limiter: DefaultKeyedRateLimiter<IpAddr>,

@@ -216,8 +216,14 @@ mod tests {
         );
         // 23:30 in Berlin is the next day in UTC: the day is the event's.
         let late: DateTime<Utc> = "2026-12-06T22:30:00Z".parse().unwrap();
-        assert_eq!(moment(late, tz, next_day, Language::En), "23:30 on Sunday, 6 December 2026");
+        assert_eq!(
+            moment(late, tz, next_day, Language::En),
+            "23:30 on Sunday, 6 December 2026"
+        );
         let after_midnight: DateTime<Utc> = "2026-12-06T23:10:00Z".parse().unwrap();
-        assert_eq!(moment(late, tz, after_midnight, Language::En), "23:30 on Sunday, 6 December 2026");
+        assert_eq!(
+            moment(late, tz, after_midnight, Language::En),
+            "23:30 on Sunday, 6 December 2026"
+        );
     }
 }

@@ -204,7 +204,11 @@ impl IdempotencyKey {
     /// answer holds a secret that cannot be derived again (such an answer is not kept).
     /// `record`: what the write made or touched (see [`StoredAnswer`]'s scrub): its tokens are
     /// not stored, and erasing it deletes the row.
-    pub fn row(&self, answer: &StoredAnswer, record: Option<Uuid>) -> Option<idempotency_key::Model> {
+    pub fn row(
+        &self,
+        answer: &StoredAnswer,
+        record: Option<Uuid>,
+    ) -> Option<idempotency_key::Model> {
         let scrubbed = answer.scrub(record)?;
         Some(idempotency_key::Model {
             scope: self.scope.clone(),

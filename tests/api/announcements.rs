@@ -314,10 +314,7 @@ async fn the_same_idempotency_key_with_another_message_is_a_422_and_sends_nothin
     let event = app.event_admin("fest").await;
     let again = crate::helpers::Answer::read(
         app.client
-            .post(app.url(&format!(
-                "/api/v1/events/{}/announcements",
-                s(&event["id"])
-            )))
+            .post(app.url(&format!("/api/v1/events/{}/announcements", s(&event["id"]))))
             .bearer_auth(&app.admin_token)
             .header("Idempotency-Key", "weekly-note")
             .json(&message("confirmed"))

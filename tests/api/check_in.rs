@@ -186,7 +186,9 @@ async fn checked_in_counts_the_confirmed_registrations_checked_in_as_the_status_
     };
     // Ada checks in, cancels, registers again and checks in again: one person at the door.
     let ada = register("Ada", "ada@example.org").await;
-    scan(&app, "count", s(&ada["check_in_code"])).await.assert_status(200);
+    scan(&app, "count", s(&ada["check_in_code"]))
+        .await
+        .assert_status(200);
     app.post(
         &format!("/api/v1/registrations/{}/cancel", s(&ada["manage_token"])),
         &json!({}),
@@ -199,16 +201,25 @@ async fn checked_in_counts_the_confirmed_registrations_checked_in_as_the_status_
         .assert_status(200);
     // Ben checks in and is erased: no one is left to count.
     let ben = register("Ben", "ben@example.org").await;
-    scan(&app, "count", s(&ben["check_in_code"])).await.assert_status(200);
-    app.delete(&format!("/api/v1/registrations/{}", s(&ben["manage_token"])))
+    scan(&app, "count", s(&ben["check_in_code"]))
         .await
-        .assert_status(204);
+        .assert_status(200);
+    app.delete(&format!(
+        "/api/v1/registrations/{}",
+        s(&ben["manage_token"])
+    ))
+    .await
+    .assert_status(204);
     // Cleo is confirmed and not checked in.
     register("Cleo", "cleo@example.org").await;
 
     let stats = app.get_admin("/api/v1/events/count/stats").await;
     stats.assert_status(200);
-    assert_eq!(stats.json["registrations"]["confirmed"], 2, "{}", stats.json);
+    assert_eq!(
+        stats.json["registrations"]["confirmed"], 2,
+        "{}",
+        stats.json
+    );
     assert_eq!(stats.json["checked_in"], 1, "{}", stats.json);
 }
 
@@ -236,5 +247,9 @@ async fn answer_counts_in_stats_are_of_confirmed_registrations_the_waiting_ones_
     assert_eq!(stats.json["registrations"]["waitlisted"], 1);
     let lunch = &stats.json["answers"][0];
     assert_eq!(lunch["counts"], json!({"yes": 1, "no": 0}), "{lunch}");
-    assert_eq!(lunch["counts_waiting"], json!({"yes": 1, "no": 0}), "{lunch}");
+    assert_eq!(
+        lunch["counts_waiting"],
+        json!({"yes": 1, "no": 0}),
+        "{lunch}"
+    );
 }

@@ -109,7 +109,9 @@ async fn a_seat_freed_on_a_double_opt_in_event_is_offered_as_a_hold_with_the_con
     assert!(text.contains("48 hours"), "{text}");
     assert!(!text.to_lowercase().contains("check-in code"), "{text}");
     assert!(
-        to_ben.iter().all(|m| !m.subject().starts_with("A seat is now yours")),
+        to_ben
+            .iter()
+            .all(|m| !m.subject().starts_with("A seat is now yours")),
         "no promotion mail"
     );
     assert!(!badge_text(&app).await.contains("Ben"));
@@ -167,7 +169,10 @@ async fn without_double_opt_in_the_waitlist_moves_up_to_a_confirmed_seat_as_befo
     let b = app.register_person("plain", "B", "b@example.org").await;
     assert_eq!(b.json["status"], "waitlisted");
     app.post(
-        &format!("/api/v1/registrations/{}/cancel", s(&a.json["manage_token"])),
+        &format!(
+            "/api/v1/registrations/{}/cancel",
+            s(&a.json["manage_token"])
+        ),
         &json!({}),
     )
     .await

@@ -792,9 +792,11 @@ async fn dump_everything(app: &crate::helpers::TestApp) -> String {
     let tables = names(
         app.db
             .query_all_raw(text(match backend {
-                DbBackend::Postgres => "SELECT table_name::text AS name FROM information_schema.tables \
+                DbBackend::Postgres => {
+                    "SELECT table_name::text AS name FROM information_schema.tables \
                     WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
-                    .to_owned(),
+                        .to_owned()
+                }
                 _ => "SELECT name FROM sqlite_master WHERE type = 'table' \
                     AND name NOT LIKE 'sqlite_%'"
                     .to_owned(),
@@ -806,7 +808,9 @@ async fn dump_everything(app: &crate::helpers::TestApp) -> String {
     let mut dump = String::new();
     for table in tables {
         let sql = match backend {
-            DbBackend::Postgres => format!("SELECT row_to_json(t)::text AS dump FROM \"{table}\" t"),
+            DbBackend::Postgres => {
+                format!("SELECT row_to_json(t)::text AS dump FROM \"{table}\" t")
+            }
             _ => {
                 let columns = names(
                     app.db
@@ -922,7 +926,10 @@ async fn after_erasure_no_table_holds_the_persons_address_name_or_manage_links()
     // A page form registration (its key stores the redirect to the manage page), checked in
     // at the door, written to by an announcement, then cancelled with a key.
     let first = register_by_form(&app, "erase", NAME, EMAIL).await;
-    let code = app.get(&format!("/api/v1/registrations/{first}")).await.json["check_in_code"]
+    let code = app
+        .get(&format!("/api/v1/registrations/{first}"))
+        .await
+        .json["check_in_code"]
         .as_str()
         .expect("a check-in code")
         .to_owned();
@@ -948,7 +955,14 @@ async fn after_erasure_no_table_holds_the_persons_address_name_or_manage_links()
     // Registered again through the API with a key and an answer that names them.
     let mut body = registration_body(NAME, EMAIL);
     body["answers"] = json!({ remarks.as_str(): "Zacharias Quellhorst needs a ramp" });
-    let again = post_keyed(&app, "/api/v1/events/erase/registrations", None, "reg-2", &body).await;
+    let again = post_keyed(
+        &app,
+        "/api/v1/events/erase/registrations",
+        None,
+        "reg-2",
+        &body,
+    )
+    .await;
     again.assert_status(201);
     let second = token_of(&again);
     app.mails(5).await;
@@ -961,11 +975,22 @@ async fn after_erasure_no_table_holds_the_persons_address_name_or_manage_links()
     let after = dump_everything(&app).await;
     assert_nowhere(
         &after,
-        &[EMAIL, "zacharias.quellhorst", NAME, "Quellhorst", &first, &second],
+        &[
+            EMAIL,
+            "zacharias.quellhorst",
+            NAME,
+            "Quellhorst",
+            &first,
+            &second,
+        ],
     );
     // The anonymous rows stay for the counts.
     let stats = app.get_admin("/api/v1/events/erase/stats").await;
-    assert_eq!(stats.json["registrations"]["cancelled"], 2, "{}", stats.json);
+    assert_eq!(
+        stats.json["registrations"]["cancelled"], 2,
+        "{}",
+        stats.json
+    );
 }
 
 #[tokio::test]
@@ -978,7 +1003,11 @@ async fn erasing_on_the_attendee_page_leaves_no_live_link_in_the_forms_stored_an
     let stored = idempotency_key::Entity::find().all(&app.db).await.unwrap();
     assert_eq!(stored.len(), 1);
     assert!(
-        !stored[0].location.clone().unwrap_or_default().contains(&token),
+        !stored[0]
+            .location
+            .clone()
+            .unwrap_or_default()
+            .contains(&token),
         "{:?}",
         stored[0].location
     );

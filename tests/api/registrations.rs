@@ -800,7 +800,8 @@ async fn an_unconfirmed_hold_expires_after_48_hours_and_the_waitlist_moves_up() 
         .collect();
     assert_eq!(to_b.len(), 2, "{to_b:?}");
     assert!(
-        to_b.iter().any(|s| s.starts_with("Please confirm your registration")),
+        to_b.iter()
+            .any(|s| s.starts_with("Please confirm your registration")),
         "{to_b:?}"
     );
 }

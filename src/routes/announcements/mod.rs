@@ -15,8 +15,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::auth::Organiser;
 use crate::routes::idempotency::{json_answer, key_of, respond};
 use crate::services::announcements::{self, Audience, Message, Recipient};
-use crate::services::idempotency::{Keyed, StoredAnswer};
 use crate::services::events;
+use crate::services::idempotency::{Keyed, StoredAnswer};
 use crate::state::AppState;
 
 /// Longest subject, in characters.
@@ -252,8 +252,9 @@ pub async fn send_announcement(
     body: web::Json<AnnouncementRequest>,
 ) -> ApiResult<HttpResponse> {
     let event = events::find_visible(&state.db, &key, true).await?;
-    let fingerprinted = serde_json::to_value(&*body)
-        .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("reading an announcement")))?;
+    let fingerprinted = serde_json::to_value(&*body).map_err(|e| {
+        ApiError::Internal(anyhow::Error::new(e).context("reading an announcement"))
+    })?;
     let idempotency = key_of(
         &req,
         format!("POST /api/v1/events/{}/announcements", event.id),
@@ -264,8 +265,7 @@ pub async fn send_announcement(
         key,
         answer: Arc::new(|sent: &entity::announcement::Model| answer(sent.clone())),
     });
-    let done =
-        announcements::send_now(&state, &event, who.0.id, &message, keyed.as_ref()).await?;
+    let done = announcements::send_now(&state, &event, who.0.id, &message, keyed.as_ref()).await?;
     respond(done, answer)
 }
 

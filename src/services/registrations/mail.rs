@@ -25,9 +25,13 @@ pub(super) enum Notice {
     Pending,
     Waitlisted(i64),
     Promoted,
-    Cancelled { had_seat: bool },
+    Cancelled {
+        had_seat: bool,
+    },
     /// The hold ran out; `hold_hours` is how long it was (see [`hold_hours`]).
-    Expired { hold_hours: i64 },
+    Expired {
+        hold_hours: i64,
+    },
 }
 
 /// Queues the mail about a registration's new state in the caller's transaction.

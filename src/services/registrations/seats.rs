@@ -322,7 +322,14 @@ pub async fn expire_holds(
         active.updated_at = Set(now());
         let model = active.update(&txn).await?;
         promote_waitlisted(&txn, public_url, event.id).await?;
-        notify(&txn, public_url, &event, &model, Notice::Expired { hold_hours: hours }).await?;
+        notify(
+            &txn,
+            public_url,
+            &event,
+            &model,
+            Notice::Expired { hold_hours: hours },
+        )
+        .await?;
         txn.commit().await?;
         expired += 1;
     }

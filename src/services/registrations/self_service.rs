@@ -7,8 +7,8 @@ use entity::{
     registration::{self, RegistrationStatus},
 };
 use sea_orm::{
-    sea_query::{Expr, Query}, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, Set,
+    sea_query::{Expr, Query},
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
 };
 use uuid::Uuid;
 
