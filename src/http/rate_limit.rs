@@ -1,11 +1,16 @@
 //! Rate limiting of public `POST`s per client address (`PODIUM_RATE_LIMIT` a minute).
 //!
-//! Organisers with a valid token are not limited. Behind a reverse proxy the client address is
+//! Organisers are neither counted nor limited: a valid bearer token, or a live door session
+//! (the door page's cookie); an invalid token or cookie counts like any stranger's request. Behind a reverse proxy the client address is
 //! the last entry of the configured header (the one the trusted proxy appended).
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use crate::error::ApiError;
+use crate::http::auth::organiser_by_token;
+use crate::services::door;
+use crate::state::AppState;
 use actix_web::{
     body::{EitherBody, MessageBody},
     dev::{ServiceRequest, ServiceResponse},
@@ -17,11 +22,6 @@ use governor::{
     clock::{Clock, DefaultClock},
     DefaultKeyedRateLimiter, Quota, RateLimiter,
 };
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-
-use crate::auth::hash_token;
-use crate::error::ApiError;
-use crate::state::AppState;
 
 pub struct Limiter {
     limiter: DefaultKeyedRateLimiter<IpAddr>,
@@ -86,24 +86,28 @@ impl Limiter {
     }
 }
 
-async fn is_organiser(state: &AppState, req: &ServiceRequest) -> bool {
-    let Some(token) = req
+/// Whether the request is an organiser's: a valid bearer token (through the token cache, so a
+/// burst costs one lookup a second), or the cookie of a live door session (the door page's
+/// check-ins). Organisers do not use up the public per-address limit, so a door behind the
+/// venue's one address keeps working. A token or cookie that is not valid gets no exemption:
+/// a stranger's request counts whatever it carries.
+async fn is_organiser(state: &web::Data<AppState>, req: &ServiceRequest) -> bool {
+    let bearer = req
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-    else {
-        return false;
-    };
-    entity::organiser::Entity::find()
-        .filter(entity::organiser::Column::TokenHash.eq(hash_token(token.trim())))
-        .filter(entity::organiser::Column::RevokedAt.is_null())
-        .count(&state.db)
-        .await
-        .is_ok_and(|n| n > 0)
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, token)| scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty())
+        .map(|(_, token)| token.trim().to_owned());
+    if let Some(token) = bearer {
+        return organiser_by_token(state.clone(), &token).await.is_ok();
+    }
+    if let Some(cookie) = req.cookie(crate::pages::DOOR_COOKIE) {
+        return door::is_live_session(&state.db, cookie.value())
+            .await
+            .unwrap_or(false);
+    }
+    false
 }
 
 /// The answer to a client over its limit, with `Retry-After` (seconds): problem+json on the
@@ -120,36 +124,26 @@ fn too_many(req: &ServiceRequest, retry_after: u64) -> HttpResponse {
     page
 }
 
+/// Middleware: public `POST`s over the limit per client address get 429 with `Retry-After`;
+/// pitches and exhibits also count against the stricter submission limit. Requests of
+/// organisers ([`is_organiser`]) are neither counted nor limited.
 pub async fn limit_public_posts(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
     if req.method() == Method::POST {
         if let Some(state) = req.app_data::<web::Data<AppState>>().cloned() {
-            // Pitches and exhibits mail the address they name: a stricter limit per client.
-            let path = req.path();
-            if path.ends_with("/pitches") || path.ends_with("/exhibits") {
-                if let (Some(limiter), Some(client)) = (
-                    &state.submissions,
-                    state.submissions.as_ref().and_then(|l| l.client(&req)),
-                ) {
-                    if let Err(retry_after) = limiter.check(client) {
-                        if !is_organiser(&state, &req).await {
-                            let response = too_many(&req, retry_after);
-                            return Ok(req.into_response(response).map_into_right_body());
-                        }
+            let limited = state.limiter.is_some() || state.submissions.is_some();
+            if limited && !is_organiser(&state, &req).await {
+                // Pitches and exhibits mail the address they name: a stricter limit per client.
+                let path = req.path();
+                if path.ends_with("/pitches") || path.ends_with("/exhibits") {
+                    if let Some(refused) = over(state.submissions.as_ref(), &req) {
+                        return Ok(req.into_response(refused).map_into_right_body());
                     }
                 }
-            }
-            if let (Some(limiter), Some(client)) = (
-                &state.limiter,
-                state.limiter.as_ref().and_then(|l| l.client(&req)),
-            ) {
-                if let Err(retry_after) = limiter.check(client) {
-                    if !is_organiser(&state, &req).await {
-                        let response = too_many(&req, retry_after);
-                        return Ok(req.into_response(response).map_into_right_body());
-                    }
+                if let Some(refused) = over(state.limiter.as_ref(), &req) {
+                    return Ok(req.into_response(refused).map_into_right_body());
                 }
             }
         }
@@ -157,4 +151,14 @@ pub async fn limit_public_posts(
     next.call(req)
         .await
         .map(ServiceResponse::map_into_left_body)
+}
+
+/// Counts the request against `limiter`; the 429 when its client is over the limit.
+fn over(limiter: Option<&Limiter>, req: &ServiceRequest) -> Option<HttpResponse> {
+    let limiter = limiter?;
+    let client = limiter.client(req)?;
+    limiter
+        .check(client)
+        .err()
+        .map(|retry_after| too_many(req, retry_after))
 }

@@ -20,12 +20,13 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{code, error_page, public_language, query_language, see_other, Switch, Texts};
-use crate::domain::check_in_code;
+use crate::domain::{check_in_code, time::now};
 use crate::error::ApiError;
 use crate::services::{check_in, door, events};
 use crate::state::AppState;
 
-const COOKIE: &str = "podium_door";
+/// The door session's cookie (its value opens the door; only its SHA-256 is stored).
+pub const COOKIE: &str = "podium_door";
 /// The door page's script: the camera scan, nothing else.
 pub const SCRIPT_PATH: &str = "/assets/door-1.js";
 const SCRIPT: &str = include_str!("../../static/door.js");
@@ -198,7 +199,7 @@ pub async fn show(
                     .into_iter()
                     .map(|r| FoundRow {
                         id: r.id,
-                        status: status_line(lang.texts(), &event, &r),
+                        status: status_line(lang.texts(), lang.lang, &event, &r),
                         can_check_in: r.status == RegistrationStatus::Confirmed
                             && r.checked_in_at.is_none(),
                         name: r.name,
@@ -214,13 +215,19 @@ pub async fn show(
     page(StatusCode::OK, &view)
 }
 
-/// A registration's status in a word or two: "confirmed", "checked in at 09:12", "cancelled".
-fn status_line(t: &Texts, event: &event::Model, r: &entity::registration::Model) -> String {
+/// A registration's status in a word or two: "confirmed", "checked in at 09:12" (with the
+/// day when not today), "cancelled".
+fn status_line(
+    t: &Texts,
+    lang: Language,
+    event: &event::Model,
+    r: &entity::registration::Model,
+) -> String {
     match (r.status, r.checked_in_at) {
         (RegistrationStatus::Confirmed, Some(at)) => format!(
             "{} {}",
             t.door_checked_in_at,
-            check_in::local_time(at, &event.timezone)
+            check_in::moment(at, &event.timezone, now(), lang)
         ),
         (RegistrationStatus::Confirmed, None) => t.door_confirmed.to_owned(),
         (RegistrationStatus::Waitlisted, _) => t.door_waitlisted.to_owned(),
@@ -231,8 +238,13 @@ fn status_line(t: &Texts, event: &event::Model, r: &entity::registration::Model)
 }
 
 /// Why someone is not let in: "Cancelled: not checked in".
-fn refusal(t: &Texts, event: &event::Model, r: &entity::registration::Model) -> String {
-    let status = status_line(t, event, r);
+fn refusal(
+    t: &Texts,
+    lang: Language,
+    event: &event::Model,
+    r: &entity::registration::Model,
+) -> String {
+    let status = status_line(t, lang, event, r);
     let mut chars = status.chars();
     let capital: String = chars
         .next()
@@ -351,7 +363,7 @@ pub async fn check_in(
             let at = scan
                 .registration
                 .checked_in_at
-                .map(|at| check_in::local_time(at, &event.timezone))
+                .map(|at| check_in::moment(at, &event.timezone, now(), lang.lang))
                 .unwrap_or_default();
             let (class, words) = if scan.now {
                 ("ok", t.door_checked_in_at)
@@ -380,7 +392,7 @@ pub async fn check_in(
                 Ok(Some(r)) => {
                     view.result = Some(ResultView {
                         class: "refused",
-                        message: refusal(t, &event, &r),
+                        message: refusal(t, lang.lang, &event, &r),
                         name: r.name,
                         organisation: r.organisation,
                     });

@@ -27,6 +27,7 @@ use actix_web::{
 use askama::Template;
 use entity::registration::Language;
 
+pub use door::COOKIE as DOOR_COOKIE;
 pub use event::PageCache;
 pub use registration_cache::AttendeePages;
 pub use texts::Texts;

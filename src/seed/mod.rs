@@ -126,8 +126,8 @@ async fn announcements(
                 .to_owned(),
         },
     ];
-    for (i, message) in history.iter().enumerate() {
-        announcement(db, public_url, event, message, &format!("demo-{i}")).await?;
+    for message in &history {
+        announcement(db, public_url, event, message).await?;
     }
     Ok(history.len())
 }
@@ -140,21 +140,17 @@ async fn announcement(
     public_url: &str,
     event: &entity::event::Model,
     message: &crate::services::announcements::Message,
-    key: &str,
 ) -> anyhow::Result<()> {
     use crate::services::announcements;
     use sea_orm::sea_query::{Expr, ExprTrait, Query};
     let txn = crate::db::begin_write(db).await?;
-    let (sent, _) = announcements::send(
-        &txn,
-        public_url,
-        event,
-        uuid::Uuid::nil(),
-        message,
-        Some(key),
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let crate::services::idempotency::Once::New(sent, _) =
+        announcements::send(&txn, public_url, event, uuid::Uuid::nil(), message, None)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+    else {
+        anyhow::bail!("an announcement without a key was replayed");
+    };
     entity::outbox::Entity::update_many()
         .col_expr(
             entity::outbox::Column::Status,

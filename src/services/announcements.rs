@@ -4,8 +4,8 @@
 //! The announcement, every recipient row and every mail are written in one transaction: a
 //! restart midway leaves all or nothing queued. A recipient's key is the announcement and the
 //! person's mailbox, so nobody in two roles (an attendee who also presents) gets it twice; a
-//! request repeated with the same `Idempotency-Key` finds the first announcement and queues
-//! nothing.
+//! request repeated with the same `Idempotency-Key` and body replays the first answer and
+//! queues nothing, and the same key with another body is a 422 (`services::idempotency`).
 use std::collections::HashSet;
 
 use entity::{
@@ -21,18 +21,28 @@ use uuid::Uuid;
 use crate::domain::{email::mailbox_key, time::now};
 use crate::error::{ApiError, ApiResult};
 use crate::mail::{self, templates, templates::Rendered, NewMail};
+use crate::services::idempotency::{self, Keyed, Once};
 use crate::services::{exhibits, pitches, registrations};
 
-/// Who an announcement goes to.
+/// Who an announcement goes to. An announcement reaches only addresses that may be written
+/// to: never an unconfirmed hold (`pending`: nobody has shown the address is theirs), and on
+/// an event with double opt-in nobody on the waitlist either (joining it confirms no address;
+/// a waitlisted person confirms when a seat is offered, see
+/// `registrations::promote_waitlisted`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Audience {
+    /// Confirmed attendees.
     Confirmed,
+    /// Waitlisted attendees; nobody on an event with double opt-in.
     Waitlisted,
+    /// Confirmed attendees who are checked in.
     CheckedIn,
+    /// Presenters of accepted pitches.
     Presenters,
+    /// Contacts of approved exhibits.
     Exhibitors,
-    /// Active attendees (confirmed, unconfirmed, waitlisted), accepted presenters, approved
-    /// exhibitors.
+    /// Confirmed attendees, waitlisted ones (not on an event with double opt-in), accepted
+    /// presenters, approved exhibitors.
     Everyone,
 }
 
@@ -82,21 +92,32 @@ pub struct Recipient {
     pub record_id: Uuid,
 }
 
+/// The attendees' statuses an audience reaches on `event` (see [`Audience`]).
+pub fn attendee_statuses(event: &event::Model, audience: Audience) -> Vec<RegistrationStatus> {
+    // On a double opt-in event the waitlist holds addresses nobody confirmed.
+    let waitlisted = (!event.require_email_confirmation).then_some(RegistrationStatus::Waitlisted);
+    match audience {
+        Audience::Confirmed | Audience::CheckedIn => vec![RegistrationStatus::Confirmed],
+        Audience::Waitlisted => waitlisted.into_iter().collect(),
+        Audience::Everyone => std::iter::once(RegistrationStatus::Confirmed)
+            .chain(waitlisted)
+            .collect(),
+        Audience::Presenters | Audience::Exhibitors => Vec::new(),
+    }
+}
+
 /// The audience of the event, one per mailbox (the first role found wins: attendee, then
-/// presenter, then exhibitor), erased people left out.
+/// presenter, then exhibitor), erased people and unconfirmed addresses left out (see
+/// [`Audience`]).
 pub async fn audience(
     db: &impl ConnectionTrait,
     public_url: &str,
-    event_id: Uuid,
+    event: &event::Model,
     audience: Audience,
 ) -> ApiResult<Vec<Recipient>> {
+    let event_id = event.id;
     let mut people = Vec::new();
-    let attendees = match audience {
-        Audience::Confirmed | Audience::CheckedIn => vec![RegistrationStatus::Confirmed],
-        Audience::Waitlisted => vec![RegistrationStatus::Waitlisted],
-        Audience::Everyone => registrations::ACTIVE.to_vec(),
-        Audience::Presenters | Audience::Exhibitors => Vec::new(),
-    };
+    let attendees = attendee_statuses(event, audience);
     if !attendees.is_empty() {
         let mut query = registration::Entity::find()
             .filter(registration::Column::EventId.eq(event_id))
@@ -228,41 +249,61 @@ pub async fn send_test(
 }
 
 /// [`send`] in a write transaction of its own, committed, then the mail worker woken when
-/// something was queued. `(announcement, true)` when sent now, `(the first one, false)` for a
-/// repeated `key`.
+/// something was queued.
 pub async fn send_now(
     ctx: &crate::services::Ctx,
     event: &event::Model,
     sender: Uuid,
     message: &Message,
-    key: Option<&str>,
-) -> ApiResult<(announcement::Model, bool)> {
+    key: Option<&Keyed<announcement::Model>>,
+) -> ApiResult<Once<announcement::Model>> {
     let txn = crate::db::begin_write(&ctx.db).await?;
-    let (sent, new) = send(&txn, &ctx.public_url, event, sender, message, key).await?;
+    let sent = send(&txn, &ctx.public_url, event, sender, message, key).await?;
     txn.commit().await?;
-    if new {
+    if matches!(sent, Once::New(..)) {
         ctx.wake_mailer();
     }
-    Ok((sent, new))
+    Ok(sent)
 }
 
-/// Sends `message` from the organiser `sender` to its audience: in `txn` (which must commit for anything to happen),
-/// the announcement, one recipient row and one queued mail per person. With `key`, a second
-/// request finds the first announcement (`Ok((it, false))`) and queues nothing.
+/// Sends `message` from the organiser `sender` to its audience: in `txn` (which must commit
+/// for anything to happen), the announcement, one recipient row and one queued mail per
+/// person.
+///
+/// With `key`, the one mechanism of every keyed `POST` (`services::idempotency`): a repeat
+/// with the same body replays the first answer and queues nothing, the same key with another
+/// body is a 422, and the answer is stored with the key in this transaction. The key is also
+/// written on the announcement, whose unique `(event_id, idempotency_key)` makes a concurrent
+/// repeat a 409 instead of a second send; an announcement older than a key's retention
+/// ([`idempotency::RETENTION_HOURS`]) gives its key up, so the key is new again, as
+/// everywhere else.
 pub async fn send(
     txn: &impl ConnectionTrait,
     public_url: &str,
     event: &event::Model,
     sender: Uuid,
     message: &Message,
-    key: Option<&str>,
-) -> ApiResult<(announcement::Model, bool)> {
-    if let Some(key) = key {
-        if let Some(first) = by_key(txn, event.id, key).await? {
-            return Ok((first, false));
-        }
+    key: Option<&Keyed<announcement::Model>>,
+) -> ApiResult<Once<announcement::Model>> {
+    if let Some(first) = idempotency::earlier(txn, key).await? {
+        return Ok(Once::Replayed(first));
     }
-    let people = audience(txn, public_url, event.id, message.audience).await?;
+    if let Some(k) = key {
+        announcement::Entity::update_many()
+            .col_expr(
+                announcement::Column::IdempotencyKey,
+                sea_orm::sea_query::Expr::value(Option::<String>::None),
+            )
+            .filter(announcement::Column::EventId.eq(event.id))
+            .filter(announcement::Column::IdempotencyKey.eq(k.key.key.as_str()))
+            .filter(
+                announcement::Column::CreatedAt
+                    .lt(now() - chrono::Duration::hours(idempotency::RETENTION_HOURS)),
+            )
+            .exec(txn)
+            .await?;
+    }
+    let people = audience(txn, public_url, event, message.audience).await?;
     let id = Uuid::now_v7();
     let sent = announcement::ActiveModel {
         id: Set(id),
@@ -273,7 +314,7 @@ pub async fn send(
         subject_en: Set(message.subject_en.clone()),
         text_de: Set(message.text_de.clone()),
         text_en: Set(message.text_en.clone()),
-        idempotency_key: Set(key.map(str::to_owned)),
+        idempotency_key: Set(key.map(|k| k.key.key.clone())),
         recipients: Set(i32::try_from(people.len()).unwrap_or(i32::MAX)),
         created_at: Set(now()),
     }
@@ -306,19 +347,8 @@ pub async fn send(
             .exec_without_returning(txn)
             .await?;
     }
-    Ok((sent, true))
-}
-
-async fn by_key(
-    db: &impl ConnectionTrait,
-    event_id: Uuid,
-    key: &str,
-) -> ApiResult<Option<announcement::Model>> {
-    Ok(announcement::Entity::find()
-        .filter(announcement::Column::EventId.eq(event_id))
-        .filter(announcement::Column::IdempotencyKey.eq(key))
-        .one(db)
-        .await?)
+    let stored = idempotency::record(txn, key, &sent, id).await?;
+    Ok(Once::New(sent, stored))
 }
 
 /// An announcement with how its mails are doing.

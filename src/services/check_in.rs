@@ -1,8 +1,8 @@
 //! Checking attendees in at the door by their check-in code (issue 17).
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use entity::{
     event,
-    registration::{self, RegistrationStatus},
+    registration::{self, Language, RegistrationStatus},
 };
 use sea_orm::{sea_query::Expr, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
@@ -19,12 +19,12 @@ pub struct Scan {
 
 impl Scan {
     /// When, in the event's time zone, as the door shows it: "checked in at 09:12" or
-    /// "already checked in at 09:12".
+    /// "already checked in at 09:12", with the day when it was not today (see [`moment`]).
     pub fn message(&self, event: &event::Model) -> String {
         let at = self
             .registration
             .checked_in_at
-            .map(|at| local_time(at, &event.timezone))
+            .map(|at| moment(at, &event.timezone, now(), Language::En))
             .unwrap_or_default();
         if self.now {
             format!("checked in at {at}")
@@ -41,6 +41,79 @@ pub fn local_time(at: DateTime<Utc>, tz: &str) -> String {
         Err(_) => at.format("%H:%M").to_string(),
     }
 }
+
+/// When `at` was, for the door, in the event's zone `tz` (UTC if it is unknown) and in `lang`:
+/// `HH:MM` when it is the same day as `today` there, else the time and its day, "06:21 on
+/// Sunday, 6 December 2026" or "06:21 am Sonntag, 6. Dezember 2026", so a scan a day later
+/// does not read as this morning's.
+pub fn moment(at: DateTime<Utc>, tz: &str, today: DateTime<Utc>, lang: Language) -> String {
+    let zone = tz.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC);
+    let (at, today) = (at.with_timezone(&zone), today.with_timezone(&zone));
+    let time = at.format("%H:%M");
+    if at.date_naive() == today.date_naive() {
+        return time.to_string();
+    }
+    let weekday = at.weekday().num_days_from_monday() as usize;
+    let month = at.month0() as usize;
+    let (day, year) = (at.day(), at.year());
+    match lang {
+        Language::En => format!(
+            "{time} on {}, {day} {} {year}",
+            WEEKDAYS_EN[weekday], MONTHS_EN[month]
+        ),
+        Language::De => format!(
+            "{time} am {}, {day}. {} {year}",
+            WEEKDAYS_DE[weekday], MONTHS_DE[month]
+        ),
+    }
+}
+
+const WEEKDAYS_EN: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+const WEEKDAYS_DE: [&str; 7] = [
+    "Montag",
+    "Dienstag",
+    "Mittwoch",
+    "Donnerstag",
+    "Freitag",
+    "Samstag",
+    "Sonntag",
+];
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+const MONTHS_DE: [&str; 12] = [
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+];
 
 /// Checks in the confirmed attendee of `event` with this check-in code. Repeating is
 /// harmless: the first time stays. 404 when the code is no attendee's of this event; 409 with
@@ -120,4 +193,37 @@ fn refuse_unless_confirmed(r: &registration::Model) -> ApiResult<()> {
         RegistrationStatus::Expired => "did not confirm in time (expired)",
     };
     Err(ApiError::conflict(format!("{who} {why}: not checked in")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_door_names_the_day_of_a_check_in_that_was_not_today() {
+        let at: DateTime<Utc> = "2026-12-06T05:21:00Z".parse().unwrap();
+        let same_day: DateTime<Utc> = "2026-12-06T20:00:00Z".parse().unwrap();
+        let next_day: DateTime<Utc> = "2026-12-07T09:00:00Z".parse().unwrap();
+        let tz = "Europe/Berlin";
+        assert_eq!(moment(at, tz, same_day, Language::En), "06:21");
+        assert_eq!(
+            moment(at, tz, next_day, Language::En),
+            "06:21 on Sunday, 6 December 2026"
+        );
+        assert_eq!(
+            moment(at, tz, next_day, Language::De),
+            "06:21 am Sonntag, 6. Dezember 2026"
+        );
+        // 23:30 in Berlin is the next day in UTC: the day is the event's.
+        let late: DateTime<Utc> = "2026-12-06T22:30:00Z".parse().unwrap();
+        assert_eq!(
+            moment(late, tz, next_day, Language::En),
+            "23:30 on Sunday, 6 December 2026"
+        );
+        let after_midnight: DateTime<Utc> = "2026-12-06T23:10:00Z".parse().unwrap();
+        assert_eq!(
+            moment(late, tz, after_midnight, Language::En),
+            "23:30 on Sunday, 6 December 2026"
+        );
+    }
 }

@@ -61,6 +61,23 @@ pub async fn is_signed_in(
         .is_some())
 }
 
+/// Whether the cookie's `value` is a live door session (of any event) of an organiser whose
+/// token is not revoked: the rate limit does not count such a door's requests.
+pub async fn is_live_session(db: &impl ConnectionTrait, value: &str) -> ApiResult<bool> {
+    let Some(session) = door_session::Entity::find_by_id(token::hash(value))
+        .filter(door_session::Column::ExpiresAt.gt(now()))
+        .one(db)
+        .await?
+    else {
+        return Ok(false);
+    };
+    Ok(organiser::Entity::find_by_id(session.organiser_id)
+        .filter(organiser::Column::RevokedAt.is_null())
+        .one(db)
+        .await?
+        .is_some())
+}
+
 /// Ends the session with this cookie value.
 pub async fn close_session(db: &impl ConnectionTrait, value: &str) -> ApiResult<()> {
     door_session::Entity::delete_by_id(token::hash(value))

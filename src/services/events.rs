@@ -605,8 +605,13 @@ pub async fn stats(db: &impl ConnectionTrait, event_id: Uuid) -> ApiResult<Event
         .into_model::<GroupCount>()
         .all(db)
         .await?;
+    // Confirmed registrations that are checked in, so the count agrees with the confirmed
+    // ones shown: a check-in of a registration since cancelled (or erased: its seat freed,
+    // it counts as cancelled) is no one at the event any more, and a person who cancelled
+    // and registered again is one.
     let checked_in = registration::Entity::find()
         .filter(registration::Column::EventId.eq(event_id))
+        .filter(registration::Column::Status.eq(registration::RegistrationStatus::Confirmed))
         .filter(registration::Column::CheckedInAt.is_not_null())
         .count(db)
         .await? as i64;

@@ -8,9 +8,10 @@
 //! or fail together: a key is never taken by a request that then dies, and a concurrent repeat
 //! waits for the lock and replays. A refused request stores nothing, so a retry runs.
 //!
-//! No secret is stored: a manage token in an answer is replaced by a placeholder naming its
-//! kind, the answer remembers the record it created (`record_id`), and a replay derives the
-//! token again (`domain::token`). An answer holding any other secret (an organiser's `token`)
+//! No secret is stored: a manage token of the record a write made or touched, wherever it
+//! stands in the answer (the body, the `Location`, a page form's redirect to the manage
+//! page), is replaced by a placeholder naming its kind, the answer remembers the record
+//! (`record_id`), and a replay derives the token again (`domain::token`). An answer holding any other secret (an organiser's `token`)
 //! is not stored at all. Erasing the record deletes its stored answers.
 use std::sync::Arc;
 
@@ -67,28 +68,40 @@ fn placeholder(kind: Kind) -> String {
 
 impl StoredAnswer {
     /// The answer without its secrets, or `None` when it holds one that cannot be re-derived
-    /// (such an answer is not kept).
-    fn scrub(&self) -> Option<Scrubbed> {
+    /// (such an answer is not kept). `record` is the record the write made or touched: any
+    /// token derived from it (a manage link in a page form's redirect, in a `Location`, in
+    /// the body) becomes a placeholder wherever it stands, so no live link is ever stored, and
+    /// the row names the record, so erasing it deletes the row.
+    fn scrub(&self, record: Option<Uuid>) -> Option<Scrubbed> {
         let json: Option<Value> = serde_json::from_str(&self.body).ok();
         let object = json.as_ref().and_then(Value::as_object);
         if object.is_some_and(|o| o.contains_key("token")) {
             return None;
         }
-        let Some(secret) = object
+        let named = match object
             .and_then(|o| o.get("manage_token"))
             .and_then(Value::as_str)
-        else {
+        {
+            Some(secret) => Some(token::identify(secret)?.1),
+            None => None,
+        };
+        let Some(id) = named.or(record) else {
             return Some(Scrubbed {
                 body: self.body.clone(),
                 location: self.location.clone(),
                 record_id: None,
             });
         };
-        let (kind, id) = token::identify(secret)?;
-        let mark = placeholder(kind);
+        let (mut body, mut location) = (self.body.clone(), self.location.clone());
+        for kind in Kind::ALL {
+            let secret = token::derive(kind, id);
+            let mark = placeholder(kind);
+            body = body.replace(&secret, &mark);
+            location = location.map(|l| l.replace(&secret, &mark));
+        }
         Some(Scrubbed {
-            body: self.body.replace(secret, &mark),
-            location: self.location.as_ref().map(|l| l.replace(secret, &mark)),
+            body,
+            location,
             record_id: Some(id),
         })
     }
@@ -189,8 +202,14 @@ impl IdempotencyKey {
 
     /// The row that keeps `answer` for this key (without its secrets), or `None` when the
     /// answer holds a secret that cannot be derived again (such an answer is not kept).
-    pub fn row(&self, answer: &StoredAnswer) -> Option<idempotency_key::Model> {
-        let scrubbed = answer.scrub()?;
+    /// `record`: what the write made or touched (see [`StoredAnswer`]'s scrub): its tokens are
+    /// not stored, and erasing it deletes the row.
+    pub fn row(
+        &self,
+        answer: &StoredAnswer,
+        record: Option<Uuid>,
+    ) -> Option<idempotency_key::Model> {
+        let scrubbed = answer.scrub(record)?;
         Some(idempotency_key::Model {
             scope: self.scope.clone(),
             key: self.key.clone(),
@@ -315,8 +334,7 @@ impl<T> Keyed<T> {
         record: Option<Uuid>,
     ) -> ApiResult<StoredAnswer> {
         let answer = (self.answer)(done)?;
-        if let Some(mut row) = self.key.row(&answer) {
-            row.record_id = row.record_id.or(record);
+        if let Some(row) = self.key.row(&answer, record) {
             insert_many(txn, vec![row]).await?;
         }
         Ok(answer)
@@ -450,7 +468,7 @@ mod tests {
                 .to_string(),
             location: Some(format!("/api/v1/registrations/{secret}")),
         };
-        let scrubbed = answer.scrub().unwrap();
+        let scrubbed = answer.scrub(None).unwrap();
         assert!(!scrubbed.body.contains(&secret));
         assert!(!scrubbed.location.as_deref().unwrap().contains(&secret));
         assert_eq!(scrubbed.record_id, Some(id));
@@ -463,6 +481,18 @@ mod tests {
             body: json!({"id": id, "token": "secret"}).to_string(),
             location: None,
         };
-        assert!(organiser.scrub().is_none());
+        assert!(organiser.scrub(None).is_none());
+        // A page form's answer: a redirect to the manage page, no JSON; the record names it.
+        let form = StoredAnswer {
+            status: 303,
+            body: String::new(),
+            location: Some(format!("http://x/registrations/{secret}?registered=1")),
+        };
+        let scrubbed = form.scrub(Some(id)).unwrap();
+        assert!(!scrubbed.location.as_deref().unwrap().contains(&secret));
+        assert_eq!(scrubbed.record_id, Some(id));
+        let replayed =
+            StoredAnswer::restored(303, scrubbed.body, scrubbed.location, scrubbed.record_id);
+        assert_eq!(replayed.location, form.location);
     }
 }

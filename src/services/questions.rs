@@ -588,11 +588,13 @@ pub fn asked(event_id: Expr) -> Expr {
     )
 }
 
-/// Counts per question and value among the active registrations (confirmed, pending,
-/// waitlisted) of the event: `question id -> value -> count`. Text answers are not counted.
+/// Counts per question and value among the event's registrations of `statuses` (the
+/// confirmed ones: what the caterer plans for; or those still waiting, pending and
+/// waitlisted): `question id -> value -> count`. Text answers are not counted.
 pub async fn counts(
     db: &impl ConnectionTrait,
     event_id: Uuid,
+    statuses: &[RegistrationStatus],
 ) -> ApiResult<HashMap<Uuid, BTreeMap<String, i64>>> {
     #[derive(Debug, sea_orm::FromQueryResult)]
     struct Row {
@@ -612,11 +614,7 @@ pub async fn counts(
             QuestionKind::ManyChoices,
             QuestionKind::YesNo,
         ]))
-        .filter(registration::Column::Status.is_in([
-            RegistrationStatus::Confirmed,
-            RegistrationStatus::Pending,
-            RegistrationStatus::Waitlisted,
-        ]))
+        .filter(registration::Column::Status.is_in(statuses.iter().copied()))
         .group_by(registration_answer::Column::QuestionId)
         .group_by(registration_answer::Column::Value)
         .into_model::<Row>()

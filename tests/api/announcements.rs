@@ -203,14 +203,13 @@ async fn a_repeated_request_with_its_idempotency_key_sends_nothing_again() {
     let first = send("room-change-1").await;
     first.assert_status(201);
     let again = send("room-change-1").await;
-    again.assert_status(200);
+    // The first answer again, as every keyed POST replays it.
+    again.assert_status(201);
     assert_eq!(again.header("idempotent-replayed"), Some("true"));
     assert_eq!(again.json["id"], first.json["id"]);
     // Concurrent repeats too.
     let racing = futures_util::future::join_all((0..4).map(|_| send("room-change-2"))).await;
-    assert!(racing
-        .iter()
-        .all(|a| a.status == 201 || a.status == 200 || a.status == 409));
+    assert!(racing.iter().all(|a| a.status == 201 || a.status == 409));
     assert_eq!(announcement_mails(&app).await, 8);
     assert_eq!(
         app.get_admin("/api/v1/events/fest/announcements")
@@ -283,4 +282,140 @@ async fn without_a_token_an_announcement_is_refused_401_before_its_idempotency_k
         .await;
         answer.assert_problem(401);
     }
+}
+
+#[tokio::test]
+async fn the_same_idempotency_key_with_another_message_is_a_422_and_sends_nothing() {
+    let app = spawn_app().await;
+    event_with_people(&app).await;
+    let send = |body: Value| {
+        let app = &app;
+        async move {
+            crate::helpers::Answer::read(
+                app.client
+                    .post(app.url("/api/v1/events/fest/announcements"))
+                    .bearer_auth(&app.admin_token)
+                    .header("Idempotency-Key", "weekly-note")
+                    .json(&body)
+                    .send()
+                    .await
+                    .expect("request sent"),
+            )
+            .await
+        }
+    };
+    send(message("confirmed")).await.assert_status(201);
+    let mut other = message("confirmed");
+    other["text_en"] = json!("Lunch moves to 13:00.");
+    let refused = send(other).await;
+    refused.assert_problem(422);
+    assert!(refused.text.contains("Idempotency-Key"), "{}", refused.text);
+    // The same key for the same message, by the event's id instead of its slug: the replay.
+    let event = app.event_admin("fest").await;
+    let again = crate::helpers::Answer::read(
+        app.client
+            .post(app.url(&format!("/api/v1/events/{}/announcements", s(&event["id"]))))
+            .bearer_auth(&app.admin_token)
+            .header("Idempotency-Key", "weekly-note")
+            .json(&message("confirmed"))
+            .send()
+            .await
+            .expect("request sent"),
+    )
+    .await;
+    again.assert_status(201);
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    let list = app.get_admin("/api/v1/events/fest/announcements").await;
+    assert_eq!(list.json.as_array().unwrap().len(), 1);
+    assert_eq!(announcement_mails(&app).await, 3);
+}
+
+/// A double opt-in event `optin` (2 seats): Dora confirmed, Emil holding a seat without
+/// confirming, Finn on the waitlist (never confirmed: joining it asks for nothing).
+async fn optin_event_with_people(app: &TestApp) {
+    app.published_event(
+        json!({"slug": "optin", "capacity": 2, "require_email_confirmation": true}),
+    )
+    .await;
+    for (name, email) in [
+        ("Dora", "dora@example.org"),
+        ("Emil", "emil@example.org"),
+        ("Finn", "finn@example.org"),
+    ] {
+        let answer = app.register_person("optin", name, email).await;
+        answer.assert_status(201);
+        if name == "Dora" {
+            app.post(
+                &format!(
+                    "/api/v1/registrations/{}/confirm",
+                    s(&answer.json["manage_token"])
+                ),
+                &json!({}),
+            )
+            .await
+            .assert_status(200);
+        }
+    }
+}
+
+#[tokio::test]
+async fn announcements_reach_only_addresses_that_were_confirmed() {
+    let app = spawn_app().await;
+    optin_event_with_people(&app).await;
+    for (audience, expected) in [
+        ("everyone", 1),
+        ("confirmed", 1),
+        ("waitlisted", 0),
+        ("checked_in", 0),
+    ] {
+        let preview = app
+            .post_admin(
+                "/api/v1/events/optin/announcements/preview",
+                &message(audience),
+            )
+            .await;
+        preview.assert_status(200);
+        assert_eq!(preview.json["recipients"], expected, "{audience}");
+    }
+    for audience in ["everyone", "waitlisted"] {
+        let sent = app
+            .post_admin("/api/v1/events/optin/announcements", &message(audience))
+            .await;
+        sent.assert_status(201);
+    }
+    let list = app.get_admin("/api/v1/events/optin/announcements").await;
+    let counts: Vec<i64> = list
+        .json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["recipients"].as_i64().unwrap())
+        .collect();
+    assert_eq!(counts, [0, 1]);
+    let mails = announced(&app, 1).await;
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].to, ["dora@example.org"]);
+    let queued: Vec<String> = entity::outbox::Entity::find()
+        .filter(entity::outbox::Column::Kind.eq("announcement"))
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.recipient)
+        .collect();
+    assert_eq!(queued, ["dora@example.org"]);
+}
+
+#[tokio::test]
+async fn without_double_opt_in_the_waitlist_is_still_an_audience() {
+    let app = spawn_app().await;
+    event_with_people(&app).await;
+    let preview = app
+        .post_admin(
+            "/api/v1/events/fest/announcements/preview",
+            &message("waitlisted"),
+        )
+        .await;
+    preview.assert_status(200);
+    assert_eq!(preview.json["recipients"], 1);
 }

@@ -170,3 +170,86 @@ async fn the_attendees_page_shows_the_check_in_code_as_a_qr_code_while_confirmed
         .await;
     assert!(!page.text.contains("data:image/svg+xml"));
 }
+
+#[tokio::test]
+async fn checked_in_counts_the_confirmed_registrations_checked_in_as_the_status_shows() {
+    let app = spawn_app().await;
+    app.published_event(json!({"slug": "count", "capacity": 10}))
+        .await;
+    let register = |name: &'static str, email: &'static str| {
+        let app = &app;
+        async move {
+            let answer = app.register_person("count", name, email).await;
+            answer.assert_status(201);
+            answer.json
+        }
+    };
+    // Ada checks in, cancels, registers again and checks in again: one person at the door.
+    let ada = register("Ada", "ada@example.org").await;
+    scan(&app, "count", s(&ada["check_in_code"]))
+        .await
+        .assert_status(200);
+    app.post(
+        &format!("/api/v1/registrations/{}/cancel", s(&ada["manage_token"])),
+        &json!({}),
+    )
+    .await
+    .assert_status(200);
+    let ada_again = register("Ada", "ada@example.org").await;
+    scan(&app, "count", s(&ada_again["check_in_code"]))
+        .await
+        .assert_status(200);
+    // Ben checks in and is erased: no one is left to count.
+    let ben = register("Ben", "ben@example.org").await;
+    scan(&app, "count", s(&ben["check_in_code"]))
+        .await
+        .assert_status(200);
+    app.delete(&format!(
+        "/api/v1/registrations/{}",
+        s(&ben["manage_token"])
+    ))
+    .await
+    .assert_status(204);
+    // Cleo is confirmed and not checked in.
+    register("Cleo", "cleo@example.org").await;
+
+    let stats = app.get_admin("/api/v1/events/count/stats").await;
+    stats.assert_status(200);
+    assert_eq!(
+        stats.json["registrations"]["confirmed"], 2,
+        "{}",
+        stats.json
+    );
+    assert_eq!(stats.json["checked_in"], 1, "{}", stats.json);
+}
+
+#[tokio::test]
+async fn answer_counts_in_stats_are_of_confirmed_registrations_the_waiting_ones_apart() {
+    let app = spawn_app().await;
+    app.published_event(json!({"slug": "lunch", "capacity": 1}))
+        .await;
+    let question = app
+        .post_admin(
+            "/api/v1/events/lunch/questions",
+            &json!({"kind": "yes_no", "label_de": "Mittagessen", "label_en": "Lunch"}),
+        )
+        .await;
+    question.assert_status(201);
+    let id = s(&question.json["id"]).to_owned();
+    for (name, email) in [("Ada", "ada@example.org"), ("Ben", "ben@example.org")] {
+        let mut body = crate::helpers::registration_body(name, email);
+        body["answers"] = json!({ id.as_str(): true });
+        app.register("lunch", &body).await.assert_status(201);
+    }
+    let stats = app.get_admin("/api/v1/events/lunch/stats").await;
+    stats.assert_status(200);
+    assert_eq!(stats.json["registrations"]["confirmed"], 1);
+    assert_eq!(stats.json["registrations"]["waitlisted"], 1);
+    let lunch = &stats.json["answers"][0];
+    assert_eq!(lunch["counts"], json!({"yes": 1, "no": 0}), "{lunch}");
+    assert_eq!(
+        lunch["counts_waiting"],
+        json!({"yes": 1, "no": 0}),
+        "{lunch}"
+    );
+}

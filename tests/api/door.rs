@@ -566,3 +566,147 @@ async fn a_language_chosen_with_the_switch_stays_through_sign_in_search_and_chec
     assert!(english.text.contains("<html lang=\"en\">"));
     assert!(english.text.contains("waitlisted") && english.text.contains(">Deutsch</a>"));
 }
+
+#[tokio::test]
+async fn organisers_and_signed_in_doors_do_not_use_up_the_public_limit_but_strangers_do() {
+    let app = crate::helpers::spawn_app_with(|s| s.rate_limit = 3).await;
+    app.published_event(json!({"slug": "door", "capacity": 5}))
+        .await;
+    let mut codes = Vec::new();
+    for (name, email) in [("Ada", "ada@example.org"), ("Ben", "ben@example.org")] {
+        let answer = app
+            .post_admin(
+                "/api/v1/events/door/registrations",
+                &crate::helpers::registration_body(name, email),
+            )
+            .await;
+        answer.assert_status(201);
+        codes.push(s(&answer.json["check_in_code"]).to_owned());
+    }
+    let (ada, ben) = (codes[0].clone(), codes[1].clone());
+    // Forty API calls of an organiser: none is counted.
+    for _ in 0..40 {
+        app.post_admin("/api/v1/events/door/check-in", &json!({"code": ada}))
+            .await
+            .assert_status(200);
+    }
+    let base = app.address.clone();
+    let token = app.organiser_token().await;
+    // Signing in is a stranger's form post until it succeeds: it counts (1 of 3).
+    let cookie = sign_in(&app, &base, "door", &token).await;
+    for _ in 0..50 {
+        let answer = send(
+            &app,
+            &base,
+            reqwest::Method::POST,
+            "/events/door/door/check-in",
+            Some(&cookie),
+            &[("code", &ben)],
+        )
+        .await;
+        answer.assert_status(200);
+    }
+    // A forged cookie and a wrong token count like any stranger's request (2 and 3 of 3)...
+    send(
+        &app,
+        &base,
+        reqwest::Method::POST,
+        "/events/door/door/check-in",
+        Some("podium_door=forged"),
+        &[("code", &ben)],
+    )
+    .await
+    .assert_status(401);
+    app.request(
+        reqwest::Method::POST,
+        "/api/v1/events/door/check-in",
+        Some("not-a-token"),
+        Some(&json!({"code": ada})),
+    )
+    .await
+    .assert_problem(401);
+    // ...so the next is over the limit, with or without a wrong token.
+    app.register_person("door", "Cleo", "cleo@example.org")
+        .await
+        .assert_problem(429);
+    app.request(
+        reqwest::Method::POST,
+        "/api/v1/events/door/check-in",
+        Some("not-a-token"),
+        Some(&json!({"code": ada})),
+    )
+    .await
+    .assert_problem(429);
+    // The organiser and the door still get through.
+    app.post_admin("/api/v1/events/door/check-in", &json!({"code": ada}))
+        .await
+        .assert_status(200);
+}
+
+#[tokio::test]
+async fn a_scan_on_a_later_day_names_the_day_of_the_first_check_in() {
+    use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter};
+    let app = spawn_app().await;
+    let (code, id) = door_event(&app).await;
+    let first = app
+        .post_admin("/api/v1/events/door/check-in", &json!({"code": code}))
+        .await;
+    first.assert_status(200);
+    // Today's check-in says the time alone.
+    let today = s(&first.json["message"]);
+    assert!(
+        today.starts_with("checked in at ") && today.len() == "checked in at 09:12".len(),
+        "{today}"
+    );
+    // The first check-in was two days ago (the event's zone is Europe/Berlin).
+    let earlier = chrono::Utc::now() - chrono::Duration::days(2);
+    entity::registration::Entity::update_many()
+        .col_expr(
+            entity::registration::Column::CheckedInAt,
+            Expr::value(Some(earlier)),
+        )
+        .filter(entity::registration::Column::Id.eq(uuid::Uuid::parse_str(&id).unwrap()))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    let event = app.event_admin("door").await;
+    let zone: chrono_tz::Tz = s(&event["timezone"]).parse().unwrap();
+    let local = earlier.with_timezone(&zone);
+    let english = format!(
+        "already checked in at {}",
+        local.format("%H:%M on %A, %-d %B %Y")
+    );
+    let again = app
+        .post_admin("/api/v1/events/door/check-in", &json!({"code": code}))
+        .await;
+    again.assert_status(200);
+    assert_eq!(again.json["message"], english.as_str());
+
+    // The door page in German names it in German.
+    let token = app.organiser_token().await;
+    let cookie = sign_in(&app, &app.address.clone(), "door", &token).await;
+    let page = send_in(
+        &app,
+        "/events/door/door/check-in",
+        "de",
+        Some(&cookie),
+        Some(&[("code", &code)]),
+    )
+    .await;
+    page.assert_status(200);
+    let weekday = [
+        "Montag",
+        "Dienstag",
+        "Mittwoch",
+        "Donnerstag",
+        "Freitag",
+        "Samstag",
+        "Sonntag",
+    ][chrono::Datelike::weekday(&local).num_days_from_monday() as usize];
+    let german = format!(
+        "bereits eingecheckt um {} am {weekday}, {}.",
+        local.format("%H:%M"),
+        local.format("%-d")
+    );
+    assert!(page.text.contains(&german), "{german}\n{}", page.text);
+}

@@ -12,6 +12,7 @@ mod badges;
 mod check_in;
 mod cli;
 mod door;
+mod double_opt_in;
 mod errors;
 mod event_json;
 mod events;

@@ -783,3 +783,258 @@ async fn a_manage_token_stored_in_clear_before_the_upgrade_still_opens_its_regis
         assert_eq!(own.status(), 200, "{token}");
     }
 }
+
+/// Every row of every table as text, lower-cased: a dump of the whole database, so a test
+/// can say what it does not hold anywhere (SQLite: each column as text, blobs in hex; PostgreSQL: each
+/// row as JSON).
+async fn dump_everything(app: &crate::helpers::TestApp) -> String {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let backend = app.db.get_database_backend();
+    let text = |sql: String| Statement::from_string(backend, sql);
+    let names = |rows: Vec<sea_orm::QueryResult>| -> Vec<String> {
+        rows.iter()
+            .map(|r| r.try_get::<String>("", "name").expect("a name"))
+            .collect()
+    };
+    let tables = names(
+        app.db
+            .query_all_raw(text(match backend {
+                DbBackend::Postgres => {
+                    "SELECT table_name::text AS name FROM information_schema.tables \
+                    WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+                        .to_owned()
+                }
+                _ => "SELECT name FROM sqlite_master WHERE type = 'table' \
+                    AND name NOT LIKE 'sqlite_%'"
+                    .to_owned(),
+            }))
+            .await
+            .expect("the tables"),
+    );
+    assert!(tables.len() >= 15, "{tables:?}");
+    let mut dump = String::new();
+    for table in tables {
+        let sql = match backend {
+            DbBackend::Postgres => {
+                format!("SELECT row_to_json(t)::text AS dump FROM \"{table}\" t")
+            }
+            _ => {
+                let columns = names(
+                    app.db
+                        .query_all_raw(text(format!(
+                            "SELECT name FROM pragma_table_info('{table}')"
+                        )))
+                        .await
+                        .expect("the columns"),
+                );
+                let joined = columns
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "CASE typeof(\"{c}\") WHEN 'blob' THEN hex(\"{c}\") \
+                             ELSE COALESCE(CAST(\"{c}\" AS TEXT), '') END"
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" || char(31) || ");
+                format!("SELECT {joined} AS dump FROM \"{table}\"")
+            }
+        };
+        for row in app.db.query_all_raw(text(sql)).await.expect("the rows") {
+            dump.push_str(&table);
+            dump.push_str(": ");
+            dump.push_str(&row.try_get::<String>("", "dump").expect("a row as text"));
+            dump.push('\n');
+        }
+    }
+    dump.to_lowercase()
+}
+
+/// Fails naming the table when `dump` holds any of `needles` (compared lower-cased).
+fn assert_nowhere(dump: &str, needles: &[&str]) {
+    for needle in needles {
+        let needle = needle.to_lowercase();
+        if let Some(line) = dump.lines().find(|l| l.contains(&needle)) {
+            let table = line.split(':').next().unwrap_or_default();
+            panic!("{needle:?} is still in the table {table}: {line}");
+        }
+    }
+}
+
+/// The manage token in a form's redirect to the attendee's page.
+fn token_in(location: &str) -> String {
+    location
+        .split("/registrations/")
+        .nth(1)
+        .expect("a manage link")
+        .split(['?', '#', '/'])
+        .next()
+        .expect("a token")
+        .to_owned()
+}
+
+/// Registers `name <email>` through the event page's form (with its form key); the manage
+/// token of the redirect.
+async fn register_by_form(
+    app: &crate::helpers::TestApp,
+    slug: &str,
+    name: &str,
+    email: &str,
+) -> String {
+    let page = app.get(&format!("/events/{slug}")).await;
+    page.assert_status(200);
+    let start = page
+        .text
+        .find("name=\"form_key\" value=\"")
+        .expect("a form key")
+        + "name=\"form_key\" value=\"".len();
+    let key = page.text[start..].split('"').next().unwrap().to_owned();
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([
+            ("form_key", key.as_str()),
+            ("name", name),
+            ("email", email),
+            ("organisation", "Quellhorst Optik"),
+            ("sector", "science"),
+            ("language", "en"),
+            ("consent", "true"),
+        ])
+        .finish();
+    let answer = crate::helpers::Answer::read(
+        app.client
+            .post(app.url(&format!("/events/{slug}/register")))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .expect("request sent"),
+    )
+    .await;
+    answer.assert_status(303);
+    token_in(answer.header("location").expect("a redirect"))
+}
+
+const NAME: &str = "Zacharias Quellhorst";
+const EMAIL: &str = "Zacharias.Quellhorst@Example.org";
+
+#[tokio::test]
+async fn after_erasure_no_table_holds_the_persons_address_name_or_manage_links() {
+    let app = spawn_app().await;
+    app.published_event(json!({"slug": "erase", "capacity": 5}))
+        .await;
+    let remarks = app
+        .post_admin(
+            "/api/v1/events/erase/questions",
+            &json!({"kind": "long_text", "label_de": "Anmerkungen", "label_en": "Remarks"}),
+        )
+        .await;
+    remarks.assert_status(201);
+    let remarks = remarks.json["id"].as_str().unwrap().to_owned();
+    // A page form registration (its key stores the redirect to the manage page), checked in
+    // at the door, written to by an announcement, then cancelled with a key.
+    let first = register_by_form(&app, "erase", NAME, EMAIL).await;
+    let code = app
+        .get(&format!("/api/v1/registrations/{first}"))
+        .await
+        .json["check_in_code"]
+        .as_str()
+        .expect("a check-in code")
+        .to_owned();
+    app.post_admin("/api/v1/events/erase/check-in", &json!({"code": code}))
+        .await
+        .assert_status(200);
+    app.post_admin(
+        "/api/v1/events/erase/announcements",
+        &json!({"audience": "everyone", "subject_de": "Hinweis", "subject_en": "Note",
+            "text_de": "Bis morgen.", "text_en": "See you tomorrow."}),
+    )
+    .await
+    .assert_status(201);
+    post_keyed(
+        &app,
+        &format!("/api/v1/registrations/{first}/cancel"),
+        None,
+        "cancel-1",
+        &json!({}),
+    )
+    .await
+    .assert_status(200);
+    // Registered again through the API with a key and an answer that names them.
+    let mut body = registration_body(NAME, EMAIL);
+    body["answers"] = json!({ remarks.as_str(): "Zacharias Quellhorst needs a ramp" });
+    let again = post_keyed(
+        &app,
+        "/api/v1/events/erase/registrations",
+        None,
+        "reg-2",
+        &body,
+    )
+    .await;
+    again.assert_status(201);
+    let second = token_of(&again);
+    app.mails(5).await;
+    let before = dump_everything(&app).await;
+    assert!(before.contains("quellhorst"), "the dump sees the person");
+
+    app.delete(&format!("/api/v1/registrations/{second}"))
+        .await
+        .assert_status(204);
+    let after = dump_everything(&app).await;
+    assert_nowhere(
+        &after,
+        &[
+            EMAIL,
+            "zacharias.quellhorst",
+            NAME,
+            "Quellhorst",
+            &first,
+            &second,
+        ],
+    );
+    // The anonymous rows stay for the counts.
+    let stats = app.get_admin("/api/v1/events/erase/stats").await;
+    assert_eq!(
+        stats.json["registrations"]["cancelled"], 2,
+        "{}",
+        stats.json
+    );
+}
+
+#[tokio::test]
+async fn erasing_on_the_attendee_page_leaves_no_live_link_in_the_forms_stored_answer() {
+    let app = spawn_app().await;
+    app.published_event(json!({"slug": "erase", "capacity": 5}))
+        .await;
+    let token = register_by_form(&app, "erase", NAME, EMAIL).await;
+    // Even before erasure, the form's stored answer holds no live link.
+    let stored = idempotency_key::Entity::find().all(&app.db).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert!(
+        !stored[0]
+            .location
+            .clone()
+            .unwrap_or_default()
+            .contains(&token),
+        "{:?}",
+        stored[0].location
+    );
+    assert!(stored[0].record_id.is_some());
+    let answer = crate::helpers::Answer::read(
+        app.client
+            .post(app.url(&format!("/registrations/{token}/erase")))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("")
+            .send()
+            .await
+            .expect("request sent"),
+    )
+    .await;
+    answer.assert_status(303);
+    app.get(&format!("/api/v1/registrations/{token}"))
+        .await
+        .assert_problem(404);
+    assert_nowhere(
+        &dump_everything(&app).await,
+        &[EMAIL, "zacharias.quellhorst", NAME, "Quellhorst", &token],
+    );
+}

@@ -1,6 +1,8 @@
 //! `/events/{event}/announcements` (issue 17): preview, test send to oneself, send to an
 //! audience through the outbox, and the list of sent announcements with their counts.
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use std::sync::Arc;
+
+use actix_web::{get, http::StatusCode, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use entity::registration::Language;
 use serde::{Deserialize, Serialize};
@@ -11,8 +13,10 @@ use uuid::Uuid;
 use crate::domain::{text, Validator};
 use crate::error::{ApiError, ApiResult};
 use crate::http::auth::Organiser;
+use crate::routes::idempotency::{json_answer, key_of, respond};
 use crate::services::announcements::{self, Audience, Message, Recipient};
 use crate::services::events;
+use crate::services::idempotency::{Keyed, StoredAnswer};
 use crate::state::AppState;
 
 /// Longest subject, in characters.
@@ -28,7 +32,7 @@ pub fn config(cfg: &mut ServiceConfig) {
 }
 
 /// An announcement as written: both languages are required (each person reads theirs).
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[schema(example = json!({"audience": "confirmed",
     "subject_de": "Letzte Hinweise zur Jahrestagung", "subject_en": "Final notes on the annual meeting",
     "text_de": "Liebe Teilnehmende,\n\nder Einlass beginnt um 8:30 Uhr im Foyer.",
@@ -36,6 +40,11 @@ pub fn config(cfg: &mut ServiceConfig) {
 #[serde(deny_unknown_fields)]
 pub struct AnnouncementRequest {
     /// `confirmed`, `waitlisted`, `checked_in`, `presenters`, `exhibitors` or `everyone`.
+    /// Only confirmed addresses are written to: `everyone` is confirmed attendees, waitlisted
+    /// ones, accepted presenters and approved exhibitors; unconfirmed registrations
+    /// (`pending`) are never in an audience, and on an event with double opt-in
+    /// (`require_email_confirmation`) neither is the waitlist (joining it confirms no address;
+    /// a seat freed is offered as a new unconfirmed hold), so `waitlisted` reaches nobody there.
     pub audience: String,
     /// The German subject: one line, 1 to 200 characters.
     pub subject_de: String,
@@ -174,7 +183,7 @@ pub async fn preview_announcement(
     let event = events::find_visible(&state.db, &key, true).await?;
     let message = body.message()?;
     let people =
-        announcements::audience(&state.db, &state.public_url, event.id, message.audience).await?;
+        announcements::audience(&state.db, &state.public_url, &event, message.audience).await?;
     let sample = |language| Recipient {
         name: "Ada Lovelace".to_owned(),
         email: "ada@example.org".to_owned(),
@@ -219,15 +228,21 @@ pub async fn test_announcement(
 }
 
 /// Send the announcement to its audience: one mail per person (per mailbox), in their
-/// language, with their personal link, all queued in one transaction. With an
-/// `Idempotency-Key`, a repeat answers the first announcement (200, `Idempotent-Replayed`)
-/// and sends nothing again.
+/// language, with their personal link, all queued in one transaction. Only confirmed addresses
+/// are written to (see `audience`). With an `Idempotency-Key` (as on every keyed `POST`,
+/// remembered 24 hours): a repeat with the same body answers the first announcement (its 201,
+/// `Idempotent-Replayed: true`) and sends nothing again; the same key with another body is a
+/// 422 and sends nothing; a repeat while the first is still being sent is a 409.
 #[utoipa::path(tag = "announcements", security(("bearer" = [])), request_body = AnnouncementRequest,
     params(("event" = String, Path, description = "id or slug"),
         ("Idempotency-Key" = Option<String>, Header, description = "1 to 200 visible ASCII characters")),
-    responses((status = 201, body = AnnouncementResponse), (status = 200, body = AnnouncementResponse),
-        (status = 401, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
-        (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+    responses((status = 201, body = AnnouncementResponse,
+            description = "Queued now, or the first answer to a repeated key (`Idempotent-Replayed: true`)"),
+        (status = 401, body = crate::error::Problem, description = "No valid organiser token"),
+        (status = 404, body = crate::error::Problem, description = "No such event"),
+        (status = 409, body = crate::error::Problem, description = "A request with this key is still being sent"),
+        (status = 422, body = crate::error::Problem,
+            description = "An invalid field, or the key was already used with another body")))]
 #[post("/events/{event}/announcements")]
 pub async fn send_announcement(
     state: web::Data<AppState>,
@@ -237,22 +252,34 @@ pub async fn send_announcement(
     body: web::Json<AnnouncementRequest>,
 ) -> ApiResult<HttpResponse> {
     let event = events::find_visible(&state.db, &key, true).await?;
-    let idempotency = crate::routes::idempotency::header_key(&req)?.map(str::to_owned);
+    let fingerprinted = serde_json::to_value(&*body).map_err(|e| {
+        ApiError::Internal(anyhow::Error::new(e).context("reading an announcement"))
+    })?;
+    let idempotency = key_of(
+        &req,
+        format!("POST /api/v1/events/{}/announcements", event.id),
+        &fingerprinted,
+    )?;
     let message = body.message()?;
-    let (sent, new) =
-        announcements::send_now(&state, &event, who.0.id, &message, idempotency.as_deref()).await?;
-    let body = AnnouncementResponse::from(announcements::Sent {
-        announcement: sent,
-        delivered: 0,
-        failed: 0,
+    let keyed = idempotency.map(|key| Keyed {
+        key,
+        answer: Arc::new(|sent: &entity::announcement::Model| answer(sent.clone())),
     });
-    if new {
-        Ok(HttpResponse::Created().json(body))
-    } else {
-        Ok(HttpResponse::Ok()
-            .insert_header(("Idempotent-Replayed", "true"))
-            .json(body))
-    }
+    let done = announcements::send_now(&state, &event, who.0.id, &message, keyed.as_ref()).await?;
+    respond(done, answer)
+}
+
+/// The answer to a new announcement: 201 and the announcement, nothing delivered yet.
+fn answer(sent: entity::announcement::Model) -> ApiResult<StoredAnswer> {
+    json_answer(
+        StatusCode::CREATED,
+        None,
+        &AnnouncementResponse::from(announcements::Sent {
+            announcement: sent,
+            delivered: 0,
+            failed: 0,
+        }),
+    )
 }
 
 /// The event's announcements, newest first, with how many people each went to and how many

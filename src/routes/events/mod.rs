@@ -91,7 +91,9 @@ pub struct CreateEvent {
     #[schema(format = DateTime, value_type = Option<String>)]
     pub registration_closes_at: Option<String>,
     /// Double opt-in: a registration holds its seat until the link in the mail confirms it
-    /// (default false).
+    /// (default false). Joining the waitlist asks for no confirmation: a seat freed later is
+    /// offered to the first on the waitlist as a new hold (`pending`, `hold_hours`) with the
+    /// confirmation mail, not given; announcements reach only confirmed addresses.
     pub require_email_confirmation: Option<bool>,
     /// Exhibits that may be approved, 0 to 1 000 000; absent: no limit.
     #[schema(minimum = 0, maximum = 1_000_000)]
@@ -171,7 +173,8 @@ pub struct UpdateEvent {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(format = DateTime, value_type = Option<String>)]
     pub registration_closes_at: Option<Option<String>>,
-    /// Double opt-in: new registrations hold their seat until confirmed by mail.
+    /// Double opt-in: new registrations hold their seat until confirmed by mail, and a seat
+    /// freed for the waitlist is offered as such a hold (see `CreateEvent`).
     pub require_email_confirmation: Option<bool>,
     /// Exhibits that may be approved, 0 to 1 000 000; `null`: no limit.
     #[serde(default, deserialize_with = "nullable")]
@@ -373,7 +376,8 @@ pub struct StatsResponse {
     pub registrations: BTreeMap<String, i64>,
     /// Active registrations (confirmed, pending, waitlisted) by sector.
     pub by_sector: BTreeMap<String, i64>,
-    /// Registrations checked in at the door.
+    /// Confirmed registrations checked in at the door (at most `registrations.confirmed`): a
+    /// check-in of a registration cancelled or erased since is not counted.
     pub checked_in: i64,
     /// Pitches by status (`submitted`, `accepted`, `rejected`, `withdrawn`).
     pub pitches: BTreeMap<String, i64>,
@@ -383,7 +387,8 @@ pub struct StatsResponse {
     pub pitch_slots: i64,
     /// Pitch slots with a pitch assigned.
     pub pitch_slots_assigned: i64,
-    /// Answers of the active registrations per choice and yes/no question (issue 17).
+    /// Answers per choice and yes/no question (issue 17): `counts` of the confirmed
+    /// registrations, `counts_waiting` of the pending and waitlisted ones.
     pub answers: Vec<crate::routes::questions::QuestionCounts>,
 }
 

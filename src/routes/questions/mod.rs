@@ -170,8 +170,9 @@ impl From<registration_question::Model> for QuestionResponse {
     }
 }
 
-/// How the active registrations (confirmed, pending, waitlisted) answered one question of
-/// choices or yes/no: the count per choice key (or `yes`/`no`), every choice listed.
+/// How the registrations answered one question of choices or yes/no: the count per choice
+/// key (or `yes`/`no`), every choice listed; the confirmed registrations (what to plan for)
+/// and, apart, those still waiting for a seat or a confirmation.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QuestionCounts {
     /// The question's id (UUID).
@@ -182,8 +183,12 @@ pub struct QuestionCounts {
     pub label_de: String,
     /// The question's current English label.
     pub label_en: String,
-    /// Registrations per choice key (or `yes`/`no`), 0 or more; every choice is listed.
+    /// Confirmed registrations per choice key (or `yes`/`no`), 0 or more; every choice is
+    /// listed. Unconfirmed (`pending`) and waitlisted registrations are not in these counts.
     pub counts: BTreeMap<String, i64>,
+    /// Registrations still waiting (`pending`: not confirmed yet, and `waitlisted`) per
+    /// choice key (or `yes`/`no`), 0 or more; every choice is listed.
+    pub counts_waiting: BTreeMap<String, i64>,
 }
 
 /// The counts of the event's current choice and yes/no questions, in form order.
@@ -191,7 +196,9 @@ pub async fn question_counts(
     db: &impl sea_orm::ConnectionTrait,
     event_id: Uuid,
 ) -> ApiResult<Vec<QuestionCounts>> {
-    let mut counted = questions::counts(db, event_id).await?;
+    use entity::registration::RegistrationStatus as S;
+    let mut confirmed = questions::counts(db, event_id, &[S::Confirmed]).await?;
+    let mut waiting = questions::counts(db, event_id, &[S::Pending, S::Waitlisted]).await?;
     let asked = questions::list(db, event_id).await?;
     Ok(asked
         .into_iter()
@@ -202,20 +209,24 @@ pub async fn question_counts(
             )
         })
         .map(|q| {
-            let mut counts: BTreeMap<String, i64> = match q.kind {
+            let zero: BTreeMap<String, i64> = match q.kind {
                 QuestionKind::YesNo => [("yes".to_owned(), 0), ("no".to_owned(), 0)].into(),
                 _ => questions::choices(&q)
                     .into_iter()
                     .map(|c| (c.key, 0))
                     .collect(),
             };
-            counts.extend(counted.remove(&q.id).unwrap_or_default());
+            let mut counts = zero.clone();
+            counts.extend(confirmed.remove(&q.id).unwrap_or_default());
+            let mut counts_waiting = zero;
+            counts_waiting.extend(waiting.remove(&q.id).unwrap_or_default());
             QuestionCounts {
                 question_id: q.id,
                 kind: q.kind,
                 label_de: q.label_de,
                 label_en: q.label_en,
                 counts,
+                counts_waiting,
             }
         })
         .collect())

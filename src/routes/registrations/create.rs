@@ -16,8 +16,11 @@ use crate::services::registrations::{
 };
 use crate::state::AppState;
 
-/// Register for an event. 201 with `confirmed`, `pending` (double opt-in: confirm within 48 h)
-/// or `waitlisted` and its `waitlist_position`. A repeat with the same `Idempotency-Key` and
+/// Register for an event. 201 with `confirmed`, `pending` (double opt-in: confirm within the
+/// event's `hold_hours`, 48 by default) or `waitlisted` and its `waitlist_position`. Joining the
+/// waitlist asks for no confirmation; on a double opt-in event a seat freed later is offered
+/// to the first waitlisted as a new `pending` hold with the confirmation mail, and only its
+/// confirmation gives the seat and the check-in code. A repeat with the same `Idempotency-Key` and
 /// body replays the first answer and creates nothing; the same key with another body is a 422.
 #[utoipa::path(tag = "registrations", request_body = RegisterRequest,
     params(("event" = String, Path, description = "id or slug"),

@@ -364,7 +364,7 @@ pub async fn register_batch(
         let stored = match keyed {
             Some(k) => {
                 let answer = (k.answer)(&registered)?;
-                if let Some(row) = k.key.row(&answer) {
+                if let Some(row) = k.key.row(&answer, Some(id)) {
                     // A repeat later in this batch finds it here, as a later batch will in
                     // the table.
                     earlier.insert((row.scope.clone(), row.key.clone()), row.clone());

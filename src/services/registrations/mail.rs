@@ -25,8 +25,13 @@ pub(super) enum Notice {
     Pending,
     Waitlisted(i64),
     Promoted,
-    Cancelled { had_seat: bool },
-    Expired,
+    Cancelled {
+        had_seat: bool,
+    },
+    /// The hold ran out; `hold_hours` is how long it was (see [`hold_hours`]).
+    Expired {
+        hold_hours: i64,
+    },
 }
 
 /// Queues the mail about a registration's new state in the caller's transaction.
@@ -75,11 +80,13 @@ impl Rendering {
     }
 }
 
-/// The hold an unconfirmed registration had, in whole hours: the event's `hold_hours` when it
-/// registered (a later change of the event does not change its hold).
-fn hold_hours(reg: &registration::Model) -> i64 {
+/// The hold of a pending registration, in whole hours: from the hold's start (`updated_at`,
+/// set when it registered or was offered a seat from the waitlist, and not moved while it is
+/// pending) to its end. The event's `hold_hours` at that time: a later change of the event
+/// does not change its hold.
+pub(super) fn hold_hours(reg: &registration::Model) -> i64 {
     reg.hold_expires_at.map_or(HOLD_HOURS, |until| {
-        std::cmp::max(((until - reg.created_at).num_minutes() + 30) / 60, 1)
+        std::cmp::max(((until - reg.updated_at).num_minutes() + 30) / 60, 1)
     })
 }
 
@@ -96,7 +103,7 @@ pub(super) fn notice_mail(
     let manage = manage_url(public_url, &token);
     let link = match notice {
         Notice::Pending => confirm_url(public_url, &token),
-        Notice::Cancelled { .. } | Notice::Expired => event_url(public_url, event),
+        Notice::Cancelled { .. } | Notice::Expired { .. } => event_url(public_url, event),
         _ => manage,
     };
     let m = templates::AttendeeMail {
@@ -155,9 +162,9 @@ pub(super) fn notice_mail(
             templates::registration_cancelled(lang, &m),
             had_seat.then(|| invite(Method::Cancel)),
         ),
-        Notice::Expired => (
+        Notice::Expired { hold_hours } => (
             "registration_expired",
-            templates::registration_expired(lang, &m, hold_hours(reg)),
+            templates::registration_expired(lang, &m, hold_hours),
             None,
         ),
     };

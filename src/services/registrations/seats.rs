@@ -22,7 +22,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::mail::{notify, Notice};
+use super::mail::{hold_hours, notify, Notice};
 use super::sql::Dialect;
 use super::{with_token, HOLD_HOURS};
 use crate::domain::time::now;
@@ -141,18 +141,33 @@ pub(super) fn duplicate_email(err: DbErr) -> ApiError {
 
 /// Fills free seats from the waitlist, in ticket order, inside the caller's transaction, and
 /// mails each promoted attendee. Returns how many moved up.
+///
+/// On an event with double opt-in (`require_email_confirmation`) nobody on the waitlist has
+/// confirmed their address (joining it takes none), so a free seat is offered, not given: the
+/// first waitlisted becomes `pending` with a fresh hold (the event's `hold_hours`, 48 by
+/// default) and gets the confirmation mail, as a new registration would; no check-in code, no
+/// calendar entry until they confirm. A hold that runs out frees the seat for the next one
+/// ([`expire_holds`]). Without double opt-in the first waitlisted is `confirmed` at once.
+///
+/// The caller holds the event's lock (every path that frees a seat takes it first).
 pub async fn promote_waitlisted(
     txn: &impl ConnectionTrait,
     public_url: &str,
     event_id: Uuid,
 ) -> ApiResult<u32> {
+    let Some(event) = event::Entity::find_by_id(event_id).one(txn).await? else {
+        return Ok(0);
+    };
+    let offer = event.require_email_confirmation;
+    let seated = if offer {
+        event::Column::PendingCount
+    } else {
+        event::Column::ConfirmedCount
+    };
     let mut promoted = 0;
     loop {
         let Some(current) = event::Entity::update_many()
-            .col_expr(
-                event::Column::ConfirmedCount,
-                plus(event::Column::ConfirmedCount, 1),
-            )
+            .col_expr(seated, plus(seated, 1))
             .col_expr(
                 event::Column::WaitlistedCount,
                 plus(event::Column::WaitlistedCount, -1),
@@ -178,10 +193,7 @@ pub async fn promote_waitlisted(
             // The counter promised someone who is not there: repair it rather than loop.
             tracing::warn!(%event_id, "waitlisted_count was ahead of the waitlist; repaired");
             event::Entity::update_many()
-                .col_expr(
-                    event::Column::ConfirmedCount,
-                    plus(event::Column::ConfirmedCount, -1),
-                )
+                .col_expr(seated, plus(seated, -1))
                 .col_expr(event::Column::WaitlistedCount, Expr::value(0))
                 .filter(event::Column::Id.eq(event_id))
                 .exec(txn)
@@ -189,12 +201,24 @@ pub async fn promote_waitlisted(
             return Ok(promoted);
         };
         let sequence = next.sequence + 1;
+        let at = now();
         let mut active: registration::ActiveModel = next.into();
-        active.status = Set(RegistrationStatus::Confirmed);
         active.sequence = Set(sequence);
-        active.updated_at = Set(now());
+        // The start of a hold: the confirmation mail counts its hours from here.
+        active.updated_at = Set(at);
+        if offer {
+            active.status = Set(RegistrationStatus::Pending);
+            active.hold_expires_at = Set(Some(hold_until(&current, at)));
+        } else {
+            active.status = Set(RegistrationStatus::Confirmed);
+        }
         let model = active.update(txn).await?;
-        notify(txn, public_url, &current, &model, Notice::Promoted).await?;
+        let notice = if offer {
+            Notice::Pending
+        } else {
+            Notice::Promoted
+        };
+        notify(txn, public_url, &current, &model, notice).await?;
         promoted += 1;
     }
 }
@@ -266,8 +290,10 @@ pub(super) async fn release(
     Ok(())
 }
 
-/// Expires unconfirmed holds whose hold (the event's `hold_hours`, 48 by default) is over, frees their seats and promotes from the
-/// waitlist; one transaction per hold. Safe on several instances: a hold expires once.
+/// Expires unconfirmed holds whose hold (the event's `hold_hours`, 48 by default) is over,
+/// frees their seats and promotes from the waitlist (on a double opt-in event: offers the seat
+/// to the next, see [`promote_waitlisted`]); one transaction per hold. Safe on several
+/// instances: a hold expires once.
 pub async fn expire_holds(
     db: &sea_orm::DatabaseConnection,
     public_url: &str,
@@ -288,6 +314,7 @@ pub async fn expire_holds(
             continue;
         }
         release(&txn, event.id, RegistrationStatus::Pending).await?;
+        let hours = hold_hours(&reg);
         let sequence = reg.sequence + 1;
         let mut active: registration::ActiveModel = reg.into();
         active.status = Set(RegistrationStatus::Expired);
@@ -295,7 +322,14 @@ pub async fn expire_holds(
         active.updated_at = Set(now());
         let model = active.update(&txn).await?;
         promote_waitlisted(&txn, public_url, event.id).await?;
-        notify(&txn, public_url, &event, &model, Notice::Expired).await?;
+        notify(
+            &txn,
+            public_url,
+            &event,
+            &model,
+            Notice::Expired { hold_hours: hours },
+        )
+        .await?;
         txn.commit().await?;
         expired += 1;
     }

@@ -3,19 +3,19 @@
 //! check-in flag.
 use chrono::{DateTime, Utc};
 use entity::{
-    event, outbox,
+    announcement, announcement_recipient, event, outbox,
     registration::{self, RegistrationStatus},
 };
 use sea_orm::{
-    sea_query::Expr, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, Set,
+    sea_query::{Expr, Query},
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
 };
 use uuid::Uuid;
 
 use super::mail::{notify, Notice};
 use super::seats::{lock_by_id, lock_by_token, plus, promote_waitlisted, release};
 use super::{with_token, Registered, ACTIVE};
-use crate::domain::{time::now, token};
+use crate::domain::{email::mailbox_key, time::now, token};
 use crate::error::{ApiError, ApiResult};
 use crate::services::idempotency::{earlier, record, Keyed, Once};
 use crate::services::{questions, Ctx};
@@ -230,8 +230,11 @@ pub async fn erase_by_id(
 
 /// Erases a person from an event: this registration and every other registration of the same
 /// mailbox in the event (earlier, cancelled ones included) lose their personal fields and their
-/// links, free their seats (the waitlist moves up), and lose their own mail (queued or sent) and
-/// their stored idempotent answers. The rows stay for the counts (status, sector, check-in).
+/// links, free their seats (the waitlist moves up), and lose what other tables keep of them:
+/// their own mail (queued or sent), their answers, their stored idempotent answers (page forms'
+/// too) and their rows among the event's announcements' recipients ([`forget_records`]). A
+/// door's check-in stays as a time on the anonymous row; door sessions and calendar entries
+/// name organisers, events and pitches, never an attendee. The rows stay for the counts (status, sector, check-in).
 /// Mail of other records to the same address (a presenter's, an exhibitor's) is left alone.
 /// GDPR Art. 17.
 async fn erase(
@@ -257,6 +260,29 @@ async fn erase(
     }
     let ids: Vec<Uuid> = records.iter().map(|r| r.id).collect();
     forget_records(txn, &ids).await?;
+    // The announcements' recipients are keyed by mailbox: the person's rows in this event's
+    // announcements go, also where their mail went out under another role (a presenter's).
+    let mut mailboxes: Vec<String> = records
+        .iter()
+        .flat_map(|r| [r.mailbox.clone(), mailbox_key(&r.email).unwrap_or_default()])
+        .chain(records.iter().map(|r| r.email.trim().to_lowercase()))
+        .filter(|m| !m.is_empty())
+        .collect();
+    mailboxes.sort();
+    mailboxes.dedup();
+    announcement_recipient::Entity::delete_many()
+        .filter(announcement_recipient::Column::Mailbox.is_in(mailboxes))
+        .filter(
+            announcement_recipient::Column::AnnouncementId.in_subquery(
+                Query::select()
+                    .column(announcement::Column::Id)
+                    .from(announcement::Entity)
+                    .and_where(announcement::Column::EventId.eq(event.id))
+                    .to_owned(),
+            ),
+        )
+        .exec(txn)
+        .await?;
     // Mail queued before mail named its record (the migration to `record_id`): this
     // registration's own kinds to its address in this event.
     outbox::Entity::delete_many()
@@ -302,10 +328,24 @@ async fn erase(
     erased.ok_or_else(|| ApiError::not_found("registration"))
 }
 
-/// Deletes the mail (queued or sent) and the stored idempotent answers of these records
-/// (registrations, pitches or exhibits), in the caller's transaction.
+/// Deletes what other tables keep of these records (registrations, pitches or exhibits), in
+/// the caller's transaction: their answers to registration questions, their mail (queued or
+/// sent) with the announcements' recipient rows that name it, and their stored idempotent
+/// answers.
 pub async fn forget_records(txn: &impl ConnectionTrait, ids: &[Uuid]) -> ApiResult<()> {
     questions::forget_answers(txn, ids).await?;
+    announcement_recipient::Entity::delete_many()
+        .filter(
+            announcement_recipient::Column::OutboxId.in_subquery(
+                Query::select()
+                    .column(outbox::Column::Id)
+                    .from(outbox::Entity)
+                    .and_where(outbox::Column::RecordId.is_in(ids.iter().copied()))
+                    .to_owned(),
+            ),
+        )
+        .exec(txn)
+        .await?;
     outbox::Entity::delete_many()
         .filter(outbox::Column::RecordId.is_in(ids.iter().copied()))
         .exec(txn)
