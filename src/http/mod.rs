@@ -10,7 +10,9 @@
 //!    cancelled one, bumps the write epoch, so the read caches drop what they read before.
 //! 2. [`routes::head_as_get`]: `HEAD` becomes the `GET` of the path and loses its body on the
 //!    way out; everything inside sees a `GET`.
-//! 3. [`headers::security`], [`headers::no_store`]: headers on every answer, errors included.
+//! 3. [`headers::security`], [`headers::vary_by_language`], [`headers::no_store`]: headers on
+//!    every answer, errors included (`Vary: Accept-Language` where the header chose the
+//!    language, after `no_store` so its `no-store` wins over the default `no-cache`).
 //! 4. `TracingLogger`, then [`metrics::track`]: the request's span and its counters (with the
 //!    route template, [`routes::route_pattern`]) see every answer, the 429s and 401s too.
 //! 5. CORS ([`cors::cors`]): answers preflights before any limit or token is looked at.
@@ -171,6 +173,7 @@ fn routes(
         .wrap(from_fn(metrics::track))
         .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())
         .wrap(from_fn(headers::no_store))
+        .wrap(from_fn(headers::vary_by_language))
         .wrap(headers::security())
         .wrap(from_fn(routes::head_as_get))
         .wrap(from_fn(write_epoch::local_writes))
