@@ -118,10 +118,15 @@ pub fn document() -> utoipa::openapi::OpenApi {
     crate::openapi::document_errors(&mut spec);
     crate::openapi::lift_field_descriptions(&mut spec);
     crate::openapi::describe_parameters(&mut spec);
+    crate::openapi::describe_responses(&mut spec);
+    crate::openapi::declare_binary_bodies(&mut spec);
+    crate::openapi::define_tags(&mut spec);
     spec.info.title = "podium".to_owned();
     spec.info.version = env!("CARGO_PKG_VERSION").to_owned();
     spec.info.contact = None;
     spec.info.license = Some(utoipa::openapi::License::new("MIT"));
+    // Relative: the document is served by the instance it describes, wherever it runs.
+    spec.servers = Some(vec![utoipa::openapi::Server::new("/")]);
     spec.info.description = Some(
         "Events and annual conferences: registrations, pitches, exhibits and calendar feeds."
             .to_owned(),
