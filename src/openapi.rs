@@ -146,7 +146,8 @@ pub fn lift_field_descriptions(spec: &mut OpenApi) {
     }
 }
 
-/// Describes the path parameters and headers that routes name without a description: `event`
+/// Gives `Idempotency-Key` the limits the services check, and describes the path parameters
+/// and headers that routes name without a description: `event`
 /// (an id or a slug), `slug`, `If-Match`, and `id` after the kind of record it names
 /// (`…/pitches/{id}` is a pitch's id).
 pub fn describe_parameters(spec: &mut OpenApi) {
@@ -164,6 +165,9 @@ pub fn describe_parameters(spec: &mut OpenApi) {
                 let RefOr::T(parameter) = parameter else {
                     continue;
                 };
+                if parameter.name == "Idempotency-Key" {
+                    parameter.schema = Some(idempotency_key_schema());
+                }
                 if parameter
                     .description
                     .as_deref()
@@ -175,6 +179,19 @@ pub fn describe_parameters(spec: &mut OpenApi) {
             }
         }
     }
+}
+
+/// An `Idempotency-Key` as the services take it: 1 to 200 visible ASCII characters.
+fn idempotency_key_schema() -> RefOr<Schema> {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    RefOr::T(Schema::Object(
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .max_length(Some(200))
+            .pattern(Some("^[!-~]{1,200}$"))
+            .build(),
+    ))
 }
 
 /// What the parameter `name` of `path` is, when podium's routes use it in only one sense.
