@@ -138,6 +138,54 @@ impl Settings {
         }
     }
 
+    /// The database for the start-up log: its kind and where it is (the SQLite file, or the
+    /// PostgreSQL server's host, port and database name), never its user or password.
+    pub fn database_description(&self) -> String {
+        let url = self.database_url.expose_secret();
+        if let Some(rest) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            let file = rest.split('?').next().unwrap_or_default();
+            return format!("SQLite ({file})");
+        }
+        match url::Url::parse(url) {
+            Ok(parsed) if parsed.scheme().starts_with("postgres") => format!(
+                "PostgreSQL ({}:{}{})",
+                parsed.host_str().unwrap_or("?"),
+                parsed.port().unwrap_or(5432),
+                parsed.path()
+            ),
+            Ok(parsed) => format!("{} database", parsed.scheme()),
+            Err(_) => "a database whose URL does not parse".to_owned(),
+        }
+    }
+
+    /// A warning for the start-up log when podium listens on every interface (`0.0.0.0`, `::`)
+    /// but its links point at an address no other machine can reach: the public URL's host is
+    /// unspecified or loopback (`0.0.0.0`, `::`, `127.0.0.0/8`, `::1`, `localhost`), as it is
+    /// when `PODIUM_PUBLIC_URL` is unset in a container. `None` when nothing is amiss.
+    pub fn public_url_warning(&self) -> Option<String> {
+        if !self.bind.ip().is_unspecified() {
+            return None;
+        }
+        let public = self.public_url();
+        let host = url::Url::parse(&public).ok()?.host()?.to_owned();
+        let unreachable = match host {
+            url::Host::Domain(name) => name.eq_ignore_ascii_case("localhost"),
+            url::Host::Ipv4(ip) => ip.is_unspecified() || ip.is_loopback(),
+            url::Host::Ipv6(ip) => ip.is_unspecified() || ip.is_loopback(),
+        };
+        unreachable.then(|| {
+            format!(
+                "listening on {} but links in mails, feeds and pages start with {public}, \
+                 which other machines cannot reach: set PODIUM_PUBLIC_URL (--public-url) to \
+                 the address people use",
+                self.bind
+            )
+        })
+    }
+
     /// The database URL, password included: only for opening connections.
     pub fn database_url(&self) -> &str {
         self.database_url.expose_secret()
@@ -296,6 +344,48 @@ fn read_or_create_secret(path: &std::path::Path) -> anyhow::Result<SecretSlice<u
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_public_url_other_machines_cannot_reach_is_warned_of_when_listening_everywhere() {
+        let mut settings = Settings::for_database("sqlite://podium.db?mode=rwc");
+        settings.bind = "0.0.0.0:8080".parse().unwrap();
+        assert!(
+            settings.public_url_warning().is_some(),
+            "unset: http://0.0.0.0:8080"
+        );
+        for url in [
+            "http://localhost:8080",
+            "http://127.0.0.1",
+            "http://[::1]:80",
+            "http://[::]",
+        ] {
+            settings.public_url = Some(url.to_owned());
+            assert!(settings.public_url_warning().is_some(), "{url}");
+        }
+        settings.public_url = Some("https://tagung.example.org".to_owned());
+        assert_eq!(settings.public_url_warning(), None);
+        settings.public_url = None;
+        settings.bind = "127.0.0.1:8080".parse().unwrap();
+        assert_eq!(
+            settings.public_url_warning(),
+            None,
+            "only this machine listens"
+        );
+    }
+
+    #[test]
+    fn the_database_description_names_the_kind_and_never_the_password() {
+        let settings = Settings::for_database("postgres://podium:hunter2@db.example:5433/podium");
+        assert_eq!(
+            settings.database_description(),
+            "PostgreSQL (db.example:5433/podium)"
+        );
+        let settings = Settings::for_database("sqlite:///var/lib/podium/data/podium.db?mode=rwc");
+        assert_eq!(
+            settings.database_description(),
+            "SQLite (/var/lib/podium/data/podium.db)"
+        );
+    }
 
     #[test]
     fn debug_output_never_shows_the_passwords_in_the_urls() {

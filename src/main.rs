@@ -162,6 +162,10 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     let signals = podium::startup::StopSignals::listen().context("listening for stop signals")?;
     let stop = signals.stop();
     tracing::info!("{}", settings.mail_destination());
+    if let Some(warning) = settings.public_url_warning() {
+        tracing::warn!("{warning}");
+    }
+    let database = settings.database_description();
     let db = tokio::select! {
         db = db::connect(settings.database_url(), settings.db_max_connections) => db?,
         // A database that does not answer: a second signal ends the wait.
@@ -179,7 +183,14 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
             "no organiser existed: created an admin. Its token, shown only now: {token}"
         );
     }
-    tracing::info!(port = app.port(), "podium is serving");
+    let public_url = app.public_url().to_owned();
+    tracing::info!(
+        port = app.port(),
+        database = %database,
+        public_url = %public_url,
+        docs = %format!("{public_url}/docs/"),
+        "podium is serving: {database}, at {public_url} (API documentation at {public_url}/docs/)"
+    );
     app.run_until_stopped().await?;
     if let Some(status) = signals.abort_status() {
         std::process::exit(status);

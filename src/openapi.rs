@@ -146,7 +146,8 @@ pub fn lift_field_descriptions(spec: &mut OpenApi) {
     }
 }
 
-/// Describes the path parameters and headers that routes name without a description: `event`
+/// Gives `Idempotency-Key` the limits the services check, and describes the path parameters
+/// and headers that routes name without a description: `event`
 /// (an id or a slug), `slug`, `If-Match`, and `id` after the kind of record it names
 /// (`…/pitches/{id}` is a pitch's id).
 pub fn describe_parameters(spec: &mut OpenApi) {
@@ -164,6 +165,9 @@ pub fn describe_parameters(spec: &mut OpenApi) {
                 let RefOr::T(parameter) = parameter else {
                     continue;
                 };
+                if parameter.name == "Idempotency-Key" {
+                    parameter.schema = Some(idempotency_key_schema());
+                }
                 if parameter
                     .description
                     .as_deref()
@@ -175,6 +179,19 @@ pub fn describe_parameters(spec: &mut OpenApi) {
             }
         }
     }
+}
+
+/// An `Idempotency-Key` as the services take it: 1 to 200 visible ASCII characters.
+fn idempotency_key_schema() -> RefOr<Schema> {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    RefOr::T(Schema::Object(
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .max_length(Some(200))
+            .pattern(Some("^[!-~]{1,200}$"))
+            .build(),
+    ))
 }
 
 /// What the parameter `name` of `path` is, when podium's routes use it in only one sense.
@@ -203,4 +220,262 @@ fn parameter_description(path: &str, name: &str) -> Option<String> {
         _ => return None,
     };
     Some(text.to_owned())
+}
+
+/// The tags the API's operations are grouped by, each with what it groups. Every tag an
+/// operation names is defined in the document ([`define_tags`]); one missing here gets a
+/// plain description, so the document stays valid, and the `openapi_docs` test names it.
+pub const TAGS: [(&str, &str); 12] = [
+    (
+        "events",
+        "Events: create, edit, publish, cancel and clone; the public list and page data",
+    ),
+    (
+        "registrations",
+        "Registrations: the public form, the attendee's own record by manage token, the \
+         attendee list, exports (CSV, XLSX), badges and check-in",
+    ),
+    (
+        "questions",
+        "The registration form's own questions and their answers",
+    ),
+    ("stages", "The rooms or tracks of an event's programme"),
+    (
+        "pitch slots",
+        "Time slots on the stages and the pitch assigned to each",
+    ),
+    (
+        "pitches",
+        "Short talks proposed by member organisations, and their review",
+    ),
+    (
+        "exhibits",
+        "The exhibition: stands registered, approved and given a booth",
+    ),
+    (
+        "announcements",
+        "Mail from the organisers to an audience of an event",
+    ),
+    (
+        "calendar feeds",
+        "iCalendar feeds (RFC 5545) of events, pitches and registrations",
+    ),
+    ("organisers", "Organiser accounts and their bearer tokens"),
+    ("admin", "Administration: the mail outbox"),
+    ("operations", "Health, readiness and metrics for operators"),
+];
+
+/// Defines every tag an operation names, with its description from [`TAGS`] (in that order,
+/// then any other in the order of first use).
+pub fn define_tags(spec: &mut OpenApi) {
+    use utoipa::openapi::tag::TagBuilder;
+    let mut used: Vec<String> = Vec::new();
+    for item in spec.paths.paths.values() {
+        let operations = [
+            &item.get,
+            &item.head,
+            &item.put,
+            &item.post,
+            &item.patch,
+            &item.delete,
+        ];
+        for operation in operations.into_iter().flatten() {
+            for tag in operation.tags.iter().flatten() {
+                if !used.contains(tag) {
+                    used.push(tag.clone());
+                }
+            }
+        }
+    }
+    let mut tags: Vec<utoipa::openapi::tag::Tag> = spec.tags.take().unwrap_or_default();
+    let known = TAGS.iter().map(|(name, _)| *name);
+    let others: Vec<&str> = used
+        .iter()
+        .map(String::as_str)
+        .filter(|name| !TAGS.iter().any(|(known, _)| known == name))
+        .collect();
+    for name in known.chain(others) {
+        if tags.iter().any(|tag| tag.name == name) {
+            continue;
+        }
+        let description = TAGS
+            .iter()
+            .find(|(known, _)| *known == name)
+            .map_or_else(|| format!("Operations on {name}"), |(_, d)| (*d).to_owned());
+        tags.push(
+            TagBuilder::new()
+                .name(name)
+                .description(Some(description))
+                .build(),
+        );
+    }
+    spec.tags = Some(tags);
+}
+
+/// Gives every operation without a description its summary, and every response without one a
+/// description (OpenAPI requires it): an error answer by
+/// its status code; a success answer says what it holds, from its status and the schema of
+/// its body (`201`: "Created: the new EventResponse"), with the operation's summary.
+pub fn describe_responses(spec: &mut OpenApi) {
+    for item in spec.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.head,
+            &mut item.put,
+            &mut item.post,
+            &mut item.patch,
+            &mut item.delete,
+        ];
+        for operation in operations.into_iter().flatten() {
+            // The route's doc comment is all in `summary` when it is one paragraph: viewers
+            // show `description` in full, so it holds the same text.
+            if operation
+                .description
+                .as_deref()
+                .is_none_or(|d| d.trim().is_empty())
+            {
+                operation.description.clone_from(&operation.summary);
+            }
+            let summary = operation
+                .summary
+                .as_deref()
+                .map(first_sentence)
+                .unwrap_or_default();
+            for (status, response) in operation.responses.responses.iter_mut() {
+                let RefOr::T(response) = response else {
+                    continue;
+                };
+                if !response.description.trim().is_empty() {
+                    continue;
+                }
+                let body = response
+                    .content
+                    .iter()
+                    .next()
+                    .map(|(media, content)| match content {
+                        RefOr::T(content) => body_words(media, content.schema.as_ref()),
+                        RefOr::Ref(_) => body_words(media, None),
+                    });
+                response.description = response_description(status, body.as_deref(), &summary);
+            }
+        }
+    }
+}
+
+/// The first sentence of an operation's summary, without its full stop.
+fn first_sentence(summary: &str) -> String {
+    let end = summary.find(". ").unwrap_or(summary.len());
+    summary[..end].trim_end_matches('.').trim().to_owned()
+}
+
+/// What a body is, in words: "a page of OutboxItem", "a list of StageResponse", "an
+/// EventResponse", "text/csv text".
+fn body_words(media: &str, schema: Option<&RefOr<Schema>>) -> String {
+    let name = |r: &Ref| {
+        r.ref_location
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    match schema {
+        Some(RefOr::Ref(r)) => {
+            let name = name(r);
+            match name.strip_prefix("Page_") {
+                Some(item) => format!("a page of {item} (`items`, `total`, the next cursor)"),
+                None => name,
+            }
+        }
+        Some(RefOr::T(Schema::Array(array))) => match &array.items {
+            utoipa::openapi::schema::ArrayItems::RefOrSchema(item) => match item.as_ref() {
+                RefOr::Ref(r) => format!("a list of {}", name(r)),
+                _ => "a list".to_owned(),
+            },
+            _ => "a list".to_owned(),
+        },
+        _ if media.contains("json") => "a JSON body".to_owned(),
+        _ => format!("a {media} body"),
+    }
+}
+
+/// The description of a response of `status` whose body is `body` (in words).
+fn response_description(status: &str, body: Option<&str>, summary: &str) -> String {
+    let what = |lead: &str| match body {
+        Some(body) => format!("{lead}: {body}"),
+        None => lead.to_owned(),
+    };
+    let success = match status {
+        "200" => Some(what("OK")),
+        "201" => Some(what("Created; the new record")),
+        "202" => Some(what("Accepted: the work is queued")),
+        "204" => Some("Done; no body".to_owned()),
+        "303" => Some("See Other: the answer is at `Location`".to_owned()),
+        "304" => Some("Not Modified: the copy named by `If-None-Match` is current".to_owned()),
+        _ => None,
+    };
+    if let Some(success) = success {
+        return if summary.is_empty() {
+            success
+        } else {
+            format!("{success}. ({summary})")
+        };
+    }
+    match status {
+        "400" => "Malformed path, body or query string",
+        "401" => "Missing or invalid bearer token",
+        "403" => "The token's role does not allow this",
+        "404" => "No such resource",
+        "405" => "The path does not take this method; see Allow",
+        "408" => "The body did not arrive within 10 seconds",
+        "409" => "Conflicts with the current state; `detail` says how",
+        "410" => "Gone: erased or expired",
+        "412" => "The resource has changed since the ETag given in If-Match",
+        "413" => "Body larger than 1 MiB",
+        "415" => "Body is not application/json",
+        "422" => "Invalid values; `errors` names the fields",
+        "428" => "If-Match is required",
+        "429" => "Too many requests from this client; see Retry-After",
+        "500" => "Internal error; logged with its cause",
+        "503" => "The database is unavailable, busy or out of space; see Retry-After",
+        _ => "See the status code (RFC 9110)",
+    }
+    .to_owned()
+}
+
+/// Declares the bodies that are files (PDF, XLSX: every media type that is neither JSON nor
+/// text) as `type: string, format: binary`, so Swagger UI offers them as a download instead
+/// of showing bytes as text (`Vec<u8>` made them arrays of integers).
+pub fn declare_binary_bodies(spec: &mut OpenApi) {
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    for item in spec.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.head,
+            &mut item.put,
+            &mut item.post,
+            &mut item.patch,
+            &mut item.delete,
+        ];
+        for operation in operations.into_iter().flatten() {
+            for response in operation.responses.responses.values_mut() {
+                let RefOr::T(response) = response else {
+                    continue;
+                };
+                for (media, content) in response.content.iter_mut() {
+                    let RefOr::T(content) = content else {
+                        continue;
+                    };
+                    if media.contains("json") || media.starts_with("text/") {
+                        continue;
+                    }
+                    content.schema = Some(RefOr::T(Schema::Object(
+                        ObjectBuilder::new()
+                            .schema_type(Type::String)
+                            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+                            .build(),
+                    )));
+                }
+            }
+        }
+    }
 }

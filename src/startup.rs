@@ -15,6 +15,8 @@ use crate::{db, http, services};
 
 pub struct Application {
     port: u16,
+    /// The base URL links start with (the bound port filled in when none was given).
+    public_url: String,
     write_epoch: services::read_cache::WriteEpoch,
     server: Server,
     /// How this instance is asked to stop (see [`Self::run_until_stopped`]).
@@ -104,7 +106,7 @@ impl Application {
             AppState::build(
                 Arc::new(settings),
                 db,
-                public_url,
+                public_url.clone(),
                 mail_signal,
                 write_epoch.clone(),
                 http::routes::route_table(&spec),
@@ -124,6 +126,7 @@ impl Application {
         .run();
         Ok(Self {
             port,
+            public_url,
             write_epoch,
             server,
             stop,
@@ -135,6 +138,11 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The base URL links in mails, feeds and pages start with, without a trailing slash.
+    pub fn public_url(&self) -> &str {
+        &self.public_url
     }
 
     /// The counter of this instance's writes: bumping it makes the instance re-read what it

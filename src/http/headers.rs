@@ -1,10 +1,12 @@
-//! Security headers on every answer, and `Cache-Control: no-store` on answers that carry
-//! personal data or a secret, so neither browsers nor shared caches keep them.
+//! Security headers on every answer, `Cache-Control: no-store` on answers that carry
+//! personal data or a secret, so neither browsers nor shared caches keep them, and
+//! `Vary: Accept-Language` on answers whose language the header chose.
 use actix_web::{
     body::MessageBody,
     dev::{ServiceRequest, ServiceResponse},
     http::{header, Method},
     middleware::{DefaultHeaders, Next},
+    HttpMessage,
 };
 
 /// `nosniff`, no framing, no referrer (manage-token URLs must not leak through `Referer`).
@@ -43,6 +45,46 @@ pub async fn no_store(
         headers.insert(
             header::CACHE_CONTROL,
             header::HeaderValue::from_static("no-store"),
+        );
+    }
+    Ok(response)
+}
+
+/// Adds `Vary: Accept-Language` to an answer whose language `Accept-Language` chose
+/// ([`super::language::ChoseByAcceptLanguage`]: the home page, the event pages, the 404 page,
+/// the CSV's words…) unless it names the header already, and `Cache-Control: no-cache` when
+/// nothing inside set one (so a cache asks again rather than guessing). Runs outside
+/// [`no_store`], which has set its `no-store` by then where one is due.
+pub async fn vary_by_language(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let mut response = next.call(req).await?;
+    let chosen = response
+        .request()
+        .extensions()
+        .contains::<super::language::ChoseByAcceptLanguage>();
+    if !chosen {
+        return Ok(response);
+    }
+    let headers = response.headers_mut();
+    let named = headers.get_all(header::VARY).any(|value| {
+        value.to_str().is_ok_and(|v| {
+            v.split(',').any(|name| {
+                name.trim().eq_ignore_ascii_case("accept-language") || name.trim() == "*"
+            })
+        })
+    });
+    if !named {
+        headers.append(
+            header::VARY,
+            header::HeaderValue::from_static("Accept-Language"),
+        );
+    }
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-cache"),
         );
     }
     Ok(response)

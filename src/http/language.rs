@@ -2,12 +2,20 @@
 //! the pages, the registration's default language, the CSV's delimiter and header words, and the
 //! badges' sector names. Hand-written: the crates that parse the header (`accept-language`)
 //! return a ranked list of any tags; podium needs one of two languages and this is ten lines.
-use actix_web::{http::header, HttpRequest};
+use actix_web::{http::header, HttpMessage, HttpRequest};
 use entity::registration::Language;
+
+/// Left in a request's extensions by [`accepted`]: the answer depends on `Accept-Language`, so
+/// [`super::headers::vary_by_language`] sends `Vary: Accept-Language` (RFC 9110 §12.5.5) and a
+/// `Cache-Control`, and no cache hands a German page to an English reader.
+#[derive(Debug, Clone, Copy)]
+pub struct ChoseByAcceptLanguage;
 
 /// German or English, whichever `Accept-Language` weighs higher (`q`, default 1; ties go to the
 /// earlier tag; a weight of 0 refuses), `de-AT` counting as `de`; English when it names neither.
+/// Marks the request ([`ChoseByAcceptLanguage`]).
 pub fn accepted(req: &HttpRequest) -> Language {
+    req.extensions_mut().insert(ChoseByAcceptLanguage);
     req.headers()
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())

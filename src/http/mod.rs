@@ -10,7 +10,9 @@
 //!    cancelled one, bumps the write epoch, so the read caches drop what they read before.
 //! 2. [`routes::head_as_get`]: `HEAD` becomes the `GET` of the path and loses its body on the
 //!    way out; everything inside sees a `GET`.
-//! 3. [`headers::security`], [`headers::no_store`]: headers on every answer, errors included.
+//! 3. [`headers::security`], [`headers::vary_by_language`], [`headers::no_store`]: headers on
+//!    every answer, errors included (`Vary: Accept-Language` where the header chose the
+//!    language, after `no_store` so its `no-store` wins over the default `no-cache`).
 //! 4. `TracingLogger`, then [`metrics::track`]: the request's span and its counters (with the
 //!    route template, [`routes::route_pattern`]) see every answer, the 429s and 401s too.
 //! 5. CORS ([`cors::cors`]): answers preflights before any limit or token is looked at.
@@ -116,10 +118,15 @@ pub fn document() -> utoipa::openapi::OpenApi {
     crate::openapi::document_errors(&mut spec);
     crate::openapi::lift_field_descriptions(&mut spec);
     crate::openapi::describe_parameters(&mut spec);
+    crate::openapi::describe_responses(&mut spec);
+    crate::openapi::declare_binary_bodies(&mut spec);
+    crate::openapi::define_tags(&mut spec);
     spec.info.title = "podium".to_owned();
     spec.info.version = env!("CARGO_PKG_VERSION").to_owned();
     spec.info.contact = None;
     spec.info.license = Some(utoipa::openapi::License::new("MIT"));
+    // Relative: the document is served by the instance it describes, wherever it runs.
+    spec.servers = Some(vec![utoipa::openapi::Server::new("/")]);
     spec.info.description = Some(
         "Events and annual conferences: registrations, pitches, exhibits and calendar feeds."
             .to_owned(),
@@ -171,6 +178,7 @@ fn routes(
         .wrap(from_fn(metrics::track))
         .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())
         .wrap(from_fn(headers::no_store))
+        .wrap(from_fn(headers::vary_by_language))
         .wrap(headers::security())
         .wrap(from_fn(routes::head_as_get))
         .wrap(from_fn(write_epoch::local_writes))

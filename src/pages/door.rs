@@ -307,12 +307,18 @@ pub async fn sign_out(
     slug: web::Path<String>,
 ) -> HttpResponse {
     let lang = Lang::of(&req);
+    // The event's own slug for the cookie's path and the redirect: the path's key is the
+    // visitor's text (a `%0A` in it made an invalid `Location` header, a 500).
+    let event = match events::find_visible(&state.db, &slug, true).await {
+        Ok(event) => event,
+        Err(err) => return fail(&lang, err),
+    };
     if let Some(cookie) = req.cookie(COOKIE) {
         if let Err(err) = door::close_session(&state.db, cookie.value()).await {
             return fail(&lang, err);
         }
     }
-    let path = format!("/events/{}/door", slug.as_str());
+    let path = format!("/events/{}/door", event.slug);
     let mut gone = Cookie::build(COOKIE, "").path(path.clone()).finish();
     gone.make_removal();
     let mut response = see_other(&format!("{path}{}", lang.query()));

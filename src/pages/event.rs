@@ -65,10 +65,20 @@ struct Kept {
 
 /// A rendered page split around the form key, and its validator.
 pub struct CachedPage {
+    /// The page up to the form key's slot; the whole page when it has no form.
     head: Bytes,
-    tail: Bytes,
+    /// The page after the form key's slot; `None` when the page has no form (cancelled,
+    /// closed, not yet open, full without a waiting list), so no key is written at all.
+    tail: Option<Bytes>,
     /// Strong, quoted: a hash of the page without the key.
     etag: String,
+}
+
+impl CachedPage {
+    /// The bytes it holds.
+    fn size(&self) -> usize {
+        self.head.len() + self.tail.as_ref().map_or(0, Bytes::len)
+    }
 }
 
 impl PageCache {
@@ -81,7 +91,7 @@ impl PageCache {
     }
 
     fn put(&self, id: Uuid, lang: Language, fingerprint: u64, page: Arc<CachedPage>) {
-        let size = page.head.len() + page.tail.len();
+        let size = page.size();
         // A poisoned lock still holds whole entries: each is replaced, never edited in place.
         let mut kept = self.pages.lock().unwrap_or_else(|p| p.into_inner());
         if kept.pages.len() >= PAGES_MAX || kept.bytes + size > BYTES_MAX {
@@ -89,7 +99,7 @@ impl PageCache {
             kept.bytes = 0;
         }
         if let Some((_, old)) = kept.pages.insert((id, code(lang)), (fingerprint, page)) {
-            kept.bytes -= old.head.len() + old.tail.len();
+            kept.bytes -= old.size();
         }
         kept.bytes += size;
     }
@@ -336,11 +346,14 @@ async fn cached_page(state: &AppState, key: &str, lang: Language) -> ApiResult<A
         return Ok(page);
     }
     let body = render_page(state, &event, lang, FormView::empty(lang), KEY_SLOT, window).await?;
-    let (head, tail) = body.split_once(KEY_SLOT).unwrap_or((body.as_str(), ""));
-    let etag = crate::calendar::etag_for(&format!("{head}{tail}"));
+    let (head, tail) = match body.split_once(KEY_SLOT) {
+        Some((head, tail)) => (head, Some(tail)),
+        None => (body.as_str(), None),
+    };
+    let etag = crate::calendar::etag_for(&format!("{head}{}", tail.unwrap_or_default()));
     let page = Arc::new(CachedPage {
         head: Bytes::copy_from_slice(head.as_bytes()),
-        tail: Bytes::copy_from_slice(tail.as_bytes()),
+        tail: tail.map(|tail| Bytes::copy_from_slice(tail.as_bytes())),
         etag,
     });
     state.pages.put(event.id, lang, fingerprint, page.clone());
@@ -372,14 +385,16 @@ fn answer(req: &HttpRequest, page: &CachedPage) -> HttpResponse {
     if not_modified {
         return builder.finish();
     }
+    let builder = builder.content_type("text/html; charset=utf-8");
+    let Some(tail) = &page.tail else {
+        return builder.body(page.head.clone());
+    };
     let key = new_form_key();
-    let mut body = BytesMut::with_capacity(page.head.len() + key.len() + page.tail.len());
+    let mut body = BytesMut::with_capacity(page.head.len() + key.len() + tail.len());
     body.extend_from_slice(&page.head);
     body.extend_from_slice(key.as_bytes());
-    body.extend_from_slice(&page.tail);
-    builder
-        .content_type("text/html; charset=utf-8")
-        .body(body.freeze())
+    body.extend_from_slice(tail);
+    builder.body(body.freeze())
 }
 
 /// `GET /events/{event}/check-mail`: after a registration under double opt-in. The page

@@ -82,11 +82,15 @@ impl RegisterForm {
         asked: &[registration_question::Model],
     ) -> Result<NewRegistration, (Vec<FieldError>, BTreeMap<String, &'static str>)> {
         let mut v = Validator::new();
+        // Answers to questions the event no longer asks (deleted while the form was open) are
+        // ignored: the person cannot see or change those fields, so an error there was a 422
+        // with nothing to fix. (The API still refuses them: its client sent the ids itself.)
         let answers = questions::check_answers(
             &mut v,
             asked,
             self.answers
                 .iter()
+                .filter(|(id, _)| asked.iter().any(|q| q.id.to_string() == **id))
                 .map(|(id, values)| (id.clone(), RawAnswer::Form(values.clone())))
                 .collect(),
         );

@@ -189,7 +189,14 @@ pub fn render(status: StatusCode, page: &impl Template) -> HttpResponse {
 
 /// A `303 See Other` to `location`: the answer to every form `POST` that did what it asked
 /// (post/redirect/get, so a reload does not send the form again).
+/// A location that holds a byte a header cannot carry (a control character, or anything
+/// outside visible ASCII, from a visitor's path) is sent percent-encoded (RFC 3986 §2.1).
 pub fn see_other(location: &str) -> HttpResponse {
+    let location = match header::HeaderValue::from_str(location) {
+        Ok(value) if location.bytes().all(|b| b.is_ascii_graphic()) => value,
+        _ => header::HeaderValue::from_str(&visible_ascii(location))
+            .unwrap_or_else(|_| header::HeaderValue::from_static("/")),
+    };
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, location))
         .insert_header((
@@ -197,6 +204,20 @@ pub fn see_other(location: &str) -> HttpResponse {
             header::HeaderValue::from_static(CSP),
         ))
         .finish()
+}
+
+/// `text` with every byte but visible ASCII percent-encoded (`%0A`, `%C3%A4`).
+fn visible_ascii(text: &str) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_graphic() {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
 }
 
 /// A page that only says something: not found, expired, erased, an error.

@@ -129,6 +129,8 @@ async fn build(state: &AppState, token: &str) -> ApiResult<Built> {
     // Links are made from the token the person holds, not from the stored record.
     let calendar_url = registrations::calendar_url(&state.public_url, token);
     let is_expired = expired(&reg);
+    // A cancelled event: no seat to show, no code to check in with, nothing to confirm.
+    let event_cancelled = event.status == event::EventStatus::Cancelled;
     let page = RegistrationPage {
         t,
         notice: None,
@@ -137,23 +139,25 @@ async fn build(state: &AppState, token: &str) -> ApiResult<Built> {
         email: reg.email.clone(),
         organisation: reg.organisation.clone(),
         sector: sector_text(t, reg.sector),
-        status: if is_expired {
+        status: if event_cancelled {
+            t.status_event_cancelled
+        } else if is_expired {
             t.status_expired
         } else {
             status_text(t, reg.status)
         },
-        waitlist_position: found.waitlist_position,
+        waitlist_position: found.waitlist_position.filter(|_| !event_cancelled),
         hold_until: reg
             .hold_expires_at
-            .filter(|_| !is_expired)
+            .filter(|_| !is_expired && !event_cancelled)
             .map(|at| when::moment(at, tz, lang)),
         checked_in: reg.checked_in_at.map(|at| when::moment(at, tz, lang)),
         webcal_url: webcal(&calendar_url),
         calendar_url,
         base: format!("/registrations/{token}"),
-        can_confirm: reg.status == RegistrationStatus::Pending && !is_expired,
+        can_confirm: reg.status == RegistrationStatus::Pending && !is_expired && !event_cancelled,
         can_cancel: registrations::ACTIVE.contains(&reg.status) && !is_expired,
-        check_in: (reg.status == RegistrationStatus::Confirmed)
+        check_in: (reg.status == RegistrationStatus::Confirmed && !event_cancelled)
             .then(|| crate::domain::check_in_code::derive(reg.id))
             .and_then(|code| {
                 use base64::Engine;

@@ -87,6 +87,8 @@ pub struct Texts {
     pub status_waitlisted: &'static str,
     pub status_cancelled: &'static str,
     pub status_expired: &'static str,
+    /// The status of every registration of a cancelled event, whatever its own.
+    pub status_event_cancelled: &'static str,
     /// The attendee's page right after confirming (`?done=confirm`).
     pub done_confirm: &'static str,
     /// The attendee's page right after cancelling (`?done=cancel`).
@@ -253,6 +255,7 @@ pub static EN: Texts = Texts {
     status_waitlisted: "On the waiting list.",
     status_cancelled: "Cancelled.",
     status_expired: "Expired: it was not confirmed in time.",
+    status_event_cancelled: "The event has been cancelled: it will not take place.",
     done_confirm: "Thank you: your registration is confirmed.",
     done_cancel: "Your registration has been cancelled.",
     waitlist_position: "Position on the waiting list",
@@ -407,6 +410,7 @@ pub static DE: Texts = Texts {
     status_waitlisted: "Auf der Warteliste.",
     status_cancelled: "Storniert.",
     status_expired: "Verfallen: sie wurde nicht rechtzeitig bestätigt.",
+    status_event_cancelled: "Die Veranstaltung wurde abgesagt: sie findet nicht statt.",
     done_confirm: "Vielen Dank: Ihre Anmeldung ist bestätigt.",
     done_cancel: "Ihre Anmeldung wurde storniert.",
     waitlist_position: "Platz auf der Warteliste",

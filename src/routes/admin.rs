@@ -20,11 +20,15 @@ pub fn config(cfg: &mut ServiceConfig) {
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct OutboxQuery {
     /// `pending`, `sent` or `failed`.
+    #[param(pattern = r"^(pending|sent|failed)$")]
     pub status: Option<String>,
     /// Items per page, 1 to 500 (default 50).
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// The `next_cursor` of the previous page (with the same filters).
+    #[param(
+        pattern = r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
+    )]
     pub cursor: Option<String>,
 }
 

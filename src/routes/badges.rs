@@ -22,12 +22,15 @@ pub fn config(cfg: &mut ServiceConfig) {
 pub struct BadgesQuery {
     /// `a6` (default): A6 cards, 105 × 148 mm, one badge per page. `labels`: A4 label sheets
     /// of 2 × 4 labels, 99.1 × 67.7 mm each (Avery Zweckform L7165 / 3427).
+    #[param(pattern = r"^(a6|labels)$")]
     pub layout: Option<String>,
     /// `name` (default) or `organisation` (then name); case, accents and umlauts are ignored
     /// ("Müller" sorts as "Muller").
+    #[param(pattern = r"^(name|organisation)$")]
     pub sort: Option<String>,
     /// Language of the sector names on the badges' colour bars: `de` or `en`. Default: `de`
     /// when `Accept-Language` prefers German, else `en`.
+    #[param(pattern = r"^(de|en)$")]
     pub lang: Option<String>,
 }
 

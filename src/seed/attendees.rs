@@ -1,5 +1,5 @@
-//! Demo attendees for the demo conference: every seat taken, a short waitlist, a few
-//! cancellations, some already checked in.
+//! Demo attendees for the demo conference: most seats taken (some stay free for a newcomer),
+//! a few cancellations, some already checked in.
 use chrono::Duration;
 use entity::{
     event,
@@ -43,13 +43,17 @@ const ORGANISATIONS: [(Sector, &str); 8] = [
     (Sector::Other, "Verein Materialforum e. V."),
 ];
 
-/// Seats the event's capacity as confirmed attendees, then 8 on the waitlist and 4 who
-/// cancelled; every fourth confirmed attendee is checked in. Counters are set to match.
+/// Confirmed attendees the demo seats (fewer when the event has fewer seats).
+pub const CONFIRMED: usize = 150;
+
+/// Seats [`CONFIRMED`] attendees (seats stay free: a newcomer's registration is confirmed, and
+/// nobody waits while seats are free), then 4 who cancelled; every fourth confirmed attendee
+/// is checked in. Counters are set to match.
 /// Everyone answered the registration questions (lunch, the evening reception); three in
 /// four chose an afternoon workshop.
 pub async fn seed(db: &DatabaseConnection, event: &event::Model) -> anyhow::Result<String> {
-    let capacity = event.capacity.max(0) as usize;
-    let (waitlisted, cancelled) = (8usize, 4usize);
+    let capacity = CONFIRMED.min(event.capacity.max(0) as usize);
+    let (waitlisted, cancelled) = (0usize, 4usize);
     let txn = crate::db::begin_write(db).await?;
     let start = now() - Duration::days(30);
     let mut checked_in = 0;

@@ -60,7 +60,9 @@ pub async fn demo(
             .with_ymd_and_hms(2027, 6, 24, 16, 0, 0)
             .single()
             .unwrap_or_default(),
-        capacity: 150,
+        // 150 confirmed attendees (see `attendees::CONFIRMED`): 30 seats stay free, so a
+        // newcomer's first registration is confirmed, not waitlisted.
+        capacity: 180,
         waitlist: true,
         registration_opens_at: None,
         registration_closes_at: None,
@@ -97,8 +99,8 @@ pub async fn demo(
     ))
 }
 
-/// The demo's announcement history: the day's programme to the confirmed attendees and a
-/// word to the waiting list; how many were sent.
+/// The demo's announcement history: the day's programme to the confirmed attendees and the
+/// way there to everyone taking part; how many were sent.
 async fn announcements(
     db: &DatabaseConnection,
     public_url: &str,
@@ -115,14 +117,14 @@ async fn announcements(
             text_en: "Doors open at 8:30; please have your check-in code ready.".to_owned(),
         },
         Message {
-            audience: Audience::Waitlisted,
-            subject_de: "Sie stehen auf der Warteliste".to_owned(),
-            subject_en: "You are on the waiting list".to_owned(),
-            text_de: "Die Tagung ist ausgebucht. Sobald ein Platz frei wird, erhalten Sie \
-                      eine E-Mail mit Ihrer Bestätigung."
+            audience: Audience::Everyone,
+            subject_de: "Anreise zum Volkshaus Jena".to_owned(),
+            subject_en: "Getting to the Volkshaus Jena".to_owned(),
+            text_de: "Vom Bahnhof Jena-Paradies sind es zehn Minuten zu Fuß; Parkplätze gibt \
+                      es am Carl-Zeiß-Platz."
                 .to_owned(),
-            text_en: "The conference is fully booked. As soon as a seat becomes free, you \
-                      will get an e-mail confirming it."
+            text_en: "The Volkshaus is a ten-minute walk from Jena-Paradies station; there is \
+                      parking at Carl-Zeiß-Platz."
                 .to_owned(),
         },
     ];

@@ -61,16 +61,19 @@ fn status(answer: &Answer) -> &str {
     answer.text[start..].split('<').next().expect("its end")
 }
 
-/// Reads `path` on `app` until `done` holds for the page; panics after [`WITHIN`].
+/// Reads `path` on `app` until `done` holds for the page; panics when a read that began
+/// [`WITHIN`] after the call still does not show it. (The bound is on when a read starts, not
+/// when its answer arrives: on a busy machine an answer may take longer than the margin.)
 async fn until(app: &TestApp, path: &str, what: &str, done: impl Fn(&Answer) -> bool) -> Answer {
     let since = Instant::now();
     loop {
+        let asked = since.elapsed();
         let answer = page(app, path).await;
         if done(&answer) {
             return answer;
         }
         assert!(
-            since.elapsed() < WITHIN,
+            asked < WITHIN,
             "{what}: still {} after {:?}",
             answer.status,
             since.elapsed()

@@ -131,12 +131,14 @@ async fn a_registration_and_an_edit_through_another_instance_show_within_a_secon
     assert_eq!(renamed.status(), 200);
     let changed_at = Instant::now();
     loop {
+        // When this read began: a slow answer on a busy machine does not count against it.
+        let asked = changed_at.elapsed();
         let event = public(&app, "zwilling").await;
         if event["title"] == "Anderswo geändert" && event["confirmed_count"] == 1 {
             break;
         }
         assert!(
-            changed_at.elapsed() < Duration::from_millis(1500),
+            asked < Duration::from_millis(1500),
             "still the old event after a second: {event}"
         );
         tokio::time::sleep(Duration::from_millis(50)).await;

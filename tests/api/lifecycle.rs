@@ -204,37 +204,61 @@ async fn a_sigterm_right_after_the_start_stops_podium_cleanly() {
     }
 }
 
-/// A second SIGTERM ends a drain at once: here a request whose body never arrives would hold
-/// the drain for `BODY_READ_TIMEOUT` (10 s).
+/// A second SIGTERM ends a drain at once. The drain is held by a connection the test never
+/// reads: pipelined requests for the OpenAPI document whose answers exceed every socket buffer
+/// on the way, so podium cannot finish them (nor the drain) until the test reads, however slow
+/// the machine. The second signal goes once podium has logged the drain, so it counts as a
+/// second one. (A request whose body never arrived held the drain only for `BODY_READ_TIMEOUT`,
+/// 10 s, and a fixed sleep stood in for the log line: on a busy machine the two signals merged
+/// and the drain ended first, with status 0.)
 #[tokio::test]
 async fn a_second_sigterm_stops_a_drain_at_once_with_status_143() {
-    use std::io::Write;
+    use std::io::{Read, Write};
     let url = fresh_database().await;
     let mut served = Served::start(&url, &[]);
-    let mut dribbling = std::net::TcpStream::connect(("127.0.0.1", served.port)).unwrap();
-    dribbling
-        .write_all(
-            b"POST /api/v1/events/nope/registrations HTTP/1.1\r\nHost: podium\r\n\
-              Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{",
-        )
+    let document = reqwest::get(served.url("/api-docs/openapi.json"))
+        .await
+        .unwrap()
+        .bytes()
+        .await
         .unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    // Loopback buffers grow to a few MB at most (tcp_rmem, tcp_wmem): 64 MB of answers stall.
+    let requests = (64 << 20) / document.len() + 1;
+    let mut stalled = std::net::TcpStream::connect(("127.0.0.1", served.port)).unwrap();
+    let pipelined = "GET /api-docs/openapi.json HTTP/1.1\r\nHost: podium\r\n\r\n".repeat(requests);
+    stalled.write_all(pipelined.as_bytes()).unwrap();
+    // The first bytes of the first answer: podium has taken the connection in.
+    let mut head = [0u8; 12];
+    stalled.read_exact(&mut head).unwrap();
+    assert_eq!(&head, b"HTTP/1.1 200");
     served.signal("TERM");
-    // A drain with nothing in flight ends within about a second (actix checks its
-    // connections once a second); this one waits for the body until 10 s after the request.
-    std::thread::sleep(Duration::from_secs(2));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !served.log().contains("SIGTERM: draining requests") {
+        assert!(
+            served.child.try_wait().unwrap().is_none(),
+            "the first SIGTERM drains: the answers in flight hold podium\n{}",
+            served.log()
+        );
+        assert!(
+            Instant::now() < deadline,
+            "no drain logged\n{}",
+            served.log()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     assert!(
         served.child.try_wait().unwrap().is_none(),
-        "the first SIGTERM drains: the request in flight holds podium\n{}",
+        "the answers in flight hold the drain\n{}",
         served.log()
     );
     served.signal("TERM");
     let started = Instant::now();
     let status = served.wait(Duration::from_secs(20));
     assert_eq!(status.code(), Some(143), "{status}\n{}", served.log());
-    // At once: the background tasks get up to `ABORT_WAIT` (5 s), the body 7.7 s more.
+    // At once: the background tasks get up to `ABORT_WAIT` (5 s); the answers, never.
     let took = started.elapsed();
     assert!(took < Duration::from_secs(6), "{took:?}");
+    drop(stalled);
 }
 
 /// SIGQUIT stops at once (actix's old meaning of it), with 128 + 3.
@@ -566,4 +590,56 @@ async fn the_outbox_compression_migration_rolls_back_and_forth() {
     assert_eq!(methods().await, default);
     migration::Migrator::up(&db, None).await.unwrap();
     assert_eq!(methods().await, lz4);
+}
+
+/// The start names the database (never its password), the public URL and where the API
+/// documentation is; listening on every interface with links to an address no other machine
+/// reaches (no `PODIUM_PUBLIC_URL`: `http://0.0.0.0:PORT/…`) it warns. The image once made
+/// every link `http://0.0.0.0:8080/…` without a word.
+#[tokio::test]
+async fn the_start_log_names_database_and_urls_and_warns_of_a_public_url_nobody_reaches() {
+    let url = fresh_database().await;
+    let password = url
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split_once('@'))
+        .and_then(|(user, _)| user.split_once(':'))
+        .map(|(_, password)| format!(":{password}@"));
+    let served = Served::start(&url, &[("PODIUM_BIND", "0.0.0.0:0")]);
+    let log = served.log();
+    let warning = log
+        .lines()
+        .find(|line| line.contains("PODIUM_PUBLIC_URL"))
+        .unwrap_or_else(|| panic!("no warning of the public URL\n{log}"));
+    assert!(warning.contains("WARN"), "{warning}");
+    assert!(warning.contains("http://0.0.0.0:"), "{warning}");
+    let serving = log
+        .lines()
+        .find(|line| line.contains("podium is serving"))
+        .unwrap_or_else(|| panic!("no serving line\n{log}"));
+    let kind = if url.starts_with("postgres") {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    assert!(serving.contains(kind), "{serving}");
+    let public = format!("http://0.0.0.0:{}", served.port);
+    assert!(serving.contains(&format!("{public}/docs/")), "{serving}");
+    if let Some(password) = password {
+        assert!(!log.contains(&password), "the password is logged\n{log}");
+    }
+    drop(served);
+
+    let served = Served::start(
+        &url,
+        &[
+            ("PODIUM_BIND", "0.0.0.0:0"),
+            ("PODIUM_PUBLIC_URL", "https://tagung.example.org"),
+        ],
+    );
+    let log = served.log();
+    assert!(!log.contains("PODIUM_PUBLIC_URL"), "{log}");
+    assert!(
+        log.contains("https://tagung.example.org/docs/"),
+        "the docs at the public URL\n{log}"
+    );
 }

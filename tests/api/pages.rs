@@ -737,3 +737,255 @@ async fn text_that_looks_like_markup_or_the_form_key_slot_is_shown_escaped() {
     let again = page(&app, "/events/x", None).await;
     assert_eq!(again.header("etag"), shown.header("etag"));
 }
+
+/// `body` ends with `</html>` and at most whitespace after it.
+fn assert_ends_with_html(what: &str, body: &str) {
+    assert!(
+        body.trim_end().ends_with("</html>"),
+        "{what}: bytes after </html>: {:?}",
+        &body[body.rfind("</html>").unwrap_or(0)..]
+    );
+}
+
+/// Every kind of page ends with `</html>`: a page without a form (cancelled, not yet open,
+/// full without a waiting list) once had a fresh form key written after it, shown under the
+/// footer ("non-space character in page trailer").
+#[tokio::test]
+async fn every_page_kind_ends_with_its_html_and_nothing_after_it() {
+    let app = spawn_app().await;
+    event_with_programme(&app, "jt").await;
+    app.published_event(json!({"slug": "off"})).await;
+    app.post_admin("/api/v1/events/off/cancel", &json!({}))
+        .await
+        .assert_status(200);
+    let opens = (Utc::now() + Duration::days(30)).to_rfc3339();
+    app.published_event(json!({"slug": "later", "registration_opens_at": opens}))
+        .await;
+    app.published_event(json!({"slug": "full", "capacity": 1, "waitlist": false}))
+        .await;
+    app.published_event(json!({"slug": "optin", "require_email_confirmation": true}))
+        .await;
+    register_by_form(&app, "full", "Ada", "ada@example.org")
+        .await
+        .assert_status(303);
+    let ada = register_by_form(&app, "jt", "Ada", "ada@example.org").await;
+    let attendee = ada.header("location").unwrap().to_owned();
+    let pitch = app.propose_pitch("jt", json!({"title": "Pitch"})).await;
+    let pitch_page = pitch["manage_url"].as_str().unwrap().to_owned();
+    let exhibit = app
+        .post(
+            "/api/v1/events/jt/exhibits",
+            &crate::helpers::exhibit_body(json!({"title": "Stand"})),
+        )
+        .await;
+    let exhibit_page = exhibit.json["manage_url"].as_str().unwrap().to_owned();
+    let mut kinds = vec![
+        "/".to_owned(),
+        "/events/jt".to_owned(),
+        "/events/off".to_owned(),
+        "/events/later".to_owned(),
+        "/events/full".to_owned(),
+        "/events/optin/check-mail".to_owned(),
+        "/events/jt/door".to_owned(),
+        "/events/nothing-here".to_owned(),
+        "/registrations/erased".to_owned(),
+        attendee.clone(),
+        format!("{attendee}/cancel"),
+        pitch_page.clone(),
+        format!("{pitch_page}/withdraw"),
+        exhibit_page.clone(),
+        format!("{exhibit_page}/withdraw"),
+    ];
+    // Wait out the event pages' one-second seat counts (so `full` shows as full).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !page(&app, "/events/full?lang=en", None)
+        .await
+        .text
+        .contains("Fully booked.")
+    {
+        assert!(std::time::Instant::now() < deadline, "full never shown");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    for lang in ["de", "en"] {
+        for path in &kinds {
+            let shown = page(&app, path, Some(lang)).await;
+            assert!(shown.status.as_u16() < 500, "{path}: {}", shown.status);
+            assert_ends_with_html(&format!("GET {path} ({lang})"), &shown.text);
+        }
+    }
+    // Forms that come back: refused (422), a conflict (409).
+    let refused = post_form(&app, "/events/jt/register", &[("name", "")]).await;
+    refused.assert_status(422);
+    assert_ends_with_html("a refused form", &refused.text);
+    let closed = post_form(
+        &app,
+        "/events/off/register",
+        &filled("B", "b@example.org", "k"),
+    )
+    .await;
+    closed.assert_status(409);
+    assert_ends_with_html("a form to a cancelled event", &closed.text);
+    kinds.clear();
+}
+
+/// The attendee's page of a cancelled event says the event is cancelled, and shows neither
+/// "confirmed" nor the QR code and check-in code (once it still did both).
+#[tokio::test]
+async fn a_cancelled_events_attendee_page_says_so_and_shows_no_check_in_code() {
+    let app = spawn_app().await;
+    app.published_event(json!({"slug": "jt"})).await;
+    let ada = register_by_form(&app, "jt", "Ada", "ada@example.org").await;
+    let attendee = ada.header("location").unwrap().to_owned();
+    let before = page(&app, &attendee, None).await;
+    assert!(before.text.contains("Confirmed: your seat is reserved."));
+    assert!(before.text.contains("class=\"qr\""));
+    app.post_admin("/api/v1/events/jt/cancel", &json!({}))
+        .await
+        .assert_status(200);
+    let after = page(&app, &attendee, None).await;
+    after.assert_status(200);
+    assert!(
+        after.text.contains("The event has been cancelled"),
+        "{}",
+        after.text
+    );
+    assert!(!after.text.contains("Confirmed"), "{}", after.text);
+    assert!(!after.text.contains("class=\"qr\""), "a QR code");
+    assert!(
+        !after.text.contains("class=\"check-in\""),
+        "a check-in code"
+    );
+}
+
+/// Every answer whose language `Accept-Language` chose sends `Vary: Accept-Language` and a
+/// `Cache-Control` (the home, check-mail, erased and 404 pages once sent neither); a page in
+/// the language of `?lang=` or of the person does not vary by the header.
+#[tokio::test]
+async fn every_page_chosen_by_accept_language_sends_vary_and_cache_control() {
+    let app = spawn_app().await;
+    event_with_programme(&app, "jt").await;
+    app.published_event(json!({"slug": "optin", "require_email_confirmation": true}))
+        .await;
+    let ada = register_by_form(&app, "jt", "Ada", "ada@example.org").await;
+    let attendee = ada.header("location").unwrap().to_owned();
+    for path in [
+        "/",
+        "/events/jt",
+        "/events/optin/check-mail",
+        "/events/jt/door",
+        "/registrations/erased",
+        "/events/nothing-here",
+        "/registrations/no-such-token",
+        "/pitches/no-such-token",
+        "/exhibits/no-such-token/withdraw",
+    ] {
+        let (de, en) = (
+            page(&app, path, Some("de")).await,
+            page(&app, path, Some("en")).await,
+        );
+        assert_ne!(de.text, en.text, "{path} changes with the header");
+        for shown in [&de, &en] {
+            let vary = shown.header("vary").unwrap_or_default();
+            assert!(
+                vary.to_ascii_lowercase().contains("accept-language"),
+                "{path}: Vary {vary:?}"
+            );
+            assert!(
+                shown.header("cache-control").is_some(),
+                "{path}: no Cache-Control"
+            );
+        }
+    }
+    // The person's page is in their language and stays `no-store`.
+    let own = page(&app, &attendee, Some("de")).await;
+    assert_eq!(own.header("cache-control"), Some("no-store"));
+    assert!(own
+        .header("vary")
+        .is_none_or(|v| !v.contains("Accept-Language")));
+}
+
+/// No path input answers a 5xx: every control character in every page's path parameter
+/// (`%0A` in the door's sign-out once made an invalid `Location` header, a 500).
+#[tokio::test]
+async fn control_characters_in_every_page_path_parameter_never_answer_a_5xx() {
+    let app = spawn_app().await;
+    app.published_event(json!({"slug": "jt"})).await;
+    let routes: [(&str, &str); 17] = [
+        ("GET", "/events/{}"),
+        ("GET", "/events/{}/check-mail"),
+        ("GET", "/events/{}/door"),
+        ("POST", "/events/{}/door/sign-in"),
+        ("POST", "/events/{}/door/sign-out"),
+        ("POST", "/events/{}/door/check-in"),
+        ("POST", "/events/{}/register"),
+        ("GET", "/registrations/{}"),
+        ("GET", "/registrations/{}/cancel"),
+        ("POST", "/registrations/{}/cancel"),
+        ("GET", "/registrations/tok/{}"),
+        ("GET", "/pitches/{}"),
+        ("GET", "/pitches/{}/withdraw"),
+        ("POST", "/pitches/{}/withdraw"),
+        ("GET", "/exhibits/{}"),
+        ("GET", "/exhibits/{}/withdraw"),
+        ("POST", "/exhibits/{}/withdraw"),
+    ];
+    let bytes = (0x00u8..0x20).chain([0x7f]);
+    let mut sent = 0;
+    for byte in bytes {
+        for (method, template) in routes {
+            let param = format!("jt%{byte:02X}x");
+            let path = template.replace("{}", &param);
+            let request = match method {
+                "GET" => app.client.get(app.url(&path)),
+                _ => app
+                    .client
+                    .post(app.url(&path))
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body("code=1&token=x&name=A"),
+            };
+            let answer = request.send().await.expect("request sent");
+            assert!(
+                answer.status().as_u16() < 500,
+                "{method} {path}: {}",
+                answer.status()
+            );
+            sent += 1;
+        }
+    }
+    assert_eq!(sent, 33 * 17);
+    // The fault as found: the door's sign-out of `jt%0A`.
+    let signed_out = post_form(&app, "/events/jt%0A/door/sign-out", &[]).await;
+    signed_out.assert_status(404);
+    let own = post_form(&app, "/events/jt/door/sign-out", &[]).await;
+    own.assert_status(303);
+    assert_eq!(own.header("location"), Some("/events/jt/door"));
+}
+
+/// A form opened before a question was deleted still registers: the answer to the question
+/// the event no longer asks is ignored (it came back 422 with no error to see).
+#[tokio::test]
+async fn a_form_answer_to_a_question_deleted_meanwhile_is_ignored() {
+    let app = spawn_app().await;
+    app.published_event(json!({"slug": "jt"})).await;
+    let question = app
+        .post_admin(
+            "/api/v1/events/jt/questions",
+            &json!({"kind": "yes_no", "label_de": "Abend", "label_en": "Evening",
+                "required": true}),
+        )
+        .await;
+    question.assert_status(201);
+    let id = question.json["id"].as_str().unwrap().to_owned();
+    let form = page(&app, "/events/jt", None).await;
+    let field = format!("answers.{id}");
+    assert!(form.text.contains(&field), "the question is on the form");
+    let key = form_key(&form.text);
+    app.delete_admin(&format!("/api/v1/events/jt/questions/{id}"))
+        .await
+        .assert_status(204);
+    let mut fields = filled("Ada", "ada@example.org", &key);
+    fields.push((&field, "yes"));
+    let posted = post_form(&app, "/events/jt/register", &fields).await;
+    posted.assert_status(303);
+    assert_eq!(registrations(&app, "jt").await, 1);
+}

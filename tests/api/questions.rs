@@ -630,6 +630,8 @@ async fn a_question_added_here_is_asked_at_once_and_one_removed_elsewhere_within
     loop {
         n += 1;
         let email = format!("late{n}@example.org");
+        // When this probe began: a slow answer on a busy machine does not count against it.
+        let asked = since.elapsed();
         let answer = app
             .register(
                 "day",
@@ -642,7 +644,7 @@ async fn a_question_added_here_is_asked_at_once_and_one_removed_elsewhere_within
         }
         answer.assert_status(201);
         assert!(
-            since.elapsed() < std::time::Duration::from_millis(1500),
+            asked < std::time::Duration::from_millis(1500),
             "the removed question is still asked after a second"
         );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;

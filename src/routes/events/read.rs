@@ -19,6 +19,7 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct EventListQuery {
     /// `draft`, `published` or `cancelled` (drafts for organisers only).
+    #[param(pattern = r"^(draft|published|cancelled)$")]
     pub status: Option<String>,
     /// Only editions of this annual series.
     pub series: Option<String>,
@@ -26,6 +27,7 @@ pub struct EventListQuery {
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// The `next_cursor` of the previous page (with the same filters).
+    #[param(pattern = r"^[A-Za-z0-9_-]+$")]
     pub cursor: Option<String>,
 }
 

@@ -15,11 +15,13 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ExhibitListQuery {
     /// Organisers only: `submitted`, `approved`, `rejected`, `waitlisted` or `withdrawn`.
+    #[param(pattern = r"^(submitted|approved|rejected|waitlisted|withdrawn)$")]
     pub status: Option<String>,
     /// Items per page, 1 to 500 (default 50).
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// The `next_cursor` of the previous page (with the same filters).
+    #[param(pattern = r"^[A-Za-z0-9_-]+$")]
     pub cursor: Option<String>,
 }
 

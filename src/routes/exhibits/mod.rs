@@ -60,12 +60,23 @@ pub struct CreateExhibit {
     pub language: Option<Language>,
 }
 
+/// The statuses an organiser may set on an exhibit: the schema of its `status` (the API refuses the others).
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum ExhibitDecision {
+    Approved,
+    Rejected,
+    Waitlisted,
+}
+
 /// An organiser's decision; absent fields stay, `"booth": null` clears the booth.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"status": "approved", "booth": "A12"}))]
 pub struct UpdateExhibit {
     /// `approved`, `rejected` or `waitlisted`; each change mails the contact.
+    #[schema(value_type = Option<ExhibitDecision>)]
     pub status: Option<ExhibitStatus>,
     /// Unique per event; only approved exhibits hold one. Leaving `approved` frees it.
     #[serde(default, deserialize_with = "crate::routes::events::nullable")]

@@ -60,12 +60,22 @@ pub struct CreatePitch {
     pub duration_minutes: i64,
 }
 
+/// The statuses an organiser may set on a pitch: the schema of its `status` (the API refuses the others).
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum PitchDecision {
+    Accepted,
+    Rejected,
+}
+
 /// The organisers' review and edits; absent fields stay as they are.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"status": "accepted", "duration_minutes": 7}))]
 pub struct UpdatePitch {
     /// `accepted` or `rejected` (each mails the presenter). Rejecting an assigned pitch frees its slot.
+    #[schema(value_type = Option<PitchDecision>)]
     pub status: Option<PitchStatus>,
     /// The pitch's title, one line of 1 to 200 characters.
     #[schema(min_length = 1, max_length = 200)]

@@ -20,18 +20,25 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ExportQuery {
     /// One or more (comma-separated) of `confirmed`, `pending`, `waitlisted`, `cancelled`, `expired`.
+    #[param(
+        pattern = r"^(confirmed|pending|waitlisted|cancelled|expired)?(,(confirmed|pending|waitlisted|cancelled|expired)?)*$"
+    )]
     pub status: Option<String>,
     /// `business`, `science`, `politics` or `other`.
+    #[param(pattern = r"^(business|science|politics|other)$")]
     pub sector: Option<String>,
     /// `true` or `false`.
+    #[param(pattern = r"^(true|false)$")]
     pub checked_in: Option<String>,
     /// Part of the name, e-mail or organisation, at most 200 characters; case, accents and
     /// umlauts are ignored (`muller` finds "Müller").
     pub q: Option<String>,
     /// `created_at` (default), `-created_at`, `name` or `-name`.
+    #[param(pattern = r"^-?(created_at|name)$")]
     pub sort: Option<String>,
     /// Language of the header row and the values (sector, language, status): `de` or `en`.
     /// Default: `de` when `Accept-Language` prefers German, else `en`.
+    #[param(pattern = r"^(de|en)$")]
     pub lang: Option<String>,
     /// `<question id>:<value>`: attendees who answered that registration question so.
     pub answer: Option<String>,
@@ -41,18 +48,25 @@ pub struct ExportQuery {
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct CsvQuery {
     /// One or more (comma-separated) of `confirmed`, `pending`, `waitlisted`, `cancelled`, `expired`.
+    #[param(
+        pattern = r"^(confirmed|pending|waitlisted|cancelled|expired)?(,(confirmed|pending|waitlisted|cancelled|expired)?)*$"
+    )]
     pub status: Option<String>,
     /// `business`, `science`, `politics` or `other`.
+    #[param(pattern = r"^(business|science|politics|other)$")]
     pub sector: Option<String>,
     /// `true` or `false`.
+    #[param(pattern = r"^(true|false)$")]
     pub checked_in: Option<String>,
     /// Part of the name, e-mail or organisation, at most 200 characters; case, accents and
     /// umlauts are ignored (`muller` finds "Müller").
     pub q: Option<String>,
     /// `created_at` (default), `-created_at`, `name` or `-name`.
+    #[param(pattern = r"^-?(created_at|name)$")]
     pub sort: Option<String>,
     /// Language of the header row and the values (sector, language, status): `de` or `en`.
     /// Default: `de` when `Accept-Language` prefers German, else `en`.
+    #[param(pattern = r"^(de|en)$")]
     pub lang: Option<String>,
     /// Field separator: `comma` (`,`) or `semicolon` (`;`, what Excel expects in German
     /// locales). Default: `semicolon` when `Accept-Language` prefers German, else `comma`.

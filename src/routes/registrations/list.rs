@@ -17,10 +17,15 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct RegistrationListQuery {
     /// One or more (comma-separated) of `confirmed`, `pending`, `waitlisted`, `cancelled`, `expired`.
+    #[param(
+        pattern = r"^(confirmed|pending|waitlisted|cancelled|expired)?(,(confirmed|pending|waitlisted|cancelled|expired)?)*$"
+    )]
     pub status: Option<String>,
     /// `business`, `science`, `politics` or `other`.
+    #[param(pattern = r"^(business|science|politics|other)$")]
     pub sector: Option<String>,
     /// `true` or `false`.
+    #[param(pattern = r"^(true|false)$")]
     pub checked_in: Option<String>,
     /// Part of the name, e-mail or organisation, at most 200 characters; case, accents and
     /// umlauts are ignored (`muller` and `mueller` find "Müller", `gross` finds "Groß").
@@ -29,11 +34,13 @@ pub struct RegistrationListQuery {
     /// choice's key, `yes` or `no`, or the exact text).
     pub answer: Option<String>,
     /// `created_at` (default), `-created_at`, `name` or `-name`.
+    #[param(pattern = r"^-?(created_at|name)$")]
     pub sort: Option<String>,
     /// Items per page, 1 to 500 (default 50).
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// The `next_cursor` of the previous page (with the same filters and sort).
+    #[param(pattern = r"^[A-Za-z0-9_-]+$")]
     pub cursor: Option<String>,
 }
 
