@@ -312,7 +312,7 @@ async fn new_registrations_reach_the_search_index_beside_the_desk_not_under_its_
             .expect("a row");
         row.try_get_by_index::<i64>(0).expect("pending_tuples")
     };
-    within_5_s(
+    within_a_minute(
         "entries still pending after 1 200 registrations",
         pending,
         |waiting| *waiting < 600,
@@ -339,7 +339,7 @@ async fn new_registrations_reach_the_search_index_beside_the_desk_not_under_its_
             })
             .collect::<Vec<_>>()
     };
-    within_5_s(
+    within_a_minute(
         "not analysed after 1 200 registrations",
         analysed,
         |counts| counts.len() == 3 && counts.iter().all(|(_, count)| *count >= 1),
@@ -348,8 +348,10 @@ async fn new_registrations_reach_the_search_index_beside_the_desk_not_under_its_
 }
 
 /// Asks `probe` every 100 ms until `done` holds for its answer; fails with `what` and the last
-/// answer after 5 s.
-async fn within_5_s<T: std::fmt::Debug, F: std::future::Future<Output = T>>(
+/// answer after a minute. The upkeep runs beside the desk and PostgreSQL publishes its
+/// statistics when a session next reports them, so on a loaded machine this takes seconds: the
+/// condition is what the test asserts, the minute only ends a run that never gets there.
+async fn within_a_minute<T: std::fmt::Debug, F: std::future::Future<Output = T>>(
     what: &str,
     probe: impl Fn() -> F,
     done: impl Fn(&T) -> bool,
@@ -361,7 +363,7 @@ async fn within_5_s<T: std::fmt::Debug, F: std::future::Future<Output = T>>(
             return;
         }
         assert!(
-            since.elapsed() < std::time::Duration::from_secs(5),
+            since.elapsed() < std::time::Duration::from_secs(60),
             "{what}: {answer:?}"
         );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
