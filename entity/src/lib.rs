@@ -7,6 +7,7 @@ pub mod event;
 pub mod exhibit;
 pub mod idempotency_key;
 pub mod organiser;
+pub mod organiser_event;
 pub mod outbox;
 pub mod pitch;
 pub mod pitch_slot;

@@ -127,7 +127,12 @@ pub fn document() -> utoipa::openapi::OpenApi {
     let components = spec.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
         "bearer",
-        SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .description(Some(crate::domain::member::ROLES_DOC))
+                .build(),
+        ),
     );
     spec
 }

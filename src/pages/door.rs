@@ -21,6 +21,7 @@ use uuid::Uuid;
 
 use super::{code, error_page, public_language, query_language, see_other, Switch, Texts};
 use crate::domain::check_in_code;
+use crate::domain::member::Permission;
 use crate::error::ApiError;
 use crate::services::{check_in, door, events};
 use crate::state::AppState;
@@ -266,6 +267,11 @@ pub async fn sign_in(
         }
         Err(err) => return fail(&lang, err),
     };
+    if !organiser.1.may(Permission::CheckIn, Some(event.id)) {
+        let mut view = empty(&event, false, &lang);
+        view.sign_in_error = Some(lang.texts().door_not_allowed);
+        return page(StatusCode::FORBIDDEN, &view);
+    }
     let value = match door::open_session(&state.db, event.id, organiser.0.id).await {
         Ok(value) => value,
         Err(err) => return fail(&lang, err),

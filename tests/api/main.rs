@@ -32,6 +32,7 @@ mod pitches;
 mod privacy;
 mod questions;
 mod registrations;
+mod roles;
 mod schedule_cache;
 mod search;
 mod security;

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::domain::{text, Validator};
 use crate::error::{ApiError, ApiResult};
-use crate::http::auth::Organiser;
+use crate::http::auth::{need::Manage, Allowed};
 use crate::services::announcements::{self, Audience, Message, Recipient};
 use crate::services::events;
 use crate::state::AppState;
@@ -167,7 +167,7 @@ pub struct TestSendResponse {
 #[post("/events/{event}/announcements/preview")]
 pub async fn preview_announcement(
     state: web::Data<AppState>,
-    _who: Organiser,
+    _who: Allowed<Manage>,
     key: web::Path<String>,
     body: web::Json<AnnouncementRequest>,
 ) -> ApiResult<web::Json<PreviewResponse>> {
@@ -206,14 +206,14 @@ pub async fn preview_announcement(
 #[post("/events/{event}/announcements/test")]
 pub async fn test_announcement(
     state: web::Data<AppState>,
-    who: Organiser,
+    who: Allowed<Manage>,
     key: web::Path<String>,
     body: web::Json<AnnouncementRequest>,
 ) -> ApiResult<HttpResponse> {
     let event = events::find_visible(&state.db, &key, true).await?;
     let message = body.message()?;
     let sent_to =
-        announcements::send_test(&state.db, &state.public_url, &event, &who.0, &message).await?;
+        announcements::send_test(&state.db, &state.public_url, &event, &who.0 .0, &message).await?;
     state.wake_mailer();
     Ok(HttpResponse::Accepted().json(TestSendResponse { sent_to }))
 }
@@ -232,7 +232,7 @@ pub async fn test_announcement(
 pub async fn send_announcement(
     state: web::Data<AppState>,
     req: HttpRequest,
-    who: Organiser,
+    who: Allowed<Manage>,
     key: web::Path<String>,
     body: web::Json<AnnouncementRequest>,
 ) -> ApiResult<HttpResponse> {
@@ -240,7 +240,7 @@ pub async fn send_announcement(
     let idempotency = crate::routes::idempotency::header_key(&req)?.map(str::to_owned);
     let message = body.message()?;
     let (sent, new) =
-        announcements::send_now(&state, &event, who.0.id, &message, idempotency.as_deref()).await?;
+        announcements::send_now(&state, &event, who.1.id, &message, idempotency.as_deref()).await?;
     let body = AnnouncementResponse::from(announcements::Sent {
         announcement: sent,
         delivered: 0,
@@ -264,7 +264,7 @@ pub async fn send_announcement(
 #[get("/events/{event}/announcements")]
 pub async fn list_announcements(
     state: web::Data<AppState>,
-    _who: Organiser,
+    _who: Allowed<Manage>,
     key: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<AnnouncementResponse>>> {
     let event = events::find_visible(&state.db, &key, true).await?;
