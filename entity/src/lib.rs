@@ -1,6 +1,7 @@
 //! sea-orm entities: one file per table, nothing but the database's shape.
 pub mod announcement;
 pub mod announcement_recipient;
+pub mod backoffice_session;
 pub mod calendar_entry;
 pub mod door_session;
 pub mod event;

@@ -103,6 +103,7 @@ pub fn app(
     // The pages before the Swagger UI: its `/docs/{_:.*}` is a regular expression every page
     // request would be matched against first.
     .configure(crate::pages::config)
+    .configure(crate::backoffice::config)
     .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::new([DOCUMENT_PATH])))
     .service(web::redirect("/docs", "/docs/"))
     .default_service(web::to(routes::not_found))

@@ -27,6 +27,7 @@ use askama::Template;
 use entity::registration::Language;
 
 pub use event::PageCache;
+pub use form::config as form_config;
 pub use registration_cache::AttendeePages;
 pub use texts::Texts;
 

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::Utc;
 use entity::organiser::{self, Role};
-use entity::{door_session, event, organiser_event};
+use entity::{backoffice_session, door_session, event, organiser_event};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, Set,
@@ -147,6 +147,10 @@ fn changes_any(active: &organiser::ActiveModel) -> bool {
 pub async fn end_sessions(db: &impl ConnectionTrait, organiser_id: Uuid) -> ApiResult<()> {
     door_session::Entity::delete_many()
         .filter(door_session::Column::OrganiserId.eq(organiser_id))
+        .exec(db)
+        .await?;
+    backoffice_session::Entity::delete_many()
+        .filter(backoffice_session::Column::OrganiserId.eq(organiser_id))
         .exec(db)
         .await?;
     Ok(())

@@ -8,6 +8,7 @@ mod smtp_server;
 mod announcements;
 mod attendee_page;
 mod authorization;
+mod backoffice;
 mod badges;
 mod check_in;
 mod cli;
