@@ -18,6 +18,7 @@ struct Row {
     checked_in: Option<i64>,
     pitches_open: Option<i64>,
     exhibits_open: Option<i64>,
+    holds_expiring: Option<u64>,
 }
 
 #[derive(Template)]
@@ -27,6 +28,7 @@ struct DashboardPage {
     name: String,
     role: &'static str,
     form_token: String,
+    failed_mails: Option<u64>,
     rows: Vec<Row>,
 }
 
@@ -49,6 +51,7 @@ fn row(t: &Texts, e: DashboardEvent) -> Row {
         checked_in: e.checked_in,
         pitches_open: e.pitches_open,
         exhibits_open: e.exhibits_open,
+        holds_expiring: e.holds_expiring,
     }
 }
 
@@ -59,6 +62,9 @@ pub async fn show(state: web::Data<AppState>, session: Session) -> Result<HttpRe
     let events = backoffice::dashboard(&state.db, &session.member)
         .await
         .map_err(|err| PageError::Api(session.lang, err))?;
+    let failed_mails = backoffice::failed_mails(&state.db, &session.member)
+        .await
+        .map_err(|err| PageError::Api(session.lang, err))?;
     Ok(render(
         StatusCode::OK,
         &DashboardPage {
@@ -66,6 +72,7 @@ pub async fn show(state: web::Data<AppState>, session: Session) -> Result<HttpRe
             name: session.organiser.name.clone(),
             role: role_name(session.member.role),
             form_token: session.form_token.clone(),
+            failed_mails,
             rows: events.into_iter().map(|e| row(t, e)).collect(),
         },
     ))

@@ -21,6 +21,8 @@ pub struct Texts {
     pub checked_in: &'static str,
     pub pitches_open: &'static str,
     pub exhibits_open: &'static str,
+    pub holds_expiring: &'static str,
+    pub failed_mails: &'static str,
     pub draft: &'static str,
     pub published: &'static str,
     pub cancelled: &'static str,
@@ -30,6 +32,10 @@ pub struct Texts {
     pub error_title: &'static str,
     pub error_body: &'static str,
     pub back: &'static str,
+    pub team_title: &'static str,
+    pub all_events: &'static str,
+    pub revoked: &'static str,
+    pub revoke: &'static str,
 }
 
 impl Texts {
@@ -61,6 +67,8 @@ pub static EN: Texts = Texts {
     checked_in: "Checked in",
     pitches_open: "Pitches to decide",
     exhibits_open: "Exhibits to decide",
+    holds_expiring: "Unconfirmed holds expiring within 6 hours",
+    failed_mails: "Mails that could not be sent",
     draft: "draft",
     published: "published",
     cancelled: "cancelled",
@@ -70,6 +78,10 @@ pub static EN: Texts = Texts {
     error_title: "Something went wrong",
     error_body: "Please try again in a moment.",
     back: "Back to the dashboard",
+    team_title: "Team",
+    all_events: "all events",
+    revoked: "revoked",
+    revoke: "Revoke",
 };
 
 pub static DE: Texts = Texts {
@@ -91,6 +103,8 @@ pub static DE: Texts = Texts {
     checked_in: "Eingelassen",
     pitches_open: "Offene Pitches",
     exhibits_open: "Offene Ausstellungen",
+    holds_expiring: "Unbestätigte Plätze, die in 6 Stunden verfallen",
+    failed_mails: "Mails, die nicht zugestellt werden konnten",
     draft: "Entwurf",
     published: "veröffentlicht",
     cancelled: "abgesagt",
@@ -100,4 +114,8 @@ pub static DE: Texts = Texts {
     error_title: "Etwas ist schiefgegangen",
     error_body: "Bitte versuchen Sie es gleich noch einmal.",
     back: "Zurück zur Übersicht",
+    team_title: "Team",
+    all_events: "alle Veranstaltungen",
+    revoked: "widerrufen",
+    revoke: "Widerrufen",
 };

@@ -4,10 +4,10 @@
 //! happens, at sign-out, and when the member's token is rotated or revoked
 //! ([`super::organisers::end_sessions`]).
 use chrono::Duration;
-use entity::{backoffice_session, event, organiser};
+use entity::{backoffice_session, event, organiser, outbox, registration};
 use sea_orm::{
     sea_query::{Expr, ExprTrait},
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
 };
 use uuid::Uuid;
 
@@ -109,6 +109,25 @@ pub struct DashboardEvent {
     pub pitches_open: Option<i64>,
     /// Exhibits waiting for a decision (`submitted`): organisers only.
     pub exhibits_open: Option<i64>,
+    /// Unconfirmed holds that expire within [`HOLDS_SOON_HOURS`]: organisers only.
+    pub holds_expiring: Option<u64>,
+}
+
+/// Holds "about to expire" on the dashboard: within this many hours.
+pub const HOLDS_SOON_HOURS: i64 = 6;
+
+/// Mails the worker gave up on (status `failed`), for the dashboard of an admin (`None` for
+/// other roles: the outbox is the team's business).
+pub async fn failed_mails(db: &impl ConnectionTrait, member: &Member) -> ApiResult<Option<u64>> {
+    if !member.may(Permission::Team, None) {
+        return Ok(None);
+    }
+    Ok(Some(
+        outbox::Entity::find()
+            .filter(outbox::Column::Status.eq(outbox::OutboxStatus::Failed))
+            .count(db)
+            .await?,
+    ))
 }
 
 /// The events the member may see (drafts, published, cancelled), soonest first, with the
@@ -152,6 +171,25 @@ pub async fn dashboard(
             exhibits_open: member
                 .may(Permission::Manage, id)
                 .then(|| count(&stats.exhibits_by_status, "submitted")),
+            holds_expiring: if member.may(Permission::Manage, id) {
+                Some(
+                    registration::Entity::find()
+                        .filter(registration::Column::EventId.eq(event.id))
+                        .filter(registration::Column::HoldExpiresAt.is_not_null())
+                        .filter(
+                            registration::Column::HoldExpiresAt
+                                .lte(now() + Duration::hours(HOLDS_SOON_HOURS)),
+                        )
+                        .filter(
+                            registration::Column::Status
+                                .eq(registration::RegistrationStatus::Pending),
+                        )
+                        .count(db)
+                        .await?,
+                )
+            } else {
+                None
+            },
             event,
         });
     }

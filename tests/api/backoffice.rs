@@ -155,6 +155,7 @@ async fn the_dashboard_shows_each_role_what_it_may_see() {
     assert!(page.text.contains("Meine Tagung") && page.text.contains("Andere Tagung"));
     assert!(page.text.contains("1 confirmed"), "{}", page.text);
     assert!(page.text.contains("Pitches to decide"));
+    assert!(page.text.contains("Mails that could not be sent: 0"));
     assert!(!page.text.contains("<script"));
 
     let door = app
@@ -177,6 +178,7 @@ async fn the_dashboard_shows_each_role_what_it_may_see() {
         "no attendee counts for the door"
     );
     assert!(!page.text.contains("Pitches to decide"));
+    assert!(!page.text.contains("Mails that could not be sent"));
 }
 
 #[tokio::test]
