@@ -1,5 +1,6 @@
 //! podium: event and annual-conference management.
 pub mod auth;
+pub mod backoffice;
 pub mod badges;
 pub mod calendar;
 pub mod config;

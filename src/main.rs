@@ -72,7 +72,16 @@ enum OrganiserCommand {
         #[command(flatten)]
         database: DatabaseArgs,
     },
-    /// Revoke an organiser's token at once; the account stays for the record.
+    /// Replace an organiser's token; the old one and every session opened with it (door,
+    /// backoffice) stop working at once. Prints the new token as the last line.
+    Rotate {
+        /// The organiser's id (see `podium organiser list`) or e-mail address.
+        organiser: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Revoke an organiser's token and end their sessions at once; the account stays for the
+    /// record.
     Revoke {
         /// The organiser's id (see `podium organiser list`) or e-mail address.
         organiser: String,
@@ -120,6 +129,7 @@ async fn main() {
         | Some(Command::Organiser(
             OrganiserCommand::Add { database, .. }
             | OrganiserCommand::List { database }
+            | OrganiserCommand::Rotate { database, .. }
             | OrganiserCommand::Revoke { database, .. },
         ))
         | Some(Command::Seed(SeedCommand::Demo { database, .. })) => database.log_format.clone(),
@@ -234,12 +244,27 @@ async fn organiser(command: OrganiserCommand) -> anyhow::Result<()> {
                     Some(at) => format!("revoked {}", at.format("%Y-%m-%d %H:%M UTC")),
                     None => "active".to_owned(),
                 };
-                let role = match o.role {
-                    Role::Admin => "admin",
-                    Role::Organiser => "organiser",
-                };
+                let role = podium::domain::member::role_name(o.role);
                 println!("{}\t{role}\t{state}\t{}\t{}", o.id, o.email, o.name);
             }
+        }
+        OrganiserCommand::Rotate {
+            organiser,
+            database,
+        } => {
+            let conn = open(&database).await?;
+            let found = services::organisers::find_by_id_or_email(&conn, &organiser).await?;
+            let Some(found) = found.filter(|o| o.revoked_at.is_none()) else {
+                bail!("no active organiser with the id or e-mail '{organiser}' (see `podium organiser list`)");
+            };
+            let Some((_, token)) = services::organisers::rotate(&conn, found.id).await? else {
+                bail!("organiser {} was revoked meanwhile", found.id);
+            };
+            println!(
+                "rotated the token of organiser {} ({})",
+                found.id, found.email
+            );
+            println!("{token}");
         }
         OrganiserCommand::Revoke {
             organiser,

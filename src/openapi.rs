@@ -55,7 +55,11 @@ pub fn document_errors(spec: &mut OpenApi) {
                 add("429", "Too many requests from this client; see Retry-After");
             }
             if secured {
-                add("403", "The token's role does not allow this");
+                add(
+                    "403",
+                    "The member's role does not allow this, or the event is not among the \
+                     member's events",
+                );
             }
             if has_body {
                 add("408", "The body did not arrive within 10 seconds");

@@ -29,11 +29,18 @@ pub struct Model {
 )]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 #[serde(rename_all = "lowercase")]
+/// A team member's role (issue 28): `admin` (everything, the team), `organiser` (everything of
+/// their events), `reviewer` (their events' pitches, to read and score), `door` (check-in and
+/// the door page of their events).
 pub enum Role {
     #[sea_orm(string_value = "admin")]
     Admin,
     #[sea_orm(string_value = "organiser")]
     Organiser,
+    #[sea_orm(string_value = "reviewer")]
+    Reviewer,
+    #[sea_orm(string_value = "door")]
+    Door,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

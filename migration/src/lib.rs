@@ -27,6 +27,8 @@ mod m20261130_800001_search_key_from_writer;
 mod m20261130_900001_drop_unused_email_index;
 mod m20261201_000001_index_the_sweeps;
 mod m20261207_100001_create_announcement_opt_outs;
+mod m20261207_500001_create_organiser_events;
+mod m20261207_500002_create_backoffice_sessions;
 
 pub struct Migrator;
 
@@ -88,6 +90,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_900001_drop_unused_email_index::Migration),
             Box::new(m20261201_000001_index_the_sweeps::Migration),
             Box::new(m20261207_100001_create_announcement_opt_outs::Migration),
+            Box::new(m20261207_500001_create_organiser_events::Migration),
+            Box::new(m20261207_500002_create_backoffice_sessions::Migration),
         ];
         steps
             .into_iter()

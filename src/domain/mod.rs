@@ -3,6 +3,7 @@ pub mod check_in_code;
 pub mod choice;
 pub mod email;
 pub mod event;
+pub mod member;
 pub mod slug;
 pub mod text;
 pub mod time;

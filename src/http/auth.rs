@@ -1,7 +1,9 @@
 //! Organiser authentication at the edge: the bearer-token middleware, the `Organiser`,
-//! `Admin` and `MaybeOrganiser` extractors and the cache of tokens recently found.
+//! `Admin`, `Allowed<P>` and `MaybeOrganiser` extractors and the cache of tokens recently
+//! found. Who may do what is [`crate::domain::member`]'s rule; the extractors only ask it.
 use std::collections::HashMap;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -13,28 +15,41 @@ use actix_web::{
     middleware::Next,
     web, FromRequest, HttpMessage, HttpRequest,
 };
-use entity::organiser::{self, Role};
+use entity::organiser;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::auth::hash_token;
+use crate::domain::member::{Member, Permission};
 use crate::error::ApiError;
+use crate::services::organisers;
 use crate::state::AppState;
 
-/// The organiser behind the request's bearer token.
+/// The organiser (team member) behind the request's bearer token, with their permissions.
 #[derive(Debug, Clone)]
-pub struct Organiser(pub organiser::Model);
+pub struct Organiser(pub organiser::Model, pub Member);
 
 impl Organiser {
     pub fn is_admin(&self) -> bool {
-        self.0.role == Role::Admin
+        self.1.may(Permission::Team, None)
     }
 
     pub fn require_admin(&self) -> Result<(), ApiError> {
-        if self.is_admin() {
+        self.require(Permission::Team, None)
+    }
+
+    /// 403 unless the member may do `permission` to the event a path names (id or slug).
+    pub fn require(&self, permission: Permission, event_key: Option<&str>) -> Result<(), ApiError> {
+        if self.1.may_key(permission, event_key) {
             Ok(())
         } else {
-            Err(ApiError::Forbidden("this needs an admin token".to_owned()))
+            let event_id = event_key.map(|_| uuid::Uuid::nil());
+            Err(ApiError::Forbidden(self.1.refusal(permission, event_id)))
         }
+    }
+
+    /// The events the member is limited to (`None`: every event): the filter of event lists.
+    pub fn event_scope(&self) -> Option<Vec<uuid::Uuid>> {
+        self.1.event_scope()
     }
 }
 
@@ -57,8 +72,63 @@ impl FromRequest for Admin {
     }
 }
 
+/// The permissions [`Allowed`] can ask for, one type each.
+pub mod need {
+    use crate::domain::member::Permission;
+
+    /// A permission as a type, for [`super::Allowed`].
+    pub trait Need {
+        const PERMISSION: Permission;
+    }
+
+    macro_rules! need {
+        ($($name:ident),*) => {$(
+            #[doc = concat!("[`Permission::", stringify!($name), "`] as a type.")]
+            #[derive(Debug, Clone, Copy)]
+            pub struct $name;
+            impl Need for $name {
+                const PERMISSION: Permission = Permission::$name;
+            }
+        )*};
+    }
+    need!(See, CheckIn, Review, Manage, CreateEvents, Team);
+}
+
+/// A member who may do `P` to the event the path names (`{event}`, an id or a slug; a path
+/// without one: to no event in particular). 401 without a valid token; 403 when the role does
+/// not allow `P` or the event is outside the member's events (also for a slug that names no
+/// event: a limited member learns nothing of events outside their list). Judged from the
+/// token's member alone, before the body is read.
+#[derive(Debug, Clone)]
+pub struct Allowed<P: need::Need>(pub Organiser, PhantomData<P>);
+
+impl<P: need::Need> std::ops::Deref for Allowed<P> {
+    type Target = Organiser;
+
+    fn deref(&self) -> &Organiser {
+        &self.0
+    }
+}
+
+impl<P: need::Need + 'static> FromRequest for Allowed<P> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let found = organiser_of(req);
+        let key = req.match_info().get("event").map(str::to_owned);
+        Box::pin(async move {
+            let organiser = found.await?.ok_or(ApiError::Unauthorized)?;
+            organiser.require(P::PERMISSION, key.as_deref())?;
+            Ok(Self(organiser, PhantomData))
+        })
+    }
+}
+
 /// The organiser if a bearer token is sent, `None` for anonymous requests.
-/// A token that is sent but not valid is still a 401.
+/// A token that is sent but not valid is still a 401. On a path with an `{event}`, a member
+/// who may not manage that event (a reviewer, a door, an organiser of other events) gets the
+/// public view: `None`.
 #[derive(Debug, Clone)]
 pub struct MaybeOrganiser(pub Option<Organiser>);
 
@@ -150,8 +220,9 @@ async fn lookup(state: web::Data<AppState>, token: String) -> Result<Organiser, 
         .filter(organiser::Column::RevokedAt.is_null())
         .one(&state.db)
         .await?
-        .map(Organiser)
         .ok_or(ApiError::Unauthorized)?;
+    let member = organisers::member(&state.db, &organiser).await?;
+    let organiser = Organiser(organiser, member);
     state.tokens.put(hash, organiser.clone(), generation);
     Ok(organiser)
 }
@@ -241,6 +312,13 @@ impl FromRequest for MaybeOrganiser {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let found = organiser_of(req);
-        Box::pin(async move { Ok(Self(found.await?)) })
+        let key = req.match_info().get("event").map(str::to_owned);
+        Box::pin(async move {
+            let organiser = found.await?;
+            Ok(Self(organiser.filter(|o| match &key {
+                Some(key) => o.1.may_key(Permission::Manage, Some(key)),
+                None => true,
+            })))
+        })
     }
 }

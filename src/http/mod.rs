@@ -105,6 +105,7 @@ pub fn app(
     // The pages before the Swagger UI: its `/docs/{_:.*}` is a regular expression every page
     // request would be matched against first.
     .configure(crate::pages::config)
+    .configure(crate::backoffice::config)
     .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::new([DOCUMENT_PATH])))
     .service(web::redirect("/docs", "/docs/"))
     .default_service(web::to(routes::not_found))
@@ -134,7 +135,12 @@ pub fn document() -> utoipa::openapi::OpenApi {
     let components = spec.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
         "bearer",
-        SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .description(Some(crate::domain::member::ROLES_DOC))
+                .build(),
+        ),
     );
     spec
 }

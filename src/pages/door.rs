@@ -20,6 +20,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{code, error_page, public_language, query_language, see_other, Switch, Texts};
+use crate::domain::member::Permission;
 use crate::domain::{check_in_code, time::now};
 use crate::error::ApiError;
 use crate::services::{check_in, door, events};
@@ -278,6 +279,11 @@ pub async fn sign_in(
         }
         Err(err) => return fail(&lang, err),
     };
+    if !organiser.1.may(Permission::CheckIn, Some(event.id)) {
+        let mut view = empty(&event, false, &lang);
+        view.sign_in_error = Some(lang.texts().door_not_allowed);
+        return page(StatusCode::FORBIDDEN, &view);
+    }
     let value = match door::open_session(&state.db, event.id, organiser.0.id).await {
         Ok(value) => value,
         Err(err) => return fail(&lang, err),

@@ -29,6 +29,7 @@ struct HomePage {
 pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
     let lang = public_language(&req);
     let filter = EventFilter {
+        only: None,
         statuses: vec![EventStatus::Published, EventStatus::Cancelled],
         series: None,
         offset: 0,

@@ -9,7 +9,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::badges::{self, Badge, Layout, Order, Wording};
 use crate::domain::{check_in_code, Validator};
 use crate::error::{ApiError, ApiResult};
-use crate::http::auth::Organiser;
+use crate::http::auth::{need::Manage, Allowed};
 use crate::services::{events, registrations};
 use crate::state::AppState;
 
@@ -51,7 +51,7 @@ pub struct BadgesQuery {
 pub async fn badges_pdf(
     state: web::Data<AppState>,
     req: HttpRequest,
-    _who: Organiser,
+    _who: Allowed<Manage>,
     key: web::Path<String>,
     query: web::Query<BadgesQuery>,
 ) -> ApiResult<HttpResponse> {

@@ -6,6 +6,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::domain::member::Permission;
 use crate::domain::{time::now, token};
 use crate::error::ApiResult;
 
@@ -39,8 +40,9 @@ pub async fn open_session(
     Ok(value)
 }
 
-/// Whether the cookie's `value` is a live session for this event's door, of an organiser
-/// whose token is not revoked.
+/// Whether the cookie's `value` is a live session for this event's door, of a member whose
+/// token is not revoked and whose role and events still include this door (issue 28). A
+/// rotation or revocation deletes the member's sessions ([`super::organisers::end_sessions`]).
 pub async fn is_signed_in(
     db: &impl ConnectionTrait,
     event_id: Uuid,
@@ -54,11 +56,15 @@ pub async fn is_signed_in(
     else {
         return Ok(false);
     };
-    Ok(organiser::Entity::find_by_id(session.organiser_id)
+    let Some(member) = organiser::Entity::find_by_id(session.organiser_id)
         .filter(organiser::Column::RevokedAt.is_null())
         .one(db)
         .await?
-        .is_some())
+    else {
+        return Ok(false);
+    };
+    let member = super::organisers::member(db, &member).await?;
+    Ok(member.may(Permission::CheckIn, Some(event_id)))
 }
 
 /// Whether the cookie's `value` is a live door session (of any event) of an organiser whose

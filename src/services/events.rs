@@ -305,6 +305,8 @@ pub async fn adopt_sender_as_organiser(
 pub struct EventFilter {
     pub statuses: Vec<EventStatus>,
     pub series: Option<String>,
+    /// Only these events (a member limited to some events); `None`: all.
+    pub only: Option<Vec<Uuid>>,
     pub offset: u64,
     pub limit: u64,
 }
@@ -316,6 +318,9 @@ pub async fn list(
     let mut query = event::Entity::find().filter(event::Column::Status.is_in(filter.statuses));
     if let Some(series) = filter.series {
         query = query.filter(event::Column::Series.eq(series));
+    }
+    if let Some(only) = filter.only {
+        query = query.filter(event::Column::Id.is_in(only));
     }
     let total = query.clone().count(db).await?;
     let items = query

@@ -4,6 +4,7 @@
 //! takes what it needs — a connection or transaction, [`Ctx`] (database, links, mail wake-up),
 //! a cache — and answers `ApiResult`. `tests::services_know_no_http` keeps it so.
 pub mod announcements;
+pub mod backoffice;
 pub mod calendar_entries;
 pub mod check_in;
 mod context;

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use crate::helpers::{spawn_app, Answer, TestApp};
 
 /// Real ids for the path parameters of every organiser route.
-struct Fixture {
+pub(crate) struct Fixture {
     event: String,
     stage: String,
     slot: String,
@@ -24,7 +24,7 @@ struct Fixture {
 }
 
 impl Fixture {
-    async fn new(app: &TestApp) -> Self {
+    pub(crate) async fn new(app: &TestApp) -> Self {
         let event = app.published_event(json!({"slug": "authz"})).await;
         let event = event["id"].as_str().unwrap().to_owned();
         let stage = app.create_stage(&event, "Saal 1").await;
@@ -84,7 +84,7 @@ impl Fixture {
     }
 
     /// The concrete path for a spec template such as `/api/v1/events/{event}/stages/{id}`.
-    fn path(&self, template: &str) -> String {
+    pub(crate) fn path(&self, template: &str) -> String {
         let id = if template.contains("/stages/") {
             &self.stage
         } else if template.contains("/pitch-slots/") {
@@ -111,7 +111,7 @@ impl Fixture {
 }
 
 /// Routes only an admin may use.
-fn admin_only(method: &Method, template: &str) -> bool {
+pub(crate) fn admin_only(method: &Method, template: &str) -> bool {
     template.starts_with("/api/v1/admin/")
         || (template.starts_with("/api/v1/organisers")
             && !template.starts_with("/api/v1/organisers/me"))
@@ -119,7 +119,7 @@ fn admin_only(method: &Method, template: &str) -> bool {
 }
 
 /// Every operation the served spec marks as needing a bearer token.
-async fn secured_operations(app: &TestApp) -> Vec<(Method, String)> {
+pub(crate) async fn secured_operations(app: &TestApp) -> Vec<(Method, String)> {
     let spec = app.get("/api-docs/openapi.json").await;
     spec.assert_status(200);
     let mut operations = Vec::new();
@@ -138,7 +138,12 @@ async fn secured_operations(app: &TestApp) -> Vec<(Method, String)> {
     operations
 }
 
-async fn call(app: &TestApp, method: &Method, path: &str, token: Option<&str>) -> Answer {
+pub(crate) async fn call(
+    app: &TestApp,
+    method: &Method,
+    path: &str,
+    token: Option<&str>,
+) -> Answer {
     let body = matches!(*method, Method::POST | Method::PUT | Method::PATCH).then(|| json!({}));
     app.request(method.clone(), path, token, body.as_ref())
         .await

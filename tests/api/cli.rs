@@ -6,7 +6,7 @@ use crate::helpers::{fresh_database, registration_body, spawn_app};
 use crate::smtp_server::TestSmtp;
 
 /// Runs `podium ARGS` against `database_url`, with no other podium setting in its environment.
-async fn podium(database_url: &str, args: &[&str]) -> Output {
+pub(crate) async fn podium(database_url: &str, args: &[&str]) -> Output {
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_podium"));
     for (name, _) in std::env::vars() {
         if name.starts_with("PODIUM_") || name == "SMTP_URL" || name == "MAIL_FROM" {
@@ -22,7 +22,7 @@ async fn podium(database_url: &str, args: &[&str]) -> Output {
         .expect("podium runs")
 }
 
-fn stdout(output: &Output) -> String {
+pub(crate) fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 

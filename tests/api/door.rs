@@ -10,7 +10,7 @@ fn s(v: &Value) -> &str {
     v.as_str().expect("a string")
 }
 
-async fn send(
+pub(crate) async fn send(
     app: &TestApp,
     base: &str,
     method: reqwest::Method,
@@ -34,7 +34,7 @@ async fn send(
 }
 
 /// Signs a door in with `token`; the `Cookie` header value to send from then on.
-async fn sign_in(app: &TestApp, base: &str, slug: &str, token: &str) -> String {
+pub(crate) async fn sign_in(app: &TestApp, base: &str, slug: &str, token: &str) -> String {
     let answer = send(
         app,
         base,

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::domain::{text, Validator};
 use crate::error::{ApiError, ApiResult};
-use crate::http::auth::Organiser;
+use crate::http::auth::{need::Manage, Allowed};
 use crate::routes::idempotency::{json_answer, key_of, respond};
 use crate::services::announcements::{self, Audience, Message, Recipient};
 use crate::services::events;
@@ -176,7 +176,7 @@ pub struct TestSendResponse {
 #[post("/events/{event}/announcements/preview")]
 pub async fn preview_announcement(
     state: web::Data<AppState>,
-    _who: Organiser,
+    _who: Allowed<Manage>,
     key: web::Path<String>,
     body: web::Json<AnnouncementRequest>,
 ) -> ApiResult<web::Json<PreviewResponse>> {
@@ -215,14 +215,14 @@ pub async fn preview_announcement(
 #[post("/events/{event}/announcements/test")]
 pub async fn test_announcement(
     state: web::Data<AppState>,
-    who: Organiser,
+    who: Allowed<Manage>,
     key: web::Path<String>,
     body: web::Json<AnnouncementRequest>,
 ) -> ApiResult<HttpResponse> {
     let event = events::find_visible(&state.db, &key, true).await?;
     let message = body.message()?;
     let sent_to =
-        announcements::send_test(&state.db, &state.public_url, &event, &who.0, &message).await?;
+        announcements::send_test(&state.db, &state.public_url, &event, &who.0 .0, &message).await?;
     state.wake_mailer();
     Ok(HttpResponse::Accepted().json(TestSendResponse { sent_to }))
 }
@@ -247,7 +247,7 @@ pub async fn test_announcement(
 pub async fn send_announcement(
     state: web::Data<AppState>,
     req: HttpRequest,
-    who: Organiser,
+    who: Allowed<Manage>,
     key: web::Path<String>,
     body: web::Json<AnnouncementRequest>,
 ) -> ApiResult<HttpResponse> {
@@ -265,7 +265,7 @@ pub async fn send_announcement(
         key,
         answer: Arc::new(|sent: &entity::announcement::Model| answer(sent.clone())),
     });
-    let done = announcements::send_now(&state, &event, who.0.id, &message, keyed.as_ref()).await?;
+    let done = announcements::send_now(&state, &event, who.0 .0.id, &message, keyed.as_ref()).await?;
     respond(done, answer)
 }
 
@@ -291,7 +291,7 @@ fn answer(sent: entity::announcement::Model) -> ApiResult<StoredAnswer> {
 #[get("/events/{event}/announcements")]
 pub async fn list_announcements(
     state: web::Data<AppState>,
-    _who: Organiser,
+    _who: Allowed<Manage>,
     key: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<AnnouncementResponse>>> {
     let event = events::find_visible(&state.db, &key, true).await?;

@@ -7,7 +7,7 @@ use crate::domain::text::{self, Validator};
 use crate::domain::time::{parse_instant, parse_timezone};
 use crate::domain::{EmailAddress, Slug};
 use crate::error::{ApiError, ApiResult};
-use crate::http::auth::Organiser;
+use crate::http::auth::{need::CreateEvents, Allowed};
 use crate::services::{events, ics};
 use crate::state::AppState;
 
@@ -168,7 +168,7 @@ pub(super) fn optional_instant(
 #[post("/events")]
 pub async fn create_event(
     state: web::Data<AppState>,
-    _who: Organiser,
+    _who: Allowed<CreateEvents>,
     body: web::Json<CreateEvent>,
 ) -> ApiResult<HttpResponse> {
     let mut new = NewEvent::try_from(body.into_inner())?;

@@ -5,7 +5,7 @@ use super::{CloneEvent, EventResponse};
 use crate::domain::text::{self, Validator};
 use crate::domain::{event as rules, time::parse_instant, Slug};
 use crate::error::{ApiError, ApiResult};
-use crate::http::auth::Organiser;
+use crate::http::auth::{need::Manage, Allowed};
 use crate::services::events;
 use crate::state::AppState;
 
@@ -16,7 +16,7 @@ use crate::state::AppState;
 #[post("/events/{event}/publish")]
 pub async fn publish_event(
     state: web::Data<AppState>,
-    _who: Organiser,
+    _who: Allowed<Manage>,
     key: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let event = events::find_visible(&state.db, &key, true).await?;
@@ -33,7 +33,7 @@ pub async fn publish_event(
 #[post("/events/{event}/cancel")]
 pub async fn cancel_event(
     state: web::Data<AppState>,
-    _who: Organiser,
+    _who: Allowed<Manage>,
     key: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let found = events::find_visible(&state.db, &key, true).await?;
@@ -53,10 +53,11 @@ pub async fn cancel_event(
 #[post("/events/{event}/clone")]
 pub async fn clone_event(
     state: web::Data<AppState>,
-    _who: Organiser,
+    who: Allowed<Manage>,
     key: web::Path<String>,
     body: web::Json<CloneEvent>,
 ) -> ApiResult<HttpResponse> {
+    who.require(crate::domain::member::Permission::CreateEvents, None)?;
     let source = events::find_visible(&state.db, &key, true).await?;
     let body = body.into_inner();
     let mut v = Validator::new();

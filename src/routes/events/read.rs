@@ -81,6 +81,7 @@ pub async fn list_events(
         EventFilter {
             statuses,
             series: query.series,
+            only: who.0.as_ref().and_then(|o| o.event_scope()),
             offset,
             limit,
         },
@@ -212,6 +213,7 @@ pub async fn get_series(
         EventFilter {
             statuses: visible(who.is_organiser()),
             series: Some(slug.clone()),
+            only: who.0.as_ref().and_then(|o| o.event_scope()),
             offset: 0,
             limit: 1000,
         },

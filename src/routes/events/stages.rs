@@ -5,7 +5,7 @@ use uuid::Uuid;
 use super::{CreateStage, StageResponse, UpdateStage};
 use crate::domain::text::{self, Validator};
 use crate::error::{ApiError, ApiResult};
-use crate::http::auth::{MaybeOrganiser, Organiser};
+use crate::http::auth::{need::Manage, Allowed, MaybeOrganiser};
 use crate::services::events;
 use crate::services::stages::{self, NewStage, StageChanges, DESCRIPTION_MAX, NAME_MAX};
 use crate::state::AppState;
@@ -59,7 +59,7 @@ impl TryFrom<UpdateStage> for StageChanges {
 #[post("/events/{event}/stages")]
 pub async fn create_stage(
     state: web::Data<AppState>,
-    _who: Organiser,
+    _who: Allowed<Manage>,
     key: web::Path<String>,
     body: web::Json<CreateStage>,
 ) -> ApiResult<HttpResponse> {
@@ -95,7 +95,7 @@ pub async fn list_stages(
 #[patch("/events/{event}/stages/{id}")]
 pub async fn update_stage(
     state: web::Data<AppState>,
-    _who: Organiser,
+    _who: Allowed<Manage>,
     path: web::Path<(String, Uuid)>,
     body: web::Json<UpdateStage>,
 ) -> ApiResult<web::Json<StageResponse>> {
@@ -113,7 +113,7 @@ pub async fn update_stage(
 #[delete("/events/{event}/stages/{id}")]
 pub async fn delete_stage(
     state: web::Data<AppState>,
-    _who: Organiser,
+    _who: Allowed<Manage>,
     path: web::Path<(String, Uuid)>,
 ) -> ApiResult<HttpResponse> {
     let (key, id) = path.into_inner();

@@ -3,7 +3,7 @@ use actix_web::{get, web};
 
 use super::StatsResponse;
 use crate::error::ApiResult;
-use crate::http::auth::Organiser;
+use crate::http::auth::{need::Manage, Allowed};
 use crate::services::events;
 use crate::state::AppState;
 
@@ -13,7 +13,7 @@ use crate::state::AppState;
 #[get("/events/{event}/stats")]
 pub async fn event_stats(
     state: web::Data<AppState>,
-    _who: Organiser,
+    _who: Allowed<Manage>,
     key: web::Path<String>,
 ) -> ApiResult<web::Json<StatsResponse>> {
     let event = events::find_visible(&state.db, &key, true).await?;

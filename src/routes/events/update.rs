@@ -7,7 +7,7 @@ use crate::domain::text::{self, Validator};
 use crate::domain::time::{parse_instant, parse_timezone};
 use crate::domain::{EmailAddress, Slug};
 use crate::error::{ApiError, ApiResult};
-use crate::http::auth::Organiser;
+use crate::http::auth::{need::Manage, Allowed};
 use crate::routes::check_if_match;
 use crate::services::events;
 use crate::state::AppState;
@@ -99,7 +99,7 @@ impl TryFrom<UpdateEvent> for EventChanges {
 #[patch("/events/{event}")]
 pub async fn update_event(
     state: web::Data<AppState>,
-    _who: Organiser,
+    _who: Allowed<Manage>,
     req: HttpRequest,
     key: web::Path<String>,
     body: web::Json<UpdateEvent>,

@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::{ExhibitResponse, UpdateExhibit};
 use crate::domain::text::{self, Validator};
 use crate::error::ApiResult;
-use crate::http::auth::Organiser;
+use crate::http::auth::{need::Manage, Allowed};
 use crate::services::events;
 use crate::services::exhibits::{self, Decision, BOOTH_MAX};
 use crate::state::AppState;
@@ -25,7 +25,7 @@ use crate::state::AppState;
 #[patch("/events/{event}/exhibits/{id}")]
 pub async fn update_exhibit(
     state: web::Data<AppState>,
-    _who: Organiser,
+    _who: Allowed<Manage>,
     path: web::Path<(String, Uuid)>,
     body: web::Json<UpdateExhibit>,
 ) -> ApiResult<web::Json<ExhibitResponse>> {

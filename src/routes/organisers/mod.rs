@@ -1,5 +1,6 @@
-//! Organiser accounts: admins create and revoke them; everyone may see and rotate their own.
-use actix_web::{delete, get, post, web, HttpResponse};
+//! Organiser accounts (team members): admins create, change and revoke them, with a role and
+//! the events they work on (issue 28); everyone may see and rotate their own.
+use actix_web::{delete, get, patch, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use entity::organiser::{self, Role};
 use serde::{Deserialize, Serialize};
@@ -7,6 +8,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
+use crate::domain::member::{self, Member, MemberChanges, NewMember};
 use crate::domain::{text, EmailAddress, Validator};
 use crate::error::{ApiError, ApiResult};
 use crate::http::auth::{Admin, Organiser};
@@ -17,13 +19,15 @@ pub fn config(cfg: &mut ServiceConfig) {
     cfg.service(create)
         .service(list)
         .service(me)
+        .service(get_one)
+        .service(update)
         .service(rotate_me)
         .service(rotate)
         .service(revoke);
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
-#[schema(example = json!({"name": "Erika Muster", "email": "erika@cluster.example", "role": "organiser"}))]
+#[schema(example = json!({"name": "Erika Muster", "email": "erika@cluster.example", "role": "door", "events": ["jahrestagung-2027"]}))]
 pub struct CreateOrganiser {
     /// The organiser's name, one line of 1 to 200 characters.
     #[schema(min_length = 1, max_length = 200)]
@@ -32,9 +36,77 @@ pub struct CreateOrganiser {
     /// organisers (case-insensitive).
     #[schema(format = Email, max_length = 254)]
     pub email: String,
-    /// `organiser` (default) or `admin`.
+    /// `organiser` (default: everything of their events), `admin` (everything, the team),
+    /// `reviewer` (their events' pitches, to read and score; no attendee data) or `door`
+    /// (check-in and the door page of their events).
     #[serde(default)]
     pub role: Option<Role>,
+    /// The events the member works on, by id or slug; absent or empty: every event. An
+    /// admin works on every event whatever this says.
+    #[serde(default)]
+    #[schema(max_items = 500)]
+    pub events: Option<Vec<String>>,
+}
+
+impl TryFrom<CreateOrganiser> for NewMember {
+    type Error = ApiError;
+
+    fn try_from(body: CreateOrganiser) -> Result<Self, ApiError> {
+        let mut v = Validator::new();
+        let name = v.check(text::one_line("name", &body.name, 200));
+        let email = v.check(EmailAddress::parse("email", &body.email));
+        let events = v.check(member::event_keys(
+            "events",
+            body.events.as_deref().unwrap_or_default(),
+        ));
+        v.finish()?;
+        let (Some(name), Some(email), Some(events)) = (name, email, events) else {
+            return Err(ApiError::BadRequest("invalid organiser".to_owned()));
+        };
+        Ok(NewMember {
+            name,
+            email,
+            role: body.role.unwrap_or(Role::Organiser),
+            events,
+        })
+    }
+}
+
+/// A change to a member: fields left out stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"role": "reviewer", "events": ["jahrestagung-2027"]}))]
+pub struct UpdateOrganiser {
+    /// The member's name, one line of 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: Option<String>,
+    /// `admin`, `organiser`, `reviewer` or `door`.
+    pub role: Option<Role>,
+    /// The events worked on, by id or slug; empty: every event.
+    #[schema(max_items = 500)]
+    pub events: Option<Vec<String>>,
+}
+
+impl TryFrom<UpdateOrganiser> for MemberChanges {
+    type Error = ApiError;
+
+    fn try_from(body: UpdateOrganiser) -> Result<Self, ApiError> {
+        let mut v = Validator::new();
+        let name = body
+            .name
+            .as_deref()
+            .map(|name| v.check(text::one_line("name", name, 200)));
+        let events = body
+            .events
+            .as_deref()
+            .map(|keys| v.check(member::event_keys("events", keys)));
+        v.finish()?;
+        Ok(MemberChanges {
+            name: name.flatten(),
+            role: body.role,
+            events: events.flatten(),
+        })
+    }
 }
 
 /// An organiser (an account with a bearer token).
@@ -46,24 +118,37 @@ pub struct OrganiserResponse {
     pub name: String,
     /// The organiser's e-mail address.
     pub email: String,
-    /// `organiser` (manages events) or `admin` (also manages organisers and the outbox).
+    /// `admin` (everything, the team and the outbox), `organiser` (everything of their
+    /// events), `reviewer` (their events' pitches) or `door` (their events' check-in).
     pub role: Role,
+    /// The ids of the events the member works on; empty: every event.
+    pub events: Vec<Uuid>,
     /// When the organiser was added (UTC).
     pub created_at: DateTime<Utc>,
     /// When the organiser's access was revoked (UTC); `null`: active.
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
-impl From<organiser::Model> for OrganiserResponse {
-    fn from(m: organiser::Model) -> Self {
+impl OrganiserResponse {
+    fn new(m: organiser::Model, member: &Member) -> Self {
         Self {
             id: m.id,
             name: m.name,
             email: m.email,
             role: m.role,
+            events: member
+                .events
+                .as_ref()
+                .map(|events| events.keys().copied().collect())
+                .unwrap_or_default(),
             created_at: m.created_at,
             revoked_at: m.revoked_at,
         }
+    }
+
+    async fn of(state: &AppState, m: organiser::Model) -> ApiResult<Self> {
+        let member = organisers::member(&state.db, &m).await?;
+        Ok(Self::new(m, &member))
     }
 }
 
@@ -89,27 +174,57 @@ pub async fn create(
     _admin: Admin,
     body: web::Json<CreateOrganiser>,
 ) -> ApiResult<HttpResponse> {
-    let body = body.into_inner();
-    let mut v = Validator::new();
-    let name = v.check(text::one_line("name", &body.name, 200));
-    let email = v.check(EmailAddress::parse("email", &body.email));
-    v.finish()?;
-    let (Some(name), Some(email)) = (name, email) else {
-        return Err(ApiError::BadRequest("invalid organiser".to_owned()));
-    };
-    let (model, token) = organisers::create(
-        &state.db,
-        &name,
-        email.as_str(),
-        body.role.unwrap_or(Role::Organiser),
-    )
-    .await?;
+    let new = NewMember::try_from(body.into_inner())?;
+    let (model, member, token) = organisers::create_member(&state.db, new).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/organisers/{}", model.id)))
         .json(OrganiserWithToken {
-            organiser: model.into(),
+            organiser: OrganiserResponse::new(model, &member),
             token,
         }))
+}
+
+/// One member with their role and events (admin).
+#[utoipa::path(tag = "organisers", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "the member's id")),
+    responses((status = 200, description = "The member", body = OrganiserResponse),
+        (status = 401, description = "No valid bearer token", body = crate::error::Problem),
+        (status = 403, description = "Not an admin", body = crate::error::Problem),
+        (status = 404, description = "No such member", body = crate::error::Problem)))]
+#[get("/organisers/{id}")]
+pub async fn get_one(
+    state: web::Data<AppState>,
+    _admin: Admin,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<OrganiserResponse>> {
+    let model = organisers::find(&state.db, *id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("organiser"))?;
+    Ok(web::Json(OrganiserResponse::of(&state, model).await?))
+}
+
+/// Change a member's name, role or events (admin). A change of role or events ends the
+/// member's open sessions (door and backoffice); their token keeps working with the new rights.
+#[utoipa::path(tag = "organisers", security(("bearer" = [])), request_body = UpdateOrganiser,
+    params(("id" = Uuid, Path, description = "the member's id")),
+    responses((status = 200, description = "The member as changed", body = OrganiserResponse),
+        (status = 401, description = "No valid bearer token", body = crate::error::Problem),
+        (status = 403, description = "Not an admin", body = crate::error::Problem),
+        (status = 404, description = "No such member", body = crate::error::Problem),
+        (status = 422, description = "Invalid values, or an event that does not exist", body = crate::error::Problem)))]
+#[patch("/organisers/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    _admin: Admin,
+    id: web::Path<Uuid>,
+    body: web::Json<UpdateOrganiser>,
+) -> ApiResult<web::Json<OrganiserResponse>> {
+    let changes = MemberChanges::try_from(body.into_inner())?;
+    let (model, member) = organisers::update_member(&state.db, *id, changes)
+        .await?
+        .ok_or_else(|| ApiError::not_found("organiser"))?;
+    state.tokens.forget_all();
+    Ok(web::Json(OrganiserResponse::new(model, &member)))
 }
 
 /// List organisers (admin).
@@ -120,8 +235,11 @@ pub async fn list(
     state: web::Data<AppState>,
     _admin: Admin,
 ) -> ApiResult<web::Json<Vec<OrganiserResponse>>> {
-    let all = organisers::list(&state.db).await?;
-    Ok(web::Json(all.into_iter().map(Into::into).collect()))
+    let mut answer = Vec::new();
+    for model in organisers::list(&state.db).await? {
+        answer.push(OrganiserResponse::of(&state, model).await?);
+    }
+    Ok(web::Json(answer))
 }
 
 /// The organiser behind the token.
@@ -129,7 +247,7 @@ pub async fn list(
     responses((status = 200, body = OrganiserResponse), (status = 401, body = crate::error::Problem)))]
 #[get("/organisers/me")]
 pub async fn me(who: Organiser) -> web::Json<OrganiserResponse> {
-    web::Json(who.0.into())
+    web::Json(OrganiserResponse::new(who.0, &who.1))
 }
 
 /// Replace the caller's own token; the old one stops working at once.
@@ -145,7 +263,7 @@ pub async fn rotate_me(
         .ok_or(ApiError::Unauthorized)?;
     state.tokens.forget_all();
     Ok(web::Json(OrganiserWithToken {
-        organiser: model.into(),
+        organiser: OrganiserResponse::of(&state, model).await?,
         token,
     }))
 }
@@ -165,7 +283,7 @@ pub async fn rotate(
         .ok_or_else(|| ApiError::not_found("active organiser"))?;
     state.tokens.forget_all();
     Ok(web::Json(OrganiserWithToken {
-        organiser: model.into(),
+        organiser: OrganiserResponse::of(&state, model).await?,
         token,
     }))
 }
@@ -187,5 +305,5 @@ pub async fn revoke(
         .await?
         .ok_or_else(|| ApiError::not_found("organiser"))?;
     state.tokens.forget_all();
-    Ok(web::Json(model.into()))
+    Ok(web::Json(OrganiserResponse::of(&state, model).await?))
 }

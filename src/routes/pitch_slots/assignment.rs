@@ -4,7 +4,7 @@ use uuid::Uuid;
 
 use super::{AssignPitch, SlotResponse};
 use crate::error::ApiResult;
-use crate::http::auth::Organiser;
+use crate::http::auth::{need::Manage, Allowed};
 use crate::services::{events, pitch_slots};
 use crate::state::AppState;
 
@@ -23,7 +23,7 @@ use crate::state::AppState;
 #[put("/events/{event}/pitch-slots/{id}/assignment")]
 pub async fn assign_pitch(
     state: web::Data<AppState>,
-    _who: Organiser,
+    _who: Allowed<Manage>,
     path: web::Path<(String, Uuid)>,
     body: web::Json<AssignPitch>,
 ) -> ApiResult<web::Json<SlotResponse>> {
@@ -42,7 +42,7 @@ pub async fn assign_pitch(
 #[delete("/events/{event}/pitch-slots/{id}/assignment")]
 pub async fn unassign_pitch(
     state: web::Data<AppState>,
-    _who: Organiser,
+    _who: Allowed<Manage>,
     path: web::Path<(String, Uuid)>,
 ) -> ApiResult<HttpResponse> {
     let (key, id) = path.into_inner();

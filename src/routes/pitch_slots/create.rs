@@ -4,7 +4,7 @@ use actix_web::{post, web, HttpResponse};
 use super::{CreateSlot, SlotResponse};
 use crate::domain::{text::Validator, time::parse_instant};
 use crate::error::{ApiError, ApiResult};
-use crate::http::auth::Organiser;
+use crate::http::auth::{need::Manage, Allowed};
 use crate::services::events;
 use crate::services::pitch_slots::{self, Placement};
 use crate::state::AppState;
@@ -19,7 +19,7 @@ use crate::state::AppState;
 #[post("/events/{event}/pitch-slots")]
 pub async fn create_slot(
     state: web::Data<AppState>,
-    _who: Organiser,
+    _who: Allowed<Manage>,
     key: web::Path<String>,
     body: web::Json<CreateSlot>,
 ) -> ApiResult<HttpResponse> {

@@ -3,7 +3,7 @@ use actix_web::{delete, web, HttpResponse};
 use uuid::Uuid;
 
 use crate::error::ApiResult;
-use crate::http::auth::Organiser;
+use crate::http::auth::{need::Manage, Allowed};
 use crate::services::{events, pitch_slots};
 use crate::state::AppState;
 
@@ -15,7 +15,7 @@ use crate::state::AppState;
 #[delete("/events/{event}/pitch-slots/{id}")]
 pub async fn delete_slot(
     state: web::Data<AppState>,
-    _who: Organiser,
+    _who: Allowed<Manage>,
     path: web::Path<(String, Uuid)>,
 ) -> ApiResult<HttpResponse> {
     let (key, id) = path.into_inner();

@@ -4,7 +4,7 @@ use actix_web::{post, web, HttpResponse};
 use super::{GenerateSlots, SlotResponse};
 use crate::domain::{text::Validator, time::parse_instant};
 use crate::error::{ApiError, ApiResult};
-use crate::http::auth::Organiser;
+use crate::http::auth::{need::Manage, Allowed};
 use crate::services::events;
 use crate::services::pitch_slots::{self, Generate};
 use crate::state::AppState;
@@ -19,7 +19,7 @@ use crate::state::AppState;
 #[post("/events/{event}/pitch-slots/generate")]
 pub async fn generate_slots(
     state: web::Data<AppState>,
-    _who: Organiser,
+    _who: Allowed<Manage>,
     key: web::Path<String>,
     body: web::Json<GenerateSlots>,
 ) -> ApiResult<HttpResponse> {

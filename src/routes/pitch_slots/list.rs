@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::SlotResponse;
 use crate::error::ApiResult;
-use crate::http::auth::{MaybeOrganiser, Organiser};
+use crate::http::auth::{need::Manage, Allowed, MaybeOrganiser};
 use crate::routes::pagination::{next_offset_cursor, Page, PageQuery};
 use crate::services::{events, pitch_slots, programme};
 use crate::state::AppState;
@@ -82,7 +82,7 @@ pub async fn list_slots(
 #[get("/events/{event}/pitch-slots/{id}")]
 pub async fn get_slot(
     state: web::Data<AppState>,
-    _who: Organiser,
+    _who: Allowed<Manage>,
     path: web::Path<(String, Uuid)>,
 ) -> ApiResult<web::Json<SlotResponse>> {
     let (key, id) = path.into_inner();

@@ -5,7 +5,7 @@ use uuid::Uuid;
 use super::{SlotResponse, UpdateSlot};
 use crate::domain::{text::Validator, time::parse_instant};
 use crate::error::ApiResult;
-use crate::http::auth::Organiser;
+use crate::http::auth::{need::Manage, Allowed};
 use crate::services::events;
 use crate::services::pitch_slots::{self, SlotChange};
 use crate::state::AppState;
@@ -22,7 +22,7 @@ use crate::state::AppState;
 #[patch("/events/{event}/pitch-slots/{id}")]
 pub async fn update_slot(
     state: web::Data<AppState>,
-    _who: Organiser,
+    _who: Allowed<Manage>,
     path: web::Path<(String, Uuid)>,
     body: web::Json<UpdateSlot>,
 ) -> ApiResult<web::Json<SlotResponse>> {

@@ -4,7 +4,7 @@ use actix_web::{delete, web, HttpResponse};
 use uuid::Uuid;
 
 use crate::error::ApiResult;
-use crate::http::auth::Organiser;
+use crate::http::auth::{need::Manage, Allowed};
 use crate::services::{events, pitches};
 use crate::state::AppState;
 
@@ -31,7 +31,7 @@ pub async fn erase_own_pitch(
 #[delete("/events/{event}/pitches/{id}")]
 pub async fn erase_pitch(
     state: web::Data<AppState>,
-    _who: Organiser,
+    _who: Allowed<Manage>,
     path: web::Path<(String, Uuid)>,
 ) -> ApiResult<HttpResponse> {
     let (key, id) = path.into_inner();

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::PitchResponse;
 use crate::error::{ApiError, ApiResult};
-use crate::http::auth::Organiser;
+use crate::http::auth::{need::Review, Allowed};
 use crate::routes::pagination::{next_offset_cursor, Page, PageQuery};
 use crate::services::events;
 use crate::services::pitches::{self, PitchFilter};
@@ -47,7 +47,7 @@ fn parse_status(value: &str) -> Result<PitchStatus, ApiError> {
 #[get("/events/{event}/pitches")]
 pub async fn list_pitches(
     state: web::Data<AppState>,
-    _who: Organiser,
+    _who: Allowed<Review>,
     key: web::Path<String>,
     query: web::Query<PitchListQuery>,
 ) -> ApiResult<web::Json<Page<PitchResponse>>> {
@@ -87,7 +87,7 @@ pub async fn list_pitches(
 #[get("/events/{event}/pitches/{id}")]
 pub async fn get_pitch(
     state: web::Data<AppState>,
-    _who: Organiser,
+    _who: Allowed<Review>,
     path: web::Path<(String, Uuid)>,
 ) -> ApiResult<web::Json<PitchResponse>> {
     let (key, id) = path.into_inner();

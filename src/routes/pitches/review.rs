@@ -7,7 +7,7 @@ use super::{duration, PitchResponse, UpdatePitch};
 use crate::domain::text::{self, Validator};
 use crate::domain::EmailAddress;
 use crate::error::ApiResult;
-use crate::http::auth::Organiser;
+use crate::http::auth::{need::Manage, Allowed};
 use crate::services::pitches::{self as rules, PitchChanges};
 use crate::services::{events, pitches};
 use crate::state::AppState;
@@ -65,7 +65,7 @@ fn changes(body: UpdatePitch) -> ApiResult<PitchChanges> {
 #[patch("/events/{event}/pitches/{id}")]
 pub async fn update_pitch(
     state: web::Data<AppState>,
-    _who: Organiser,
+    _who: Allowed<Manage>,
     path: web::Path<(String, Uuid)>,
     body: web::Json<UpdatePitch>,
 ) -> ApiResult<web::Json<PitchResponse>> {

@@ -4,7 +4,7 @@ use uuid::Uuid;
 
 use super::{QuestionRequest, QuestionResponse};
 use crate::error::ApiResult;
-use crate::http::auth::{MaybeOrganiser, Organiser};
+use crate::http::auth::{need::Manage, Allowed, MaybeOrganiser};
 use crate::services::{events, questions};
 use crate::state::AppState;
 
@@ -33,7 +33,7 @@ pub async fn list_questions(
 #[post("/events/{event}/questions")]
 pub async fn create_question(
     state: web::Data<AppState>,
-    _who: Organiser,
+    _who: Allowed<Manage>,
     key: web::Path<String>,
     body: web::Json<QuestionRequest>,
 ) -> ApiResult<HttpResponse> {
@@ -74,7 +74,7 @@ pub async fn get_question(
 #[patch("/events/{event}/questions/{id}")]
 pub async fn update_question(
     state: web::Data<AppState>,
-    _who: Organiser,
+    _who: Allowed<Manage>,
     path: web::Path<(String, Uuid)>,
     body: web::Json<QuestionRequest>,
 ) -> ApiResult<web::Json<QuestionResponse>> {
@@ -96,7 +96,7 @@ pub async fn update_question(
 #[delete("/events/{event}/questions/{id}")]
 pub async fn delete_question(
     state: web::Data<AppState>,
-    _who: Organiser,
+    _who: Allowed<Manage>,
     path: web::Path<(String, Uuid)>,
 ) -> ApiResult<HttpResponse> {
     let (key, id) = path.into_inner();

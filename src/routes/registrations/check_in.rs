@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::AttendeeResponse;
 use crate::error::ApiResult;
-use crate::http::auth::Organiser;
+use crate::http::auth::{need::CheckIn, Allowed};
 use crate::services::{check_in as door, events, registrations};
 use crate::state::AppState;
 
@@ -41,7 +41,7 @@ pub struct CheckInResponse {
 #[post("/events/{event}/check-in")]
 pub async fn check_in_by_code(
     state: web::Data<AppState>,
-    _who: Organiser,
+    _who: Allowed<CheckIn>,
     key: web::Path<String>,
     body: web::Json<CheckInRequest>,
 ) -> ApiResult<web::Json<CheckInResponse>> {
@@ -67,7 +67,7 @@ pub async fn check_in_by_code(
 #[post("/events/{event}/registrations/{id}/check-in")]
 pub async fn check_in(
     state: web::Data<AppState>,
-    _who: Organiser,
+    _who: Allowed<CheckIn>,
     path: web::Path<(String, Uuid)>,
 ) -> ApiResult<web::Json<AttendeeResponse>> {
     let (key, id) = path.into_inner();
@@ -87,7 +87,7 @@ pub async fn check_in(
 #[delete("/events/{event}/registrations/{id}/check-in")]
 pub async fn undo_check_in(
     state: web::Data<AppState>,
-    _who: Organiser,
+    _who: Allowed<CheckIn>,
     path: web::Path<(String, Uuid)>,
 ) -> ApiResult<web::Json<AttendeeResponse>> {
     let (key, id) = path.into_inner();

@@ -12,7 +12,7 @@ use super::AnswerResponse;
 use crate::domain::choice;
 use crate::domain::Validator;
 use crate::error::{ApiError, ApiResult};
-use crate::http::auth::Organiser;
+use crate::http::auth::{need::Manage, Allowed};
 use crate::services::{events, questions, registrations};
 use crate::state::AppState;
 
@@ -318,7 +318,7 @@ fn status_label(status: RegistrationStatus, german: bool) -> &'static str {
 pub async fn export_csv(
     state: web::Data<AppState>,
     req: HttpRequest,
-    _who: Organiser,
+    _who: Allowed<Manage>,
     key: web::Path<String>,
     query: web::Query<CsvQuery>,
 ) -> ApiResult<HttpResponse> {

@@ -3,7 +3,7 @@ use actix_web::{delete, web, HttpResponse};
 use uuid::Uuid;
 
 use crate::error::ApiResult;
-use crate::http::auth::Organiser;
+use crate::http::auth::{need::Manage, Allowed};
 use crate::services::{events, registrations};
 use crate::state::AppState;
 
@@ -16,7 +16,7 @@ use crate::state::AppState;
 #[delete("/events/{event}/registrations/{id}")]
 pub async fn erase_registration(
     state: web::Data<AppState>,
-    _who: Organiser,
+    _who: Allowed<Manage>,
     path: web::Path<(String, Uuid)>,
 ) -> ApiResult<HttpResponse> {
     let (key, id) = path.into_inner();

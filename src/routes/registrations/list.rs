@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::{parse_sector, parse_status, AttendeeResponse};
 use crate::domain::Validator;
 use crate::error::{ApiError, ApiResult};
-use crate::http::auth::Organiser;
+use crate::http::auth::{need::Manage, Allowed};
 use crate::routes::pagination::{decode_cursor, encode_cursor, Page, PageQuery};
 use crate::services::registrations::{self, After, ListFilter, Sort, SortKey};
 use crate::services::{events, questions};
@@ -148,7 +148,7 @@ fn decode_after(cursor: &str, sort: Sort) -> ApiResult<After> {
 #[get("/events/{event}/registrations")]
 pub async fn list_registrations(
     state: web::Data<AppState>,
-    _who: Organiser,
+    _who: Allowed<Manage>,
     key: web::Path<String>,
     query: web::Query<RegistrationListQuery>,
 ) -> ApiResult<web::Json<Page<AttendeeResponse>>> {
@@ -195,7 +195,7 @@ pub async fn list_registrations(
 #[get("/events/{event}/registrations/{id}")]
 pub async fn get_registration(
     state: web::Data<AppState>,
-    _who: Organiser,
+    _who: Allowed<Manage>,
     path: web::Path<(String, Uuid)>,
 ) -> ApiResult<web::Json<AttendeeResponse>> {
     let (key, id) = path.into_inner();

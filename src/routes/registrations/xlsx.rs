@@ -6,7 +6,7 @@ use rust_xlsxwriter::{Format, Workbook};
 use super::csv::{table, Cell, ExportQuery};
 use crate::domain::Validator;
 use crate::error::{ApiError, ApiResult};
-use crate::http::auth::Organiser;
+use crate::http::auth::{need::Manage, Allowed};
 use crate::state::AppState;
 
 /// The attendee list as an `.xlsx` workbook: one sheet, a bold frozen header row, the same
@@ -23,7 +23,7 @@ use crate::state::AppState;
 pub async fn export_xlsx(
     state: web::Data<AppState>,
     req: HttpRequest,
-    _who: Organiser,
+    _who: Allowed<Manage>,
     key: web::Path<String>,
     query: web::Query<ExportQuery>,
 ) -> ApiResult<HttpResponse> {

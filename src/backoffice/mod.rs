@@ -1,0 +1,248 @@
+//! The organisers' backoffice at `/orga/` (issue 28): its own room beside the public pages,
+//! with the same stylesheet. This file holds what every backoffice page shares: the session
+//! extractor ([`Session`]: a stranger is sent to sign-in), the role guard ([`Session::allow`]:
+//! a 403 page that says why, asking [`crate::domain::member::Member::may`] as the API does),
+//! the cross-site check every form `POST` passes ([`refuse_cross_site`]), and the texts.
+//! `sign_in.rs` signs in and out; `dashboard.rs` is the first page.
+mod dashboard;
+mod sign_in;
+mod texts;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{
+    dev::Payload,
+    http::{header, StatusCode},
+    web, FromRequest, HttpRequest, HttpResponse, ResponseError,
+};
+use askama::Template;
+use entity::{organiser, registration::Language};
+
+use crate::domain::member::{Member, Permission};
+use crate::error::ApiError;
+use crate::pages::{public_language, render};
+use crate::services::backoffice;
+use crate::state::AppState;
+pub use texts::Texts;
+
+/// The session cookie's name; its path is `/orga`.
+pub const COOKIE: &str = "podium_orga";
+/// Where strangers are sent.
+pub const SIGN_IN_PATH: &str = "/orga/sign-in";
+
+/// The backoffice's routes, under `/orga`.
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::redirect("/orga", "/orga/")).service(
+        web::scope("/orga")
+            .service(web::resource("/").route(web::get().to(dashboard::show)))
+            .service(
+                web::resource("/sign-in")
+                    .app_data(crate::pages::form_config())
+                    .route(web::get().to(sign_in::form))
+                    .route(web::post().to(sign_in::with_token)),
+            )
+            .service(
+                web::resource("/sign-out")
+                    .app_data(crate::pages::form_config())
+                    .route(web::post().to(sign_in::sign_out)),
+            ),
+    );
+}
+
+/// The language of a backoffice page: `?lang=`, else `Accept-Language`, else English.
+pub fn language(req: &HttpRequest) -> Language {
+    public_language(req)
+}
+
+/// A signed-in member: from the session cookie, checked against the database on every
+/// request (so a revoked token or an ended session stops at once, on every instance).
+pub struct Session {
+    pub organiser: organiser::Model,
+    pub member: Member,
+    /// The value forms of this session carry in their hidden `form_token` field.
+    pub form_token: String,
+    /// The cookie's value.
+    value: String,
+    pub lang: Language,
+}
+
+impl Session {
+    /// The role guard: `Err` with a 403 page saying why unless the member may do
+    /// `permission` (to the event, if one is named).
+    pub fn allow(
+        &self,
+        permission: Permission,
+        event: Option<uuid::Uuid>,
+    ) -> Result<(), PageError> {
+        if self.member.may(permission, event) {
+            Ok(())
+        } else {
+            Err(PageError::Forbidden(self.lang))
+        }
+    }
+
+    /// `Err` (a 403 page) unless the form carries this session's form token.
+    pub fn check_form_token(&self, sent: &str) -> Result<(), PageError> {
+        if constant_time_eq(sent.as_bytes(), self.form_token.as_bytes()) {
+            Ok(())
+        } else {
+            Err(PageError::CrossSite(self.lang))
+        }
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Why a backoffice page was not shown.
+#[derive(Debug)]
+pub enum PageError {
+    /// No live session: to the sign-in page.
+    SignIn,
+    /// Signed in, but the role does not allow this: a 403 page that says so.
+    Forbidden(Language),
+    /// A form posted from another site, or without this session's form token: a 403 page.
+    CrossSite(Language),
+    /// A service failed.
+    Api(Language, ApiError),
+}
+
+impl std::fmt::Display for PageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::SignIn => f.write_str("not signed in"),
+            Self::Forbidden(_) => f.write_str("the role does not allow this"),
+            Self::CrossSite(_) => f.write_str("a cross-site form"),
+            Self::Api(_, err) => write!(f, "{err}"),
+        }
+    }
+}
+
+/// A page that only says something (a 403, an error).
+#[derive(Template)]
+#[template(path = "backoffice/message.html")]
+struct MessagePage {
+    t: &'static Texts,
+    title: &'static str,
+    message: String,
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::SignIn => StatusCode::SEE_OTHER,
+            Self::Forbidden(_) | Self::CrossSite(_) => StatusCode::FORBIDDEN,
+            Self::Api(_, err) => err.status_code(),
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let (lang, title, message) = match self {
+            Self::SignIn => return crate::pages::see_other(SIGN_IN_PATH),
+            Self::Forbidden(lang) => {
+                let t = Texts::of(*lang);
+                (*lang, t.forbidden_title, t.forbidden_body.to_owned())
+            }
+            Self::CrossSite(lang) => {
+                let t = Texts::of(*lang);
+                (*lang, t.forbidden_title, t.cross_site_body.to_owned())
+            }
+            Self::Api(lang, err) => {
+                if err.status_code().is_server_error() {
+                    tracing::error!(error = %err, "backoffice page failed");
+                }
+                let t = Texts::of(*lang);
+                (*lang, t.error_title, t.error_body.to_owned())
+            }
+        };
+        let t = Texts::of(lang);
+        render(self.status_code(), &MessagePage { t, title, message })
+    }
+}
+
+fn state_of(req: &HttpRequest) -> Option<web::Data<AppState>> {
+    req.app_data::<web::Data<AppState>>().cloned()
+}
+
+impl FromRequest for Session {
+    type Error = PageError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, PageError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let value = req.cookie(COOKIE).map(|c| c.value().to_owned());
+        let state = state_of(req);
+        let lang = language(req);
+        Box::pin(async move {
+            let (Some(value), Some(state)) = (value, state) else {
+                return Err(PageError::SignIn);
+            };
+            let found = backoffice::session(&state.db, &value)
+                .await
+                .map_err(|err| PageError::Api(lang, err))?;
+            let Some((organiser, member)) = found else {
+                return Err(PageError::SignIn);
+            };
+            Ok(Session {
+                organiser,
+                member,
+                form_token: backoffice::form_token(&value),
+                value,
+                lang,
+            })
+        })
+    }
+}
+
+/// The cross-site check of every backoffice form `POST`: refused when the browser says the
+/// request comes from another site (`Sec-Fetch-Site` other than `same-origin` or `none`), or
+/// when its `Origin` is neither podium's public URL nor the host it asked. A browser sends at
+/// least one of them with every form `POST`; with neither (not a browser) the form's token
+/// decides.
+pub fn refuse_cross_site(req: &HttpRequest, public_url: &str) -> Result<(), PageError> {
+    let lang = language(req);
+    let headers = req.headers();
+    if let Some(site) = headers.get("sec-fetch-site") {
+        let site = site.to_str().unwrap_or_default();
+        if site != "same-origin" && site != "none" {
+            return Err(PageError::CrossSite(lang));
+        }
+    }
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let origin = origin.to_str().unwrap_or_default().trim_end_matches('/');
+        let public = origin_of(public_url);
+        let info = req.connection_info();
+        let asked = format!("{}://{}", info.scheme(), info.host());
+        if origin != public && origin != asked {
+            return Err(PageError::CrossSite(lang));
+        }
+    }
+    Ok(())
+}
+
+/// `scheme://host[:port]` of a URL.
+fn origin_of(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let host = rest.split('/').next().unwrap_or_default();
+            format!("{scheme}://{host}")
+        }
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_origin_of_a_url_is_its_scheme_and_host() {
+        assert_eq!(
+            super::origin_of("https://podium.example/x/y"),
+            "https://podium.example"
+        );
+        assert_eq!(
+            super::origin_of("http://127.0.0.1:8080"),
+            "http://127.0.0.1:8080"
+        );
+    }
+}
