@@ -265,7 +265,8 @@ pub async fn send_announcement(
         key,
         answer: Arc::new(|sent: &entity::announcement::Model| answer(sent.clone())),
     });
-    let done = announcements::send_now(&state, &event, who.0 .0.id, &message, keyed.as_ref()).await?;
+    let done =
+        announcements::send_now(&state, &event, who.0 .0.id, &message, keyed.as_ref()).await?;
     respond(done, answer)
 }
 
