@@ -1,12 +1,15 @@
 //! Checking attendees in at the door by their check-in code (issue 17).
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Utc};
 use entity::{
     event,
     registration::{self, Language, RegistrationStatus},
 };
 use sea_orm::{sea_query::Expr, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
-use crate::domain::{check_in_code, time::now};
+use crate::domain::{
+    check_in_code,
+    time::{long_date, now},
+};
 use crate::error::{ApiError, ApiResult};
 
 /// A registration found by its code and checked in.
@@ -53,67 +56,12 @@ pub fn moment(at: DateTime<Utc>, tz: &str, today: DateTime<Utc>, lang: Language)
     if at.date_naive() == today.date_naive() {
         return time.to_string();
     }
-    let weekday = at.weekday().num_days_from_monday() as usize;
-    let month = at.month0() as usize;
-    let (day, year) = (at.day(), at.year());
+    let date = long_date(&at, lang);
     match lang {
-        Language::En => format!(
-            "{time} on {}, {day} {} {year}",
-            WEEKDAYS_EN[weekday], MONTHS_EN[month]
-        ),
-        Language::De => format!(
-            "{time} am {}, {day}. {} {year}",
-            WEEKDAYS_DE[weekday], MONTHS_DE[month]
-        ),
+        Language::En => format!("{time} on {date}"),
+        Language::De => format!("{time} am {date}"),
     }
 }
-
-const WEEKDAYS_EN: [&str; 7] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
-const WEEKDAYS_DE: [&str; 7] = [
-    "Montag",
-    "Dienstag",
-    "Mittwoch",
-    "Donnerstag",
-    "Freitag",
-    "Samstag",
-    "Sonntag",
-];
-const MONTHS_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-const MONTHS_DE: [&str; 12] = [
-    "Januar",
-    "Februar",
-    "März",
-    "April",
-    "Mai",
-    "Juni",
-    "Juli",
-    "August",
-    "September",
-    "Oktober",
-    "November",
-    "Dezember",
-];
 
 /// Checks in the confirmed attendee of `event` with this check-in code. Repeating is
 /// harmless: the first time stays. 404 when the code is no attendee's of this event; 409 with
