@@ -32,10 +32,6 @@ pub struct Texts {
     pub error_title: &'static str,
     pub error_body: &'static str,
     pub back: &'static str,
-    pub team_title: &'static str,
-    pub all_events: &'static str,
-    pub revoked: &'static str,
-    pub revoke: &'static str,
 }
 
 impl Texts {
@@ -78,10 +74,6 @@ pub static EN: Texts = Texts {
     error_title: "Something went wrong",
     error_body: "Please try again in a moment.",
     back: "Back to the dashboard",
-    team_title: "Team",
-    all_events: "all events",
-    revoked: "revoked",
-    revoke: "Revoke",
 };
 
 pub static DE: Texts = Texts {
@@ -114,8 +106,4 @@ pub static DE: Texts = Texts {
     error_title: "Etwas ist schiefgegangen",
     error_body: "Bitte versuchen Sie es gleich noch einmal.",
     back: "Zurück zur Übersicht",
-    team_title: "Team",
-    all_events: "alle Veranstaltungen",
-    revoked: "widerrufen",
-    revoke: "Widerrufen",
 };
