@@ -151,10 +151,13 @@ pub struct ChoiceInput {
     /// 1 to 40 of `a-z`, `0-9` and `-`, distinct within the question; when absent, derived
     /// from the English label. Answers name the choice by this key.
     #[serde(default)]
+    #[schema(pattern = r"^\s*[a-z0-9-]{0,40}\s*$")]
     pub key: Option<String>,
     /// The German label, 1 to 300 characters.
+    #[schema(min_length = 1, max_length = 300)]
     pub de: String,
     /// The English label, 1 to 300 characters.
+    #[schema(min_length = 1, max_length = 300)]
     pub en: String,
 }
 

@@ -169,7 +169,7 @@ pub(super) fn optional_instant(
 pub async fn create_event(
     state: web::Data<AppState>,
     _who: Allowed<CreateEvents>,
-    body: web::Json<CreateEvent>,
+    body: crate::http::extract::Json<CreateEvent>,
 ) -> ApiResult<HttpResponse> {
     let mut new = NewEvent::try_from(body.into_inner())?;
     if new.organiser_email.is_empty() {

@@ -55,7 +55,7 @@ pub async fn clone_event(
     state: web::Data<AppState>,
     who: Allowed<Manage>,
     key: web::Path<String>,
-    body: web::Json<CloneEvent>,
+    body: crate::http::extract::Json<CloneEvent>,
 ) -> ApiResult<HttpResponse> {
     who.require(crate::domain::member::Permission::CreateEvents, None)?;
     let source = events::find_visible(&state.db, &key, true).await?;
