@@ -4,20 +4,9 @@
 //! on the way passes axe-core at phone width (390 px) and at desktop width.
 use serde_json::json;
 
+use crate::axe::assert_accessible_at_both_widths as check_both_widths;
 use crate::helpers::spawn_app;
 use crate::webdriver::Browser;
-
-// Until the main branch's `tests/browser/axe.rs` is merged in: the same call, checking
-// nothing. Replaced by `use crate::axe::assert_accessible;` at the merge.
-async fn assert_accessible(_browser: &Browser, _what: &str) {}
-
-/// axe-core on the current page at phone width and at desktop width.
-async fn check_both_widths(browser: &Browser, what: &str) {
-    browser.resize(390, 844).await;
-    assert_accessible(browser, &format!("{what} at 390 px")).await;
-    browser.resize(1280, 900).await;
-    assert_accessible(browser, &format!("{what} at 1280 px")).await;
-}
 
 /// Sets a form field's value as a person would pick it (a `<select>`, a date-time input
 /// whose typing depends on the browser's locale).
@@ -43,7 +32,7 @@ async fn an_organiser_creates_and_publishes_an_event_and_previews_a_question() {
     assert!(browser
         .source()
         .await
-        .contains("Nothing needs your attention."));
+        .contains("Mails that could not be sent: 0"));
     check_both_widths(&browser, "the dashboard").await;
 
     browser.click("a[href^='/orga/events/new']").await;
