@@ -14,6 +14,8 @@ mod helpers;
 mod smtp_server;
 mod webdriver;
 
+mod events;
+
 use serde_json::json;
 
 use helpers::{spawn_app, TestApp};
