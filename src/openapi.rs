@@ -589,11 +589,17 @@ fn refuse_nul(schema: &mut serde_json::Value) {
 /// shared schema and those three.
 pub fn require_question_fields(document: &mut serde_json::Value) {
     let pointer = "/paths/~1api~1v1~1events~1{event}~1questions/post/requestBody/content/application~1json/schema";
+    let example = document
+        .pointer("/components/schemas/QuestionRequest/example")
+        .cloned();
     if let Some(schema) = document.pointer_mut(pointer) {
         let shared = schema.take();
         *schema = serde_json::json!({
             "allOf": [shared, {"required": ["kind", "label_de", "label_en"]}]
         });
+        if let Some(example) = example {
+            schema["example"] = example;
+        }
     }
 }
 

@@ -43,7 +43,7 @@ pub struct ExportQuery {
     pub lang: Option<String>,
     /// `<question id>:<value>`: attendees who answered that registration question so.
     #[param(
-        pattern = r"^\s*([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}|[0-9A-Fa-f]{32})\s*:.*\S.*$"
+        pattern = r"^\s*([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}|[0-9A-Fa-f]{32})\s*:[^\u0000]*[^\s\u0000][^\u0000]*$"
     )]
     pub answer: Option<String>,
 }
@@ -79,7 +79,7 @@ pub struct CsvQuery {
     pub delimiter: Option<String>,
     /// `<question id>:<value>`: attendees who answered that registration question so.
     #[param(
-        pattern = r"^\s*([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}|[0-9A-Fa-f]{32})\s*:.*\S.*$"
+        pattern = r"^\s*([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}|[0-9A-Fa-f]{32})\s*:[^\u0000]*[^\s\u0000][^\u0000]*$"
     )]
     pub answer: Option<String>,
 }

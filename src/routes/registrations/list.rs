@@ -34,7 +34,7 @@ pub struct RegistrationListQuery {
     /// `<question id>:<value>`: attendees who answered that question with that value (a
     /// choice's key, `yes` or `no`, or the exact text).
     #[param(
-        pattern = r"^\s*([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}|[0-9A-Fa-f]{32})\s*:.*\S.*$"
+        pattern = r"^\s*([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}|[0-9A-Fa-f]{32})\s*:[^\u0000]*[^\s\u0000][^\u0000]*$"
     )]
     pub answer: Option<String>,
     /// `created_at` (default), `-created_at`, `name` or `-name`.
