@@ -176,16 +176,16 @@ impl ListQuery {
 }
 
 /// One choice of a `<select>`: value, label, selected.
-pub struct Option3 {
+pub struct Choice {
     pub value: String,
     pub label: String,
     pub selected: bool,
 }
 
-fn options(choices: Vec<(String, String)>, chosen: &str) -> Vec<Option3> {
+fn options(choices: Vec<(String, String)>, chosen: &str) -> Vec<Choice> {
     choices
         .into_iter()
-        .map(|(value, label)| Option3 {
+        .map(|(value, label)| Choice {
             selected: value == chosen.trim(),
             value,
             label,
@@ -213,10 +213,10 @@ struct ListPage {
     slug: String,
     query: ListQuery,
     errors: Vec<(&'static str, &'static str)>,
-    statuses: Vec<Option3>,
-    sectors: Vec<Option3>,
-    checked: Vec<Option3>,
-    answers: Vec<Option3>,
+    statuses: Vec<Choice>,
+    sectors: Vec<Choice>,
+    checked: Vec<Choice>,
+    answers: Vec<Choice>,
     counts: Vec<(&'static str, i64)>,
     checked_in_count: i64,
     total: u64,
