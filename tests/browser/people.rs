@@ -155,6 +155,12 @@ async fn an_organiser_finds_muller_checks_him_in_downloads_the_list_and_retries_
     browser.wait_for_source("error-summary").await;
     assert_accessible_at_both_widths(&browser, "the refused add form (de)").await;
 
+    browser
+        .goto(&app.url("/orga/events/jt/attendees?lang=de&checked_in=true"))
+        .await;
+    assert!(browser.source().await.contains("Treffer: 1"));
+    assert_accessible_at_both_widths(&browser, "the attendee list (de)").await;
+
     // The mail page: the failed mail with its reason, retried.
     browser
         .goto(&app.url("/orga/mail?status=failed&lang=en"))
