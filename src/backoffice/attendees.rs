@@ -985,7 +985,14 @@ pub async fn edit_save(
                         message: public.err_organisation,
                     });
                 } else if let Some(q) = e.field.strip_prefix("answers.") {
-                    let message = if e.message == "must be answered" {
+                    // As the registration form says it: a required question left empty, or
+                    // an answer the question does not take.
+                    let required = asked.iter().any(|a| a.id.to_string() == q && a.required);
+                    let unanswered = sent
+                        .answers
+                        .get(q)
+                        .is_none_or(|values| values.iter().all(|v| v.trim().is_empty()));
+                    let message = if required && unanswered {
                         public.err_answer_required
                     } else {
                         public.err_answer_invalid

@@ -417,6 +417,18 @@ async fn the_person_page_shows_mails_and_edit_check_in_cancel_and_erase_work() {
         .contains("aria-invalid=\"true\" aria-describedby=\"name-error\""));
     assert!(wrong.text.contains("value=\"Universität Jena\""), "kept");
     assert!(wrong.text.contains(&format!("id=\"q-{lunch}\"")));
+    assert!(wrong.text.contains("Please check this answer."));
+    let unanswered = send(
+        &app,
+        Method::POST,
+        &format!("{person}/edit?lang=en"),
+        &cookie,
+        &[],
+        &[("form_token", &token), ("name", "Jörg Müller")],
+    )
+    .await;
+    unanswered.assert_status(422);
+    assert!(unanswered.text.contains("Please answer this question."));
     assert_eq!(registration(&app, "jt", &id).await["name"], "Jörg Müller");
     let saved = send(
         &app,
