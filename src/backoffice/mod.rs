@@ -4,9 +4,12 @@
 //! a 403 page that says why, asking [`crate::domain::member::Member::may`] as the API does),
 //! the cross-site check every form `POST` passes ([`refuse_cross_site`]), and the texts.
 //! `sign_in.rs` signs in and out; `dashboard.rs` is the first page.
+mod attendees;
 mod dashboard;
 mod event_texts;
 mod events;
+mod mail;
+mod people_texts;
 mod questions;
 mod sign_in;
 mod texts;
@@ -50,6 +53,9 @@ pub fn config(cfg: &mut web::ServiceConfig) {
                     .app_data(crate::pages::form_config())
                     .route(web::post().to(sign_in::sign_out)),
             )
+            // The attendee pages before the event pages' `/events` scope, which would
+            // otherwise take every path under it.
+            .configure(people)
             .configure(event_routes),
     );
 }
@@ -117,6 +123,62 @@ fn event_routes(cfg: &mut web::ServiceConfig) {
                     .route(web::post().to(questions::delete)),
             ),
     );
+}
+
+/// The attendee pages (`attendees.rs`) and the mail page (`mail.rs`).
+fn people(cfg: &mut web::ServiceConfig) {
+    let form = crate::pages::form_config;
+    let person = "/events/{slug}/attendees/{id}";
+    cfg.service(web::resource("/events/{slug}/attendees").route(web::get().to(attendees::list)))
+        .service(
+            web::resource("/events/{slug}/attendees.csv")
+                .route(web::get().to(attendees::download_csv)),
+        )
+        .service(
+            web::resource("/events/{slug}/attendees.xlsx")
+                .route(web::get().to(attendees::download_xlsx)),
+        )
+        .service(
+            web::resource("/events/{slug}/attendees/new")
+                .app_data(form())
+                .route(web::get().to(attendees::add_form))
+                .route(web::post().to(attendees::add)),
+        )
+        .service(web::resource(person).route(web::get().to(attendees::show)))
+        .service(
+            web::resource(format!("{person}/edit"))
+                .app_data(form())
+                .route(web::get().to(attendees::edit_form))
+                .route(web::post().to(attendees::edit_save)),
+        )
+        .service(
+            web::resource(format!("{person}/check-in"))
+                .app_data(form())
+                .route(web::post().to(attendees::check_in)),
+        )
+        .service(
+            web::resource(format!("{person}/undo-check-in"))
+                .app_data(form())
+                .route(web::post().to(attendees::undo_check_in)),
+        )
+        .service(
+            web::resource(format!("{person}/cancel"))
+                .app_data(form())
+                .route(web::get().to(attendees::confirm_cancel))
+                .route(web::post().to(attendees::cancel)),
+        )
+        .service(
+            web::resource(format!("{person}/erase"))
+                .app_data(form())
+                .route(web::get().to(attendees::confirm_erase))
+                .route(web::post().to(attendees::erase)),
+        )
+        .service(web::resource("/mail").route(web::get().to(mail::show)))
+        .service(
+            web::resource("/mail/{id}/retry")
+                .app_data(form())
+                .route(web::post().to(mail::retry)),
+        );
 }
 
 /// The language of a backoffice page: `?lang=`, else `Accept-Language`, else English.

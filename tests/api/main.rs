@@ -10,6 +10,7 @@ mod attendee_page;
 mod authorization;
 mod backoffice;
 mod backoffice_events;
+mod backoffice_people;
 mod badges;
 mod check_in;
 mod cli;

@@ -10,6 +10,7 @@ mod accessibility;
 mod axe;
 #[path = "../api/helpers.rs"]
 mod helpers;
+mod people;
 #[path = "../api/smtp_server.rs"]
 mod smtp_server;
 mod webdriver;
