@@ -4,6 +4,9 @@
 //! a 403 page that says why, asking [`crate::domain::member::Member::may`] as the API does),
 //! the cross-site check every form `POST` passes ([`refuse_cross_site`]), and the texts.
 //! `sign_in.rs` signs in and out; `dashboard.rs` is the first page.
+pub(crate) mod announce_texts;
+mod announcements;
+mod badges;
 mod dashboard;
 mod event_texts;
 mod events;
@@ -90,6 +93,20 @@ fn event_routes(cfg: &mut web::ServiceConfig) {
                     .route(web::get().to(events::clone_form))
                     .route(web::post().to(events::clone)),
             )
+            .service(
+                web::resource("/{slug}/announcements")
+                    .app_data(form())
+                    .route(web::get().to(announcements::history))
+                    .route(web::post().to(announcements::send)),
+            )
+            .service(
+                web::resource("/{slug}/announcements/new")
+                    .app_data(form())
+                    .route(web::get().to(announcements::compose))
+                    .route(web::post().to(announcements::act)),
+            )
+            .service(web::resource("/{slug}/badges").route(web::get().to(badges::page)))
+            .service(web::resource("/{slug}/badges.pdf").route(web::get().to(badges::download)))
             .service(
                 web::resource("/{slug}/questions")
                     .app_data(form())
