@@ -14,6 +14,7 @@ mod helpers;
 mod smtp_server;
 mod webdriver;
 
+mod announcements;
 mod events;
 
 use serde_json::json;
