@@ -4,15 +4,17 @@
 //! a 403 page that says why, asking [`crate::domain::member::Member::may`] as the API does),
 //! the cross-site check every form `POST` passes ([`refuse_cross_site`]), and the texts.
 //! `sign_in.rs` signs in and out; `dashboard.rs` is the first page.
-pub(crate) mod announce_texts;
-mod announcements;
-mod badges;
 mod dashboard;
 mod event_texts;
 mod events;
 mod questions;
 mod sign_in;
 mod texts;
+
+// An event's announcements and name badges, and their words.
+pub(crate) mod announce_texts;
+mod announcements;
+mod badges;
 
 use std::future::Future;
 use std::pin::Pin;
