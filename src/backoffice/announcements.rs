@@ -1,10 +1,10 @@
 //! An event's announcements in the backoffice (issue 28; issue 17's announcements): the
 //! history with each announcement's counts, and the form that writes one. The form's buttons
-//! preview it (`announcements::preview`), send a test to the signed-in member
-//! (`announcements::send_test`) or lead to a confirmation that counts the people; its "Send
-//! now" calls `announcements::send_now`, as `POST /api/v1/events/{event}/announcements` does,
-//! with the confirmation page's one-time key as the `Idempotency-Key`, so a double click or a
-//! reload sends once.
+//! preview it (`announcements::preview`: the text mail, and the HTML mail in a sandboxed
+//! frame), send a test to the signed-in member (`announcements::send_test`) or lead to a
+//! confirmation that counts the people; its "Send now" calls `announcements::send_now`, as
+//! `POST /api/v1/events/{event}/announcements` does, with the confirmation page's one-time key
+//! as the `Idempotency-Key`, so a double click or a reload sends once.
 use std::sync::Arc;
 
 use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
@@ -235,6 +235,8 @@ struct MailView {
     lang: &'static str,
     subject: String,
     text: String,
+    /// The HTML mail, shown in a sandboxed frame (`srcdoc`: no scripts, no requests of its own).
+    html: String,
 }
 
 #[derive(Template)]
@@ -400,12 +402,14 @@ pub async fn act(
                     lang: "de",
                     subject: preview.de.subject,
                     text: preview.de.text,
+                    html: preview.de.html,
                 },
                 MailView {
                     heading: s.mail_en,
                     lang: "en",
                     subject: preview.en.subject,
                     text: preview.en.text,
+                    html: preview.en.html,
                 },
             ];
             Ok(render(StatusCode::OK, &page))
