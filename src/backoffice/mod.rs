@@ -14,6 +14,11 @@ mod questions;
 mod sign_in;
 mod texts;
 
+// An event's announcements and name badges, and their words.
+pub(crate) mod announce_texts;
+mod announcements;
+mod badges;
+
 use std::future::Future;
 use std::pin::Pin;
 
@@ -96,6 +101,20 @@ fn event_routes(cfg: &mut web::ServiceConfig) {
                     .route(web::get().to(events::clone_form))
                     .route(web::post().to(events::clone)),
             )
+            .service(
+                web::resource("/{slug}/announcements")
+                    .app_data(form())
+                    .route(web::get().to(announcements::history))
+                    .route(web::post().to(announcements::send)),
+            )
+            .service(
+                web::resource("/{slug}/announcements/new")
+                    .app_data(form())
+                    .route(web::get().to(announcements::compose))
+                    .route(web::post().to(announcements::act)),
+            )
+            .service(web::resource("/{slug}/badges").route(web::get().to(badges::page)))
+            .service(web::resource("/{slug}/badges.pdf").route(web::get().to(badges::download)))
             .service(
                 web::resource("/{slug}/questions")
                     .app_data(form())

@@ -9,6 +9,7 @@ mod announcements;
 mod attendee_page;
 mod authorization;
 mod backoffice;
+mod backoffice_announcements;
 mod backoffice_events;
 mod backoffice_people;
 mod badges;

@@ -15,6 +15,7 @@ mod people;
 mod smtp_server;
 mod webdriver;
 
+mod announcements;
 mod events;
 
 use serde_json::json;
