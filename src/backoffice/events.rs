@@ -359,6 +359,28 @@ impl Typed {
     }
 }
 
+/// A whole number as people type it: `150`, or with thousands grouped by `.`, `,` or a space
+/// (`1.000`, `1,000`, `1 000`). `None` for anything else, so a decimal (`1.5`, `1,5`) is
+/// refused, not read as `15`.
+fn whole_number(raw: &str) -> Option<i64> {
+    let raw = raw.trim();
+    let mut groups = raw.split(['.', ',', ' ', '\u{a0}', '\u{202f}']);
+    let first = groups.next()?;
+    let first_ok = !first.is_empty() && first.len() <= 3 || raw == first;
+    let mut digits = first.to_owned();
+    for group in groups {
+        if group.len() != 3 || !first_ok {
+            return None;
+        }
+        digits.push_str(group);
+    }
+    let unsigned = digits.strip_prefix('-').unwrap_or(&digits);
+    if unsigned.is_empty() || !unsigned.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
 fn read_typed(form: &EventForm, view: &mut EventFormView, w: &Words) -> Typed {
     let zone = form.timezone.trim().parse::<Tz>().ok();
     if zone.is_none() {
@@ -388,13 +410,11 @@ fn read_typed(form: &EventForm, view: &mut EventFormView, w: &Words) -> Typed {
     let registration_closes_at =
         optional_time(view, "registration_closes_at", &form.registration_closes_at);
     let number = |view: &mut EventFormView, field: &str, raw: &str| -> Option<i64> {
-        match raw.trim().replace(['.', ',', ' '], "").parse::<i64>() {
-            Ok(n) => Some(n),
-            Err(_) => {
-                view.push(field, w.err_number);
-                None
-            }
+        let n = whole_number(raw);
+        if n.is_none() {
+            view.push(field, w.err_number);
         }
+        n
     };
     let capacity = number(view, "capacity", &form.capacity);
     let exhibit_capacity = if form.exhibit_capacity.trim().is_empty() {
@@ -1138,4 +1158,30 @@ pub async fn clone(
 /// (its error is recorded already).
 fn placeholder_start() -> String {
     "2000-01-01T00:00:00+00:00".to_owned()
+}
+
+#[cfg(test)]
+mod number_tests {
+    #[test]
+    fn whole_numbers_are_read_with_thousands_groups_and_decimals_are_refused() {
+        use super::whole_number;
+        assert_eq!(whole_number("150"), Some(150));
+        assert_eq!(whole_number(" 1.000 "), Some(1000));
+        assert_eq!(whole_number("1,000"), Some(1000));
+        assert_eq!(whole_number("1 000 000"), Some(1_000_000));
+        assert_eq!(whole_number("-1"), Some(-1));
+        for refused in [
+            "1.5",
+            "1,5",
+            "15.00",
+            "1.0000",
+            "",
+            "abc",
+            "1e9",
+            "1..000",
+            "12345.678",
+        ] {
+            assert_eq!(whole_number(refused), None, "{refused}");
+        }
+    }
 }

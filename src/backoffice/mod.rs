@@ -23,9 +23,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::{
-    dev::Payload,
-    http::{header, StatusCode},
-    web, FromRequest, HttpRequest, HttpResponse, ResponseError,
+    dev::Payload, http::StatusCode, web, FromRequest, HttpRequest, HttpResponse, ResponseError,
 };
 use askama::Template;
 use entity::{organiser, registration::Language};
@@ -345,57 +343,14 @@ impl FromRequest for Session {
     }
 }
 
-/// The cross-site check of every backoffice form `POST` (the Fetch Metadata and Origin
-/// headers, as OWASP's CSRF cheat sheet recommends them): a browser that sends `Sec-Fetch-Site`
-/// is believed, and anything but `same-origin` or `none` is refused. Without it (an older
-/// browser) an `Origin` must be podium's public URL or the host asked; `Origin: null` proves
-/// nothing either way, since podium's own pages send it under their `no-referrer` policy. With
-/// neither header (not a browser) the form's session-bound token decides.
+/// The cross-site check of every backoffice form `POST`
+/// ([`crate::http::cross_site::is_cross_site`]): a 403 page when the browser says the form
+/// was sent from another site. With no such header (not a browser) the form's session-bound
+/// token decides ([`Session::check_form_token`]).
 pub fn refuse_cross_site(req: &HttpRequest, public_url: &str) -> Result<(), PageError> {
-    let lang = language(req);
-    let headers = req.headers();
-    if let Some(site) = headers.get("sec-fetch-site") {
-        let site = site.to_str().unwrap_or_default();
-        return if site == "same-origin" || site == "none" {
-            Ok(())
-        } else {
-            Err(PageError::CrossSite(lang))
-        };
-    }
-    if let Some(origin) = headers.get(header::ORIGIN) {
-        let origin = origin.to_str().unwrap_or_default().trim_end_matches('/');
-        let public = origin_of(public_url);
-        let info = req.connection_info();
-        let asked = format!("{}://{}", info.scheme(), info.host());
-        if origin != "null" && origin != public && origin != asked {
-            return Err(PageError::CrossSite(lang));
-        }
-    }
-    Ok(())
-}
-
-/// `scheme://host[:port]` of a URL.
-fn origin_of(url: &str) -> String {
-    match url.split_once("://") {
-        Some((scheme, rest)) => {
-            let host = rest.split('/').next().unwrap_or_default();
-            format!("{scheme}://{host}")
-        }
-        None => url.to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_origin_of_a_url_is_its_scheme_and_host() {
-        assert_eq!(
-            super::origin_of("https://podium.example/x/y"),
-            "https://podium.example"
-        );
-        assert_eq!(
-            super::origin_of("http://127.0.0.1:8080"),
-            "http://127.0.0.1:8080"
-        );
+    if crate::http::cross_site::is_cross_site(req, public_url) {
+        Err(PageError::CrossSite(language(req)))
+    } else {
+        Ok(())
     }
 }

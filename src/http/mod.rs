@@ -33,6 +33,7 @@
 pub mod auth;
 pub mod body;
 pub mod cors;
+pub mod cross_site;
 pub mod extract;
 pub mod headers;
 pub mod language;

@@ -255,6 +255,17 @@ fn refusal(
     format!("{capital}{}: {}", chars.as_str(), t.door_not_checked_in)
 }
 
+/// The door's forms refuse posts from other sites (`crate::http::cross_site`, the rule the
+/// backoffice's forms follow): a 403 page, nothing changed. `None` when the post may go on.
+fn refuse_cross_site(state: &AppState, req: &HttpRequest, lang: &Lang) -> Option<HttpResponse> {
+    crate::http::cross_site::is_cross_site(req, &state.public_url).then(|| {
+        fail(
+            lang,
+            ApiError::Forbidden("this form was not sent from podium's own door page".to_owned()),
+        )
+    })
+}
+
 /// `POST /events/{slug}/door/sign-in`: the organiser's token from the form; a session cookie.
 pub async fn sign_in(
     state: web::Data<AppState>,
@@ -263,6 +274,9 @@ pub async fn sign_in(
     form: web::Form<SignInForm>,
 ) -> HttpResponse {
     let lang = Lang::of(&req);
+    if let Some(refused) = refuse_cross_site(&state, &req, &lang) {
+        return refused;
+    }
     let event = match events::find_visible(&state.db, &slug, true).await {
         Ok(event) => event,
         Err(err) => return fail(&lang, err),
@@ -313,6 +327,9 @@ pub async fn sign_out(
     slug: web::Path<String>,
 ) -> HttpResponse {
     let lang = Lang::of(&req);
+    if let Some(refused) = refuse_cross_site(&state, &req, &lang) {
+        return refused;
+    }
     // The event's own slug for the cookie's path and the redirect: the path's key is the
     // visitor's text (a `%0A` in it made an invalid `Location` header, a 500).
     let event = match events::find_visible(&state.db, &slug, true).await {
@@ -341,6 +358,9 @@ pub async fn check_in(
     form: web::Form<CheckInForm>,
 ) -> HttpResponse {
     let lang = Lang::of(&req);
+    if let Some(refused) = refuse_cross_site(&state, &req, &lang) {
+        return refused;
+    }
     let t = lang.texts();
     let (event, signed_in) = match door_of(&state, &req, &slug).await {
         Ok(found) => found,

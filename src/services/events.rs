@@ -383,10 +383,18 @@ async fn mark_cancelled(
 
 /// Cancels an event in one transaction: its slots are released, every active attendee,
 /// presenter and exhibitor gets a mail (with an iTIP CANCEL, RFC 5546), and the feeds show it
-/// cancelled. Cancelling a cancelled event changes nothing and answers it as it is.
+/// cancelled. Cancelling a cancelled event changes nothing and answers it as it is. A draft
+/// is refused (409): nobody outside the team has seen it, and a cancelled event is public (its
+/// page says it was cancelled), so cancelling would publish what was never announced.
 pub async fn cancel(ctx: &Ctx, event_id: Uuid) -> ApiResult<event::Model> {
     let txn = crate::db::begin_write(&ctx.db).await?;
     let locked = lock_for_change(&txn, event_id).await?;
+    if locked.status == EventStatus::Draft {
+        return Err(ApiError::conflict(
+            "a draft cannot be cancelled: it was never published, so nobody is told; \
+             leave it unpublished",
+        ));
+    }
     let event = if locked.status == EventStatus::Cancelled {
         locked
     } else {

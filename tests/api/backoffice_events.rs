@@ -193,7 +193,9 @@ async fn an_organiser_creates_a_draft_with_times_typed_in_berlin_across_the_chan
     page.assert_status(200);
     assert!(page.text.contains("<h1>Jahrestagung 2027</h1>"));
     assert!(page.text.contains("The draft is created."));
-    for link in ["/attendees", "/questions", "/edit", "/clone", "/cancel"] {
+    // A draft is not cancelled (that would make it public); it stays unpublished.
+    assert!(!page.text.contains("href=\"/orga/events/jt-2027/cancel"));
+    for link in ["/attendees", "/questions", "/edit", "/clone"] {
         assert!(
             page.text
                 .contains(&format!("href=\"/orga/events/jt-2027{link}?lang=en\"")),

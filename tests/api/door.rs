@@ -710,3 +710,70 @@ async fn a_scan_on_a_later_day_names_the_day_of_the_first_check_in() {
     );
     assert!(page.text.contains(&german), "{german}\n{}", page.text);
 }
+
+/// The door's forms refuse posts from other sites as the backoffice's do
+/// (`http::cross_site`): with a live door session, a check-in, a sign-in and a sign-out sent
+/// from another site are a 403 and change nothing; the same check-in from the door page works.
+#[tokio::test]
+async fn the_doors_forms_refuse_posts_from_other_sites() {
+    let app = spawn_app().await;
+    app.published_event(json!({"slug": "door", "capacity": 10}))
+        .await;
+    let ada = app
+        .register_person("door", "Ada Lovelace", "ada@example.org")
+        .await;
+    let code = s(&ada.json["check_in_code"]).to_owned();
+    let base = app.address.clone();
+    let cookie = sign_in(&app, &base, "door", &app.admin_token).await;
+    let from = |site: &'static str, origin: &'static str| {
+        let (app, cookie, code) = (&app, cookie.clone(), code.clone());
+        async move {
+            let post = |path: &str, form: Vec<(&'static str, String)>| {
+                let body = url::form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(form)
+                    .finish();
+                app.client
+                    .post(app.url(path))
+                    .header(header::COOKIE, cookie.clone())
+                    .header("sec-fetch-site", site)
+                    .header(header::ORIGIN, origin)
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(body)
+                    .send()
+            };
+            let check_in = post("/events/door/door/check-in", vec![("code", code)]);
+            let status_in = check_in.await.unwrap().status().as_u16();
+            let sign_in = post(
+                "/events/door/door/sign-in",
+                vec![("token", app.admin_token.clone())],
+            );
+            let status_sign_in = sign_in.await.unwrap().status().as_u16();
+            let sign_out = post("/events/door/door/sign-out", vec![]);
+            let status_out = sign_out.await.unwrap().status().as_u16();
+            (status_in, status_sign_in, status_out)
+        }
+    };
+    assert_eq!(
+        from("cross-site", "https://evil.example").await,
+        (403, 403, 403)
+    );
+    let checked_in = || async {
+        app.get_admin("/api/v1/events/door/registrations?checked_in=true")
+            .await
+            .json["total"]
+            .clone()
+    };
+    assert_eq!(checked_in().await, 0);
+    // The session survived the forged sign-out: the door's own page checks in.
+    let done = send(
+        &app,
+        &base,
+        reqwest::Method::POST,
+        "/events/door/door/check-in",
+        Some(&cookie),
+        &[("code", &code)],
+    )
+    .await;
+    done.assert_status(200);
+    assert_eq!(checked_in().await, 1);
+}

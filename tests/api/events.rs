@@ -515,3 +515,21 @@ async fn a_misspelt_field_in_a_patch_is_refused_not_ignored() {
     answer.assert_problem(422);
     assert_eq!(answer.error_fields(), vec!["titel"]);
 }
+
+/// A cancelled event is public (its page says so), so cancelling a draft would publish what
+/// was never announced: refused with a 409, and the draft stays hidden.
+#[tokio::test]
+async fn a_draft_cannot_be_cancelled_and_stays_hidden() {
+    let app = spawn_app().await;
+    app.create_event(json!({"slug": "entwurf"})).await;
+    app.post_admin("/api/v1/events/entwurf/cancel", &json!({}))
+        .await
+        .assert_problem(409);
+    app.get("/api/v1/events/entwurf").await.assert_status(404);
+    let listed = app.get("/api/v1/events").await;
+    assert!(!listed.text.contains("entwurf"), "{}", listed.text);
+    assert_eq!(
+        app.get_admin("/api/v1/events/entwurf").await.json["status"],
+        "draft"
+    );
+}
