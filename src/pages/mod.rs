@@ -16,6 +16,7 @@ mod home;
 mod pitch;
 mod registration;
 mod registration_cache;
+mod self_edit;
 mod texts;
 mod unsubscribe;
 mod when;
@@ -83,6 +84,13 @@ pub fn config(cfg: &mut web::ServiceConfig) {
             web::scope("/registrations")
                 .service(web::resource("/erased").route(web::get().to(registration::erased)))
                 .service(web::resource("/{token}").route(web::get().to(registration::show)))
+                // Before `/{token}/{action}`, which would take `edit` for an unknown action.
+                .service(
+                    web::resource("/{token}/edit")
+                        .app_data(form::config())
+                        .route(web::get().to(self_edit::form))
+                        .route(web::post().to(self_edit::save)),
+                )
                 .service(
                     web::resource("/{token}/{action}")
                         .route(web::get().to(registration::ask))

@@ -22,6 +22,7 @@ use crate::services::registrations::{api_url, calendar_url, manage_url, Register
 pub fn config(cfg: &mut ServiceConfig) {
     cfg.service(create::register)
         .service(own::get_own)
+        .service(own::edit_own)
         .service(own::confirm)
         .service(own::cancel_registration)
         .service(own::erase_own)
