@@ -360,6 +360,14 @@ pub fn registration_cancelled(lang: Language, m: &AttendeeMail) -> Rendered {
         en: "mail/registration_cancelled.en.txt", "mail/registration_cancelled.en.html")
 }
 
+/// The link to the attendee's page again, asked for by whoever knew the address
+/// (`registrations::resend`); `m.link` is the attendee's page.
+pub fn registration_link(lang: Language, m: &AttendeeMail) -> Rendered {
+    render!(lang, Attendee Attendee::new(m),
+        de: "mail/registration_link.de.txt", "mail/registration_link.de.html",
+        en: "mail/registration_link.en.txt", "mail/registration_link.en.html")
+}
+
 /// An unconfirmed (double opt-in) registration lapsed after its hold of `hold_hours`;
 /// `m.link` is the event page.
 pub fn registration_expired(lang: Language, m: &AttendeeMail, hold_hours: i64) -> Rendered {

@@ -16,6 +16,7 @@ mod home;
 mod pitch;
 mod registration;
 mod registration_cache;
+mod resend;
 mod self_edit;
 mod texts;
 mod unsubscribe;
@@ -74,6 +75,12 @@ pub fn config(cfg: &mut web::ServiceConfig) {
                         .app_data(form::config())
                         .route(web::post().to(door::check_in)),
                 )
+                .service(
+                    web::resource("/{slug}/resend-link")
+                        .app_data(form::config())
+                        .route(web::post().to(resend::resend)),
+                )
+                .service(web::resource("/{slug}/link-sent").route(web::get().to(resend::sent)))
                 .service(
                     web::resource("/{slug}/register")
                         .app_data(form::config())

@@ -27,6 +27,12 @@ pub struct EditTexts {
     pub saved: &'static str,
     pub closed: &'static str,
     pub cross_site: &'static str,
+    /// The "already registered" answer's offer, its button, and the page after it.
+    pub resend_note: &'static str,
+    pub resend_button: &'static str,
+    pub link_sent_title: &'static str,
+    /// Before and after the event's title.
+    pub link_sent_body: (&'static str, &'static str),
 }
 
 const DE: EditTexts = EditTexts {
@@ -40,6 +46,14 @@ const DE: EditTexts = EditTexts {
              oder ist abgesagt, oder die Anmeldung ist storniert oder abgelaufen.",
     cross_site: "Dieses Formular wurde von einer anderen Website gesendet und wird nicht \
                  angenommen. Bitte öffnen Sie Ihre Anmeldung über den Link in Ihrer E-Mail.",
+    resend_note: "Haben Sie den Link zu Ihrer Anmeldung nicht mehr? Wir senden ihn gern noch \
+                  einmal an diese Adresse.",
+    resend_button: "Link zu meiner Anmeldung zusenden",
+    link_sent_title: "Link unterwegs",
+    link_sent_body: (
+        "Wenn diese Adresse für „",
+        "“ angemeldet ist, haben wir den Link zur Anmeldung an sie gesendet.",
+    ),
 };
 
 const EN: EditTexts = EditTexts {
@@ -53,6 +67,13 @@ const EN: EditTexts = EditTexts {
              cancelled, or the registration is cancelled or expired.",
     cross_site: "This form was sent from another website and is not accepted. Please open \
                  your registration through the link in your e-mail.",
+    resend_note: "Lost the link to your registration? We can send it to this address again.",
+    resend_button: "Mail me the link to my registration",
+    link_sent_title: "Link on its way",
+    link_sent_body: (
+        "If this address is registered for ",
+        ", we have sent the link to its registration to it.",
+    ),
 };
 
 impl EditTexts {
@@ -252,7 +273,7 @@ pub async fn save(
 /// but `same-origin` or `none` is refused; without it, an `Origin` must be podium's public
 /// URL or the host asked (`null` proves nothing: podium's pages send no referrer). Without
 /// either (not a browser), the manage token in the path is the proof: only its holder has it.
-fn is_cross_site(req: &HttpRequest, public_url: &str) -> bool {
+pub(super) fn is_cross_site(req: &HttpRequest, public_url: &str) -> bool {
     let headers = req.headers();
     if let Some(site) = headers.get("sec-fetch-site") {
         let site = site.to_str().unwrap_or_default();

@@ -260,3 +260,186 @@ async fn a_cross_site_post_changes_nothing() {
         .assert_status(403);
     assert_eq!(own(&app, &token).await["name"], "Erika Mustermann");
 }
+
+/// The outbox rows of mailed-again links.
+async fn link_rows(app: &TestApp) -> Vec<(String, String, String)> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let rows = app
+        .db
+        .query_all_raw(Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT subject, text_body, html_body FROM outbox WHERE kind = 'registration_link'",
+        ))
+        .await
+        .expect("outbox rows");
+    rows.iter()
+        .map(|row| {
+            (
+                row.try_get::<String>("", "subject").expect("subject"),
+                row.try_get::<String>("", "text_body").expect("text"),
+                row.try_get::<String>("", "html_body").expect("html"),
+            )
+        })
+        .collect()
+}
+
+/// The registration form of `fest` sent again with Erika's address.
+async fn register_again(app: &TestApp, lunch: &str) -> Answer {
+    let field = format!("answers.{lunch}");
+    post_form(
+        app,
+        "/events/fest/register?lang=en",
+        &[],
+        &[
+            ("name", "Erika M."),
+            ("email", "Erika@Example.org"),
+            ("organisation", ""),
+            ("sector", "science"),
+            ("language", "en"),
+            ("consent", "true"),
+            (&field, "veg"),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn an_address_registered_already_is_offered_its_link_by_mail() {
+    let app = spawn_app().await;
+    let lunch = event_with_lunch(&app).await;
+    let token = erika(&app, &lunch).await;
+    app.mails(1).await;
+
+    let again = register_again(&app, &lunch).await;
+    again.assert_status(409);
+    assert!(again
+        .text
+        .contains(r#"action="/events/fest/resend-link?lang=en""#));
+    assert!(again.text.contains("Mail me the link to my registration"));
+    assert!(again
+        .text
+        .contains(r#"name="email" value="Erika@Example.org""#));
+
+    // An address not registered: the same answer, no mail.
+    for email in ["nobody@example.org", "not an address"] {
+        let sent = post_form(
+            &app,
+            "/events/fest/resend-link?lang=en",
+            &[],
+            &[("email", email)],
+        )
+        .await;
+        sent.assert_status(303);
+        assert_eq!(
+            sent.header("location"),
+            Some("/events/fest/link-sent?lang=en")
+        );
+    }
+    let sent = post_form(
+        &app,
+        "/events/fest/resend-link?lang=en",
+        &[],
+        &[("email", "Erika@Example.org")],
+    )
+    .await;
+    sent.assert_status(303);
+    assert_eq!(
+        sent.header("location"),
+        Some("/events/fest/link-sent?lang=en")
+    );
+    let page = app.get("/events/fest/link-sent?lang=en").await;
+    page.assert_status(200);
+    assert!(page
+        .text
+        .contains("If this address is registered for Jahrestagung 2027"));
+
+    let mails = app.mails(2).await;
+    let links: Vec<_> = mails
+        .iter()
+        .filter(|m| m.subject().starts_with("Your registration:"))
+        .collect();
+    assert_eq!(links.len(), 1);
+    assert_eq!(links[0].to, ["erika@example.org"]);
+    let text = links[0].text().expect("text part");
+    let link = format!("{}/registrations/{token}", app.address);
+    assert!(text.contains(&link), "{text}");
+    app.get(&format!("/registrations/{token}"))
+        .await
+        .assert_status(200);
+    assert!(app.mails_to("nobody@example.org").is_empty());
+
+    // No token at rest: the outbox keeps a placeholder.
+    let rows = link_rows(&app).await;
+    assert_eq!(rows.len(), 1);
+    let (subject, text, html) = &rows[0];
+    for stored in [subject, text, html] {
+        assert!(!stored.contains(&token), "{stored}");
+    }
+    assert!(text.contains("{podium:manage-token:registration}"));
+}
+
+#[tokio::test]
+async fn the_api_answers_202_whoever_asks_and_mails_a_registration_at_most_three_times_an_hour() {
+    let app = spawn_app().await;
+    let lunch = event_with_lunch(&app).await;
+    erika(&app, &lunch).await;
+    let path = "/api/v1/events/fest/registrations/resend-link";
+    let answer = app
+        .post(path, &json!({"email": "nobody@example.org"}))
+        .await;
+    answer.assert_status(202);
+    assert!(link_rows(&app).await.is_empty());
+    for _ in 0..5 {
+        app.post(path, &json!({"email": "erika@example.org"}))
+            .await
+            .assert_status(202);
+    }
+    assert_eq!(link_rows(&app).await.len(), 3);
+    app.post(
+        "/api/v1/events/nope/registrations/resend-link",
+        &json!({"email": "x@example.org"}),
+    )
+    .await
+    .assert_problem(404);
+}
+
+#[tokio::test]
+async fn asking_for_links_is_limited_per_client() {
+    let app = crate::helpers::spawn_app_with(|s| s.submission_limit = 2).await;
+    let lunch = event_with_lunch(&app).await;
+    erika(&app, &lunch).await;
+    let path = "/api/v1/events/fest/registrations/resend-link";
+    for _ in 0..2 {
+        app.post(path, &json!({"email": "someone@example.org"}))
+            .await
+            .assert_status(202);
+    }
+    app.post(path, &json!({"email": "erika@example.org"}))
+        .await
+        .assert_problem(429);
+    post_form(
+        &app,
+        "/events/fest/resend-link",
+        &[],
+        &[("email", "erika@example.org")],
+    )
+    .await
+    .assert_status(429);
+    assert!(link_rows(&app).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_cross_site_ask_for_the_link_mails_nothing() {
+    let app = spawn_app().await;
+    let lunch = event_with_lunch(&app).await;
+    erika(&app, &lunch).await;
+    post_form(
+        &app,
+        "/events/fest/resend-link",
+        &[("sec-fetch-site", "cross-site")],
+        &[("email", "erika@example.org")],
+    )
+    .await
+    .assert_status(403);
+    assert!(link_rows(&app).await.is_empty());
+}
