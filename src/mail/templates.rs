@@ -633,6 +633,11 @@ mod tests {
                 &["https://p.test/e/6"],
             ),
             case(
+                "registration_link",
+                registration_link(lang, &a(l("https://p.test/r/7?x=<y>"))),
+                &["https://p.test/r/7?x=<y>"],
+            ),
+            case(
                 "event_cancelled attendee",
                 event_cancelled(lang, Role::Attendee, USER, event),
                 &[],
@@ -795,7 +800,7 @@ mod tests {
     fn every_message_in_both_languages_escapes_user_text_in_html_only_and_carries_its_links() {
         for lang in [Language::De, Language::En] {
             let all = every_message(lang, EVENT);
-            assert_eq!(all.len(), 23);
+            assert_eq!(all.len(), 24);
             for Case { what, mail, links } in all {
                 let Rendered {
                     subject,
