@@ -194,6 +194,50 @@ async fn the_api_edits_what_it_is_given_and_keeps_the_rest() {
     patch(&app, "nonsense-token", &json!({"name": "X"}))
         .await
         .assert_problem(404);
+    // The address is not the attendee's to change here: refused, not ignored.
+    let refused = patch(&app, &token, &json!({"email": "other@example.org"})).await;
+    refused.assert_problem(422);
+    assert_eq!(refused.error_fields(), ["email"]);
+}
+
+#[tokio::test]
+async fn a_german_registration_is_edited_and_offered_its_link_in_german() {
+    let app = spawn_app().await;
+    let lunch = event_with_lunch(&app).await;
+    let mut body = registration_body("Erika Mustermann", "erika@example.org");
+    body["language"] = json!("de");
+    body["answers"] = json!({ lunch.as_str(): "meat" });
+    let answer = app.register("fest", &body).await;
+    answer.assert_status(201);
+    let token = answer.json["manage_token"].as_str().expect("token");
+    let page = app.get(&format!("/registrations/{token}")).await;
+    assert!(page
+        .text
+        .contains("Name, Organisation und Antworten ändern"));
+    let form = app.get(&format!("/registrations/{token}/edit")).await;
+    form.assert_status(200);
+    assert!(form.text.contains("<html lang=\"de\">") && form.text.contains("Anmeldung bearbeiten"));
+    let field = format!("answers.{lunch}");
+    let again = post_form(
+        &app,
+        "/events/fest/register?lang=de",
+        &[],
+        &[
+            ("name", "Erika"),
+            ("email", "erika@example.org"),
+            ("sector", "science"),
+            ("language", "de"),
+            ("consent", "true"),
+            (&field, "veg"),
+        ],
+    )
+    .await;
+    again.assert_status(409);
+    assert!(again.text.contains("Link zu meiner Anmeldung zusenden"));
+    let sent = app.get("/events/fest/link-sent?lang=de").await;
+    assert!(sent
+        .text
+        .contains("Wenn diese Adresse für „Jahrestagung 2027“ angemeldet ist"));
 }
 
 #[tokio::test]

@@ -115,7 +115,9 @@ pub async fn erase_own(
 /// registration, and the answers to the event's questions keyed by question id. A field left
 /// out keeps its value; `answers`, when given, replaces the answers to every question the
 /// event asks (so a required question needs its answer in it).
+/// Other fields (the e-mail address, sector, language) are refused, not ignored (422).
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "Erika Mustermann", "organisation": "Beispiel AG"}))]
 pub struct OwnEditRequest {
     /// One line of 1 to 200 characters.
