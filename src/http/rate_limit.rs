@@ -125,7 +125,7 @@ fn too_many(req: &ServiceRequest, retry_after: u64) -> HttpResponse {
 }
 
 /// Middleware: public `POST`s over the limit per client address get 429 with `Retry-After`;
-/// pitches and exhibits also count against the stricter submission limit. Requests of
+/// pitches, exhibits and links mailed again also count against the stricter submission limit. Requests of
 /// organisers ([`is_organiser`]) are neither counted nor limited.
 pub async fn limit_public_posts(
     req: ServiceRequest,
@@ -137,7 +137,11 @@ pub async fn limit_public_posts(
             if limited && !is_organiser(&state, &req).await {
                 // Pitches and exhibits mail the address they name: a stricter limit per client.
                 let path = req.path();
-                if path.ends_with("/pitches") || path.ends_with("/exhibits") {
+                // And so does the link to a registration mailed again.
+                if path.ends_with("/pitches")
+                    || path.ends_with("/exhibits")
+                    || path.ends_with("/resend-link")
+                {
                     if let Some(refused) = over(state.submissions.as_ref(), &req) {
                         return Ok(req.into_response(refused).map_into_right_body());
                     }

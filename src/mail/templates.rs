@@ -360,6 +360,14 @@ pub fn registration_cancelled(lang: Language, m: &AttendeeMail) -> Rendered {
         en: "mail/registration_cancelled.en.txt", "mail/registration_cancelled.en.html")
 }
 
+/// The link to the attendee's page again, asked for by whoever knew the address
+/// (`registrations::resend`); `m.link` is the attendee's page.
+pub fn registration_link(lang: Language, m: &AttendeeMail) -> Rendered {
+    render!(lang, Attendee Attendee::new(m),
+        de: "mail/registration_link.de.txt", "mail/registration_link.de.html",
+        en: "mail/registration_link.en.txt", "mail/registration_link.en.html")
+}
+
 /// An unconfirmed (double opt-in) registration lapsed after its hold of `hold_hours`;
 /// `m.link` is the event page.
 pub fn registration_expired(lang: Language, m: &AttendeeMail, hold_hours: i64) -> Rendered {
@@ -625,6 +633,11 @@ mod tests {
                 &["https://p.test/e/6"],
             ),
             case(
+                "registration_link",
+                registration_link(lang, &a(l("https://p.test/r/7?x=<y>"))),
+                &["https://p.test/r/7?x=<y>"],
+            ),
+            case(
                 "event_cancelled attendee",
                 event_cancelled(lang, Role::Attendee, USER, event),
                 &[],
@@ -787,7 +800,7 @@ mod tests {
     fn every_message_in_both_languages_escapes_user_text_in_html_only_and_carries_its_links() {
         for lang in [Language::De, Language::En] {
             let all = every_message(lang, EVENT);
-            assert_eq!(all.len(), 23);
+            assert_eq!(all.len(), 24);
             for Case { what, mail, links } in all {
                 let Rendered {
                     subject,

@@ -192,6 +192,10 @@ struct EventPage<'a> {
     calendar_url: String,
     webcal_url: String,
     action: String,
+    /// "Mail me the link to my registration", offered when the address is registered already
+    /// (`super::self_edit::resend`).
+    resend_action: String,
+    se: &'static super::self_edit::EditTexts,
     form: FormView,
     /// The event's registration questions, in form order.
     questions: Vec<QuestionView>,
@@ -304,6 +308,8 @@ async fn render_page(
         webcal_url: webcal(&calendar_url),
         calendar_url,
         action: format!("{path}/register?lang={}", code(lang)),
+        resend_action: format!("{path}/resend-link?lang={}", code(lang)),
+        se: super::self_edit::EditTexts::of(lang),
         questions: form.questions(&asked, lang),
         form,
         form_key,

@@ -16,6 +16,8 @@ mod home;
 mod pitch;
 mod registration;
 mod registration_cache;
+mod resend;
+mod self_edit;
 mod texts;
 mod unsubscribe;
 mod when;
@@ -74,6 +76,12 @@ pub fn config(cfg: &mut web::ServiceConfig) {
                         .route(web::post().to(door::check_in)),
                 )
                 .service(
+                    web::resource("/{slug}/resend-link")
+                        .app_data(form::config())
+                        .route(web::post().to(resend::resend)),
+                )
+                .service(web::resource("/{slug}/link-sent").route(web::get().to(resend::sent)))
+                .service(
                     web::resource("/{slug}/register")
                         .app_data(form::config())
                         .route(web::post().to(event::register)),
@@ -83,6 +91,13 @@ pub fn config(cfg: &mut web::ServiceConfig) {
             web::scope("/registrations")
                 .service(web::resource("/erased").route(web::get().to(registration::erased)))
                 .service(web::resource("/{token}").route(web::get().to(registration::show)))
+                // Before `/{token}/{action}`, which would take `edit` for an unknown action.
+                .service(
+                    web::resource("/{token}/edit")
+                        .app_data(form::config())
+                        .route(web::get().to(self_edit::form))
+                        .route(web::post().to(self_edit::save)),
+                )
                 .service(
                     web::resource("/{token}/{action}")
                         .route(web::get().to(registration::ask))

@@ -40,6 +40,10 @@ struct RegistrationPage {
     base: String,
     can_confirm: bool,
     can_cancel: bool,
+    /// The edit link's texts; the link shows while the attendee may edit
+    /// (`registrations::edit::own_edit_closed`), else a line saying editing is closed.
+    se: &'static super::self_edit::EditTexts,
+    can_edit: bool,
     /// A confirmed attendee's check-in code and its QR code (an SVG `data:` URL).
     check_in: Option<(String, String)>,
 }
@@ -88,7 +92,8 @@ struct Built {
     page: RegistrationPage,
     lang: Language,
     status: RegistrationStatus,
-    /// The end of the pending hold the page shows as running.
+    /// When the page changes by the clock: the end of the pending hold the page shows as
+    /// running, or the event's start (the edit link goes).
     hold_ends: Option<DateTime<Utc>>,
 }
 
@@ -114,6 +119,7 @@ impl Built {
         match (done?, self.status) {
             (Action::Confirm, RegistrationStatus::Confirmed) => Some(t.done_confirm),
             (Action::Cancel, RegistrationStatus::Cancelled) => Some(t.done_cancel),
+            (Action::Edit, _) => Some(self.page.se.saved),
             _ => None,
         }
     }
@@ -157,6 +163,8 @@ async fn build(state: &AppState, token: &str) -> ApiResult<Built> {
         base: format!("/registrations/{token}"),
         can_confirm: reg.status == RegistrationStatus::Pending && !is_expired && !event_cancelled,
         can_cancel: registrations::ACTIVE.contains(&reg.status) && !is_expired,
+        se: super::self_edit::EditTexts::of(lang),
+        can_edit: registrations::edit::own_edit_closed(&reg, &event, now()).is_none(),
         check_in: (reg.status == RegistrationStatus::Confirmed && !event_cancelled)
             .then(|| crate::domain::check_in_code::derive(reg.id))
             .and_then(|code| {
@@ -173,7 +181,10 @@ async fn build(state: &AppState, token: &str) -> ApiResult<Built> {
         // Only a pending hold still running changes the page by the clock (to "expired").
         hold_ends: reg
             .hold_expires_at
-            .filter(|_| reg.status == RegistrationStatus::Pending && !is_expired),
+            .filter(|_| reg.status == RegistrationStatus::Pending && !is_expired)
+            // The edit link goes when the event starts.
+            .map(|hold| hold.min(event.starts_at))
+            .or(Some(event.starts_at).filter(|start| *start > now())),
     })
 }
 
@@ -231,6 +242,8 @@ enum Action {
     Confirm,
     Cancel,
     Erase,
+    /// Only in `?done=edit` (the edit form is [`super::self_edit`]).
+    Edit,
 }
 
 impl Action {
@@ -240,6 +253,7 @@ impl Action {
             Self::Confirm => "confirm",
             Self::Cancel => "cancel",
             Self::Erase => "erase",
+            Self::Edit => "edit",
         }
     }
 
@@ -248,6 +262,7 @@ impl Action {
             "confirm" => Some(Self::Confirm),
             "cancel" => Some(Self::Cancel),
             "erase" => Some(Self::Erase),
+            "edit" => Some(Self::Edit),
             _ => None,
         }
     }
@@ -288,6 +303,8 @@ pub async fn ask(
         }
         Action::Cancel => return see_other(&base),
         Action::Erase => (t.ask_erase, Some(t.erase_note), t.yes_erase),
+        // Routed to `self_edit` before this handler.
+        Action::Edit => return see_other(&format!("{base}/edit")),
     };
     render(
         StatusCode::OK,
@@ -345,6 +362,7 @@ pub async fn act(
             .await
             .map(drop),
         Action::Erase => registrations::erase_own(&state, &token).await,
+        Action::Edit => return see_other(&format!("/registrations/{token}/edit")),
     };
     // Past the kept pages (see `show`), so the action shows at once on any instance.
     let shown = format!("{base}?done={}", action.name());

@@ -7,6 +7,7 @@ mod smtp_server;
 
 mod announcements;
 mod attendee_page;
+mod attendee_self_edit;
 mod authorization;
 mod backoffice;
 mod backoffice_announcements;

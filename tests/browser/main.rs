@@ -11,6 +11,7 @@ mod axe;
 #[path = "../api/helpers.rs"]
 mod helpers;
 mod people;
+mod self_edit;
 #[path = "../api/smtp_server.rs"]
 mod smtp_server;
 mod webdriver;

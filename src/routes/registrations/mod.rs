@@ -8,6 +8,7 @@ mod csv;
 mod erase;
 mod list;
 mod own;
+mod resend;
 mod xlsx;
 
 use chrono::{DateTime, Utc};
@@ -21,7 +22,9 @@ use crate::services::registrations::{api_url, calendar_url, manage_url, Register
 
 pub fn config(cfg: &mut ServiceConfig) {
     cfg.service(create::register)
+        .service(resend::resend_link)
         .service(own::get_own)
+        .service(own::edit_own)
         .service(own::confirm)
         .service(own::cancel_registration)
         .service(own::erase_own)

@@ -1,9 +1,13 @@
 //! An organiser corrects what the badge and the caterer see of a person: the name, the
 //! organisation and the answers to the registration questions (issue 28). The e-mail address,
 //! sector and language stay as the person gave them; seats and mail are not touched.
+//!
+//! The attendee corrects the same fields through the manage token ([`edit_own`]: the
+//! attendee's page and `PATCH /api/v1/registrations/{token}`), until the event starts.
 use std::collections::BTreeMap;
 
-use entity::{registration, registration_answer, registration_question};
+use entity::registration::RegistrationStatus;
+use entity::{event, registration, registration_answer, registration_question};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
@@ -11,6 +15,7 @@ use super::{NAME_MAX, ORGANISATION_MAX};
 use crate::domain::{text, time::now, Validator};
 use crate::error::{ApiError, ApiResult};
 use crate::services::questions::{self, GivenAnswer, RawAnswer};
+use chrono::{DateTime, Utc};
 
 /// A person's corrected fields, each checked by the registration's own rules.
 #[derive(Debug, Clone)]
@@ -65,6 +70,88 @@ pub async fn edit_attendee(
 ) -> ApiResult<registration::Model> {
     let txn = crate::db::begin_write(db).await?;
     let model = write(&txn, event_id, id, edit, asked).await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// Why the attendee may no longer edit their registration, or `None` while they may: the
+/// event has started (`starts_at <= at`, issue 28: what the badge and caterer see is fixed by
+/// then) or is cancelled, or the registration is cancelled or expired (also a pending hold
+/// whose time is over). The organisers' edit ([`edit_attendee`]) is not bound by this.
+pub fn own_edit_closed(
+    reg: &registration::Model,
+    event: &event::Model,
+    at: DateTime<Utc>,
+) -> Option<&'static str> {
+    if event.status == event::EventStatus::Cancelled {
+        Some("the event is cancelled")
+    } else if event.starts_at <= at {
+        Some("the event has started: the registration can no longer be edited")
+    } else if matches!(
+        reg.status,
+        RegistrationStatus::Cancelled | RegistrationStatus::Expired
+    ) || (reg.status == RegistrationStatus::Pending
+        && reg.hold_expires_at.is_some_and(|until| until <= at))
+    {
+        Some("the registration is cancelled or expired")
+    } else {
+        None
+    }
+}
+
+/// What the attendee sends to correct their registration; a field that is `None` keeps its
+/// value (the page sends them all, the API what its client gives).
+#[derive(Debug, Clone, Default)]
+pub struct OwnEdit {
+    pub name: Option<String>,
+    pub organisation: Option<String>,
+    /// Keyed by question id: replaces the answers to every question the event asks now (a
+    /// required question needs its answer; ids of other questions are refused, as in a new
+    /// registration). `None` leaves the answers as they are.
+    pub answers: Option<BTreeMap<String, RawAnswer>>,
+}
+
+/// The attendee's own edit through the manage `token`, checked as [`AttendeeEdit::check`]
+/// checks the organisers'. 404 for an unknown or erased registration; 409 when
+/// [`own_edit_closed`] says so; 422 with every invalid field (`name`, `organisation`,
+/// `answers.<id>`). One write transaction reads the registration and its event again, so an
+/// edit never lands after the start.
+pub async fn edit_own(
+    db: &sea_orm::DatabaseConnection,
+    token: &str,
+    sent: OwnEdit,
+) -> ApiResult<registration::Model> {
+    let txn = crate::db::begin_write(db).await?;
+    let found = registration::Entity::find()
+        .filter(super::with_token(token))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| ApiError::not_found("registration"))?;
+    let event = event::Entity::find_by_id(found.event_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| ApiError::not_found("event"))?;
+    if let Some(reason) = own_edit_closed(&found, &event, now()) {
+        return Err(ApiError::conflict(reason));
+    }
+    // Without answers, no question is asked again: the stored answers stay untouched.
+    let asked = match sent.answers {
+        Some(_) => questions::list(&txn, event.id).await?,
+        None => Vec::new(),
+    };
+    let mut v = Validator::new();
+    let edit = AttendeeEdit::check(
+        &mut v,
+        sent.name.as_deref().unwrap_or(&found.name),
+        sent.organisation.as_deref().unwrap_or(&found.organisation),
+        sent.answers.unwrap_or_default(),
+        &asked,
+    );
+    v.finish()?;
+    let Some(edit) = edit else {
+        return Err(ApiError::BadRequest("invalid edit".to_owned()));
+    };
+    let model = write(&txn, event.id, found.id, edit, &asked).await?;
     txn.commit().await?;
     Ok(model)
 }

@@ -29,6 +29,7 @@ pub mod edit;
 pub mod export;
 pub mod list;
 mod mail;
+pub mod resend;
 pub mod seats;
 pub mod self_service;
 mod sql;
