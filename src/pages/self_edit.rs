@@ -4,7 +4,7 @@
 //! (`registrations::edit::edit_own`, where the rule of when it closes lives).
 use std::collections::BTreeMap;
 
-use actix_web::{http::header, http::StatusCode, web, HttpRequest, HttpResponse};
+use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse};
 use askama::Template;
 use entity::registration::Language;
 use entity::registration_question;
@@ -268,33 +268,9 @@ pub async fn save(
     }
 }
 
-/// A post from another site (the Fetch Metadata and Origin headers, as OWASP's CSRF cheat
-/// sheet recommends them): a browser that sends `Sec-Fetch-Site` is believed, and anything
-/// but `same-origin` or `none` is refused; without it, an `Origin` must be podium's public
-/// URL or the host asked (`null` proves nothing: podium's pages send no referrer). Without
-/// either (not a browser), the manage token in the path is the proof: only its holder has it.
+/// A post from another site: the rule every form of podium follows
+/// ([`crate::http::cross_site::is_cross_site`]). Without the headers (not a browser), the
+/// manage token in the path is the proof: only its holder has it.
 pub(super) fn is_cross_site(req: &HttpRequest, public_url: &str) -> bool {
-    let headers = req.headers();
-    if let Some(site) = headers.get("sec-fetch-site") {
-        let site = site.to_str().unwrap_or_default();
-        return site != "same-origin" && site != "none";
-    }
-    let Some(origin) = headers.get(header::ORIGIN) else {
-        return false;
-    };
-    let origin = origin.to_str().unwrap_or_default().trim_end_matches('/');
-    let info = req.connection_info();
-    let asked = format!("{}://{}", info.scheme(), info.host());
-    origin != "null" && origin != origin_of(public_url) && origin != asked
-}
-
-/// `scheme://host[:port]` of a URL.
-fn origin_of(url: &str) -> &str {
-    match url.split_once("://") {
-        Some((scheme, rest)) => {
-            let host_len = rest.find('/').unwrap_or(rest.len());
-            &url[..scheme.len() + 3 + host_len]
-        }
-        None => url,
-    }
+    crate::http::cross_site::is_cross_site(req, public_url)
 }
