@@ -5,7 +5,10 @@ use sea_orm::entity::prelude::*;
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "sign_in_links")]
 pub struct Model {
+    /// The link's id, from which its token is derived; the `record_id` of its mail.
     #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    #[sea_orm(unique)]
     pub token_hash: String,
     pub organiser_id: Uuid,
     pub created_at: DateTimeUtc,

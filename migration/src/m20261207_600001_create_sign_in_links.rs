@@ -2,7 +2,8 @@ use sea_orm_migration::{prelude::*, schema::*};
 
 /// One-time sign-in links of the backoffice (issue 28): a member who types their address at
 /// `/orga/sign-in`, or who is invited from the team page, is mailed a link. The table keeps
-/// only the SHA-256 of the link's token, when it ends, and when it was used (a used link stays
+/// the link's id (its mail's `record_id`: the worker sends the mail only while the link
+/// exists) and only the SHA-256 of the link's token, when it ends, and when it was used (a used link stays
 /// until swept, so that its page can say it was used). Revoking the member deletes their
 /// links (and the cascade does, should the member's row ever go).
 ///
@@ -19,7 +20,8 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(SignInLinks::Table)
-                    .col(string_len(SignInLinks::TokenHash, 64).primary_key())
+                    .col(uuid(SignInLinks::Id).primary_key())
+                    .col(string_len(SignInLinks::TokenHash, 64).unique_key())
                     .col(uuid(SignInLinks::OrganiserId))
                     .col(timestamp_with_time_zone(SignInLinks::CreatedAt))
                     .col(timestamp_with_time_zone(SignInLinks::ExpiresAt))
@@ -79,6 +81,7 @@ enum Organisers {
 #[derive(DeriveIden)]
 enum SignInLinks {
     Table,
+    Id,
     TokenHash,
     OrganiserId,
     CreatedAt,

@@ -81,6 +81,7 @@ pub(crate) async fn issue(
     let id = Uuid::now_v7();
     let secret = token::derive(Kind::SignInLink, id);
     sign_in_link::ActiveModel {
+        id: Set(id),
         token_hash: Set(token::hash(&secret)),
         organiser_id: Set(organiser_id),
         created_at: Set(now()),
@@ -158,7 +159,8 @@ pub async fn peek(
     db: &impl ConnectionTrait,
     secret: &str,
 ) -> ApiResult<Result<organiser::Model, Dead>> {
-    let Some(link) = sign_in_link::Entity::find_by_id(token::hash(secret))
+    let Some(link) = sign_in_link::Entity::find()
+        .filter(sign_in_link::Column::TokenHash.eq(token::hash(secret)))
         .one(db)
         .await?
     else {
@@ -202,7 +204,11 @@ pub async fn consume(
             .err()
             .unwrap_or(Dead::Used)));
     }
-    let Some(link) = sign_in_link::Entity::find_by_id(hash).one(&txn).await? else {
+    let Some(link) = sign_in_link::Entity::find()
+        .filter(sign_in_link::Column::TokenHash.eq(hash))
+        .one(&txn)
+        .await?
+    else {
         return Ok(Err(Dead::Unknown));
     };
     let Some(member) = organiser::Entity::find_by_id(link.organiser_id)
