@@ -101,17 +101,7 @@ pub async fn create_member(
     invited_by: Option<&organiser::Model>,
 ) -> ApiResult<(organiser::Model, Member, String)> {
     let txn = crate::db::begin_write(&ctx.db).await?;
-    let events = resolve_events(&txn, "events", &new.events).await?;
-    let (model, token) = create(
-        &txn,
-        &new.name,
-        new.email.as_str(),
-        new.role,
-        Some(new.language),
-    )
-    .await?;
-    set_events(&txn, model.id, &events).await?;
-    let member = member(&txn, &model).await?;
+    let (model, member, token) = insert_member(&txn, &new).await?;
     if let Some(admin) = invited_by {
         invite(&ctx.public_url, &txn, &model, &member, admin, new.language).await?;
     }
@@ -119,6 +109,35 @@ pub async fn create_member(
     if invited_by.is_some() {
         ctx.wake_mailer();
     }
+    Ok((model, member, token))
+}
+
+/// [`create_member`] without an invitation: for the demo seed.
+pub async fn add_member(
+    db: &DatabaseConnection,
+    new: &NewMember,
+) -> ApiResult<(organiser::Model, Member, String)> {
+    let txn = crate::db::begin_write(db).await?;
+    let added = insert_member(&txn, new).await?;
+    txn.commit().await?;
+    Ok(added)
+}
+
+async fn insert_member(
+    txn: &impl ConnectionTrait,
+    new: &NewMember,
+) -> ApiResult<(organiser::Model, Member, String)> {
+    let events = resolve_events(txn, "events", &new.events).await?;
+    let (model, token) = create(
+        txn,
+        &new.name,
+        new.email.as_str(),
+        new.role,
+        Some(new.language),
+    )
+    .await?;
+    set_events(txn, model.id, &events).await?;
+    let member = member(txn, &model).await?;
     Ok((model, member, token))
 }
 

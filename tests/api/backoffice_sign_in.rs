@@ -490,7 +490,11 @@ async fn an_admin_invites_a_door_member_who_signs_in_from_the_invitation() {
     )
     .await;
     taken.assert_status(422);
-    assert!(taken.text.contains("has this address already"), "{}", taken.text);
+    assert!(
+        taken.text.contains("has this address already"),
+        "{}",
+        taken.text
+    );
 
     let listed = app.get_admin("/api/v1/organisers").await;
     let dora = listed

@@ -8,6 +8,7 @@
 //! --ignored`); `TEST_DATABASE_URL=postgres://…` runs them on PostgreSQL.
 #[path = "../api/helpers.rs"]
 mod helpers;
+mod sign_in;
 #[path = "../api/smtp_server.rs"]
 mod smtp_server;
 mod webdriver;
