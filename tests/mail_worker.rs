@@ -28,8 +28,9 @@ const ICS: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//podium//EN\r\nMET
 
 /// A fresh database with the schema (`helpers::fresh_database`: a PostgreSQL database when
 /// `TEST_DATABASE_URL` is set, else a SQLite file), removed when the returned guard is dropped:
-/// bind it for the whole test (`_database`, not `_`).
+/// bind it for the whole test (`_database`, not `_`). Installs the log capture first.
 async fn fresh_db() -> (DatabaseConnection, helpers::TestDatabase) {
+    install_log_capture();
     let database = helpers::fresh_database().await;
     let db = Database::connect(database.url.as_str())
         .await
@@ -704,35 +705,53 @@ fn refusing_smtp(rcpt_reply: &'static str) -> u16 {
     port
 }
 
-/// The log lines written while `f` runs on this thread.
-async fn captured_logs<T>(f: impl std::future::Future<Output = T>) -> (T, String) {
-    use std::sync::{Arc, Mutex};
-    #[derive(Clone, Default)]
-    struct Buffer(Arc<Mutex<Vec<u8>>>);
-    impl std::io::Write for Buffer {
+thread_local! {
+    /// Where this thread's log lines go while [`captured_logs`] runs on it.
+    static CAPTURE: std::cell::RefCell<Option<Vec<u8>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Installs, once per test process, the one global subscriber [`captured_logs`] reads from.
+///
+/// A subscriber set per thread (`set_default`) is not enough: a callsite first met by another
+/// test's thread while no subscriber wanted it may stay cached as unwanted (a race that lost a
+/// test its "mail sent" lines in CI). With one global subscriber every callsite is wanted
+/// "sometimes" and the filter asks, event by event, whether this thread is capturing.
+fn install_log_capture() {
+    use tracing_subscriber::{filter::dynamic_filter_fn, layer::SubscriberExt, Layer};
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    struct ThreadWriter;
+    impl std::io::Write for ThreadWriter {
         fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(bytes);
+            CAPTURE.with(|capture| {
+                if let Some(buffer) = capture.borrow_mut().as_mut() {
+                    buffer.extend_from_slice(bytes);
+                }
+            });
             Ok(bytes.len())
         }
         fn flush(&mut self) -> std::io::Result<()> {
             Ok(())
         }
     }
-    let buffer = Buffer::default();
-    let writer = buffer.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let guard = tracing::subscriber::set_default(subscriber);
-    // Another test's thread (without a subscriber) may have met a callsite first and cached it
-    // as not wanted: ask every callsite again now that this thread has one.
-    tracing::callsite::rebuild_interest_cache();
+    ONCE.call_once(|| {
+        let capturing = dynamic_filter_fn(|_, _| CAPTURE.with(|c| c.borrow().is_some()));
+        let layer = tracing_subscriber::fmt::layer()
+            .with_ansi(false)
+            .with_writer(|| ThreadWriter)
+            .with_filter(capturing);
+        tracing::subscriber::set_global_default(tracing_subscriber::registry().with(layer))
+            .expect("no other global subscriber in this test process");
+    });
+}
+
+/// The log lines (every level) written on this thread while `f` runs; `f` must not move to
+/// another thread (`#[tokio::test]` runs on the current thread).
+async fn captured_logs<T>(f: impl std::future::Future<Output = T>) -> (T, String) {
+    install_log_capture();
+    CAPTURE.with(|capture| *capture.borrow_mut() = Some(Vec::new()));
     let value = f.await;
-    drop(guard);
-    let text = String::from_utf8_lossy(&buffer.0.lock().unwrap()).into_owned();
-    (value, text)
+    let bytes = CAPTURE.with(|capture| capture.borrow_mut().take().unwrap_or_default());
+    (value, String::from_utf8_lossy(&bytes).into_owned())
 }
 
 #[tokio::test]

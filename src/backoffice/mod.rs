@@ -208,26 +208,29 @@ impl FromRequest for Session {
     }
 }
 
-/// The cross-site check of every backoffice form `POST`: refused when the browser says the
-/// request comes from another site (`Sec-Fetch-Site` other than `same-origin` or `none`), or
-/// when its `Origin` is neither podium's public URL nor the host it asked. A browser sends at
-/// least one of them with every form `POST`; with neither (not a browser) the form's token
-/// decides.
+/// The cross-site check of every backoffice form `POST` (the Fetch Metadata and Origin
+/// headers, as OWASP's CSRF cheat sheet recommends them): a browser that sends `Sec-Fetch-Site`
+/// is believed, and anything but `same-origin` or `none` is refused. Without it (an older
+/// browser) an `Origin` must be podium's public URL or the host asked; `Origin: null` proves
+/// nothing either way, since podium's own pages send it under their `no-referrer` policy. With
+/// neither header (not a browser) the form's session-bound token decides.
 pub fn refuse_cross_site(req: &HttpRequest, public_url: &str) -> Result<(), PageError> {
     let lang = language(req);
     let headers = req.headers();
     if let Some(site) = headers.get("sec-fetch-site") {
         let site = site.to_str().unwrap_or_default();
-        if site != "same-origin" && site != "none" {
-            return Err(PageError::CrossSite(lang));
-        }
+        return if site == "same-origin" || site == "none" {
+            Ok(())
+        } else {
+            Err(PageError::CrossSite(lang))
+        };
     }
     if let Some(origin) = headers.get(header::ORIGIN) {
         let origin = origin.to_str().unwrap_or_default().trim_end_matches('/');
         let public = origin_of(public_url);
         let info = req.connection_info();
         let asked = format!("{}://{}", info.scheme(), info.host());
-        if origin != public && origin != asked {
+        if origin != "null" && origin != public && origin != asked {
             return Err(PageError::CrossSite(lang));
         }
     }

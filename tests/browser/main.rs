@@ -6,6 +6,8 @@
 //!
 //! Run by `.ci/run`: `cargo test --workspace -- --ignored` (or `cargo test --test browser --
 //! --ignored`); `TEST_DATABASE_URL=postgres://…` runs them on PostgreSQL.
+mod accessibility;
+mod axe;
 #[path = "../api/helpers.rs"]
 mod helpers;
 mod sign_in;

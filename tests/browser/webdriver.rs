@@ -218,6 +218,18 @@ impl Browser {
         .await
     }
 
+    /// Runs `script` as WebDriver's asynchronous script: it ends by calling its last argument
+    /// (`arguments[arguments.length - 1]`) with the answer, within the session's script
+    /// timeout (30 s by default).
+    pub async fn eval_async(&self, script: &str) -> Value {
+        self.command(
+            reqwest::Method::POST,
+            "/execute/async",
+            Some(json!({"script": script, "args": []})),
+        )
+        .await
+    }
+
     /// Waits (up to 10 s) until the page's source contains `part`, and returns it: for a form
     /// that answers at the address the page already has, where the address cannot tell the
     /// new page from the old.
