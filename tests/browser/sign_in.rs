@@ -4,23 +4,17 @@
 //! sign-in page, the link's page and the team page, at phone and at desktop width.
 use serde_json::json;
 
+use crate::axe::{assert_accessible, DESKTOP, PHONE};
 use crate::helpers::spawn_app;
 use crate::mailed_link;
 use crate::webdriver::Browser;
 
-/// No axe-core violation on the current page at 390 px and at desktop width.
+/// No axe-core violation on the current page at phone and at desktop width.
 async fn accessible_at_both_widths(browser: &Browser, what: &str) {
-    for (width, height) in [(390, 844), (1280, 900)] {
+    for (width, height) in [PHONE, DESKTOP] {
         browser.resize(width, height).await;
         assert_accessible(browser, &format!("{what} at {width} px")).await;
     }
-}
-
-/// Until main's `tests/browser/axe.rs` is merged: the page is well-formed enough to check.
-async fn assert_accessible(browser: &Browser, what: &str) {
-    let source = browser.source().await;
-    assert!(source.contains("<html lang="), "{what}: no language");
-    assert!(source.contains("<h1>"), "{what}: no heading");
 }
 
 #[tokio::test]
