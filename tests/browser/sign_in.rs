@@ -67,6 +67,19 @@ async fn an_admin_signs_in_by_mailed_link_invites_a_door_member_and_signs_out() 
     let invitation = mailed_link(&app, 2, "dora@example.org", "/orga/sign-in/link/").await;
     assert!(invitation.contains("/orga/sign-in/link/"));
 
+    // The member's page, the confirmation before ending access, and one's own account.
+    browser
+        .click("tbody a[href^='/orga/team/']:not([href$='/revoke'])")
+        .await;
+    browser.wait_for_source("End access").await;
+    accessible_at_both_widths(&browser, "a member's page").await;
+    browser.click("a[href$='/revoke']").await;
+    browser.wait_for_url("/revoke").await;
+    accessible_at_both_widths(&browser, "the confirmation to end access").await;
+    browser.goto(&app.url("/orga/account")).await;
+    browser.wait_for_source("Your account").await;
+    accessible_at_both_widths(&browser, "the account page").await;
+
     browser.click("form.sign-out button[type=submit]").await;
     browser.wait_for_url("/orga/sign-in").await;
     browser.goto(&app.url("/orga/")).await;
