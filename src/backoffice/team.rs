@@ -21,7 +21,7 @@ use super::{refuse_cross_site, PageError, Session, Texts};
 use crate::domain::member::{role_name, Member, MemberChanges, NewMember, Permission};
 use crate::domain::{text, EmailAddress};
 use crate::error::ApiError;
-use crate::pages::{render, see_other};
+use crate::pages::see_other;
 use crate::services::{backoffice, organisers};
 use crate::state::AppState;
 
@@ -276,6 +276,16 @@ struct AccountPage {
     row: Row,
     language: &'static str,
     error: Option<&'static str>,
+}
+
+/// A rendered page of the team's or the member's data: never stored by a cache.
+fn render(status: StatusCode, page: &impl Template) -> HttpResponse {
+    let mut response = crate::pages::render(status, page);
+    response.headers_mut().insert(
+        actix_web::http::header::CACHE_CONTROL,
+        actix_web::http::header::HeaderValue::from_static("no-store"),
+    );
+    response
 }
 
 fn api(lang: Language) -> impl Fn(ApiError) -> PageError {

@@ -886,6 +886,67 @@ mod tests {
     }
 
     #[test]
+    fn the_teams_mails_name_the_link_its_life_and_who_invited_whom_escaped_in_html() {
+        let link = "https://p.test/orga/sign-in/link/abc?x=<1>";
+        for lang in [Language::De, Language::En] {
+            let sign_in = sign_in_link(
+                lang,
+                &SignInMail {
+                    name: USER,
+                    link,
+                    minutes: 15,
+                },
+            );
+            let events = [USER.to_owned(), "Sommerfest".to_owned()];
+            let invited = invitation(
+                lang,
+                &InvitationMail {
+                    name: USER,
+                    link,
+                    hours: 72,
+                    invited_by: USER,
+                    role: entity::organiser::Role::Door,
+                    events: &events,
+                },
+            );
+            for (mail, life) in [(&sign_in, "15"), (&invited, "72")] {
+                assert!(
+                    mail.text.contains(link) && mail.text.contains(life),
+                    "{}",
+                    mail.text
+                );
+                assert!(mail.text.contains(USER));
+                assert!(
+                    mail.html
+                        .contains("href=\"https://p.test/orga/sign-in/link/abc?x=&#60;1&#62;\"")
+                        || mail.html.contains("x=&lt;1&gt;"),
+                    "{}",
+                    mail.html
+                );
+                assert!(!mail.html.contains("<script>"), "{}", mail.html);
+                assert!(mail.reply_to.is_none());
+            }
+            assert!(invited.text.contains("Sommerfest"));
+            assert!(invited.subject.contains(USER));
+        }
+        let en = invitation(
+            Language::En,
+            &InvitationMail {
+                name: "Dora",
+                link,
+                hours: 72,
+                invited_by: "Ada",
+                role: entity::organiser::Role::Admin,
+                events: &[],
+            },
+        );
+        assert_eq!(en.subject, "Ada invited you to the podium team");
+        assert!(en
+            .text
+            .contains("as admin (everything, the team included), for all events."));
+    }
+
+    #[test]
     fn every_message_in_both_languages_escapes_user_text_in_html_only_and_carries_its_links() {
         for lang in [Language::De, Language::En] {
             let all = every_message(lang, EVENT);

@@ -192,6 +192,7 @@ async fn a_member_signs_in_once_through_the_mailed_link_and_only_by_its_button()
         .await;
         opened.assert_status(200);
         assert!(opened.header("set-cookie").is_none());
+        assert_eq!(opened.header("cache-control"), Some("no-store"));
         assert!(opened.text.contains("action=\"/orga/sign-in/link"));
         assert!(!opened.text.contains("<script"));
     }
@@ -437,6 +438,7 @@ async fn an_admin_invites_a_door_member_who_signs_in_from_the_invitation() {
     );
     let team = page(&app, "/orga/team", &admin).await.unwrap();
     team.assert_status(200);
+    assert_eq!(team.header("cache-control"), Some("no-store"));
     assert!(team.text.contains("<caption>Team members</caption>"));
     assert!(team.text.contains("admin@localhost"));
     assert!(team.text.contains(&format!("value=\"{event_id}\"")));
