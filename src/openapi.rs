@@ -483,3 +483,229 @@ pub fn declare_binary_bodies(spec: &mut OpenApi) {
         }
     }
 }
+
+/// Text fields the services read with [`crate::domain::text::multi_line`]: line breaks and
+/// tabs allowed. Every other free-text field of a request is one line
+/// ([`crate::domain::text::one_line`] or `optional_line`).
+const MULTI_LINE_FIELDS: [&str; 5] = ["description", "abstract", "text_de", "text_en", "answers"];
+/// No control character (Unicode `Cc`: U+0000–U+001F, U+007F–U+009F), as `one_line` checks.
+const ONE_LINE: &str = r"^[^\u0000-\u001f\u007f-\u009f]*$";
+/// As [`ONE_LINE`], with at least one character that is not white space: what `one_line`
+/// keeps after trimming must not be empty.
+const ONE_LINE_NOT_BLANK: &str = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$";
+/// A date-time in the years podium takes (`crate::domain::time::YEARS`, 1970 to 2999).
+const YEARS: &str = r"^(19[7-9][0-9]|2[0-9]{3})-";
+/// No control character but tab, line feed and carriage return, as `multi_line` checks.
+const MULTI_LINE: &str = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$";
+
+/// States in the schema what the services check of every free-text field of a request body:
+/// a `pattern` that refuses control characters (and, for a required one-line field with
+/// `minLength`, text that is only white space, since the services trim); a date-time's
+/// years; an IANA time zone's name, from the zones podium knows. Applied to every
+/// string without a `format`, `enum` or `pattern` of its own, in the schemas request bodies
+/// use (followed through `$ref`s), so a new field cannot be forgotten; response-only schemas
+/// are left as they are.
+///
+/// Works on the document's JSON (`crate::http::ApiDocument::new` calls it), as utoipa's
+/// types cannot read their own output back.
+pub fn constrain_text(document: &mut serde_json::Value) {
+    let mut names = Vec::new();
+    if let Some(paths) = document.get_mut("paths").and_then(|p| p.as_object_mut()) {
+        for item in paths.values_mut() {
+            for operation in item
+                .as_object_mut()
+                .into_iter()
+                .flat_map(|o| o.values_mut())
+            {
+                for parameter in operation
+                    .get_mut("parameters")
+                    .and_then(|p| p.as_array_mut())
+                    .into_iter()
+                    .flatten()
+                {
+                    let in_url = matches!(
+                        parameter.get("in").and_then(|i| i.as_str()),
+                        Some("query" | "path")
+                    );
+                    if let (true, Some(schema)) = (in_url, parameter.get_mut("schema")) {
+                        refuse_nul(schema);
+                    }
+                }
+                let Some(content) = operation.pointer_mut("/requestBody/content") else {
+                    continue;
+                };
+                collect_refs(content, &mut names);
+                for media in content
+                    .as_object_mut()
+                    .into_iter()
+                    .flat_map(|m| m.values_mut())
+                {
+                    if let Some(schema) = media.get_mut("schema") {
+                        constrain_strings(schema, None);
+                    }
+                }
+            }
+        }
+    }
+    let mut done = std::collections::HashSet::new();
+    while let Some(name) = names.pop() {
+        if !done.insert(name.clone()) {
+            continue;
+        }
+        let Some(schema) = document.pointer_mut(&format!("/components/schemas/{name}")) else {
+            continue;
+        };
+        collect_refs(schema, &mut names);
+        constrain_strings(schema, None);
+    }
+}
+
+/// No NUL in a path or query parameter: podium refuses a `%00` in the URL before any handler
+/// (400), as PostgreSQL cannot store or compare it.
+const NO_NUL: &str = r"^[^\u0000]*$";
+
+/// Adds [`NO_NUL`] to a parameter's string schema that has no `format`, `enum` or `pattern`.
+fn refuse_nul(schema: &mut serde_json::Value) {
+    let Some(map) = schema.as_object_mut() else {
+        return;
+    };
+    let is_string = match map.get("type") {
+        Some(serde_json::Value::String(t)) => t == "string",
+        Some(serde_json::Value::Array(types)) => types.iter().any(|t| t == "string"),
+        _ => false,
+    };
+    if is_string
+        && !["format", "enum", "pattern"]
+            .iter()
+            .any(|k| map.contains_key(*k))
+    {
+        map.insert("pattern".to_owned(), NO_NUL.into());
+    }
+}
+
+/// One schema (`QuestionRequest`) serves both creating a question and changing one, where
+/// every field is optional; creating needs `kind`, `label_de` and `label_en`
+/// (`services::questions::create`). This states it on the creating operation: its body is the
+/// shared schema and those three.
+pub fn require_question_fields(document: &mut serde_json::Value) {
+    let pointer = "/paths/~1api~1v1~1events~1{event}~1questions/post/requestBody/content/application~1json/schema";
+    let example = document
+        .pointer("/components/schemas/QuestionRequest/example")
+        .cloned();
+    if let Some(schema) = document.pointer_mut(pointer) {
+        let shared = schema.take();
+        *schema = serde_json::json!({
+            "allOf": [shared, {"required": ["kind", "label_de", "label_en"]}]
+        });
+        if let Some(example) = example {
+            schema["example"] = example;
+        }
+    }
+}
+
+/// The component names `$ref`s under `value` point to.
+fn collect_refs(value: &serde_json::Value, names: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, inner) in map {
+                match (key.as_str(), inner.as_str()) {
+                    ("$ref", Some(target)) => {
+                        if let Some(name) = target.strip_prefix("#/components/schemas/") {
+                            names.push(name.to_owned());
+                        }
+                    }
+                    _ => collect_refs(inner, names),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|i| collect_refs(i, names)),
+        _ => {}
+    }
+}
+
+/// Adds the text patterns to the string schemas in `schema`; `field` is the name of the
+/// property it describes, if any.
+fn constrain_strings(schema: &mut serde_json::Value, field: Option<&str>) {
+    let Some(map) = schema.as_object_mut() else {
+        return;
+    };
+    let is_string = match map.get("type") {
+        Some(serde_json::Value::String(t)) => t == "string",
+        Some(serde_json::Value::Array(types)) => types.iter().any(|t| t == "string"),
+        _ => false,
+    };
+    let free = !["format", "enum", "pattern", "const", "$ref"]
+        .iter()
+        .any(|k| map.contains_key(*k));
+    let date_time = map.get("format").and_then(|f| f.as_str()) == Some("date-time");
+    if is_string && date_time && !map.contains_key("pattern") {
+        map.insert("pattern".to_owned(), YEARS.into());
+    }
+    if is_string && free && field == Some("timezone") {
+        // The names `domain::time::parse_timezone` takes, exactly (case and all).
+        let mut names: Vec<serde_json::Value> = chrono_tz::TZ_VARIANTS
+            .iter()
+            .map(|tz| tz.name().into())
+            .collect();
+        if matches!(map.get("type"), Some(serde_json::Value::Array(t)) if t.iter().any(|t| t == "null"))
+        {
+            names.push(serde_json::Value::Null);
+        }
+        map.insert("enum".to_owned(), names.into());
+        return;
+    }
+    if is_string && free {
+        let pattern = if field.is_some_and(|f| MULTI_LINE_FIELDS.contains(&f)) {
+            MULTI_LINE
+        } else if map.get("minLength").and_then(|m| m.as_u64()).unwrap_or(0) > 0 {
+            ONE_LINE_NOT_BLANK
+        } else {
+            ONE_LINE
+        };
+        map.insert("pattern".to_owned(), pattern.into());
+    }
+    if let Some(serde_json::Value::Object(properties)) = map.get_mut("properties") {
+        for (name, property) in properties.iter_mut() {
+            constrain_strings(property, Some(name));
+        }
+    }
+    for key in ["items", "additionalProperties"] {
+        if let Some(inner) = map.get_mut(key) {
+            constrain_strings(inner, field);
+        }
+    }
+    for key in ["oneOf", "anyOf", "allOf"] {
+        if let Some(serde_json::Value::Array(members)) = map.get_mut(key) {
+            for member in members {
+                constrain_strings(member, field);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn request_text_fields_state_the_control_character_rule() {
+        let mut spec = serde_json::to_value(crate::http::document()).unwrap();
+        super::constrain_text(&mut spec);
+        super::require_question_fields(&mut spec);
+        let create = &spec["paths"]["/api/v1/events/{event}/questions"]["post"]["requestBody"];
+        assert_eq!(
+            create["content"]["application/json"]["schema"]["allOf"][1]["required"],
+            serde_json::json!(["kind", "label_de", "label_en"]),
+            "{create}"
+        );
+        let stage = &spec["components"]["schemas"]["CreateStage"]["properties"];
+        assert_eq!(
+            stage["name"]["pattern"],
+            super::ONE_LINE_NOT_BLANK,
+            "{stage}"
+        );
+        assert_eq!(
+            stage["description"]["pattern"],
+            super::MULTI_LINE,
+            "{stage}"
+        );
+    }
+}

@@ -6,6 +6,9 @@
 //! `sign_in.rs` signs in (by a mailed link or a token) and out; `dashboard.rs` is the first
 //! page; `team.rs` the team (admins) and the member's own account page.
 mod dashboard;
+mod event_texts;
+mod events;
+mod questions;
 mod sign_in;
 mod team;
 mod team_texts;
@@ -56,6 +59,72 @@ pub fn config(cfg: &mut web::ServiceConfig) {
                 web::resource("/sign-out")
                     .app_data(crate::pages::form_config())
                     .route(web::post().to(sign_in::sign_out)),
+            )
+            .configure(event_routes),
+    );
+}
+
+/// The event pages and their registration questions, under `/orga/events` (`new` before
+/// `{slug}`: an event whose slug is `new` is reached through the API only).
+fn event_routes(cfg: &mut web::ServiceConfig) {
+    let form = crate::pages::form_config;
+    cfg.service(
+        web::scope("/events")
+            .service(
+                web::resource("/new")
+                    .app_data(form())
+                    .route(web::get().to(events::new_form))
+                    .route(web::post().to(events::create)),
+            )
+            .service(web::resource("/{slug}").route(web::get().to(events::show)))
+            .service(
+                web::resource("/{slug}/edit")
+                    .app_data(form())
+                    .route(web::get().to(events::edit_form))
+                    .route(web::post().to(events::edit)),
+            )
+            .service(
+                web::resource("/{slug}/publish")
+                    .app_data(form())
+                    .route(web::post().to(events::publish)),
+            )
+            .service(
+                web::resource("/{slug}/cancel")
+                    .app_data(form())
+                    .route(web::get().to(events::cancel_form))
+                    .route(web::post().to(events::cancel)),
+            )
+            .service(
+                web::resource("/{slug}/clone")
+                    .app_data(form())
+                    .route(web::get().to(events::clone_form))
+                    .route(web::post().to(events::clone)),
+            )
+            .service(
+                web::resource("/{slug}/questions")
+                    .app_data(form())
+                    .route(web::get().to(questions::list))
+                    .route(web::post().to(questions::add)),
+            )
+            .service(
+                web::resource("/{slug}/questions/preview").route(web::get().to(questions::preview)),
+            )
+            .service(
+                web::resource("/{slug}/questions/{id}/edit")
+                    .app_data(form())
+                    .route(web::get().to(questions::edit_form))
+                    .route(web::post().to(questions::edit)),
+            )
+            .service(
+                web::resource("/{slug}/questions/{id}/move")
+                    .app_data(form())
+                    .route(web::post().to(questions::move_question)),
+            )
+            .service(
+                web::resource("/{slug}/questions/{id}/delete")
+                    .app_data(form())
+                    .route(web::get().to(questions::delete_form))
+                    .route(web::post().to(questions::delete)),
             ),
     );
 }

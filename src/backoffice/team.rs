@@ -22,7 +22,7 @@ use crate::domain::member::{role_name, Member, MemberChanges, NewMember, Permiss
 use crate::domain::{text, EmailAddress};
 use crate::error::ApiError;
 use crate::pages::see_other;
-use crate::services::{backoffice, organisers};
+use crate::services::{events, organisers};
 use crate::state::AppState;
 
 /// The team's and the account's routes, under `/orga`.
@@ -294,13 +294,26 @@ fn api(lang: Language) -> impl Fn(ApiError) -> PageError {
 
 /// The events to choose from (every event, drafts and cancelled ones included).
 async fn event_choices(state: &AppState, session: &Session) -> Result<Vec<EventChoice>, PageError> {
-    Ok(backoffice::dashboard(&state.db, &session.member)
+    use entity::event::EventStatus;
+    let filter = events::EventFilter {
+        statuses: vec![
+            EventStatus::Draft,
+            EventStatus::Published,
+            EventStatus::Cancelled,
+        ],
+        series: None,
+        only: session.member.event_scope(),
+        offset: 0,
+        limit: 500,
+    };
+    let (items, _) = events::list(&state.db, filter)
         .await
-        .map_err(api(session.lang))?
+        .map_err(api(session.lang))?;
+    Ok(items
         .into_iter()
         .map(|e| EventChoice {
-            id: e.event.id.to_string(),
-            title: e.event.title,
+            id: e.id.to_string(),
+            title: e.title,
         })
         .collect())
 }

@@ -62,3 +62,82 @@ pub fn path_error(err: PathError, req: &HttpRequest) -> actix_web::Error {
 pub fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
     ApiError::BadRequest(format!("invalid query string: {err}")).into()
 }
+
+/// A JSON request body, as `web::Json` reads it (the same limit, content type and error
+/// answers), with one difference: a number with no fractional part written with one
+/// (`17.0`, `2e3`) counts as the integer it is. JSON Schema (2020-12, which OpenAPI 3.1 uses)
+/// calls such a number an integer, so a field documented as `integer` must take it; serde
+/// alone refuses `17.0` for an `i64`.
+pub struct Json<T>(pub T);
+
+impl<T> Json<T> {
+    /// The body's value.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for Json<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: serde::de::DeserializeOwned + 'static> actix_web::FromRequest for Json<T> {
+    type Error = actix_web::Error;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let body = actix_web::web::Json::<serde_json::Value>::from_request(req, payload);
+        Box::pin(async move {
+            let mut value = body.await?.into_inner();
+            whole_numbers_as_integers(&mut value);
+            serde_json::from_value(value)
+                .map(Json)
+                .map_err(|e| ApiError::from_json(&JsonPayloadError::Deserialize(e)).into())
+        })
+    }
+}
+
+/// Rewrites every number in `value` that has no fractional part and fits an `i64` or `u64`
+/// as that integer (`17.0` becomes `17`); other numbers stay as they are.
+pub fn whole_numbers_as_integers(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(number) if number.is_f64() => {
+            let Some(f) = number.as_f64() else { return };
+            // 2^63: the first whole f64 an i64 cannot hold; beyond it only u64 up to 2^64.
+            const I64_END: f64 = 9_223_372_036_854_775_808.0;
+            if f.fract() != 0.0 || !f.is_finite() {
+                return;
+            }
+            if (-I64_END..I64_END).contains(&f) {
+                *number = serde_json::Number::from(f as i64);
+            } else if (0.0..2.0 * I64_END).contains(&f) {
+                *number = serde_json::Number::from(f as u64);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        serde_json::Value::Object(map) => map.values_mut().for_each(whole_numbers_as_integers),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn whole_numbers_written_with_a_fraction_are_integers() {
+        let mut value = json!({"a": 17.0, "b": [2e3, -4.0], "c": 1.5, "d": "17.0", "e": 3});
+        super::whole_numbers_as_integers(&mut value);
+        assert_eq!(
+            value,
+            json!({"a": 17, "b": [2000, -4], "c": 1.5, "d": "17.0", "e": 3})
+        );
+        assert!(value["a"].is_i64());
+        let mut huge = json!(1e300);
+        super::whole_numbers_as_integers(&mut huge);
+        assert!(huge.is_f64());
+    }
+}

@@ -67,9 +67,14 @@ pub const DOCUMENT_PATH: &str = "/api-docs/openapi.json";
 pub struct ApiDocument(web::Bytes);
 
 impl ApiDocument {
-    /// `spec` as JSON. Errors only if a schema holds a value JSON cannot express.
+    /// `spec` as JSON, with the text fields' patterns added
+    /// ([`crate::openapi::constrain_text`]). Errors only if a schema holds a value JSON cannot
+    /// express.
     pub fn new(spec: &utoipa::openapi::OpenApi) -> serde_json::Result<Self> {
-        Ok(Self(serde_json::to_vec(spec)?.into()))
+        let mut document = serde_json::to_value(spec)?;
+        crate::openapi::constrain_text(&mut document);
+        crate::openapi::require_question_fields(&mut document);
+        Ok(Self(serde_json::to_vec(&document)?.into()))
     }
 }
 

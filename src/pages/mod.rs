@@ -30,6 +30,7 @@ use entity::registration::Language;
 pub use door::COOKIE as DOOR_COOKIE;
 pub use event::PageCache;
 pub use form::config as form_config;
+pub use form::{FormView, QuestionView};
 pub use registration_cache::AttendeePages;
 pub use texts::Texts;
 

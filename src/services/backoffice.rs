@@ -5,9 +5,12 @@
 //! ([`super::organisers::end_sessions`]).
 use chrono::Duration;
 use entity::{backoffice_session, event, organiser, outbox, registration};
+use std::collections::HashMap;
+
 use sea_orm::{
     sea_query::{Expr, ExprTrait},
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -97,45 +100,45 @@ pub fn form_token(value: &str) -> String {
     token::hash(&format!("podium-orga-form:{value}"))
 }
 
-/// One event on the dashboard, with what the member's role may see of it.
+/// One event on the dashboard, with what the member's role may see of it (`None`: not for
+/// this role).
 #[derive(Debug, Clone)]
 pub struct DashboardEvent {
+    /// The row: its `confirmed_count`, `pending_count`, `waitlisted_count` and `capacity` are
+    /// the registration counts, shown to those who may manage the event.
     pub event: event::Model,
-    /// Registrations by status (`confirmed`, `waitlisted`, `pending`, …): organisers only.
-    pub registrations: Option<Vec<(String, i64)>>,
-    /// People checked in: organisers and the door.
+    /// Whether the member manages the event (its settings, attendees, mail): organisers and
+    /// admins of it.
+    pub manage: bool,
+    /// Confirmed registrations checked in: organisers and the door.
     pub checked_in: Option<i64>,
     /// Pitches waiting for a decision (`submitted`): organisers and reviewers.
     pub pitches_open: Option<i64>,
-    /// Exhibits waiting for a decision (`submitted`): organisers only.
+    /// Exhibits waiting for a decision (`submitted`): organisers.
     pub exhibits_open: Option<i64>,
-    /// Unconfirmed holds that expire within [`HOLDS_SOON_HOURS`]: organisers only.
-    pub holds_expiring: Option<u64>,
+    /// Unconfirmed holds (`pending`) that expire within [`HOLDS_SOON_HOURS`]: organisers.
+    pub holds_expiring: Option<i64>,
+    /// Mails about the event the worker gave up on (`failed`): organisers.
+    pub failed_mails: Option<i64>,
+}
+
+/// What the dashboard shows: the events the member may see, soonest first, and (for an
+/// admin, whose the outbox is) the failed mails of all events and of none.
+#[derive(Debug, Clone)]
+pub struct Dashboard {
+    pub events: Vec<DashboardEvent>,
+    /// Every failed mail: admins only.
+    pub failed_mails: Option<u64>,
 }
 
 /// Holds "about to expire" on the dashboard: within this many hours.
-pub const HOLDS_SOON_HOURS: i64 = 6;
+pub const HOLDS_SOON_HOURS: i64 = 24;
 
-/// Mails the worker gave up on (status `failed`), for the dashboard of an admin (`None` for
-/// other roles: the outbox is the team's business).
-pub async fn failed_mails(db: &impl ConnectionTrait, member: &Member) -> ApiResult<Option<u64>> {
-    if !member.may(Permission::Team, None) {
-        return Ok(None);
-    }
-    Ok(Some(
-        outbox::Entity::find()
-            .filter(outbox::Column::Status.eq(outbox::OutboxStatus::Failed))
-            .count(db)
-            .await?,
-    ))
-}
-
-/// The events the member may see (drafts, published, cancelled), soonest first, with the
-/// counts their role allows.
-pub async fn dashboard(
-    db: &impl ConnectionTrait,
-    member: &Member,
-) -> ApiResult<Vec<DashboardEvent>> {
+/// The dashboard of `member`: the events they may see (drafts, published, cancelled) with
+/// the counts their role allows. A fixed number of queries however many events: the list,
+/// one grouped count per kind of figure, and the admin's failed mails.
+pub async fn dashboard(db: &impl ConnectionTrait, member: &Member) -> ApiResult<Dashboard> {
+    use entity::{exhibit, pitch};
     let (items, _) = events::list(
         db,
         EventFilter {
@@ -151,47 +154,117 @@ pub async fn dashboard(
         },
     )
     .await?;
-    let mut out = Vec::with_capacity(items.len());
-    for event in items {
-        let id = Some(event.id);
-        let stats = events::stats(db, event.id).await?;
-        let count = |rows: &[(String, i64)], key: &str| {
-            rows.iter().find(|(k, _)| k == key).map_or(0, |(_, n)| *n)
-        };
-        out.push(DashboardEvent {
-            registrations: member
-                .may(Permission::Manage, id)
-                .then(|| stats.registrations_by_status.clone()),
-            checked_in: member
-                .may(Permission::CheckIn, id)
-                .then_some(stats.checked_in),
-            pitches_open: member
-                .may(Permission::Review, id)
-                .then(|| count(&stats.pitches_by_status, "submitted")),
-            exhibits_open: member
-                .may(Permission::Manage, id)
-                .then(|| count(&stats.exhibits_by_status, "submitted")),
-            holds_expiring: if member.may(Permission::Manage, id) {
-                Some(
-                    registration::Entity::find()
-                        .filter(registration::Column::EventId.eq(event.id))
-                        .filter(registration::Column::HoldExpiresAt.is_not_null())
-                        .filter(
-                            registration::Column::HoldExpiresAt
-                                .lte(now() + Duration::hours(HOLDS_SOON_HOURS)),
-                        )
-                        .filter(
-                            registration::Column::Status
-                                .eq(registration::RegistrationStatus::Pending),
-                        )
-                        .count(db)
-                        .await?,
-                )
-            } else {
-                None
-            },
-            event,
-        });
+    let ids_where = |permission: Permission| -> Vec<Uuid> {
+        items
+            .iter()
+            .filter(|e| member.may(permission, Some(e.id)))
+            .map(|e| e.id)
+            .collect()
+    };
+    let (managed, door, review) = (
+        ids_where(Permission::Manage),
+        ids_where(Permission::CheckIn),
+        ids_where(Permission::Review),
+    );
+    let checked_in = per_event(
+        db,
+        registration::Entity::find()
+            .filter(registration::Column::Status.eq(registration::RegistrationStatus::Confirmed))
+            .filter(registration::Column::CheckedInAt.is_not_null()),
+        registration::Column::EventId,
+        &door,
+    )
+    .await?;
+    let pitches_open = per_event(
+        db,
+        pitch::Entity::find().filter(pitch::Column::Status.eq(pitch::PitchStatus::Submitted)),
+        pitch::Column::EventId,
+        &review,
+    )
+    .await?;
+    let exhibits_open = per_event(
+        db,
+        exhibit::Entity::find()
+            .filter(exhibit::Column::Status.eq(exhibit::ExhibitStatus::Submitted)),
+        exhibit::Column::EventId,
+        &managed,
+    )
+    .await?;
+    let holds_expiring = per_event(
+        db,
+        registration::Entity::find()
+            .filter(registration::Column::Status.eq(registration::RegistrationStatus::Pending))
+            .filter(registration::Column::HoldExpiresAt.is_not_null())
+            .filter(
+                registration::Column::HoldExpiresAt.lte(now() + Duration::hours(HOLDS_SOON_HOURS)),
+            ),
+        registration::Column::EventId,
+        &managed,
+    )
+    .await?;
+    let failed = per_event(
+        db,
+        outbox::Entity::find().filter(outbox::Column::Status.eq(outbox::OutboxStatus::Failed)),
+        outbox::Column::EventId,
+        &managed,
+    )
+    .await?;
+    let failed_mails = if member.may(Permission::Team, None) {
+        Some(
+            outbox::Entity::find()
+                .filter(outbox::Column::Status.eq(outbox::OutboxStatus::Failed))
+                .count(db)
+                .await?,
+        )
+    } else {
+        None
+    };
+    let figure = |ids: &[Uuid], counts: &HashMap<Uuid, i64>, id: Uuid| {
+        ids.contains(&id)
+            .then(|| counts.get(&id).copied().unwrap_or(0))
+    };
+    let events = items
+        .into_iter()
+        .map(|event| {
+            let id = event.id;
+            DashboardEvent {
+                manage: managed.contains(&id),
+                checked_in: figure(&door, &checked_in, id),
+                pitches_open: figure(&review, &pitches_open, id),
+                exhibits_open: figure(&managed, &exhibits_open, id),
+                holds_expiring: figure(&managed, &holds_expiring, id),
+                failed_mails: figure(&managed, &failed, id),
+                event,
+            }
+        })
+        .collect();
+    Ok(Dashboard {
+        events,
+        failed_mails,
+    })
+}
+
+/// The rows of `query` per event, for the events `ids` (none asked: no query).
+async fn per_event<E>(
+    db: &impl ConnectionTrait,
+    query: sea_orm::Select<E>,
+    event_id: E::Column,
+    ids: &[Uuid],
+) -> ApiResult<HashMap<Uuid, i64>>
+where
+    E: EntityTrait,
+{
+    if ids.is_empty() {
+        return Ok(HashMap::new());
     }
-    Ok(out)
+    let rows: Vec<(Uuid, i64)> = query
+        .filter(event_id.is_in(ids.iter().copied()))
+        .select_only()
+        .column(event_id)
+        .column_as(Expr::cust("COUNT(*)"), "n")
+        .group_by(event_id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
 }

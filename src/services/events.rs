@@ -152,6 +152,21 @@ pub async fn create(db: &DatabaseConnection, new: NewEvent) -> ApiResult<event::
     Ok(model.insert(db).await?)
 }
 
+/// [`create`], with the sender (`MAIL_FROM`) as the organiser when the new event names no
+/// organiser address: mails must say who they are from. The API's `POST /events` and the
+/// backoffice's form both create through here.
+pub async fn create_as_sender(ctx: &Ctx, mut new: NewEvent) -> ApiResult<event::Model> {
+    if new.organiser_email.is_empty() {
+        if let Some((name, email)) = crate::services::ics::mailbox_parts(&ctx.settings.sender()) {
+            if new.organiser_name.is_empty() {
+                new.organiser_name = name;
+            }
+            new.organiser_email = email;
+        }
+    }
+    create(&ctx.db, new).await
+}
+
 /// Applies a partial update in one transaction on the locked row. The answers come in this
 /// order: values that do not fit together or with the row (422), then `precondition` on the row
 /// as it was (the route's `If-Match`: 412), then conflicts (409: a slug in use, capacity below
@@ -383,6 +398,61 @@ pub async fn cancel(ctx: &Ctx, event_id: Uuid) -> ApiResult<event::Model> {
     txn.commit().await?;
     ctx.wake_mailer();
     Ok(event)
+}
+
+/// Who [`cancel`] would mail now (`notifications::event_cancelled` mails the same people):
+/// active registrations (confirmed, pending, waitlisted), presenters of pitches still in play
+/// (submitted, accepted) and contacts of exhibits still in play (submitted, approved,
+/// waitlisted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CancelAudience {
+    pub attendees: u64,
+    pub presenters: u64,
+    pub exhibitors: u64,
+}
+
+impl CancelAudience {
+    /// Mails a cancellation sends: one per person counted.
+    pub fn total(&self) -> u64 {
+        self.attendees + self.presenters + self.exhibitors
+    }
+}
+
+/// Counts the [`CancelAudience`] of the event (three counts), for the confirmation before
+/// cancelling.
+pub async fn cancel_audience(
+    db: &impl ConnectionTrait,
+    event_id: Uuid,
+) -> ApiResult<CancelAudience> {
+    use entity::{exhibit::ExhibitStatus, pitch::PitchStatus, registration::RegistrationStatus};
+    let attendees = registration::Entity::find()
+        .filter(registration::Column::EventId.eq(event_id))
+        .filter(registration::Column::Status.is_in([
+            RegistrationStatus::Confirmed,
+            RegistrationStatus::Pending,
+            RegistrationStatus::Waitlisted,
+        ]))
+        .count(db)
+        .await?;
+    let presenters = pitch::Entity::find()
+        .filter(pitch::Column::EventId.eq(event_id))
+        .filter(pitch::Column::Status.is_in([PitchStatus::Submitted, PitchStatus::Accepted]))
+        .count(db)
+        .await?;
+    let exhibitors = exhibit::Entity::find()
+        .filter(exhibit::Column::EventId.eq(event_id))
+        .filter(exhibit::Column::Status.is_in([
+            ExhibitStatus::Submitted,
+            ExhibitStatus::Approved,
+            ExhibitStatus::Waitlisted,
+        ]))
+        .count(db)
+        .await?;
+    Ok(CancelAudience {
+        attendees,
+        presenters,
+        exhibitors,
+    })
 }
 
 /// The next edition of an annual event: stages, the slot layout and the registration

@@ -151,10 +151,13 @@ pub struct ChoiceInput {
     /// 1 to 40 of `a-z`, `0-9` and `-`, distinct within the question; when absent, derived
     /// from the English label. Answers name the choice by this key.
     #[serde(default)]
+    #[schema(pattern = r"^\s*[a-z0-9-]{0,40}\s*$")]
     pub key: Option<String>,
     /// The German label, 1 to 300 characters.
+    #[schema(min_length = 1, max_length = 300)]
     pub de: String,
     /// The English label, 1 to 300 characters.
+    #[schema(min_length = 1, max_length = 300)]
     pub en: String,
 }
 
@@ -321,6 +324,50 @@ pub async fn remove(db: &sea_orm::DatabaseConnection, event_id: Uuid, id: Uuid) 
     let txn = changing(db, event_id).await?;
     let question = find(&txn, event_id, id).await?;
     delete(&txn, question).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Which way [`move_by`] moves a question in the form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Up,
+    Down,
+}
+
+/// Moves a question one place up or down in the form, under the event's lock: it swaps
+/// places with its neighbour and the questions are numbered 1, 2, … in their new order (the
+/// API's `position` values of every question may change; their order is what counts). At the
+/// top (or bottom) already nothing changes. 404 for an unknown question.
+pub async fn move_by(
+    db: &sea_orm::DatabaseConnection,
+    event_id: Uuid,
+    id: Uuid,
+    direction: Direction,
+) -> ApiResult<()> {
+    let txn = changing(db, event_id).await?;
+    let mut ordered = list(&txn, event_id).await?;
+    let at = ordered
+        .iter()
+        .position(|q| q.id == id)
+        .ok_or_else(|| ApiError::not_found("question"))?;
+    let other = match direction {
+        Direction::Up => at.checked_sub(1),
+        Direction::Down => Some(at + 1).filter(|n| *n < ordered.len()),
+    };
+    if let Some(other) = other {
+        ordered.swap(at, other);
+        let stamp = now();
+        for (n, question) in ordered.into_iter().enumerate() {
+            let position = i32::try_from(n + 1).unwrap_or(i32::MAX);
+            if question.position != position {
+                let mut active: registration_question::ActiveModel = question.into();
+                active.position = Set(position);
+                active.updated_at = Set(stamp);
+                active.update(&txn).await?;
+            }
+        }
+    }
     txn.commit().await?;
     Ok(())
 }

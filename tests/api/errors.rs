@@ -258,3 +258,30 @@ async fn head_gives_every_get_answers_headers_with_its_length_and_no_body() {
     assert_eq!(publish.status(), 405);
     assert_eq!(publish.headers()["allow"], "POST");
 }
+
+/// JSON Schema (2020-12, OpenAPI 3.1's) calls `3.0` an integer, and the OpenAPI document says
+/// `integer`: a whole number written with a fraction is taken as that integer (a stage's
+/// position, an event's capacity); `2.5` stays a 422.
+#[tokio::test]
+async fn a_whole_number_written_with_a_fraction_counts_as_an_integer() {
+    let app = spawn_app().await;
+    app.published_event(json!({"slug": "ganz"})).await;
+    let stage = app
+        .post_admin(
+            "/api/v1/events/ganz/stages",
+            &json!({"name": "Forum", "position": 3.0}),
+        )
+        .await;
+    stage.assert_status(201);
+    assert_eq!(stage.json["position"], 3);
+    let event = app
+        .create_event(json!({"slug": "ganz2", "capacity": 150.0}))
+        .await;
+    assert_eq!(event["capacity"], 150);
+    app.post_admin(
+        "/api/v1/events/ganz/stages",
+        &json!({"name": "Saal", "position": 2.5}),
+    )
+    .await
+    .assert_problem(422);
+}

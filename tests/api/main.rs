@@ -9,6 +9,7 @@ mod announcements;
 mod attendee_page;
 mod authorization;
 mod backoffice;
+mod backoffice_events;
 mod backoffice_sign_in;
 mod badges;
 mod check_in;

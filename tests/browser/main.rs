@@ -15,6 +15,8 @@ mod sign_in;
 mod smtp_server;
 mod webdriver;
 
+mod events;
+
 use serde_json::json;
 
 use helpers::{spawn_app, TestApp};

@@ -44,19 +44,14 @@ status=0
 # Excluded operations: those that rotate or revoke the token this run authenticates with
 # (`/organisers/me/rotate`, `/organisers/{id}/rotate`, `DELETE /organisers/{id}`); after either,
 # every later request would be a 401. tests/api/organisers.rs and authorization.rs cover them.
-# Excluded check: positive_data_acceptance ("schema-valid data must be accepted"). The spec
-# states each field's own limits (lengths, enums, ranges, formats), but several rules span
-# fields or state and JSON Schema cannot say them: `ends_at` after `starts_at`, a slot inside its
-# event, an opaque `cursor` this list gave out, an IANA time-zone name, `If-Match` equal to the
-# current ETag, text without control characters. Those answers are 409/412/422 by design.
-# Excluded check: negative_data_rejection ("schema-violating data must be rejected"). Its
-# coverage phase reported PATCH bodies whose every field is optional (UpdateStage, UpdatePitch)
-# as "missing required property" although the served schema requires none; it failed runs at
-# random seeds on valid requests. The API tests assert a 422 naming each invalid field instead.
-schemathesis run "http://127.0.0.1:$port/api-docs/openapi.json" \
+# Every check runs, the data checks too: schema-valid data must be accepted, schema-violating
+# data refused. The spec states each field's rules (lengths, enums, ranges, formats, patterns
+# for control characters, years, zone names); tests/support/schemathesis.toml names, operation
+# by operation, the answers JSON Schema cannot foretell (an opaque cursor, an end after its
+# start, `If-Match`, stored data such as required questions).
+schemathesis --config-file tests/support/schemathesis.toml run "http://127.0.0.1:$port/api-docs/openapi.json" \
   -H "Authorization: Bearer $token" \
   --checks all \
-  --exclude-checks positive_data_acceptance,negative_data_rejection \
   --exclude-path-regex 'rotate|organisers/\{id\}' \
   --max-time "${SCHEMATHESIS_MAX_TIME:-120}" \
   --request-timeout 20 \

@@ -45,14 +45,19 @@ pub struct AnnouncementRequest {
     /// (`pending`) are never in an audience, and on an event with double opt-in
     /// (`require_email_confirmation`) neither is the waitlist (joining it confirms no address;
     /// a seat freed is offered as a new unconfirmed hold), so `waitlisted` reaches nobody there.
+    #[schema(pattern = r"^(confirmed|waitlisted|checked_in|presenters|exhibitors|everyone)$")]
     pub audience: String,
     /// The German subject: one line, 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200)]
     pub subject_de: String,
     /// The English subject: one line, 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200)]
     pub subject_en: String,
     /// The German text, 1 to 10 000 characters; blank lines separate paragraphs.
+    #[schema(min_length = 1, max_length = 10000)]
     pub text_de: String,
     /// The English text, 1 to 10 000 characters; blank lines separate paragraphs.
+    #[schema(min_length = 1, max_length = 10000)]
     pub text_en: String,
 }
 
@@ -178,7 +183,7 @@ pub async fn preview_announcement(
     state: web::Data<AppState>,
     _who: Allowed<Manage>,
     key: web::Path<String>,
-    body: web::Json<AnnouncementRequest>,
+    body: crate::http::extract::Json<AnnouncementRequest>,
 ) -> ApiResult<web::Json<PreviewResponse>> {
     let event = events::find_visible(&state.db, &key, true).await?;
     let message = body.message()?;
@@ -217,7 +222,7 @@ pub async fn test_announcement(
     state: web::Data<AppState>,
     who: Allowed<Manage>,
     key: web::Path<String>,
-    body: web::Json<AnnouncementRequest>,
+    body: crate::http::extract::Json<AnnouncementRequest>,
 ) -> ApiResult<HttpResponse> {
     let event = events::find_visible(&state.db, &key, true).await?;
     let message = body.message()?;
@@ -249,7 +254,7 @@ pub async fn send_announcement(
     req: HttpRequest,
     who: Allowed<Manage>,
     key: web::Path<String>,
-    body: web::Json<AnnouncementRequest>,
+    body: crate::http::extract::Json<AnnouncementRequest>,
 ) -> ApiResult<HttpResponse> {
     let event = events::find_visible(&state.db, &key, true).await?;
     let fingerprinted = serde_json::to_value(&*body).map_err(|e| {

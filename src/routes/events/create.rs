@@ -8,7 +8,7 @@ use crate::domain::time::{parse_instant, parse_timezone};
 use crate::domain::{EmailAddress, Slug};
 use crate::error::{ApiError, ApiResult};
 use crate::http::auth::{need::CreateEvents, Allowed};
-use crate::services::{events, ics};
+use crate::services::events;
 use crate::state::AppState;
 
 impl TryFrom<CreateEvent> for NewEvent {
@@ -169,19 +169,10 @@ pub(super) fn optional_instant(
 pub async fn create_event(
     state: web::Data<AppState>,
     _who: Allowed<CreateEvents>,
-    body: web::Json<CreateEvent>,
+    body: crate::http::extract::Json<CreateEvent>,
 ) -> ApiResult<HttpResponse> {
-    let mut new = NewEvent::try_from(body.into_inner())?;
-    if new.organiser_email.is_empty() {
-        // Mails must say who they are from: without an organiser, the sender is it.
-        if let Some((name, email)) = ics::mailbox_parts(&state.settings.sender()) {
-            if new.organiser_name.is_empty() {
-                new.organiser_name = name;
-            }
-            new.organiser_email = email;
-        }
-    }
-    let event = events::create(&state.db, new).await?;
+    let new = NewEvent::try_from(body.into_inner())?;
+    let event = events::create_as_sender(&state, new).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/events/{}", event.id)))
         .insert_header(("ETag", super::etag(&event)))

@@ -9,6 +9,35 @@ use crate::http::auth::{need::Manage, Allowed};
 use crate::services::events;
 use crate::state::AppState;
 
+/// Each field checked on its own; every invalid one named at once (422).
+impl TryFrom<CloneEvent> for events::NextEdition {
+    type Error = ApiError;
+
+    fn try_from(body: CloneEvent) -> Result<Self, ApiError> {
+        let mut v = Validator::new();
+        let starts_at = v.check(parse_instant("starts_at", &body.starts_at));
+        let slug = match &body.slug {
+            Some(s) => v.check(Slug::parse("slug", s)).map(Some),
+            None => Some(None),
+        };
+        let title = match &body.title {
+            Some(t) => v
+                .check(text::one_line("title", t, rules::TITLE_MAX))
+                .map(Some),
+            None => Some(None),
+        };
+        v.finish()?;
+        let (Some(starts_at), Some(slug), Some(title)) = (starts_at, slug, title) else {
+            return Err(ApiError::BadRequest("invalid clone request".to_owned()));
+        };
+        Ok(Self {
+            starts_at,
+            slug,
+            title,
+        })
+    }
+}
+
 /// Publish a draft: it becomes visible and open for registration.
 #[utoipa::path(tag = "events", security(("bearer" = [])), params(("event" = String, Path)),
     responses((status = 200, body = EventResponse), (status = 401, body = crate::error::Problem),
@@ -55,37 +84,12 @@ pub async fn clone_event(
     state: web::Data<AppState>,
     who: Allowed<Manage>,
     key: web::Path<String>,
-    body: web::Json<CloneEvent>,
+    body: crate::http::extract::Json<CloneEvent>,
 ) -> ApiResult<HttpResponse> {
     who.require(crate::domain::member::Permission::CreateEvents, None)?;
     let source = events::find_visible(&state.db, &key, true).await?;
-    let body = body.into_inner();
-    let mut v = Validator::new();
-    let starts_at = v.check(parse_instant("starts_at", &body.starts_at));
-    let slug = match &body.slug {
-        Some(s) => v.check(Slug::parse("slug", s)).map(Some),
-        None => Some(None),
-    };
-    let title = match &body.title {
-        Some(t) => v
-            .check(text::one_line("title", t, rules::TITLE_MAX))
-            .map(Some),
-        None => Some(None),
-    };
-    v.finish()?;
-    let (Some(starts_at), Some(slug), Some(title)) = (starts_at, slug, title) else {
-        return Err(ApiError::BadRequest("invalid clone request".to_owned()));
-    };
-    let event = events::clone_edition(
-        &state.db,
-        source,
-        events::NextEdition {
-            starts_at,
-            slug,
-            title,
-        },
-    )
-    .await?;
+    let next = events::NextEdition::try_from(body.into_inner())?;
+    let event = events::clone_edition(&state.db, source, next).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/events/{}", event.id)))
         .insert_header(("ETag", super::etag(&event)))

@@ -61,7 +61,7 @@ pub async fn create_stage(
     state: web::Data<AppState>,
     _who: Allowed<Manage>,
     key: web::Path<String>,
-    body: web::Json<CreateStage>,
+    body: crate::http::extract::Json<CreateStage>,
 ) -> ApiResult<HttpResponse> {
     let event = events::find_visible(&state.db, &key, true).await?;
     let new = NewStage::try_from(body.into_inner())?;
@@ -97,7 +97,7 @@ pub async fn update_stage(
     state: web::Data<AppState>,
     _who: Allowed<Manage>,
     path: web::Path<(String, Uuid)>,
-    body: web::Json<UpdateStage>,
+    body: crate::http::extract::Json<UpdateStage>,
 ) -> ApiResult<web::Json<StageResponse>> {
     let (key, id) = path.into_inner();
     let event = events::find_visible(&state.db, &key, true).await?;

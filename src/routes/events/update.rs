@@ -102,7 +102,7 @@ pub async fn update_event(
     _who: Allowed<Manage>,
     req: HttpRequest,
     key: web::Path<String>,
-    body: web::Json<UpdateEvent>,
+    body: crate::http::extract::Json<UpdateEvent>,
 ) -> ApiResult<HttpResponse> {
     let found = events::find_visible(&state.db, &key, true).await?;
     let changes = EventChanges::try_from(body.into_inner())?;

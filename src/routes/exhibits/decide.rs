@@ -27,7 +27,7 @@ pub async fn update_exhibit(
     state: web::Data<AppState>,
     _who: Allowed<Manage>,
     path: web::Path<(String, Uuid)>,
-    body: web::Json<UpdateExhibit>,
+    body: crate::http::extract::Json<UpdateExhibit>,
 ) -> ApiResult<web::Json<ExhibitResponse>> {
     let (key, id) = path.into_inner();
     let event = events::find_visible(&state.db, &key, true).await?;

@@ -80,7 +80,7 @@ pub struct UpdateExhibit {
     pub status: Option<ExhibitStatus>,
     /// Unique per event; only approved exhibits hold one. Leaving `approved` frees it.
     #[serde(default, deserialize_with = "crate::routes::events::nullable")]
-    #[schema(value_type = Option<String>, max_length = 50)]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 50)]
     pub booth: Option<Option<String>>,
 }
 

@@ -197,7 +197,7 @@ pub async fn create(
     state: web::Data<AppState>,
     req: HttpRequest,
     _admin: Admin,
-    body: web::Json<CreateOrganiser>,
+    body: crate::http::extract::Json<CreateOrganiser>,
 ) -> ApiResult<HttpResponse> {
     let new = body
         .into_inner()
@@ -245,7 +245,7 @@ pub async fn update(
     state: web::Data<AppState>,
     _admin: Admin,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateOrganiser>,
+    body: crate::http::extract::Json<UpdateOrganiser>,
 ) -> ApiResult<web::Json<OrganiserResponse>> {
     let changes = MemberChanges::try_from(body.into_inner())?;
     let (model, member) = organisers::update_member(&state.db, *id, changes)

@@ -25,7 +25,7 @@ pub async fn assign_pitch(
     state: web::Data<AppState>,
     _who: Allowed<Manage>,
     path: web::Path<(String, Uuid)>,
-    body: web::Json<AssignPitch>,
+    body: crate::http::extract::Json<AssignPitch>,
 ) -> ApiResult<web::Json<SlotResponse>> {
     let (key, id) = path.into_inner();
     let event = events::find_visible(&state.db, &key, true).await?;

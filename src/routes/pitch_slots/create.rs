@@ -21,7 +21,7 @@ pub async fn create_slot(
     state: web::Data<AppState>,
     _who: Allowed<Manage>,
     key: web::Path<String>,
-    body: web::Json<CreateSlot>,
+    body: crate::http::extract::Json<CreateSlot>,
 ) -> ApiResult<HttpResponse> {
     let event = events::find_visible(&state.db, &key, true).await?;
     let mut v = Validator::new();

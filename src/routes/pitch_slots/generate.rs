@@ -21,7 +21,7 @@ pub async fn generate_slots(
     state: web::Data<AppState>,
     _who: Allowed<Manage>,
     key: web::Path<String>,
-    body: web::Json<GenerateSlots>,
+    body: crate::http::extract::Json<GenerateSlots>,
 ) -> ApiResult<HttpResponse> {
     let event = events::find_visible(&state.db, &key, true).await?;
     let mut v = Validator::new();

@@ -24,7 +24,7 @@ pub async fn update_slot(
     state: web::Data<AppState>,
     _who: Allowed<Manage>,
     path: web::Path<(String, Uuid)>,
-    body: web::Json<UpdateSlot>,
+    body: crate::http::extract::Json<UpdateSlot>,
 ) -> ApiResult<web::Json<SlotResponse>> {
     let (key, id) = path.into_inner();
     let event = events::find_visible(&state.db, &key, true).await?;

@@ -87,7 +87,7 @@ pub async fn create_pitch(
     who: MaybeOrganiser,
     key: web::Path<String>,
     req: HttpRequest,
-    body: web::Json<Value>,
+    body: crate::http::extract::Json<Value>,
 ) -> ApiResult<HttpResponse> {
     let event = events::find_visible(&state.db, &key, who.is_organiser()).await?;
     let body = body.into_inner();

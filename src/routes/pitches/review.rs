@@ -67,7 +67,7 @@ pub async fn update_pitch(
     state: web::Data<AppState>,
     _who: Allowed<Manage>,
     path: web::Path<(String, Uuid)>,
-    body: web::Json<UpdatePitch>,
+    body: crate::http::extract::Json<UpdatePitch>,
 ) -> ApiResult<web::Json<PitchResponse>> {
     let (key, id) = path.into_inner();
     let event = events::find_visible(&state.db, &key, true).await?;

@@ -35,7 +35,7 @@ pub async fn create_question(
     state: web::Data<AppState>,
     _who: Allowed<Manage>,
     key: web::Path<String>,
-    body: web::Json<QuestionRequest>,
+    body: crate::http::extract::Json<QuestionRequest>,
 ) -> ApiResult<HttpResponse> {
     let event = events::find_visible(&state.db, &key, true).await?;
     let fields = body.into_inner().fields(None)?;
@@ -76,7 +76,7 @@ pub async fn update_question(
     state: web::Data<AppState>,
     _who: Allowed<Manage>,
     path: web::Path<(String, Uuid)>,
-    body: web::Json<QuestionRequest>,
+    body: crate::http::extract::Json<QuestionRequest>,
 ) -> ApiResult<web::Json<QuestionResponse>> {
     let (key, id) = path.into_inner();
     let event = events::find_visible(&state.db, &key, true).await?;

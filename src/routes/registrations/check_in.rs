@@ -43,7 +43,7 @@ pub async fn check_in_by_code(
     state: web::Data<AppState>,
     _who: Allowed<CheckIn>,
     key: web::Path<String>,
-    body: web::Json<CheckInRequest>,
+    body: crate::http::extract::Json<CheckInRequest>,
 ) -> ApiResult<web::Json<CheckInResponse>> {
     let event = events::find_visible(&state.db, &key, true).await?;
     let scan = door::by_code(&state.db, &event, &body.code).await?;

@@ -35,7 +35,7 @@ pub async fn register(
     state: web::Data<AppState>,
     req: HttpRequest,
     key: web::Path<String>,
-    body: web::Json<Value>,
+    body: crate::http::extract::Json<Value>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     // A recent copy of the event is enough here: the desk checks the locked row again

@@ -32,6 +32,7 @@ pub struct ExportQuery {
     pub checked_in: Option<String>,
     /// Part of the name, e-mail or organisation, at most 200 characters; case, accents and
     /// umlauts are ignored (`muller` finds "Müller").
+    #[param(max_length = 200)]
     pub q: Option<String>,
     /// `created_at` (default), `-created_at`, `name` or `-name`.
     #[param(pattern = r"^-?(created_at|name)$")]
@@ -41,6 +42,9 @@ pub struct ExportQuery {
     #[param(pattern = r"^(de|en)$")]
     pub lang: Option<String>,
     /// `<question id>:<value>`: attendees who answered that registration question so.
+    #[param(
+        pattern = r"^\s*([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}|[0-9A-Fa-f]{32})\s*:[^\u0000]*[^\s\u0000][^\u0000]*$"
+    )]
     pub answer: Option<String>,
 }
 
@@ -60,6 +64,7 @@ pub struct CsvQuery {
     pub checked_in: Option<String>,
     /// Part of the name, e-mail or organisation, at most 200 characters; case, accents and
     /// umlauts are ignored (`muller` finds "Müller").
+    #[param(max_length = 200)]
     pub q: Option<String>,
     /// `created_at` (default), `-created_at`, `name` or `-name`.
     #[param(pattern = r"^-?(created_at|name)$")]
@@ -70,8 +75,12 @@ pub struct CsvQuery {
     pub lang: Option<String>,
     /// Field separator: `comma` (`,`) or `semicolon` (`;`, what Excel expects in German
     /// locales). Default: `semicolon` when `Accept-Language` prefers German, else `comma`.
+    #[param(pattern = r"^(comma|semicolon)$")]
     pub delimiter: Option<String>,
     /// `<question id>:<value>`: attendees who answered that registration question so.
+    #[param(
+        pattern = r"^\s*([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}|[0-9A-Fa-f]{32})\s*:[^\u0000]*[^\s\u0000][^\u0000]*$"
+    )]
     pub answer: Option<String>,
 }
 

@@ -29,9 +29,13 @@ pub struct RegistrationListQuery {
     pub checked_in: Option<String>,
     /// Part of the name, e-mail or organisation, at most 200 characters; case, accents and
     /// umlauts are ignored (`muller` and `mueller` find "Müller", `gross` finds "Groß").
+    #[param(max_length = 200)]
     pub q: Option<String>,
     /// `<question id>:<value>`: attendees who answered that question with that value (a
     /// choice's key, `yes` or `no`, or the exact text).
+    #[param(
+        pattern = r"^\s*([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}|[0-9A-Fa-f]{32})\s*:[^\u0000]*[^\s\u0000][^\u0000]*$"
+    )]
     pub answer: Option<String>,
     /// `created_at` (default), `-created_at`, `name` or `-name`.
     #[param(pattern = r"^-?(created_at|name)$")]
