@@ -120,7 +120,11 @@ fn attention(t: &Texts, w: &Words, events: &[DashboardEvent]) -> Vec<Attention> 
                     t.lang
                 )),
             ),
-            (w.failed_mails_event, e.failed_mails, None),
+            (
+                w.failed_mails_event,
+                e.failed_mails,
+                Some(format!("/orga/mail?status=failed&lang={}", t.lang)),
+            ),
         ];
         for (label, count, href) in items {
             if let Some(count) = count.filter(|n| *n > 0) {

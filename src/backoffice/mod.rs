@@ -5,14 +5,22 @@
 //! the cross-site check every form `POST` passes ([`refuse_cross_site`]), and the texts.
 //! `sign_in.rs` signs in (by a mailed link or a token) and out; `dashboard.rs` is the first
 //! page; `team.rs` the team (admins) and the member's own account page.
+mod attendees;
 mod dashboard;
 mod event_texts;
 mod events;
+mod mail;
+mod people_texts;
 mod questions;
 mod sign_in;
 mod team;
 mod team_texts;
 mod texts;
+
+// An event's announcements and name badges, and their words.
+pub(crate) mod announce_texts;
+mod announcements;
+mod badges;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -60,6 +68,9 @@ pub fn config(cfg: &mut web::ServiceConfig) {
                     .app_data(crate::pages::form_config())
                     .route(web::post().to(sign_in::sign_out)),
             )
+            // The attendee pages before the event pages' `/events` scope, which would
+            // otherwise take every path under it.
+            .configure(people)
             .configure(event_routes),
     );
 }
@@ -101,6 +112,20 @@ fn event_routes(cfg: &mut web::ServiceConfig) {
                     .route(web::post().to(events::clone)),
             )
             .service(
+                web::resource("/{slug}/announcements")
+                    .app_data(form())
+                    .route(web::get().to(announcements::history))
+                    .route(web::post().to(announcements::send)),
+            )
+            .service(
+                web::resource("/{slug}/announcements/new")
+                    .app_data(form())
+                    .route(web::get().to(announcements::compose))
+                    .route(web::post().to(announcements::act)),
+            )
+            .service(web::resource("/{slug}/badges").route(web::get().to(badges::page)))
+            .service(web::resource("/{slug}/badges.pdf").route(web::get().to(badges::download)))
+            .service(
                 web::resource("/{slug}/questions")
                     .app_data(form())
                     .route(web::get().to(questions::list))
@@ -127,6 +152,62 @@ fn event_routes(cfg: &mut web::ServiceConfig) {
                     .route(web::post().to(questions::delete)),
             ),
     );
+}
+
+/// The attendee pages (`attendees.rs`) and the mail page (`mail.rs`).
+fn people(cfg: &mut web::ServiceConfig) {
+    let form = crate::pages::form_config;
+    let person = "/events/{slug}/attendees/{id}";
+    cfg.service(web::resource("/events/{slug}/attendees").route(web::get().to(attendees::list)))
+        .service(
+            web::resource("/events/{slug}/attendees.csv")
+                .route(web::get().to(attendees::download_csv)),
+        )
+        .service(
+            web::resource("/events/{slug}/attendees.xlsx")
+                .route(web::get().to(attendees::download_xlsx)),
+        )
+        .service(
+            web::resource("/events/{slug}/attendees/new")
+                .app_data(form())
+                .route(web::get().to(attendees::add_form))
+                .route(web::post().to(attendees::add)),
+        )
+        .service(web::resource(person).route(web::get().to(attendees::show)))
+        .service(
+            web::resource(format!("{person}/edit"))
+                .app_data(form())
+                .route(web::get().to(attendees::edit_form))
+                .route(web::post().to(attendees::edit_save)),
+        )
+        .service(
+            web::resource(format!("{person}/check-in"))
+                .app_data(form())
+                .route(web::post().to(attendees::check_in)),
+        )
+        .service(
+            web::resource(format!("{person}/undo-check-in"))
+                .app_data(form())
+                .route(web::post().to(attendees::undo_check_in)),
+        )
+        .service(
+            web::resource(format!("{person}/cancel"))
+                .app_data(form())
+                .route(web::get().to(attendees::confirm_cancel))
+                .route(web::post().to(attendees::cancel)),
+        )
+        .service(
+            web::resource(format!("{person}/erase"))
+                .app_data(form())
+                .route(web::get().to(attendees::confirm_erase))
+                .route(web::post().to(attendees::erase)),
+        )
+        .service(web::resource("/mail").route(web::get().to(mail::show)))
+        .service(
+            web::resource("/mail/{id}/retry")
+                .app_data(form())
+                .route(web::post().to(mail::retry)),
+        );
 }
 
 /// The language of a backoffice page: `?lang=`, else `Accept-Language`, else English.

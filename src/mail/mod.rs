@@ -15,7 +15,10 @@ use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait};
 use uuid::Uuid;
 
 pub use templates::Rendered;
-pub use worker::{list, retry, BatchOutcome, MailSignal, MailWorker, OutboxPage};
+pub use worker::{
+    find, list, list_in, of_record, retry, BatchOutcome, MailSignal, MailWorker, OutboxPage,
+    OutboxScope,
+};
 
 /// [`MailSettings::send_timeout`] unless configured otherwise.
 pub const DEFAULT_SEND_TIMEOUT: Duration = Duration::from_secs(30);

@@ -836,6 +836,26 @@ pub async fn retry<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Option<outbox
     outbox::Entity::find_by_id(id).one(db).await
 }
 
+/// One mail of the outbox, `None` when there is none with this id.
+pub async fn find<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Option<outbox::Model>, DbErr> {
+    outbox::Entity::find_by_id(id).one(db).await
+}
+
+/// The mail about one record (a registration, pitch or exhibit: `outbox.record_id`), newest
+/// first; at most `limit`.
+pub async fn of_record<C: ConnectionTrait>(
+    db: &C,
+    record_id: Uuid,
+    limit: u64,
+) -> Result<Vec<outbox::Model>, DbErr> {
+    outbox::Entity::find()
+        .filter(outbox::Column::RecordId.eq(record_id))
+        .order_by_desc(outbox::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
 /// One page of the outbox, newest first.
 #[derive(Clone, Debug)]
 pub struct OutboxPage {
@@ -846,6 +866,16 @@ pub struct OutboxPage {
     pub total: u64,
 }
 
+/// Which part of the outbox a reader may see.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OutboxScope {
+    /// Every mail (admins).
+    All,
+    /// Mail about an event: about any event (`None`), or about these events. Mail about no
+    /// event (a team member's sign-in) is left out.
+    Events(Option<Vec<Uuid>>),
+}
+
 /// Lists the outbox newest first (ids are UUIDv7, so id order is creation order); `cursor` is
 /// the `next_cursor` of the previous page.
 pub async fn list<C: ConnectionTrait>(
@@ -854,9 +884,27 @@ pub async fn list<C: ConnectionTrait>(
     limit: u64,
     cursor: Option<Uuid>,
 ) -> Result<OutboxPage, DbErr> {
+    list_in(db, &OutboxScope::All, status, limit, cursor).await
+}
+
+/// [`list`] limited to the mail of `scope` (the backoffice's mail page of an organiser).
+pub async fn list_in<C: ConnectionTrait>(
+    db: &C,
+    scope: &OutboxScope,
+    status: Option<OutboxStatus>,
+    limit: u64,
+    cursor: Option<Uuid>,
+) -> Result<OutboxPage, DbErr> {
     let limit = limit.clamp(1, 500);
     let filtered = || {
-        let q = outbox::Entity::find();
+        let mut q = outbox::Entity::find();
+        match scope {
+            OutboxScope::All => {}
+            OutboxScope::Events(None) => q = q.filter(outbox::Column::EventId.is_not_null()),
+            OutboxScope::Events(Some(ids)) => {
+                q = q.filter(outbox::Column::EventId.is_in(ids.iter().copied()))
+            }
+        }
         match status {
             Some(s) => q.filter(outbox::Column::Status.eq(s)),
             None => q,

@@ -11,7 +11,7 @@ mod assets;
 mod door;
 mod event;
 mod exhibit;
-mod form;
+pub mod form;
 mod home;
 mod pitch;
 mod registration;

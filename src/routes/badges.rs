@@ -1,16 +1,15 @@
 //! `GET /events/{event}/badges.pdf`: name badges of the confirmed attendees (issue 17), built
 //! by `crate::badges`.
 use actix_web::{get, http::header, web, HttpRequest, HttpResponse};
-use entity::registration::RegistrationStatus;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::badges::{self, Badge, Layout, Order, Wording};
-use crate::domain::{check_in_code, Validator};
-use crate::error::{ApiError, ApiResult};
+use crate::badges::{Layout, Order, Wording};
+use crate::domain::Validator;
+use crate::error::ApiResult;
 use crate::http::auth::{need::Manage, Allowed};
-use crate::services::{events, registrations};
+use crate::services::{badges, events};
 use crate::state::AppState;
 
 pub fn config(cfg: &mut ServiceConfig) {
@@ -86,34 +85,12 @@ pub async fn badges_pdf(
     };
     v.finish()?;
     let event = events::find_visible(&state.db, &key, true).await?;
-    let filter = registrations::ListFilter {
-        statuses: vec![RegistrationStatus::Confirmed],
-        ..Default::default()
-    };
-    let confirmed =
-        registrations::list_all(&state.db, event.id, &filter, registrations::Sort::default())
-            .await?;
-    let mut list: Vec<Badge> = confirmed
-        .into_iter()
-        .filter(|r| r.erased_at.is_none())
-        .map(|r| Badge {
-            check_in_code: check_in_code::derive(r.id),
-            name: r.name,
-            organisation: r.organisation,
-            sector: r.sector,
-        })
-        .collect();
-    badges::sort(&mut list, order);
-    let title = event.title.clone();
-    let pdf = web::block(move || badges::render(&title, &list, layout, wording))
-        .await
-        .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("the badge worker")))?
-        .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("rendering badges")))?;
+    let pdf = badges::pdf(&state.db, &event, layout, order, wording).await?;
     Ok(HttpResponse::Ok()
         .content_type("application/pdf")
         .insert_header((
             header::CONTENT_DISPOSITION,
-            format!("inline; filename=\"{}-badges.pdf\"", event.slug),
+            format!("inline; filename=\"{}\"", badges::file_name(&event)),
         ))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(pdf))

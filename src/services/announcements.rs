@@ -18,7 +18,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::domain::{email::mailbox_key, time::now};
+use crate::domain::{email::mailbox_key, text, time::now, Validator};
 use crate::error::{ApiError, ApiResult};
 use crate::mail::{self, templates, templates::Rendered, NewMail};
 use crate::services::idempotency::{self, Keyed, Once};
@@ -104,6 +104,88 @@ pub fn attendee_statuses(event: &event::Model, audience: Audience) -> Vec<Regist
             .collect(),
         Audience::Presenters | Audience::Exhibitors => Vec::new(),
     }
+}
+
+/// Longest subject, in characters.
+pub const SUBJECT_MAX: usize = 200;
+/// Longest text, in characters.
+pub const TEXT_MAX: usize = 10_000;
+
+/// The message as typed, checked: the audience one of [`Audience::parse`]'s names; each
+/// subject one line of 1 to [`SUBJECT_MAX`] characters, each text 1 to [`TEXT_MAX`]
+/// characters (trimmed; no control characters but line breaks and tabs). A 422 naming every
+/// bad field (`audience`, `subject_de`, `subject_en`, `text_de`, `text_en`) otherwise.
+pub fn message(
+    audience: &str,
+    subject_de: &str,
+    subject_en: &str,
+    text_de: &str,
+    text_en: &str,
+) -> ApiResult<Message> {
+    let mut v = Validator::new();
+    let audience = Audience::parse(audience);
+    if audience.is_none() {
+        v.push(
+            "audience",
+            "must be confirmed, waitlisted, checked_in, presenters, exhibitors or everyone",
+        );
+    }
+    let subject_de = v.check(text::one_line("subject_de", subject_de, SUBJECT_MAX));
+    let subject_en = v.check(text::one_line("subject_en", subject_en, SUBJECT_MAX));
+    let text_de = v.check(text::multi_line("text_de", text_de, TEXT_MAX));
+    let text_en = v.check(text::multi_line("text_en", text_en, TEXT_MAX));
+    for (field, value) in [("text_de", &text_de), ("text_en", &text_en)] {
+        if value.as_deref().is_some_and(str::is_empty) {
+            v.push(field, "must not be empty");
+        }
+    }
+    v.finish()?;
+    match (audience, subject_de, subject_en, text_de, text_en) {
+        (Some(audience), Some(subject_de), Some(subject_en), Some(text_de), Some(text_en)) => {
+            Ok(Message {
+                audience,
+                subject_de,
+                subject_en,
+                text_de,
+                text_en,
+            })
+        }
+        _ => Err(ApiError::BadRequest("invalid announcement".to_owned())),
+    }
+}
+
+/// What sending `message` would do: how many people it reaches, and the mail in each
+/// language with a sample name and link. Sends nothing.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    /// People of the audience (one per mailbox).
+    pub recipients: usize,
+    /// The mail as German readers get it.
+    pub de: Rendered,
+    /// The mail as English readers get it.
+    pub en: Rendered,
+}
+
+/// [`Preview`] of `message` on `event` now.
+pub async fn preview(
+    db: &impl ConnectionTrait,
+    public_url: &str,
+    event: &event::Model,
+    message: &Message,
+) -> ApiResult<Preview> {
+    let people = audience(db, public_url, event, message.audience).await?;
+    let sample = |language| Recipient {
+        name: "Ada Lovelace".to_owned(),
+        email: "ada@example.org".to_owned(),
+        language,
+        link: format!("{}/registrations/…", public_url.trim_end_matches('/')),
+        record_id: Uuid::nil(),
+    };
+    Ok(Preview {
+        recipients: people.len(),
+        de: render(event, message, &sample(Language::De)),
+        en: render(event, message, &sample(Language::En)),
+    })
 }
 
 /// The audience of the event, one per mailbox (the first role found wins: attendee, then

@@ -5,6 +5,7 @@
 //! a cache — and answers `ApiResult`. `tests::services_know_no_http` keeps it so.
 pub mod announcements;
 pub mod backoffice;
+pub mod badges;
 pub mod calendar_entries;
 pub mod check_in;
 mod context;

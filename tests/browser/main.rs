@@ -10,11 +10,13 @@ mod accessibility;
 mod axe;
 #[path = "../api/helpers.rs"]
 mod helpers;
+mod people;
 mod sign_in;
 #[path = "../api/smtp_server.rs"]
 mod smtp_server;
 mod webdriver;
 
+mod announcements;
 mod events;
 
 use serde_json::json;

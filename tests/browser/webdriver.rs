@@ -284,6 +284,15 @@ impl Browser {
 }
 
 impl Browser {
+    /// The value of the browser's cookie `name` for the current page (`HttpOnly` ones too, as
+    /// WebDriver sees every cookie): to fetch a download link as the browser would.
+    pub async fn cookie(&self, name: &str) -> Option<String> {
+        self.try_command(reqwest::Method::GET, &format!("/cookie/{name}"), None)
+            .await
+            .ok()
+            .and_then(|cookie| cookie["value"].as_str().map(str::to_owned))
+    }
+
     /// Ends the session (the browser exits), then the driver.
     pub async fn quit(self) {
         let _ = self.http.delete(self.session_url()).send().await;

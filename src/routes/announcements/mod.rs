@@ -4,25 +4,19 @@ use std::sync::Arc;
 
 use actix_web::{get, http::StatusCode, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use entity::registration::Language;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::domain::{text, Validator};
 use crate::error::{ApiError, ApiResult};
 use crate::http::auth::{need::Manage, Allowed};
+use crate::mail::templates::Rendered;
 use crate::routes::idempotency::{json_answer, key_of, respond};
-use crate::services::announcements::{self, Audience, Message, Recipient};
+use crate::services::announcements::{self, Message};
 use crate::services::events;
 use crate::services::idempotency::{Keyed, StoredAnswer};
 use crate::state::AppState;
-
-/// Longest subject, in characters.
-const SUBJECT_MAX: usize = 200;
-/// Longest text, in characters.
-const TEXT_MAX: usize = 10_000;
 
 pub fn config(cfg: &mut ServiceConfig) {
     cfg.service(preview_announcement)
@@ -63,36 +57,13 @@ pub struct AnnouncementRequest {
 
 impl AnnouncementRequest {
     fn message(&self) -> ApiResult<Message> {
-        let mut v = Validator::new();
-        let audience = Audience::parse(&self.audience);
-        if audience.is_none() {
-            v.push(
-                "audience",
-                "must be confirmed, waitlisted, checked_in, presenters, exhibitors or everyone",
-            );
-        }
-        let subject_de = v.check(text::one_line("subject_de", &self.subject_de, SUBJECT_MAX));
-        let subject_en = v.check(text::one_line("subject_en", &self.subject_en, SUBJECT_MAX));
-        let text_de = v.check(text::multi_line("text_de", &self.text_de, TEXT_MAX));
-        let text_en = v.check(text::multi_line("text_en", &self.text_en, TEXT_MAX));
-        for (field, value) in [("text_de", &text_de), ("text_en", &text_en)] {
-            if value.as_deref().is_some_and(str::is_empty) {
-                v.push(field, "must not be empty");
-            }
-        }
-        v.finish()?;
-        match (audience, subject_de, subject_en, text_de, text_en) {
-            (Some(audience), Some(subject_de), Some(subject_en), Some(text_de), Some(text_en)) => {
-                Ok(Message {
-                    audience,
-                    subject_de,
-                    subject_en,
-                    text_de,
-                    text_en,
-                })
-            }
-            _ => Err(ApiError::BadRequest("invalid announcement".to_owned())),
-        }
+        announcements::message(
+            &self.audience,
+            &self.subject_de,
+            &self.subject_en,
+            &self.text_de,
+            &self.text_en,
+        )
     }
 }
 
@@ -187,28 +158,17 @@ pub async fn preview_announcement(
 ) -> ApiResult<web::Json<PreviewResponse>> {
     let event = events::find_visible(&state.db, &key, true).await?;
     let message = body.message()?;
-    let people =
-        announcements::audience(&state.db, &state.public_url, &event, message.audience).await?;
-    let sample = |language| Recipient {
-        name: "Ada Lovelace".to_owned(),
-        email: "ada@example.org".to_owned(),
-        language,
-        link: format!("{}/registrations/…", state.public_url.trim_end_matches('/')),
-        record_id: Uuid::nil(),
-    };
-    let rendered = |language| {
-        let r = announcements::render(&event, &message, &sample(language));
-        RenderedMail {
-            subject: r.subject,
-            text: r.text,
-            html: r.html,
-        }
+    let preview = announcements::preview(&state.db, &state.public_url, &event, &message).await?;
+    let rendered = |r: Rendered| RenderedMail {
+        subject: r.subject,
+        text: r.text,
+        html: r.html,
     };
     Ok(web::Json(PreviewResponse {
         audience: message.audience.name().to_owned(),
-        recipients: people.len(),
-        de: rendered(Language::De),
-        en: rendered(Language::En),
+        recipients: preview.recipients,
+        de: rendered(preview.de),
+        en: rendered(preview.en),
     }))
 }
 

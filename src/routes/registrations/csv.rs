@@ -1,19 +1,17 @@
-//! `GET /events/{event}/registrations.csv`: the attendee list for spreadsheets, and the table
-//! it shares with the `.xlsx` export (`xlsx.rs`): columns, labels in German or English, times
-//! in the event's zone.
+//! `GET /events/{event}/registrations.csv`: the attendee list for spreadsheets, and the query
+//! it shares with the `.xlsx` export (`xlsx.rs`); the table itself is
+//! `services::registrations::export`.
 use actix_web::{get, http::header, web, HttpRequest, HttpResponse};
-use chrono::{DateTime, NaiveDateTime, Utc};
-use entity::registration::{Language, RegistrationStatus, Sector};
+use entity::registration::Language;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::list::RegistrationListQuery;
-use super::AnswerResponse;
 use crate::domain::choice;
 use crate::domain::Validator;
 use crate::error::{ApiError, ApiResult};
 use crate::http::auth::{need::Manage, Allowed};
-use crate::services::{events, questions, registrations};
+use crate::services::registrations::{export, ListFilter, Sort};
 use crate::state::AppState;
 
 /// The filters of the attendee list, for the exports (which have no pages).
@@ -98,30 +96,13 @@ impl CsvQuery {
     }
 }
 
-/// One cell of the exported table, typed so that the `.xlsx` can keep numbers and times.
-pub(super) enum Cell {
-    Text(String),
-    Number(i64),
-    /// A wall-clock time in the event's zone.
-    Time(NaiveDateTime),
-    Empty,
-}
-
-/// The attendee list as a table: a header row and one row per registration.
-pub(super) struct Table {
-    pub event_slug: String,
-    pub headers: Vec<String>,
-    pub rows: Vec<Vec<Cell>>,
-}
-
-/// Loads the filtered list of the event and lays it out in the asked (or preferred) language.
-pub(super) async fn table(
-    state: &AppState,
+/// The filter, sort and language of an export, every invalid parameter reported at once
+/// (the language's error with the list's).
+pub(super) fn parse_export(
     req: &HttpRequest,
-    key: &str,
     query: &ExportQuery,
     v: &mut Validator,
-) -> ApiResult<Table> {
+) -> ApiResult<(ListFilter, Sort, bool)> {
     let german = match query.lang.as_deref() {
         None => crate::http::language::accepted(req) == Language::De,
         Some(lang) => v.check(choice::language("lang", lang)) == Some(Language::De),
@@ -149,165 +130,7 @@ pub(super) async fn table(
         }
         (Err(e), _) | (_, Err(e)) => return Err(e),
     };
-    let event = events::find_visible(&state.db, key, true).await?;
-    let zone: chrono_tz::Tz = event.timezone.parse().unwrap_or(chrono_tz::UTC);
-    let items = registrations::list_all(&state.db, event.id, &filter, sort).await?;
-    let positions = registrations::waitlist_positions(&state.db, event.id, &items).await?;
-    // One column per registration question (form order; then questions deleted since, under
-    // the label they were answered with), holding the answer's text in the table's language.
-    let ids: Vec<uuid::Uuid> = items.iter().map(|m| m.id).collect();
-    let answers = questions::answers_of(&state.db, &ids).await?;
-    let mut columns: Vec<(uuid::Uuid, String)> = questions::list(&state.db, event.id)
-        .await?
-        .into_iter()
-        .map(|q| (q.id, if german { q.label_de } else { q.label_en }))
-        .collect();
-    for row in answers.values().flatten() {
-        if !columns.iter().any(|(id, _)| *id == row.question_id) {
-            let label = if german { &row.label_de } else { &row.label_en };
-            columns.push((row.question_id, label.clone()));
-        }
-    }
-    let time = |t: Option<DateTime<Utc>>| {
-        t.map_or(Cell::Empty, |t| {
-            Cell::Time(t.with_timezone(&zone).naive_local())
-        })
-    };
-    let rows = items
-        .iter()
-        .map(|m| {
-            vec![
-                Cell::Text(m.id.to_string()),
-                Cell::Text(m.name.clone()),
-                Cell::Text(m.email.clone()),
-                Cell::Text(m.organisation.clone()),
-                Cell::Text(sector_label(m.sector, german).to_owned()),
-                Cell::Text(language_label(m.language, german).to_owned()),
-                Cell::Text(status_label(m.status, german).to_owned()),
-                positions
-                    .get(&m.id)
-                    .map_or(Cell::Empty, |p| Cell::Number(*p)),
-                time(m.checked_in_at),
-                time(Some(m.created_at)),
-                time(m.cancelled_at),
-            ]
-            .into_iter()
-            .chain(answer_cells(answers.get(&m.id), &columns, german))
-            .collect()
-        })
-        .collect();
-    Ok(Table {
-        event_slug: event.slug,
-        headers: headers(german, &event.timezone)
-            .into_iter()
-            .chain(columns.iter().map(|(_, label)| label.clone()))
-            .collect(),
-        rows,
-    })
-}
-
-/// A registration's answers under the question `columns`, as text in the table's language.
-fn answer_cells(
-    rows: Option<&Vec<entity::registration_answer::Model>>,
-    columns: &[(uuid::Uuid, String)],
-    german: bool,
-) -> Vec<Cell> {
-    let given = rows
-        .map(|rows| AnswerResponse::from_rows(rows))
-        .unwrap_or_default();
-    columns
-        .iter()
-        .map(|(id, _)| {
-            given
-                .iter()
-                .find(|a| a.question_id == *id)
-                .map_or(Cell::Empty, |a| {
-                    Cell::Text(if german {
-                        a.text_de.clone()
-                    } else {
-                        a.text_en.clone()
-                    })
-                })
-        })
-        .collect()
-}
-
-/// The header row; the time columns name the event's zone their times are in.
-fn headers(german: bool, zone: &str) -> Vec<String> {
-    let names: [&str; 11] = if german {
-        [
-            "ID",
-            "Name",
-            "E-Mail",
-            "Organisation",
-            "Bereich",
-            "Sprache",
-            "Status",
-            "Wartelistenplatz",
-            "Eingecheckt am",
-            "Angemeldet am",
-            "Storniert am",
-        ]
-    } else {
-        [
-            "id",
-            "name",
-            "email",
-            "organisation",
-            "sector",
-            "language",
-            "status",
-            "waitlist_position",
-            "checked_in_at",
-            "created_at",
-            "cancelled_at",
-        ]
-    };
-    names
-        .iter()
-        .enumerate()
-        .map(|(i, n)| {
-            if i >= 8 {
-                format!("{n} ({zone})")
-            } else {
-                (*n).to_owned()
-            }
-        })
-        .collect()
-}
-
-fn sector_label(sector: Sector, german: bool) -> &'static str {
-    match (sector, german) {
-        (_, true) => crate::domain::choice::sector_name(sector, Language::De),
-        (Sector::Business, false) => "business",
-        (Sector::Science, false) => "science",
-        (Sector::Politics, false) => "politics",
-        (Sector::Other, false) => "other",
-    }
-}
-
-fn language_label(language: Language, german: bool) -> &'static str {
-    match (language, german) {
-        (Language::De, false) => "de",
-        (Language::En, false) => "en",
-        (Language::De, true) => "Deutsch",
-        (Language::En, true) => "Englisch",
-    }
-}
-
-fn status_label(status: RegistrationStatus, german: bool) -> &'static str {
-    match (status, german) {
-        (RegistrationStatus::Confirmed, false) => "confirmed",
-        (RegistrationStatus::Waitlisted, false) => "waitlisted",
-        (RegistrationStatus::Pending, false) => "pending",
-        (RegistrationStatus::Cancelled, false) => "cancelled",
-        (RegistrationStatus::Expired, false) => "expired",
-        (RegistrationStatus::Confirmed, true) => "bestätigt",
-        (RegistrationStatus::Waitlisted, true) => "Warteliste",
-        (RegistrationStatus::Pending, true) => "unbestätigt",
-        (RegistrationStatus::Cancelled, true) => "storniert",
-        (RegistrationStatus::Expired, true) => "abgelaufen",
-    }
+    Ok((filter, sort, german))
 }
 
 /// The attendee list as CSV (RFC 4180, UTF-8 with BOM, CRLF, a header row), with the same
@@ -342,18 +165,9 @@ pub async fn export_csv(
             ','
         }
     };
-    let table = table(&state, &req, &key, &query.export(), &mut v).await?;
-    let mut out = String::with_capacity(64 + table.rows.len() * 160);
-    out.push('\u{feff}');
-    push_row(
-        &mut out,
-        delimiter,
-        table.headers.iter().map(String::as_str),
-    );
-    for row in &table.rows {
-        let cells: Vec<String> = row.iter().map(cell_text).collect();
-        push_row(&mut out, delimiter, cells.iter().map(String::as_str));
-    }
+    let (filter, sort, german) = parse_export(&req, &query.export(), &mut v)?;
+    let table = export::table(&state.db, &key, &filter, sort, german).await?;
+    let out = export::csv(&table, delimiter);
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((
@@ -365,91 +179,4 @@ pub async fn export_csv(
         ))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(out))
-}
-
-fn cell_text(cell: &Cell) -> String {
-    match cell {
-        Cell::Text(s) => s.clone(),
-        Cell::Number(n) => n.to_string(),
-        Cell::Time(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
-        Cell::Empty => String::new(),
-    }
-}
-
-fn push_row<'a>(out: &mut String, delimiter: char, cells: impl Iterator<Item = &'a str>) {
-    for (i, cell) in cells.enumerate() {
-        if i > 0 {
-            out.push(delimiter);
-        }
-        push_cell(out, cell);
-    }
-    out.push_str("\r\n");
-}
-
-/// Characters that make a spreadsheet read a cell as a formula (OWASP's list).
-const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
-/// Where a reader may start a new cell inside ours: either separator, or a line break.
-const CELL_BREAK: [char; 4] = [',', ';', '\n', '\r'];
-
-/// One RFC 4180 field, neutralised against formula injection for readers splitting at `,` or
-/// at `;` (whichever this file uses): a `'` goes before a formula start at the beginning and
-/// after every `,`, `;` or line break (past spaces and quotes), and the field is quoted when it
-/// holds either separator, a quote or a line break.
-fn push_cell(out: &mut String, value: &str) {
-    let mut neutral = String::with_capacity(value.len() + 2);
-    // At a place where a reader may see the start of a cell.
-    let mut at_start = true;
-    for c in value.chars() {
-        if at_start && FORMULA_START.contains(&c) {
-            neutral.push('\'');
-            at_start = false;
-        } else if CELL_BREAK.contains(&c) {
-            at_start = true;
-        } else if c != ' ' && c != '"' {
-            at_start = false;
-        }
-        neutral.push(c);
-    }
-    let needs_quotes = neutral != value || neutral.contains(['"', ',', ';', '\r', '\n']);
-    if !needs_quotes {
-        out.push_str(value);
-        return;
-    }
-    out.push('"');
-    out.push_str(&neutral.replace('"', "\"\""));
-    out.push('"');
-}
-
-#[cfg(test)]
-mod tests {
-    use super::push_cell;
-
-    fn cell(v: &str) -> String {
-        let mut out = String::new();
-        push_cell(&mut out, v);
-        out
-    }
-
-    #[test]
-    fn cells_are_quoted_and_formulas_neutralised() {
-        assert_eq!(cell("plain"), "plain");
-        assert_eq!(cell("a,b"), "\"a,b\"");
-        assert_eq!(cell("a;b"), "\"a;b\"");
-        assert_eq!(cell("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(cell("=1+2"), "\"'=1+2\"");
-        assert_eq!(cell("@SUM(A1)"), "\"'@SUM(A1)\"");
-        assert_eq!(cell("-3"), "\"'-3\"");
-        assert_eq!(cell("+49 30"), "\"'+49 30\"");
-        assert_eq!(cell("\tx"), "\"'\tx\"");
-        assert_eq!(cell("Müller-Lüdenscheidt"), "Müller-Lüdenscheidt");
-    }
-
-    #[test]
-    fn a_formula_after_a_separator_inside_a_cell_is_neutralised_too() {
-        assert_eq!(cell("x;=HYPERLINK(A1&A2);"), "\"x;'=HYPERLINK(A1&A2);\"");
-        assert_eq!(cell("x,=1"), "\"x,'=1\"");
-        assert_eq!(cell("x; \"=1\""), "\"x; \"\"'=1\"\"\"");
-        assert_eq!(cell("a\n@b"), "\"a\n'@b\"");
-        assert_eq!(cell("GmbH; Co. KG"), "\"GmbH; Co. KG\"");
-    }
 }

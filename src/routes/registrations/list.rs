@@ -1,6 +1,5 @@
 //! `GET /events/{event}/registrations`: the organisers' attendee list, and one attendee.
 use actix_web::{get, web};
-use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
@@ -9,7 +8,7 @@ use super::{parse_sector, parse_status, AttendeeResponse};
 use crate::domain::Validator;
 use crate::error::{ApiError, ApiResult};
 use crate::http::auth::{need::Manage, Allowed};
-use crate::routes::pagination::{decode_cursor, encode_cursor, Page, PageQuery};
+use crate::routes::pagination::{Page, PageQuery};
 use crate::services::registrations::{self, After, ListFilter, Sort, SortKey};
 use crate::services::{events, questions};
 use crate::state::AppState;
@@ -116,32 +115,13 @@ impl RegistrationListQuery {
 
 /// A keyset cursor: the sort value and id of the last row of the previous page.
 fn encode_after(after: &After) -> String {
-    match after {
-        After::Name(name, id) => encode_cursor(&format!("n|{id}|{name}")),
-        After::CreatedAt(at, id) => encode_cursor(&format!(
-            "c|{id}|{}",
-            at.to_rfc3339_opts(SecondsFormat::Micros, true)
-        )),
-    }
+    after.to_cursor()
 }
 
 fn decode_after(cursor: &str, sort: Sort) -> ApiResult<After> {
-    let invalid =
-        || ApiError::invalid("cursor", "is not a cursor this list gave out for this sort");
-    let raw = decode_cursor(cursor).ok_or_else(invalid)?;
-    let mut parts = raw.splitn(3, '|');
-    let (kind, id, value) = match (parts.next(), parts.next(), parts.next()) {
-        (Some(k), Some(i), Some(v)) => (k, i, v),
-        _ => return Err(invalid()),
-    };
-    let id = Uuid::parse_str(id).map_err(|_| invalid())?;
-    match (kind, sort.key) {
-        ("n", SortKey::Name) => Ok(After::Name(value.to_owned(), id)),
-        ("c", SortKey::CreatedAt) => DateTime::parse_from_rfc3339(value)
-            .map(|t| After::CreatedAt(t.with_timezone(&Utc), id))
-            .map_err(|_| invalid()),
-        _ => Err(invalid()),
-    }
+    After::from_cursor(cursor, sort).ok_or_else(|| {
+        ApiError::invalid("cursor", "is not a cursor this list gave out for this sort")
+    })
 }
 
 /// The attendee list with filters, sorting and keyset pagination; `total` counts all matches.

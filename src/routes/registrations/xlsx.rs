@@ -1,12 +1,11 @@
 //! `GET /events/{event}/registrations.xlsx`: the attendee list as an Excel workbook.
 use actix_web::{get, http::header, web, HttpRequest, HttpResponse};
-use anyhow::Context;
-use rust_xlsxwriter::{Format, Workbook};
 
-use super::csv::{table, Cell, ExportQuery};
+use super::csv::{parse_export, ExportQuery};
 use crate::domain::Validator;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::http::auth::{need::Manage, Allowed};
+use crate::services::registrations::export;
 use crate::state::AppState;
 
 /// The attendee list as an `.xlsx` workbook: one sheet, a bold frozen header row, the same
@@ -28,8 +27,9 @@ pub async fn export_xlsx(
     query: web::Query<ExportQuery>,
 ) -> ApiResult<HttpResponse> {
     let mut v = Validator::new();
-    let table = table(&state, &req, &key, &query, &mut v).await?;
-    let bytes = workbook(&table.headers, &table.rows).map_err(ApiError::Internal)?;
+    let (filter, sort, german) = parse_export(&req, &query, &mut v)?;
+    let table = export::table(&state.db, &key, &filter, sort, german).await?;
+    let bytes = export::xlsx(&table)?;
     Ok(HttpResponse::Ok()
         .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         .insert_header((
@@ -41,35 +41,4 @@ pub async fn export_xlsx(
         ))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(bytes))
-}
-
-fn workbook(headers: &[String], rows: &[Vec<Cell>]) -> anyhow::Result<Vec<u8>> {
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    let bold = Format::new().set_bold();
-    let time = Format::new().set_num_format("yyyy-mm-dd hh:mm");
-    for (col, name) in headers.iter().enumerate() {
-        sheet.write_string_with_format(0, col as u16, name, &bold)?;
-    }
-    for (i, row) in rows.iter().enumerate() {
-        let r = (i + 1) as u32;
-        for (col, cell) in row.iter().enumerate() {
-            let col = col as u16;
-            match cell {
-                Cell::Text(s) => {
-                    sheet.write_string(r, col, s)?;
-                }
-                Cell::Number(n) => {
-                    sheet.write_number(r, col, *n as f64)?;
-                }
-                Cell::Time(t) => {
-                    sheet.write_datetime_with_format(r, col, t, &time)?;
-                }
-                Cell::Empty => {}
-            }
-        }
-    }
-    sheet.set_freeze_panes(1, 0)?;
-    sheet.autofit();
-    book.save_to_buffer().context("writing the workbook")
 }

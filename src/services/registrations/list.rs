@@ -68,6 +68,42 @@ impl After {
             SortKey::CreatedAt => Self::CreatedAt(m.created_at, m.id),
         }
     }
+
+    /// The keyset cursor of the API's list and the backoffice's pages: base64url (no padding)
+    /// of `n|<id>|<name>` or `c|<id>|<created_at, RFC 3339 in microseconds>`.
+    pub fn to_cursor(&self) -> String {
+        use base64::Engine;
+        let raw = match self {
+            Self::Name(name, id) => format!("n|{id}|{name}"),
+            Self::CreatedAt(at, id) => format!(
+                "c|{id}|{}",
+                at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+            ),
+        };
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
+    }
+
+    /// The place a [`Self::to_cursor`] cursor names, if it was made for this sort; `None` for
+    /// anything else (also text with control characters, which no cursor holds).
+    pub fn from_cursor(cursor: &str, sort: Sort) -> Option<Self> {
+        use base64::Engine;
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(cursor)
+            .ok()?;
+        let raw = String::from_utf8(bytes)
+            .ok()
+            .filter(|text| !text.chars().any(char::is_control))?;
+        let mut parts = raw.splitn(3, '|');
+        let (kind, id, value) = (parts.next()?, parts.next()?, parts.next()?);
+        let id = Uuid::parse_str(id).ok()?;
+        match (kind, sort.key) {
+            ("n", SortKey::Name) => Some(Self::Name(value.to_owned(), id)),
+            ("c", SortKey::CreatedAt) => DateTime::parse_from_rfc3339(value)
+                .ok()
+                .map(|t| Self::CreatedAt(t.with_timezone(&Utc), id)),
+            _ => None,
+        }
+    }
 }
 
 fn filtered(event_id: Uuid, filter: &ListFilter) -> sea_orm::Select<registration::Entity> {

@@ -25,6 +25,8 @@ use crate::domain::{
 use crate::services::questions;
 
 pub mod desk;
+pub mod edit;
+pub mod export;
 pub mod list;
 mod mail;
 pub mod seats;
