@@ -114,7 +114,7 @@ def main():
         driver = Driver(driver_port)
         driver.goto(f"{BASE}/orga/sign-in?lang=en")
         driver.type("#token", token)
-        driver.click("form button[type=submit]")
+        driver.click("form:has(#token) button[type=submit]")
         pages = [
             ("orga-dashboard", "/orga/"),
             ("orga-event", f"/orga/events/{EVENT}"),

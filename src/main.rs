@@ -231,7 +231,7 @@ async fn organiser(command: OrganiserCommand) -> anyhow::Result<()> {
             let role = if admin { Role::Admin } else { Role::Organiser };
             let conn = open(&database).await?;
             let (organiser, token) =
-                services::organisers::create(&conn, &name, email.as_str(), role)
+                services::organisers::create(&conn, &name, email.as_str(), role, None)
                     .await
                     .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("created organiser {} ({:?})", organiser.id, organiser.role);

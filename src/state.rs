@@ -27,6 +27,9 @@ pub struct AppState {
     pub limiter: Option<Limiter>,
     /// Public pitch and exhibit submissions per client address and hour; `None` when off.
     pub submissions: Option<Limiter>,
+    /// Backoffice sign-in links asked for per client address and hour
+    /// ([`services::sign_in_links::REQUESTS_PER_CLIENT_HOUR`]).
+    pub sign_in_links: Option<Limiter>,
     /// Rendered calendar feeds, keyed by the version of the data they show.
     pub feeds: services::feeds::FeedCache,
     /// Bumped after every request that may have written (see [`read_cache`]).
@@ -77,6 +80,10 @@ impl AppState {
         Ok(Self {
             limiter: Limiter::new(settings.rate_limit, proxy_header),
             submissions: Limiter::per_hour(settings.submission_limit, proxy_header),
+            sign_in_links: Limiter::per_hour(
+                services::sign_in_links::REQUESTS_PER_CLIENT_HOUR,
+                proxy_header,
+            ),
             desk,
             routes,
             feeds: services::feeds::FeedCache::default(),

@@ -15,4 +15,5 @@ pub mod pitch_slot;
 pub mod registration;
 pub mod registration_answer;
 pub mod registration_question;
+pub mod sign_in_link;
 pub mod stage;

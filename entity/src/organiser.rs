@@ -13,6 +13,9 @@ pub struct Model {
     pub token_hash: String,
     pub created_at: DateTimeUtc,
     pub revoked_at: Option<DateTimeUtc>,
+    /// The member's language for the backoffice and their mails (`de`, `en`); `None`: not
+    /// chosen, the browser's `Accept-Language` decides.
+    pub language: Option<super::registration::Language>,
 }
 
 #[derive(

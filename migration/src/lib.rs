@@ -29,6 +29,7 @@ mod m20261201_000001_index_the_sweeps;
 mod m20261207_100001_create_announcement_opt_outs;
 mod m20261207_500001_create_organiser_events;
 mod m20261207_500002_create_backoffice_sessions;
+mod m20261207_600001_create_sign_in_links;
 
 pub struct Migrator;
 
@@ -92,6 +93,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_100001_create_announcement_opt_outs::Migration),
             Box::new(m20261207_500001_create_organiser_events::Migration),
             Box::new(m20261207_500002_create_backoffice_sessions::Migration),
+            Box::new(m20261207_600001_create_sign_in_links::Migration),
         ];
         steps
             .into_iter()

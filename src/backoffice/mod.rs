@@ -3,7 +3,8 @@
 //! extractor ([`Session`]: a stranger is sent to sign-in), the role guard ([`Session::allow`]:
 //! a 403 page that says why, asking [`crate::domain::member::Member::may`] as the API does),
 //! the cross-site check every form `POST` passes ([`refuse_cross_site`]), and the texts.
-//! `sign_in.rs` signs in and out; `dashboard.rs` is the first page.
+//! `sign_in.rs` signs in (by a mailed link or a token) and out; `dashboard.rs` is the first
+//! page; `team.rs` the team (admins) and the member's own account page.
 mod attendees;
 mod dashboard;
 mod event_texts;
@@ -12,6 +13,8 @@ mod mail;
 mod people_texts;
 mod questions;
 mod sign_in;
+mod team;
+mod team_texts;
 mod texts;
 
 // An event's announcements and name badges, and their words.
@@ -49,8 +52,15 @@ pub fn config(cfg: &mut web::ServiceConfig) {
                 web::resource("/sign-in")
                     .app_data(crate::pages::form_config())
                     .route(web::get().to(sign_in::form))
-                    .route(web::post().to(sign_in::with_token)),
+                    .route(web::post().to(sign_in::post)),
             )
+            .service(
+                web::resource("/sign-in/link")
+                    .app_data(crate::pages::form_config())
+                    .route(web::post().to(sign_in::use_link)),
+            )
+            .service(web::resource("/sign-in/link/{token}").route(web::get().to(sign_in::link)))
+            .configure(team::config)
             .service(
                 web::resource("/sign-out")
                     .app_data(crate::pages::form_config())
@@ -204,7 +214,8 @@ pub fn language(req: &HttpRequest) -> Language {
 }
 
 /// A signed-in member: from the session cookie, checked against the database on every
-/// request (so a revoked token or an ended session stops at once, on every instance).
+/// request (so a revoked token or an ended session stops at once, on every instance). The
+/// pages speak `?lang=` if given, else the member's language, else the browser's.
 pub struct Session {
     pub organiser: organiser::Model,
     pub member: Member,
@@ -322,6 +333,7 @@ impl FromRequest for Session {
         let value = req.cookie(COOKIE).map(|c| c.value().to_owned());
         let state = state_of(req);
         let lang = language(req);
+        let asked = crate::pages::query_language(req);
         Box::pin(async move {
             let (Some(value), Some(state)) = (value, state) else {
                 return Err(PageError::SignIn);
@@ -332,6 +344,7 @@ impl FromRequest for Session {
             let Some((organiser, member)) = found else {
                 return Err(PageError::SignIn);
             };
+            let lang = asked.or(organiser.language).unwrap_or(lang);
             Ok(Session {
                 organiser,
                 member,

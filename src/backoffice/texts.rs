@@ -32,6 +32,9 @@ pub struct Texts {
     pub error_title: &'static str,
     pub error_body: &'static str,
     pub back: &'static str,
+    /// The dashboard's links to the team page (admins) and the member's account.
+    pub team: &'static str,
+    pub account: &'static str,
 }
 
 impl Texts {
@@ -74,6 +77,8 @@ pub static EN: Texts = Texts {
     error_title: "Something went wrong",
     error_body: "Please try again in a moment.",
     back: "Back to the dashboard",
+    team: "Team",
+    account: "Your account",
 };
 
 pub static DE: Texts = Texts {
@@ -106,4 +111,6 @@ pub static DE: Texts = Texts {
     error_title: "Etwas ist schiefgegangen",
     error_body: "Bitte versuchen Sie es gleich noch einmal.",
     back: "Zurück zur Übersicht",
+    team: "Team",
+    account: "Ihr Konto",
 };

@@ -155,6 +155,8 @@ pub struct NewMember {
     pub role: Role,
     /// Ids or slugs of the events worked on; empty: every event.
     pub events: Vec<String>,
+    /// The member's language for the backoffice and their mails.
+    pub language: entity::registration::Language,
 }
 
 /// A change to a member: `None` leaves a part as it is.
@@ -164,6 +166,8 @@ pub struct MemberChanges {
     pub role: Option<Role>,
     /// Ids or slugs; `Some(empty)`: every event.
     pub events: Option<Vec<String>>,
+    /// The member's language for the backoffice and their mails.
+    pub language: Option<entity::registration::Language>,
 }
 
 /// Checks a list of event keys (ids or slugs) as given: each one line of at most 200

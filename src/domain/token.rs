@@ -24,6 +24,9 @@ pub enum Kind {
     Registration,
     Pitch,
     Exhibit,
+    /// A backoffice sign-in link (issue 28), derived from the link's id: the outbox keeps a
+    /// placeholder and the table its hash. Not in [`Kind::ALL`]: it opens no manage page.
+    SignInLink,
 }
 
 impl Kind {
@@ -32,6 +35,7 @@ impl Kind {
             Self::Registration => b"podium manage token v1: registration",
             Self::Pitch => b"podium manage token v1: pitch",
             Self::Exhibit => b"podium manage token v1: exhibit",
+            Self::SignInLink => b"podium sign-in link v1",
         }
     }
 
@@ -41,6 +45,7 @@ impl Kind {
             Self::Registration => "registration",
             Self::Pitch => "pitch",
             Self::Exhibit => "exhibit",
+            Self::SignInLink => "sign-in-link",
         }
     }
 

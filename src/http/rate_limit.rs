@@ -16,7 +16,7 @@ use actix_web::{
     dev::{ServiceRequest, ServiceResponse},
     http::{header, Method},
     middleware::Next,
-    web, Error, HttpResponse, ResponseError,
+    web, Error, HttpRequest, HttpResponse, ResponseError,
 };
 use governor::{
     clock::{Clock, DefaultClock},
@@ -40,7 +40,7 @@ impl Limiter {
         })
     }
 
-    fn client(&self, req: &ServiceRequest) -> Option<IpAddr> {
+    fn client(&self, req: &HttpRequest) -> Option<IpAddr> {
         if let Some(name) = &self.proxy_header {
             let forwarded = req
                 .headers()
@@ -65,6 +65,16 @@ impl Limiter {
             proxy_header: proxy_header.and_then(|h| header::HeaderName::try_from(h).ok()),
             checks: AtomicU32::new(0),
         })
+    }
+
+    /// Counts a request of its client (a page's own limit, such as the sign-in links'); the
+    /// seconds to wait when the client is over its limit. A request without a client address
+    /// is not limited.
+    pub fn check_request(&self, req: &HttpRequest) -> Result<(), u64> {
+        match self.client(req) {
+            Some(client) => self.check(client),
+            None => Ok(()),
+        }
     }
 
     /// Seconds to wait when the client is over its limit.
@@ -160,7 +170,7 @@ pub async fn limit_public_posts(
 /// Counts the request against `limiter`; the 429 when its client is over the limit.
 fn over(limiter: Option<&Limiter>, req: &ServiceRequest) -> Option<HttpResponse> {
     let limiter = limiter?;
-    let client = limiter.client(req)?;
+    let client = limiter.client(req.request())?;
     limiter
         .check(client)
         .err()

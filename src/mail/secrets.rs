@@ -2,7 +2,8 @@
 //! open no one's page or door.
 //!
 //! A mail about a registration, pitch or exhibit carries the record's manage link and, for a
-//! confirmed attendee, the check-in code. Both are derived from the record's id and the server
+//! confirmed attendee, the check-in code; a backoffice sign-in mail its link (the link's id is
+//! the mail's record). Both are derived from the record's id and the server
 //! secret (`domain::token`, `domain::check_in_code`), so the outbox need not keep them: when a
 //! mail is queued, [`conceal`] replaces every manage token (of any kind) and the check-in code
 //! of its record by a placeholder, and the `check_in_code` column holds [`CHECK_IN_CODE`]
@@ -25,16 +26,18 @@ pub fn token_placeholder(kind: Kind) -> &'static str {
         Kind::Registration => "{podium:manage-token:registration}",
         Kind::Pitch => "{podium:manage-token:pitch}",
         Kind::Exhibit => "{podium:manage-token:exhibit}",
+        Kind::SignInLink => "{podium:sign-in-link}",
     }
 }
 
 /// Every secret of a record with its placeholder.
-fn pairs(record_id: Uuid) -> [(String, &'static str); 4] {
+fn pairs(record_id: Uuid) -> [(String, &'static str); 5] {
     let token = |kind| (token::derive(kind, record_id), token_placeholder(kind));
     [
         token(Kind::Registration),
         token(Kind::Pitch),
         token(Kind::Exhibit),
+        token(Kind::SignInLink),
         (check_in_code::derive(record_id), CHECK_IN_CODE),
     ]
 }

@@ -510,6 +510,108 @@ pub fn announcement(lang: Language, m: &AnnouncementMail) -> Rendered {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The team (backoffice)
+// ---------------------------------------------------------------------------------------------
+
+/// A team member's one-time sign-in link to the backoffice (issue 28), asked for at
+/// `/orga/sign-in`.
+#[derive(Clone, Copy, Debug)]
+pub struct SignInMail<'a> {
+    pub name: &'a str,
+    /// `{public_url}/orga/sign-in/link/{token}`.
+    pub link: &'a str,
+    /// How long the link works, in minutes.
+    pub minutes: i64,
+}
+
+/// An invitation to the team (issue 28): who invited the member, as what and for which
+/// events, with a one-time sign-in link.
+#[derive(Clone, Copy, Debug)]
+pub struct InvitationMail<'a> {
+    pub name: &'a str,
+    pub link: &'a str,
+    /// How long the link works, in hours.
+    pub hours: i64,
+    /// The inviting admin's name.
+    pub invited_by: &'a str,
+    pub role: entity::organiser::Role,
+    /// The titles of the events the member works on; empty: every event.
+    pub events: &'a [String],
+}
+
+/// No event: the team's mails are signed by the organising team and say no more.
+const NO_EVENT: EventInfo<'static> = EventInfo {
+    title: "",
+    when: "",
+    venue: "",
+    organiser: "",
+    contact: "",
+};
+
+/// What a team member's mail shows (`sign_in_link`, `invitation`).
+struct Team<'a> {
+    name: &'a str,
+    event: EventInfo<'a>,
+    link: &'a str,
+    minutes: i64,
+    hours: i64,
+    invited_by: &'a str,
+    /// The role in the reader's words, with what it may do.
+    role: &'static str,
+    /// The events' titles, comma-separated; empty: every event.
+    events: String,
+}
+
+/// A role in the reader's words, with what it may do.
+fn role_words(lang: Language, role: entity::organiser::Role) -> &'static str {
+    use entity::organiser::Role;
+    match (lang, role) {
+        (Language::En, Role::Admin) => "admin (everything, the team included)",
+        (Language::En, Role::Organiser) => "organiser (everything of your events)",
+        (Language::En, Role::Reviewer) => "reviewer (reading and scoring the pitches)",
+        (Language::En, Role::Door) => "door (checking people in)",
+        (Language::De, Role::Admin) => "Admin (alles, auch das Team)",
+        (Language::De, Role::Organiser) => "Organisation (alles Ihrer Veranstaltungen)",
+        (Language::De, Role::Reviewer) => "Begutachtung (Pitches lesen und bewerten)",
+        (Language::De, Role::Door) => "Einlass (Gäste einchecken)",
+    }
+}
+
+/// The member's one-time sign-in link.
+pub fn sign_in_link(lang: Language, m: &SignInMail) -> Rendered {
+    let c = Team {
+        name: m.name,
+        event: NO_EVENT,
+        link: m.link,
+        minutes: m.minutes,
+        hours: 0,
+        invited_by: "",
+        role: "",
+        events: String::new(),
+    };
+    render!(lang, Team c,
+        de: "mail/sign_in_link.de.txt", "mail/sign_in_link.de.html",
+        en: "mail/sign_in_link.en.txt", "mail/sign_in_link.en.html")
+}
+
+/// An invitation to the team with a one-time sign-in link.
+pub fn invitation(lang: Language, m: &InvitationMail) -> Rendered {
+    let c = Team {
+        name: m.name,
+        event: NO_EVENT,
+        link: m.link,
+        minutes: 0,
+        hours: m.hours,
+        invited_by: m.invited_by,
+        role: role_words(lang, m.role),
+        events: m.events.join(", "),
+    };
+    render!(lang, Team c,
+        de: "mail/invitation.de.txt", "mail/invitation.de.html",
+        en: "mail/invitation.en.txt", "mail/invitation.en.html")
+}
+
+// ---------------------------------------------------------------------------------------------
 // Assembling
 // ---------------------------------------------------------------------------------------------
 
@@ -794,6 +896,67 @@ mod tests {
             .skip(1)
             .filter_map(|s| s.split_once('"').map(|(v, _)| decode(v)))
             .collect()
+    }
+
+    #[test]
+    fn the_teams_mails_name_the_link_its_life_and_who_invited_whom_escaped_in_html() {
+        let link = "https://p.test/orga/sign-in/link/abc?x=<1>";
+        for lang in [Language::De, Language::En] {
+            let sign_in = sign_in_link(
+                lang,
+                &SignInMail {
+                    name: USER,
+                    link,
+                    minutes: 15,
+                },
+            );
+            let events = [USER.to_owned(), "Sommerfest".to_owned()];
+            let invited = invitation(
+                lang,
+                &InvitationMail {
+                    name: USER,
+                    link,
+                    hours: 72,
+                    invited_by: USER,
+                    role: entity::organiser::Role::Door,
+                    events: &events,
+                },
+            );
+            for (mail, life) in [(&sign_in, "15"), (&invited, "72")] {
+                assert!(
+                    mail.text.contains(link) && mail.text.contains(life),
+                    "{}",
+                    mail.text
+                );
+                assert!(mail.text.contains(USER));
+                assert!(
+                    mail.html
+                        .contains("href=\"https://p.test/orga/sign-in/link/abc?x=&#60;1&#62;\"")
+                        || mail.html.contains("x=&lt;1&gt;"),
+                    "{}",
+                    mail.html
+                );
+                assert!(!mail.html.contains("<script>"), "{}", mail.html);
+                assert!(mail.reply_to.is_none());
+            }
+            assert!(invited.text.contains("Sommerfest"));
+            assert!(invited.subject.contains(USER));
+        }
+        let en = invitation(
+            Language::En,
+            &InvitationMail {
+                name: "Dora",
+                link,
+                hours: 72,
+                invited_by: "Ada",
+                role: entity::organiser::Role::Admin,
+                events: &[],
+            },
+        );
+        assert_eq!(en.subject, "Ada invited you to the podium team");
+        assert!(en
+            .text
+            .contains("as admin (everything, the team included), for all events."));
     }
 
     #[test]

@@ -450,7 +450,7 @@ impl MailWorker {
 
     /// Whether a claimed mail may still go out, just before it is sent: it must still be
     /// pending and held by this claim (not erased with its record, not taken over), its record
-    /// must not be erased, and an announcement's recipient must not have left announcements.
+    /// must not be erased (a sign-in link's mail: the link must still exist), and an announcement's recipient must not have left announcements.
     /// Also reads what the headers need (the first mail about the record is the thread's root).
     async fn check(&self, row: &outbox::Model, lease: DateTime<Utc>) -> Result<Check, DbErr> {
         let backend = self.db.get_database_backend();
@@ -458,7 +458,8 @@ impl MailWorker {
               (o.record_id IS NULL \
                OR EXISTS (SELECT 1 FROM registrations r WHERE r.id = o.record_id AND r.erased_at IS NULL) \
                OR EXISTS (SELECT 1 FROM pitches p WHERE p.id = o.record_id) \
-               OR EXISTS (SELECT 1 FROM exhibits x WHERE x.id = o.record_id)) AS alive, \
+               OR EXISTS (SELECT 1 FROM exhibits x WHERE x.id = o.record_id) \
+               OR EXISTS (SELECT 1 FROM sign_in_links s WHERE s.id = o.record_id)) AS alive, \
               (o.kind = 'announcement' AND EXISTS \
                 (SELECT 1 FROM announcement_opt_outs u WHERE u.record_id = o.record_id)) AS opted_out, \
               (SELECT f.id FROM outbox f WHERE f.record_id = o.record_id ORDER BY f.id LIMIT 1) AS first_id \

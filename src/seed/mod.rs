@@ -1,6 +1,7 @@
 //! `podium seed demo`: an innovation cluster's annual conference to look at.
 mod attendees;
 mod programme;
+mod team;
 use anyhow::bail;
 use chrono::{TimeZone, Utc};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
@@ -11,9 +12,10 @@ use crate::services::{events, stages};
 /// The demo conference's slug.
 pub const DEMO_SLUG: &str = "jahrestagung-2027";
 
-/// Creates the demo conference and says where its page is (`{public_url}/events/{slug}`),
-/// its door page and its printable badges (`/api/v1/events/{slug}/badges.pdf`, with an
-/// organiser's token).
+/// Creates the demo conference and its team (an admin, an organiser, a reviewer, a door
+/// member), and says where its page is (`{public_url}/events/{slug}`), its door page, its
+/// printable badges (`/api/v1/events/{slug}/badges.pdf`, with an organiser's token), and how
+/// each member signs in to the backoffice (the admin's token; the others by mailed link).
 ///
 /// Never does nothing silently: when an event `jahrestagung-2027` exists (an earlier demo, or
 /// the README's walk-through) it is an error naming `--replace`, unless `replace` is set; then
@@ -88,13 +90,15 @@ pub async fn demo(
     let attendees = attendees::seed(db, &event).await?;
     let sent = announcements(db, public_url, &event).await?;
     let base = public_url.trim_end_matches('/');
+    let team = team::seed(db, &event, base).await?;
     let slug = &event.slug;
     Ok(format!(
         "demo event created: {slug} ({}); {programme}; {attendees}; {sent} announcements sent\n\
          event page: {base}/events/{slug}\n\
          door page:  {base}/events/{slug}/door (sign in with an organiser token)\n\
          badges:     {base}/api/v1/events/{slug}/badges.pdf (A6 cards; ?layout=labels for \
-         A4 label sheets L7165; Authorization: Bearer <organiser token>)",
+         A4 label sheets L7165; Authorization: Bearer <organiser token>)\n\
+         {team}",
         event.id,
     ))
 }

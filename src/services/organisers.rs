@@ -1,9 +1,11 @@
-//! Organiser accounts (team members), their roles and events (issue 28), and their tokens.
-//! Rotating or revoking a token ends every session opened with it (issue 30).
+//! Organiser accounts (team members), their roles, events and language (issue 28), and their
+//! tokens. Rotating or revoking a token ends every session opened with it (issue 30). The team
+//! always keeps an active admin: no change or revocation takes the last one away.
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::Utc;
 use entity::organiser::{self, Role};
+use entity::registration::Language;
 use entity::{backoffice_session, door_session, event, organiser_event};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
@@ -14,7 +16,8 @@ use uuid::Uuid;
 use crate::auth::{hash_token, new_token};
 use crate::domain::member::{Member, MemberChanges, NewMember};
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::services::events;
+use crate::mail::{self, templates, NewMail};
+use crate::services::{events, sign_in_links, Ctx};
 
 /// The member's permissions: the role and the events worked on (none listed: every event).
 pub async fn member(db: &impl ConnectionTrait, model: &organiser::Model) -> ApiResult<Member> {
@@ -87,23 +90,128 @@ async fn set_events(
     Ok(())
 }
 
-/// Adds a team member with a role and events; the token is returned here and never again.
-/// Errors as [`create`], and a 422 for an event that does not exist.
+/// Adds a team member with a role, events and language; the token is returned here and never
+/// again. With `invited_by` (the team page), the member is also mailed an invitation naming
+/// the inviting admin, the role and the events, with a sign-in link that works for
+/// [`sign_in_links::INVITATION_HOURS`] hours. Errors as [`create`], and a 422 for an event
+/// that does not exist.
 pub async fn create_member(
-    db: &DatabaseConnection,
+    ctx: &Ctx,
     new: NewMember,
+    invited_by: Option<&organiser::Model>,
 ) -> ApiResult<(organiser::Model, Member, String)> {
-    let txn = crate::db::begin_write(db).await?;
-    let events = resolve_events(&txn, "events", &new.events).await?;
-    let (model, token) = create(&txn, &new.name, new.email.as_str(), new.role).await?;
-    set_events(&txn, model.id, &events).await?;
-    let member = member(&txn, &model).await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
+    let (model, member, token) = insert_member(&txn, &new).await?;
+    if let Some(admin) = invited_by {
+        invite(&ctx.public_url, &txn, &model, &member, admin, new.language).await?;
+    }
     txn.commit().await?;
+    if invited_by.is_some() {
+        ctx.wake_mailer();
+    }
     Ok((model, member, token))
 }
 
-/// Changes a member's name, role or events; `None` when there is no such member. A change of
-/// role or events ends the member's sessions (they were opened under the old rights).
+/// [`create_member`] without an invitation: for the demo seed.
+pub async fn add_member(
+    db: &DatabaseConnection,
+    new: &NewMember,
+) -> ApiResult<(organiser::Model, Member, String)> {
+    let txn = crate::db::begin_write(db).await?;
+    let added = insert_member(&txn, new).await?;
+    txn.commit().await?;
+    Ok(added)
+}
+
+async fn insert_member(
+    txn: &impl ConnectionTrait,
+    new: &NewMember,
+) -> ApiResult<(organiser::Model, Member, String)> {
+    let events = resolve_events(txn, "events", &new.events).await?;
+    let (model, token) = create(
+        txn,
+        &new.name,
+        new.email.as_str(),
+        new.role,
+        Some(new.language),
+    )
+    .await?;
+    set_events(txn, model.id, &events).await?;
+    let member = member(txn, &model).await?;
+    Ok((model, member, token))
+}
+
+/// Queues the invitation of a new member, with a sign-in link.
+async fn invite(
+    public_url: &str,
+    txn: &impl ConnectionTrait,
+    model: &organiser::Model,
+    member: &Member,
+    admin: &organiser::Model,
+    language: Language,
+) -> ApiResult<()> {
+    let expires =
+        crate::domain::time::now() + chrono::Duration::hours(sign_in_links::INVITATION_HOURS);
+    let (id, secret) = sign_in_links::issue(txn, model.id, expires).await?;
+    let link = sign_in_links::url(public_url, &secret);
+    let titles: Vec<String> = match &member.events {
+        Some(events) if model.role != Role::Admin => event::Entity::find()
+            .filter(event::Column::Id.is_in(events.keys().copied()))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|e| e.title)
+            .collect(),
+        _ => Vec::new(),
+    };
+    let content = templates::invitation(
+        language,
+        &templates::InvitationMail {
+            name: &model.name,
+            link: &link,
+            hours: sign_in_links::INVITATION_HOURS,
+            invited_by: &admin.name,
+            role: model.role,
+            events: &titles,
+        },
+    );
+    mail::enqueue(
+        txn,
+        NewMail {
+            kind: "team_invitation",
+            event_id: None,
+            recipient: model.email.clone(),
+            recipient_name: model.name.clone(),
+            language,
+            content,
+            ics: None,
+            record_id: Some(id),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// A 409 unless the team still has an active admin (checked inside the change's transaction,
+/// after the change): the last admin cannot revoke or demote themselves.
+async fn keep_an_admin(db: &impl ConnectionTrait) -> ApiResult<()> {
+    let admins = organiser::Entity::find()
+        .filter(organiser::Column::Role.eq(Role::Admin))
+        .filter(organiser::Column::RevokedAt.is_null())
+        .count(db)
+        .await?;
+    if admins == 0 {
+        return Err(ApiError::Conflict(LAST_ADMIN.to_owned()));
+    }
+    Ok(())
+}
+
+/// The refusal of a change that would leave the team without an active admin.
+pub const LAST_ADMIN: &str = "the team would have no admin left: make another member admin first";
+
+/// Changes a member's name, role, events or language; `None` when there is no such member. A
+/// change of role or events ends the member's sessions (they were opened under the old
+/// rights). A 409 ([`LAST_ADMIN`]) when it would demote the last active admin.
 pub async fn update_member(
     db: &DatabaseConnection,
     id: Uuid,
@@ -114,6 +222,7 @@ pub async fn update_member(
         return Ok(None);
     };
     let rights_change = changes.role.is_some() || changes.events.is_some();
+    let demoted = changes.role.is_some_and(|role| role != Role::Admin) && found.role == Role::Admin;
     if let Some(keys) = &changes.events {
         let events = resolve_events(&txn, "events", keys).await?;
         set_events(&txn, id, &events).await?;
@@ -125,11 +234,17 @@ pub async fn update_member(
     if let Some(role) = changes.role {
         active.role = Set(role);
     }
+    if let Some(language) = changes.language {
+        active.language = Set(Some(language));
+    }
     let model = if changes_any(&active) {
         active.update(&txn).await?
     } else {
         found
     };
+    if demoted {
+        keep_an_admin(&txn).await?;
+    }
     if rights_change {
         end_sessions(&txn, id).await?;
     }
@@ -139,7 +254,7 @@ pub async fn update_member(
 }
 
 fn changes_any(active: &organiser::ActiveModel) -> bool {
-    active.name.is_set() || active.role.is_set()
+    active.name.is_set() || active.role.is_set() || active.language.is_set()
 }
 
 /// Ends every session opened by the member (the door's and the backoffice's): after a
@@ -166,6 +281,7 @@ pub async fn create(
     name: &str,
     email: &str,
     role: Role,
+    language: Option<Language>,
 ) -> Result<(organiser::Model, String), ApiError> {
     let duplicate = || {
         ApiError::Conflict(format!(
@@ -184,6 +300,7 @@ pub async fn create(
         token_hash: Set(hash_token(&token)),
         created_at: Set(Utc::now()),
         revoked_at: Set(None),
+        language: Set(language),
     }
     .insert(db)
     .await
@@ -226,7 +343,7 @@ pub async fn ensure_first_admin(db: &impl ConnectionTrait) -> Result<Option<Stri
     if organiser::Entity::find().count(db).await? > 0 {
         return Ok(None);
     }
-    let (_, token) = create(db, "Administrator", "admin@localhost", Role::Admin).await?;
+    let (_, token) = create(db, "Administrator", "admin@localhost", Role::Admin, None).await?;
     Ok(Some(token))
 }
 
@@ -245,20 +362,24 @@ pub async fn find(
     organiser::Entity::find_by_id(id).one(db).await
 }
 
-/// Revokes the organiser's token and ends every session opened with it (issue 30), in one
-/// transaction; the account stays for the record.
+/// Revokes the organiser's token, ends every session opened with it (issue 30) and deletes
+/// their sign-in links, in one transaction; the account stays for the record. A 409
+/// ([`LAST_ADMIN`]) for the last active admin.
 pub async fn revoke(db: &DatabaseConnection, id: Uuid) -> ApiResult<Option<organiser::Model>> {
     let txn = crate::db::begin_write(db).await?;
     let Some(found) = find(&txn, id).await? else {
         return Ok(None);
     };
     end_sessions(&txn, id).await?;
+    sign_in_links::forget(&txn, id).await?;
     let model = if found.revoked_at.is_some() {
         found
     } else {
         let mut active: organiser::ActiveModel = found.into();
         active.revoked_at = Set(Some(Utc::now()));
-        active.update(&txn).await?
+        let model = active.update(&txn).await?;
+        keep_an_admin(&txn).await?;
+        model
     };
     txn.commit().await?;
     Ok(Some(model))

@@ -362,3 +362,66 @@ async fn podium_without_a_command_serves_with_the_options_of_serve() {
     child.kill().await.ok();
     assert!(ready, "podium --bind … served");
 }
+
+#[tokio::test]
+async fn the_demo_team_signs_in_with_the_printed_token_or_by_mailed_link() {
+    let app = spawn_app().await;
+    let seeded = podium(&app.database_url, &["seed", "demo"]).await;
+    assert!(seeded.status.success(), "{}", stderr(&seeded));
+    let out = stdout(&seeded);
+    for line in [
+        "admin     Amelie Admin <admin@example.org>, all events",
+        "organiser Oskar Organisator <organiser@example.org>, all events",
+        "reviewer  Rita Reviewer <reviewer@example.org>, jahrestagung-2027",
+        "door      Doris Door <door@example.org>, jahrestagung-2027",
+        "http://127.0.0.1:8080/orga/sign-in",
+        "PODIUM_MAIL_DIR",
+    ] {
+        assert!(out.contains(line), "{line}: {out}");
+    }
+    let token = |out: &str| {
+        out.lines()
+            .find(|l| l.contains("paste this token"))
+            .and_then(|l| l.rsplit(": ").next())
+            .expect("the admin's token")
+            .to_owned()
+    };
+    let me = app.get_as("/api/v1/organisers/me", &token(&out)).await;
+    me.assert_status(200);
+    assert_eq!(me.json["email"], "admin@example.org");
+    assert_eq!(me.json["role"], "admin");
+
+    // The door member asks for a link: it is mailed, in German.
+    let asked = app
+        .client
+        .post(app.url("/orga/sign-in"))
+        .header("origin", &app.address)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("email=door%40example.org")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(asked.status(), 200);
+    app.mails(1).await;
+    let mail = &app.mails_to("door@example.org")[0];
+    assert_eq!(mail.subject(), "Ihr Anmelde-Link für podium");
+
+    // Loaded afresh: the same four members, the limited ones on the new conference, a new
+    // admin token.
+    let again = podium(&app.database_url, &["seed", "demo", "--replace"]).await;
+    assert!(again.status.success(), "{}", stderr(&again));
+    let renewed = token(&stdout(&again));
+    assert_ne!(renewed, token(&out));
+    app.get_as("/api/v1/organisers/me", &renewed)
+        .await
+        .assert_status(200);
+    let event = app.event_admin("jahrestagung-2027").await;
+    let team = app.get_admin("/api/v1/organisers").await;
+    let team = team.json.as_array().expect("a list");
+    assert_eq!(team.len(), 5, "the first admin and the demo's four");
+    let door = team
+        .iter()
+        .find(|m| m["email"] == "door@example.org")
+        .expect("the door");
+    assert_eq!(door["events"], serde_json::json!([event["id"]]));
+}

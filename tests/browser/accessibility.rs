@@ -100,11 +100,11 @@ async fn every_organiser_page_passes_axe_at_phone_and_desktop_width() {
         assert_accessible_at_both_widths(&browser, &format!("the backoffice sign-in ({lang})"))
             .await;
         browser.type_into("#token", "not-a-token").await;
-        browser.click("form button[type=submit]").await;
+        browser.click("form:has(#token) button[type=submit]").await;
         browser.wait_for_source("field-error").await;
         assert_accessible_at_both_widths(&browser, &format!("the refused sign-in ({lang})")).await;
         browser.type_into("#token", &app.admin_token).await;
-        browser.click("form button[type=submit]").await;
+        browser.click("form:has(#token) button[type=submit]").await;
         browser.wait_until_url(|url| url.ends_with("/orga/")).await;
         assert_accessible_at_both_widths(&browser, &format!("the dashboard ({lang})")).await;
         browser

@@ -44,7 +44,7 @@ async fn an_organiser_previews_tests_and_sends_an_announcement_and_opens_the_bad
     let browser = Browser::start().await;
     browser.goto(&app.url("/orga/sign-in?lang=en")).await;
     browser.type_into("#token", &token).await;
-    browser.click("main form button[type=submit]").await;
+    browser.click("form:has(#token) button[type=submit]").await;
     browser.wait_until_url(|url| url.ends_with("/orga/")).await;
 
     browser.goto(&app.url("/orga/events/fest?lang=en")).await;

@@ -27,7 +27,7 @@ async fn an_organiser_creates_and_publishes_an_event_and_previews_a_question() {
     let browser = Browser::start().await;
     browser.goto(&app.url("/orga/sign-in?lang=en")).await;
     browser.type_into("#token", &app.admin_token).await;
-    browser.click("main form button[type=submit]").await;
+    browser.click("form:has(#token) button[type=submit]").await;
     browser.wait_until_url(|url| url.ends_with("/orga/")).await;
     assert!(browser
         .source()

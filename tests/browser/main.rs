@@ -12,6 +12,7 @@ mod axe;
 mod helpers;
 mod people;
 mod self_edit;
+mod sign_in;
 #[path = "../api/smtp_server.rs"]
 mod smtp_server;
 mod webdriver;

@@ -64,7 +64,7 @@ async fn an_organiser_finds_muller_checks_him_in_downloads_the_list_and_retries_
     let browser = Browser::start().await;
     browser.goto(&app.url("/orga/sign-in?lang=en")).await;
     browser.type_into("#token", &app.admin_token).await;
-    browser.click("form button[type=submit]").await;
+    browser.click("form:has(#token) button[type=submit]").await;
     browser.wait_until_url(|url| url.ends_with("/orga/")).await;
 
     // The list: search "muller".

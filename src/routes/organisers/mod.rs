@@ -1,8 +1,9 @@
 //! Organiser accounts (team members): admins create, change and revoke them, with a role and
 //! the events they work on (issue 28); everyone may see and rotate their own.
-use actix_web::{delete, get, patch, post, web, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use entity::organiser::{self, Role};
+use entity::registration::Language;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -46,11 +47,26 @@ pub struct CreateOrganiser {
     #[serde(default)]
     #[schema(max_items = 500)]
     pub events: Option<Vec<String>>,
+    /// The member's language for the backoffice pages and their mails, `de` or `en`; absent:
+    /// the language of the request (`Accept-Language`, English when it names neither).
+    #[serde(default)]
+    pub language: Option<Language>,
+}
+
+impl CreateOrganiser {
+    /// The new member, the language defaulting to `fallback` (the request's).
+    fn into_member(self, fallback: Language) -> Result<NewMember, ApiError> {
+        let language = self.language.unwrap_or(fallback);
+        let mut member = NewMember::try_from(self)?;
+        member.language = language;
+        Ok(member)
+    }
 }
 
 impl TryFrom<CreateOrganiser> for NewMember {
     type Error = ApiError;
 
+    /// The new member; the language `en` when the body names none.
     fn try_from(body: CreateOrganiser) -> Result<Self, ApiError> {
         let mut v = Validator::new();
         let name = v.check(text::one_line("name", &body.name, 200));
@@ -68,6 +84,7 @@ impl TryFrom<CreateOrganiser> for NewMember {
             email,
             role: body.role.unwrap_or(Role::Organiser),
             events,
+            language: body.language.unwrap_or_default(),
         })
     }
 }
@@ -85,6 +102,8 @@ pub struct UpdateOrganiser {
     /// The events worked on, by id or slug; empty: every event.
     #[schema(max_items = 500)]
     pub events: Option<Vec<String>>,
+    /// The member's language for the backoffice pages and their mails, `de` or `en`.
+    pub language: Option<Language>,
 }
 
 impl TryFrom<UpdateOrganiser> for MemberChanges {
@@ -105,6 +124,7 @@ impl TryFrom<UpdateOrganiser> for MemberChanges {
             name: name.flatten(),
             role: body.role,
             events: events.flatten(),
+            language: body.language,
         })
     }
 }
@@ -127,6 +147,9 @@ pub struct OrganiserResponse {
     pub created_at: DateTime<Utc>,
     /// When the organiser's access was revoked (UTC); `null`: active.
     pub revoked_at: Option<DateTime<Utc>>,
+    /// The member's language for the backoffice pages and their mails, `de` or `en`; `null`:
+    /// not chosen (members made on the command line), the browser's language decides.
+    pub language: Option<Language>,
 }
 
 impl OrganiserResponse {
@@ -143,6 +166,7 @@ impl OrganiserResponse {
                 .unwrap_or_default(),
             created_at: m.created_at,
             revoked_at: m.revoked_at,
+            language: m.language,
         }
     }
 
@@ -171,11 +195,14 @@ pub struct OrganiserWithToken {
 #[post("/organisers")]
 pub async fn create(
     state: web::Data<AppState>,
+    req: HttpRequest,
     _admin: Admin,
     body: crate::http::extract::Json<CreateOrganiser>,
 ) -> ApiResult<HttpResponse> {
-    let new = NewMember::try_from(body.into_inner())?;
-    let (model, member, token) = organisers::create_member(&state.db, new).await?;
+    let new = body
+        .into_inner()
+        .into_member(crate::http::language::accepted(&req))?;
+    let (model, member, token) = organisers::create_member(&state, new, None).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/organisers/{}", model.id)))
         .json(OrganiserWithToken {
@@ -211,6 +238,7 @@ pub async fn get_one(
         (status = 401, description = "No valid bearer token", body = crate::error::Problem),
         (status = 403, description = "Not an admin", body = crate::error::Problem),
         (status = 404, description = "No such member", body = crate::error::Problem),
+        (status = 409, description = "The change would demote the team's last active admin", body = crate::error::Problem),
         (status = 422, description = "Invalid values, or an event that does not exist", body = crate::error::Problem)))]
 #[patch("/organisers/{id}")]
 pub async fn update(
@@ -288,10 +316,13 @@ pub async fn rotate(
     }))
 }
 
-/// Revoke an organiser's token (admin); an organiser may also revoke their own.
+/// Revoke an organiser's token (admin); an organiser may also revoke their own. Ends their
+/// sessions and deletes their sign-in links at once; the team's last active admin cannot be
+/// revoked (409).
 #[utoipa::path(tag = "organisers", security(("bearer" = [])),
     responses((status = 200, body = OrganiserResponse), (status = 401, body = crate::error::Problem),
-        (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+        (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
+        (status = 409, description = "The team's last active admin", body = crate::error::Problem)))]
 #[delete("/organisers/{id}")]
 pub async fn revoke(
     state: web::Data<AppState>,
