@@ -60,7 +60,7 @@ struct DashboardPage {
     role: &'static str,
     form_token: String,
     may_create: bool,
-    /// Every failed mail: admins only.
+    /// Every failed mail: admins only, and only when there is some.
     failed_mails: Option<u64>,
     attention: Vec<Attention>,
     groups: Vec<Group>,
@@ -185,7 +185,7 @@ pub async fn show(state: web::Data<AppState>, session: Session) -> Result<HttpRe
             role: role_name(session.member.role),
             form_token: session.form_token.clone(),
             may_create: session.member.may(Permission::CreateEvents, None),
-            failed_mails: dashboard.failed_mails,
+            failed_mails: dashboard.failed_mails.filter(|n| *n > 0),
             attention: attention(t, w, &dashboard.events),
             any_events: !dashboard.events.is_empty(),
             groups,

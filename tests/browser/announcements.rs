@@ -9,13 +9,13 @@ use crate::axe::assert_accessible_at_both_widths as check_both_widths;
 use crate::helpers::{registration_body, spawn_app, TestApp};
 use crate::webdriver::Browser;
 
-/// The mails whose subject starts with `subject`, once there are `n` (10 s at most).
+/// The mails whose subject starts with `subject`, once there are `n` (`WAIT` at most).
 async fn mails_about(
     app: &TestApp,
     subject: &str,
     n: usize,
 ) -> Vec<crate::smtp_server::ReceivedMail> {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let deadline = std::time::Instant::now() + crate::webdriver::WAIT;
     loop {
         let found: Vec<_> = app
             .smtp

@@ -12,6 +12,10 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// A chromedriver child process and one browser session; both end on drop.
+/// How long a wait for a page gives up after: long, since twelve browsers may share two
+/// loaded cores in CI; a wait ends as soon as its condition holds.
+pub const WAIT: Duration = Duration::from_secs(30);
+
 pub struct Browser {
     driver: Child,
     base: String,
@@ -230,32 +234,39 @@ impl Browser {
         .await
     }
 
-    /// Waits (up to 10 s) until the page's source contains `part`, and returns it: for a form
+    /// Waits (up to [`WAIT`]) until the page's source contains `part` and the page has loaded,
+    /// and returns it: for a form
     /// that answers at the address the page already has, where the address cannot tell the
     /// new page from the old.
     pub async fn wait_for_source(&self, part: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + WAIT;
         loop {
+            // A page still loading may show its first part only: wait for all of it.
             let source = self.source().await;
-            if source.contains(part) {
-                return source;
+            if source.contains(part) && self.loaded().await {
+                return self.source().await;
             }
             assert!(Instant::now() < deadline, "no {part:?} in {source}");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 
-    /// Waits (up to 10 s) until the page's address contains `part`.
+    /// Whether the page has finished loading (`document.readyState` is `complete`).
+    async fn loaded(&self) -> bool {
+        self.eval("return document.readyState").await == "complete"
+    }
+
+    /// Waits (up to [`WAIT`]) until the page's address contains `part` and the page has loaded.
     pub async fn wait_for_url(&self, part: &str) -> String {
         self.wait_until_url(|url| url.contains(part)).await
     }
 
-    /// Waits (up to 10 s) until `arrived` holds for the page's address.
+    /// Waits (up to [`WAIT`]) until `arrived` holds for the page's address and the page has loaded.
     pub async fn wait_until_url(&self, arrived: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + WAIT;
         loop {
             let url = self.current_url().await;
-            if arrived(&url) {
+            if arrived(&url) && self.loaded().await {
                 return url;
             }
             assert!(Instant::now() < deadline, "still at {url}");
