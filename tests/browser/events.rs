@@ -127,8 +127,12 @@ async fn an_organiser_creates_and_publishes_an_event_and_previews_a_question() {
     check_both_widths(&browser, "the preview").await;
 
     // The public page asks the same question.
-    browser.goto(&app.url("/events/bt-2027?lang=de")).await;
-    assert!(browser.source().await.contains("Kommen Sie zum Empfang?"));
+    browser
+        .goto_until(
+            &app.url("/events/bt-2027?lang=de"),
+            "Kommen Sie zum Empfang?",
+        )
+        .await;
     // Chromium notes the refused form's status (422) and nothing else.
     let errors = browser.console_errors().await;
     assert!(

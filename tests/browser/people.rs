@@ -16,7 +16,8 @@ use crate::webdriver::Browser;
 /// does when the mail server refuses it for good.
 async fn fail_schmidts_mail(app: &TestApp, n: i64) {
     let backend = app.db.get_database_backend();
-    for _ in 0..200 {
+    let deadline = std::time::Instant::now() + crate::webdriver::WAIT;
+    loop {
         let sent = app
             .db
             .query_one_raw(Statement::from_string(
@@ -31,6 +32,11 @@ async fn fail_schmidts_mail(app: &TestApp, n: i64) {
         if sent == n {
             break;
         }
+        // Marked failed only once the worker is done with it, or it could overwrite the mark.
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{sent} of {n} mails sent"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     app.db
@@ -162,10 +168,12 @@ async fn an_organiser_finds_muller_checks_him_in_downloads_the_list_and_retries_
     assert_accessible_at_both_widths(&browser, "the attendee list (de)").await;
 
     // The mail page: the failed mail with its reason, retried.
-    browser
-        .goto(&app.url("/orga/mail?status=failed&lang=en"))
+    let mail = browser
+        .goto_until(
+            &app.url("/orga/mail?status=failed&lang=en"),
+            "mailbox unavailable",
+        )
         .await;
-    let mail = browser.source().await;
     assert!(mail.contains("schmidt@example.org"), "{mail}");
     assert!(mail.contains("mailbox unavailable"));
     assert_accessible_at_both_widths(&browser, "the mail page").await;

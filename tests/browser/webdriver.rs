@@ -144,6 +144,22 @@ impl Browser {
             .await;
     }
 
+    /// Opens `url` until its page contains `part` (up to [`WAIT`]), and returns the page: for
+    /// a page that may show what it read up to a second ago (the public pages read the event
+    /// through `services::read_cache`).
+    pub async fn goto_until(&self, url: &str, part: &str) -> String {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            self.goto(url).await;
+            let source = self.source().await;
+            if source.contains(part) && self.loaded().await {
+                return source;
+            }
+            assert!(Instant::now() < deadline, "no {part:?} at {url}: {source}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
     pub async fn current_url(&self) -> String {
         self.command(reqwest::Method::GET, "/url", None)
             .await
