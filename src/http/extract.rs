@@ -64,7 +64,7 @@ pub fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Err
 }
 
 /// A JSON request body, as `web::Json` reads it (the same limit, content type and error
-/// answers), with one difference: a number with no fractional part written with one
+/// answers), with two differences: anything but a JSON object is a 422 (`body`), and a number with no fractional part written with one
 /// (`17.0`, `2e3`) counts as the integer it is. JSON Schema (2020-12, which OpenAPI 3.1 uses)
 /// calls such a number an integer, so a field documented as `integer` must take it; serde
 /// alone refuses `17.0` for an `i64`.
@@ -92,6 +92,15 @@ impl<T: serde::de::DeserializeOwned + 'static> actix_web::FromRequest for Json<T
         let body = actix_web::web::Json::<serde_json::Value>::from_request(req, payload);
         Box::pin(async move {
             let mut value = body.await?.into_inner();
+            // Every body podium takes is an object; serde alone would read a struct from an
+            // array too (`[null, null]` as its first two fields).
+            if !value.is_object() {
+                return Err(ApiError::validation(vec![crate::error::FieldError::new(
+                    "body",
+                    "must be a JSON object",
+                )])
+                .into());
+            }
             whole_numbers_as_integers(&mut value);
             serde_json::from_value(value)
                 .map(Json)

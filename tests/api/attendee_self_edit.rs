@@ -433,6 +433,10 @@ async fn the_api_answers_202_whoever_asks_and_mails_a_registration_at_most_three
         .await;
     answer.assert_status(202);
     assert!(link_rows(&app).await.is_empty());
+    // What is no address at all is a 422 (it tells nothing about who is registered).
+    app.post(path, &json!({"email": "\u{84}"}))
+        .await
+        .assert_problem(422);
     for _ in 0..5 {
         app.post(path, &json!({"email": "erika@example.org"}))
             .await

@@ -285,3 +285,34 @@ async fn a_whole_number_written_with_a_fraction_counts_as_an_integer() {
     .await
     .assert_problem(422);
 }
+
+/// Every body podium takes is a JSON object: an array is a 422 naming `body`, even where
+/// every field is optional (serde alone read `[null, null]` as an exhibit's first two
+/// fields). An organiser's malformed `Idempotency-Key` is the 422 the spec says, though an
+/// organiser's key is not kept.
+#[tokio::test]
+async fn a_body_that_is_no_object_and_a_malformed_key_are_422() {
+    let app = spawn_app().await;
+    app.published_event(json!({"slug": "form"})).await;
+    let stage = app.create_stage("form", "Forum").await;
+    let refused = app
+        .request(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/events/form/stages/{stage}"),
+            Some(&app.admin_token),
+            Some(&json!([null, null])),
+        )
+        .await;
+    refused.assert_problem(422);
+    assert_eq!(refused.error_fields(), ["body"]);
+    let keyed = app
+        .client
+        .post(app.url("/api/v1/events/form/pitches"))
+        .bearer_auth(&app.admin_token)
+        .header("Idempotency-Key", "two words")
+        .json(&crate::helpers::pitch_body(json!({})))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(keyed.status().as_u16(), 422);
+}

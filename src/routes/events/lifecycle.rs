@@ -55,10 +55,11 @@ pub async fn publish_event(
         .json(EventResponse::new(event, &state.public_url)))
 }
 
-/// Cancel the event: every active attendee, presenter and exhibitor is mailed; feeds mark it cancelled.
+/// Cancel the event: every active attendee, presenter and exhibitor is mailed; feeds mark it
+/// cancelled. A draft is a 409: a cancelled event is public, and a draft was never announced.
 #[utoipa::path(tag = "events", security(("bearer" = [])), params(("event" = String, Path)),
     responses((status = 200, body = EventResponse), (status = 401, body = crate::error::Problem),
-        (status = 404, body = crate::error::Problem)))]
+        (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
 #[post("/events/{event}/cancel")]
 pub async fn cancel_event(
     state: web::Data<AppState>,

@@ -92,8 +92,9 @@ pub async fn create_pitch(
     let event = events::find_visible(&state.db, &key, who.is_organiser()).await?;
     let body = body.into_inner();
     // The caller is known (an invalid token was a 401): only then is a key judged.
+    // An organiser's key is not kept, but a malformed one is still the 422 the spec says.
     let idempotency = match who.is_organiser() {
-        true => None,
+        true => crate::routes::idempotency::header_key(&req).map(|_| None)?,
         false => key_of(
             &req,
             format!("POST /api/v1/events/{}/pitches", event.id),
