@@ -229,7 +229,7 @@ fn parameter_description(path: &str, name: &str) -> Option<String> {
 /// The tags the API's operations are grouped by, each with what it groups. Every tag an
 /// operation names is defined in the document ([`define_tags`]); one missing here gets a
 /// plain description, so the document stays valid, and the `openapi_docs` test names it.
-pub const TAGS: [(&str, &str); 12] = [
+pub const TAGS: [(&str, &str); 13] = [
     (
         "events",
         "Events: create, edit, publish, cancel and clone; the public list and page data",
@@ -265,6 +265,10 @@ pub const TAGS: [(&str, &str); 12] = [
         "iCalendar feeds (RFC 5545) of events, pitches and registrations",
     ),
     ("organisers", "Organiser accounts and their bearer tokens"),
+    (
+        "organisation",
+        "The organisation that runs the events: name, contact, logo, colour, imprint and privacy links",
+    ),
     ("admin", "Administration: the mail outbox"),
     ("operations", "Health, readiness and metrics for operators"),
 ];

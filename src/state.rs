@@ -44,6 +44,9 @@ pub struct AppState {
     pub attendee_pages: pages::AttendeePages,
     /// Serialised event JSON answers (`GET /api/v1/events/{event}`).
     pub event_json: routes::events::EventJsonCache,
+    /// The organisation's settings, as pages and new events read them (see
+    /// [`services::organisation`]).
+    pub organisation: services::organisation::OrganisationCache,
     /// Recent storage failures, for `/readyz`.
     pub storage: crate::http::storage::StorageHealth,
 }
@@ -88,6 +91,7 @@ impl AppState {
             routes,
             feeds: services::feeds::FeedCache::default(),
             reads: read_cache::EventReads::new(write_epoch.clone()),
+            organisation: services::organisation::OrganisationCache::new(write_epoch.clone()),
             write_epoch,
             tokens: TokenCache::default(),
             pages: pages::PageCache::default(),

@@ -7,6 +7,7 @@ pub mod door_session;
 pub mod event;
 pub mod exhibit;
 pub mod idempotency_key;
+pub mod organisation;
 pub mod organiser;
 pub mod organiser_event;
 pub mod outbox;

@@ -26,6 +26,7 @@ use crate::error::ApiError;
 use crate::pages::{render, see_other, EventSummary};
 use crate::routes::events::{CloneEvent, CreateEvent, UpdateEvent};
 use crate::services::events;
+use crate::services::idempotency::{IdempotencyKey, Keyed, Once, StoredAnswer};
 use crate::state::AppState;
 
 /// The event form's fields as the browser sends them; a checkbox not ticked is absent.
@@ -33,6 +34,9 @@ use crate::state::AppState;
 pub struct EventForm {
     #[serde(default)]
     form_token: String,
+    /// The new-event form's one-time key: the form sent twice makes one event.
+    #[serde(default)]
+    once: String,
     #[serde(default)]
     title: String,
     #[serde(default)]
@@ -90,6 +94,8 @@ static ZONES: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
 /// each at its field (`field` is the input's `name` and `id`).
 #[derive(Debug, Clone, Default)]
 pub struct EventFormView {
+    /// The new-event form's one-time key (empty on the edit form).
+    pub once: String,
     pub title: String,
     pub slug: String,
     pub description: String,
@@ -120,6 +126,7 @@ impl EventFormView {
     /// An empty form for a new event: Berlin's zone, 100 seats, a waitlist.
     pub fn new_event() -> Self {
         Self {
+            once: crate::auth::new_token(),
             timezone: DEFAULT_ZONE.to_owned(),
             capacity: "100".to_owned(),
             waitlist: true,
@@ -131,6 +138,7 @@ impl EventFormView {
     pub fn of(event: &event::Model) -> Self {
         let zone = event.timezone.as_str();
         Self {
+            once: String::new(),
             title: event.title.clone(),
             slug: event.slug.clone(),
             description: event.description.clone(),
@@ -164,6 +172,7 @@ impl EventFormView {
     /// The form as it was sent, to show it again.
     fn refilled(form: &EventForm) -> Self {
         Self {
+            once: form.once.clone(),
             title: form.title.clone(),
             slug: form.slug.trim().to_owned(),
             description: form.description.clone(),
@@ -309,17 +318,43 @@ impl EventFormView {
     }
 }
 
+/// Why a typed local time was not taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TimeError {
+    /// Not a date and time.
+    Unreadable,
+    /// A time the clocks skip in the zone (the hour they go forward): it never happens there,
+    /// so the organiser chooses, rather than podium moving it.
+    Skipped,
+}
+
+impl TimeError {
+    fn message(self, w: &Words) -> &'static str {
+        match self {
+            Self::Unreadable => w.err_time,
+            Self::Skipped => w.err_time_skipped,
+        }
+    }
+}
+
 /// A local date-time as typed (`2027-06-24T09:00`, seconds or a space also taken) in `zone`,
-/// as RFC 3339 for the API's body; `Err(())` when it is no date-time.
-fn local_to_rfc3339(raw: &str, zone: Tz) -> Result<String, ()> {
+/// as RFC 3339 for the API's body. A time that occurs twice (the hour the clocks go back) is
+/// its first occurrence (RFC 5545 §3.3.5); one that never occurs is refused.
+fn local_to_rfc3339(raw: &str, zone: Tz) -> Result<String, TimeError> {
     let raw = raw.trim();
     let naive = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
         .iter()
         .find_map(|format| NaiveDateTime::parse_from_str(raw, format).ok())
-        .ok_or(())?;
+        .ok_or(TimeError::Unreadable)?;
+    if matches!(
+        chrono::TimeZone::from_local_datetime(&zone, &naive),
+        chrono::LocalResult::None
+    ) {
+        return Err(TimeError::Skipped);
+    }
     local_to_instant(zone, naive)
         .map(|t| t.to_rfc3339())
-        .ok_or(())
+        .ok_or(TimeError::Unreadable)
 }
 
 /// What the page reads of the form before the API's rules: the times as RFC 3339 in the
@@ -390,8 +425,8 @@ fn read_typed(form: &EventForm, view: &mut EventFormView, w: &Words) -> Typed {
         let zone = zone?;
         match local_to_rfc3339(raw, zone) {
             Ok(value) => Some(value),
-            Err(()) => {
-                view.push(field, w.err_time);
+            Err(error) => {
+                view.push(field, error.message(w));
                 None
             }
         }
@@ -643,6 +678,40 @@ fn form_page(
     }
 }
 
+/// The one-time key of a form that makes an event (`what`: `new-event`, `clone:<id>`), scoped
+/// to the member; `None` when the form carried none (nothing is then held back).
+fn made_once(session: &Session, what: &str, once: &str) -> Option<Keyed<event::Model>> {
+    let key = IdempotencyKey::new(
+        format!("orga:{what}:{}", session.organiser.id),
+        once.trim(),
+        &serde_json::Value::Null,
+    )
+    .ok()?;
+    Some(Keyed {
+        key,
+        answer: std::sync::Arc::new(|event: &event::Model| {
+            Ok(StoredAnswer {
+                status: StatusCode::SEE_OTHER.as_u16(),
+                body: String::new(),
+                location: Some(format!("/orga/events/{}", event.id)),
+            })
+        }),
+    })
+}
+
+/// To the event the form made the first time it was sent.
+fn replayed(
+    first: &StoredAnswer,
+    lang: entity::registration::Language,
+    done: &str,
+) -> HttpResponse {
+    let path = first.location.as_deref().unwrap_or("/orga/");
+    see_other(&format!(
+        "{path}?lang={}&done={done}",
+        crate::pages::code(lang)
+    ))
+}
+
 /// `GET /orga/events/new`: the form for a new draft.
 pub async fn new_form(session: Session) -> Result<HttpResponse, PageError> {
     session.allow(Permission::CreateEvents, None)?;
@@ -675,18 +744,20 @@ pub async fn create(
             StatusCode::UNPROCESSABLE_ENTITY
         }
         Some(body) => {
+            let once = made_once(&session, "new-event", &form.once);
             let created = match NewEvent::try_from(body) {
-                Ok(new) => events::create_as_sender(&state, new).await,
+                Ok(new) => events::create_as_sender(&state, new, once.as_ref()).await,
                 Err(err) => Err(err),
             };
             match created {
-                Ok(event) => {
+                Ok(Once::New(event, _)) => {
                     return Ok(see_other(&event_path(
                         &event.slug,
                         Texts::of(session.lang).lang,
                         Some("created"),
                     )))
                 }
+                Ok(Once::Replayed(first)) => return Ok(replayed(&first, session.lang, "created")),
                 Err(err) => refusal_into(&mut view, err, session.lang, w)?,
             }
         }
@@ -718,6 +789,9 @@ struct EventPage {
     figures: Vec<Figure>,
     done: Option<&'static str>,
     public_url: String,
+    /// Whether the member may make the next edition (a new event): not an organiser limited
+    /// to some events.
+    may_clone: bool,
 }
 
 /// `GET /orga/events/{slug}`: the event's overview with its counts and the way to its other
@@ -800,6 +874,7 @@ pub async fn show(
             w,
             form_token: session.form_token.clone(),
             crumbs: Vec::new(),
+            may_clone: session.member.may(Permission::CreateEvents, None),
             status: super::dashboard::status_word(t, event.status),
             draft: event.status == EventStatus::Draft,
             cancelled: event.status == EventStatus::Cancelled,
@@ -1015,6 +1090,9 @@ pub async fn cancel(
 pub struct CloneForm {
     #[serde(default)]
     form_token: String,
+    /// The form's one-time key: the form sent twice makes one next edition.
+    #[serde(default)]
+    once: String,
     #[serde(default)]
     starts_at: String,
     #[serde(default)]
@@ -1029,6 +1107,7 @@ struct ClonePage {
     t: &'static Texts,
     w: &'static Words,
     form_token: String,
+    once: String,
     crumbs: Vec<(String, String)>,
     action: String,
     timezone: String,
@@ -1053,6 +1132,11 @@ fn clone_page(session: &Session, event: &event::Model, form: &CloneForm) -> Clon
         t,
         w: Words::of(session.lang),
         form_token: session.form_token.clone(),
+        once: if form.once.is_empty() {
+            crate::auth::new_token()
+        } else {
+            form.once.clone()
+        },
         crumbs: vec![crumb(event, t.lang)],
         action: format!("/orga/events/{}/clone?lang={}", event.slug, t.lang),
         timezone: event.timezone.clone(),
@@ -1105,9 +1189,9 @@ pub async fn clone(
     // The typed start in the event's zone, then the API's body and its checks.
     let starts_at = match local_to_rfc3339(&form.starts_at, zone) {
         Ok(value) => value,
-        Err(()) => {
+        Err(error) => {
             page.errors
-                .push(("starts_at".to_owned(), w.err_time.to_owned()));
+                .push(("starts_at".to_owned(), error.message(w).to_owned()));
             placeholder_start()
         }
     };
@@ -1128,14 +1212,22 @@ pub async fn clone(
         }
         Err(err) => return Err(PageError::Api(session.lang, err)),
         Ok(_) if !page.errors.is_empty() => StatusCode::UNPROCESSABLE_ENTITY,
-        Ok(next) => match events::clone_edition(&state.db, event.clone(), next).await {
-            Ok(created) => {
+        Ok(next) => match events::clone_edition(
+            &state,
+            event.clone(),
+            next,
+            made_once(&session, &format!("clone:{}", event.id), &form.once).as_ref(),
+        )
+        .await
+        {
+            Ok(Once::New(created, _)) => {
                 return Ok(see_other(&event_path(
                     &created.slug,
                     Texts::of(session.lang).lang,
                     Some("cloned"),
                 )))
             }
+            Ok(Once::Replayed(first)) => return Ok(replayed(&first, session.lang, "cloned")),
             Err(ApiError::Validation { errors, .. }) => {
                 for e in errors {
                     let message = field_message(&e.field, &e.message, w);

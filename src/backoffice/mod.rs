@@ -10,6 +10,8 @@ mod dashboard;
 mod event_texts;
 mod events;
 mod mail;
+mod organisation;
+mod organisation_texts;
 mod people_texts;
 mod questions;
 mod sign_in;
@@ -61,6 +63,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
             )
             .service(web::resource("/sign-in/link/{token}").route(web::get().to(sign_in::link)))
             .configure(team::config)
+            .configure(organisation::config)
             .service(
                 web::resource("/sign-out")
                     .app_data(crate::pages::form_config())
@@ -309,16 +312,36 @@ impl ResponseError for PageError {
                 (*lang, t.forbidden_title, t.cross_site_body.to_owned())
             }
             Self::Api(lang, err) => {
-                if err.status_code().is_server_error() {
-                    tracing::error!(error = %err, "backoffice page failed");
-                }
                 let t = Texts::of(*lang);
-                (*lang, t.error_title, t.error_body.to_owned())
+                match err {
+                    ApiError::NotFound(_) => (*lang, t.gone_title, t.gone_body.to_owned()),
+                    ApiError::Conflict(detail) => (
+                        *lang,
+                        t.conflict_title,
+                        format!("{} {detail}", t.conflict_body),
+                    ),
+                    _ => {
+                        if err.status_code().is_server_error() {
+                            tracing::error!(error = %err, "backoffice page failed");
+                        }
+                        (*lang, t.error_title, t.error_body.to_owned())
+                    }
+                }
             }
         };
         let t = Texts::of(lang);
         render(self.status_code(), &MessagePage { t, title, message })
     }
+}
+
+/// Any other path under `/orga/` (the app's default service sends it here): a stranger is sent
+/// to sign-in, a member gets a 404 page in their language (not the API's problem+json).
+pub async fn unknown_page(req: &HttpRequest) -> HttpResponse {
+    let error = match Session::extract(req).await {
+        Ok(session) => PageError::Api(session.lang, ApiError::NotFound("page".to_owned())),
+        Err(error) => error,
+    };
+    error.error_response()
 }
 
 fn state_of(req: &HttpRequest) -> Option<web::Data<AppState>> {

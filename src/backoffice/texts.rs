@@ -32,10 +32,19 @@ pub struct Texts {
     pub forbidden_body: &'static str,
     pub cross_site_body: &'static str,
     pub error_title: &'static str,
+    /// A 404 of a service (deleted meanwhile, a second delete) or an unknown backoffice path.
+    pub gone_title: &'static str,
+    pub gone_body: &'static str,
+    /// A 409 of a service: the state changed meanwhile (a retry of a sent mail); the service's
+    /// reason follows.
+    pub conflict_title: &'static str,
+    pub conflict_body: &'static str,
     pub error_body: &'static str,
     pub back: &'static str,
     /// The dashboard's links to the team page (admins) and the member's account.
     pub team: &'static str,
+    /// The nav's link to the organisation page (admins).
+    pub organisation: &'static str,
     pub account: &'static str,
 }
 
@@ -78,9 +87,14 @@ pub static EN: Texts = Texts {
     forbidden_body: "Your role does not allow this page.",
     cross_site_body: "This form was not sent from podium's own page, so nothing was changed. Open the page again and send the form from there.",
     error_title: "Something went wrong",
+    gone_title: "Not found",
+    gone_body: "This page or what it is about does not exist (any more): perhaps it was deleted meanwhile, or the link is wrong.",
+    conflict_title: "Not possible now",
+    conflict_body: "This cannot be done in the state it is in now (perhaps it was done already):",
     error_body: "Please try again in a moment.",
     back: "Back to the dashboard",
     team: "Team",
+    organisation: "Organisation",
     account: "Your account",
 };
 
@@ -113,8 +127,13 @@ pub static DE: Texts = Texts {
     forbidden_body: "Ihre Rolle erlaubt diese Seite nicht.",
     cross_site_body: "Dieses Formular kam nicht von podiums eigener Seite, deshalb wurde nichts geändert. Öffnen Sie die Seite erneut und senden Sie das Formular von dort.",
     error_title: "Etwas ist schiefgegangen",
+    gone_title: "Nicht gefunden",
+    gone_body: "Diese Seite oder das, worum es geht, gibt es nicht (mehr): vielleicht wurde es inzwischen gelöscht, oder der Link ist falsch.",
+    conflict_title: "Jetzt nicht möglich",
+    conflict_body: "Das geht im jetzigen Zustand nicht (vielleicht ist es schon geschehen):",
     error_body: "Bitte versuchen Sie es gleich noch einmal.",
     back: "Zurück zur Übersicht",
     team: "Team",
+    organisation: "Organisation",
     account: "Ihr Konto",
 };

@@ -39,7 +39,10 @@ pub async fn read_deadline(
                     None,
                 )),
             }
-        });
+        })
+        // Ends for good: a reader that asks again after the end (actix-multipart does) gets
+        // `None` again, where a bare `unfold` panics.
+        .fuse();
         req.set_payload(Payload::from(
             Box::pin(bounded) as actix_http::BoxedPayloadStream
         ));

@@ -184,6 +184,7 @@ fn routes(
     app.wrap(from_fn(auth::authenticate))
         .wrap(from_fn(rate_limit::limit_public_posts))
         .wrap(from_fn(extract::refuse_nul))
+        .wrap(from_fn(crate::pages::branding::middleware))
         .wrap(from_fn(storage::record_storage_faults))
         .wrap(from_fn(body::read_deadline))
         .wrap(cors::cors(cors_origins))

@@ -93,9 +93,30 @@ pub fn method_not_allowed(req: &HttpRequest) -> Option<ApiError> {
 }
 
 /// No route matched: a 405 with `Allow` when the path exists with other methods, else a 404.
+///
+/// A person gets a page, not JSON: under `/orga` the backoffice's (sign-in for a stranger, a
+/// 404 page in the member's language), elsewhere outside `/api/` the public 404 page when the
+/// client asks for HTML (a browser's `Accept`).
 pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(method_not_allowed(&req)
-        .unwrap_or_else(|| ApiError::NotFound(format!("no resource at {}", req.path()))))
+    if let Some(not_allowed) = method_not_allowed(&req) {
+        return Err(not_allowed);
+    }
+    let path = req.path();
+    if path == "/orga" || path.starts_with("/orga/") {
+        return Ok(crate::backoffice::unknown_page(&req).await);
+    }
+    if !path.starts_with("/api/") && wants_html(&req) {
+        return Ok(crate::pages::not_found(&req));
+    }
+    Err(ApiError::NotFound(format!("no resource at {path}")))
+}
+
+/// Whether `Accept` names `text/html` (browsers do; API clients and `*/*` do not).
+fn wants_html(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
 }
 
 /// Middleware, the one way `HEAD` is answered: as the `GET` of the same path, for the API, the

@@ -341,6 +341,7 @@ async fn cached_page(state: &AppState, key: &str, lang: Language) -> ApiResult<A
     let event = state.reads.find_visible(&state.db, key, false).await?;
     let window = Window::of(&event, now());
     let fingerprint = fingerprint_of((
+        crate::pages::branding::site().version,
         event.version,
         event.confirmed_count,
         event.pending_count,

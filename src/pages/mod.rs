@@ -8,6 +8,7 @@
 //! JavaScript; no GET changes anything (mail gateways fetch links): every action is a `POST`
 //! from a form, after a confirmation step where it cannot be undone.
 mod assets;
+pub mod branding;
 mod door;
 mod event;
 mod exhibit;
@@ -55,6 +56,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/").route(web::get().to(home::home)))
         .service(web::resource(assets::CSS_PATH).route(web::get().to(assets::css)))
         .service(web::resource(door::SCRIPT_PATH).route(web::get().to(door::script)))
+        .service(web::resource("/organisation/{file}").route(web::get().to(branding::file)))
         .service(
             web::scope("/events")
                 .service(web::resource("/{slug}").route(web::get().to(event::show)))

@@ -12,6 +12,10 @@ pub struct Texts {
     pub language_name: &'static str,
     pub switch_label: &'static str,
     pub all_events: &'static str,
+    /// The footer's link to the organisation's imprint (Impressum).
+    pub imprint: &'static str,
+    /// The footer's (and the consent's) link to the privacy policy.
+    pub privacy: &'static str,
     pub events_heading: &'static str,
     pub no_events: &'static str,
     pub not_found_title: &'static str,
@@ -182,6 +186,8 @@ pub static EN: Texts = Texts {
     language_name: "English",
     switch_label: "Language",
     all_events: "All events",
+    imprint: "Imprint",
+    privacy: "Privacy policy",
     events_heading: "Events",
     no_events: "No events are published at the moment.",
     not_found_title: "Page not found",
@@ -338,6 +344,8 @@ pub static DE: Texts = Texts {
     language_name: "Deutsch",
     switch_label: "Sprache",
     all_events: "Alle Veranstaltungen",
+    imprint: "Impressum",
+    privacy: "Datenschutzerklärung",
     events_heading: "Veranstaltungen",
     no_events: "Zurzeit sind keine Veranstaltungen veröffentlicht.",
     not_found_title: "Seite nicht gefunden",

@@ -7,6 +7,7 @@ pub mod exhibits;
 pub mod feeds;
 pub mod health;
 pub mod idempotency;
+pub mod organisation;
 pub mod organisers;
 pub mod pagination;
 pub mod pitch_slots;
@@ -28,6 +29,7 @@ pub fn api(cfg: &mut ServiceConfig) {
     events::config(cfg);
     registrations::config(cfg);
     organisers::config(cfg);
+    organisation::config(cfg);
     questions::config(cfg);
     announcements::config(cfg);
     badges::config(cfg);

@@ -325,6 +325,8 @@ pub async fn send_test(
         };
         let mut mail = mail_for(event, message, &to, false);
         mail.kind = "announcement_test";
+        // Marked, so that nobody takes it for the real one (or forwards it as such).
+        mail.content.subject = format!("[Test] {}", mail.content.subject);
         mail::enqueue(db, mail).await?;
     }
     Ok(who.email.clone())

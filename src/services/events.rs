@@ -14,6 +14,8 @@ use uuid::Uuid;
 use crate::domain::event::{EventChanges, MailboxLimits, NewEvent, Schedule};
 use crate::domain::{text::slugify, time::now, Slug, Validator};
 use crate::error::{ApiError, ApiResult};
+pub use crate::services::idempotency::Once;
+use crate::services::idempotency::{self, Keyed};
 use crate::services::{calendar_entries, notifications, programme, registrations, Ctx};
 
 /// Finds an event by its id or its slug.
@@ -104,7 +106,7 @@ async fn unique_slug(db: &impl ConnectionTrait, base: &str) -> Result<String, se
     Ok(candidate)
 }
 
-pub async fn create(db: &DatabaseConnection, new: NewEvent) -> ApiResult<event::Model> {
+pub async fn create(db: &impl ConnectionTrait, new: NewEvent) -> ApiResult<event::Model> {
     let slug = match new.slug {
         Some(slug) => {
             if find(db, &slug).await?.is_some() {
@@ -152,10 +154,75 @@ pub async fn create(db: &DatabaseConnection, new: NewEvent) -> ApiResult<event::
     Ok(model.insert(db).await?)
 }
 
-/// [`create`], with the sender (`MAIL_FROM`) as the organiser when the new event names no
-/// organiser address: mails must say who they are from. The API's `POST /events` and the
-/// backoffice's form both create through here.
-pub async fn create_as_sender(ctx: &Ctx, mut new: NewEvent) -> ApiResult<event::Model> {
+/// [`create`], with the organisation's name and contact, else the sender (`MAIL_FROM`), as the
+/// organiser when the new event names none: mails must say who they are from. The API's `POST
+/// /events` and the backoffice's form both create through here.
+///
+/// With a `key` (the backoffice form's one-time key) the event is made at most once for it: a
+/// form sent twice (a double click, a reload) answers what the first made
+/// ([`Once::Replayed`]); the key is judged and stored in the creation's transaction, so two at
+/// once make one event (the second waits for the first's key, or fails on it and replays).
+pub async fn create_as_sender(
+    ctx: &Ctx,
+    new: NewEvent,
+    key: Option<&Keyed<event::Model>>,
+) -> ApiResult<Once<event::Model>> {
+    let new = with_sender(ctx, new).await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
+    let made = async {
+        if let Some(first) = idempotency::earlier(&txn, key).await? {
+            return Ok(Once::Replayed(first));
+        }
+        let event = create(&txn, new).await?;
+        let answer = idempotency::record(&txn, key, &event, event.id).await?;
+        Ok(Once::New(event, answer))
+    }
+    .await;
+    once_committed(ctx, txn, made, key).await
+}
+
+/// Commits a keyed write's transaction; should it have failed while a concurrent write with
+/// the same key committed first, that one's answer.
+async fn once_committed(
+    ctx: &Ctx,
+    txn: sea_orm::DatabaseTransaction,
+    made: ApiResult<Once<event::Model>>,
+    key: Option<&Keyed<event::Model>>,
+) -> ApiResult<Once<event::Model>> {
+    let failed = match made {
+        Ok(Once::New(event, answer)) => match txn.commit().await {
+            Ok(()) => return Ok(Once::New(event, answer)),
+            Err(error) => ApiError::from(error),
+        },
+        Ok(replayed) => return Ok(replayed),
+        Err(error) => {
+            drop(txn);
+            error
+        }
+    };
+    if let Some(key) = key {
+        if let Some(first) = key.earlier(&ctx.db).await? {
+            return Ok(Once::Replayed(first));
+        }
+    }
+    Err(failed)
+}
+
+/// The new event's organiser name and address where it names none: the organisation's, else
+/// the sender's.
+async fn with_sender(ctx: &Ctx, mut new: NewEvent) -> ApiResult<NewEvent> {
+    // The organisation's own name and address first (issue 28), then the sender's.
+    let organisation = crate::services::organisation::load(&ctx.db).await?;
+    if new.organiser_email.is_empty() {
+        if let Some(contact) = &organisation.contact {
+            new.organiser_email.clone_from(contact);
+        }
+    }
+    if new.organiser_name.is_empty() {
+        if let Some(name) = &organisation.name {
+            new.organiser_name.clone_from(name);
+        }
+    }
     if new.organiser_email.is_empty() {
         if let Some((name, email)) = crate::services::ics::mailbox_parts(&ctx.settings.sender()) {
             if new.organiser_name.is_empty() {
@@ -164,7 +231,7 @@ pub async fn create_as_sender(ctx: &Ctx, mut new: NewEvent) -> ApiResult<event::
             new.organiser_email = email;
         }
     }
-    create(&ctx.db, new).await
+    Ok(new)
 }
 
 /// Applies a partial update in one transaction on the locked row. The answers come in this
@@ -478,7 +545,27 @@ pub struct NextEdition {
 /// `starts_at` when a moved time leaves [`crate::domain::time::YEARS`], 409 when the slug
 /// is taken.
 pub async fn clone_edition(
-    db: &DatabaseConnection,
+    ctx: &Ctx,
+    source: event::Model,
+    next: NextEdition,
+    key: Option<&Keyed<event::Model>>,
+) -> ApiResult<Once<event::Model>> {
+    let txn = crate::db::begin_write(&ctx.db).await?;
+    let made = async {
+        if let Some(first) = idempotency::earlier(&txn, key).await? {
+            return Ok(Once::Replayed(first));
+        }
+        let event = clone_in(&txn, source, next).await?;
+        let answer = idempotency::record(&txn, key, &event, event.id).await?;
+        Ok(Once::New(event, answer))
+    }
+    .await;
+    once_committed(ctx, txn, made, key).await
+}
+
+/// [`clone_edition`]'s work in the caller's transaction.
+async fn clone_in(
+    txn: &sea_orm::DatabaseTransaction,
     source: event::Model,
     next: NextEdition,
 ) -> ApiResult<event::Model> {
@@ -505,15 +592,14 @@ pub async fn clone_edition(
     let title = next
         .title
         .unwrap_or_else(|| next_title(&source.title, zone, &source.starts_at, &next.starts_at));
-    let txn = crate::db::begin_write(db).await?;
     let slug = match next.slug {
         Some(slug) => {
-            if find(&txn, slug.as_str()).await?.is_some() {
+            if find(txn, slug.as_str()).await?.is_some() {
                 return Err(ApiError::conflict(format!("the slug '{slug}' is taken")));
             }
             slug.into_inner()
         }
-        None => unique_slug(&txn, &slugify(&title)).await?,
+        None => unique_slug(txn, &slugify(&title)).await?,
     };
     let series = match &source.series {
         Some(series) => series.clone(),
@@ -522,7 +608,7 @@ pub async fn clone_edition(
             event::Entity::update_many()
                 .col_expr(event::Column::Series, Expr::value(source.slug.clone()))
                 .filter(event::Column::Id.eq(source.id))
-                .exec(&txn)
+                .exec(txn)
                 .await?;
             source.slug.clone()
         }
@@ -564,16 +650,16 @@ pub async fn clone_edition(
         created_at: Set(at),
         updated_at: Set(at),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
 
     let stages = stage::Entity::find()
         .filter(stage::Column::EventId.eq(source.id))
-        .all(&txn)
+        .all(txn)
         .await?;
     let slots = pitch_slot::Entity::find()
         .filter(pitch_slot::Column::EventId.eq(source.id))
-        .all(&txn)
+        .all(txn)
         .await?;
     for old_stage in stages {
         let new_stage_id = Uuid::now_v7();
@@ -585,7 +671,7 @@ pub async fn clone_edition(
             position: Set(old_stage.position),
             created_at: Set(at),
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
         for slot in slots.iter().filter(|s| s.stage_id == old_stage.id) {
             pitch_slot::ActiveModel {
@@ -599,16 +685,15 @@ pub async fn clone_edition(
                 created_at: Set(at),
                 updated_at: Set(at),
             }
-            .insert(&txn)
+            .insert(txn)
             .await?;
         }
     }
-    crate::services::questions::copy_to(&txn, source.id, new_id).await?;
+    crate::services::questions::copy_to(txn, source.id, new_id).await?;
     let created = event::Entity::find_by_id(new_id)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or_else(|| ApiError::not_found("event"))?;
-    txn.commit().await?;
     Ok(created)
 }
 

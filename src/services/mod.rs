@@ -17,6 +17,7 @@ pub mod ics;
 pub mod idempotency;
 pub mod maintenance;
 pub mod notifications;
+pub mod organisation;
 pub mod organisers;
 pub mod pitch_slots;
 pub mod pitches;

@@ -89,6 +89,17 @@ pub fn check_choices(
         return Vec::new();
     }
     let mut seen = HashSet::new();
+    // Labels as a person reads them (case and spaces aside), per language: two alike could
+    // not be told apart on the form or in the export.
+    let mut labels_de = HashSet::new();
+    let mut labels_en = HashSet::new();
+    let read_as = |label: &str| {
+        label
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
     let mut out = Vec::with_capacity(given.len());
     for (n, choice) in given.into_iter().enumerate() {
         let de = v.check(text::one_line(
@@ -101,6 +112,16 @@ pub fn check_choices(
             &choice.en,
             LABEL_MAX,
         ));
+        for (label, labels, lang) in [(&de, &mut labels_de, "de"), (&en, &mut labels_en, "en")] {
+            if let Some(label) = label {
+                if !labels.insert(read_as(label)) {
+                    v.push(
+                        &format!("choices.{n}.{lang}"),
+                        "repeats the label of an earlier choice: each choice needs its own",
+                    );
+                }
+            }
+        }
         let key = match choice.key.as_deref().map(str::trim) {
             Some(key) if !key.is_empty() => {
                 let valid = key.len() <= 40

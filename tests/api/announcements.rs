@@ -51,7 +51,9 @@ async fn announced(app: &TestApp, n: usize) -> Vec<crate::smtp_server::ReceivedM
             .messages()
             .into_iter()
             .filter(|m| {
-                m.subject().starts_with("Raumänderung") || m.subject().starts_with("Room change")
+                let subject = m.subject();
+                let subject = subject.strip_prefix("[Test] ").unwrap_or(&subject);
+                subject.starts_with("Raumänderung") || subject.starts_with("Room change")
             })
             .collect();
         if found.len() >= n || std::time::Instant::now() > deadline {
@@ -129,6 +131,7 @@ async fn a_test_send_goes_to_the_organiser_alone_in_both_languages() {
     let mine = announced(&app, 2).await;
     assert_eq!(mine.len(), 2);
     assert!(mine.iter().all(|m| m.to == ["orga@example.org"]));
+    assert!(mine.iter().all(|m| m.subject().starts_with("[Test] ")));
     assert_eq!(announcement_mails(&app).await, 0);
 }
 

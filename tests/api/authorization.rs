@@ -116,6 +116,7 @@ pub(crate) fn admin_only(method: &Method, template: &str) -> bool {
         || (template.starts_with("/api/v1/organisers")
             && !template.starts_with("/api/v1/organisers/me"))
         || (method == Method::DELETE && template == "/api/v1/organisers/{id}")
+        || template.starts_with("/api/v1/organisation")
 }
 
 /// Every operation the served spec marks as needing a bearer token.

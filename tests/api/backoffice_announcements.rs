@@ -170,7 +170,9 @@ async fn announced(app: &TestApp, n: usize) -> Vec<crate::smtp_server::ReceivedM
             .messages()
             .into_iter()
             .filter(|m| {
-                m.subject().starts_with("Raumänderung") || m.subject().starts_with("Room change")
+                let subject = m.subject();
+                let subject = subject.strip_prefix("[Test] ").unwrap_or(&subject);
+                subject.starts_with("Raumänderung") || subject.starts_with("Room change")
             })
             .collect();
         if found.len() >= n || std::time::Instant::now() > deadline {
@@ -239,6 +241,10 @@ async fn an_organiser_previews_tests_confirms_and_sends_once_and_the_history_cou
     let mine = announced(&app, 2).await;
     assert_eq!(mine.len(), 2);
     assert!(mine.iter().all(|m| m.to == ["organiser@example.org"]));
+    assert!(
+        mine.iter().all(|m| m.subject().starts_with("[Test] ")),
+        "a test mail says so"
+    );
     assert_eq!(queued(&app, "announcement").await, 0);
 
     // Send…: the confirmation counts the people and carries a one-time key.

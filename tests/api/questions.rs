@@ -125,6 +125,24 @@ async fn invalid_questions_name_every_invalid_field() {
     fields.sort();
     assert_eq!(fields, ["choices.0.key", "choices.1.en", "label_de"]);
 
+    // Two choices a person could not tell apart (case and spaces aside), in either language.
+    let answer = app
+        .post_admin(
+            "/api/v1/events/day/questions",
+            &json!({"kind": "one_choice", "label_de": "Essen", "label_en": "Food",
+                "choices": [{"de": "Vegetarisch", "en": "Vegetarian"},
+                    {"de": "vegetarisch ", "en": "Vegan"},
+                    {"de": "Fleisch", "en": "vegetarian"}]}),
+        )
+        .await;
+    answer.assert_problem(422);
+    assert_eq!(answer.error_fields(), ["choices.1.de", "choices.2.en"]);
+    assert_eq!(
+        app.get_admin("/api/v1/events/day/questions").await.json,
+        json!([]),
+        "nothing added"
+    );
+
     let answer = app
         .post_admin(
             "/api/v1/events/day/questions",

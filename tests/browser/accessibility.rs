@@ -26,6 +26,26 @@ async fn every_public_page_passes_axe_at_phone_and_desktop_width() {
         .await;
     exhibit.assert_status(201);
     let exhibit_token = exhibit.json["manage_token"].as_str().unwrap().to_owned();
+    // The pages as an organisation makes them its own: name, logo, colour, footer links.
+    app.put_admin(
+        "/api/v1/organisation",
+        &json!({"name": "Materialcluster Jena", "accent_colour": "#7a1f5c",
+            "imprint_url": "https://cluster.example/impressum",
+            "privacy_url": "https://cluster.example/datenschutz"}),
+    )
+    .await
+    .assert_status(200);
+    let logo = r##"<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40"><circle cx="20" cy="20" r="18" fill="#7a1f5c"/></svg>"##;
+    let answer = app
+        .client
+        .put(app.url("/api/v1/organisation/logo"))
+        .bearer_auth(&app.admin_token)
+        .header("content-type", "image/svg+xml")
+        .body(logo)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
 
     let browser = Browser::start().await;
     for lang in ["en", "de"] {
@@ -107,6 +127,18 @@ async fn every_organiser_page_passes_axe_at_phone_and_desktop_width() {
         browser.click("form:has(#token) button[type=submit]").await;
         browser.wait_until_url(|url| url.ends_with("/orga/")).await;
         assert_accessible_at_both_widths(&browser, &format!("the dashboard ({lang})")).await;
+        // The organisation's page, and its form refused.
+        browser
+            .goto(&app.url(&format!("/orga/organisation?lang={lang}")))
+            .await;
+        assert_accessible_at_both_widths(&browser, &format!("the organisation ({lang})")).await;
+        browser.type_into("#accent_colour", "#ffff00").await;
+        browser
+            .click("form[action^='/orga/organisation?'] button[type=submit]")
+            .await;
+        browser.wait_for_source("accent_colour-error").await;
+        assert_accessible_at_both_widths(&browser, &format!("the refused organisation ({lang})"))
+            .await;
         browser
             .click("form[action^='/orga/sign-out'] button[type=submit]")
             .await;

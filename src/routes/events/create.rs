@@ -172,7 +172,9 @@ pub async fn create_event(
     body: crate::http::extract::Json<CreateEvent>,
 ) -> ApiResult<HttpResponse> {
     let new = NewEvent::try_from(body.into_inner())?;
-    let event = events::create_as_sender(&state, new).await?;
+    let events::Once::New(event, _) = events::create_as_sender(&state, new, None).await? else {
+        return Err(ApiError::conflict("the event was made already"));
+    };
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/events/{}", event.id)))
         .insert_header(("ETag", super::etag(&event)))

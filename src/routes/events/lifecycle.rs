@@ -90,7 +90,10 @@ pub async fn clone_event(
     who.require(crate::domain::member::Permission::CreateEvents, None)?;
     let source = events::find_visible(&state.db, &key, true).await?;
     let next = events::NextEdition::try_from(body.into_inner())?;
-    let event = events::clone_edition(&state.db, source, next).await?;
+    let events::Once::New(event, _) = events::clone_edition(&state, source, next, None).await?
+    else {
+        return Err(ApiError::conflict("the next edition was made already"));
+    };
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/events/{}", event.id)))
         .insert_header(("ETag", super::etag(&event)))
