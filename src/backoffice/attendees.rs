@@ -856,6 +856,8 @@ struct FormPage {
     form: FormView,
     questions: Vec<QuestionView>,
     sectors: Vec<(&'static str, &'static str)>,
+    /// The edit form's fingerprint of the person as shown (`edit::edit_fingerprint`).
+    was: Option<String>,
 }
 
 impl FormPage {
@@ -896,6 +898,7 @@ fn form_page(
             .iter()
             .map(|(w, s)| (*w, crate::domain::choice::sector_name(*s, lang)))
             .collect(),
+        was: None,
     }
 }
 
@@ -925,16 +928,25 @@ pub async fn edit_form(
             .push(row.value.clone());
     }
     let m = found.registration;
+    let was = edit::edit_fingerprint(
+        &m.name,
+        &m.organisation,
+        answers
+            .get(&id)
+            .into_iter()
+            .flatten()
+            .filter(|row| asked.iter().any(|q| q.id == row.question_id))
+            .map(|row| (row.question_id, row.value.as_str())),
+    );
     let form = FormView {
         name: m.name,
         organisation: m.organisation,
         answers: given,
         ..FormView::empty(lang)
     };
-    Ok(render(
-        StatusCode::OK,
-        &form_page(&session, &event, Some(id), form, &asked),
-    ))
+    let mut page = form_page(&session, &event, Some(id), form, &asked);
+    page.was = Some(was);
+    Ok(render(StatusCode::OK, &page))
 }
 
 /// `POST /orga/events/{slug}/attendees/{id}/edit`: checked as a registration is
@@ -954,6 +966,7 @@ pub async fn edit_save(
     check_post(&req, &state, &session, &token)?;
     let lang = session.lang;
     let public = crate::pages::Texts::of(lang);
+    let was = Some(field(&pairs, "was")).filter(|w| !w.is_empty());
     let sent = RegisterForm::from_pairs(pairs);
     let asked = questions::list(&state.db, event.id)
         .await
@@ -1001,13 +1014,29 @@ pub async fn edit_save(
                 }
             }
         }
-        return Ok(render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &form_page(&session, &event, Some(id), view, &asked),
-        ));
+        let mut page = form_page(&session, &event, Some(id), view, &asked);
+        page.was = was;
+        return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
     };
+    let edit = AttendeeEdit { was, ..edit };
     match edit::edit_attendee(&state.db, event.id, id, edit, &asked).await {
         Ok(_) => Ok(back_to_person(&event, id, "saved", lang)),
+        // Someone saved this person meanwhile: their page as it is now, and nothing of this
+        // edit written over it.
+        Err(ApiError::PreconditionFailed) => {
+            let p = PeopleTexts::of(lang);
+            let problem = Some(p.changed_meanwhile.to_owned());
+            person(
+                &state,
+                &session,
+                &event,
+                id,
+                None,
+                problem,
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
         Err(err) => refused(&state, &session, &event, id, err).await,
     }
 }

@@ -202,3 +202,68 @@ async fn a_new_event_or_next_edition_form_sent_twice_makes_one_event() {
         events.text
     );
 }
+
+#[tokio::test]
+async fn a_person_changed_meanwhile_is_not_overwritten_by_an_older_edit_form() {
+    let app = spawn_app().await;
+    app.published_event(json!({"slug": "jt", "capacity": 10}))
+        .await;
+    let ada = app
+        .register_person("jt", "Ada Lovelace", "ada@example.org")
+        .await;
+    ada.assert_status(201);
+    let id = ada.json["id"].as_str().unwrap().to_owned();
+    let cookie = sign_in(&app, &app.admin_token).await;
+    let path = format!("/orga/events/jt/attendees/{id}/edit");
+    // Two organisers open the form; one saves, then the other.
+    let first = get(&app, &path, &cookie).await;
+    let second = get(&app, &path, &cookie).await;
+    let (token, was) = (form_token(&first), hidden(&first.text, "was"));
+    assert_eq!(was, hidden(&second.text, "was"));
+    let save = |name: &'static str| {
+        let (app, cookie, path, token, was) = (&app, &cookie, &path, &token, &was);
+        async move {
+            post(
+                app,
+                path,
+                cookie,
+                &[
+                    ("form_token", token),
+                    ("was", was),
+                    ("name", name),
+                    ("organisation", ""),
+                ],
+            )
+            .await
+        }
+    };
+    save("Ada King").await.assert_status(303);
+    let late = save("Augusta Ada Lovelace").await;
+    late.assert_status(409);
+    assert!(late.text.contains("not saved"), "{}", late.text);
+    let now = app
+        .get_admin(&format!("/api/v1/events/jt/registrations/{id}"))
+        .await;
+    assert_eq!(now.json["name"], "Ada King");
+    // A check-in meanwhile is no change to what the form edits.
+    let fresh = get(&app, &path, &cookie).await;
+    let was = hidden(&fresh.text, "was");
+    app.post_admin(
+        &format!("/api/v1/events/jt/registrations/{id}/check-in"),
+        &json!({}),
+    )
+    .await;
+    post(
+        &app,
+        &path,
+        &cookie,
+        &[
+            ("form_token", &token),
+            ("was", &was),
+            ("name", "Ada Lovelace"),
+            ("organisation", ""),
+        ],
+    )
+    .await
+    .assert_status(303);
+}

@@ -27,6 +27,34 @@ pub struct AttendeeEdit {
     /// The answers to the questions the event asks now (`questions::check_answers`: a
     /// required question needs an answer). Answers to questions deleted since stay as given.
     pub answers: Vec<GivenAnswer>,
+    /// The [`edit_fingerprint`] of what the edit form showed; `Some`: the edit is refused
+    /// (412) when the person was changed meanwhile by someone else, so no change is lost
+    /// unseen. `None`: written whatever is there now.
+    pub was: Option<String>,
+}
+
+/// A fingerprint (SHA-256, hex) of what an organiser's edit changes: the name, the
+/// organisation and the answers to the questions the event asks (`answers`: question id and
+/// value, in any order). Check-ins and seat changes leave it as it is.
+pub fn edit_fingerprint<'a>(
+    name: &str,
+    organisation: &str,
+    answers: impl IntoIterator<Item = (Uuid, &'a str)>,
+) -> String {
+    use sha2::{Digest, Sha256};
+    let mut answers: Vec<(Uuid, &str)> = answers.into_iter().collect();
+    answers.sort_unstable();
+    let mut hash = Sha256::new();
+    for part in [name, organisation] {
+        hash.update(part.as_bytes());
+        hash.update([0]);
+    }
+    for (question, value) in answers {
+        hash.update(question.as_bytes());
+        hash.update(value.as_bytes());
+        hash.update([0]);
+    }
+    hex::encode(hash.finalize())
 }
 
 impl AttendeeEdit {
@@ -51,6 +79,7 @@ impl AttendeeEdit {
                 name,
                 organisation,
                 answers,
+                was: None,
             }),
             _ => None,
         }
@@ -60,7 +89,8 @@ impl AttendeeEdit {
 /// Writes `edit` to the event's registration `id` in a write transaction: name and
 /// organisation (the search key follows by the database's trigger), and the answers to the
 /// questions in `asked` replaced by the edit's. 404 when the event has no such registration;
-/// 409 once it is erased (nothing is left to correct).
+/// 409 once it is erased (nothing is left to correct); 412 when `edit.was` is given and the
+/// person was changed since (see [`edit_fingerprint`]).
 pub async fn edit_attendee(
     db: &sea_orm::DatabaseConnection,
     event_id: Uuid,
@@ -170,6 +200,21 @@ async fn write(
         .ok_or_else(|| ApiError::not_found("registration"))?;
     if found.erased_at.is_some() {
         return Err(ApiError::conflict("the registration is erased"));
+    }
+    if let Some(was) = &edit.was {
+        let given = registration_answer::Entity::find()
+            .filter(registration_answer::Column::RegistrationId.eq(id))
+            .filter(registration_answer::Column::QuestionId.is_in(asked.iter().map(|q| q.id)))
+            .all(txn)
+            .await?;
+        let now = edit_fingerprint(
+            &found.name,
+            &found.organisation,
+            given.iter().map(|a| (a.question_id, a.value.as_str())),
+        );
+        if &now != was {
+            return Err(ApiError::PreconditionFailed);
+        }
     }
     registration_answer::Entity::delete_many()
         .filter(registration_answer::Column::RegistrationId.eq(id))
