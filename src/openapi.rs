@@ -492,15 +492,18 @@ pub fn declare_binary_bodies(spec: &mut OpenApi) {
 /// tabs allowed. Every other free-text field of a request is one line
 /// ([`crate::domain::text::one_line`] or `optional_line`).
 const MULTI_LINE_FIELDS: [&str; 5] = ["description", "abstract", "text_de", "text_en", "answers"];
-/// No control character (Unicode `Cc`: U+0000–U+001F, U+007F–U+009F), as `one_line` checks.
-const ONE_LINE: &str = r"^[^\u0000-\u001f\u007f-\u009f]*$";
+/// No control character (Unicode `Cc`: U+0000–U+001F, U+007F–U+009F) and no bidirectional
+/// override (U+202A–U+202E, U+2066–U+2069), as `one_line` checks.
+const ONE_LINE: &str = r"^[^\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$";
 /// As [`ONE_LINE`], with at least one character that is not white space: what `one_line`
 /// keeps after trimming must not be empty.
-const ONE_LINE_NOT_BLANK: &str = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$";
+const ONE_LINE_NOT_BLANK: &str = r"^[^\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*[^\s\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069][^\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$";
 /// A date-time in the years podium takes (`crate::domain::time::YEARS`, 1970 to 2999).
 const YEARS: &str = r"^(19[7-9][0-9]|2[0-9]{3})-";
-/// No control character but tab, line feed and carriage return, as `multi_line` checks.
-const MULTI_LINE: &str = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$";
+/// No control character but tab, line feed and carriage return, and no bidirectional
+/// override, as `multi_line` checks.
+const MULTI_LINE: &str =
+    r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$";
 
 /// States in the schema what the services check of every free-text field of a request body:
 /// a `pattern` that refuses control characters (and, for a required one-line field with

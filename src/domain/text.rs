@@ -40,6 +40,15 @@ impl Validator {
     }
 }
 
+/// The bidirectional formatting characters that reorder the text after them: the embeddings
+/// and overrides U+202A–U+202E and the isolates U+2066–U+2069 (Unicode's bidirectional
+/// algorithm, UAX #9). A name holding U+202E ("right-to-left override") shows the rest of a
+/// line reversed, on a badge, a list or a mail: people's text never needs them (right-to-left
+/// names read right without them), so text fields refuse them.
+pub fn is_bidi_override(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 /// A one-line field: trimmed, 1..=max characters, no control characters at all.
 pub fn one_line(field: &str, value: &str, max: usize) -> Result<String, FieldError> {
     let value = value.trim();
@@ -56,6 +65,12 @@ pub fn optional_line(field: &str, value: &str, max: usize) -> Result<String, Fie
         return Err(FieldError::new(
             field,
             "must not contain control characters or line breaks",
+        ));
+    }
+    if value.chars().any(is_bidi_override) {
+        return Err(FieldError::new(
+            field,
+            "must not contain characters that reverse the text's direction (U+202A–U+202E, U+2066–U+2069)",
         ));
     }
     if value.chars().count() > max {
@@ -77,6 +92,12 @@ pub fn multi_line(field: &str, value: &str, max: usize) -> Result<String, FieldE
         return Err(FieldError::new(
             field,
             "must not contain control characters",
+        ));
+    }
+    if value.chars().any(is_bidi_override) {
+        return Err(FieldError::new(
+            field,
+            "must not contain characters that reverse the text's direction (U+202A–U+202E, U+2066–U+2069)",
         ));
     }
     if value.chars().count() > max {
@@ -132,6 +153,18 @@ mod tests {
         assert!(one_line("title", "ääääää", 6).is_ok());
         assert!(one_line("title", "ääääääa", 6).is_err());
         assert_eq!(one_line("title", "  x ", 6).unwrap(), "x");
+    }
+
+    #[test]
+    fn text_that_would_reverse_what_follows_is_refused_and_right_to_left_text_is_not() {
+        // "Ada" then U+202E: what follows would show as "Lovelace" reversed.
+        assert!(one_line("name", "Ada \u{202e}ecalevoL", 200).is_err());
+        assert!(optional_line("organisation", "\u{2066}x\u{2069}", 200).is_err());
+        assert!(multi_line("abstract", "a\n\u{202d}b", 200).is_err());
+        assert_eq!(one_line("name", "سارا أحمد", 200).unwrap(), "سارا أحمد");
+        assert_eq!(one_line("name", "דוד לוי", 200).unwrap(), "דוד לוי");
+        // The marks that only hint a direction (U+200E, U+200F) reorder nothing after them.
+        assert!(one_line("name", "Ada\u{200f}", 200).is_ok());
     }
 
     #[test]

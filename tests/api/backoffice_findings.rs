@@ -267,3 +267,20 @@ async fn a_person_changed_meanwhile_is_not_overwritten_by_an_older_edit_form() {
     .await
     .assert_status(303);
 }
+
+#[tokio::test]
+async fn a_name_that_would_reverse_the_text_after_it_is_refused_at_its_field() {
+    let app = spawn_app().await;
+    app.published_event(json!({"slug": "jt", "capacity": 10}))
+        .await;
+    let answer = app
+        .register_person("jt", "Ada \u{202e}ecalevoL", "ada@example.org")
+        .await;
+    answer.assert_problem(422);
+    assert_eq!(answer.error_fields(), ["name"]);
+    let spec = app.get("/api-docs/openapi.json").await;
+    assert!(
+        spec.text.contains(r"\\u202a-\\u202e\\u2066-\\u2069"),
+        "the schema says so too"
+    );
+}
