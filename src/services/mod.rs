@@ -13,6 +13,7 @@ pub mod door;
 pub mod events;
 pub mod exhibits;
 pub mod feeds;
+pub mod frab;
 pub mod ics;
 pub mod idempotency;
 pub mod maintenance;

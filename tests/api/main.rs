@@ -26,6 +26,7 @@ mod exhibits;
 mod exports;
 mod faults;
 mod feeds;
+mod frab;
 mod idempotency;
 mod lifecycle;
 mod mail;

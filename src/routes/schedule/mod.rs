@@ -20,8 +20,12 @@ use crate::state::AppState;
 /// What `web::Json` answered with before the schedule was cached.
 const CONTENT_TYPE: &str = "application/json";
 
+mod frab;
+
 pub fn config(cfg: &mut ServiceConfig) {
-    cfg.service(schedule);
+    cfg.service(schedule)
+        .service(frab::schedule_xml)
+        .service(frab::schedule_json);
 }
 
 /// What the programme shows of a pitch: no e-mail address, no token.
