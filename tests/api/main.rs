@@ -45,3 +45,4 @@ mod roles;
 mod schedule_cache;
 mod search;
 mod security;
+mod webhooks;
