@@ -66,11 +66,15 @@ impl MigrationTrait for Migration {
                     .col(string_len(WebhookDeliveries::Status, 16))
                     .col(integer(WebhookDeliveries::Attempts).default(0))
                     .col(timestamp_with_time_zone(WebhookDeliveries::NextAttemptAt))
-                    .col(timestamp_with_time_zone_null(WebhookDeliveries::LockedUntil))
+                    .col(timestamp_with_time_zone_null(
+                        WebhookDeliveries::LockedUntil,
+                    ))
                     .col(integer_null(WebhookDeliveries::LastStatusCode))
                     .col(string_len_null(WebhookDeliveries::LastError, 300))
                     .col(timestamp_with_time_zone(WebhookDeliveries::CreatedAt))
-                    .col(timestamp_with_time_zone_null(WebhookDeliveries::DeliveredAt))
+                    .col(timestamp_with_time_zone_null(
+                        WebhookDeliveries::DeliveredAt,
+                    ))
                     .foreign_key(
                         ForeignKey::create()
                             .from(WebhookDeliveries::Table, WebhookDeliveries::EndpointId)

@@ -194,9 +194,8 @@ fn forbidden_v6(ip: Ipv6Addr) -> bool {
         return forbidden_v4(v4);
     }
     let segments = ip.segments();
-    let embedded_v4 = |hi: u16, lo: u16| {
-        Ipv4Addr::new((hi >> 8) as u8, hi as u8, (lo >> 8) as u8, lo as u8)
-    };
+    let embedded_v4 =
+        |hi: u16, lo: u16| Ipv4Addr::new((hi >> 8) as u8, hi as u8, (lo >> 8) as u8, lo as u8);
     // IPv4-compatible (deprecated) ::a.b.c.d, and NAT64's 64:ff9b::a.b.c.d.
     if segments[..6] == [0, 0, 0, 0, 0, 0] && !ip.is_loopback() && !ip.is_unspecified() {
         return forbidden_v4(embedded_v4(segments[6], segments[7]));
@@ -345,11 +344,13 @@ mod tests {
 
     #[test]
     fn event_types_are_the_api_words_deduplicated() {
-        let words = ["pitch.accepted", "registration.created", "pitch.accepted"]
-            .map(str::to_owned);
+        let words = ["pitch.accepted", "registration.created", "pitch.accepted"].map(str::to_owned);
         assert_eq!(
             parse_event_types("events", &words),
-            Ok(vec![EventType::RegistrationCreated, EventType::PitchAccepted])
+            Ok(vec![
+                EventType::RegistrationCreated,
+                EventType::PitchAccepted
+            ])
         );
         assert!(parse_event_types("events", &[]).is_err());
         assert!(parse_event_types("events", &["registration.deleted".to_owned()]).is_err());

@@ -79,11 +79,7 @@ where
 
 /// As [`by_code`], for a registration found otherwise (the door's search by name); `None`
 /// when it is not a registration of `event`.
-pub async fn by_id<C>(
-    db: &C,
-    event: &event::Model,
-    id: uuid::Uuid,
-) -> ApiResult<Option<Scan>>
+pub async fn by_id<C>(db: &C, event: &event::Model, id: uuid::Uuid) -> ApiResult<Option<Scan>>
 where
     C: ConnectionTrait + sea_orm::TransactionTrait<Transaction = sea_orm::DatabaseTransaction>,
 {

@@ -380,7 +380,12 @@ async fn report(
 ) -> ApiResult<()> {
     webhooks::enqueue(
         txn,
-        &[webhooks::Change::new(kind, event_id, slug, webhooks::Subject::Event)],
+        &[webhooks::Change::new(
+            kind,
+            event_id,
+            slug,
+            webhooks::Subject::Event,
+        )],
     )
     .await?;
     Ok(())

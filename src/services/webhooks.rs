@@ -83,7 +83,9 @@ pub async fn create(
         created_at: Utc::now(),
         paused_at: None,
     };
-    let saved = webhook_endpoint::ActiveModel::from(model).insert(db).await?;
+    let saved = webhook_endpoint::ActiveModel::from(model)
+        .insert(db)
+        .await?;
     Ok((saved, webhook::secret_text(id)))
 }
 

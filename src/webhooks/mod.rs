@@ -152,25 +152,25 @@ pub async fn enqueue<C: ConnectionTrait>(txn: &C, changes: &[Change]) -> Result<
             if !wanted {
                 continue;
             }
-            let body = payload
-                .get_or_insert_with(|| change.payload(now))
-                .clone();
-            rows.push(webhook_delivery::ActiveModel::from(webhook_delivery::Model {
-                id: Uuid::now_v7(),
-                endpoint_id: endpoint.id,
-                event_id: Some(change.event_id),
-                record_id: change.record_id(),
-                event_type: change.kind.as_str().to_owned(),
-                payload: body,
-                status: DeliveryStatus::Pending,
-                attempts: 0,
-                next_attempt_at: now,
-                locked_until: None,
-                last_status_code: None,
-                last_error: None,
-                created_at: now,
-                delivered_at: None,
-            }));
+            let body = payload.get_or_insert_with(|| change.payload(now)).clone();
+            rows.push(webhook_delivery::ActiveModel::from(
+                webhook_delivery::Model {
+                    id: Uuid::now_v7(),
+                    endpoint_id: endpoint.id,
+                    event_id: Some(change.event_id),
+                    record_id: change.record_id(),
+                    event_type: change.kind.as_str().to_owned(),
+                    payload: body,
+                    status: DeliveryStatus::Pending,
+                    attempts: 0,
+                    next_attempt_at: now,
+                    locked_until: None,
+                    last_status_code: None,
+                    last_error: None,
+                    created_at: now,
+                    delivered_at: None,
+                },
+            ));
         }
     }
     let count = rows.len();

@@ -181,7 +181,12 @@ impl WebhookWorker {
     }
 
     /// Takes the delivery for this worker until `lease`, unless another worker holds it.
-    async fn claim(&self, id: Uuid, now: DateTime<Utc>, lease: DateTime<Utc>) -> Result<bool, DbErr> {
+    async fn claim(
+        &self,
+        id: Uuid,
+        now: DateTime<Utc>,
+        lease: DateTime<Utc>,
+    ) -> Result<bool, DbErr> {
         let taken = webhook_delivery::Entity::update_many()
             .col_expr(webhook_delivery::Column::LockedUntil, Expr::value(lease))
             .filter(webhook_delivery::Column::Id.eq(id))
@@ -227,7 +232,10 @@ impl WebhookWorker {
                 .await?;
                 if endpoint.consecutive_failures != 0 {
                     webhook_endpoint::Entity::update_many()
-                        .col_expr(webhook_endpoint::Column::ConsecutiveFailures, Expr::value(0))
+                        .col_expr(
+                            webhook_endpoint::Column::ConsecutiveFailures,
+                            Expr::value(0),
+                        )
                         .filter(webhook_endpoint::Column::Id.eq(endpoint.id))
                         .exec(&self.db)
                         .await?;
@@ -239,14 +247,24 @@ impl WebhookWorker {
                 let attempts = delivery.attempts + 1;
                 let give_up = now - delivery.created_at >= GIVE_UP_AFTER;
                 if give_up {
-                    self.finish(&delivery, DeliveryStatus::Failed, attempts, code, Some(&error))
-                        .await?;
+                    self.finish(
+                        &delivery,
+                        DeliveryStatus::Failed,
+                        attempts,
+                        code,
+                        Some(&error),
+                    )
+                    .await?;
                 } else {
-                    let wait = chrono::TimeDelta::from_std(backoff(self.settings.retry_base, attempts))
-                        .unwrap_or(chrono::TimeDelta::hours(6));
+                    let wait =
+                        chrono::TimeDelta::from_std(backoff(self.settings.retry_base, attempts))
+                            .unwrap_or(chrono::TimeDelta::hours(6));
                     webhook_delivery::Entity::update_many()
                         .col_expr(webhook_delivery::Column::Attempts, Expr::value(attempts))
-                        .col_expr(webhook_delivery::Column::NextAttemptAt, Expr::value(now + wait))
+                        .col_expr(
+                            webhook_delivery::Column::NextAttemptAt,
+                            Expr::value(now + wait),
+                        )
                         .col_expr(
                             webhook_delivery::Column::LockedUntil,
                             Expr::value(Option::<DateTime<Utc>>::None),
@@ -255,7 +273,10 @@ impl WebhookWorker {
                             webhook_delivery::Column::LastStatusCode,
                             Expr::value(code.map(i32::from)),
                         )
-                        .col_expr(webhook_delivery::Column::LastError, Expr::value(clip(&error)))
+                        .col_expr(
+                            webhook_delivery::Column::LastError,
+                            Expr::value(clip(&error)),
+                        )
                         .filter(webhook_delivery::Column::Id.eq(delivery.id))
                         .exec(&self.db)
                         .await?;
@@ -289,8 +310,7 @@ impl WebhookWorker {
         let msg_id = delivery.id.to_string();
         let timestamp = Utc::now().timestamp();
         let body = super::body_to_send(&delivery.payload, &self.public_url);
-        let signature =
-            webhook::sign(&webhook::secret_key(endpoint.id), &msg_id, timestamp, &body);
+        let signature = webhook::sign(&webhook::secret_key(endpoint.id), &msg_id, timestamp, &body);
         let answer = self
             .client
             .post(url)
@@ -328,7 +348,10 @@ impl WebhookWorker {
         let now = Utc::now();
         let delivered = (status == DeliveryStatus::Delivered).then_some(now);
         webhook_delivery::Entity::update_many()
-            .col_expr(webhook_delivery::Column::Status, Expr::value(status.to_value()))
+            .col_expr(
+                webhook_delivery::Column::Status,
+                Expr::value(status.to_value()),
+            )
             .col_expr(webhook_delivery::Column::Attempts, Expr::value(attempts))
             .col_expr(
                 webhook_delivery::Column::LockedUntil,
@@ -342,7 +365,10 @@ impl WebhookWorker {
                 webhook_delivery::Column::LastError,
                 Expr::value(error.map(clip)),
             )
-            .col_expr(webhook_delivery::Column::DeliveredAt, Expr::value(delivered))
+            .col_expr(
+                webhook_delivery::Column::DeliveredAt,
+                Expr::value(delivered),
+            )
             .filter(webhook_delivery::Column::Id.eq(delivery.id))
             .exec(&self.db)
             .await?;

@@ -125,7 +125,10 @@ async fn the_frab_json_lists_the_programme_by_day_and_stage_without_email_addres
     assert_eq!(first["start"], "10:00");
     assert_eq!(first["duration"], "00:20");
     assert_eq!(first["room"], "Großer Saal Süd");
-    assert_eq!(first["persons"], json!([{"name": "Jürgen Müller-Lüdenscheidt"}]));
+    assert_eq!(
+        first["persons"],
+        json!([{"name": "Jürgen Müller-Lüdenscheidt"}])
+    );
     let id = first["id"].as_u64().expect("numeric id");
     assert!((1..=i32::MAX as u64).contains(&id));
     assert!(first["slug"]
@@ -133,8 +136,14 @@ async fn the_frab_json_lists_the_programme_by_day_and_stage_without_email_addres
         .expect("slug")
         .starts_with(&format!("frab_json-{id}-groessenwahn")));
     assert_eq!(day_events(&days[0], "Raum 2").len(), 1);
-    assert_eq!(day_events(&days[1], "Großer Saal Süd")[0]["guid"], pitches[2].as_str());
-    assert!(day_events(&days[1], "Raum 2").is_empty(), "open slots are left out");
+    assert_eq!(
+        day_events(&days[1], "Großer Saal Süd")[0]["guid"],
+        pitches[2].as_str()
+    );
+    assert!(
+        day_events(&days[1], "Raum 2").is_empty(),
+        "open slots are left out"
+    );
 
     // The numeric id and the version stay as long as the programme does.
     let again = app.get("/api/v1/events/frab-json/schedule.json").await;
@@ -159,13 +168,12 @@ async fn the_frab_xml_shows_the_same_programme_escaped() {
     assert!(xml.contains("<day index=\"1\" date=\"2027-06-24\""));
     assert!(xml.contains("<day index=\"2\" date=\"2027-06-25\""));
     assert!(xml.contains("<room name=\"Großer Saal Süd\""));
-    assert!(xml.contains(
-        "<title>Größenwahn &amp; &lt;Kühlschränke&gt;: &quot;Öko&quot;-Bilanz</title>"
-    ));
+    assert!(xml
+        .contains("<title>Größenwahn &amp; &lt;Kühlschränke&gt;: &quot;Öko&quot;-Bilanz</title>"));
     assert!(xml.contains("<person>Jürgen Müller-Lüdenscheidt</person>"));
     let json = app.get("/api/v1/events/frab-xml/schedule.json").await;
-    let id = json.json["schedule"]["conference"]["days"][0]["rooms"]["Großer Saal Süd"][0]["id"]
-        .clone();
+    let id =
+        json.json["schedule"]["conference"]["days"][0]["rooms"]["Großer Saal Süd"][0]["id"].clone();
     assert!(xml.contains(&format!("<event id=\"{id}\" guid=\"{}\">", pitches[0])));
 }
 
@@ -192,9 +200,7 @@ async fn the_frab_schedules_answer_304_for_their_etag_and_head_like_get() {
         let head = app.client.head(app.url(path)).send().await.expect("sent");
         assert_eq!(head.status(), 200);
         assert_eq!(
-            head.headers()
-                .get("etag")
-                .and_then(|v| v.to_str().ok()),
+            head.headers().get("etag").and_then(|v| v.to_str().ok()),
             Some(etag.as_str())
         );
         assert_eq!(
@@ -258,7 +264,10 @@ async fn the_frab_schedules_are_valid_by_the_c3voc_schemas() {
     std::fs::File::create(&xml_path)
         .and_then(|mut f| f.write_all(xml.text.as_bytes()))
         .expect("xml written");
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/validate_frab.py");
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/support/validate_frab.py"
+    );
     let output = Command::new("python3")
         .arg(script)
         .arg(&json_path)

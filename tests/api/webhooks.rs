@@ -36,7 +36,10 @@ impl Receiver {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("receiver binds");
-        let url = format!("http://{}/hooks/podium", listener.local_addr().expect("addr"));
+        let url = format!(
+            "http://{}/hooks/podium",
+            listener.local_addr().expect("addr")
+        );
         let got: Arc<Mutex<Vec<Received>>> = Arc::default();
         let seen = Arc::new(AtomicUsize::new(0));
         let kept = got.clone();
@@ -58,8 +61,9 @@ impl Receiver {
                     } else {
                         "200 OK"
                     };
-                    let answer =
-                        format!("HTTP/1.1 {status}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+                    let answer = format!(
+                        "HTTP/1.1 {status}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                    );
                     let _ = socket.write_all(answer.as_bytes()).await;
                     let _ = socket.shutdown().await;
                 });
@@ -199,7 +203,10 @@ async fn a_registration_reaches_the_receiver_signed_with_the_secret_shown_once()
     assert_eq!(body["data"]["registration_id"], registration_id);
     assert_eq!(body["data"]["event_slug"], "hooked");
     let url = body["data"]["url"].as_str().expect("url");
-    assert!(url.starts_with(&app.address) && url.ends_with(registration_id), "{url}");
+    assert!(
+        url.starts_with(&app.address) && url.ends_with(registration_id),
+        "{url}"
+    );
     // A thin body: nothing personal.
     for personal in ["Hanna", "hanna@example.org", "manage_token"] {
         assert!(!delivery.body.contains(personal), "{}", delivery.body);
@@ -218,7 +225,8 @@ async fn a_registration_reaches_the_receiver_signed_with_the_secret_shown_once()
     let start = Instant::now();
     let log = loop {
         let log = deliveries(&app, endpoint_id).await;
-        if log.first().is_some_and(|d| d["status"] == "delivered") || start.elapsed().as_secs() > 10 {
+        if log.first().is_some_and(|d| d["status"] == "delivered") || start.elapsed().as_secs() > 10
+        {
             break log;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -239,8 +247,14 @@ async fn each_subscribed_change_is_delivered_once_with_its_type() {
         &app,
         "many",
         &receiver,
-        json!(["registration.confirmed", "registration.cancelled", "registration.checked_in",
-               "pitch.submitted", "pitch.accepted", "event.cancelled"]),
+        json!([
+            "registration.confirmed",
+            "registration.cancelled",
+            "registration.checked_in",
+            "pitch.submitted",
+            "pitch.accepted",
+            "event.cancelled"
+        ]),
     )
     .await;
     let registered = app.register_person("many", "Kim", "kim@example.org").await;
@@ -289,7 +303,13 @@ async fn each_subscribed_change_is_delivered_once_with_its_type() {
 async fn a_change_rolled_back_sends_nothing_and_a_refused_registration_neither() {
     let app = spawn_app().await;
     let receiver = Receiver::start(0).await;
-    let endpoint = hooked_event(&app, "rollback", &receiver, json!(["event.published", "registration.created"])).await;
+    let endpoint = hooked_event(
+        &app,
+        "rollback",
+        &receiver,
+        json!(["event.published", "registration.created"]),
+    )
+    .await;
     let event = app.get("/api/v1/events/rollback").await.json;
     let event_id: uuid::Uuid = event["id"].as_str().expect("id").parse().expect("uuid");
 
@@ -317,7 +337,9 @@ async fn a_change_rolled_back_sends_nothing_and_a_refused_registration_neither()
 
     // The same change committed is sent.
     let txn = app.db.begin().await.expect("begin");
-    podium::webhooks::enqueue(&txn, &[change]).await.expect("queued");
+    podium::webhooks::enqueue(&txn, &[change])
+        .await
+        .expect("queued");
     txn.commit().await.expect("committed");
     receiver.wait_for(2).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -343,7 +365,12 @@ async fn a_failing_receiver_is_retried_until_one_attempt_succeeds() {
     for r in &got {
         assert_eq!(
             r.headers["webhook-signature"],
-            expected_signature(secret, &r.headers["webhook-id"], &r.headers["webhook-timestamp"], &r.body)
+            expected_signature(
+                secret,
+                &r.headers["webhook-id"],
+                &r.headers["webhook-timestamp"],
+                &r.body
+            )
         );
         assert_eq!(r.body, got[0].body, "the same body on every attempt");
     }
@@ -365,7 +392,9 @@ async fn an_erased_registrations_pending_deliveries_are_dropped() {
     let app = spawn_app_with(|s| s.webhook_retry_base_ms = 60_000).await;
     let receiver = Receiver::start(usize::MAX).await;
     let endpoint = hooked_event(&app, "erase", &receiver, json!(["registration.created"])).await;
-    let registered = app.register_person("erase", "Erika", "erika@example.org").await;
+    let registered = app
+        .register_person("erase", "Erika", "erika@example.org")
+        .await;
     registered.assert_status(201);
     receiver.wait_for(1).await;
     let endpoint_id = endpoint["id"].as_str().expect("id");
@@ -383,11 +412,23 @@ async fn bad_endpoints_are_refused_naming_the_field() {
     let app = spawn_app().await;
     app.published_event(json!({"slug": "bad"})).await;
     for (body, field) in [
-        (json!({"url": "ftp://x.example/", "events": ["registration.created"]}), "url"),
-        (json!({"url": "not a url", "events": ["registration.created"]}), "url"),
+        (
+            json!({"url": "ftp://x.example/", "events": ["registration.created"]}),
+            "url",
+        ),
+        (
+            json!({"url": "not a url", "events": ["registration.created"]}),
+            "url",
+        ),
         (json!({"url": "https://h.example/", "events": []}), "events"),
-        (json!({"url": "https://h.example/", "events": ["registration.deleted"]}), "events"),
-        (json!({"url": "https://h.example/", "events": ["pitch.accepted"], "event": "nothing-here"}), "event"),
+        (
+            json!({"url": "https://h.example/", "events": ["registration.deleted"]}),
+            "events",
+        ),
+        (
+            json!({"url": "https://h.example/", "events": ["pitch.accepted"], "event": "nothing-here"}),
+            "event",
+        ),
     ] {
         let answer = hook(&app, body.clone()).await;
         answer.assert_problem(422);
@@ -473,7 +514,8 @@ async fn an_organiser_limited_to_one_event_hooks_it_and_no_other() {
     app.published_event(json!({"slug": "event-b"})).await;
     let token = member(&app, "a@example.org", "organiser", json!(["event-a"])).await;
     let body = |event: Option<&str>| {
-        let mut body = json!({"url": "https://hooks.example.org/", "events": ["registration.created"]});
+        let mut body =
+            json!({"url": "https://hooks.example.org/", "events": ["registration.created"]});
         if let Some(event) = event {
             body["event"] = json!(event);
         }
@@ -562,6 +604,8 @@ print(json.dumps(payload))
     assert_eq!(verified["type"], "registration.created");
     // A body changed on the way fails the same verifier.
     let mut tampered = input;
-    tampered["body"] = json!(delivery.body.replace("registration.created", "registration.cancelled"));
+    tampered["body"] = json!(delivery
+        .body
+        .replace("registration.created", "registration.cancelled"));
     assert!(!run(tampered).status.success());
 }

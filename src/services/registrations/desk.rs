@@ -416,9 +416,19 @@ pub async fn register_batch(
     let mut changes = Vec::with_capacity(rows.len());
     for row in &rows {
         let subject = Subject::Registration(row.id);
-        changes.push(Change::new(EventType::RegistrationCreated, event_id, &event.slug, subject));
+        changes.push(Change::new(
+            EventType::RegistrationCreated,
+            event_id,
+            &event.slug,
+            subject,
+        ));
         if row.status == RegistrationStatus::Confirmed {
-            changes.push(Change::new(EventType::RegistrationConfirmed, event_id, &event.slug, subject));
+            changes.push(Change::new(
+                EventType::RegistrationConfirmed,
+                event_id,
+                &event.slug,
+                subject,
+            ));
         }
     }
     webhooks::enqueue(txn, &changes).await?;

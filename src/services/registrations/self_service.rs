@@ -429,7 +429,11 @@ where
 
 /// Queues the `registration.checked_in` deliveries of a registration just checked in, in
 /// `txn` (the event's slug read there).
-pub async fn report_check_in(txn: &impl ConnectionTrait, event_id: Uuid, id: Uuid) -> ApiResult<()> {
+pub async fn report_check_in(
+    txn: &impl ConnectionTrait,
+    event_id: Uuid,
+    id: Uuid,
+) -> ApiResult<()> {
     let has_endpoints = entity::webhook_endpoint::Entity::find()
         .one(txn)
         .await?
