@@ -146,6 +146,11 @@ pub struct Settings {
     #[arg(long, env = "PODIUM_WEBHOOK_PAUSE_AFTER", default_value_t = 20)]
     pub webhook_pause_after: i32,
 
+    /// Hours since an endpoint's last successful delivery (or its creation) before
+    /// `webhook_pause_after` failures in a row pause it.
+    #[arg(long, env = "PODIUM_WEBHOOK_PAUSE_HOURS", default_value_t = 24)]
+    pub webhook_pause_hours: u32,
+
     /// How often the webhook worker looks for due deliveries, in milliseconds.
     #[arg(long, env = "PODIUM_WEBHOOK_POLL_MS", default_value_t = 1000)]
     pub webhook_poll_ms: u64,
@@ -163,7 +168,7 @@ impl Settings {
             poll_interval: Duration::from_millis(self.webhook_poll_ms.max(10)),
             retry_base: Duration::from_millis(self.webhook_retry_base_ms.max(10)),
             pause_after: self.webhook_pause_after.max(1),
-            ..Default::default()
+            pause_window: chrono::TimeDelta::hours(i64::from(self.webhook_pause_hours)),
         }
     }
 

@@ -179,6 +179,12 @@ async fn a_registration_reaches_the_receiver_signed_with_the_secret_shown_once()
     assert!(key.len() >= 24, "{} bytes", key.len());
     assert_eq!(endpoint["events"], json!(["registration.created"]));
     assert_eq!(endpoint["status"], "active");
+    let endpoint_path = format!("/api/v1/webhooks/{}", endpoint["id"].as_str().expect("id"));
+    assert_eq!(endpoint["self_url"], endpoint_path.as_str());
+    let shown = app.get_admin(&endpoint_path).await;
+    shown.assert_status(200);
+    assert_eq!(shown.json["url"], receiver.url.as_str());
+    assert!(shown.json.get("secret").is_none());
 
     let registered = app
         .register_person("hooked", "Hanna Hook", "hanna@example.org")
@@ -608,4 +614,57 @@ print(json.dumps(payload))
         .body
         .replace("registration.created", "registration.cancelled"));
     assert!(!run(tampered).status.success());
+}
+
+#[tokio::test]
+async fn an_endpoint_that_keeps_failing_is_paused_and_its_owner_mailed() {
+    let app = spawn_app_with(|s| {
+        s.webhook_retry_base_ms = 50;
+        s.webhook_pause_after = 3;
+        s.webhook_pause_hours = 0;
+    })
+    .await;
+    let receiver = Receiver::start(usize::MAX).await;
+    app.published_event(json!({"slug": "paused"})).await;
+    let token = member(&app, "owner@example.org", "organiser", json!(["paused"])).await;
+    let made = hook_as(
+        &app,
+        &token,
+        &json!({"url": receiver.url, "events": ["registration.created"], "event": "paused"}),
+    )
+    .await;
+    made.assert_status(201);
+    let id = made.json["id"].as_str().expect("id");
+    app.register_person("paused", "Paula", "paula@example.org")
+        .await
+        .assert_status(201);
+    receiver.wait_for(3).await;
+    let start = Instant::now();
+    let listed = loop {
+        let listed = app.get_as("/api/v1/webhooks", &token).await;
+        if listed.json["items"][0]["status"] == "paused" || start.elapsed().as_secs() > 10 {
+            break listed;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(listed.json["items"][0]["status"], "paused", "{}", listed.text);
+    assert!(listed.json["items"][0]["paused_at"].is_string());
+    let log = deliveries(&app, id).await;
+    assert_eq!(log[0]["status"], "failed", "{log:?}");
+    assert_eq!(log[0]["last_status_code"], 500);
+    // Nothing more is sent to it, and its owner is told.
+    let before = receiver.received().len();
+    app.register_person("paused", "Piet", "piet@example.org")
+        .await
+        .assert_status(201);
+    let start = Instant::now();
+    while app.mails_to("owner@example.org").is_empty() && start.elapsed().as_secs() < 10 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mails = app.mails_to("owner@example.org");
+    assert_eq!(mails.len(), 1);
+    let raw = String::from_utf8_lossy(&mails[0].raw).to_string();
+    assert!(raw.contains("webhook"), "{raw}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(receiver.received().len(), before);
 }

@@ -44,7 +44,7 @@ impl CreateWebhook {
 /// works on every event.
 #[utoipa::path(tag = "webhooks", security(("bearer" = [])), request_body = CreateWebhook,
     responses(
-        (status = 201, body = CreatedWebhook, headers(("Location" = String, description = "The endpoint's delivery log"))),
+        (status = 201, body = CreatedWebhook, headers(("Location" = String, description = "The endpoint, `/api/v1/webhooks/{id}`"))),
         (status = 401, body = crate::error::Problem),
         (status = 403, body = crate::error::Problem),
         (status = 422, body = crate::error::Problem),
@@ -61,7 +61,7 @@ pub async fn create_webhook(
     let (endpoint, secret) = webhooks::create(&state.db, &who.0 .1, new).await?;
     let webhook = WebhookResponse::from(endpoint);
     Ok(HttpResponse::Created()
-        .insert_header(("Location", webhook.deliveries_url.clone()))
+        .insert_header(("Location", webhook.self_url.clone()))
         .insert_header(("Cache-Control", "no-store"))
         .json(CreatedWebhook { webhook, secret }))
 }

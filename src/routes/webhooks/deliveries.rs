@@ -12,7 +12,7 @@ use crate::state::AppState;
 /// The endpoint's delivery log, newest first: each delivery's type, status (`pending`,
 /// `delivered`, `failed`), attempts and the last answer code or error. 404 for an endpoint
 /// of another member (admins see any).
-#[utoipa::path(tag = "webhooks", security(("bearer" = [])), params(("id" = Uuid, Path), PageQuery),
+#[utoipa::path(tag = "webhooks", security(("bearer" = [])), params(("id" = Uuid, Path, description = "The endpoint's id"), PageQuery),
     responses(
         (status = 200, body = Page<DeliveryResponse>),
         (status = 401, body = crate::error::Problem),

@@ -2,6 +2,7 @@
 //! as the Standard Webhooks specification says; the delivery log per endpoint.
 mod create;
 mod deliveries;
+mod get;
 mod list;
 mod remove;
 
@@ -18,6 +19,7 @@ use uuid::Uuid;
 pub fn config(cfg: &mut ServiceConfig) {
     cfg.service(create::create_webhook)
         .service(list::list_webhooks)
+        .service(get::get_webhook)
         .service(remove::delete_webhook)
         .service(deliveries::list_deliveries);
 }
@@ -47,7 +49,9 @@ pub struct CreateWebhook {
 /// An endpoint (its secret is never shown again).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WebhookResponse {
+    /// The endpoint's id.
     pub id: Uuid,
+    /// Where deliveries are POSTed.
     pub url: String,
     /// The event types delivered.
     pub events: Vec<String>,
@@ -58,8 +62,12 @@ pub struct WebhookResponse {
     pub status: EndpointStatus,
     /// Failed attempts in a row since the last delivery that succeeded.
     pub consecutive_failures: i32,
+    /// When the endpoint was made.
     pub created_at: DateTime<Utc>,
+    /// When it was paused; `null` while active.
     pub paused_at: Option<DateTime<Utc>>,
+    /// The endpoint itself (`GET`, `DELETE`).
+    pub self_url: String,
     /// The endpoint's delivery log.
     pub deliveries_url: String,
 }
@@ -67,6 +75,7 @@ pub struct WebhookResponse {
 impl From<webhook_endpoint::Model> for WebhookResponse {
     fn from(m: webhook_endpoint::Model) -> Self {
         Self {
+            self_url: format!("/api/v1/webhooks/{}", m.id),
             deliveries_url: format!("/api/v1/webhooks/{}/deliveries", m.id),
             id: m.id,
             url: m.url,
@@ -83,6 +92,7 @@ impl From<webhook_endpoint::Model> for WebhookResponse {
 /// A new endpoint with its signing secret, shown this once.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CreatedWebhook {
+    /// The endpoint, as `GET /api/v1/webhooks/{id}` shows it.
     #[serde(flatten)]
     pub webhook: WebhookResponse,
     /// `whsec_` and the base64 of the 32-byte signing key (Standard Webhooks): each delivery
@@ -111,9 +121,11 @@ pub struct DeliveryResponse {
     pub last_status_code: Option<i32>,
     /// Why the last attempt failed.
     pub last_error: Option<String>,
+    /// When the change was reported (the delivery queued).
     pub created_at: DateTime<Utc>,
     /// When the next attempt is due (pending deliveries).
     pub next_attempt_at: DateTime<Utc>,
+    /// When a 2xx came back; `null` until then.
     pub delivered_at: Option<DateTime<Utc>>,
 }
 

@@ -9,7 +9,7 @@ use crate::state::AppState;
 
 /// Remove a webhook endpoint and its delivery log; nothing more is sent to it, pending
 /// deliveries included. 404 for an endpoint of another member (admins may remove any).
-#[utoipa::path(tag = "webhooks", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[utoipa::path(tag = "webhooks", security(("bearer" = [])), params(("id" = Uuid, Path, description = "The endpoint's id")),
     responses(
         (status = 204, description = "Removed"),
         (status = 401, body = crate::error::Problem),
