@@ -647,7 +647,11 @@ async fn an_endpoint_that_keeps_failing_is_paused_and_its_owner_mailed() {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
-    assert_eq!(listed.json["items"][0]["status"], "paused", "{}", listed.text);
+    assert_eq!(
+        listed.json["items"][0]["status"], "paused",
+        "{}",
+        listed.text
+    );
     assert!(listed.json["items"][0]["paused_at"].is_string());
     let log = deliveries(&app, id).await;
     assert_eq!(log[0]["status"], "failed", "{log:?}");
