@@ -200,3 +200,51 @@ pub async fn forget_records<C: ConnectionTrait>(txn: &C, record_ids: &[Uuid]) ->
         .await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_body_holds_ids_and_the_api_url_and_nothing_else() {
+        let (event, pitch) = (Uuid::from_u128(7), Uuid::from_u128(9));
+        let change = Change::new(
+            EventType::PitchAccepted,
+            event,
+            "jt-2027",
+            Subject::Pitch(pitch),
+        );
+        let at = DateTime::from_timestamp(1_800_000_000, 0).expect("a time");
+        let stored = change.payload(at);
+        let sent: serde_json::Value =
+            serde_json::from_str(&body_to_send(&stored, "https://podium.example")).expect("json");
+        assert_eq!(
+            sent,
+            json!({
+                "type": "pitch.accepted",
+                "timestamp": "2027-01-15T08:00:00.000Z",
+                "data": {
+                    "event_id": event,
+                    "event_slug": "jt-2027",
+                    "pitch_id": pitch,
+                    "url": format!("https://podium.example/api/v1/events/{event}/pitches/{pitch}"),
+                },
+            })
+        );
+        let released = Change::new(
+            EventType::ScheduleReleased,
+            event,
+            "jt-2027",
+            Subject::Event,
+        );
+        let body = body_to_send(&released.payload(at), "https://p.example");
+        assert!(body.contains(&format!("https://p.example/api/v1/events/{event}/schedule")));
+    }
+
+    #[test]
+    fn an_endpoint_subscribes_to_the_words_it_lists() {
+        let list = "pitch.accepted,registration.created";
+        assert!(subscribes(list, EventType::RegistrationCreated));
+        assert!(!subscribes(list, EventType::RegistrationConfirmed));
+    }
+}

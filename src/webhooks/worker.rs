@@ -129,7 +129,13 @@ impl WebhookWorker {
     pub fn spawn(self, shutdown: CancellationToken) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
             loop {
-                let more = match self.run_once().await {
+                // A stop ends a batch at once: a delivery being sent keeps its claim until the
+                // lease runs out and is sent again then (the same `webhook-id`).
+                let ran = tokio::select! {
+                    () = shutdown.cancelled() => break,
+                    ran = self.run_once() => ran,
+                };
+                let more = match ran {
                     Ok(sent) => sent >= BATCH_SIZE as usize,
                     Err(error) => {
                         tracing::warn!(%error, "webhook worker: the database failed");
@@ -191,6 +197,8 @@ impl WebhookWorker {
             .col_expr(webhook_delivery::Column::LockedUntil, Expr::value(lease))
             .filter(webhook_delivery::Column::Id.eq(id))
             .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
+            // Still due: another worker may have tried it since it was read, and rescheduled it.
+            .filter(webhook_delivery::Column::NextAttemptAt.lte(now))
             .filter(
                 Condition::any()
                     .add(webhook_delivery::Column::LockedUntil.is_null())
