@@ -210,6 +210,18 @@ async fn the_frab_schedules_answer_304_for_their_etag_and_head_like_get() {
             Some(first.text.len().to_string().as_str())
         );
     }
+    // Both methods are in the OpenAPI document.
+    let spec = app.get("/api-docs/openapi.json").await;
+    for path in [
+        "/api/v1/events/{event}/schedule.xml",
+        "/api/v1/events/{event}/schedule.json",
+    ] {
+        let item = &spec.json["paths"][path];
+        assert!(
+            item["get"].is_object() && item["head"].is_object(),
+            "{path}: {item}"
+        );
+    }
     // A registration changes no programme: the same ETag.
     let before = app.get("/api/v1/events/frab-etag/schedule.json").await;
     app.register_person("frab-etag", "Anna", "anna@example.org")

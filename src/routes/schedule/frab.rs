@@ -76,6 +76,38 @@ pub async fn schedule_json(
     serve(state, who, key, req, Format::Json).await
 }
 
+/// The same answer as `GET …/schedule.xml` without the body. Documentation alone: `HEAD` is
+/// answered by the `GET` handler (`http::routes::head_as_get`).
+#[utoipa::path(head, path = "/api/v1/events/{event}/schedule.xml", tag = "pitch slots", operation_id = "schedule_xml_head",
+    params(
+        ("event" = String, Path, description = "id or slug"),
+        ("If-None-Match" = Option<String>, Header, description = "as for GET"),
+    ),
+    responses(
+        (status = 200, description = "The headers of the schedule",
+            headers(("ETag" = String), ("Cache-Control" = String), ("Content-Type" = String), ("Content-Length" = String))),
+        (status = 304, description = "Unchanged since the ETag sent"),
+        (status = 404, description = "No such event"),
+    ))]
+#[allow(dead_code, reason = "only its OpenAPI description is used")]
+pub fn schedule_xml_head() {}
+
+/// The same answer as `GET …/schedule.json` without the body (documentation alone, as for
+/// the XML).
+#[utoipa::path(head, path = "/api/v1/events/{event}/schedule.json", tag = "pitch slots", operation_id = "schedule_json_head",
+    params(
+        ("event" = String, Path, description = "id or slug"),
+        ("If-None-Match" = Option<String>, Header, description = "as for GET"),
+    ),
+    responses(
+        (status = 200, description = "The headers of the schedule",
+            headers(("ETag" = String), ("Cache-Control" = String), ("Content-Type" = String), ("Content-Length" = String))),
+        (status = 304, description = "Unchanged since the ETag sent"),
+        (status = 404, description = "No such event"),
+    ))]
+#[allow(dead_code, reason = "only its OpenAPI description is used")]
+pub fn schedule_json_head() {}
+
 async fn serve(
     state: web::Data<AppState>,
     who: MaybeOrganiser,
