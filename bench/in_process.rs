@@ -67,6 +67,7 @@ async fn main() -> anyhow::Result<()> {
         db,
         "http://127.0.0.1".to_owned(),
         MailSignal::default(),
+        podium::webhooks::WebhookSignal::default(),
         services::read_cache::WriteEpoch::default(),
         http::routes::route_table(&spec),
     )

@@ -124,12 +124,54 @@ pub struct Settings {
     #[arg(long, env = "PODIUM_MAIL_RETENTION_DAYS", default_value_t = 30)]
     pub mail_retention_days: u32,
 
+    /// `1` (or `true`) lets webhook deliveries go to loopback, private and link-local
+    /// addresses, and endpoints use plain `http`; off by default (every delivery's address is
+    /// checked when it is sent).
+    #[arg(
+        long,
+        env = "PODIUM_WEBHOOK_ALLOW_PRIVATE",
+        default_value_t = false,
+        action = clap::ArgAction::Set,
+        value_parser = clap::builder::BoolishValueParser::new(),
+    )]
+    pub webhook_allow_private: bool,
+
+    /// The wait after a webhook delivery's first failed attempt, in milliseconds; it doubles
+    /// with each further failure, up to six hours, for three days.
+    #[arg(long, env = "PODIUM_WEBHOOK_RETRY_BASE_MS", default_value_t = 30_000)]
+    pub webhook_retry_base_ms: u64,
+
+    /// Failed webhook attempts in a row (over at least a day) after which an endpoint is
+    /// paused and its owner mailed.
+    #[arg(long, env = "PODIUM_WEBHOOK_PAUSE_AFTER", default_value_t = 20)]
+    pub webhook_pause_after: i32,
+
+    /// Hours since an endpoint's last successful delivery (or its creation) before
+    /// `webhook_pause_after` failures in a row pause it.
+    #[arg(long, env = "PODIUM_WEBHOOK_PAUSE_HOURS", default_value_t = 24)]
+    pub webhook_pause_hours: u32,
+
+    /// How often the webhook worker looks for due deliveries, in milliseconds.
+    #[arg(long, env = "PODIUM_WEBHOOK_POLL_MS", default_value_t = 1000)]
+    pub webhook_poll_ms: u64,
+
     /// Log lines as `text` or `json`.
     #[arg(long, env = "PODIUM_LOG_FORMAT", default_value = "text")]
     pub log_format: String,
 }
 
 impl Settings {
+    /// How the webhook worker sends and retries.
+    pub fn webhooks(&self) -> crate::webhooks::worker::WebhookSettings {
+        crate::webhooks::worker::WebhookSettings {
+            allow_private: self.webhook_allow_private,
+            poll_interval: Duration::from_millis(self.webhook_poll_ms.max(10)),
+            retry_base: Duration::from_millis(self.webhook_retry_base_ms.max(10)),
+            pause_after: self.webhook_pause_after.max(1),
+            pause_window: chrono::TimeDelta::hours(i64::from(self.webhook_pause_hours)),
+        }
+    }
+
     /// The base URL links in mails and feeds start with, without a trailing slash.
     pub fn public_url(&self) -> String {
         match &self.public_url {

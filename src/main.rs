@@ -37,7 +37,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run migrations, then serve the API (the default).
-    Serve(Settings),
+    Serve(Box<Settings>),
     /// Run database migrations and exit.
     Migrate(DatabaseArgs),
     /// Add, list and revoke organisers.
@@ -143,8 +143,8 @@ async fn main() {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    match cli.command.unwrap_or(Command::Serve(cli.serve)) {
-        Command::Serve(settings) => serve(settings).await,
+    match cli.command.unwrap_or(Command::Serve(Box::new(cli.serve))) {
+        Command::Serve(settings) => serve(*settings).await,
         Command::Migrate(database) => {
             open(&database).await?;
             println!("migrations applied");

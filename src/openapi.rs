@@ -229,7 +229,7 @@ fn parameter_description(path: &str, name: &str) -> Option<String> {
 /// The tags the API's operations are grouped by, each with what it groups. Every tag an
 /// operation names is defined in the document ([`define_tags`]); one missing here gets a
 /// plain description, so the document stays valid, and the `openapi_docs` test names it.
-pub const TAGS: [(&str, &str); 13] = [
+pub const TAGS: [(&str, &str); 14] = [
     (
         "events",
         "Events: create, edit, publish, cancel and clone; the public list and page data",
@@ -263,6 +263,10 @@ pub const TAGS: [(&str, &str); 13] = [
     (
         "calendar feeds",
         "iCalendar feeds (RFC 5545) of events, pitches and registrations",
+    ),
+    (
+        "webhooks",
+        "Endpoints told of changes (Standard Webhooks signatures) and their delivery logs",
     ),
     ("organisers", "Organiser accounts and their bearer tokens"),
     (

@@ -85,9 +85,17 @@ impl Application {
             },
         )?;
         let mail_signal = worker.signal();
+        let webhook_worker = crate::webhooks::WebhookWorker::new(
+            db.clone(),
+            settings.webhooks(),
+            public_url.clone(),
+            mail_signal.clone(),
+        )?;
+        let webhook_signal = webhook_worker.signal();
         let write_epoch = services::read_cache::WriteEpoch::default();
         let background = vec![
             worker.spawn(shutdown.clone()),
+            webhook_worker.spawn(shutdown.clone()),
             tokio::spawn(services::maintenance::run(
                 db.clone(),
                 mail_signal.clone(),
@@ -108,6 +116,7 @@ impl Application {
                 db,
                 public_url.clone(),
                 mail_signal,
+                webhook_signal,
                 write_epoch.clone(),
                 http::routes::route_table(&spec),
             )

@@ -68,6 +68,7 @@ impl AppState {
         db: DatabaseConnection,
         public_url: String,
         mail_signal: MailSignal,
+        webhook_signal: crate::webhooks::WebhookSignal,
         write_epoch: read_cache::WriteEpoch,
         routes: Vec<Route>,
     ) -> anyhow::Result<Self> {
@@ -78,7 +79,12 @@ impl AppState {
         } else {
             db.clone()
         };
-        let desk = services::desk::Desk::start(desk_db, public_url.clone(), mail_signal.clone());
+        let desk = services::desk::Desk::start(
+            desk_db,
+            public_url.clone(),
+            mail_signal.clone(),
+            webhook_signal.clone(),
+        );
         let proxy_header = settings.trusted_proxy_header.as_deref();
         Ok(Self {
             limiter: Limiter::new(settings.rate_limit, proxy_header),
@@ -103,6 +109,7 @@ impl AppState {
                 settings,
                 public_url,
                 mail_signal,
+                webhook_signal,
             },
         })
     }

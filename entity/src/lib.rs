@@ -18,3 +18,5 @@ pub mod registration_answer;
 pub mod registration_question;
 pub mod sign_in_link;
 pub mod stage;
+pub mod webhook_delivery;
+pub mod webhook_endpoint;

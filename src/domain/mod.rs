@@ -9,6 +9,7 @@ pub mod slug;
 pub mod text;
 pub mod time;
 pub mod token;
+pub mod webhook;
 
 pub use email::EmailAddress;
 pub use slug::Slug;

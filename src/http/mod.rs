@@ -122,6 +122,7 @@ pub fn app(
 pub fn document() -> utoipa::openapi::OpenApi {
     let (_, mut spec) = routes(None, None);
     spec.merge(crate::routes::feeds::HeadDocs::openapi());
+    spec.merge(crate::routes::schedule::HeadDocs::openapi());
     crate::openapi::document_errors(&mut spec);
     crate::openapi::lift_field_descriptions(&mut spec);
     crate::openapi::describe_parameters(&mut spec);

@@ -611,6 +611,37 @@ pub fn invitation(lang: Language, m: &InvitationMail) -> Rendered {
         en: "mail/invitation.en.txt", "mail/invitation.en.html")
 }
 
+/// What the mail about a paused webhook endpoint shows (issue 31).
+#[derive(Clone, Copy, Debug)]
+pub struct WebhookPausedMail<'a> {
+    /// The member who made the endpoint.
+    pub name: &'a str,
+    /// The endpoint's URL.
+    pub url: &'a str,
+    /// Failed attempts in a row.
+    pub failures: i32,
+}
+
+struct Hook<'a> {
+    name: &'a str,
+    event: EventInfo<'a>,
+    url: &'a str,
+    failures: i32,
+}
+
+/// A webhook endpoint failed too often in a row and is paused: its owner is told.
+pub fn webhook_paused(lang: Language, m: &WebhookPausedMail) -> Rendered {
+    let c = Hook {
+        name: m.name,
+        event: NO_EVENT,
+        url: m.url,
+        failures: m.failures,
+    };
+    render!(lang, Hook c,
+        de: "mail/webhook_paused.de.txt", "mail/webhook_paused.de.html",
+        en: "mail/webhook_paused.en.txt", "mail/webhook_paused.en.html")
+}
+
 // ---------------------------------------------------------------------------------------------
 // Assembling
 // ---------------------------------------------------------------------------------------------

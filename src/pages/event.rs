@@ -191,6 +191,9 @@ struct EventPage<'a> {
     exhibits: Vec<ExhibitRow>,
     calendar_url: String,
     webcal_url: String,
+    /// The frab schedule for conference apps (`routes::schedule`).
+    frab_xml_url: String,
+    frab_json_url: String,
     action: String,
     /// "Mail me the link to my registration", offered when the address is registered already
     /// (`super::self_edit::resend`).
@@ -306,6 +309,14 @@ async fn render_page(
             })
             .collect(),
         webcal_url: webcal(&calendar_url),
+        frab_xml_url: format!(
+            "{}/api/v1/events/{}/schedule.xml",
+            state.public_url, event.slug
+        ),
+        frab_json_url: format!(
+            "{}/api/v1/events/{}/schedule.json",
+            state.public_url, event.slug
+        ),
         calendar_url,
         action: format!("{path}/register?lang={}", code(lang)),
         resend_action: format!("{path}/resend-link?lang={}", code(lang)),

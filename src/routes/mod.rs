@@ -15,6 +15,7 @@ pub mod pitches;
 pub mod questions;
 pub mod registrations;
 pub mod schedule;
+pub mod webhooks;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -38,6 +39,7 @@ pub fn api(cfg: &mut ServiceConfig) {
     pitch_slots::config(cfg);
     schedule::config(cfg);
     exhibits::config(cfg);
+    webhooks::config(cfg);
 }
 
 /// `If-Match` against the current ETag: absent or `*` passes.

@@ -68,11 +68,10 @@ pub fn moment(at: DateTime<Utc>, tz: &str, today: DateTime<Utc>, lang: Language)
 /// the reason for anyone not confirmed (waitlisted, unconfirmed, cancelled, expired, erased).
 /// Two doors scanning the same code at once check in once: the database decides (a
 /// conditional update on `checked_in_at IS NULL`).
-pub async fn by_code(
-    db: &impl ConnectionTrait,
-    event: &event::Model,
-    code: &str,
-) -> ApiResult<Scan> {
+pub async fn by_code<C>(db: &C, event: &event::Model, code: &str) -> ApiResult<Scan>
+where
+    C: ConnectionTrait + sea_orm::TransactionTrait<Transaction = sea_orm::DatabaseTransaction>,
+{
     let unknown = || ApiError::NotFound("no attendee of this event has this check-in code".into());
     let id = check_in_code::verify(code.trim()).ok_or_else(unknown)?;
     by_id(db, event, id).await?.ok_or_else(unknown)
@@ -80,11 +79,10 @@ pub async fn by_code(
 
 /// As [`by_code`], for a registration found otherwise (the door's search by name); `None`
 /// when it is not a registration of `event`.
-pub async fn by_id(
-    db: &impl ConnectionTrait,
-    event: &event::Model,
-    id: uuid::Uuid,
-) -> ApiResult<Option<Scan>> {
+pub async fn by_id<C>(db: &C, event: &event::Model, id: uuid::Uuid) -> ApiResult<Option<Scan>>
+where
+    C: ConnectionTrait + sea_orm::TransactionTrait<Transaction = sea_orm::DatabaseTransaction>,
+{
     let Some(found) = find(db, event, id).await? else {
         return Ok(None);
     };
@@ -96,16 +94,22 @@ pub async fn by_id(
         }));
     }
     let at = now();
+    // The check-in and its webhook deliveries commit together.
+    let txn = crate::db::begin_write(db).await?;
     let done = registration::Entity::update_many()
         .col_expr(registration::Column::CheckedInAt, Expr::value(Some(at)))
         .col_expr(registration::Column::UpdatedAt, Expr::value(at))
         .filter(registration::Column::Id.eq(id))
         .filter(registration::Column::Status.eq(RegistrationStatus::Confirmed))
         .filter(registration::Column::CheckedInAt.is_null())
-        .exec(db)
+        .exec(&txn)
         .await?
         .rows_affected
         == 1;
+    if done {
+        crate::services::registrations::report_check_in(&txn, event.id, id).await?;
+    }
+    txn.commit().await?;
     let Some(current) = find(db, event, id).await? else {
         return Ok(None);
     };

@@ -16,11 +16,16 @@ pub struct Ctx {
     pub public_url: String,
     /// Wakes the mail worker (see [`Ctx::wake_mailer`]).
     pub mail_signal: MailSignal,
+    /// Wakes the webhook worker (also by [`Ctx::wake_mailer`]).
+    pub webhook_signal: crate::webhooks::WebhookSignal,
 }
 
 impl Ctx {
-    /// Tells the mail worker that a committed transaction has queued mail.
+    /// Tells the outbox workers that a committed transaction has queued mail or webhook
+    /// deliveries: the mail worker and the webhook worker (which finds nothing to do when the
+    /// change subscribed no endpoint).
     pub fn wake_mailer(&self) {
         self.mail_signal.notify();
+        self.webhook_signal.notify();
     }
 }

@@ -17,6 +17,7 @@ use crate::error::{ApiError, ApiResult};
 pub use crate::services::idempotency::Once;
 use crate::services::idempotency::{self, Keyed};
 use crate::services::{calendar_entries, notifications, programme, registrations, Ctx};
+use crate::webhooks::{self, EventType};
 
 /// Finds an event by its id or its slug.
 pub async fn find(
@@ -425,14 +426,36 @@ pub async fn publish(db: &DatabaseConnection, event_id: Uuid) -> ApiResult<event
             return Err(ApiError::conflict("a cancelled event cannot be published"));
         }
         EventStatus::Draft => {
+            let (id, slug) = (event.id, event.slug.clone());
             let mut active: event::ActiveModel = event.into();
             active.status = Set(EventStatus::Published);
             active.update(&txn).await?;
+            report(&txn, EventType::EventPublished, id, &slug).await?;
         }
     }
     let event = lock_for_change(&txn, event_id).await?;
     txn.commit().await?;
     Ok(event)
+}
+
+/// Queues the webhook deliveries of a change to the event itself, in `txn`.
+async fn report(
+    txn: &impl ConnectionTrait,
+    kind: EventType,
+    event_id: Uuid,
+    slug: &str,
+) -> ApiResult<()> {
+    webhooks::enqueue(
+        txn,
+        &[webhooks::Change::new(
+            kind,
+            event_id,
+            slug,
+            webhooks::Subject::Event,
+        )],
+    )
+    .await?;
+    Ok(())
 }
 
 /// Sets an event's status to cancelled, bumping its iCalendar sequence.
@@ -468,6 +491,7 @@ pub async fn cancel(ctx: &Ctx, event_id: Uuid) -> ApiResult<event::Model> {
         let event = mark_cancelled(&txn, locked).await?;
         programme::release_on_cancel(&txn, event.id).await?;
         notifications::event_cancelled(&txn, ctx, &event).await?;
+        report(&txn, EventType::EventCancelled, event.id, &event.slug).await?;
         event
     };
     txn.commit().await?;

@@ -315,8 +315,20 @@ pub async fn decide(
         )
         .await?;
     }
+    if changed_status || changed_booth {
+        crate::webhooks::enqueue(
+            &txn,
+            &[crate::webhooks::Change::new(
+                crate::webhooks::EventType::ExhibitDecided,
+                event.id,
+                &event.slug,
+                crate::webhooks::Subject::Exhibit(exhibit.id),
+            )],
+        )
+        .await?;
+    }
     txn.commit().await?;
-    if news.is_some() {
+    if news.is_some() || changed_status || changed_booth {
         ctx.wake_mailer();
     }
     Ok(exhibit)

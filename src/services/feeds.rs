@@ -13,7 +13,8 @@
 //! nothing shown (a registration, a raised capacity) re-renders the same bytes, so the ETag and
 //! `Last-Modified` stay and clients get their 304.
 //!
-//! The schedule JSON shares the cache ([`FeedId::Schedule`]).
+//! The schedule JSON and the frab schedules share the cache ([`FeedId::Schedule`],
+//! [`FeedId::FrabXml`], [`FeedId::FrabJson`]).
 use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -94,6 +95,10 @@ pub enum FeedId {
     Pitch(Uuid),
     /// `GET /events/{event}/schedule` as JSON.
     Schedule(Uuid),
+    /// `GET /events/{event}/schedule.xml`, frab's XML.
+    FrabXml(Uuid),
+    /// `GET /events/{event}/schedule.json`, frab's JSON.
+    FrabJson(Uuid),
 }
 
 /// Rendered feeds by feed, each valid for one fingerprint of the data it shows; bounded in

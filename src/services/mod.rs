@@ -13,6 +13,7 @@ pub mod door;
 pub mod events;
 pub mod exhibits;
 pub mod feeds;
+pub mod frab;
 pub mod ics;
 pub mod idempotency;
 pub mod maintenance;
@@ -27,6 +28,7 @@ pub mod read_cache;
 pub mod registrations;
 pub mod sign_in_links;
 pub mod stages;
+pub mod webhooks;
 
 pub use context::Ctx;
 /// The registration desk lives with the registrations; this is its older path.
@@ -66,7 +68,7 @@ mod tests {
     fn services_know_no_http() {
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
         let mut files = Vec::new();
-        for below in ["services", "domain", "mail", "calendar"] {
+        for below in ["services", "domain", "mail", "calendar", "webhooks"] {
             rust_files(&src.join(below), &mut files);
         }
         assert!(files.len() > 20, "the source files were found");

@@ -24,6 +24,7 @@ use crate::mail::{self, templates, Attachment, NewMail, Rendered};
 use crate::services::idempotency::{earlier, record, Keyed, Once};
 use crate::services::Ctx;
 use crate::services::{calendar_entries, events, ics, notifications::EventText, pitch_slots};
+use crate::webhooks::{self, EventType};
 
 pub const TITLE_MAX: usize = 200;
 pub const ABSTRACT_MAX: usize = 5000;
@@ -182,6 +183,16 @@ pub async fn create(
         "pitch_received",
         templates::pitch_received,
         None,
+    )
+    .await?;
+    webhooks::enqueue(
+        &txn,
+        &[webhooks::Change::new(
+            EventType::PitchSubmitted,
+            event.id,
+            &event.slug,
+            webhooks::Subject::Pitch(pitch.id),
+        )],
     )
     .await?;
     let done = (event, pitch);
@@ -372,6 +383,23 @@ pub async fn review(
     calendar_entries::sync(&txn, event.id).await?;
     let mut mailed = false;
     if status != old.status {
+        let decided = match status {
+            PitchStatus::Accepted => Some(EventType::PitchAccepted),
+            PitchStatus::Rejected => Some(EventType::PitchRejected),
+            _ => None,
+        };
+        if let Some(kind) = decided {
+            webhooks::enqueue(
+                &txn,
+                &[webhooks::Change::new(
+                    kind,
+                    event.id,
+                    &event.slug,
+                    webhooks::Subject::Pitch(pitch.id),
+                )],
+            )
+            .await?;
+        }
         match status {
             PitchStatus::Accepted => {
                 send(

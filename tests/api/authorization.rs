@@ -21,6 +21,8 @@ pub(crate) struct Fixture {
     pitch_token: String,
     exhibit_token: String,
     question: String,
+    /// An admin's webhook endpoint (issue 31).
+    webhook: String,
 }
 
 impl Fixture {
@@ -64,7 +66,15 @@ impl Fixture {
             )
             .await;
         question.assert_status(201);
+        let webhook = app
+            .post_admin(
+                "/api/v1/webhooks",
+                &json!({"url": "https://hooks.example.org/podium", "events": ["pitch.accepted"]}),
+            )
+            .await;
+        webhook.assert_status(201);
         Self {
+            webhook: webhook.json["id"].as_str().unwrap().to_owned(),
             question: question.json["id"].as_str().unwrap().to_owned(),
             event,
             stage,
@@ -101,6 +111,8 @@ impl Fixture {
             &self.outbox
         } else if template.contains("/organisers/") {
             &self.organiser
+        } else if template.contains("/webhooks/") {
+            &self.webhook
         } else {
             ""
         };

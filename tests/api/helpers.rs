@@ -147,6 +147,9 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     settings.secret = Some(TEST_SECRET.into());
     settings.db_max_connections = 8;
     settings.mail_poll_ms = 50;
+    // Webhook receivers in the tests listen on 127.0.0.1 over plain http.
+    settings.webhook_allow_private = true;
+    settings.webhook_poll_ms = 50;
     let smtp = TestSmtp::start();
     settings.smtp_url = Some(smtp.url().into());
     let mail_dir = std::env::temp_dir().join(format!("podium-mail-{}", Uuid::new_v4().simple()));

@@ -20,8 +20,18 @@ use crate::state::AppState;
 /// What `web::Json` answered with before the schedule was cached.
 const CONTENT_TYPE: &str = "application/json";
 
+mod frab;
+
+/// The frab schedules' `HEAD` in the OpenAPI document (conference apps ask it before they
+/// fetch); answered by the `GET` handlers like every other `HEAD`.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(frab::schedule_xml_head, frab::schedule_json_head))]
+pub struct HeadDocs;
+
 pub fn config(cfg: &mut ServiceConfig) {
-    cfg.service(schedule);
+    cfg.service(schedule)
+        .service(frab::schedule_xml)
+        .service(frab::schedule_json);
 }
 
 /// What the programme shows of a pitch: no e-mail address, no token.

@@ -35,6 +35,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::mail::MailSignal;
 use crate::services::idempotency::{self, IdempotencyKey, Once};
 use crate::services::questions;
+use crate::webhooks::{self, Change, EventType, Subject};
 
 /// Most registrations committed in one transaction.
 const BATCH_MAX: usize = 128;
@@ -69,9 +70,14 @@ pub struct Desk {
 
 impl Desk {
     /// Starts the desk's task; it ends when every handle is dropped.
-    pub fn start(db: DatabaseConnection, public_url: String, mail: MailSignal) -> Self {
+    pub fn start(
+        db: DatabaseConnection,
+        public_url: String,
+        mail: MailSignal,
+        webhooks: crate::webhooks::WebhookSignal,
+    ) -> Self {
         let (jobs, queue) = mpsc::channel(4 * BATCH_MAX);
-        tokio::spawn(run(db, public_url, mail, queue));
+        tokio::spawn(run(db, public_url, mail, webhooks, queue));
         Self { jobs }
     }
 
@@ -100,6 +106,7 @@ async fn run(
     db: DatabaseConnection,
     public_url: String,
     mail: MailSignal,
+    webhooks: crate::webhooks::WebhookSignal,
     mut queue: mpsc::Receiver<Job>,
 ) {
     let mut batch = Vec::with_capacity(BATCH_MAX);
@@ -155,6 +162,7 @@ async fn run(
             mail.desk_batch();
         }
         mail.notify();
+        webhooks.notify();
     }
 }
 
@@ -405,5 +413,24 @@ pub async fn register_batch(
     dialect
         .write_batch(txn, &event, &rows, answer_rows, mails, key_rows)
         .await?;
+    let mut changes = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let subject = Subject::Registration(row.id);
+        changes.push(Change::new(
+            EventType::RegistrationCreated,
+            event_id,
+            &event.slug,
+            subject,
+        ));
+        if row.status == RegistrationStatus::Confirmed {
+            changes.push(Change::new(
+                EventType::RegistrationConfirmed,
+                event_id,
+                &event.slug,
+                subject,
+            ));
+        }
+    }
+    webhooks::enqueue(txn, &changes).await?;
     Ok(answers)
 }

@@ -41,7 +41,7 @@ pub use list::{
 pub use seats::{check_open, expire_holds, promote_waitlisted, MailboxUsage};
 pub use self_service::{
     cancel, change_by_token, confirm, erase_attendee, erase_by_id, erase_by_token, erase_own,
-    find_by_id, find_by_token, forget_records, set_checked_in, Change,
+    find_by_id, find_by_token, forget_records, report_check_in, set_checked_in, Change,
 };
 
 /// How long an unconfirmed (double opt-in) registration holds its seat unless the event says

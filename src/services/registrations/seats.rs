@@ -219,6 +219,18 @@ pub async fn promote_waitlisted(
             Notice::Promoted
         };
         notify(txn, public_url, &current, &model, notice).await?;
+        if !offer {
+            crate::webhooks::enqueue(
+                txn,
+                &[crate::webhooks::Change::new(
+                    crate::webhooks::EventType::RegistrationConfirmed,
+                    event_id,
+                    &current.slug,
+                    crate::webhooks::Subject::Registration(model.id),
+                )],
+            )
+            .await?;
+        }
         promoted += 1;
     }
 }

@@ -19,6 +19,7 @@ use crate::domain::{email::mailbox_key, time::now, token};
 use crate::error::{ApiError, ApiResult};
 use crate::services::idempotency::{earlier, record, Keyed, Once};
 use crate::services::{questions, Ctx};
+use crate::webhooks::{self, EventType};
 
 /// The attendee's own registration by its manage token.
 pub async fn find_by_token(db: &impl ConnectionTrait, token: &str) -> ApiResult<Registered> {
@@ -113,6 +114,7 @@ pub async fn confirm(
     active.updated_at = Set(now());
     let model = active.update(txn).await?;
     notify(txn, public_url, &event, &model, Notice::Confirmed).await?;
+    report(txn, EventType::RegistrationConfirmed, &event, model.id).await?;
     Ok(model)
 }
 
@@ -141,6 +143,7 @@ pub async fn cancel(
     active.sequence = Set(sequence);
     active.updated_at = Set(at);
     let model = active.update(txn).await?;
+    report(txn, EventType::RegistrationCancelled, &event, model.id).await?;
     promote_waitlisted(txn, public_url, event.id).await?;
     notify(
         txn,
@@ -153,6 +156,26 @@ pub async fn cancel(
     )
     .await?;
     Ok(model)
+}
+
+/// Queues the webhook deliveries of a change to one registration, in `txn`.
+async fn report(
+    txn: &impl ConnectionTrait,
+    kind: EventType,
+    event: &entity::event::Model,
+    id: Uuid,
+) -> ApiResult<()> {
+    webhooks::enqueue(
+        txn,
+        &[webhooks::Change::new(
+            kind,
+            event.id,
+            &event.slug,
+            webhooks::Subject::Registration(id),
+        )],
+    )
+    .await?;
+    Ok(())
 }
 
 /// What an attendee changes through the manage link: confirm the hold (double opt-in) or cancel.
@@ -354,28 +377,36 @@ pub async fn forget_records(txn: &impl ConnectionTrait, ids: &[Uuid]) -> ApiResu
         .filter(entity::idempotency_key::Column::RecordId.is_in(ids.iter().copied()))
         .exec(txn)
         .await?;
+    webhooks::forget_records(txn, ids).await?;
     Ok(())
 }
 
 /// Checks a confirmed attendee in (`true`) or undoes it (`false`). Repeating either is harmless.
-pub async fn set_checked_in(
-    db: &impl ConnectionTrait,
+pub async fn set_checked_in<C>(
+    db: &C,
     event_id: Uuid,
     id: Uuid,
     checked_in: bool,
-) -> ApiResult<Registered> {
+) -> ApiResult<Registered>
+where
+    C: ConnectionTrait + sea_orm::TransactionTrait<Transaction = sea_orm::DatabaseTransaction>,
+{
     let at = now();
+    let txn = crate::db::begin_write(db).await?;
     let update = registration::Entity::update_many()
         .col_expr(registration::Column::UpdatedAt, Expr::value(at))
         .filter(registration::Column::Id.eq(id))
         .filter(registration::Column::EventId.eq(event_id));
     if checked_in {
-        update
+        let done = update
             .col_expr(registration::Column::CheckedInAt, Expr::value(Some(at)))
             .filter(registration::Column::Status.eq(RegistrationStatus::Confirmed))
             .filter(registration::Column::CheckedInAt.is_null())
-            .exec(db)
+            .exec(&txn)
             .await?;
+        if done.rows_affected == 1 {
+            report_check_in(&txn, event_id, id).await?;
+        }
     } else {
         update
             .col_expr(
@@ -383,9 +414,10 @@ pub async fn set_checked_in(
                 Expr::value(Option::<DateTime<Utc>>::None),
             )
             .filter(registration::Column::CheckedInAt.is_not_null())
-            .exec(db)
+            .exec(&txn)
             .await?;
     }
+    txn.commit().await?;
     let found = find_by_id(db, event_id, id).await?;
     if checked_in && found.registration.checked_in_at.is_none() {
         return Err(ApiError::conflict(
@@ -393,4 +425,24 @@ pub async fn set_checked_in(
         ));
     }
     Ok(found)
+}
+
+/// Queues the `registration.checked_in` deliveries of a registration just checked in, in
+/// `txn` (the event's slug read there).
+pub async fn report_check_in(
+    txn: &impl ConnectionTrait,
+    event_id: Uuid,
+    id: Uuid,
+) -> ApiResult<()> {
+    let has_endpoints = entity::webhook_endpoint::Entity::find()
+        .one(txn)
+        .await?
+        .is_some();
+    if !has_endpoints {
+        return Ok(());
+    }
+    let Some(event) = entity::event::Entity::find_by_id(event_id).one(txn).await? else {
+        return Ok(());
+    };
+    report(txn, EventType::RegistrationCheckedIn, &event, id).await
 }
