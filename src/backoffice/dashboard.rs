@@ -33,6 +33,9 @@ struct Row {
     registrations: Option<String>,
     capacity: Option<i32>,
     checked_in: Option<i64>,
+    /// The door form's action (`/orga/events/{slug}/door`): for a member who checks people in
+    /// at this published event.
+    door: Option<String>,
 }
 
 /// Events of one status.
@@ -86,6 +89,8 @@ fn row(
     };
     Row {
         title: event.title.clone(),
+        door: (e.checked_in.is_some() && event.status == EventStatus::Published)
+            .then(|| format!("/orga/events/{}/door?lang={}", event.slug, t.lang)),
         href,
         when: EventSummary::new(public_url, event, lang).when,
         registrations: e.manage.then(|| {

@@ -7,6 +7,7 @@
 //! page; `team.rs` the team (admins) and the member's own account page.
 mod attendees;
 mod dashboard;
+mod door;
 mod event_texts;
 mod events;
 mod mail;
@@ -94,6 +95,11 @@ fn event_routes(cfg: &mut web::ServiceConfig) {
                     .app_data(form())
                     .route(web::get().to(events::edit_form))
                     .route(web::post().to(events::edit)),
+            )
+            .service(
+                web::resource("/{slug}/door")
+                    .app_data(form())
+                    .route(web::post().to(door::open)),
             )
             .service(
                 web::resource("/{slug}/publish")

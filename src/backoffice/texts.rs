@@ -43,6 +43,8 @@ pub struct Texts {
     pub back: &'static str,
     /// The dashboard's links to the team page (admins) and the member's account.
     pub team: &'static str,
+    /// The dashboard's button to an event's door page, signed in as the member.
+    pub open_door: &'static str,
     /// The nav's link to the organisation page (admins).
     pub organisation: &'static str,
     pub account: &'static str,
@@ -94,6 +96,7 @@ pub static EN: Texts = Texts {
     error_body: "Please try again in a moment.",
     back: "Back to the dashboard",
     team: "Team",
+    open_door: "Open the door (check-in)",
     organisation: "Organisation",
     account: "Your account",
 };
@@ -134,6 +137,7 @@ pub static DE: Texts = Texts {
     error_body: "Bitte versuchen Sie es gleich noch einmal.",
     back: "Zurück zur Übersicht",
     team: "Team",
+    open_door: "Einlass öffnen (Check-in)",
     organisation: "Organisation",
     account: "Ihr Konto",
 };

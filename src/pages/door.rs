@@ -303,13 +303,7 @@ pub async fn sign_in(
         Err(err) => return fail(&lang, err),
     };
     let path = format!("/events/{}/door", event.slug);
-    let cookie = Cookie::build(COOKIE, value)
-        .path(path.clone())
-        .http_only(true)
-        .same_site(SameSite::Strict)
-        .secure(state.public_url.starts_with("https://"))
-        .max_age(CookieDuration::hours(door::SESSION_HOURS))
-        .finish();
+    let cookie = door_cookie(&state, &event.slug, value);
     let mut response = see_other(&format!("{path}{}", lang.query()));
     if response.add_cookie(&cookie).is_err() {
         return fail(
@@ -318,6 +312,19 @@ pub async fn sign_in(
         );
     }
     response
+}
+
+/// The door session's cookie for the event `slug`: only the door's paths see it, `HttpOnly`,
+/// `SameSite=Strict`, `Secure` under an https public URL, for [`door::SESSION_HOURS`]. The
+/// door's own sign-in and the backoffice's way to the door both set it.
+pub fn door_cookie(state: &AppState, slug: &str, value: String) -> Cookie<'static> {
+    Cookie::build(COOKIE, value)
+        .path(format!("/events/{slug}/door"))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(state.public_url.starts_with("https://"))
+        .max_age(CookieDuration::hours(door::SESSION_HOURS))
+        .finish()
 }
 
 /// `POST /events/{slug}/door/sign-out`: ends this door's session.

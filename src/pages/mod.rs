@@ -30,7 +30,7 @@ use actix_web::{
 use askama::Template;
 use entity::registration::Language;
 
-pub use door::COOKIE as DOOR_COOKIE;
+pub use door::{door_cookie, COOKIE as DOOR_COOKIE};
 pub use event::PageCache;
 pub use form::config as form_config;
 pub use form::{FormView, QuestionView};

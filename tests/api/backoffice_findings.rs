@@ -284,3 +284,68 @@ async fn a_name_that_would_reverse_the_text_after_it_is_refused_at_its_field() {
         "the schema says so too"
     );
 }
+
+#[tokio::test]
+async fn a_door_member_signed_in_at_the_backoffice_opens_the_door_without_the_token_again() {
+    let app = spawn_app().await;
+    app.published_event(json!({"slug": "jt", "capacity": 10}))
+        .await;
+    app.published_event(json!({"slug": "other", "capacity": 10}))
+        .await;
+    let member = app
+        .post_admin(
+            "/api/v1/organisers",
+            &json!({"name": "Tom Door", "email": "tom@example.org", "role": "door",
+                "events": ["jt"]}),
+        )
+        .await;
+    member.assert_status(201);
+    let cookie = sign_in(&app, member.json["token"].as_str().unwrap()).await;
+    let dashboard = get(&app, "/orga/", &cookie).await;
+    assert!(dashboard
+        .text
+        .contains("action=\"/orga/events/jt/door?lang=en\""));
+    assert!(!dashboard.text.contains("/orga/events/other/door"));
+    let token = form_token(&dashboard);
+    let opened = post(
+        &app,
+        "/orga/events/jt/door",
+        &cookie,
+        &[("form_token", &token)],
+    )
+    .await;
+    opened.assert_status(303);
+    assert_eq!(opened.header("location"), Some("/events/jt/door?lang=en"));
+    let set = opened.header("set-cookie").unwrap();
+    assert!(
+        set.contains("Path=/events/jt/door") && set.contains("HttpOnly"),
+        "{set}"
+    );
+    let door_cookie = set.split(';').next().unwrap();
+    let door = get(&app, "/events/jt/door", door_cookie).await;
+    door.assert_status(200);
+    assert!(
+        door.text.contains("id=\"code-form\""),
+        "signed in: {}",
+        door.text
+    );
+    // Not at another event's door, and not from another site.
+    post(
+        &app,
+        "/orga/events/other/door",
+        &cookie,
+        &[("form_token", &token)],
+    )
+    .await
+    .assert_status(403);
+    send(
+        &app,
+        Method::POST,
+        "/orga/events/jt/door",
+        Some(&cookie),
+        &crate::orga_client::CROSS_SITE,
+        &[("form_token", &token)],
+    )
+    .await
+    .assert_status(403);
+}
