@@ -1218,6 +1218,7 @@ async fn scheduled_programme(app: &TestApp) -> (Value, String, String) {
     app.assign("jt27", &slot, pitch["id"].as_str().unwrap())
         .await
         .assert_status(200);
+    app.release("jt27", "").await;
     (pitch, stage, slot)
 }
 
@@ -1231,7 +1232,8 @@ async fn entry(app: &TestApp, path: &str, uid: &str) -> Value {
 async fn renaming_a_stage_gives_its_pitches_a_new_location_sequence_and_last_modified() {
     let app = spawn_app().await;
     let (pitch, stage, slot) = scheduled_programme(&app).await;
-    // Four moves after the assignment: the entry is at SEQUENCE 5, as in the report.
+    // Four moves after the assignment, each released: the entry is at SEQUENCE 5, as in the
+    // report.
     for (start, end) in [
         ("10:15", "10:30"),
         ("10:30", "10:45"),
@@ -1244,6 +1246,7 @@ async fn renaming_a_stage_gives_its_pitches_a_new_location_sequence_and_last_mod
         )
         .await
         .assert_status(200);
+        app.release("jt27", "").await;
     }
     let uid = format!("pitch-{}@podium", pitch["id"].as_str().unwrap());
     let paths = [
@@ -1410,6 +1413,7 @@ async fn every_published_entry_stays_cancelled_with_a_higher_sequence_whatever_r
         pitches.push(pitch);
         slots.push(slot);
     }
+    app.release("jt27", "").await;
     let path = "/api/v1/events/jt27/calendar.ics";
     let uid = |p: &Value| format!("pitch-{}@podium", p["id"].as_str().unwrap());
     let mut shown = Vec::new();
@@ -1438,6 +1442,7 @@ async fn every_published_entry_stays_cancelled_with_a_higher_sequence_whatever_r
     app.delete_admin(&format!("/api/v1/events/jt27/pitch-slots/{}", slots[2]))
         .await
         .assert_status(204);
+    app.release("jt27", "").await;
 
     let (_, parsed) = feed(&app, path).await;
     assert_eq!(
