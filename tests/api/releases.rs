@@ -237,7 +237,7 @@ async fn moves_before_a_release_mail_nobody_and_each_changed_presenter_gets_one_
         ("olaf@x.example", &olaf, olaf_seq, "Forum"),
     ] {
         let mails = app.mails_to(who);
-        assert_eq!(mails.len(), 3, "{who}: proposal, acceptance, release 1, release 2");
+        assert_eq!(mails.len(), 4, "{who}: proposal, acceptance, release 1, release 2");
         let mail = mails.last().unwrap();
         assert!(mail.subject().starts_with("Schedule change at"), "{}", mail.subject());
         let ics = mail.ics().unwrap();
@@ -249,9 +249,9 @@ async fn moves_before_a_release_mail_nobody_and_each_changed_presenter_gets_one_
         assert_eq!(sequence, before + 1, "{who}");
         assert_eq!(feed_sequence(&app, &uid_of(pitch)).await.0, before + 1);
     }
-    assert!(app.mails_to("uma@x.example").len() == 2);
+    assert_eq!(app.mails_to("uma@x.example").len(), 2);
     let dtstart = ics_value(
-        &app.mails_to("petra@faserwerk.example")[2].ics().unwrap(),
+        &app.mails_to("petra@faserwerk.example")[3].ics().unwrap(),
         "DTSTART",
     )
     .unwrap();
@@ -316,20 +316,29 @@ async fn releases_are_numbered_listed_newest_first_and_one_without_changes_mails
         .await
         .assert_problem(404);
 
-    // Bad notes are 422s naming the field; a bad body is not a 500.
+    // Bad notes are 422s naming the field; a body of the wrong shape is a 422 too.
     for body in [
         json!({"note": "x".repeat(2001)}),
         json!({"note": "null\u{0}byte"}),
-        json!({"note": 5}),
     ] {
         let answer = app
             .post_admin("/api/v1/events/rel/schedule/releases", &body)
             .await;
-        assert!(matches!(answer.status.as_u16(), 400 | 422), "{}", answer.text);
-        if answer.status.as_u16() == 422 {
-            assert!(answer.error_fields().contains(&"note".to_owned()), "{}", answer.text);
-        }
+        answer.assert_problem(422);
+        assert_eq!(answer.error_fields(), ["note"], "{}", answer.text);
     }
+    for body in [json!({"note": 5}), json!(["note"]), json!({"version": 7})] {
+        app.post_admin("/api/v1/events/rel/schedule/releases", &body)
+            .await
+            .assert_problem(422);
+    }
+    // None of them made a release.
+    assert_eq!(
+        app.get_admin("/api/v1/events/rel/schedule/releases")
+            .await
+            .json["total"],
+        3
+    );
     app.post_admin("/api/v1/events/nope/schedule/releases", &json!({}))
         .await
         .assert_problem(404);
