@@ -82,6 +82,21 @@ async fn stages_of(db: &impl ConnectionTrait, event_id: Uuid) -> ApiResult<Vec<s
 /// read as they are now; a released pitch that has since been withdrawn, rejected or erased
 /// is left out (its slot shows open), as are slots on a stage that is gone.
 pub async fn load(db: &impl ConnectionTrait, event_id: Uuid) -> ApiResult<Programme> {
+    load_released(db, event_id, true).await
+}
+
+/// The last release as the calendar feeds read it: like [`load`], but a released pitch that has
+/// since been withdrawn or rejected stays in its slot, so that its entry reads `CANCELLED`
+/// (see `ics::pitch_item`) even where the feeds never showed it confirmed.
+pub async fn load_for_feeds(db: &impl ConnectionTrait, event_id: Uuid) -> ApiResult<Programme> {
+    load_released(db, event_id, false).await
+}
+
+async fn load_released(
+    db: &impl ConnectionTrait,
+    event_id: Uuid,
+    only_accepted: bool,
+) -> ApiResult<Programme> {
     let stages = stages_of(db, event_id).await?;
     let Some(release) = last_release(db, event_id).await? else {
         return Ok(Programme {
@@ -106,7 +121,7 @@ pub async fn load(db: &impl ConnectionTrait, event_id: Uuid) -> ApiResult<Progra
         })
         .collect();
     let pitches = pitches_in(db, event_id, &slots).await?;
-    for slot in &mut slots {
+    for slot in slots.iter_mut().filter(|_| only_accepted) {
         if slot
             .pitch_id
             .is_some_and(|id| pitches.get(&id).is_none_or(|p| p.status != PitchStatus::Accepted))

@@ -108,8 +108,25 @@ fn id_of(event: &Value) -> Uuid {
 }
 
 /// Marks the event changed, as the endpoints do after their writes through `app.db`; the
-/// app treats those writes as its own (see `TestApp::write_epoch`).
+/// app treats those writes as its own (see `TestApp::write_epoch`). A programme written
+/// through `app.db` is the draft: it is published as the next release when it differs from
+/// the last one, as an organiser's release does (without the release's mail).
 async fn bump(app: &TestApp, event_id: Uuid) {
+    use podium::services::releases;
+    let (last, changes) = releases::pending(&app.db, event_id)
+        .await
+        .expect("the draft compared");
+    if !changes.is_empty() {
+        releases::store(
+            &app.db,
+            event_id,
+            last.unwrap_or(0) + 1,
+            String::new(),
+            &changes,
+        )
+        .await
+        .expect("the draft released");
+    }
     lock_for_change(&app.db, event_id)
         .await
         .expect("event version bumped");
