@@ -295,7 +295,11 @@ pub async fn by_token(
         .slots
         .iter()
         .find(|s| s.pitch_id == Some(pitch.id))
-        .and_then(|s| programme.stage(s.stage_id).map(|st| (s.clone(), st.clone())));
+        .and_then(|s| {
+            programme
+                .stage(s.stage_id)
+                .map(|st| (s.clone(), st.clone()))
+        });
     Ok((event, PitchView { pitch, slot }))
 }
 
@@ -525,9 +529,7 @@ fn invite_from(
     pitch: &pitch::Model,
     method: Method,
 ) -> Option<Attachment> {
-    let Some(entry) = calendar_entries::find(entries, &ics::pitch_uid(pitch)) else {
-        return None;
-    };
+    let entry = calendar_entries::find(entries, &ics::pitch_uid(pitch))?;
     let item = calendar_entries::item_of(entry, Some(ics::event_url(event, &ctx.public_url)));
     Some(Attachment {
         body: ics::invite(

@@ -6,7 +6,9 @@
 //! slots read without an organiser's token, the event page and the calendar feeds.
 use std::collections::HashMap;
 
-use entity::{exhibit, pitch, pitch::PitchStatus, pitch_slot, released_slot, schedule_release, stage};
+use entity::{
+    exhibit, pitch, pitch::PitchStatus, pitch_slot, released_slot, schedule_release, stage,
+};
 use sea_orm::{
     sea_query::{Expr, ExprTrait},
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -122,10 +124,11 @@ async fn load_released(
         .collect();
     let pitches = pitches_in(db, event_id, &slots).await?;
     for slot in slots.iter_mut().filter(|_| only_accepted) {
-        if slot
-            .pitch_id
-            .is_some_and(|id| pitches.get(&id).is_none_or(|p| p.status != PitchStatus::Accepted))
-        {
+        if slot.pitch_id.is_some_and(|id| {
+            pitches
+                .get(&id)
+                .is_none_or(|p| p.status != PitchStatus::Accepted)
+        }) {
             slot.pitch_id = None;
         }
     }

@@ -25,7 +25,8 @@ use entity::{
 };
 use sea_orm::{
     sea_query::{Expr, ExprTrait},
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -116,7 +117,12 @@ struct Placed {
 impl Placed {
     fn same_place(&self, other: &Placed) -> bool {
         (self.slot_id, self.stage_id, self.starts_at, self.ends_at)
-            == (other.slot_id, other.stage_id, other.starts_at, other.ends_at)
+            == (
+                other.slot_id,
+                other.stage_id,
+                other.starts_at,
+                other.ends_at,
+            )
     }
 }
 
@@ -209,9 +215,17 @@ fn diff(
     let all_before: HashMap<Uuid, Placed> = released.iter().map(|s| (s.slot_id, *s)).collect();
     let all_now: HashMap<Uuid, Placed> = draft.iter().map(|s| (s.slot_id, *s)).collect();
     for now in draft.iter().filter(|s| s.pitch_id.is_none()) {
-        match (was_open.get(&now.slot_id), all_before.contains_key(&now.slot_id)) {
+        match (
+            was_open.get(&now.slot_id),
+            all_before.contains_key(&now.slot_id),
+        ) {
             (Some(before), _) if !before.same_place(now) => {
-                changes.push(change(ChangeKind::SlotChanged, None, Some(before), Some(now)));
+                changes.push(change(
+                    ChangeKind::SlotChanged,
+                    None,
+                    Some(before),
+                    Some(now),
+                ));
             }
             (None, false) => changes.push(change(ChangeKind::SlotAdded, None, None, Some(now))),
             _ => {}
@@ -435,4 +449,81 @@ async fn mail_changes(
         mailed = true;
     }
     Ok(mailed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(h: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2027, 6, 24, h, 0, 0).unwrap()
+    }
+
+    fn slot(n: u128, h: u32, pitch: Option<u128>) -> Placed {
+        Placed {
+            slot_id: Uuid::from_u128(n),
+            stage_id: Uuid::from_u128(100),
+            starts_at: at(h),
+            ends_at: at(h + 1),
+            pitch_id: pitch.map(Uuid::from_u128),
+        }
+    }
+
+    fn kinds(changes: &[Change]) -> Vec<(ChangeKind, Option<u128>)> {
+        changes
+            .iter()
+            .map(|c| (c.kind, c.pitch_id.map(|p| p.as_u128())))
+            .collect()
+    }
+
+    #[test]
+    fn the_same_programme_has_no_changes() {
+        let programme = [slot(1, 9, Some(7)), slot(2, 10, None)];
+        let none = diff(&programme, &programme, &HashMap::new(), &HashMap::new());
+        assert!(none.is_empty());
+    }
+
+    #[test]
+    fn pitches_placed_moved_and_unplaced_come_first_then_open_slots() {
+        let released = [
+            slot(1, 9, Some(7)),
+            slot(2, 10, Some(8)),
+            slot(3, 11, None),
+            slot(4, 12, None),
+        ];
+        // 7 keeps its slot, which moves; 8 leaves; 9 arrives in slot 3; slot 4 is gone; slot 5 new.
+        let draft = [
+            slot(1, 13, Some(7)),
+            slot(2, 10, None),
+            slot(3, 11, Some(9)),
+            slot(5, 15, None),
+        ];
+        let changes = diff(&released, &draft, &HashMap::new(), &HashMap::new());
+        assert_eq!(
+            kinds(&changes),
+            [
+                (ChangeKind::Moved, Some(7)),
+                (ChangeKind::Placed, Some(9)),
+                (ChangeKind::Unplaced, Some(8)),
+                (ChangeKind::SlotAdded, None),
+                (ChangeKind::SlotRemoved, None),
+            ]
+        );
+        assert_eq!(changes[0].from.as_ref().unwrap().starts_at, at(9));
+        assert_eq!(changes[0].to.as_ref().unwrap().starts_at, at(13));
+        // Pitches unknown here (erased) are listed but not mailed.
+        assert!(changes.iter().all(|c| !c.mailed));
+    }
+
+    #[test]
+    fn an_open_slot_that_moves_is_a_slot_change() {
+        let changes = diff(
+            &[slot(1, 9, None)],
+            &[slot(1, 10, None)],
+            &HashMap::new(),
+            &HashMap::new(),
+        );
+        assert_eq!(kinds(&changes), [(ChangeKind::SlotChanged, None)]);
+    }
 }

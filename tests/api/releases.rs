@@ -86,6 +86,13 @@ async fn an_assignment_stays_in_the_draft_until_released_and_the_release_mails_t
     assert!(!feed.text.contains(&uid_of(&pitch)), "{}", feed.text);
     let own = app.get(&format!("/api/v1/pitches/{token}")).await;
     assert!(own.json["slot"].is_null(), "{}", own.text);
+    let page = app.get("/events/rel").await;
+    page.assert_status(200);
+    assert!(
+        !page.text.contains("Leichtbau mit Naturfasern"),
+        "{}",
+        page.text
+    );
 
     // The organisers see the draft and what a release would change.
     let draft_slots = app.get_admin("/api/v1/events/rel/pitch-slots").await;
@@ -135,6 +142,12 @@ async fn an_assignment_stays_in_the_draft_until_released_and_the_release_mails_t
     assert_eq!(status, "CONFIRMED");
     let own = app.get(&format!("/api/v1/pitches/{token}")).await;
     assert_eq!(own.json["slot"]["id"], slot.as_str(), "{}", own.text);
+    let page = app.get("/events/rel").await;
+    assert!(
+        page.text.contains("Leichtbau mit Naturfasern"),
+        "{}",
+        page.text
+    );
     let after = app.get_admin("/api/v1/events/rel/schedule/draft").await;
     assert_eq!(after.json["released_version"], 1);
     assert_eq!(after.json["changes"], json!([]));
@@ -143,7 +156,11 @@ async fn an_assignment_stays_in_the_draft_until_released_and_the_release_mails_t
     exactly_mails(&app, 3).await;
     let mails = app.mails_to("petra@faserwerk.example");
     let mail = mails.last().unwrap();
-    assert!(mail.subject().starts_with("Your slot at"), "{}", mail.subject());
+    assert!(
+        mail.subject().starts_with("Your slot at"),
+        "{}",
+        mail.subject()
+    );
     let ics = mail.ics().expect("an .ics");
     let parsed = crate::ics_reader::read(&ics);
     assert_eq!(
@@ -183,8 +200,12 @@ async fn moves_before_a_release_mail_nobody_and_each_changed_presenter_gets_one_
         )
         .await;
     let id = |p: &Value| p["id"].as_str().unwrap().to_owned();
-    app.assign("rel", &first, &id(&petra)).await.assert_status(200);
-    app.assign("rel", &second, &id(&olaf)).await.assert_status(200);
+    app.assign("rel", &first, &id(&petra))
+        .await
+        .assert_status(200);
+    app.assign("rel", &second, &id(&olaf))
+        .await
+        .assert_status(200);
     app.release("rel", "eins").await;
     // 3 proposals, 3 acceptances, 2 placements.
     exactly_mails(&app, 8).await;
@@ -193,20 +214,34 @@ async fn moves_before_a_release_mail_nobody_and_each_changed_presenter_gets_one_
 
     // Petra's slot moves twice, Olaf changes slot, Uma comes and goes: no mail.
     let path = format!("/api/v1/events/rel/pitch-slots/{first}");
-    app.patch_admin(&path, &json!({"starts_at": at("12:00"), "ends_at": at("12:15")}))
+    app.patch_admin(
+        &path,
+        &json!({"starts_at": at("12:00"), "ends_at": at("12:15")}),
+    )
+    .await
+    .assert_status(200);
+    app.patch_admin(
+        &path,
+        &json!({"starts_at": at("12:30"), "ends_at": at("12:45")}),
+    )
+    .await
+    .assert_status(200);
+    app.delete_admin(&format!(
+        "/api/v1/events/rel/pitch-slots/{second}/assignment"
+    ))
+    .await
+    .assert_status(204);
+    app.assign("rel", &third, &id(&olaf))
         .await
         .assert_status(200);
-    app.patch_admin(&path, &json!({"starts_at": at("12:30"), "ends_at": at("12:45")}))
+    app.assign("rel", &second, &id(&uma))
         .await
         .assert_status(200);
-    app.delete_admin(&format!("/api/v1/events/rel/pitch-slots/{second}/assignment"))
-        .await
-        .assert_status(204);
-    app.assign("rel", &third, &id(&olaf)).await.assert_status(200);
-    app.assign("rel", &second, &id(&uma)).await.assert_status(200);
-    app.delete_admin(&format!("/api/v1/events/rel/pitch-slots/{second}/assignment"))
-        .await
-        .assert_status(204);
+    app.delete_admin(&format!(
+        "/api/v1/events/rel/pitch-slots/{second}/assignment"
+    ))
+    .await
+    .assert_status(204);
     exactly_mails(&app, 8).await;
     // The public still sees release 1, and the feeds' SEQUENCE has not moved.
     let titles = public_titles(&app).await;
@@ -218,7 +253,12 @@ async fn moves_before_a_release_mail_nobody_and_each_changed_presenter_gets_one_
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| (c["kind"].as_str().unwrap(), c["pitch_title"].as_str().unwrap()))
+        .map(|c| {
+            (
+                c["kind"].as_str().unwrap(),
+                c["pitch_title"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         kinds.len(),
@@ -237,9 +277,17 @@ async fn moves_before_a_release_mail_nobody_and_each_changed_presenter_gets_one_
         ("olaf@x.example", &olaf, olaf_seq, "Forum"),
     ] {
         let mails = app.mails_to(who);
-        assert_eq!(mails.len(), 4, "{who}: proposal, acceptance, release 1, release 2");
+        assert_eq!(
+            mails.len(),
+            4,
+            "{who}: proposal, acceptance, release 1, release 2"
+        );
         let mail = mails.last().unwrap();
-        assert!(mail.subject().starts_with("Schedule change at"), "{}", mail.subject());
+        assert!(
+            mail.subject().starts_with("Schedule change at"),
+            "{}",
+            mail.subject()
+        );
         let ics = mail.ics().unwrap();
         assert_eq!(ics_value(&ics, "METHOD").as_deref(), Some("REQUEST"));
         assert_eq!(ics_value(&ics, "UID"), Some(uid_of(pitch)));
@@ -258,9 +306,11 @@ async fn moves_before_a_release_mail_nobody_and_each_changed_presenter_gets_one_
     assert!(dtstart.starts_with("20270624T1230"), "{dtstart}");
 
     // Unplaced in the draft, then released: one CANCEL, and the feed keeps it cancelled.
-    app.delete_admin(&format!("/api/v1/events/rel/pitch-slots/{first}/assignment"))
-        .await
-        .assert_status(204);
+    app.delete_admin(&format!(
+        "/api/v1/events/rel/pitch-slots/{first}/assignment"
+    ))
+    .await
+    .assert_status(204);
     let release = app.release("rel", "drei").await;
     assert_eq!(release["changes"][0]["kind"], "unplaced");
     exactly_mails(&app, 11).await;
@@ -309,7 +359,9 @@ async fn releases_are_numbered_listed_newest_first_and_one_without_changes_mails
         .await;
     assert_eq!(page.json["items"][0]["version"], 3);
     assert!(page.json["next_cursor"].is_string());
-    let one = app.get_admin("/api/v1/events/rel/schedule/releases/1").await;
+    let one = app
+        .get_admin("/api/v1/events/rel/schedule/releases/1")
+        .await;
     one.assert_status(200);
     assert_eq!(one.json["note"], "eins");
     app.get_admin("/api/v1/events/rel/schedule/releases/9")
@@ -376,7 +428,10 @@ async fn two_releases_at_once_get_two_versions() {
 async fn only_the_events_organisers_release_and_read_releases() {
     let (app, _, _) = programme_app().await;
     let mut tokens = Vec::new();
-    for (email, role) in [("door@example.org", "door"), ("rev@example.org", "reviewer")] {
+    for (email, role) in [
+        ("door@example.org", "door"),
+        ("rev@example.org", "reviewer"),
+    ] {
         let answer = app
             .post_admin(
                 "/api/v1/organisers",
@@ -401,7 +456,9 @@ async fn only_the_events_organisers_release_and_read_releases() {
             .await
             .assert_problem(403);
     }
-    app.post(path, &json!({"note": "x"})).await.assert_problem(401);
+    app.post(path, &json!({"note": "x"}))
+        .await
+        .assert_problem(401);
     app.get(path).await.assert_problem(401);
     app.get("/api/v1/events/rel/schedule/draft")
         .await
@@ -446,7 +503,9 @@ async fn the_migration_makes_release_1_of_a_programme_from_before_releases() {
         .position(|m| m.name() == "m20261208_200001_create_schedule_releases")
         .unwrap();
     let steps = u32::try_from(all.len() - position).unwrap();
-    migration::Migrator::down(&app.db, Some(steps)).await.unwrap();
+    migration::Migrator::down(&app.db, Some(steps))
+        .await
+        .unwrap();
     migration::Migrator::up(&app.db, None).await.unwrap();
 
     let list = app.get_admin("/api/v1/events/rel/schedule/releases").await;

@@ -245,10 +245,7 @@ pub async fn draft(
         .collect();
     Ok(web::Json(DraftResponse {
         released_version,
-        changes: changes
-            .iter()
-            .map(|c| change(c, &event.timezone))
-            .collect(),
+        changes: changes.iter().map(|c| change(c, &event.timezone)).collect(),
         slots,
     }))
 }
