@@ -530,3 +530,28 @@ async fn the_migration_makes_release_1_of_a_programme_from_before_releases() {
     // The next release is version 2.
     assert_eq!(app.release("rel", "").await["version"], 2);
 }
+
+#[tokio::test]
+async fn a_stage_whose_pitches_are_still_released_is_not_removed_until_a_release_tells_them() {
+    let (app, main, _) = programme_app().await;
+    let slot = app.slot("rel", &main, &at("10:00"), &at("10:15")).await;
+    let pitch = app.accepted_pitch("rel", json!({})).await;
+    app.assign("rel", &slot, pitch["id"].as_str().unwrap())
+        .await
+        .assert_status(200);
+    app.release("rel", "").await;
+    app.delete_admin(&format!("/api/v1/events/rel/pitch-slots/{slot}/assignment"))
+        .await
+        .assert_status(204);
+    let stage = format!("/api/v1/events/rel/stages/{main}");
+    app.delete_admin(&stage).await.assert_problem(409);
+    app.release("rel", "ohne Hauptbühne").await;
+    app.delete_admin(&stage).await.assert_status(204);
+    // Told once that the slot is gone, with a cancellation.
+    exactly_mails(&app, 4).await;
+    let last = app.mails_to("petra@faserwerk.example").pop().unwrap();
+    assert_eq!(
+        ics_value(&last.ics().unwrap(), "METHOD").as_deref(),
+        Some("CANCEL")
+    );
+}
