@@ -12,6 +12,8 @@ mod events;
 mod mail;
 mod people_texts;
 mod questions;
+mod schedule;
+pub(crate) mod schedule_texts;
 mod sign_in;
 mod team;
 mod team_texts;
@@ -120,6 +122,22 @@ fn event_routes(cfg: &mut web::ServiceConfig) {
                     .app_data(form())
                     .route(web::get().to(announcements::compose))
                     .route(web::post().to(announcements::act)),
+            )
+            .service(web::resource("/{slug}/schedule").route(web::get().to(schedule::editor)))
+            .service(
+                web::resource("/{slug}/schedule/slots/{id}/place")
+                    .app_data(form())
+                    .route(web::post().to(schedule::place)),
+            )
+            .service(
+                web::resource("/{slug}/schedule/slots/{id}/unplace")
+                    .app_data(form())
+                    .route(web::post().to(schedule::unplace)),
+            )
+            .service(
+                web::resource("/{slug}/schedule/release")
+                    .app_data(form())
+                    .route(web::post().to(schedule::release)),
             )
             .service(web::resource("/{slug}/badges").route(web::get().to(badges::page)))
             .service(web::resource("/{slug}/badges.pdf").route(web::get().to(badges::download)))

@@ -13,6 +13,7 @@ mod backoffice;
 mod backoffice_announcements;
 mod backoffice_events;
 mod backoffice_people;
+mod backoffice_schedule;
 mod backoffice_sign_in;
 mod badges;
 mod check_in;
