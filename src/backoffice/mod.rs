@@ -130,6 +130,11 @@ fn event_routes(cfg: &mut web::ServiceConfig) {
                     .route(web::post().to(schedule::place)),
             )
             .service(
+                web::resource("/{slug}/schedule/slots/{id}/move")
+                    .app_data(form())
+                    .route(web::post().to(schedule::move_slot)),
+            )
+            .service(
                 web::resource("/{slug}/schedule/slots/{id}/unplace")
                     .app_data(form())
                     .route(web::post().to(schedule::unplace)),

@@ -1,9 +1,9 @@
 //! The schedule editor (issue 29, items 3 and 4): per day of the event, the stages as columns
 //! and their slots down the page (the draft programme), the accepted pitches not yet placed
-//! beside them, and the changes since the last release with the "Release" form. Placing and
-//! unplacing are plain forms that call the same services as the API (`pitch_slots::assign`,
-//! `pitch_slots::unassign`, `releases::release`); a rule the service refuses (409, 422) comes
-//! back as the page with the message at the slot, nothing lost.
+//! beside them, and the changes since the last release with the "Release" form. Placing,
+//! moving and unplacing are plain forms that call the same services as the API
+//! (`pitch_slots::assign`, `update` and `unassign`, `releases::release`); a rule the service
+//! refuses (409, 422) comes back as the page with the message at the slot, nothing lost.
 use actix_web::{http::StatusCode, web, HttpRequest, HttpResponse, ResponseError};
 use askama::Template;
 use chrono::TimeZone;
@@ -28,6 +28,10 @@ use crate::state::AppState;
 pub struct SlotCell {
     pub id: Uuid,
     pub when: String,
+    /// Its stage, start and end as the move form shows them (`datetime-local` values).
+    pub stage_id: Uuid,
+    pub starts_at: String,
+    pub ends_at: String,
     /// The pitch's title and presenter, when placed.
     pub pitch: Option<String>,
     /// The message of a refused change at this slot.
@@ -59,6 +63,8 @@ struct EditorPage {
     done: Option<&'static str>,
     released_version: Option<i32>,
     days: Vec<Day>,
+    /// Every stage: id and name, for the move form.
+    stages: Vec<(Uuid, String)>,
     /// id, title, presenter and minutes.
     unplaced: Vec<(Uuid, String, String, i32)>,
     changes: Vec<String>,
@@ -80,6 +86,19 @@ pub struct PlaceForm {
     pitch_id: String,
 }
 
+/// The move form: stage, start and end as local date-times (`2027-06-24T10:00`).
+#[derive(Debug, Default, Deserialize)]
+pub struct MoveForm {
+    #[serde(default)]
+    form_token: String,
+    #[serde(default)]
+    stage_id: String,
+    #[serde(default)]
+    starts_at: String,
+    #[serde(default)]
+    ends_at: String,
+}
+
 /// The release form.
 #[derive(Debug, Default, Deserialize)]
 pub struct ReleaseForm {
@@ -87,6 +106,27 @@ pub struct ReleaseForm {
     form_token: String,
     #[serde(default)]
     note: String,
+}
+
+/// `2027-06-24T10:00`: an instant as local time in `zone`, as `datetime-local` shows it.
+fn local_value(instant: chrono::DateTime<chrono::Utc>, zone: chrono_tz::Tz) -> String {
+    zone.from_utc_datetime(&instant.naive_utc())
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
+}
+
+/// A `datetime-local` value in the event's zone; a 422 naming `field` otherwise.
+fn local_instant(
+    field: &str,
+    raw: &str,
+    zone: chrono_tz::Tz,
+) -> Result<chrono::DateTime<chrono::Utc>, ApiError> {
+    let raw = raw.trim();
+    ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+        .iter()
+        .find_map(|format| chrono::NaiveDateTime::parse_from_str(raw, format).ok())
+        .and_then(|naive| crate::domain::time::local_to_instant(zone, naive))
+        .ok_or_else(|| ApiError::invalid(field, "must be a date and time such as 2027-06-24T10:00"))
 }
 
 fn base(event: &event::Model) -> String {
@@ -185,6 +225,9 @@ async fn page(
                         .map(|slot| SlotCell {
                             id: slot.id,
                             when: when::span(slot.starts_at, slot.ends_at, &event.timezone, lang),
+                            stage_id: slot.stage_id,
+                            starts_at: local_value(slot.starts_at, tz),
+                            ends_at: local_value(slot.ends_at, tz),
                             pitch: draft
                                 .pitch_of(slot)
                                 .map(|p| format!("{} — {}", p.title, p.presenter_name)),
@@ -221,6 +264,11 @@ async fn page(
         done,
         released_version,
         days,
+        stages: draft
+            .stages
+            .iter()
+            .map(|s| (s.id, s.name.clone()))
+            .collect(),
         unplaced,
         changes: changes
             .iter()
@@ -241,6 +289,7 @@ pub async fn editor(
     let done = match query.done.as_deref() {
         Some("placed") => Some(s.done_placed),
         Some("unplaced") => Some(s.done_unplaced),
+        Some("moved") => Some(s.done_moved),
         Some("released") => Some(s.done_released),
         _ => None,
     };
@@ -291,6 +340,40 @@ pub async fn place(
         Err(_) => Err(ApiError::invalid("pitch_id", "choose a pitch")),
     };
     after(&state, &session, &event, slot, result, "placed").await
+}
+
+/// `POST /orga/events/{slug}/schedule/slots/{id}/move`: `pitch_slots::update`, as `PATCH
+/// /api/v1/events/{event}/pitch-slots/{id}`; the times are local times of the event's zone.
+pub async fn move_slot(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    path: web::Path<(String, Uuid)>,
+    form: web::Form<MoveForm>,
+) -> Result<HttpResponse, PageError> {
+    check_post(&req, &state, &session, &form.form_token)?;
+    let (key, slot) = path.into_inner();
+    let event = managed_event(&state, &session, &key).await?;
+    let zone: chrono_tz::Tz = event.timezone.parse().unwrap_or(chrono_tz::UTC);
+    let change = (|| {
+        Ok::<_, ApiError>(pitch_slots::SlotChange {
+            stage_id: Some(
+                form.stage_id
+                    .trim()
+                    .parse::<Uuid>()
+                    .map_err(|_| ApiError::invalid("stage_id", "choose a stage"))?,
+            ),
+            starts_at: Some(local_instant("starts_at", &form.starts_at, zone)?),
+            ends_at: Some(local_instant("ends_at", &form.ends_at, zone)?),
+        })
+    })();
+    let result = match change {
+        Ok(change) => pitch_slots::update(&state, event.id, slot, change)
+            .await
+            .map(|_| ()),
+        Err(err) => Err(err),
+    };
+    after(&state, &session, &event, slot, result, "moved").await
 }
 
 /// `POST /orga/events/{slug}/schedule/slots/{id}/unplace`: `pitch_slots::unassign`, as `DELETE

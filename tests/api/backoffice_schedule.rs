@@ -1,5 +1,5 @@
 //! The schedule editor (issue 29, items 3 and 4) over HTTP as a browser uses it: the draft by
-//! day and stage with the unplaced pitches, placing and unplacing by plain forms, a refused
+//! day and stage with the unplaced pitches, placing, moving and unplacing by plain forms, a refused
 //! rule shown at its slot, the changes and the "Release" form; the role guard and the
 //! cross-site check.
 use reqwest::{header, Method};
@@ -157,6 +157,65 @@ async fn the_editor_places_and_unplaces_by_forms_shows_refusals_at_the_slot_and_
         )
         .await;
     placed.assert_status(303);
+    // A move onto the short slot's time on its stage is refused at the moved slot; a free time
+    // is fine (the move form's times are local times of the event).
+    let move_path = format!("/orga/events/jt/schedule/slots/{long}/move?lang=en");
+    let clash = admin
+        .post(
+            &app,
+            &move_path,
+            &[
+                ("stage_id", main.as_str()),
+                ("starts_at", "2027-06-24T10:00"),
+                ("ends_at", "2027-06-24T10:30"),
+            ],
+        )
+        .await;
+    clash.assert_status(409);
+    let at_long = clash
+        .text
+        .split(&format!("id=\"slot-{long}\""))
+        .nth(1)
+        .unwrap()
+        .split("</li>")
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(at_long.contains("Not possible"), "{at_long}");
+    admin
+        .post(
+            &app,
+            &move_path,
+            &[
+                ("stage_id", main.as_str()),
+                ("starts_at", "2027-06-24T12:00"),
+                ("ends_at", "not a time"),
+            ],
+        )
+        .await
+        .assert_status(422);
+    admin
+        .post(
+            &app,
+            &move_path,
+            &[
+                ("stage_id", main.as_str()),
+                ("starts_at", "2027-06-24T12:00"),
+                ("ends_at", "2027-06-24T12:30"),
+            ],
+        )
+        .await
+        .assert_status(303);
+    let moved = app.get_admin("/api/v1/events/jt/schedule/draft").await;
+    let placed_change = moved.json["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == "placed")
+        .cloned()
+        .unwrap();
+    assert_eq!(placed_change["to"]["stage_name"], "Hauptbühne");
+    assert_eq!(placed_change["to"]["starts_at"], at("12:00"));
     let page = admin.get(&app, "/orga/events/jt/schedule?lang=en").await;
     assert!(page.text.contains("Changes since the last release"));
     assert!(page.text.contains("Leichtbau mit Naturfasern: placed"));
