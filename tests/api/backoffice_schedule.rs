@@ -93,7 +93,7 @@ fn at(hm: &str) -> String {
 }
 
 #[tokio::test]
-async fn the_editor_places_and_unplaces_by_forms_shows_refusals_at_the_slot_and_releases() {
+async fn the_editor_places_moves_and_unplaces_by_forms_shows_refusals_at_the_slot_and_releases() {
     let app = spawn_app().await;
     app.published_event(json!({"slug": "jt"})).await;
     let main = app.create_stage("jt", "Hauptbühne").await;
