@@ -229,7 +229,7 @@ fn parameter_description(path: &str, name: &str) -> Option<String> {
 /// The tags the API's operations are grouped by, each with what it groups. Every tag an
 /// operation names is defined in the document ([`define_tags`]); one missing here gets a
 /// plain description, so the document stays valid, and the `openapi_docs` test names it.
-pub const TAGS: [(&str, &str); 14] = [
+pub const TAGS: [(&str, &str); 15] = [
     (
         "events",
         "Events: create, edit, publish, cancel and clone; the public list and page data",
@@ -247,6 +247,10 @@ pub const TAGS: [(&str, &str); 14] = [
     (
         "pitch slots",
         "Time slots on the stages and the pitch assigned to each",
+    ),
+    (
+        "releases",
+        "Releases of the programme: the draft organisers edit, published as numbered versions",
     ),
     (
         "pitches",
@@ -495,7 +499,14 @@ pub fn declare_binary_bodies(spec: &mut OpenApi) {
 /// Text fields the services read with [`crate::domain::text::multi_line`]: line breaks and
 /// tabs allowed. Every other free-text field of a request is one line
 /// ([`crate::domain::text::one_line`] or `optional_line`).
-const MULTI_LINE_FIELDS: [&str; 5] = ["description", "abstract", "text_de", "text_en", "answers"];
+const MULTI_LINE_FIELDS: [&str; 6] = [
+    "description",
+    "abstract",
+    "text_de",
+    "text_en",
+    "answers",
+    "note",
+];
 /// No control character (Unicode `Cc`: U+0000–U+001F, U+007F–U+009F) and no bidirectional
 /// override (U+202A–U+202E, U+2066–U+2069), as `one_line` checks.
 const ONE_LINE: &str = r"^[^\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$";

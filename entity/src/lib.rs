@@ -16,6 +16,8 @@ pub mod pitch_slot;
 pub mod registration;
 pub mod registration_answer;
 pub mod registration_question;
+pub mod released_slot;
+pub mod schedule_release;
 pub mod sign_in_link;
 pub mod stage;
 pub mod webhook_delivery;

@@ -15,6 +15,8 @@ mod organisation;
 mod organisation_texts;
 mod people_texts;
 mod questions;
+mod schedule;
+pub(crate) mod schedule_texts;
 mod sign_in;
 mod team;
 mod team_texts;
@@ -129,6 +131,27 @@ fn event_routes(cfg: &mut web::ServiceConfig) {
                     .app_data(form())
                     .route(web::get().to(announcements::compose))
                     .route(web::post().to(announcements::act)),
+            )
+            .service(web::resource("/{slug}/schedule").route(web::get().to(schedule::editor)))
+            .service(
+                web::resource("/{slug}/schedule/slots/{id}/place")
+                    .app_data(form())
+                    .route(web::post().to(schedule::place)),
+            )
+            .service(
+                web::resource("/{slug}/schedule/slots/{id}/move")
+                    .app_data(form())
+                    .route(web::post().to(schedule::move_slot)),
+            )
+            .service(
+                web::resource("/{slug}/schedule/slots/{id}/unplace")
+                    .app_data(form())
+                    .route(web::post().to(schedule::unplace)),
+            )
+            .service(
+                web::resource("/{slug}/schedule/release")
+                    .app_data(form())
+                    .route(web::post().to(schedule::release)),
             )
             .service(web::resource("/{slug}/badges").route(web::get().to(badges::page)))
             .service(web::resource("/{slug}/badges.pdf").route(web::get().to(badges::download)))

@@ -21,7 +21,7 @@ mod resend;
 mod self_edit;
 mod texts;
 mod unsubscribe;
-mod when;
+pub(crate) mod when;
 
 use actix_web::{
     http::{header, StatusCode},

@@ -245,6 +245,19 @@ pub async fn seed(db: &DatabaseConnection, event: &event::Model) -> anyhow::Resu
         .insert(&txn)
         .await?;
     }
+    // The demo's programme as it is published: release 1.
+    let (_, changes) = crate::services::releases::pending(&txn, event.id)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    crate::services::releases::store(
+        &txn,
+        event.id,
+        1,
+        "Erstes Programm / first programme".to_owned(),
+        &changes,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     event::Entity::update_many()
         .col_expr(event::Column::ApprovedExhibits, Expr::value(approved))
         .filter(event::Column::Id.eq(event.id))

@@ -114,12 +114,13 @@ pub fn item_of(entry: &calendar_entry::Model, url: Option<String>) -> Item {
     }
 }
 
-/// What the event's feed should show now, by UID: the event, then each pitch in a slot.
+/// What the event's feed should show now, by UID: the event, then each pitch in a slot of the
+/// last release (the draft is not shown: a release is what changes the feeds).
 async fn wanted(
     db: &impl ConnectionTrait,
     event: &event::Model,
 ) -> ApiResult<Vec<(String, Shown, Item)>> {
-    let programme = programme::load(db, event.id).await?;
+    let programme = programme::load_for_feeds(db, event.id).await?;
     let mut wanted = Vec::with_capacity(programme.slots.len() + 1);
     let own = ics::event_item(event, "");
     wanted.push((own.uid.clone(), Shown::of(EntryKind::Event, &own), own));

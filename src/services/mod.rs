@@ -26,6 +26,7 @@ pub mod programme;
 pub mod questions;
 pub mod read_cache;
 pub mod registrations;
+pub mod releases;
 pub mod sign_in_links;
 pub mod stages;
 pub mod webhooks;

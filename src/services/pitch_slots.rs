@@ -6,6 +6,9 @@
 //! overlap (half-open intervals); a slot holds at most one pitch and a pitch at most one slot
 //! (backed by a unique index); only accepted pitches are assigned; a pitch fits its slot; one
 //! presenter (case-insensitive e-mail) is never in two overlapping slots, on any stages.
+//!
+//! These edit the draft programme and mail nobody: the public programme, the presenters' mail
+//! and the feeds change when the organisers release the draft (`services::releases`).
 use chrono::{DateTime, Duration, Utc};
 use entity::{
     event::{self, EventStatus},
@@ -341,8 +344,8 @@ pub async fn generate(
     Ok((event, created))
 }
 
-/// Moves, resizes or re-stages a slot; an assigned pitch must still fit, its presenter must stay
-/// free, and the presenter is mailed the new time with an updated calendar entry.
+/// Moves, resizes or re-stages a slot of the draft; an assigned pitch must still fit and its
+/// presenter must stay free. Nobody is mailed: the presenter learns of the move at the release.
 pub async fn update(
     ctx: &Ctx,
     event_id: Uuid,
@@ -387,45 +390,25 @@ pub async fn update(
     active.sequence = Set(before.slot.sequence + 1);
     active.updated_at = Set(now());
     let slot = active.update(&txn).await?;
-    let pitch = match before.pitch.clone() {
-        Some(pitch) => {
-            let pitch = pitches::bump_sequence(&txn, pitch).await?;
-            pitches::notify_moved(
-                &txn,
-                ctx,
-                &event,
-                &pitch,
-                (&before.slot, &before.stage),
-                (&slot, &stage),
-            )
-            .await?;
-            Some(pitch)
-        }
-        None => None,
-    };
     txn.commit().await?;
-    if pitch.is_some() {
-        ctx.wake_mailer();
-    }
-    Ok((event, SlotView { slot, stage, pitch }))
+    Ok((
+        event,
+        SlotView {
+            slot,
+            stage,
+            pitch: before.pitch,
+        },
+    ))
 }
 
-/// Removes a slot; an assigned presenter is mailed a cancellation of the calendar entry.
+/// Removes a slot from the draft; an assigned presenter is mailed a cancellation at the next
+/// release.
 pub async fn delete(ctx: &Ctx, event_id: Uuid, id: Uuid) -> ApiResult<()> {
     let txn = crate::db::begin_write(&ctx.db).await?;
-    let event = events::lock_for_change(&txn, event_id).await?;
-    let before = view(&txn, find(&txn, event_id, id).await?).await?;
-    let mailed = before.pitch.is_some();
-    if let Some(pitch) = before.pitch.clone() {
-        let freed = free(&txn, before.slot.clone()).await?;
-        let pitch = pitches::bump_sequence(&txn, pitch).await?;
-        pitches::notify_unassigned(&txn, ctx, &event, &pitch, &freed, &before.stage).await?;
-    }
+    events::lock_for_change(&txn, event_id).await?;
+    find(&txn, event_id, id).await?;
     pitch_slot::Entity::delete_by_id(id).exec(&txn).await?;
     txn.commit().await?;
-    if mailed {
-        ctx.wake_mailer();
-    }
     Ok(())
 }
 
@@ -445,13 +428,13 @@ pub async fn free(
 /// What an assignment did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Assigned {
-    /// The pitch now holds the slot; the presenter was mailed.
+    /// The pitch now holds the slot in the draft; the presenter is mailed at the release.
     New,
     /// The pitch already held this slot; nothing changed.
     Unchanged,
 }
 
-/// Puts an accepted pitch into an empty slot.
+/// Puts an accepted pitch into an empty slot of the draft (no mail until the release).
 ///
 /// 409 when the pitch is not accepted, the slot holds another pitch (unassign it first), the
 /// pitch holds another slot, or its presenter holds an overlapping slot; 422 when it does not fit.
@@ -510,10 +493,7 @@ pub async fn assign(
     active.sequence = Set(before.slot.sequence + 1);
     active.updated_at = Set(now());
     let slot = active.update(&txn).await?;
-    let pitch = pitches::bump_sequence(&txn, pitch).await?;
-    pitches::notify_assigned(&txn, ctx, &event, &pitch, &slot, &before.stage).await?;
     txn.commit().await?;
-    ctx.wake_mailer();
     Ok((
         event,
         SlotView {
@@ -525,21 +505,17 @@ pub async fn assign(
     ))
 }
 
-/// Empties a slot; the presenter is mailed a cancellation. An empty slot stays empty (no mail).
+/// Empties a slot of the draft; the presenter is mailed a cancellation at the next release
+/// (if the last release placed them). An empty slot stays empty.
 pub async fn unassign(ctx: &Ctx, event_id: Uuid, id: Uuid) -> ApiResult<()> {
     let txn = crate::db::begin_write(&ctx.db).await?;
     let event = events::lock_for_change(&txn, event_id).await?;
     ensure_not_cancelled(&event)?;
-    let before = view(&txn, find(&txn, event_id, id).await?).await?;
-    let Some(pitch) = before.pitch.clone() else {
-        txn.commit().await?;
-        return Ok(());
-    };
-    let freed = free(&txn, before.slot).await?;
-    let pitch = pitches::bump_sequence(&txn, pitch).await?;
-    pitches::notify_unassigned(&txn, ctx, &event, &pitch, &freed, &before.stage).await?;
+    let before = find(&txn, event_id, id).await?;
+    if before.pitch_id.is_some() {
+        free(&txn, before).await?;
+    }
     txn.commit().await?;
-    ctx.wake_mailer();
     Ok(())
 }
 

@@ -286,7 +286,8 @@ async fn find(db: &impl ConnectionTrait, event_id: Uuid, id: Uuid) -> ApiResult<
         .ok_or_else(|| ApiError::not_found("pitch"))
 }
 
-/// The presenter's own pitch and its event; an unknown token is a 404.
+/// The presenter's own pitch and its event, with the slot the last release gives it (not the
+/// draft's); an unknown token is a 404.
 pub async fn by_token(
     db: &impl ConnectionTrait,
     token: &str,
@@ -300,7 +301,17 @@ pub async fn by_token(
         .one(db)
         .await?
         .ok_or_else(|| ApiError::not_found("event"))?;
-    Ok((event, with_slot(db, pitch).await?))
+    let programme = crate::services::programme::load(db, event.id).await?;
+    let slot = programme
+        .slots
+        .iter()
+        .find(|s| s.pitch_id == Some(pitch.id))
+        .and_then(|s| {
+            programme
+                .stage(s.stage_id)
+                .map(|st| (s.clone(), st.clone()))
+        });
+    Ok((event, PitchView { pitch, slot }))
 }
 
 /// Applies an organiser's review and edits.
@@ -524,18 +535,6 @@ pub async fn erase(ctx: &Ctx, event_id: Uuid, id: Uuid) -> ApiResult<()> {
     Ok(())
 }
 
-/// Bumps the pitch's calendar SEQUENCE: every assignment, move, unassignment or withdrawal.
-pub async fn bump_sequence(
-    db: &impl ConnectionTrait,
-    pitch: pitch::Model,
-) -> ApiResult<pitch::Model> {
-    let sequence = pitch.sequence + 1;
-    let mut active: pitch::ActiveModel = pitch.into();
-    active.sequence = Set(sequence);
-    active.updated_at = Set(now());
-    Ok(active.update(db).await?)
-}
-
 /// The presenter's calendar entry as an iTIP attachment (`REQUEST` or `CANCEL`), taken from
 /// the published entries after this change, so it carries the SEQUENCE every feed shows.
 /// `None` when the pitch never had an entry (it was never scheduled).
@@ -547,11 +546,20 @@ async fn invite(
     method: Method,
 ) -> ApiResult<Option<Attachment>> {
     let entries = calendar_entries::sync(txn, event.id).await?;
-    let Some(entry) = calendar_entries::find(&entries, &ics::pitch_uid(pitch)) else {
-        return Ok(None);
-    };
+    Ok(invite_from(&entries, ctx, event, pitch, method))
+}
+
+/// [`invite`] from entries already synced (a release syncs once for all its mails).
+fn invite_from(
+    entries: &[entity::calendar_entry::Model],
+    ctx: &Ctx,
+    event: &event::Model,
+    pitch: &pitch::Model,
+    method: Method,
+) -> Option<Attachment> {
+    let entry = calendar_entries::find(entries, &ics::pitch_uid(pitch))?;
     let item = calendar_entries::item_of(entry, Some(ics::event_url(event, &ctx.public_url)));
-    Ok(Some(Attachment {
+    Some(Attachment {
         body: ics::invite(
             event,
             item,
@@ -560,7 +568,7 @@ async fn invite(
             ics::mailbox_parts(&ctx.settings.sender()),
         ),
         method: pitch_slots::method_name(method).to_owned(),
-    }))
+    })
 }
 
 /// Queues one mail to the presenter, rendered in their language.
@@ -607,10 +615,12 @@ async fn send(
     Ok(())
 }
 
-/// "Your slot": the presenter's calendar entry is added (`REQUEST`).
+/// "Your slot": the presenter's calendar entry is added (`REQUEST`). `entries` are the event's
+/// calendar entries after the release (see [`calendar_entries::sync`]).
 pub async fn notify_assigned(
     txn: &impl ConnectionTrait,
     ctx: &Ctx,
+    entries: &[entity::calendar_entry::Model],
     event: &event::Model,
     pitch: &pitch::Model,
     slot: &pitch_slot::Model,
@@ -621,7 +631,7 @@ pub async fn notify_assigned(
         stage: &stage.name,
         when: &when,
     };
-    let ics = invite(txn, ctx, event, pitch, Method::Request).await?;
+    let ics = invite_from(entries, ctx, event, pitch, Method::Request);
     send(
         txn,
         ctx,
@@ -638,6 +648,7 @@ pub async fn notify_assigned(
 pub async fn notify_moved(
     txn: &impl ConnectionTrait,
     ctx: &Ctx,
+    entries: &[entity::calendar_entry::Model],
     event: &event::Model,
     pitch: &pitch::Model,
     from: (&pitch_slot::Model, &stage::Model),
@@ -657,7 +668,7 @@ pub async fn notify_moved(
             when: &to_when,
         },
     );
-    let ics = invite(txn, ctx, event, pitch, Method::Request).await?;
+    let ics = invite_from(entries, ctx, event, pitch, Method::Request);
     send(
         txn,
         ctx,
@@ -675,6 +686,7 @@ pub async fn notify_moved(
 pub async fn notify_unassigned(
     txn: &impl ConnectionTrait,
     ctx: &Ctx,
+    entries: &[entity::calendar_entry::Model],
     event: &event::Model,
     pitch: &pitch::Model,
     freed: &pitch_slot::Model,
@@ -685,7 +697,7 @@ pub async fn notify_unassigned(
         stage: &stage.name,
         when: &when,
     };
-    let ics = invite(txn, ctx, event, pitch, Method::Cancel).await?;
+    let ics = invite_from(entries, ctx, event, pitch, Method::Cancel);
     send(
         txn,
         ctx,

@@ -1,8 +1,14 @@
-//! One event's programme read in three queries (stages, slots, the pitches they hold), and
-//! what event cancellation does to it.
+//! One event's programme read in a fixed number of queries (release, stages, slots, the pitches
+//! they hold), and what event cancellation does to it.
+//!
+//! Two programmes: the draft the organisers edit (`pitch_slots`, [`load_draft`]) and the last
+//! release (`released_slots`, [`load`]), which is what the public sees: the schedule, the pitch
+//! slots read without an organiser's token, the event page and the calendar feeds.
 use std::collections::HashMap;
 
-use entity::{exhibit, pitch, pitch_slot, stage};
+use entity::{
+    exhibit, pitch, pitch::PitchStatus, pitch_slot, released_slot, schedule_release, stage,
+};
 use sea_orm::{
     sea_query::{Expr, ExprTrait},
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -36,14 +42,129 @@ impl Programme {
     }
 }
 
-/// Loads the programme of an event: always three queries, however many slots it has.
-pub async fn load(db: &impl ConnectionTrait, event_id: Uuid) -> ApiResult<Programme> {
-    let stages = stage::Entity::find()
+/// The event's newest release, if it has one.
+pub async fn last_release(
+    db: &impl ConnectionTrait,
+    event_id: Uuid,
+) -> ApiResult<Option<schedule_release::Model>> {
+    Ok(schedule_release::Entity::find()
+        .filter(schedule_release::Column::EventId.eq(event_id))
+        .order_by_desc(schedule_release::Column::Version)
+        .one(db)
+        .await?)
+}
+
+/// The slots a release published, by time.
+pub async fn released_slots(
+    db: &impl ConnectionTrait,
+    event_id: Uuid,
+    version: i32,
+) -> ApiResult<Vec<released_slot::Model>> {
+    Ok(released_slot::Entity::find()
+        .filter(released_slot::Column::EventId.eq(event_id))
+        .filter(released_slot::Column::Version.eq(version))
+        .order_by_asc(released_slot::Column::StartsAt)
+        .order_by_asc(released_slot::Column::EndsAt)
+        .order_by_asc(released_slot::Column::SlotId)
+        .all(db)
+        .await?)
+}
+
+async fn stages_of(db: &impl ConnectionTrait, event_id: Uuid) -> ApiResult<Vec<stage::Model>> {
+    Ok(stage::Entity::find()
         .filter(stage::Column::EventId.eq(event_id))
         .order_by_asc(stage::Column::Position)
         .order_by_asc(stage::Column::Name)
         .all(db)
-        .await?;
+        .await?)
+}
+
+/// The public programme: the event's last release, four queries however many slots it has.
+/// Empty (but with every stage) before the first release. Stage names and pitch texts are
+/// read as they are now; a released pitch that has since been withdrawn, rejected or erased
+/// is left out (its slot shows open), as are slots on a stage that is gone.
+pub async fn load(db: &impl ConnectionTrait, event_id: Uuid) -> ApiResult<Programme> {
+    load_released(db, event_id, true).await
+}
+
+/// The last release as the calendar feeds read it: like [`load`], but a released pitch that has
+/// since been withdrawn or rejected stays in its slot, so that its entry reads `CANCELLED`
+/// (see `ics::pitch_item`) even where the feeds never showed it confirmed.
+pub async fn load_for_feeds(db: &impl ConnectionTrait, event_id: Uuid) -> ApiResult<Programme> {
+    load_released(db, event_id, false).await
+}
+
+async fn load_released(
+    db: &impl ConnectionTrait,
+    event_id: Uuid,
+    only_accepted: bool,
+) -> ApiResult<Programme> {
+    let stages = stages_of(db, event_id).await?;
+    let Some(release) = last_release(db, event_id).await? else {
+        return Ok(Programme {
+            stages,
+            ..Programme::default()
+        });
+    };
+    let mut slots: Vec<pitch_slot::Model> = released_slots(db, event_id, release.version)
+        .await?
+        .into_iter()
+        .filter(|s| stages.iter().any(|st| st.id == s.stage_id))
+        .map(|s| pitch_slot::Model {
+            id: s.slot_id,
+            event_id: s.event_id,
+            stage_id: s.stage_id,
+            starts_at: s.starts_at,
+            ends_at: s.ends_at,
+            pitch_id: s.pitch_id,
+            sequence: release.version,
+            created_at: release.released_at,
+            updated_at: release.released_at,
+        })
+        .collect();
+    let pitches = pitches_in(db, event_id, &slots).await?;
+    for slot in slots.iter_mut().filter(|_| only_accepted) {
+        if slot.pitch_id.is_some_and(|id| {
+            pitches
+                .get(&id)
+                .is_none_or(|p| p.status != PitchStatus::Accepted)
+        }) {
+            slot.pitch_id = None;
+        }
+    }
+    Ok(Programme {
+        stages,
+        slots,
+        pitches,
+    })
+}
+
+async fn pitches_in(
+    db: &impl ConnectionTrait,
+    event_id: Uuid,
+    slots: &[pitch_slot::Model],
+) -> ApiResult<HashMap<Uuid, pitch::Model>> {
+    let assigned: Vec<Uuid> = slots.iter().filter_map(|s| s.pitch_id).collect();
+    if assigned.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut found = HashMap::new();
+    for chunk in assigned.chunks(500) {
+        for p in pitch::Entity::find()
+            .filter(pitch::Column::EventId.eq(event_id))
+            .filter(pitch::Column::Id.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
+            found.insert(p.id, p);
+        }
+    }
+    Ok(found)
+}
+
+/// The draft programme the organisers edit: three queries, however many slots it has.
+pub async fn load_draft(db: &impl ConnectionTrait, event_id: Uuid) -> ApiResult<Programme> {
+    let stages = stages_of(db, event_id).await?;
     let slots = pitch_slot::Entity::find()
         .filter(pitch_slot::Column::EventId.eq(event_id))
         .order_by_asc(pitch_slot::Column::StartsAt)
@@ -51,19 +172,7 @@ pub async fn load(db: &impl ConnectionTrait, event_id: Uuid) -> ApiResult<Progra
         .order_by_asc(pitch_slot::Column::Id)
         .all(db)
         .await?;
-    let assigned: Vec<Uuid> = slots.iter().filter_map(|s| s.pitch_id).collect();
-    let pitches = if assigned.is_empty() {
-        HashMap::new()
-    } else {
-        pitch::Entity::find()
-            .filter(pitch::Column::EventId.eq(event_id))
-            .filter(pitch::Column::Id.is_in(assigned))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|p| (p.id, p))
-            .collect()
-    };
+    let pitches = pitches_in(db, event_id, &slots).await?;
     Ok(Programme {
         stages,
         slots,

@@ -124,8 +124,8 @@ pub async fn update(
     Ok(updated)
 }
 
-/// Removes a stage and its empty slots; a stage with assigned pitches is a 409 (unassign them
-/// first, so their presenters are told).
+/// Removes a stage and its empty slots; a stage with assigned pitches, in the draft or in the
+/// last release, is a 409 (unassign them and release first, so their presenters are told).
 pub async fn remove(db: &DatabaseConnection, event_id: Uuid, id: Uuid) -> ApiResult<()> {
     let txn = crate::db::begin_write(db).await?;
     events::lock_for_change(&txn, event_id).await?;
@@ -139,6 +139,21 @@ pub async fn remove(db: &DatabaseConnection, event_id: Uuid, id: Uuid) -> ApiRes
         return Err(ApiError::conflict(format!(
             "{assigned} slot(s) on this stage have pitches assigned; unassign them first"
         )));
+    }
+    // The public programme is the last release: its presenters on this stage are told (and
+    // their calendar entries cancelled) by a release without them, not by the stage vanishing.
+    if let Some(release) = crate::services::programme::last_release(&txn, event_id).await? {
+        let released = crate::services::programme::released_slots(&txn, event_id, release.version)
+            .await?
+            .iter()
+            .filter(|s| s.stage_id == found.id && s.pitch_id.is_some())
+            .count();
+        if released > 0 {
+            return Err(ApiError::conflict(format!(
+                "release {} has {released} pitch(es) on this stage; release the programme without them first",
+                release.version
+            )));
+        }
     }
     pitch_slot::Entity::delete_many()
         .filter(pitch_slot::Column::StageId.eq(found.id))

@@ -116,7 +116,10 @@ impl Fixture {
         } else {
             ""
         };
-        let path = template.replace("{event}", &self.event).replace("{id}", id);
+        let path = template
+            .replace("{event}", &self.event)
+            .replace("{id}", id)
+            .replace("{version}", "1");
         assert!(!path.contains('{'), "no id for {template}: extend Fixture");
         path
     }
@@ -389,6 +392,7 @@ async fn public_answers_carry_no_email_address_and_no_manage_token() {
     app.assign(&event, &slot, pitch["id"].as_str().unwrap())
         .await
         .assert_status(200);
+    app.release(&event, "").await;
     let exhibit = app
         .post(
             &format!("/api/v1/events/{event}/exhibits"),

@@ -151,6 +151,7 @@ async fn a_pitch_with_the_longest_title_in_an_event_with_the_longest_title_can_b
     app.assign("jt", &slot, pitch["id"].as_str().unwrap())
         .await
         .assert_status(200);
+    app.release("jt", "").await;
     // Proposal, acceptance and the slot mail, whose subject names both titles in full.
     app.mails(3).await;
     let mails = app.mails_to("petra@faserwerk.example");

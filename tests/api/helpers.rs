@@ -575,6 +575,19 @@ impl TestApp {
         answer.json["id"].as_str().expect("slot id").to_owned()
     }
 
+    /// `POST …/schedule/releases` as an organiser: publishes the draft programme (the public
+    /// schedule, pages and feeds show the last release); returns the release.
+    pub async fn release(&self, event: &str, note: &str) -> Value {
+        let answer = self
+            .post_admin(
+                &format!("/api/v1/events/{event}/schedule/releases"),
+                &json!({"note": note}),
+            )
+            .await;
+        answer.assert_status(201);
+        answer.json
+    }
+
     /// `PUT …/pitch-slots/{slot}/assignment` as an organiser.
     pub async fn assign(&self, event: &str, slot: &str, pitch: &str) -> Answer {
         self.put_admin(

@@ -369,6 +369,7 @@ async fn a_presenters_slot_mail_is_an_itip_request_from_the_organiser_to_the_pre
     app.assign("jt", &slot, pitch["id"].as_str().unwrap())
         .await
         .assert_status(200);
+    app.release("jt", "").await;
     app.mails(3).await;
     let mail = app
         .mails_to("petra@faserwerk.example")

@@ -281,6 +281,7 @@ async fn a_slot_mail_names_a_pitch_titled_like_its_event_once() {
     app.assign("jt", &slot, s(&pitch["id"]))
         .await
         .assert_status(200);
+    app.release("jt", "").await;
     let mails = wait_mail(&app, |m| m.len() >= 3).await;
     let subjects: Vec<String> = mails.iter().map(|m| m.subject()).collect();
     assert!(

@@ -348,6 +348,13 @@ async fn every_request_body_example_is_accepted_by_the_api() {
         ),
     )
     .await;
+    send(
+        Method::POST,
+        format!("{base}/schedule/releases"),
+        admin.clone(),
+        example(&spec, "post", "/api/v1/events/{event}/schedule/releases"),
+    )
+    .await;
 
     // Registration questions, announcements and the door.
     let question = send(

@@ -135,6 +135,7 @@ async fn event_with_programme(app: &TestApp, slug: &str) -> Value {
     app.assign(slug, &slot, pitch["id"].as_str().expect("pitch id"))
         .await
         .assert_status(200);
+    app.release(slug, "").await;
     let exhibit = app
         .post(
             &format!("/api/v1/events/{slug}/exhibits"),

@@ -248,7 +248,8 @@ async fn the_assignment_rules_hold_with_their_boundaries() {
         .await
         .assert_problem(404);
 
-    // Proposals 6 + acceptances 5 + assignments 2.
+    // Proposals 6 + acceptances 5 + the release's 2 placements.
+    app.release("jt", "").await;
     app.mails(13).await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(app.smtp.messages().len(), 13);
@@ -262,6 +263,7 @@ async fn assign_move_and_unassign_mail_one_calendar_entry_with_a_growing_sequenc
     let id = pitch["id"].as_str().unwrap();
     let presenter = "petra@faserwerk.example";
     app.assign("jt", &slot, id).await.assert_status(200);
+    app.release("jt", "").await;
     let moved = app
         .patch_admin(
             &format!("/api/v1/events/jt/pitch-slots/{slot}"),
@@ -270,6 +272,7 @@ async fn assign_move_and_unassign_mail_one_calendar_entry_with_a_growing_sequenc
         .await;
     moved.assert_status(200);
     assert_eq!(moved.json["stage_name"], "Forum");
+    app.release("jt", "").await;
     app.request(
         reqwest::Method::DELETE,
         &format!("/api/v1/events/jt/pitch-slots/{slot}/assignment"),
@@ -278,6 +281,7 @@ async fn assign_move_and_unassign_mail_one_calendar_entry_with_a_growing_sequenc
     )
     .await
     .assert_status(204);
+    app.release("jt", "").await;
     app.mails(5).await;
     let mails = app.mails_to(presenter);
     assert_eq!(mails.len(), 5);
@@ -321,6 +325,7 @@ async fn assign_move_and_unassign_mail_one_calendar_entry_with_a_growing_sequenc
     app.delete_admin(&format!("/api/v1/events/jt/pitch-slots/{slot}/assignment"))
         .await
         .assert_status(204);
+    app.release("jt", "").await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(app.smtp.messages().len(), 5);
 }
@@ -341,6 +346,7 @@ async fn moving_an_assigned_slot_rechecks_stage_presenter_and_duration() {
     app.assign("jt", &busy_slot, same["id"].as_str().unwrap())
         .await
         .assert_status(200);
+    app.release("jt", "").await;
     let path = format!("/api/v1/events/jt/pitch-slots/{slot}");
     // Onto another slot of the stage.
     app.patch_admin(
@@ -381,7 +387,8 @@ async fn moving_an_assigned_slot_rechecks_stage_presenter_and_duration() {
     app.patch_admin(&path, &json!({"starts_at": at("12:10")}))
         .await
         .assert_status(200);
-    // 2 proposals, 2 acceptances, 2 assignments, 1 move.
+    app.release("jt", "").await;
+    // 2 proposals, 2 acceptances, 2 assignments, 1 move (each at its release).
     app.mails(7).await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(app.smtp.messages().len(), 7);
@@ -396,6 +403,7 @@ async fn deleting_an_assigned_slot_cancels_the_presenters_calendar_entry() {
     app.assign("jt", &slot, pitch["id"].as_str().unwrap())
         .await
         .assert_status(200);
+    app.release("jt", "").await;
     app.delete_admin(&format!("/api/v1/events/jt/pitch-slots/{slot}"))
         .await
         .assert_status(204);
@@ -405,6 +413,7 @@ async fn deleting_an_assigned_slot_cancels_the_presenters_calendar_entry() {
     app.delete_admin(&format!("/api/v1/events/jt/pitch-slots/{empty}"))
         .await
         .assert_problem(404);
+    app.release("jt", "").await;
     let mails = app.mails(4).await;
     let ics = mails[3].ics().unwrap();
     assert_eq!(ics_value(&ics, "METHOD").as_deref(), Some("CANCEL"));
@@ -453,6 +462,7 @@ async fn the_public_programme_is_grouped_by_stage_without_emails_or_tokens() {
     app.assign("jt", &b, p2["id"].as_str().unwrap())
         .await
         .assert_status(200);
+    app.release("jt", "").await;
     let secrets = [
         p1["manage_token"].as_str().unwrap(),
         p2["manage_token"].as_str().unwrap(),
@@ -607,7 +617,8 @@ async fn cancelling_the_event_keeps_the_programme_frees_booths_and_mails_each_pe
     )
     .await
     .assert_status(200);
-    // Proposal, acceptance, assignment; registration, approval.
+    app.release("jt", "").await;
+    // Proposal, acceptance, assignment (at the release); registration, approval.
     app.mails(5).await;
     app.post_admin("/api/v1/events/jt/cancel", &json!({}))
         .await

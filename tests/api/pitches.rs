@@ -210,6 +210,7 @@ async fn rejecting_an_assigned_pitch_frees_its_slot_and_cancels_the_calendar_ent
     let pitch = app.accepted_pitch("jt", json!({})).await;
     let id = pitch["id"].as_str().unwrap();
     app.assign("jt", &slot, id).await.assert_status(200);
+    app.release("jt", "").await;
     let rejected = app
         .patch_admin(
             &format!("/api/v1/events/jt/pitches/{id}"),
@@ -250,6 +251,7 @@ async fn the_presenter_withdraws_a_scheduled_pitch_which_frees_the_slot() {
         pitch["manage_token"].as_str().unwrap(),
     );
     app.assign("jt", &slot, id).await.assert_status(200);
+    app.release("jt", "").await;
     let own = app.get(&format!("/api/v1/pitches/{token}")).await;
     assert_eq!(own.json["slot"]["id"], slot.as_str());
     assert_eq!(own.json["slot"]["starts_at"], "2027-06-24T11:00:00+02:00");

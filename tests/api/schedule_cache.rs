@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::helpers::{spawn_app, spawn_second_instance, Answer, TestApp};
 
 /// An event with one stage, an accepted pitch in a slot (published events only: drafts take no
-/// proposals), and an open slot.
+/// proposals), and an open slot, released.
 async fn programme(app: &TestApp, slug: &str, publish: bool) -> String {
     let event = if publish {
         app.published_event(json!({ "slug": slug })).await
@@ -38,6 +38,8 @@ async fn programme(app: &TestApp, slug: &str, publish: bool) -> String {
         "2027-06-24T11:20:00+02:00",
     )
     .await;
+    // The public programme is the last release.
+    app.release(slug, "").await;
     id
 }
 

@@ -672,3 +672,39 @@ async fn an_endpoint_that_keeps_failing_is_paused_and_its_owner_mailed() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(receiver.received().len(), before);
 }
+
+#[tokio::test]
+async fn a_release_of_the_programme_is_delivered_once_and_a_draft_move_is_not() {
+    let app = spawn_app().await;
+    let receiver = Receiver::start(0).await;
+    hooked_event(&app, "prog", &receiver, json!(["schedule.released"])).await;
+    let stage = app.create_stage("prog", "Bühne").await;
+    let pitch = app.accepted_pitch("prog", json!({})).await;
+    let event = app.event_admin("prog").await;
+    let starts = event["starts_at"].as_str().unwrap().to_owned();
+    let start = chrono::DateTime::parse_from_rfc3339(&starts).unwrap();
+    let end = start + chrono::Duration::minutes(30);
+    let slot = app
+        .slot("prog", &stage, &start.to_rfc3339(), &end.to_rfc3339())
+        .await;
+    app.assign("prog", &slot, pitch["id"].as_str().unwrap())
+        .await
+        .assert_status(200);
+    // A draft change tells nobody; the release does, once.
+    app.post_admin(
+        "/api/v1/events/prog/schedule/releases",
+        &json!({"note": "Das Programm"}),
+    )
+    .await
+    .assert_status(201);
+    let got = receiver.wait_for(1).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(receiver.received().len(), 1, "{got:?}");
+    let body: Value = serde_json::from_str(&receiver.received()[0].body).unwrap();
+    assert_eq!(body["type"], "schedule.released");
+    assert_eq!(body["data"]["event_slug"], "prog");
+    assert!(
+        body["data"]["url"].as_str().unwrap().ends_with("/schedule"),
+        "{body}"
+    );
+}

@@ -106,7 +106,8 @@ pub async fn update_stage(
     Ok(web::Json(updated.into()))
 }
 
-/// Remove a stage and its empty slots; a stage with assigned pitches is a 409.
+/// Remove a stage and its empty slots; a stage with assigned pitches (in the draft or in the
+/// last release: unassign them and release first, so their presenters are told) is a 409.
 #[utoipa::path(tag = "stages", security(("bearer" = [])), params(("event" = String, Path), ("id" = Uuid, Path)),
     responses((status = 204), (status = 401, body = crate::error::Problem),
         (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]

@@ -8,7 +8,9 @@ use crate::http::auth::{need::Manage, Allowed};
 use crate::services::{events, pitch_slots};
 use crate::state::AppState;
 
-/// Assign an accepted pitch to an empty slot; the presenter is mailed with an `.ics` (REQUEST).
+/// Assign an accepted pitch to an empty slot of the draft programme; the public programme shows
+/// it, and the presenter is mailed with an `.ics` (REQUEST), at the next release
+/// (`POST …/schedule/releases`).
 ///
 /// Putting the same pitch into the same slot again is a 200 that changes nothing. 409 when the
 /// pitch is not accepted, already holds another slot, its presenter (same e-mail, any case)
@@ -33,8 +35,8 @@ pub async fn assign_pitch(
     Ok(web::Json(SlotResponse::of_view(&view, &event.timezone)))
 }
 
-/// Empty the slot; the presenter is mailed with an `.ics` cancellation (CANCEL). An empty slot
-/// answers 204 as well, without mail.
+/// Empty the slot in the draft programme; if the last release placed the presenter there, the
+/// next release mails them an `.ics` cancellation (CANCEL). An empty slot answers 204 as well.
 #[utoipa::path(tag = "pitch slots", security(("bearer" = [])),
     params(("event" = String, Path, description = "id or slug"), ("id" = Uuid, Path)),
     responses((status = 204), (status = 401, body = crate::error::Problem),

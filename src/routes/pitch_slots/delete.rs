@@ -7,7 +7,8 @@ use crate::http::auth::{need::Manage, Allowed};
 use crate::services::{events, pitch_slots};
 use crate::state::AppState;
 
-/// Remove a slot. An assigned presenter is mailed, with a calendar cancellation.
+/// Remove a slot from the draft programme. An assigned presenter is mailed (with a calendar
+/// cancellation) by the next release (`POST …/schedule/releases`), not now.
 #[utoipa::path(tag = "pitch slots", security(("bearer" = [])),
     params(("event" = String, Path, description = "id or slug"), ("id" = Uuid, Path)),
     responses((status = 204), (status = 401, body = crate::error::Problem),

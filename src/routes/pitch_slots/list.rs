@@ -23,8 +23,11 @@ pub struct SlotListQuery {
     pub cursor: Option<String>,
 }
 
-/// The slots by time, with their assigned pitch. Public for published events (no e-mail
-/// addresses, no tokens); organisers also see drafts and the presenters' e-mail.
+/// The slots by time, with their assigned pitch. Read publicly (published events; no e-mail
+/// addresses, no tokens): the programme of the last release (empty before the first release).
+/// Read by an organiser of the event: the draft programme, as assignments and moves left it,
+/// with the presenters' e-mail; draft events too. `GET …/schedule/draft` lists what changed
+/// since the last release.
 #[utoipa::path(tag = "pitch slots",
     params(("event" = String, Path, description = "id or slug"), SlotListQuery),
     responses((status = 200, body = Page<SlotResponse>), (status = 404, body = crate::error::Problem),
@@ -44,7 +47,11 @@ pub async fn list_slots(
         cursor: query.cursor,
     };
     let (limit, offset) = (page.limit()?, page.offset()?);
-    let programme = programme::load(&state.db, event.id).await?;
+    let programme = if organiser {
+        programme::load_draft(&state.db, event.id).await?
+    } else {
+        programme::load(&state.db, event.id).await?
+    };
     let matching: Vec<SlotResponse> = programme
         .slots
         .iter()

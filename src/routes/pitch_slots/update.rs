@@ -12,7 +12,8 @@ use crate::state::AppState;
 
 /// Move a slot. 409 when it would overlap another slot on its stage or, if assigned, put the
 /// presenter in two places; 422 outside the event or when the pitch no longer fits. An
-/// assigned presenter is mailed the change with an updated calendar entry (same UID).
+/// assigned presenter is mailed the change (with an updated calendar entry, same UID) by the
+/// next release (`POST …/schedule/releases`): moves in the draft mail nobody.
 #[utoipa::path(tag = "pitch slots", security(("bearer" = [])),
     params(("event" = String, Path, description = "id or slug"), ("id" = Uuid, Path)),
     request_body = UpdateSlot,

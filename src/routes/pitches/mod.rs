@@ -139,7 +139,8 @@ pub struct PitchResponse {
     pub duration_minutes: i32,
     /// `submitted`, `accepted`, `rejected` or `withdrawn`.
     pub status: PitchStatus,
-    /// The slot it is scheduled in, if any.
+    /// The slot it is scheduled in, if any: for organisers the draft programme's, for the
+    /// presenter (`GET /pitches/{token}`) the last release's.
     pub slot: Option<PitchSlotRef>,
     /// When the pitch was submitted (UTC).
     pub created_at: DateTime<Utc>,

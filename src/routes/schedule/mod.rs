@@ -1,4 +1,7 @@
-//! `GET /events/{event}/schedule`: the public programme, by stage and time.
+//! `GET /events/{event}/schedule`: the public programme (the last release), by stage and time;
+//! and the releases (`releases`).
+mod releases;
+
 use std::sync::Arc;
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
@@ -31,7 +34,11 @@ pub struct HeadDocs;
 pub fn config(cfg: &mut ServiceConfig) {
     cfg.service(schedule)
         .service(frab::schedule_xml)
-        .service(frab::schedule_json);
+        .service(frab::schedule_json)
+        .service(releases::create_release)
+        .service(releases::list_releases)
+        .service(releases::get_release)
+        .service(releases::draft);
 }
 
 /// What the programme shows of a pitch: no e-mail address, no token.
@@ -97,8 +104,9 @@ pub struct ScheduleResponse {
     pub stages: Vec<ScheduleStage>,
 }
 
-/// The programme: stages in order, each with its slots by time; open slots are listed with
-/// `open: true` and no pitch. Public for published and cancelled events; organisers also see
+/// The programme as last released (`POST …/schedule/releases`), never the draft: stages in
+/// order, each with its slots by time; open slots are listed with `open: true` and no pitch.
+/// Before the first release every stage is listed without slots. Public for published and cancelled events; organisers also see
 /// drafts. Read in a fixed number of queries however large the programme, and kept rendered per
 /// event version (see `services::feeds`), with a strong `ETag` for conditional requests.
 #[utoipa::path(tag = "pitch slots",
