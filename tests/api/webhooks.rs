@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use hmac::{KeyInit, Mac};
-use sea_orm::TransactionTrait;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -326,7 +325,9 @@ async fn a_change_rolled_back_sends_nothing_and_a_refused_registration_neither()
         "rollback",
         podium::webhooks::Subject::Event,
     );
-    let txn = app.db.begin().await.expect("begin");
+    // As the services write: on SQLite `BEGIN IMMEDIATE`, so the worker's writes meanwhile
+    // make it wait rather than fail.
+    let txn = podium::db::begin_write(&app.db).await.expect("begin");
     let queued = podium::webhooks::enqueue(&txn, std::slice::from_ref(&change))
         .await
         .expect("queued");
@@ -342,7 +343,9 @@ async fn a_change_rolled_back_sends_nothing_and_a_refused_registration_neither()
         .assert_problem(409);
 
     // The same change committed is sent.
-    let txn = app.db.begin().await.expect("begin");
+    // As the services write: on SQLite `BEGIN IMMEDIATE`, so the worker's writes meanwhile
+    // make it wait rather than fail.
+    let txn = podium::db::begin_write(&app.db).await.expect("begin");
     podium::webhooks::enqueue(&txn, &[change])
         .await
         .expect("queued");
