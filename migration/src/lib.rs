@@ -30,6 +30,7 @@ mod m20261207_100001_create_announcement_opt_outs;
 mod m20261207_500001_create_organiser_events;
 mod m20261207_500002_create_backoffice_sessions;
 mod m20261207_600001_create_sign_in_links;
+mod m20261208_100001_create_reviews;
 
 pub struct Migrator;
 
@@ -94,6 +95,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_500001_create_organiser_events::Migration),
             Box::new(m20261207_500002_create_backoffice_sessions::Migration),
             Box::new(m20261207_600001_create_sign_in_links::Migration),
+            Box::new(m20261208_100001_create_reviews::Migration),
         ];
         steps
             .into_iter()

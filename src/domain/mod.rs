@@ -4,6 +4,7 @@ pub mod choice;
 pub mod email;
 pub mod event;
 pub mod member;
+pub mod review;
 pub mod slug;
 pub mod text;
 pub mod time;

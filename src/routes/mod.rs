@@ -13,6 +13,7 @@ pub mod pitch_slots;
 pub mod pitches;
 pub mod questions;
 pub mod registrations;
+pub mod reviews;
 pub mod schedule;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -33,6 +34,7 @@ pub fn api(cfg: &mut ServiceConfig) {
     badges::config(cfg);
     admin::config(cfg);
     pitches::config(cfg);
+    reviews::config(cfg);
     pitch_slots::config(cfg);
     schedule::config(cfg);
     exhibits::config(cfg);

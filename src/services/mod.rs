@@ -24,6 +24,7 @@ pub mod programme;
 pub mod questions;
 pub mod read_cache;
 pub mod registrations;
+pub mod reviews;
 pub mod sign_in_links;
 pub mod stages;
 

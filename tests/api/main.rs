@@ -40,6 +40,7 @@ mod pitches;
 mod privacy;
 mod questions;
 mod registrations;
+mod reviews;
 mod roles;
 mod schedule_cache;
 mod search;
