@@ -9,9 +9,11 @@ mod attendees;
 mod dashboard;
 mod event_texts;
 mod events;
+mod jury_texts;
 mod mail;
 mod people_texts;
 mod questions;
+mod review;
 mod sign_in;
 mod team;
 mod team_texts;
@@ -69,6 +71,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
             // The attendee pages before the event pages' `/events` scope, which would
             // otherwise take every path under it.
             .configure(people)
+            .configure(review::routes)
             .configure(event_routes),
     );
 }

@@ -184,7 +184,8 @@ async fn find_pitch(
         .ok_or_else(|| ApiError::not_found("pitch"))
 }
 
-async fn has_assignments(db: &impl ConnectionTrait, event_id: Uuid) -> ApiResult<bool> {
+/// Whether any pitch of the event is assigned to a reviewer.
+pub async fn has_assignments(db: &impl ConnectionTrait, event_id: Uuid) -> ApiResult<bool> {
     Ok(review_assignment::Entity::find()
         .filter(review_assignment::Column::EventId.eq(event_id))
         .one(db)
