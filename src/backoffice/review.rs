@@ -155,7 +155,7 @@ fn sort_lines(lines: &mut [Line], sort: &str) {
         _ => l.sort_score,
     };
     if sort == "title" {
-        lines.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()));
+        lines.sort_by_key(|l| l.title.to_lowercase());
     } else {
         lines.sort_by(|a, b| match (key(a), key(b)) {
             (Some(x), Some(y)) => y.total_cmp(&x),
