@@ -229,7 +229,7 @@ fn parameter_description(path: &str, name: &str) -> Option<String> {
 /// The tags the API's operations are grouped by, each with what it groups. Every tag an
 /// operation names is defined in the document ([`define_tags`]); one missing here gets a
 /// plain description, so the document stays valid, and the `openapi_docs` test names it.
-pub const TAGS: [(&str, &str); 15] = [
+pub const TAGS: [(&str, &str); 16] = [
     (
         "events",
         "Events: create, edit, publish, cancel and clone; the public list and page data",
@@ -255,6 +255,11 @@ pub const TAGS: [(&str, &str); 15] = [
     (
         "pitches",
         "Short talks proposed by member organisations, and their review",
+    ),
+    (
+        "reviews",
+        "The jury: review criteria, reviewers' scores and comments, assignment of pitches \
+         to reviewers, anonymous review",
     ),
     (
         "exhibits",

@@ -16,6 +16,9 @@ pub struct Model {
     /// The member's language for the backoffice and their mails (`de`, `en`); `None`: not
     /// chosen, the browser's `Accept-Language` decides.
     pub language: Option<super::registration::Language>,
+    /// The member's organisation, optional: with the mail domain it tells a conflict of
+    /// interest when reviewing a pitch (issue 29).
+    pub organisation: Option<String>,
 }
 
 #[derive(

@@ -30,6 +30,7 @@ mod m20261207_100001_create_announcement_opt_outs;
 mod m20261207_500001_create_organiser_events;
 mod m20261207_500002_create_backoffice_sessions;
 mod m20261207_600001_create_sign_in_links;
+mod m20261208_100001_create_reviews;
 pub mod m20261208_200001_create_schedule_releases;
 mod m20261208_300001_create_webhooks;
 mod m20261208_400001_create_organisation;
@@ -97,6 +98,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_500001_create_organiser_events::Migration),
             Box::new(m20261207_500002_create_backoffice_sessions::Migration),
             Box::new(m20261207_600001_create_sign_in_links::Migration),
+            Box::new(m20261208_100001_create_reviews::Migration),
             Box::new(m20261208_200001_create_schedule_releases::Migration),
             Box::new(m20261208_300001_create_webhooks::Migration),
             Box::new(m20261208_400001_create_organisation::Migration),

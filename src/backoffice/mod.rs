@@ -10,11 +10,13 @@ mod dashboard;
 mod door;
 mod event_texts;
 mod events;
+mod jury_texts;
 mod mail;
 mod organisation;
 mod organisation_texts;
 mod people_texts;
 mod questions;
+mod review;
 mod schedule;
 pub(crate) mod schedule_texts;
 mod sign_in;
@@ -75,6 +77,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
             // The attendee pages before the event pages' `/events` scope, which would
             // otherwise take every path under it.
             .configure(people)
+            .configure(review::routes)
             .configure(event_routes),
     );
 }

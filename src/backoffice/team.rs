@@ -145,6 +145,7 @@ impl MemberForm {
             role: role?,
             events: events?,
             language: language?,
+            organisation: None,
         })
     }
 

@@ -157,6 +157,9 @@ pub struct NewMember {
     pub events: Vec<String>,
     /// The member's language for the backoffice and their mails.
     pub language: entity::registration::Language,
+    /// The member's organisation, if given: a pitch of the same organisation is a conflict of
+    /// interest for them (issue 29).
+    pub organisation: Option<String>,
 }
 
 /// A change to a member: `None` leaves a part as it is.
@@ -168,6 +171,8 @@ pub struct MemberChanges {
     pub events: Option<Vec<String>>,
     /// The member's language for the backoffice and their mails.
     pub language: Option<entity::registration::Language>,
+    /// The member's organisation: `Some(None)` removes it.
+    pub organisation: Option<Option<String>>,
 }
 
 /// Checks a list of event keys (ids or slugs) as given: each one line of at most 200

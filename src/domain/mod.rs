@@ -5,6 +5,7 @@ pub mod email;
 pub mod event;
 pub mod member;
 pub mod organisation;
+pub mod review;
 pub mod slug;
 pub mod text;
 pub mod time;

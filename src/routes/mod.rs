@@ -14,6 +14,7 @@ pub mod pitch_slots;
 pub mod pitches;
 pub mod questions;
 pub mod registrations;
+pub mod reviews;
 pub mod schedule;
 pub mod webhooks;
 
@@ -36,6 +37,7 @@ pub fn api(cfg: &mut ServiceConfig) {
     badges::config(cfg);
     admin::config(cfg);
     pitches::config(cfg);
+    reviews::config(cfg);
     pitch_slots::config(cfg);
     schedule::config(cfg);
     exhibits::config(cfg);

@@ -1,6 +1,7 @@
 //! `podium seed demo`: an innovation cluster's annual conference to look at.
 mod attendees;
 mod programme;
+mod reviews;
 mod team;
 use anyhow::bail;
 use chrono::{TimeZone, Utc};
@@ -91,9 +92,11 @@ pub async fn demo(
     let sent = announcements(db, public_url, &event).await?;
     let base = public_url.trim_end_matches('/');
     let team = team::seed(db, &event, base).await?;
+    let jury = reviews::seed(db, &event).await?;
     let slug = &event.slug;
     Ok(format!(
-        "demo event created: {slug} ({}); {programme}; {attendees}; {sent} announcements sent\n\
+        "demo event created: {slug} ({}); {programme}; {attendees}; {sent} announcements sent; \
+         {jury}\n\
          event page: {base}/events/{slug}\n\
          door page:  {base}/events/{slug}/door (sign in with an organiser token)\n\
          badges:     {base}/api/v1/events/{slug}/badges.pdf (A6 cards; ?layout=labels for \

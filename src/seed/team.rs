@@ -72,6 +72,7 @@ pub async fn seed(
                     role,
                     events,
                     language: Language::De,
+                    organisation: None,
                 };
                 let (_, _, token) = organisers::add_member(db, &new).await.map_err(fail)?;
                 Some(token)

@@ -27,6 +27,7 @@ pub mod questions;
 pub mod read_cache;
 pub mod registrations;
 pub mod releases;
+pub mod reviews;
 pub mod sign_in_links;
 pub mod stages;
 pub mod webhooks;

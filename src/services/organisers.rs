@@ -136,6 +136,14 @@ async fn insert_member(
         Some(new.language),
     )
     .await?;
+    let model = match &new.organisation {
+        Some(organisation) => {
+            let mut active: organiser::ActiveModel = model.into();
+            active.organisation = Set(Some(organisation.clone()));
+            active.update(txn).await?
+        }
+        None => model,
+    };
     set_events(txn, model.id, &events).await?;
     let member = member(txn, &model).await?;
     Ok((model, member, token))
@@ -237,6 +245,9 @@ pub async fn update_member(
     if let Some(language) = changes.language {
         active.language = Set(Some(language));
     }
+    if let Some(organisation) = changes.organisation {
+        active.organisation = Set(organisation);
+    }
     let model = if changes_any(&active) {
         active.update(&txn).await?
     } else {
@@ -254,7 +265,10 @@ pub async fn update_member(
 }
 
 fn changes_any(active: &organiser::ActiveModel) -> bool {
-    active.name.is_set() || active.role.is_set() || active.language.is_set()
+    active.name.is_set()
+        || active.role.is_set()
+        || active.language.is_set()
+        || active.organisation.is_set()
 }
 
 /// Ends every session opened by the member (the door's and the backoffice's): after a
@@ -301,6 +315,7 @@ pub async fn create(
         created_at: Set(Utc::now()),
         revoked_at: Set(None),
         language: Set(language),
+        organisation: Set(None),
     }
     .insert(db)
     .await

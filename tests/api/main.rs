@@ -46,6 +46,7 @@ mod privacy;
 mod questions;
 mod registrations;
 mod releases;
+mod reviews;
 mod roles;
 mod schedule_cache;
 mod search;

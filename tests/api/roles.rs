@@ -34,6 +34,13 @@ fn needs(method: &Method, template: &str) -> Needs {
         && (template.ends_with("/pitches") || template.ends_with("/pitches/{id}"))
     {
         Needs::Review
+    } else if template.ends_with("/reviews") || template.ends_with("/reviews/{review}") {
+        // Scoring a pitch and reading its reviews (issue 29).
+        Needs::Review
+    } else if method == Method::GET
+        && (template.ends_with("/review-criteria") || template.ends_with("/review-settings"))
+    {
+        Needs::Review
     } else if template == "/api/v1/events" {
         Needs::CreateEvents
     } else if template.starts_with("/api/v1/webhooks") {

@@ -51,6 +51,12 @@ pub struct CreateOrganiser {
     /// the language of the request (`Accept-Language`, English when it names neither).
     #[serde(default)]
     pub language: Option<Language>,
+    /// The member's organisation, one line of at most 200 characters; optional. A reviewer
+    /// does not review a pitch of their own organisation (compared ignoring case and spaces)
+    /// nor of their own mail domain.
+    #[serde(default)]
+    #[schema(max_length = 200)]
+    pub organisation: Option<String>,
 }
 
 impl CreateOrganiser {
@@ -75,6 +81,10 @@ impl TryFrom<CreateOrganiser> for NewMember {
             "events",
             body.events.as_deref().unwrap_or_default(),
         ));
+        let organisation = body
+            .organisation
+            .as_deref()
+            .map(|o| v.check(organisation("organisation", o)));
         v.finish()?;
         let (Some(name), Some(email), Some(events)) = (name, email, events) else {
             return Err(ApiError::BadRequest("invalid organiser".to_owned()));
@@ -85,6 +95,7 @@ impl TryFrom<CreateOrganiser> for NewMember {
             role: body.role.unwrap_or(Role::Organiser),
             events,
             language: body.language.unwrap_or_default(),
+            organisation: organisation.flatten().flatten(),
         })
     }
 }
@@ -104,6 +115,17 @@ pub struct UpdateOrganiser {
     pub events: Option<Vec<String>>,
     /// The member's language for the backoffice pages and their mails, `de` or `en`.
     pub language: Option<Language>,
+    /// The member's organisation, at most 200 characters; empty removes it.
+    #[schema(max_length = 200)]
+    pub organisation: Option<String>,
+}
+
+/// An optional organisation: one line of at most 200 characters; blank is none.
+fn organisation(field: &str, value: &str) -> Result<Option<String>, crate::error::FieldError> {
+    if value.trim().is_empty() {
+        return Ok(None);
+    }
+    text::one_line(field, value, 200).map(Some)
 }
 
 impl TryFrom<UpdateOrganiser> for MemberChanges {
@@ -119,12 +141,17 @@ impl TryFrom<UpdateOrganiser> for MemberChanges {
             .events
             .as_deref()
             .map(|keys| v.check(member::event_keys("events", keys)));
+        let organisation = body
+            .organisation
+            .as_deref()
+            .map(|o| v.check(organisation("organisation", o)));
         v.finish()?;
         Ok(MemberChanges {
             name: name.flatten(),
             role: body.role,
             events: events.flatten(),
             language: body.language,
+            organisation: organisation.flatten(),
         })
     }
 }
@@ -150,6 +177,8 @@ pub struct OrganiserResponse {
     /// The member's language for the backoffice pages and their mails, `de` or `en`; `null`:
     /// not chosen (members made on the command line), the browser's language decides.
     pub language: Option<Language>,
+    /// The member's organisation; `null`: not given.
+    pub organisation: Option<String>,
 }
 
 impl OrganiserResponse {
@@ -167,6 +196,7 @@ impl OrganiserResponse {
             created_at: m.created_at,
             revoked_at: m.revoked_at,
             language: m.language,
+            organisation: m.organisation,
         }
     }
 

@@ -5,12 +5,12 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use super::PitchResponse;
+use super::{PitchResponse, TeamPitch};
 use crate::error::{ApiError, ApiResult};
 use crate::http::auth::{need::Review, Allowed};
 use crate::routes::pagination::{next_offset_cursor, Page, PageQuery};
-use crate::services::events;
 use crate::services::pitches::{self, PitchFilter};
+use crate::services::{events, reviews};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -39,18 +39,22 @@ fn parse_status(value: &str) -> Result<PitchStatus, ApiError> {
     }
 }
 
-/// The event's pitches, oldest first, with the slot each holds.
+/// The event's pitches, oldest first, with the slot each holds and the review table's numbers
+/// (`review_count`, `score`, `score_median`, `score_stddev`, `score_min`, `score_max`: see
+/// the schema). A `reviewer` sees the numbers of the pitches they reviewed, and under
+/// anonymous review no presenter.
 #[utoipa::path(tag = "pitches", security(("bearer" = [])),
     params(("event" = String, Path, description = "id or slug"), PitchListQuery),
-    responses((status = 200, body = Page<PitchResponse>), (status = 401, body = crate::error::Problem),
+    responses((status = 200, body = Page<TeamPitch>), (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem),
         (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 #[get("/events/{event}/pitches")]
 pub async fn list_pitches(
     state: web::Data<AppState>,
-    _who: Allowed<Review>,
+    who: Allowed<Review>,
     key: web::Path<String>,
     query: web::Query<PitchListQuery>,
-) -> ApiResult<web::Json<Page<PitchResponse>>> {
+) -> ApiResult<web::Json<Page<TeamPitch>>> {
     let query = query.into_inner();
     let event = events::find_visible(&state.db, &key, true).await?;
     let page = PageQuery {
@@ -69,29 +73,46 @@ pub async fn list_pitches(
         },
     )
     .await?;
+    let viewer = &who.0 .1;
+    let ids: Vec<Uuid> = items.iter().map(|v| v.pitch.id).collect();
+    let mut table = reviews::table(&state.db, event.id, &ids, viewer).await?;
+    let anonymous = reviews::hides_presenters(&state.db, event.id, viewer).await?;
     Ok(web::Json(Page {
         next_cursor: next_offset_cursor(offset, items.len(), total),
         items: items
             .into_iter()
-            .map(|v| PitchResponse::new(v, &event.timezone))
+            .map(|v| {
+                let numbers = table.remove(&v.pitch.id).unwrap_or_default();
+                TeamPitch::new(PitchResponse::new(v, &event.timezone), numbers, anonymous)
+            })
             .collect(),
         total,
     }))
 }
 
-/// One pitch of the event.
+/// One pitch of the event, with its review numbers as in the list.
 #[utoipa::path(tag = "pitches", security(("bearer" = [])),
     params(("event" = String, Path, description = "id or slug"), ("id" = Uuid, Path)),
-    responses((status = 200, body = PitchResponse), (status = 401, body = crate::error::Problem),
-        (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = TeamPitch), (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
 #[get("/events/{event}/pitches/{id}")]
 pub async fn get_pitch(
     state: web::Data<AppState>,
-    _who: Allowed<Review>,
+    who: Allowed<Review>,
     path: web::Path<(String, Uuid)>,
-) -> ApiResult<web::Json<PitchResponse>> {
+) -> ApiResult<web::Json<TeamPitch>> {
     let (key, id) = path.into_inner();
     let event = events::find_visible(&state.db, &key, true).await?;
     let view = pitches::get(&state.db, event.id, id).await?;
-    Ok(web::Json(PitchResponse::new(view, &event.timezone)))
+    let viewer = &who.0 .1;
+    let numbers = reviews::table(&state.db, event.id, &[id], viewer)
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
+    let anonymous = reviews::hides_presenters(&state.db, event.id, viewer).await?;
+    Ok(web::Json(TeamPitch::new(
+        PitchResponse::new(view, &event.timezone),
+        numbers,
+        anonymous,
+    )))
 }

@@ -175,6 +175,105 @@ impl PitchResponse {
     }
 }
 
+/// A pitch as the team sees it (`GET …/pitches`, `GET …/pitches/{id}`): the pitch, and the
+/// review table's numbers (issue 29).
+///
+/// A review's value is the weighted mean of its points over the event's current criteria it
+/// scored (`Σ weight·points / Σ weight`); `score` is the mean of the reviews' values (each
+/// review weighs the same), `score_median` their median, `score_stddev` their population
+/// standard deviation, `score_min`/`score_max` their range; all `null` without reviews. A
+/// member who does not manage the event (a `reviewer`) sees these numbers only for pitches
+/// they have reviewed themselves (`null` otherwise, `review_count` always), and, under
+/// anonymous review, no `organisation`, `presenter_name` or `presenter_email` (left out).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TeamPitch {
+    /// The pitch's id.
+    pub id: Uuid,
+    /// The event's id.
+    pub event_id: Uuid,
+    /// The pitch's title (1 to 200 characters).
+    pub title: String,
+    /// What the pitch is about, plain text (may be empty).
+    #[serde(rename = "abstract")]
+    pub abstract_text: String,
+    /// The presenter's organisation; left out for a reviewer under anonymous review.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<String>,
+    /// Who presents; left out for a reviewer under anonymous review.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub presenter_name: Option<String>,
+    /// The presenter's e-mail address; left out for a reviewer under anonymous review.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub presenter_email: Option<String>,
+    /// Language of the mails to the presenter, `de` or `en`.
+    pub language: Language,
+    /// Length of the pitch in minutes (1 to 240).
+    pub duration_minutes: i32,
+    /// `submitted`, `accepted`, `rejected` or `withdrawn`.
+    pub status: PitchStatus,
+    /// The slot it is scheduled in, if any.
+    pub slot: Option<PitchSlotRef>,
+    /// When the pitch was submitted (UTC).
+    pub created_at: DateTime<Utc>,
+    /// When the pitch was last changed (UTC).
+    pub updated_at: DateTime<Utc>,
+    /// How many reviews the pitch has.
+    pub review_count: u64,
+    /// The mean of the reviews' weighted means, in points; `null` without reviews.
+    pub score: Option<f64>,
+    /// The median of the reviews' weighted means; `null` without reviews.
+    pub score_median: Option<f64>,
+    /// The population standard deviation of the reviews' weighted means (the spread);
+    /// `null` without reviews.
+    pub score_stddev: Option<f64>,
+    /// The lowest review's weighted mean; `null` without reviews.
+    pub score_min: Option<f64>,
+    /// The highest review's weighted mean; `null` without reviews.
+    pub score_max: Option<f64>,
+    /// How many reviewers the pitch is assigned to.
+    pub assigned_reviewers: u64,
+    /// Whether the pitch is assigned to the caller.
+    pub assigned_to_me: bool,
+    /// Whether the caller has reviewed the pitch.
+    pub reviewed_by_me: bool,
+}
+
+impl TeamPitch {
+    /// The team's view of `pitch`; `anonymous` leaves the presenter out.
+    pub fn new(
+        pitch: PitchResponse,
+        reviews: crate::services::reviews::PitchReviews,
+        anonymous: bool,
+    ) -> Self {
+        let shown = |value: String| (!anonymous).then_some(value);
+        let s = reviews.summary;
+        Self {
+            id: pitch.id,
+            event_id: pitch.event_id,
+            title: pitch.title,
+            abstract_text: pitch.abstract_text,
+            organisation: shown(pitch.organisation),
+            presenter_name: shown(pitch.presenter_name),
+            presenter_email: shown(pitch.presenter_email),
+            language: pitch.language,
+            duration_minutes: pitch.duration_minutes,
+            status: pitch.status,
+            slot: pitch.slot,
+            created_at: pitch.created_at,
+            updated_at: pitch.updated_at,
+            review_count: s.count,
+            score: s.mean,
+            score_median: s.median,
+            score_stddev: s.stddev,
+            score_min: s.min,
+            score_max: s.max,
+            assigned_reviewers: reviews.assigned,
+            assigned_to_me: reviews.assigned_to_me,
+            reviewed_by_me: reviews.reviewed_by_me,
+        }
+    }
+}
+
 /// The new pitch and its secret `manage_token`, shown this once.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PitchCreated {
