@@ -25,8 +25,8 @@ pub(super) fn status_word(t: &Texts, status: EventStatus) -> &'static str {
 /// One event of the dashboard, as the template shows it.
 struct Row {
     title: String,
-    /// Where the title leads: the event's backoffice page for those who manage it, the door
-    /// for the door, else the public page (none for a draft).
+    /// Where the title leads: the event's backoffice page for those who manage it, the review
+    /// table for a reviewer, the door for the door, else the public page (none for a draft).
     href: Option<String>,
     when: String,
     /// `12 confirmed · 3 waitlisted · 1 pending`: for those who manage the event.
@@ -80,6 +80,12 @@ fn row(
     let event = &e.event;
     let href = if e.manage {
         Some(format!("/orga/events/{}?lang={}", event.slug, t.lang))
+    } else if e.pitches_open.is_some() {
+        // A reviewer: to the pitches they review.
+        Some(format!(
+            "/orga/events/{}/reviews?lang={}",
+            event.slug, t.lang
+        ))
     } else if e.checked_in.is_some() && event.status == EventStatus::Published {
         Some(format!("/events/{}/door?lang={}", event.slug, t.lang))
     } else if event.status != EventStatus::Draft {

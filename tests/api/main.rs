@@ -14,6 +14,7 @@ mod backoffice_announcements;
 mod backoffice_events;
 mod backoffice_findings;
 mod backoffice_people;
+mod backoffice_reviews;
 mod backoffice_schedule;
 mod backoffice_sign_in;
 mod badges;
