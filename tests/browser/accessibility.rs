@@ -89,6 +89,25 @@ async fn every_organiser_page_passes_axe_at_phone_and_desktop_width() {
     app.register_person("ax", "Jürgen Müller", "jm@example.org")
         .await
         .assert_status(201);
+    // The programme's pages: criteria, a pitch to score, a stage with a slot for the editor.
+    app.put_admin(
+        "/api/v1/events/ax/review-criteria",
+        &json!([{"key": "idea", "name_de": "Idee", "name_en": "Idea", "weight": 1, "max": 5}]),
+    )
+    .await
+    .assert_status(200);
+    let pitch = app.propose_pitch("ax", json!({})).await;
+    let pitch_id = pitch["id"].as_str().unwrap().to_owned();
+    let stage = app.create_stage("ax", "Hauptbühne").await;
+    let event = app.event_admin("ax").await;
+    let start = chrono::DateTime::parse_from_rfc3339(event["starts_at"].as_str().unwrap()).unwrap();
+    app.slot(
+        "ax",
+        &stage,
+        &start.to_rfc3339(),
+        &(start + chrono::Duration::minutes(15)).to_rfc3339(),
+    )
+    .await;
     let browser = Browser::start().await;
     for lang in ["en", "de"] {
         // The door: signed out, refused, signed in, a search.
@@ -127,6 +146,19 @@ async fn every_organiser_page_passes_axe_at_phone_and_desktop_width() {
         browser.click("form:has(#token) button[type=submit]").await;
         browser.wait_until_url(|url| url.ends_with("/orga/")).await;
         assert_accessible_at_both_widths(&browser, &format!("the dashboard ({lang})")).await;
+        // The jury's and the programme's pages.
+        for (path, what) in [
+            ("/orga/events/ax/reviews".to_owned(), "the review table"),
+            (
+                format!("/orga/events/ax/reviews/{pitch_id}"),
+                "the review form",
+            ),
+            ("/orga/events/ax/review-criteria".to_owned(), "the criteria"),
+            ("/orga/events/ax/schedule".to_owned(), "the schedule editor"),
+        ] {
+            browser.goto(&app.url(&format!("{path}?lang={lang}"))).await;
+            assert_accessible_at_both_widths(&browser, &format!("{what} ({lang})")).await;
+        }
         // The organisation's page, and its form refused.
         browser
             .goto(&app.url(&format!("/orga/organisation?lang={lang}")))
