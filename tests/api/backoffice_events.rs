@@ -862,5 +862,9 @@ async fn the_dashboard_groups_events_by_status_with_counts_and_what_needs_attent
     assert!(page.text.contains("Live-Tagung: Pitches to decide: 2"));
     assert!(!page.text.contains("confirmed ·"));
     assert!(!page.text.contains("/orga/events/new"));
-    assert!(!page.text.contains("href=\"/orga/events/live"));
+    // Not the event's page: the pitches to review.
+    assert!(!page.text.contains("href=\"/orga/events/live?"));
+    assert!(page
+        .text
+        .contains("href=\"/orga/events/live/reviews?lang=en\""));
 }
