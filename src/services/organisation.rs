@@ -106,7 +106,7 @@ pub async fn load(db: &impl ConnectionTrait) -> ApiResult<Organisation> {
 /// Saves the settings (every field as given: an empty one is cleared) and keeps the logo.
 /// Answers the organisation as saved, its `version` one higher.
 pub async fn save(
-    db: &(impl ConnectionTrait + TransactionTrait),
+    db: &sea_orm::DatabaseConnection,
     settings: OrganisationSettings,
 ) -> ApiResult<Organisation> {
     write(db, |row| {
@@ -121,7 +121,7 @@ pub async fn save(
 
 /// Replaces the logo (`None` removes it).
 pub async fn set_logo(
-    db: &(impl ConnectionTrait + TransactionTrait),
+    db: &sea_orm::DatabaseConnection,
     logo: Option<Logo>,
 ) -> ApiResult<Organisation> {
     write(db, |row| {
@@ -133,10 +133,12 @@ pub async fn set_logo(
 
 /// Changes the row (made on first use) in a transaction and moves its version on.
 async fn write(
-    db: &(impl ConnectionTrait + TransactionTrait),
+    db: &sea_orm::DatabaseConnection,
     change: impl FnOnce(&mut organisation::ActiveModel),
 ) -> ApiResult<Organisation> {
-    let txn = db.begin().await?;
+    // As every write: on SQLite `BEGIN IMMEDIATE`, or a write meanwhile (the mail worker's)
+    // fails the upgrade from reading at once (a 503 seen under load).
+    let txn = crate::db::begin_write(db).await?;
     let existing = organisation::Entity::find_by_id(ROW).one(&txn).await?;
     let saved = match existing {
         Some(row) => {
