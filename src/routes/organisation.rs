@@ -18,8 +18,9 @@ pub fn config(cfg: &mut ServiceConfig) {
         .service(remove_logo);
 }
 
-/// The organisation's settings as saved: every field replaces what was there; absent, `null`
-/// or blank clears it.
+/// The organisation's settings as saved: every field replaces what was there; absent or `null`
+/// clears it (and a blank `name`). An empty `contact`, `accent_colour` or link is a 422: it is
+/// no address, colour or URL (`null` clears).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "Materials Cluster Jena", "contact": "tagung@cluster.example",
@@ -106,6 +107,18 @@ pub async fn update(
     body: crate::http::extract::Json<OrganisationBody>,
 ) -> ApiResult<web::Json<OrganisationResponse>> {
     let body = body.into_inner();
+    let mut v = crate::domain::Validator::new();
+    for (field, value) in [
+        ("contact", &body.contact),
+        ("accent_colour", &body.accent_colour),
+        ("imprint_url", &body.imprint_url),
+        ("privacy_url", &body.privacy_url),
+    ] {
+        if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+            v.push(field, "must not be empty: null clears it");
+        }
+    }
+    v.finish()?;
     let settings = OrganisationSettings::parse(RawSettings {
         name: body.name.as_deref(),
         contact: body.contact.as_deref(),

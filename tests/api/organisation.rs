@@ -140,6 +140,15 @@ async fn bad_settings_are_refused_at_their_fields_and_change_nothing() {
     app.put_admin("/api/v1/organisation", &json!({"colour": "#000000"}))
         .await
         .assert_problem(422);
+    // An empty address or link is none; `null` clears (schemathesis' finding: "" is no URI).
+    let empty = app
+        .put_admin(
+            "/api/v1/organisation",
+            &json!({"name": "Cluster", "privacy_url": "", "contact": " "}),
+        )
+        .await;
+    empty.assert_problem(422);
+    assert_eq!(empty.error_fields(), ["contact", "privacy_url"]);
     let organiser = app.organiser_token().await;
     app.request(
         Method::PUT,
