@@ -2,36 +2,11 @@
 //! day and stage with the unplaced pitches, placing, moving and unplacing by plain forms, a refused
 //! rule shown at its slot, the changes and the "Release" form; the role guard and the
 //! cross-site check.
-use reqwest::{header, Method};
+use reqwest::Method;
 use serde_json::json;
 
 use crate::helpers::{spawn_app, Answer, TestApp};
-
-async fn send(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    cookie: &str,
-    headers: &[(&str, &str)],
-    form: &[(&str, &str)],
-) -> Answer {
-    let mut request = app
-        .client
-        .request(method.clone(), app.url(path))
-        .header(header::COOKIE, cookie);
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    if method == Method::POST {
-        let body = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(form)
-            .finish();
-        request = request
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(body);
-    }
-    Answer::read(request.send().await.expect("request sent")).await
-}
+use crate::orga_client::{self, form_token, send, CROSS_SITE};
 
 /// A signed-in member: the cookie and the form token of the session.
 struct Member {
@@ -41,50 +16,21 @@ struct Member {
 
 impl Member {
     async fn sign_in(app: &TestApp, token: &str) -> Self {
-        let answer = app
-            .client
-            .post(app.url("/orga/sign-in"))
-            .header("origin", &app.address)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(format!("token={token}"))
-            .send()
-            .await
-            .expect("sent");
-        assert_eq!(answer.status().as_u16(), 303);
-        let cookie = answer
-            .headers()
-            .get("set-cookie")
-            .expect("a cookie")
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_owned();
-        let page = send(app, Method::GET, "/orga/", &cookie, &[], &[]).await;
+        let cookie = orga_client::sign_in(app, token).await;
+        let page = orga_client::get(app, "/orga/", &cookie).await;
         page.assert_status(200);
-        let marker = "name=\"form_token\" value=\"";
-        let at = page.text.find(marker).expect("a form token") + marker.len();
-        let token = page.text[at..].split('"').next().unwrap().to_owned();
+        let token = form_token(&page);
         Self { cookie, token }
     }
 
     async fn get(&self, app: &TestApp, path: &str) -> Answer {
-        send(app, Method::GET, path, &self.cookie, &[], &[]).await
+        orga_client::get(app, path, &self.cookie).await
     }
 
     async fn post(&self, app: &TestApp, path: &str, form: &[(&str, &str)]) -> Answer {
         let mut form = form.to_vec();
         form.push(("form_token", &self.token));
-        send(
-            app,
-            Method::POST,
-            path,
-            &self.cookie,
-            &[("origin", &app.address), ("sec-fetch-site", "same-origin")],
-            &form,
-        )
-        .await
+        orga_client::post(app, path, &self.cookie, &form).await
     }
 }
 
@@ -287,11 +233,8 @@ async fn the_editor_is_for_the_events_organisers_and_refuses_forms_from_elsewher
             &app,
             Method::POST,
             &path,
-            &admin.cookie,
-            &[
-                ("origin", "https://evil.example"),
-                ("sec-fetch-site", "cross-site"),
-            ],
+            Some(&admin.cookie),
+            &CROSS_SITE,
             &[("form_token", admin.token.as_str())],
         )
         .await;
